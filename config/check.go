@@ -1,0 +1,88 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var (
+	colorRe  = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+	targetRe = regexp.MustCompile(`^(chrome|edge|firefox|safari|ios|opera)(\d+(?:\.\d+){0,2})$`)
+	sizeRe   = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$`)
+)
+
+var units = map[string]uint64{"": 1, "B": 1, "KB": 1000, "KiB": 1 << 10, "MB": 1000 * 1000, "MiB": 1 << 20, "GB": 1000 * 1000 * 1000, "GiB": 1 << 30}
+
+// ParseSize reads sizes such as "4MiB", "512 KiB" or "1048576".
+func ParseSize(s string) (uint64, error) {
+	m := sizeRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a size; write a number with a unit, such as \"4MiB\" or \"512KiB\"", s)
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || f*float64(units[m[2]]) > 1<<50 {
+		return 0, fmt.Errorf("%q is out of range", s)
+	}
+	return uint64(f * float64(units[m[2]])), nil
+}
+
+// check validates values after decoding; lines maps keys to their lines.
+func (c *Config) check(name string, lines map[string]int) error {
+	bad := func(key, format string, args ...any) error {
+		return &Error{File: name, Line: lines[key], Key: key, Msg: key + ": " + fmt.Sprintf(format, args...)}
+	}
+	if strings.TrimSpace(c.App.Name) == "" {
+		return bad("app.name", "the app needs a name; set name = \"My model\" under [app]")
+	}
+	if c.App.ShortName == "" {
+		c.App.ShortName = c.App.Name
+	}
+	if n := len([]rune(c.App.ShortName)); n > 12 {
+		return bad("app.short_name", "%q is %d characters; home screens cut short names after about 12, so keep it to 12 or fewer", c.App.ShortName, n)
+	}
+	for key, v := range map[string]string{"app.theme_color": c.App.ThemeColor, "app.background_color": c.App.BackgroundColor} {
+		if !colorRe.MatchString(v) {
+			return bad(key, "%q is not a colour; write it as #rgb or #rrggbb", v)
+		}
+	}
+	if c.Model.Weights == "" {
+		return bad("model.weights", "the model needs a weights file; set weights = \"weights/model.bin\" under [model]")
+	}
+	var err error
+	if c.ShardSize, err = ParseSize(c.Model.ShardSize); err != nil {
+		return bad("model.shard_size", "%v", err)
+	}
+	if c.ShardSize < 64<<10 || c.ShardSize > 256<<20 {
+		return bad("model.shard_size", "%s is outside 64KiB..256MiB; 4MiB suits most hosts and browsers", c.Model.ShardSize)
+	}
+	if c.MemoryBudget, err = ParseSize(c.Budget.Memory); err != nil {
+		return bad("budget.memory", "%v", err)
+	}
+	if c.MemoryBudget > 4<<30 {
+		return bad("budget.memory", "%s is over 4GiB, the most a wasm32 module can address", c.Budget.Memory)
+	}
+	if c.DownloadBudget, err = ParseSize(c.Budget.Download); err != nil {
+		return bad("budget.download", "%v", err)
+	}
+	if len(c.Browser.Targets) == 0 {
+		return bad("browsers.targets", "list at least one target browser, such as [\"chrome100\", \"safari16.4\"]")
+	}
+	for _, t := range c.Browser.Targets {
+		if !targetRe.MatchString(t) {
+			return bad("browsers.targets", "%q is not a browser target; write a browser and its version as esbuild does, such as \"chrome100\", \"edge100\", \"firefox115\" or \"safari16.4\"", t)
+		}
+	}
+	switch c.Deploy.Isolation {
+	case "none", "headers", "service-worker":
+	default:
+		return bad("deploy.isolation", "%q is not an isolation mode; use \"none\", \"headers\" (the host sends COOP and COEP) or \"service-worker\" (for hosts that cannot, like GitHub Pages)", c.Deploy.Isolation)
+	}
+	switch c.Deploy.Update {
+	case "prompt", "auto":
+	default:
+		return bad("deploy.update", "%q is not an update mode; use \"prompt\" (the page decides when to reload) or \"auto\"", c.Deploy.Update)
+	}
+	return nil
+}

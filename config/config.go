@@ -1,0 +1,148 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// FileName is the name of a project's configuration file.
+const FileName = "pwagen.toml"
+
+// Config is a parsed and checked pwagen.toml. Paths are absolute.
+type Config struct {
+	App     App     `toml:"app"`
+	Model   Model   `toml:"model"`
+	Budget  Budget  `toml:"budget"`
+	Browser Browser `toml:"browsers"`
+	Deploy  Deploy  `toml:"deploy"`
+
+	// Dir is the project folder (the folder of the config file).
+	Dir string `toml:"-"`
+	// File is the config file's path.
+	File string `toml:"-"`
+	// ShardSize, MemoryBudget and DownloadBudget are Model.ShardSize,
+	// Budget.Memory and Budget.Download in bytes.
+	ShardSize, MemoryBudget, DownloadBudget uint64 `toml:"-"`
+}
+
+// App describes the web app and its install metadata.
+type App struct {
+	Name            string `toml:"name"`
+	ShortName       string `toml:"short_name"`
+	Description     string `toml:"description"`
+	ThemeColor      string `toml:"theme_color"`
+	BackgroundColor string `toml:"background_color"`
+	Web             string `toml:"web"`
+	Icon            string `toml:"icon"`
+}
+
+// Model says where the Go model and its weights are.
+type Model struct {
+	Package   string `toml:"package"`
+	Weights   string `toml:"weights"`
+	ShardSize string `toml:"shard_size"`
+}
+
+// Budget holds the limits the validator checks.
+type Budget struct {
+	Memory   string `toml:"memory"`
+	Download string `toml:"download"`
+}
+
+// Browser lists the target browsers in esbuild's syntax ("chrome100").
+type Browser struct {
+	Targets []string `toml:"targets"`
+}
+
+// Deploy chooses hosts, cross-origin isolation and the update behaviour.
+type Deploy struct {
+	Hosts     []string `toml:"hosts"`
+	Isolation string   `toml:"isolation"`
+	Update    string   `toml:"update"`
+}
+
+// Defaults for keys a config may leave out.
+var Defaults = Config{
+	App:     App{Web: "web", Icon: "web/icon.png", ThemeColor: "#1f6feb", BackgroundColor: "#ffffff"},
+	Model:   Model{Package: "./model", ShardSize: "4MiB"},
+	Budget:  Budget{Memory: "64MiB", Download: "10MiB"},
+	Browser: Browser{Targets: []string{"chrome100", "edge100", "firefox115", "safari16.4"}},
+	Deploy:  Deploy{Isolation: "none", Update: "prompt"},
+}
+
+// Load reads the config at path, which is a pwagen.toml or the folder that
+// holds one.
+func Load(path string) (*Config, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, FileName)
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such file; run `pwagen new DIR` to start a project, or pass the folder that holds %s", path, FileName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes data, the contents of the file at path, and checks it.
+func Parse(path string, data []byte) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	c := Defaults
+	c.Browser.Targets = slices.Clone(Defaults.Browser.Targets)
+	c.File, c.Dir = abs, filepath.Dir(abs)
+	name := filepath.Base(path)
+	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, decodeError(name, data, err)
+	}
+	if err := c.check(name, keyLines(data)); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Rel resolves a path from the config against the project folder.
+func (c *Config) Rel(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, filepath.FromSlash(p))
+}
+
+// Error is a problem at a place in the config file.
+type Error struct {
+	File       string
+	Line, Col  int
+	Key        string
+	Msg        string
+	Suggestion string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Col > 0 {
+			fmt.Fprintf(&b, ":%d", e.Col)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	if e.Suggestion != "" {
+		fmt.Fprintf(&b, "\n\tnote: did you mean %q?", e.Suggestion)
+	}
+	return b.String()
+}

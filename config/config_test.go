@@ -1,0 +1,128 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const good = `[app]
+name = "Iris classifier"
+short_name = "Iris"
+theme_color = "#2f6f4e"
+
+[model]
+package = "./model"
+weights = "weights/iris.bin"
+shard_size = "1MiB"
+
+[budget]
+memory = "32MiB"
+`
+
+func TestParseGood(t *testing.T) {
+	c, err := Parse("/p/pwagen.toml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ShardSize != 1<<20 || c.MemoryBudget != 32<<20 || c.DownloadBudget != 10<<20 {
+		t.Errorf("sizes: shard %d memory %d download %d", c.ShardSize, c.MemoryBudget, c.DownloadBudget)
+	}
+	if c.App.Web != "web" || c.Deploy.Update != "prompt" || len(c.Browser.Targets) != 4 {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if got := c.Rel("weights/iris.bin"); got != filepath.FromSlash("/p/weights/iris.bin") {
+		t.Errorf("Rel = %s", got)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name, edit string
+		want       []string
+	}{
+		{"unknown key with suggestion", "[browsers]\ntarget = [\"x\"]\n", []string{"pwagen.toml:16:1", `unknown key "browsers.target"`, `did you mean "browsers.targets"`}},
+		{"key in the wrong table", "[deploy]\nmemory = \"1MiB\"\n", []string{"pwagen.toml:16:1", `unknown key "deploy.memory"`, `did you mean "budget.memory"`}},
+		{"unknown table", "[zzz]\nqqqqqqqq = 1\n", []string{"pwagen.toml:15", `unknown key "zzz"`, "known keys are"}},
+		{"wrong type", "[deploy]\nupdate = 3\n", []string{"pwagen.toml:16", "deploy.update: cannot decode TOML integer into a of type string"}},
+		{"syntax", "[deploy\n", []string{"pwagen.toml:15:8", "expected ']'"}},
+		{"empty table is fine", "[deploy]\n", nil},
+		{"bad target", "[browsers]\ntargets = [\"chrome\"]\n", []string{"pwagen.toml:16", `"chrome" is not a browser target`, "chrome100"}},
+		{"bad isolation", "[deploy]\nisolation = \"coop\"\n", []string{"pwagen.toml:16", "deploy.isolation", "service-worker"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("pwagen.toml", []byte(good+"\n\n"+tt.edit))
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckErrors(t *testing.T) {
+	for _, tt := range []struct{ old, new, want string }{
+		{`shard_size = "1MiB"`, `shard_size = "lots"`, `pwagen.toml:9: model.shard_size: "lots" is not a size`},
+		{`shard_size = "1MiB"`, `shard_size = "1KiB"`, "outside 64KiB..256MiB"},
+		{`memory = "32MiB"`, `memory = "5GiB"`, "pwagen.toml:12: budget.memory: 5GiB is over 4GiB"},
+		{`theme_color = "#2f6f4e"`, `theme_color = "green"`, `pwagen.toml:4: app.theme_color: "green" is not a colour`},
+		{`short_name = "Iris"`, `short_name = "Iris classifier app"`, "keep it to 12 or fewer"},
+		{`name = "Iris classifier"`, `name = ""`, "pwagen.toml:2: app.name: the app needs a name"},
+	} {
+		t.Run(tt.new, func(t *testing.T) {
+			_, err := Parse("pwagen.toml", []byte(strings.Replace(good, tt.old, tt.new, 1)))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadMissing(t *testing.T) {
+	_, err := Load(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "pwagen new") {
+		t.Fatalf("got %v", err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), []byte(good), 0o644)
+	if _, err := Load(dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]uint64{"4MiB": 4 << 20, "512 KiB": 512 << 10, "1000": 1000, "1.5GiB": 3 << 29, "2MB": 2e6} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "MiB", "-1MiB", "4 TiB", "9999999999GiB"} {
+		if _, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) succeeded", in)
+		}
+	}
+}
+
+// FuzzParse: whatever the file holds, Parse returns a config or an error.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("[app]\nname = 1\n"))
+	f.Add([]byte("[model]\nweights = \"w\"\nshard_size = \"1e9GiB\""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("pwagen.toml", data)
+		if err == nil && (c.App.Name == "" || c.ShardSize == 0) {
+			t.Fatalf("accepted a config without a name or shard size: %+v", c)
+		}
+	})
+}
