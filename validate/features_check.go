@@ -1,0 +1,94 @@
+package validate
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+)
+
+func (v *check) features(ctx context.Context) error {
+	if len(v.m.unknown) > 0 {
+		for _, u := range v.m.unknown {
+			v.r.uses = append(v.r.uses, Feature{Name: u.Feature, Where: u.Where})
+			v.problem("features", "cannot validate: uses %s (%s), which wazero v1.12 cannot compile, so the ABI and memory were not checked by running it; build the model without %s",
+				u.Feature, u.Where, u.Feature)
+		}
+		v.noRun = "wazero cannot compile the module"
+		v.r.setFeatures()
+		return nil
+	}
+	if v.r.invalidMemory {
+		v.noRun = "the declared memory is invalid"
+		return nil
+	}
+	found, flags, err := detectFeatures(ctx, v.wasm)
+	if err != nil {
+		return fmt.Errorf("wazero cannot compile it: %v (it is not valid WebAssembly, or it uses a proposal wazero v1.12 does not implement, such as relaxed-simd)", err)
+	}
+	v.r.uses, v.flags, v.compiled = found, flags, true
+	v.r.setFeatures()
+	return nil
+}
+
+func (v *check) browsers(context.Context) error {
+	for _, t := range v.targets {
+		tr := TargetReport{Browser: t.Browser, Version: t.Version, Missing: []string{}}
+		for _, f := range v.r.Features {
+			ok, first := t.supports(f)
+			if ok {
+				continue
+			}
+			tr.Missing = append(tr.Missing, f)
+			if first == "" {
+				v.problem("browsers", "%s is not supported by any %s release yet; remove %s from [browsers] targets, or build a variant of the model without %s",
+					f, browserTitles[t.Browser], t, f)
+			} else {
+				v.problem("browsers", "%s needs %s %s or later, but the targets include %s; raise the target to %s%s in [browsers] targets, or build a variant of the model without %s",
+					f, browserTitles[t.Browser], first, t, t.Browser, first, f)
+			}
+		}
+		tr.OK = len(tr.Missing) == 0
+		v.r.Targets = append(v.r.Targets, tr)
+	}
+	return nil
+}
+
+// headerHosts are hosts that can send the COOP and COEP headers that
+// cross-origin isolation needs; the others need isolation = "service-worker".
+var headerHosts = map[string]bool{
+	"netlify": true, "cloudflare": true, "cloudflare-pages": true, "vercel": true,
+	"firebase": true, "nginx": true, "apache": true, "caddy": true,
+	"github-pages": false, "gitlab-pages": false,
+}
+
+func (v *check) isolation(context.Context) error {
+	if !v.r.needs("threads") {
+		return nil
+	}
+	const why = "threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages (Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)"
+	var noHeaders []string
+	for _, h := range v.o.Hosts {
+		if can, known := headerHosts[h]; known && !can {
+			noHeaders = append(noHeaders, h)
+		}
+	}
+	switch v.o.Isolation {
+	case "headers":
+		if len(noHeaders) > 0 {
+			v.problem("isolation", "%s; [deploy] isolation = \"headers\", but %s cannot set response headers: use isolation = \"service-worker\"",
+				why, strings.Join(noHeaders, ", "))
+		}
+	case "service-worker":
+		// The service worker adds the headers to every response.
+	default:
+		advice := "set [deploy] isolation = \"headers\" if every host can send those headers, or \"service-worker\" otherwise"
+		if len(noHeaders) > 0 {
+			advice = fmt.Sprintf("set [deploy] isolation = \"service-worker\", since %s cannot set response headers", strings.Join(noHeaders, ", "))
+		} else if len(v.o.Hosts) > 0 {
+			advice = fmt.Sprintf("set [deploy] isolation = \"headers\" (pwagen writes the header files for %s)", strings.Join(v.o.Hosts, ", "))
+		}
+		v.problem("isolation", "%s, and [deploy] isolation is %q; %s", why, cmp.Or(v.o.Isolation, "none"), advice)
+	}
+	return nil
+}

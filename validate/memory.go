@@ -1,0 +1,263 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+const (
+	pageSize     = 65536
+	wasm32Pages  = 65536 // 4 GiB: the most a 32-bit memory can address
+	runTimeLimit = 2 * time.Minute
+)
+
+func (v *check) declaredMemory(context.Context) error {
+	if len(v.m.memories) == 0 {
+		return nil
+	}
+	mem := v.m.memories[0]
+	if mem.Max > wasm32Pages || mem.Min > wasm32Pages {
+		pages := max(mem.Max, mem.Min)
+		if !mem.Is64 {
+			v.r.invalidMemory = true
+			v.problem("memory", "%s declares %d pages (%s), above the %d pages (4 GiB) a 32-bit memory can address, so browsers refuse to compile the module; lower the maximum to at most 65536 pages, or omit it",
+				mem.Where, pages, human(pages*pageSize), wasm32Pages)
+		} else {
+			v.problem("memory", "%s declares %d pages (%s), above 4 GiB; browsers give a tab far less, phones about 1 GiB; lower the maximum to what the model needs",
+				mem.Where, pages, human(pages*pageSize))
+		}
+	}
+	if b := v.o.MemoryBudget; b > 0 && mem.Min*pageSize > b {
+		v.problem("memory", "%s declares a minimum of %d pages (%s), over the memory budget of %s (%d pages) by %s, before the model even starts; raise [budget] memory in pwagen.toml to at least %s, or shrink what the module allocates statically (Go: large package-level arrays, or importing crypto)",
+			mem.Where, mem.Min, human(mem.Min*pageSize), human(b), b/pageSize, human(mem.Min*pageSize-b), human(mem.Min*pageSize))
+		if v.noRun == "" {
+			v.noRun = "the declared minimum memory is over the budget"
+		}
+	}
+	return nil
+}
+
+// limitPages is the memory budget in whole pages, at most 65536.
+func (v *check) limitPages() uint32 {
+	if v.o.MemoryBudget == 0 || v.o.MemoryBudget/pageSize >= wasm32Pages {
+		return wasm32Pages
+	}
+	return uint32(v.o.MemoryBudget / pageSize)
+}
+
+// caches holds one compilation cache per folder for the life of the process.
+var caches sync.Map // dir -> wazero.CompilationCache
+
+func (v *check) cache() wazero.CompilationCache {
+	dir := v.o.CacheDir
+	if dir == "off" {
+		return nil
+	}
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil
+		}
+		dir = filepath.Join(base, "pwagen", "wazero")
+	}
+	if c, ok := caches.Load(dir); ok {
+		return c.(wazero.CompilationCache)
+	}
+	c, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		v.r.Notes = append(v.r.Notes, fmt.Sprintf("compilation cache off: %v", err))
+		return nil
+	}
+	c2, _ := caches.LoadOrStore(dir, c)
+	return c2.(wazero.CompilationCache)
+}
+
+// zeroReader makes the model's random numbers, hence its run, repeatable.
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// measure runs the model as the loader does, under a memory limit equal to
+// the budget, and records the peak linear memory.
+func (v *check) measure(ctx context.Context) error {
+	if !v.compiled || v.noRun != "" {
+		if v.noRun != "" {
+			v.r.Notes = append(v.r.Notes, "not run: "+v.noRun)
+		}
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, runTimeLimit)
+	defer cancel()
+	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(v.flags).
+		WithMemoryLimitPages(v.limitPages()).WithCloseOnContextDone(true)
+	if c := v.cache(); c != nil {
+		cfg = cfg.WithCompilationCache(c)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	defer rt.Close(ctx)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		return err
+	}
+	cm, err := rt.CompileModule(ctx, v.wasm)
+	if err != nil {
+		return fmt.Errorf("wazero: %w", err)
+	}
+	var stderr bytes.Buffer
+	mod, err := rt.InstantiateModule(ctx, cm, wazero.NewModuleConfig().WithName("model").
+		WithStartFunctions().WithStderr(&stderr).WithStdout(&stderr).WithRandSource(zeroReader{}))
+	if err != nil {
+		v.problem("run", "instantiating failed: %v", err)
+		return nil
+	}
+	r := &runner{mod: mod, stderr: &stderr}
+	r.steps(v.weights)
+	if mem := mod.Memory(); mem != nil {
+		peak := uint64(mem.Size())
+		v.r.Memory.PeakBytes = &peak
+	}
+	if r.err != nil {
+		v.runProblem(r)
+		return nil
+	}
+	v.r.Notes = append(v.r.Notes, r.did)
+	return nil
+}
+
+// runner calls the ABI in the loader's order; the first error sticks.
+type runner struct {
+	mod    api.Module
+	stderr *bytes.Buffer
+	stage  string
+	err    error
+	did    string
+}
+
+func (r *runner) call(name string, args ...uint64) uint32 {
+	if r.err != nil {
+		return 0
+	}
+	r.stage = name
+	f := r.mod.ExportedFunction(name)
+	if f == nil {
+		r.err = fmt.Errorf("no export %s", name)
+		return 0
+	}
+	res, err := f.Call(context.Background(), args...)
+	if err != nil {
+		r.err = err
+		return 0
+	}
+	if len(res) == 0 {
+		return 0
+	}
+	return uint32(res[0])
+}
+
+func (r *runner) write(ptr uint32, b []byte) {
+	if r.err == nil && !r.mod.Memory().Write(ptr, b) {
+		r.err = fmt.Errorf("%s returned %d, but %d bytes there are outside memory (%d bytes)", r.stage, ptr, len(b), r.mod.Memory().Size())
+	}
+}
+
+func (r *runner) abiError(what string) {
+	if r.err != nil {
+		return
+	}
+	p, n := r.call("pwagen_error"), r.call("pwagen_error_len")
+	msg, _ := r.mod.Memory().Read(p, n)
+	r.err = fmt.Errorf("%s failed: %q", what, msg)
+}
+
+func (r *runner) steps(weights []byte) {
+	r.call("_initialize")
+	if weights == nil {
+		r.did = "measured: _initialize only (no weights given)"
+		return
+	}
+	p := r.call("pwagen_alloc_weights", uint64(len(weights)))
+	r.write(p, weights)
+	if int32(r.call("pwagen_load_weights")) != 0 {
+		r.abiError("pwagen_load_weights")
+	}
+	n := r.call("pwagen_input_len")
+	p = r.call("pwagen_alloc_input", uint64(n))
+	r.write(p, make([]byte, 4*int(n)))
+	k := int32(r.call("pwagen_predict"))
+	if k < 0 {
+		r.abiError("pwagen_predict")
+	}
+	out := r.call("pwagen_output")
+	if r.err == nil {
+		if _, ok := r.mod.Memory().Read(out, uint32(4*max(k, 0))); !ok {
+			r.err = fmt.Errorf("pwagen_output points at %d, but %d outputs there are outside memory", out, k)
+			return
+		}
+	}
+	r.did = fmt.Sprintf("measured: _initialize, %s of weights, one predict on %d zero inputs (%d outputs)", human(uint64(len(weights))), n, k)
+}
+
+func (v *check) runProblem(r *runner) {
+	var exit *sys.ExitError
+	tail := stderrSummary(r.stderr.String(), 3)
+	if errors.As(r.err, &exit) && strings.Contains(r.stderr.String(), "out of memory") {
+		budget := "the 4 GiB a 32-bit memory can address"
+		if v.o.MemoryBudget > 0 {
+			budget = fmt.Sprintf("the memory budget of %s (%d pages)", human(v.o.MemoryBudget), v.limitPages())
+		}
+		had := ""
+		if p := v.r.Memory.PeakBytes; p != nil {
+			had = fmt.Sprintf(" with %s of linear memory", human(*p))
+		}
+		v.problem("memory", "the model ran out of memory in %s%s: it needs more than %s; raise [budget] memory in pwagen.toml, or make the model need less (smaller weights, fewer or smaller buffers). The Go runtime said: %s",
+			r.stage, had, budget, tail)
+		return
+	}
+	if tail != "" {
+		tail = "; the model's stderr ends with: " + tail
+	}
+	v.problem("run", "running the model under wazero failed in %s: %v%s", r.stage, r.err, tail)
+}
+
+// stderrSummary picks the line that says why the model died, else the last
+// n lines of its stderr.
+func stderrSummary(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "panic:") || strings.Contains(l, "out of memory") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return strings.Join(lines[max(0, len(lines)-n):], " | ")
+}
+
+// human formats a byte count: 512 B, 2.5 KiB, 64 MiB.
+func human(n uint64) string {
+	const k = 1024
+	switch {
+	case n < k:
+		return fmt.Sprintf("%d B", n)
+	case n < k*k:
+		return trimZero(float64(n)/k) + " KiB"
+	case n < k*k*k:
+		return trimZero(float64(n)/(k*k)) + " MiB"
+	default:
+		return trimZero(float64(n)/(k*k*k)) + " GiB"
+	}
+}
+
+func trimZero(f float64) string {
+	s := fmt.Sprintf("%.1f", f)
+	return strings.TrimSuffix(s, ".0")
+}

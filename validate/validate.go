@@ -1,0 +1,81 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+// Options are the limits and targets a module is checked against; they come
+// from pwagen.toml.
+type Options struct {
+	Targets        []string // esbuild-style: "chrome100", "edge100", "firefox115", "safari16.4"
+	MemoryBudget   uint64   // bytes of linear memory at peak; 0 = none
+	DownloadBudget uint64   // gzip bytes of a first visit; 0 = none
+	Weights        string   // weights file loaded into the model for the measured run; "" = none
+	ShellBytes     int64    // gzip bytes of the app shell, added to the download
+	Isolation      string   // "none" | "headers" | "service-worker"; "" = "none"
+	Hosts          []string // chosen hosts, for the threads and isolation advice
+	CacheDir       string   // wazero compilation cache; "" = os.UserCacheDir()/pwagen/wazero; "off" = none
+}
+
+// Module checks the WebAssembly module wasm, read from path, against o. It
+// returns an error only when wasm is not a WebAssembly module or the options
+// are unusable (exit 2); a failed check is a Report.Problem (exit 1).
+func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, error) {
+	m, err := decode(wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	targets := make([]Target, 0, len(o.Targets))
+	for _, s := range o.Targets {
+		t, err := ParseTarget(s)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, t)
+	}
+	var weights []byte
+	if o.Weights != "" {
+		if weights, err = os.ReadFile(o.Weights); err != nil {
+			return nil, fmt.Errorf("weights: %w", err)
+		}
+	}
+	r := newReport(path, wasm, m, o)
+	v := &check{r: r, m: m, o: o, wasm: wasm, weights: weights, targets: targets}
+	for _, step := range []func(context.Context) error{
+		v.declaredMemory, // memory section: min and max against 4 GiB and the budget
+		v.features,       // narrowed wazero compiles: which post-MVP features
+		v.browsers,       // features against the target browsers
+		v.isolation,      // threads need cross-origin isolation
+		v.imports,        // every import is one the loader provides
+		v.exports,        // the ABI's exports exist with their signatures
+		v.measure,        // run _initialize, load weights, predict under the budget
+		v.download,       // gzip sizes against the download budget
+	} {
+		if err := step(ctx); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	r.OK = len(r.Problems) == 0
+	return r, nil
+}
+
+// check is the state the steps of Module share.
+type check struct {
+	r        *Report
+	m        *modInfo
+	o        Options
+	wasm     []byte
+	weights  []byte
+	targets  []Target
+	compiled bool // wazero compiled the module with r's features
+	flags    api.CoreFeatures
+	noRun    string // why the measured run is skipped
+}
+
+func (v *check) problem(check, format string, args ...any) {
+	v.r.Problems = append(v.r.Problems, Problem{Check: check, Message: fmt.Sprintf(format, args...)})
+}
