@@ -80,13 +80,13 @@ func loadWeights(b []byte) error {
 
 func parseWeights(b []byte) (*mlp, error) {
 	if len(b) < headerLen {
-		return nil, errorf("weights: got ", itoa(len(b)), " bytes, want at least ", itoa(headerLen), " for the header; is this a weights file from internal/train/iris?")
+		return nil, errorf("weights: got ", itoa(len(b)), " bytes, want at least ", itoa(headerLen), " for the header; this is not an iris weights file")
 	}
 	if string(b[:4]) != weightsMagic {
-		return nil, errorf("weights: bad magic ", strconv.Quote(string(b[:4])), ", want ", strconv.Quote(weightsMagic), "; is this a weights file from internal/train/iris?")
+		return nil, errorf("weights: bad magic ", strconv.Quote(string(b[:4])), ", want ", strconv.Quote(weightsMagic), "; this is not an iris weights file")
 	}
 	if v := le32(b[4:]); v != weightsVersion {
-		return nil, errorf("weights: format version ", utoa(v), ", want ", itoa(weightsVersion), "; retrain with this model's internal/train/iris")
+		return nil, errorf("weights: format version ", utoa(v), ", want ", itoa(weightsVersion), "; retrain, or use a newer model/model.go")
 	}
 	in, hidden, out := le32(b[8:]), le32(b[12:]), le32(b[16:])
 	if in != inputLen {
