@@ -112,7 +112,7 @@ func detectFeatures(ctx context.Context, wasm []byte) ([]Feature, api.CoreFeatur
 func where(msg string) string {
 	for _, cut := range []string{" invalid as feature", ": feature", " as feature", " requested but"} {
 		if i := strings.Index(msg, cut); i >= 0 {
-			return msg[:i]
+			return strings.TrimPrefix(msg[:i], "invalid ")
 		}
 	}
 	return msg

@@ -209,9 +209,10 @@ func (r *runner) steps(weights []byte) {
 }
 
 func (v *check) runProblem(r *runner) {
-	var exit *sys.ExitError
 	tail := stderrSummary(r.stderr.String(), 3)
-	if errors.As(r.err, &exit) && strings.Contains(r.stderr.String(), "out of memory") {
+	// A Go reactor out of memory either traps in runtime.abort (unreachable)
+	// or exits with code 2; both print "out of memory" first.
+	if strings.Contains(r.stderr.String(), "out of memory") {
 		budget := "the 4 GiB a 32-bit memory can address"
 		if v.o.MemoryBudget > 0 {
 			budget = fmt.Sprintf("the memory budget of %s (%d pages)", human(v.o.MemoryBudget), v.limitPages())
@@ -227,7 +228,12 @@ func (v *check) runProblem(r *runner) {
 	if tail != "" {
 		tail = "; the model's stderr ends with: " + tail
 	}
-	v.problem("run", "running the model under wazero failed in %s: %v%s", r.stage, r.err, tail)
+	msg, _, _ := strings.Cut(r.err.Error(), "\n") // drop wazero's stack trace
+	var exit *sys.ExitError
+	if errors.As(r.err, &exit) {
+		msg = fmt.Sprintf("the model exited with code %d", exit.ExitCode())
+	}
+	v.problem("run", "running the model under wazero failed in %s: %s%s; run the model natively (go test ./model) to find the cause", r.stage, msg, tail)
 }
 
 // stderrSummary picks the line that says why the model died, else the last

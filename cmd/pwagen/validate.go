@@ -1,0 +1,150 @@
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/validate"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { commands = append(commands, validateCmd) }
+
+func validateCmd() *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check that a model fits its browsers: features, ABI, memory, download",
+		ArgsUsage: "TARGET (a .wasm file, or a project folder)",
+		Description: "For a project folder, validate builds its model and uses its weights and pwagen.toml.\n" +
+			"For a .wasm file, it uses --config, or else the defaults of a new project.\n" +
+			"Exit status: 0 every check holds; 1 a check failed; 2 bad usage or not a WebAssembly module.",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object instead of the table"},
+			&cli.StringFlag{Name: "config", Usage: "pwagen.toml to take targets and budgets from", TakesFile: true},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError("validate: want one TARGET (a .wasm file or a project folder), got %d arguments", c.NArg())
+			}
+			r, err := runValidate(c.Context, c.Args().First(), c.String("config"))
+			if err != nil {
+				return usageError("validate: %v", err)
+			}
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				err = enc.Encode(r)
+			} else {
+				err = r.WriteText(c.App.Writer)
+			}
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			if !r.OK {
+				return checkFailed(fmt.Errorf("validate: %s: %d check(s) failed", r.Module, len(r.Problems)))
+			}
+			return nil
+		},
+	}
+}
+
+// runValidate resolves TARGET and the config into validate.Module's input.
+func runValidate(ctx context.Context, target, configFile string) (*validate.Report, error) {
+	fi, err := os.Stat(target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: no such file or folder", target)
+	}
+	if configFile == "" && fi.IsDir() {
+		configFile = target
+	}
+	cfg := &config.Defaults
+	if configFile != "" {
+		if cfg, err = config.Load(configFile); err != nil {
+			return nil, err
+		}
+	}
+	o := validate.Options{
+		Targets:        cfg.Browser.Targets,
+		MemoryBudget:   cfg.MemoryBudget,
+		DownloadBudget: cfg.DownloadBudget,
+		Isolation:      cfg.Deploy.Isolation,
+		Hosts:          cfg.Deploy.Hosts,
+	}
+	if cfg.File == "" { // the defaults: sizes are parsed by config.Load only
+		o.MemoryBudget, _ = config.ParseSize(cfg.Budget.Memory)
+		o.DownloadBudget, _ = config.ParseSize(cfg.Budget.Download)
+	} else if cfg.Model.Weights != "" {
+		o.Weights = cfg.Rel(cfg.Model.Weights)
+	}
+	wasmPath := target
+	if fi.IsDir() {
+		dir, err := os.MkdirTemp("", "pwagen-validate-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		wasmPath = filepath.Join(dir, "model.wasm")
+		if err := buildModel(ctx, cfg, wasmPath); err != nil {
+			return nil, err
+		}
+		o.ShellBytes = gzipTree(cfg.Rel(cfg.App.Web))
+	}
+	wasm, err := os.ReadFile(wasmPath)
+	if err != nil {
+		return nil, err
+	}
+	name := target
+	if fi.IsDir() {
+		name = filepath.Join(target, cfg.Model.Package) + " (built)"
+	}
+	return validate.Module(ctx, name, wasm, o)
+}
+
+// buildModel compiles the project's model to a wasip1 reactor at out.
+// TODO(lead): replace with packager.BuildModel when it lands.
+func buildModel(ctx context.Context, cfg *config.Config, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-buildmode=c-shared", "-trimpath", "-o", out, cfg.Model.Package)
+	cmd.Dir = cfg.Dir
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", cfg.Model.Package, err, strings.TrimSpace(string(b)))
+	}
+	return nil
+}
+
+// gzipTree is the gzip size of every file under dir: an upper bound of the
+// app shell before pwagen minifies it.
+func gzipTree(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		var c counter
+		zw, _ := gzip.NewWriterLevel(&c, gzip.BestCompression)
+		io.Copy(zw, f)
+		zw.Close()
+		n += int64(c)
+		return nil
+	})
+	return n
+}
+
+type counter int64
+
+func (c *counter) Write(p []byte) (int, error) { *c += counter(len(p)); return len(p), nil }
