@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/pwagen/pwagen/internal/browsertest"
+)
+
+// pwagen runs the CLI in-process and fails the test on a non-zero exit.
+func pwagen(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(append([]string{"pwagen"}, args...), &out, &errb); code != 0 {
+		t.Fatalf("pwagen %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
+	}
+	return out.String()
+}
+
+// startPreview serves out like `pwagen serve` on a loopback port; stop
+// closes the listener and every connection.
+func startPreview(t *testing.T, out string) (url string, stop func()) {
+	t.Helper()
+	h, err := newPreview(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }
+}
+
+// nativeIris runs the generated project's model natively, as its README
+// says: go run ./model weights/iris.bin 5.1 3.5 1.4 0.2.
+func nativeIris(t *testing.T, dir string, in []string) (probs []float64, label string) {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"run", "./model", "weights/iris.bin"}, in...)...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("native model: %v\n%s", err, out)
+	}
+	lines := strings.Fields(string(out))
+	for _, l := range lines[:len(lines)-1] {
+		v, err := strconv.ParseFloat(l, 64)
+		if err != nil {
+			t.Fatalf("native model printed %q", out)
+		}
+		probs = append(probs, v)
+	}
+	return probs, lines[len(lines)-1]
+}
+
+type shown struct {
+	Values string `json:"values"`
+	Label  string `json:"label"`
+}
+
+const resultJS = `(() => { const r = document.querySelector('#result'); return { values: r.dataset.values || '', label: r.dataset.label || '' }; })()`
+const diagJS = `JSON.stringify({result: document.querySelector('#result')?.textContent, error: document.querySelector('#error')?.textContent, status: document.querySelector('#status')?.textContent})`
+
+func checkShown(t *testing.T, got shown, want []float64, label string) {
+	t.Helper()
+	vals := strings.Split(got.Values, ",")
+	if len(vals) != len(want) || got.Label != label {
+		t.Fatalf("page shows %+v; native Go computes %v %s", got, want, label)
+	}
+	for i, s := range vals {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v-want[i] > 1e-6 || want[i]-v > 1e-6 {
+			t.Errorf("output %d: page %s, native %.9g (want within 1e-6)", i, s, want[i])
+		}
+	}
+}
+
+// TestNewPackageServeOffline walks a new user's path in Debian's Chromium:
+// new, package, serve, the page's answer equals native Go's, and after the
+// server stops a reload still answers.
+func TestNewPackageServeOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model and drives Chromium")
+	}
+	ctx := browsertest.New(t)
+	dir := filepath.Join(t.TempDir(), "iris-app")
+	pwagen(t, "new", dir)
+	pwagen(t, "package", dir)
+	want, label := nativeIris(t, dir, []string{"5.1", "3.5", "1.4", "0.2"})
+
+	url, stop := startPreview(t, filepath.Join(dir, "dist"))
+	browsertest.Do(t, ctx, chromedp.Navigate(url))
+	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
+	checkShown(t, browsertest.Eval[shown](t, ctx, resultJS), want, label)
+
+	// The user changes the input and runs the model again.
+	other := []string{"6.7", "3.0", "5.2", "2.3"}
+	browsertest.Eval[bool](t, ctx, `(() => { const ids = ['sepal-length','sepal-width','petal-length','petal-width'], v = `+jsonOf(other)+`;
+		ids.forEach((id, i) => document.getElementById(id).value = v[i]);
+		document.querySelector('#result').dataset.values = '';
+		document.getElementById('classify').click(); return true; })()`)
+	browsertest.WaitFor(t, ctx, `document.querySelector('#result').dataset.values`, diagJS, 20*time.Second)
+	want2, label2 := nativeIris(t, dir, other)
+	checkShown(t, browsertest.Eval[shown](t, ctx, resultJS), want2, label2)
+
+	// Chromium's own installability check.
+	inst, err := chromedp.Call(ctx, page.GetInstallabilityErrors, cdp.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inst.InstallabilityErrors) > 0 {
+		b, _ := json.Marshal(inst.InstallabilityErrors)
+		t.Errorf("installability errors: %s", b)
+	}
+
+	// The service worker holds the shell and the .wasm; then the server goes.
+	browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 20*time.Second)
+	browsertest.WaitFor(t, ctx, wasmCachedJS, `'the .wasm is not in a cache'`, 20*time.Second)
+	stop()
+	if _, err := http.Get(url); err == nil {
+		t.Fatal("server still answers after stop")
+	}
+	reload, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	browsertest.Do(t, reload, chromedp.Reload())
+	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
+	checkShown(t, browsertest.Eval[shown](t, ctx, resultJS), want, label)
+}
+
+// wasmCachedJS is true when the service worker's cache holds the .wasm.
+const wasmCachedJS = `(async () => {
+	for (const k of await caches.keys())
+		for (const r of await (await caches.open(k)).keys()) if (r.url.endsWith('.wasm')) return true;
+	return false;
+})()`
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

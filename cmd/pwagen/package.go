@@ -1,0 +1,84 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/packager"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { commands = append(commands, packageCmd) }
+
+func packageCmd() *cli.Command {
+	return &cli.Command{
+		Name:      "package",
+		Usage:     "compile, validate, bundle, minify and hash the project into a deployable folder",
+		ArgsUsage: "[DIR]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Usage: "output folder (default DIR/dist)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on success"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return usageError("package takes at most one folder, the project: pwagen package [DIR]")
+			}
+			dir := c.Args().First()
+			if dir == "" {
+				dir = "."
+			}
+			cfg, err := loadProject(dir)
+			if err != nil {
+				return err
+			}
+			out := c.String("out")
+			if out == "" {
+				out = filepath.Join(cfg.Dir, "dist")
+			}
+			if out, err = filepath.Abs(out); err != nil {
+				return usageError("%v", err)
+			}
+			start := time.Now()
+			b := packager.NewBuild(cfg, out)
+			if err := packager.Run(c.Context, b); err != nil {
+				return checkFailed(err)
+			}
+			if !c.Bool("quiet") {
+				b.WriteReport(c.App.Writer)
+				fmt.Fprintf(c.App.Writer, "packaged %s in %.1fs; preview: pwagen serve %s\n", relOrAbs(out), time.Since(start).Seconds(), relOrAbs(out))
+			}
+			return nil
+		},
+	}
+}
+
+// loadProject reads DIR's pwagen.toml; problems with it are usage errors.
+func loadProject(dir string) (*config.Config, error) {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, usageError("%s: no such folder", dir)
+	}
+	if err == nil && !fi.IsDir() {
+		return nil, usageError("%s is a file; give the project folder, the one holding %s", dir, config.FileName)
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return cfg, nil
+}
+
+func relOrAbs(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && len(rel) < len(p) {
+		return rel
+	}
+	return p
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/pwagen/pwagen/hosts"
+	"github.com/pwagen/pwagen/packager"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { commands = append(commands, serveCmd) }
+
+func serveCmd() *cli.Command {
+	return &cli.Command{
+		Name:      "serve",
+		Usage:     "preview a package with the headers a well-configured host sends",
+		ArgsUsage: "[OUT]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "address to listen on; loopback unless you say otherwise"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return usageError("serve takes at most one folder, a package: pwagen serve [OUT]")
+			}
+			out := c.Args().First()
+			if out == "" {
+				out = "dist"
+			}
+			if _, err := os.Stat(path.Join(out, packager.LoaderName)); err != nil {
+				return usageError("%s holds no package (no %s); run pwagen package first", out, packager.LoaderName)
+			}
+			h, err := newPreview(out)
+			if err != nil {
+				return checkFailed(err)
+			}
+			ln, err := net.Listen("tcp", c.String("addr"))
+			if err != nil {
+				return checkFailed(fmt.Errorf("listening on %s: %w; choose another with --addr 127.0.0.1:PORT", c.String("addr"), err))
+			}
+			fmt.Fprintf(c.App.Writer, "serving %s at http://%s/ (Ctrl-C to stop)\n", out, ln.Addr())
+			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+			go func() { <-c.Context.Done(); srv.Close() }()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return checkFailed(err)
+			}
+			return nil
+		},
+	}
+}
+
+// preview serves a package read-only from an os.Root, so no path, symlink
+// or ".." can escape it, with the headers of the package's host rules.
+type preview struct {
+	root  *os.Root
+	rules []hosts.Rule
+	log   io.Writer
+}
+
+func newPreview(out string) (*preview, error) {
+	root, err := os.OpenRoot(out)
+	if err != nil {
+		return nil, err
+	}
+	var files []hosts.File
+	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, hosts.File{Name: p, Hashed: packager.IsHashed(p)})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	rules, err := hosts.Rules(hosts.Spec{Files: files, Isolation: "headers"})
+	if err != nil {
+		return nil, err
+	}
+	return &preview{root: root, rules: rules}, nil
+}
+
+func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	name := strings.TrimPrefix(r.URL.Path, "/")
+	if name == "" || strings.HasSuffix(name, "/") {
+		name += "index.html"
+	}
+	if !fs.ValidPath(name) || strings.Contains(name, "\\") {
+		http.Error(w, "bad path", http.StatusBadRequest)
+		return
+	}
+	data, err := p.root.ReadFile(name)
+	if err != nil {
+		// Never a fallback page: a missing .wasm must be a 404.
+		http.Error(w, "404 not found: "+name, http.StatusNotFound)
+		return
+	}
+	urlPath := "/" + name
+	if name == "index.html" && r.URL.Path != "/index.html" {
+		urlPath = r.URL.Path
+	}
+	for k, v := range hosts.HeadersFor(p.rules, urlPath) {
+		w.Header()[k] = v
+	}
+	// ServeContent, not ServeFile: the file server answers /index.html with
+	// a redirect, which a service worker must never cache.
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
+}

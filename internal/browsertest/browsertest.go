@@ -1,0 +1,114 @@
+// Package browsertest starts Debian's Chromium for tests, headless, through
+// chromedp.
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Path finds Chromium. Without it the test is skipped, unless CI=true:
+// then it fails, so CI never passes by skipping.
+func Path(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("PWAGEN_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if full, err := exec.LookPath(p); err == nil {
+			return full
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium not found and CI=true: install it (apt-get install -y chromium) or set PWAGEN_CHROMIUM")
+	}
+	t.Skip("Chromium not found; install it with apt-get install -y chromium (CI=true makes this a failure)")
+	return ""
+}
+
+// New starts a fresh headless Chromium with an empty profile and returns a
+// context for its first tab. Everything ends with the test.
+func New(t testing.TB) context.Context {
+	t.Helper()
+	exe := Path(t)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), 4*time.Minute)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	tctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+		cancelTimeout()
+	})
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[int](`1`)); err != nil {
+		t.Fatalf("starting Chromium (%s): %v", exe, err)
+	}
+	return tctx
+}
+
+// Do runs actions and fails the test on error.
+func Do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Eval evaluates a JavaScript expression, awaiting a promise, and decodes
+// its value.
+func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", short(expr), err)
+	}
+	return v
+}
+
+// WaitFor polls a JavaScript condition, which may be a promise, until it is
+// truthy. On timeout it
+// fails with the value of diag, an expression that says what the page shows.
+func WaitFor(t testing.TB, ctx context.Context, cond, diag string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("Promise.resolve(%s).then((v) => !!v)", cond), chromedp.EvalAwaitPromise))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](diag))
+			t.Fatalf("waited %s for %s; page: %s (last error %v)", timeout, short(cond), state, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func short(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}

@@ -1,0 +1,142 @@
+package packager
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pwagen/pwagen/config"
+)
+
+// Build is the state the stages share.
+type Build struct {
+	Config *config.Config
+	Out    string // the output folder, absolute
+	Log    io.Writer
+
+	// Files is the package, by OUT-relative slash path. Nothing touches the
+	// disk until writeOut.
+	Files map[string]*File
+	// Beside holds server configurations that must not be published; they
+	// are written to a folder beside Out.
+	Beside map[string][]byte
+
+	Wasm    []byte            // the compiled model
+	Weights WeightsIndex      // the weight shards
+	names   map[string]string // web/ source path → hashed output name
+	icons   []Icon
+	// inputLen is the model's input length, as measured by the validator.
+	inputLen int
+
+	// goBuild runs `go` with args in dir and env; tests may replace it.
+	goBuild func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error)
+}
+
+// File is one file of the package. Data holds it, or Src points at a
+// section of a file on disk (weight shards, which may be large).
+type File struct {
+	Name   string
+	Data   []byte
+	Src    *Section
+	Hashed bool // the name carries a content hash: cache forever
+}
+
+// Section is a byte range of a file on disk.
+type Section struct {
+	Path      string
+	Off, Size int64
+}
+
+// Size is the file's length in bytes.
+func (f *File) Size() int64 {
+	if f.Src != nil {
+		return f.Src.Size
+	}
+	return int64(len(f.Data))
+}
+
+// NewBuild prepares a build of the project c into out.
+func NewBuild(c *config.Config, out string) *Build {
+	return &Build{Config: c, Out: out, Log: io.Discard, Files: map[string]*File{}, Beside: map[string][]byte{}, names: map[string]string{}, goBuild: runGo}
+}
+
+func runGo(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	return cmd.CombinedOutput()
+}
+
+func (b *Build) add(f *File) { b.Files[f.Name] = f }
+
+// hashed returns name with the first 8 hex digits of data's SHA-256 before
+// its extension: "app.js" → "app-1a2b3c4d.js".
+func hashed(name string, data []byte) string {
+	sum := sha256.Sum256(data)
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "-" + hex.EncodeToString(sum[:4]) + ext
+}
+
+// sortedNames lists the package's files in a fixed order.
+func (b *Build) sortedNames() []string {
+	names := make([]string, 0, len(b.Files))
+	for n := range b.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Stage is one build step.
+type Stage interface {
+	fmt.Stringer
+	Run(ctx context.Context, b *Build) error
+}
+
+type stageFunc struct {
+	name string
+	run  func(context.Context, *Build) error
+}
+
+func (s stageFunc) String() string                          { return s.name }
+func (s stageFunc) Run(ctx context.Context, b *Build) error { return s.run(ctx, b) }
+
+// Pipeline is every stage of `pwagen package`, in order.
+var Pipeline = []Stage{
+	stageFunc{"check output", checkOut},      // refuse an OUT that holds sources or user files
+	stageFunc{"compile model", compileModel}, // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
+	stageFunc{"validate model", validateModel},
+	stageFunc{"shard weights", shardWeights},   // SHA-256 per shard, streamed
+	stageFunc{"bundle app", bundleApp},         // esbuild: app JS and CSS, hashed
+	stageFunc{"copy web files", copyWeb},       // other files of web/
+	stageFunc{"icons", makeIcons},              // 192, 512 and maskable PNGs
+	stageFunc{"page", rewritePage},             // index.html: hashed names, manifest link, minified
+	stageFunc{"web manifest", writeManifest},   // manifest.webmanifest
+	stageFunc{"loader", bundleLoader},          // pwagen.js with the runtime config baked in
+	stageFunc{"service worker", serviceWorker}, // sw.js over the final names
+	stageFunc{"host configs", hostConfigs},     // _headers, nginx.conf, ...
+}
+
+// Run runs every stage, then writes the package atomically.
+func Run(ctx context.Context, b *Build) error {
+	for _, s := range Pipeline {
+		if err := s.Run(ctx, b); err != nil {
+			return err
+		}
+	}
+	return writeOut(b)
+}
+
+var hashedRe = regexp.MustCompile(`(^|/)[^/]+-[0-9a-f]{8}\.[A-Za-z0-9]+$|^weights/[0-9a-f]{16}\.bin$`)
+
+// IsHashed tells whether a package file's name carries its content hash,
+// so that it may be cached forever.
+func IsHashed(name string) bool { return hashedRe.MatchString(name) }

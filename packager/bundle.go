@@ -1,0 +1,168 @@
+package packager
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/evanw/esbuild/pkg/api"
+	"github.com/pwagen/pwagen/templates"
+)
+
+// LoaderName is the loader's stable file name; apps import it as "./pwagen.js".
+const LoaderName = "pwagen.js"
+
+var engineNames = map[string]api.EngineName{
+	"chrome": api.EngineChrome, "edge": api.EngineEdge, "firefox": api.EngineFirefox,
+	"safari": api.EngineSafari, "ios": api.EngineIOS, "opera": api.EngineOpera,
+}
+
+var targetRe = regexp.MustCompile(`^([a-z]+)([\d.]+)$`)
+
+// engines turns the config's targets ("chrome100") into esbuild engines.
+func engines(targets []string) []api.Engine {
+	var out []api.Engine
+	for _, t := range targets {
+		if m := targetRe.FindStringSubmatch(t); m != nil {
+			out = append(out, api.Engine{Name: engineNames[m[1]], Version: m[2]})
+		}
+	}
+	return out
+}
+
+// esbuildError turns esbuild's messages into file:line:col errors.
+func esbuildError(dir string, msgs []api.Message) error {
+	var errs []error
+	for _, m := range msgs {
+		if m.Location == nil {
+			errs = append(errs, errors.New(m.Text))
+			continue
+		}
+		l := m.Location
+		file := l.File
+		if rel, err := filepath.Rel(dir, filepath.Join(dir, file)); err == nil {
+			file = rel
+		}
+		msg := fmt.Sprintf("%s:%d:%d: %s\n\t%s", file, l.Line, l.Column+1, m.Text, l.LineText)
+		if l.Suggestion != "" {
+			msg += fmt.Sprintf("\n\tnote: did you mean %q?", l.Suggestion)
+		}
+		errs = append(errs, errors.New(msg))
+	}
+	return errors.Join(errs...)
+}
+
+// bundleApp bundles web/app.js and web/style.css with esbuild into hashed
+// files. The app's import of ./pwagen.js stays a runtime import of the
+// stable loader, so there is one loader, and it can change without the
+// app's hash changing.
+func bundleApp(ctx context.Context, b *Build) error {
+	web := b.Config.Rel(b.Config.App.Web)
+	for _, src := range []string{"app.js", "style.css"} {
+		entry := filepath.Join(web, src)
+		if _, err := os.Stat(entry); errors.Is(err, os.ErrNotExist) {
+			if src == "app.js" {
+				return fmt.Errorf("%s: missing; the page's script must be %s/app.js (it imports ./pwagen.js)", entry, b.Config.App.Web)
+			}
+			continue
+		}
+		res := api.Build(api.BuildOptions{
+			EntryPoints:       []string{entry},
+			AbsWorkingDir:     b.Config.Dir,
+			Bundle:            true,
+			Write:             false,
+			Format:            api.FormatESModule,
+			Engines:           engines(b.Config.Browser.Targets),
+			MinifyWhitespace:  true,
+			MinifyIdentifiers: true,
+			MinifySyntax:      true,
+			External:          []string{"./" + LoaderName},
+			LegalComments:     api.LegalCommentsNone,
+			Outdir:            web,
+			Charset:           api.CharsetUTF8,
+			Loader:            map[string]api.Loader{".png": api.LoaderFile, ".svg": api.LoaderFile, ".woff2": api.LoaderFile, ".jpg": api.LoaderFile},
+			AssetNames:        "assets/[name]-[hash]",
+			LogLevel:          api.LogLevelSilent,
+		})
+		if len(res.Errors) > 0 {
+			return esbuildError(b.Config.Dir, res.Errors)
+		}
+		for _, f := range res.OutputFiles {
+			rel, err := filepath.Rel(web, f.Path)
+			if err != nil {
+				return err
+			}
+			rel = filepath.ToSlash(rel)
+			if rel == src {
+				name := hashed(src, f.Contents)
+				b.names[src] = name
+				b.add(&File{Name: name, Data: f.Contents, Hashed: true})
+			} else { // assets esbuild named by hash
+				b.add(&File{Name: rel, Data: f.Contents, Hashed: true})
+			}
+		}
+	}
+	return nil
+}
+
+// RuntimeConfig is baked into pwagen.js as __PWAGEN__.
+type RuntimeConfig struct {
+	Version   string       `json:"version"`
+	Wasm      string       `json:"wasm"`
+	WasmSize  int          `json:"wasmSize"`
+	Weights   WeightsIndex `json:"weights"`
+	Update    string       `json:"update"`
+	Isolation string       `json:"isolation"`
+	InputLen  int          `json:"inputLen"`
+}
+
+func bundleLoader(ctx context.Context, b *Build) error {
+	wasmName := hashed("model.wasm", b.Wasm)
+	b.add(&File{Name: wasmName, Data: b.Wasm, Hashed: true})
+	rc := RuntimeConfig{
+		Version:   b.version(),
+		Wasm:      wasmName,
+		WasmSize:  len(b.Wasm),
+		Weights:   b.Weights,
+		Update:    b.Config.Deploy.Update,
+		Isolation: b.Config.Deploy.Isolation,
+		InputLen:  b.inputLen,
+	}
+	js, err := json.Marshal(rc)
+	if err != nil {
+		return err
+	}
+	res := api.Transform(templates.Loader, api.TransformOptions{
+		Loader:            api.LoaderJS,
+		Format:            api.FormatESModule,
+		Engines:           engines(b.Config.Browser.Targets),
+		Define:            map[string]string{"__PWAGEN__": string(js)},
+		MinifyWhitespace:  true,
+		MinifyIdentifiers: true,
+		MinifySyntax:      true,
+		LegalComments:     api.LegalCommentsNone,
+		Sourcefile:        LoaderName,
+	})
+	if len(res.Errors) > 0 {
+		return fmt.Errorf("bundling the loader (a pwagen bug; please report it): %w", esbuildError("", res.Errors))
+	}
+	b.add(&File{Name: LoaderName, Data: res.Code})
+	return nil
+}
+
+// minifyJS minifies generated JavaScript (the service worker).
+func minifyJS(name string, src []byte, targets []string) ([]byte, error) {
+	res := api.Transform(string(src), api.TransformOptions{
+		Loader: api.LoaderJS, Engines: engines(targets), Sourcefile: name,
+		MinifyWhitespace: true, MinifyIdentifiers: true, MinifySyntax: true, LegalComments: api.LegalCommentsNone,
+	})
+	if len(res.Errors) > 0 {
+		return nil, fmt.Errorf("minifying %s (a pwagen bug; please report it): %w", name, esbuildError("", res.Errors))
+	}
+	return []byte(strings.TrimSpace(string(res.Code)) + "\n"), nil
+}

@@ -1,0 +1,151 @@
+package packager
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/tdewolff/minify/v2"
+	mhtml "github.com/tdewolff/minify/v2/html"
+	mjson "github.com/tdewolff/minify/v2/json"
+	msvg "github.com/tdewolff/minify/v2/svg"
+)
+
+// CSP is the Content-Security-Policy of the page: scripts and workers from
+// the app's own origin, WebAssembly compilation, nothing inline.
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'"
+
+var minifier = func() *minify.M {
+	m := minify.New()
+	m.Add("text/html", &mhtml.Minifier{KeepDocumentTags: true, KeepEndTags: true, KeepQuotes: true})
+	m.AddFunc("application/json", mjson.Minify)
+	m.AddFunc("image/svg+xml", msvg.Minify)
+	return m
+}()
+
+var (
+	inlineScriptRe = regexp.MustCompile(`(?is)<script\b([^>]*)>`)
+	handlerRe      = regexp.MustCompile(`(?is)<[a-z][^>]*?\s(on[a-z]+)\s*=`)
+	styleTagRe     = regexp.MustCompile(`(?is)<style\b`)
+	styleAttrRe    = regexp.MustCompile(`(?is)<[a-z][^>]*?\sstyle\s*=`)
+	refRe          = regexp.MustCompile(`(?i)\b(src|href)(\s*=\s*)(["'])(?:\./)?([^"']+)(["'])`)
+)
+
+func lineOf(src []byte, off int) int { return bytes.Count(src[:off], []byte("\n")) + 1 }
+
+// checkPage refuses what the CSP would block in the browser: inline
+// scripts, event handler attributes and inline styles.
+func checkPage(name string, src []byte) error {
+	for _, m := range inlineScriptRe.FindAllSubmatchIndex(src, -1) {
+		if !regexp.MustCompile(`(?i)\ssrc\s*=`).Match(src[m[2]:m[3]]) {
+			return fmt.Errorf("%s:%d: inline <script>; the Content-Security-Policy allows scripts from files only: move the code to app.js", name, lineOf(src, m[0]))
+		}
+	}
+	if m := handlerRe.FindSubmatchIndex(src); m != nil {
+		return fmt.Errorf("%s:%d: inline event handler %s=; the Content-Security-Policy blocks it: add the listener in app.js instead", name, lineOf(src, m[2]), src[m[2]:m[3]])
+	}
+	if m := styleTagRe.FindIndex(src); m != nil {
+		return fmt.Errorf("%s:%d: inline <style>; the Content-Security-Policy allows styles from files only: move it to style.css", name, lineOf(src, m[0]))
+	}
+	if m := styleAttrRe.FindIndex(src); m != nil {
+		return fmt.Errorf("%s:%d: style= attribute; the Content-Security-Policy blocks inline styles: use a class in style.css", name, lineOf(src, m[0]))
+	}
+	return nil
+}
+
+// rewritePage points index.html at the hashed bundles, links the manifest,
+// icons and CSP, and minifies it.
+func rewritePage(ctx context.Context, b *Build) error {
+	p := filepath.Join(b.Config.Rel(b.Config.App.Web), "index.html")
+	src, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: missing; the app needs a page", p)
+	}
+	if err != nil {
+		return err
+	}
+	rel, _ := filepath.Rel(b.Config.Dir, p)
+	if err := checkPage(rel, src); err != nil {
+		return err
+	}
+	out := refRe.ReplaceAllFunc(src, func(m []byte) []byte {
+		s := refRe.FindSubmatch(m)
+		if name, ok := b.names[string(s[4])]; ok {
+			return []byte(fmt.Sprintf("%s%s%s%s%s", s[1], s[2], s[3], name, s[5]))
+		}
+		return m
+	})
+	i := bytes.Index(bytes.ToLower(out), []byte("</head>"))
+	if i < 0 {
+		return fmt.Errorf("%s: no </head>; pwagen adds the manifest link and icons there", rel)
+	}
+	var head strings.Builder
+	fmt.Fprintf(&head, `<meta http-equiv="Content-Security-Policy" content="%s">`, html.EscapeString(CSP))
+	fmt.Fprintf(&head, `<meta name="theme-color" content="%s">`, html.EscapeString(b.Config.App.ThemeColor))
+	fmt.Fprintf(&head, `<link rel="manifest" href="%s">`, ManifestName)
+	for _, ic := range b.icons {
+		if ic.Sizes == "192x192" {
+			fmt.Fprintf(&head, `<link rel="icon" href="%s"><link rel="apple-touch-icon" href="%s">`, ic.Src, ic.Src)
+		}
+	}
+	fmt.Fprintf(&head, `<link rel="modulepreload" href="%s">`, LoaderName)
+	out = append(out[:i:i], append([]byte(head.String()), out[i:]...)...)
+	min, err := minifier.Bytes("text/html", out)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	b.add(&File{Name: "index.html", Data: min})
+	return nil
+}
+
+// copyWeb copies the other files of web/: JavaScript and CSS are bundled
+// by esbuild, HTML, JSON and SVG are minified, the rest copied.
+func copyWeb(ctx context.Context, b *Build) error {
+	web := b.Config.Rel(b.Config.App.Web)
+	icon := b.Config.Rel(b.Config.App.Icon)
+	return filepath.WalkDir(web, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(web, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if p != web && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".js", ".mjs", ".ts", ".jsx", ".tsx", ".css", ".map":
+			return nil
+		}
+		if rel == "index.html" || p == icon || strings.HasPrefix(d.Name(), ".") || !d.Type().IsRegular() {
+			return nil
+		}
+		if _, taken := b.Files[rel]; taken || reserved[rel] {
+			return fmt.Errorf("%s: clashes with a file pwagen writes (%s); rename it", p, rel)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		mime := map[string]string{".html": "text/html", ".json": "application/json", ".svg": "image/svg+xml"}[strings.ToLower(filepath.Ext(p))]
+		if mime != "" {
+			if data, err = minifier.Bytes(mime, data); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		b.add(&File{Name: rel, Data: data})
+		return nil
+	})
+}
+
+// reserved are names pwagen itself writes.
+var reserved = map[string]bool{"sw.js": true, LoaderName: true, ManifestName: true, "_headers": true, "vercel.json": true, "firebase.json": true, "staticwebapp.config.json": true, ".htaccess": true, ".nojekyll": true}

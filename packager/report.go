@@ -1,0 +1,59 @@
+package packager
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// gzipSize is the size of data compressed as a host would serve it.
+func gzipSize(data []byte) int64 {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	zw.Write(data)
+	zw.Close()
+	return int64(buf.Len())
+}
+
+// WriteReport prints the files written with raw and gzip sizes, and what a
+// first visit downloads. Weight shards are counted raw: hosts do not
+// compress application/octet-stream, and floats barely compress.
+func (b *Build) WriteReport(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "file\traw\tgzip\t")
+	var raw, gz int64
+	shards, shardBytes := 0, int64(0)
+	for _, n := range b.sortedNames() {
+		f := b.Files[n]
+		if f.Src != nil {
+			shards++
+			shardBytes += f.Size()
+			continue
+		}
+		g := gzipSize(f.Data)
+		raw += f.Size()
+		gz += g
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", n, human(f.Size()), human(g))
+	}
+	if shards > 0 {
+		fmt.Fprintf(tw, "weights/ (%d shards)\t%s\t%s\t\n", shards, human(shardBytes), human(shardBytes))
+	}
+	fmt.Fprintf(tw, "first visit\t%s\t%s\t\n", human(raw+shardBytes), human(gz+shardBytes))
+	tw.Flush()
+	if len(b.Beside) > 0 {
+		fmt.Fprintf(w, "server configs (not published): %s.hosts/ (%d files)\n", b.Out, len(b.Beside))
+	}
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 10<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 10<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%d B", n)
+	}
+}

@@ -1,0 +1,61 @@
+package packager
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/pwagen/pwagen/swgen"
+)
+
+// version identifies the package by every file in it so far; the service
+// worker's cache is named after it.
+func (b *Build) version() string {
+	h := sha256.New()
+	for _, n := range b.sortedNames() {
+		f := b.Files[n]
+		fmt.Fprintf(h, "%s\x00%d\x00", n, f.Size())
+		if f.Src == nil {
+			h.Write(f.Data)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// serviceWorker writes sw.js: the app shell is precached, the .wasm cached
+// on first use, and the weights left to the loader's IndexedDB store.
+func serviceWorker(ctx context.Context, b *Build) error {
+	c := swgen.Config{Version: b.version(), Isolate: b.Config.Deploy.Isolation == "service-worker"}
+	c.Precache = append(c.Precache, swgen.Entry{URL: "./", Revision: revision(b.Files["index.html"].Data)})
+	for _, n := range b.sortedNames() {
+		f := b.Files[n]
+		switch {
+		case n == "index.html" || strings.HasPrefix(n, "weights/"):
+		case path.Ext(n) == ".wasm":
+			c.Lazy = append(c.Lazy, n)
+		case f.Hashed:
+			c.Precache = append(c.Precache, swgen.Entry{URL: n})
+		default:
+			c.Precache = append(c.Precache, swgen.Entry{URL: n, Revision: revision(f.Data)})
+		}
+	}
+	var buf bytes.Buffer
+	if err := swgen.Generate(&buf, c); err != nil {
+		return err
+	}
+	js, err := minifyJS("sw.js", buf.Bytes(), b.Config.Browser.Targets)
+	if err != nil {
+		return err
+	}
+	b.add(&File{Name: "sw.js", Data: js})
+	return nil
+}
+
+func revision(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6])
+}

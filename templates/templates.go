@@ -1,0 +1,46 @@
+// Package templates holds the files pwagen writes: project skeletons for
+// `pwagen new` and the browser loader.
+package templates
+
+import (
+	"embed"
+	"io/fs"
+	"sort"
+)
+
+// Projects holds one folder per `pwagen new --template` name. Files ending in
+// .tmpl are rendered with text/template and lose the suffix.
+//
+//go:embed all:project
+var projects embed.FS
+
+// Loader is the source of pwagen.js, before the packager bakes in the
+// package's configuration as __PWAGEN__.
+//
+//go:embed loader/pwagen.js
+var Loader string
+
+// Project returns the files of the named project template.
+func Project(name string) (fs.FS, bool) {
+	sub, err := fs.Sub(projects, "project/"+name)
+	if err != nil {
+		return nil, false
+	}
+	if _, err := fs.Stat(sub, "pwagen.toml.tmpl"); err != nil {
+		return nil, false
+	}
+	return sub, true
+}
+
+// Names lists the project templates.
+func Names() []string {
+	entries, _ := fs.ReadDir(projects, "project")
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
