@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -137,8 +139,11 @@ func bundleLoader(ctx context.Context, b *Build) error {
 	if err != nil {
 		return err
 	}
-	res := api.Transform(templates.Loader, api.TransformOptions{
-		Loader:            api.LoaderJS,
+	res := api.Build(api.BuildOptions{
+		EntryPoints:       []string{"loader/" + LoaderName},
+		Bundle:            true,
+		Write:             false,
+		Outfile:           LoaderName,
 		Format:            api.FormatESModule,
 		Engines:           engines(b.Config.Browser.Targets),
 		Define:            map[string]string{"__PWAGEN__": string(js)},
@@ -146,12 +151,16 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		MinifyIdentifiers: true,
 		MinifySyntax:      true,
 		LegalComments:     api.LegalCommentsNone,
-		Sourcefile:        LoaderName,
+		LogLevel:          api.LogLevelSilent,
+		Plugins:           []api.Plugin{embeddedFS("pwagen", templates.Loader)},
 	})
 	if len(res.Errors) > 0 {
 		return fmt.Errorf("bundling the loader (a pwagen bug; please report it): %w", esbuildError("", res.Errors))
 	}
-	b.add(&File{Name: LoaderName, Data: res.Code})
+	if len(res.OutputFiles) != 1 {
+		return fmt.Errorf("bundling the loader gave %d files, want 1 (a pwagen bug)", len(res.OutputFiles))
+	}
+	b.add(&File{Name: LoaderName, Data: res.OutputFiles[0].Contents})
 	return nil
 }
 
@@ -165,4 +174,25 @@ func minifyJS(name string, src []byte, targets []string) ([]byte, error) {
 		return nil, fmt.Errorf("minifying %s (a pwagen bug; please report it): %w", name, esbuildError("", res.Errors))
 	}
 	return []byte(strings.TrimSpace(string(res.Code)) + "\n"), nil
+}
+
+// embeddedFS lets esbuild read every module from fsys, and nothing else.
+func embeddedFS(ns string, fsys fs.FS) api.Plugin {
+	return api.Plugin{Name: ns, Setup: func(pb api.PluginBuild) {
+		pb.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
+			p := a.Path
+			if a.Importer != "" {
+				p = path.Join(path.Dir(a.Importer), a.Path)
+			}
+			return api.OnResolveResult{Path: path.Clean(p), Namespace: ns}, nil
+		})
+		pb.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: ns}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+			data, err := fs.ReadFile(fsys, a.Path)
+			if err != nil {
+				return api.OnLoadResult{}, err
+			}
+			s := string(data)
+			return api.OnLoadResult{Contents: &s, Loader: api.LoaderJS}, nil
+		})
+	}}
 }

@@ -14,11 +14,12 @@ import (
 //go:embed all:project
 var projects embed.FS
 
-// Loader is the source of pwagen.js, before the packager bakes in the
-// package's configuration as __PWAGEN__.
+// Loader holds the sources of pwagen.js: loader/pwagen.js and the modules it
+// imports, which the packager bundles with the package's configuration baked
+// in as __PWAGEN__.
 //
-//go:embed loader/pwagen.js
-var Loader string
+//go:embed loader/*.js
+var Loader embed.FS
 
 // Project returns the files of the named project template.
 func Project(name string) (fs.FS, bool) {
