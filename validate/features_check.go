@@ -54,12 +54,13 @@ func (v *check) browsers(context.Context) error {
 	return nil
 }
 
-// headerHosts are hosts that can send the COOP and COEP headers that
-// cross-origin isolation needs; the others need isolation = "service-worker".
+// headerHosts are the hosts of package hosts, and whether each can send the
+// COOP and COEP headers that cross-origin isolation needs; the others need
+// isolation = "service-worker".
 var headerHosts = map[string]bool{
-	"netlify": true, "cloudflare": true, "cloudflare-pages": true, "vercel": true,
-	"firebase": true, "nginx": true, "apache": true, "caddy": true,
-	"github-pages": false, "gitlab-pages": false,
+	"netlify": true, "cloudflare": true, "vercel": true, "firebase": true, "azure": true,
+	"nginx": true, "apache": true, "caddy": true, "s3-cloudfront": true,
+	"github-pages": false,
 }
 
 func (v *check) isolation(context.Context) error {
