@@ -59,11 +59,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	app.Action = func(c *cli.Context) error {
 		if c.NArg() > 0 {
-			msg := fmt.Sprintf("unknown command %q", c.Args().First())
+			msg := fmt.Sprintf("unknown command %q; run pwagen help", c.Args().First())
 			if s := cli.SuggestCommand(c.App.Commands, c.Args().First()); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
+				msg += ". " + s
 			}
-			return usageError("%s; run pwagen help", msg)
+			return usageError("%s", msg)
 		}
 		return cli.ShowAppHelp(c)
 	}

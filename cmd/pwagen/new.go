@@ -70,6 +70,7 @@ func dataFor(dir string) projectData {
 // nothing behind.
 func scaffold(dir string, tmpl fs.FS) error {
 	entries, err := os.ReadDir(dir)
+	exists := err == nil
 	switch {
 	case err == nil && len(entries) > 0:
 		return fmt.Errorf("%s exists and is not empty; nothing was changed. Choose a new folder, such as pwagen new %s", dir, filepath.Join(dir, "app"))
@@ -117,5 +118,10 @@ func scaffold(dir string, tmpl fs.FS) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	return os.Rename(tmp, dir) // replaces an empty dir, fails on a non-empty one
+	if exists { // and empty: os.Rename never replaces a folder
+		if err := os.Remove(dir); err != nil {
+			return err
+		}
+	}
+	return os.Rename(tmp, dir)
 }
