@@ -1,10 +1,13 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/pwagen/pwagen/hosts"
 )
 
 var (
@@ -78,6 +81,14 @@ func (c *Config) check(name string, lines map[string]int) error {
 	case "none", "headers", "service-worker":
 	default:
 		return bad("deploy.isolation", "%q is not an isolation mode; use \"none\", \"headers\" (the host sends COOP and COEP) or \"service-worker\" (for hosts that cannot, like GitHub Pages)", c.Deploy.Isolation)
+	}
+	if err := hosts.Check(c.Deploy.Hosts, c.Deploy.Isolation); err != nil {
+		var ce *hosts.ConfigError
+		key := "deploy.hosts"
+		if errors.As(err, &ce) {
+			key = ce.Key
+		}
+		return &Error{File: name, Line: lines[key], Key: key, Msg: err.Error()}
 	}
 	switch c.Deploy.Update {
 	case "prompt", "auto":

@@ -35,6 +35,8 @@ type Build struct {
 	icons   []Icon
 	// inputLen is the model's input length, as measured by the validator.
 	inputLen int
+	// threads: the model needs shared memory, so the page must be isolated.
+	threads bool
 
 	// goBuild runs `go` with args in dir and env; tests may replace it.
 	goBuild func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error)
@@ -47,6 +49,9 @@ type File struct {
 	Data   []byte
 	Src    *Section
 	Hashed bool // the name carries a content hash: cache forever
+	// Host marks a file that a host reads (such as _headers), which
+	// visitors never download.
+	Host bool
 }
 
 // Section is a byte range of a file on disk.

@@ -12,15 +12,17 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/tdewolff/minify/v2"
 	mhtml "github.com/tdewolff/minify/v2/html"
 	mjson "github.com/tdewolff/minify/v2/json"
 	msvg "github.com/tdewolff/minify/v2/svg"
 )
 
-// CSP is the Content-Security-Policy of the page: scripts and workers from
-// the app's own origin, WebAssembly compilation, nothing inline.
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'"
+// metaCSP is the page's Content-Security-Policy as a <meta> element, for
+// hosts that send none: the hosts' policy without frame-ancestors, which a
+// <meta> cannot carry.
+var metaCSP = strings.Replace(hosts.CSP, "; frame-ancestors 'none'", "", 1)
 
 var minifier = func() *minify.M {
 	m := minify.New()
@@ -87,7 +89,7 @@ func rewritePage(ctx context.Context, b *Build) error {
 		return fmt.Errorf("%s: no </head>; pwagen adds the manifest link and icons there", rel)
 	}
 	var head strings.Builder
-	fmt.Fprintf(&head, `<meta http-equiv="Content-Security-Policy" content="%s">`, html.EscapeString(CSP))
+	fmt.Fprintf(&head, `<meta http-equiv="Content-Security-Policy" content="%s">`, html.EscapeString(metaCSP))
 	fmt.Fprintf(&head, `<meta name="theme-color" content="%s">`, html.EscapeString(b.Config.App.ThemeColor))
 	fmt.Fprintf(&head, `<link rel="manifest" href="%s">`, ManifestName)
 	for _, ic := range b.icons {

@@ -2,8 +2,5 @@ package packager
 
 import "context"
 
-// validateModel and hostConfigs are wired to validate/ and hosts/ as those
-// packages land.
+// validateModel is wired to validate/ as it lands.
 func validateModel(ctx context.Context, b *Build) error { return nil }
-
-func hostConfigs(ctx context.Context, b *Build) error { return nil }

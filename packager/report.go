@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -25,8 +26,13 @@ func (b *Build) WriteReport(w io.Writer) {
 	fmt.Fprintln(tw, "file\traw\tgzip\t")
 	var raw, gz int64
 	shards, shardBytes := 0, int64(0)
+	var hostFiles []string
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]
+		if f.Host {
+			hostFiles = append(hostFiles, n)
+			continue
+		}
 		if f.Src != nil {
 			shards++
 			shardBytes += f.Size()
@@ -42,6 +48,9 @@ func (b *Build) WriteReport(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "first visit\t%s\t%s\t\n", human(raw+shardBytes), human(gz+shardBytes))
 	tw.Flush()
+	if len(hostFiles) > 0 {
+		fmt.Fprintf(w, "host configs in the package: %s\n", strings.Join(hostFiles, ", "))
+	}
 	if len(b.Beside) > 0 {
 		fmt.Fprintf(w, "server configs (not published): %s.hosts/ (%d files)\n", b.Out, len(b.Beside))
 	}

@@ -1,0 +1,41 @@
+package packager
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pwagen/pwagen/hosts"
+)
+
+// hostSpec describes the package to the host rules.
+func (b *Build) hostSpec() hosts.Spec {
+	s := hosts.Spec{Isolation: b.Config.Deploy.Isolation, Threads: b.threads}
+	for _, n := range b.sortedNames() {
+		s.Files = append(s.Files, hosts.File{Name: n, Hashed: b.Files[n].Hashed})
+	}
+	return s
+}
+
+// hostConfigs writes every chosen host's configuration from one rule list:
+// files a host reads from the site go into OUT, server configs beside it.
+func hostConfigs(ctx context.Context, b *Build) error {
+	spec := b.hostSpec()
+	rules, err := hosts.Rules(spec)
+	if err != nil {
+		return err
+	}
+	inOut, beside, err := hosts.Write(rules, spec, b.Config.Deploy.Hosts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", b.Config.File, err)
+	}
+	for n, data := range inOut {
+		if _, taken := b.Files[n]; taken {
+			return fmt.Errorf("web/%s clashes with the host configuration pwagen writes; remove it and set the headers through pwagen.toml", n)
+		}
+		b.add(&File{Name: n, Data: data, Host: true})
+	}
+	for n, data := range beside {
+		b.Beside[n] = data
+	}
+	return nil
+}
