@@ -21,7 +21,7 @@ func readFile(t testing.TB, path string) []byte {
 	return b
 }
 
-func wat(name string) string { return filepath.Join("testdata", "wat", name+".wasm") }
+func wat(name string) string { return "testdata/wat/" + name + ".wasm" } // slashes: stable in goldens
 
 // validateFile runs Module on a file with a throwaway compilation cache.
 func validateFile(t testing.TB, path string, o Options) *Report {
