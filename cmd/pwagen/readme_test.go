@@ -1,0 +1,31 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestCIRunsREADMECommand keeps .ci/run running the test command that the
+// README gives, and the README starting with its two commands.
+func TestCIRunsREADMECommand(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)\n```").FindAllStringSubmatch(string(readme), 2)
+	if len(blocks) < 2 || !strings.HasPrefix(string(readme), "# pwagen\n\n```sh\n") {
+		t.Fatal("README.md must start with two ```sh blocks: the main job, then the tests")
+	}
+	if !strings.Contains(blocks[0][1], "pwagen package examples/") {
+		t.Errorf("the first command should package a bundled example, got %q", blocks[0][1])
+	}
+	ci, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ci), "\n"+blocks[1][1]+"\n") {
+		t.Errorf(".ci/run does not run the README's test command %q", blocks[1][1])
+	}
+}
