@@ -122,7 +122,7 @@ function showProbabilities(probs) {
     const p = probs ? probs[i] : 0;
     bar.style.setProperty('--p', p.toFixed(4)); // CSSOM, allowed by the CSP
     bar.classList.toggle('best', i === best);
-    pct.textContent = `${(p * 100).toFixed(1)}%`;
+    pct.textContent = `${(p * 100).toFixed(p >= 0.9995 ? 0 : 1)}%`;
   });
   topOut.textContent = best < 0 ? '–' : String(best);
   topOut.dataset.top = best < 0 ? '' : String(best);

@@ -1,0 +1,337 @@
+package digits_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"image"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
+	"github.com/pwagen/pwagen/internal/browsertest"
+)
+
+// parityDigits is how many test digits the browser classifies.
+const parityDigits = 250
+
+// pageState says what the page shows, for failure messages.
+const pageState = `JSON.stringify({ready: document.documentElement.dataset.ready, from: document.getElementById('from')?.dataset.from,
+  error: document.getElementById('error')?.textContent, status: document.getElementById('status')?.textContent,
+  top: document.getElementById('top')?.dataset.top, values: document.getElementById('top')?.dataset.values})`
+
+func openApp(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	browsertest.Do(t, ctx, chromedp.Navigate(url))
+	browsertest.WaitFor(t, ctx, `document.documentElement.dataset.ready === 'true'`, pageState, 60*time.Second)
+}
+
+type loaderRun struct {
+	WeightsFrom string      `json:"weightsFrom"`
+	Variant     string      `json:"variant"`
+	Probs       [][]float64 `json:"probs"`
+	Ms          float64     `json:"ms"`
+}
+
+// classifyInPage loads the model through the loader's API (a second
+// loadModel beside the app's) and classifies the first n test digits, one
+// predict per digit, with input pixel/255.
+func classifyInPage(t *testing.T, ctx context.Context, nv *Native, n int) loaderRun {
+	t.Helper()
+	js := fmt.Sprintf(`(async () => {
+  const { loadModel } = await import(new URL('pwagen.js', location.href).href);
+  const model = await loadModel();
+  const bytes = Uint8Array.from(atob(%q), (c) => c.charCodeAt(0));
+  const probs = [];
+  const t0 = performance.now();
+  for (let i = 0; i < %d; i++) {
+    const x = new Float32Array(784);
+    for (let j = 0; j < 784; j++) x[j] = bytes[i * 784 + j] / 255;
+    probs.push(Array.from(await model.predict(x)));
+  }
+  const ms = performance.now() - t0;
+  const { weightsFrom, variant } = model.info;
+  model.dispose();
+  return { weightsFrom, variant, probs, ms };
+})()`, base64.StdEncoding.EncodeToString(nv.Pixels(n)), n)
+	return browsertest.Eval[loaderRun](t, ctx, js)
+}
+
+// compareWithNative checks every digit's top class and probabilities.
+func compareWithNative(t *testing.T, nv *Native, run loaderRun, n int) {
+	t.Helper()
+	if len(run.Probs) != n {
+		t.Fatalf("browser classified %d digits, want %d", len(run.Probs), n)
+	}
+	maxDiff, identical, correct := 0.0, 0, 0
+	for i, got := range run.Probs {
+		want := nv.Probabilities(i)
+		if len(got) != digitnet.Classes {
+			t.Fatalf("digit %d: %d outputs in the browser, want 10", i, len(got))
+		}
+		g := make([]float32, len(got))
+		same := true
+		for k, v := range got {
+			g[k] = float32(v)
+			d := math.Abs(v - float64(want[k]))
+			maxDiff = max(maxDiff, d)
+			same = same && g[k] == want[k]
+			if d > 1e-5 {
+				t.Errorf("digit %d class %d: browser %v, native %v (differ by %.3g > 1e-5)", i, k, v, want[k], d)
+			}
+		}
+		if digitnet.Argmax(g) != digitnet.Argmax(want) {
+			t.Errorf("digit %d: browser says %d, native %d", i, digitnet.Argmax(g), digitnet.Argmax(want))
+		}
+		if digitnet.Argmax(g) == int(nv.Set.Labels[i]) {
+			correct++
+		}
+		if same {
+			identical++
+		}
+	}
+	t.Logf("%d digits: weights from %s, %d correct, %d bit-identical to native, largest difference %.3g, %.3f ms per predict through the loader",
+		n, run.WeightsFrom, correct, identical, maxDiff, run.Ms/float64(n))
+}
+
+func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
+	ctx := browsertest.New(t)
+	nv := LoadNative(t)
+	srv := serve(t, packaged(t))
+
+	openApp(t, ctx, srv.URL+"/")
+	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "network" {
+		t.Errorf("first visit: the app says the weights came from %q, want network", from)
+	}
+	online := classifyInPage(t, ctx, nv, parityDigits)
+	compareWithNative(t, nv, online, parityDigits)
+
+	// Offline: the service worker must be active (precache done) before the server goes.
+	browsertest.Eval[bool](t, ctx, `navigator.serviceWorker.ready.then((r) => !!r.active)`)
+	srv.Close()
+	openApp(t, ctx, srv.URL+"/")
+	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "indexeddb" {
+		t.Errorf("offline visit: the app says the weights came from %q, want indexeddb", from)
+	}
+	offline := classifyInPage(t, ctx, nv, parityDigits)
+	if offline.WeightsFrom != "indexeddb" {
+		t.Errorf("offline: loader's weightsFrom = %q, want indexeddb", offline.WeightsFrom)
+	}
+	compareWithNative(t, nv, offline, parityDigits)
+}
+
+func TestBrowserPreprocessMatchesMNIST(t *testing.T) {
+	ctx := browsertest.New(t)
+	srv := serve(t, packaged(t))
+	openApp(t, ctx, srv.URL+"/")
+	// A 90×200 filled rectangle in a 400×400 drawing becomes a 9×20 block
+	// (aspect kept, 20 px tall) whose centre of mass, (4, 9.5) in the block,
+	// moves to (14, 14) rounded half up: columns 10..18, rows 5..24.
+	type result struct {
+		Null  bool      `json:"null"`
+		Image []float64 `json:"image"`
+	}
+	got := browsertest.Eval[result](t, ctx, `(async () => {
+  const app = await import(document.querySelector('script[type=module]').src);
+  const w = 400, h = 400, rgba = new Uint8ClampedArray(w * h * 4);
+  for (let y = 50; y < 250; y++) for (let x = 30; x < 120; x++) rgba[(y * w + x) * 4 + 3] = 255;
+  return { null: app.preprocess(new Uint8ClampedArray(w * h * 4), w, h) === null, image: Array.from(app.preprocess(rgba, w, h)) };
+})()`)
+	if !got.Null {
+		t.Error("preprocess of an empty drawing is not null")
+	}
+	if len(got.Image) != 784 {
+		t.Fatalf("preprocess gave %d values, want 784", len(got.Image))
+	}
+	for y := range 28 {
+		for x := range 28 {
+			want := 0.0
+			if y >= 5 && y < 25 && x >= 10 && x < 19 {
+				want = 1
+			}
+			if v := got.Image[y*28+x]; math.Abs(v-want) > 1e-6 {
+				t.Fatalf("pixel (%d, %d) = %v, want %v", x, y, v, want)
+			}
+		}
+	}
+}
+
+// stroke draws a polyline on the pad, in pad fractions (0..1), with a
+// mouse or a pen, through real input events.
+func stroke(t *testing.T, ctx context.Context, kind input.DispatchMouseEventPointerType, pts ...[2]float64) {
+	t.Helper()
+	box := browsertest.Eval[[]float64](t, ctx, `(() => { const r = document.getElementById('pad').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`)
+	at := func(p [2]float64) (float64, float64) { return box[0] + p[0]*box[2], box[1] + p[1]*box[3] }
+	call := func(typ input.DispatchMouseEventType, p [2]float64, buttons int64) {
+		x, y := at(p)
+		_, err := chromedp.Call(ctx, input.DispatchMouseEvent, input.DispatchMouseEventParams{
+			Type: typ, X: x, Y: y, Button: input.MouseButtonLeft, Buttons: buttons, ClickCount: 1, PointerType: kind,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	call(input.DispatchMouseEventTypeMousePressed, pts[0], 1)
+	for i := 1; i < len(pts); i++ {
+		for s := 1; s <= 12; s++ { // small steps, as a hand moves
+			f := float64(s) / 12
+			call(input.DispatchMouseEventTypeMouseMoved, [2]float64{pts[i-1][0] + f*(pts[i][0]-pts[i-1][0]), pts[i-1][1] + f*(pts[i][1]-pts[i-1][1])}, 1)
+		}
+	}
+	call(input.DispatchMouseEventTypeMouseReleased, pts[len(pts)-1], 0)
+}
+
+// touchStroke draws a polyline with one finger.
+func touchStroke(t *testing.T, ctx context.Context, pts ...[2]float64) {
+	t.Helper()
+	box := browsertest.Eval[[]float64](t, ctx, `(() => { const r = document.getElementById('pad').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`)
+	touch := func(typ input.DispatchTouchEventType, p *[2]float64) {
+		var tp []*input.TouchPoint
+		if p != nil {
+			tp = []*input.TouchPoint{{X: box[0] + p[0]*box[2], Y: box[1] + p[1]*box[3]}}
+		}
+		if _, err := chromedp.Call(ctx, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: typ, TouchPoints: tp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	touch(input.DispatchTouchEventTypeTouchStart, &pts[0])
+	for i := 1; i < len(pts); i++ {
+		for s := 1; s <= 12; s++ {
+			f := float64(s) / 12
+			p := [2]float64{pts[i-1][0] + f*(pts[i][0]-pts[i-1][0]), pts[i-1][1] + f*(pts[i][1]-pts[i-1][1])}
+			touch(input.DispatchTouchEventTypeTouchMove, &p)
+		}
+	}
+	touch(input.DispatchTouchEventTypeTouchEnd, nil)
+}
+
+var (
+	one   = [][2]float64{{0.52, 0.15}, {0.48, 0.85}}
+	seven = [][2]float64{{0.25, 0.2}, {0.75, 0.2}, {0.45, 0.85}}
+)
+
+func waitTop(t *testing.T, ctx context.Context, digit string) {
+	t.Helper()
+	browsertest.WaitFor(t, ctx, fmt.Sprintf(`document.getElementById('top').dataset.top === %q`, digit), pageState, 10*time.Second)
+}
+
+func TestBrowserReadsADrawnDigit(t *testing.T) {
+	ctx := browsertest.New(t)
+	srv := serve(t, packaged(t))
+	openApp(t, ctx, srv.URL+"/")
+
+	stroke(t, ctx, input.DispatchMouseEventPointerTypeMouse, one...)
+	waitTop(t, ctx, "1")
+	ms := browsertest.Eval[string](t, ctx, `document.getElementById('time').textContent`)
+	t.Logf("mouse-drawn 1 read as 1; inference shown: %s", ms)
+
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.ID("clear")))
+	browsertest.WaitFor(t, ctx, `document.getElementById('top').dataset.top === ''`, pageState, 5*time.Second)
+
+	stroke(t, ctx, input.DispatchMouseEventPointerTypePen, seven...)
+	waitTop(t, ctx, "7")
+}
+
+func TestBrowserScreenshots(t *testing.T) {
+	out := os.Getenv("PWAGEN_SCREENSHOTS") // keep the PNGs there; default: a temporary folder
+	if out == "" {
+		out = t.TempDir()
+	}
+	srv := serve(t, packaged(t))
+	for _, tt := range []struct {
+		name          string
+		width, height int64
+		phone         bool
+	}{
+		{"phone", 390, 844, true},
+		{"desktop", 1280, 800, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := browsertest.New(t)
+			var opts []chromedp.EmulateViewportOption
+			if tt.phone {
+				opts = append(opts, chromedp.EmulateScale(3), chromedp.EmulateMobile, chromedp.EmulateTouch)
+			}
+			browsertest.Do(t, ctx, chromedp.EmulateViewport(tt.width, tt.height, opts...))
+			openApp(t, ctx, srv.URL+"/")
+			if tt.phone {
+				touchStroke(t, ctx, seven...)
+				waitTop(t, ctx, "7")
+			} else {
+				stroke(t, ctx, input.DispatchMouseEventPointerTypeMouse, seven...)
+				waitTop(t, ctx, "7")
+			}
+			checkLayout(t, ctx, tt.width, tt.height)
+			shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(out, "digits-"+tt.name+".png")
+			if err := os.WriteFile(path, shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s", path)
+			checkPixels(t, ctx, shot)
+		})
+	}
+}
+
+type rect struct{ X, Y, W, H float64 }
+
+// checkLayout: no sideways scrolling, and the pad and every bar inside the
+// first screen.
+func checkLayout(t *testing.T, ctx context.Context, width, height int64) {
+	t.Helper()
+	type layout struct {
+		ScrollWidth float64 `json:"scrollWidth"`
+		Pad         rect    `json:"pad"`
+		Tracks      []rect  `json:"tracks"`
+	}
+	l := browsertest.Eval[layout](t, ctx, `(() => {
+  const r = (e) => { const b = e.getBoundingClientRect(); return { X: b.left, Y: b.top, W: b.width, H: b.height }; };
+  return { scrollWidth: document.documentElement.scrollWidth, pad: r(document.getElementById('pad')),
+    tracks: Array.from(document.querySelectorAll('#bars .track'), r) };
+})()`)
+	if l.ScrollWidth > float64(width) {
+		t.Errorf("page is %v px wide in a %d px viewport: it scrolls sideways", l.ScrollWidth, width)
+	}
+	inside := func(what string, r rect) {
+		if r.W < 8 || r.H < 8 || r.X < 0 || r.Y < 0 || r.X+r.W > float64(width) || r.Y+r.H > float64(height) {
+			t.Errorf("%s at %+v is not wholly inside the %d×%d first screen", what, r, width, height)
+		}
+	}
+	inside("drawing pad", l.Pad)
+	if len(l.Tracks) != 10 {
+		t.Fatalf("%d bars, want 10", len(l.Tracks))
+	}
+	for i, r := range l.Tracks {
+		inside(fmt.Sprintf("bar %d", i), r)
+	}
+}
+
+// checkPixels finds the top bar in the screenshot by its colour, the
+// theme's #3b4cca.
+func checkPixels(t *testing.T, ctx context.Context, shot []byte) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.Eval[rect](t, ctx, `(() => { const b = document.querySelector('#bars .bar.best').getBoundingClientRect(); return { X: b.left, Y: b.top, W: b.width, H: b.height }; })()`)
+	dpr := browsertest.Eval[float64](t, ctx, `devicePixelRatio`)
+	cx, cy := int((b.X+b.W/2)*dpr), int((b.Y+b.H/2)*dpr)
+	if !image.Pt(cx, cy).In(img.Bounds()) {
+		t.Fatalf("top bar centre (%d, %d) outside the %v screenshot", cx, cy, img.Bounds())
+	}
+	r, g, bl, _ := img.At(cx, cy).RGBA()
+	if d := math.Abs(float64(r>>8)-0x3b) + math.Abs(float64(g>>8)-0x4c) + math.Abs(float64(bl>>8)-0xca); d > 30 {
+		t.Errorf("top bar pixel at (%d, %d) is #%02x%02x%02x, want the theme's #3b4cca", cx, cy, r>>8, g>>8, bl>>8)
+	}
+}
