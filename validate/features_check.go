@@ -22,11 +22,16 @@ func (v *check) features(ctx context.Context) error {
 		v.noRun = "the declared memory is invalid"
 		return nil
 	}
-	found, flags, err := detectFeatures(ctx, v.wasm)
-	if err != nil {
-		return fmt.Errorf("wazero cannot compile it: %v (it is not valid WebAssembly, or it uses a proposal wazero v1.12 does not implement, such as relaxed-simd)", err)
+	f, ok := v.loadFacts()
+	if !ok {
+		found, flags, err := detectFeatures(ctx, v.wasm)
+		if err != nil {
+			return fmt.Errorf("wazero cannot compile it: %v (it is not valid WebAssembly, or it uses a proposal wazero v1.12 does not implement, such as relaxed-simd)", err)
+		}
+		f = facts{Features: append([]Feature{}, found...), Flags: flags, WasmGzip: gzipSize(v.wasm)}
+		v.saveFacts(f)
 	}
-	v.r.uses, v.flags, v.compiled = found, flags, true
+	v.r.uses, v.flags, v.compiled, v.wasmGzip = f.Features, f.Flags, true, f.WasmGzip
 	v.r.setFeatures()
 	return nil
 }

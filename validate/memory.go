@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -61,16 +59,9 @@ func (v *check) limitPages() uint32 {
 var caches sync.Map // dir -> wazero.CompilationCache
 
 func (v *check) cache() wazero.CompilationCache {
-	dir := v.o.CacheDir
-	if dir == "off" {
-		return nil
-	}
+	dir := v.cacheDir()
 	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return nil
-		}
-		dir = filepath.Join(base, "pwagen", "wazero")
+		return nil
 	}
 	if c, ok := caches.Load(dir); ok {
 		return c.(wazero.CompilationCache)

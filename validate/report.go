@@ -93,7 +93,7 @@ func (r *Report) needs(f string) bool { return slices.Contains(r.Features, f) }
 
 func gzipSize(b []byte) uint64 {
 	var n countWriter
-	zw, _ := gzip.NewWriterLevel(&n, gzip.BestCompression)
+	zw, _ := gzip.NewWriterLevel(&n, gzip.DefaultCompression)
 	zw.Write(b)
 	zw.Close()
 	return uint64(n)
@@ -104,7 +104,10 @@ type countWriter uint64
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
 
 func (v *check) download(context.Context) error {
-	d := DownloadReport{WasmGzip: gzipSize(v.wasm), Shell: uint64(max(v.o.ShellBytes, 0)), Budget: v.o.DownloadBudget}
+	if v.wasmGzip == 0 {
+		v.wasmGzip = gzipSize(v.wasm)
+	}
+	d := DownloadReport{WasmGzip: v.wasmGzip, Shell: uint64(max(v.o.ShellBytes, 0)), Budget: v.o.DownloadBudget}
 	if v.weights != nil {
 		d.WeightsGzip = gzipSize(v.weights)
 	}

@@ -74,6 +74,7 @@ type check struct {
 	compiled bool // wazero compiled the module with r's features
 	flags    api.CoreFeatures
 	noRun    string // why the measured run is skipped
+	wasmGzip uint64 // gzip size of wasm, when known from the cache
 }
 
 func (v *check) problem(check, format string, args ...any) {

@@ -308,3 +308,29 @@ func TestVersionLess(t *testing.T) {
 		t.Errorf("ios threads = %q, want 14.5", v)
 	}
 }
+
+// TestCachedRunMatchesFresh validates twice with one cache folder: the second
+// run reads the feature detection from the cache and must report the same.
+func TestCachedRunMatchesFresh(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Targets: []string{"safari15"}, CacheDir: dir}
+	first := validateFile(t, wat("simd"), o)
+	files, _ := filepath.Glob(filepath.Join(dir, "pwagen-facts", "*.json"))
+	if len(files) != 1 {
+		t.Fatalf("facts files: %q", files)
+	}
+	second := validateFile(t, wat("simd"), o)
+	var a, b strings.Builder
+	first.WriteText(&a)
+	second.WriteText(&b)
+	if a.String() != b.String() {
+		t.Errorf("cached report differs:\n%s\nfresh:\n%s", &b, &a)
+	}
+	// A damaged entry is ignored, not trusted.
+	if err := os.WriteFile(files[0], []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if third := validateFile(t, wat("simd"), o); !slices.Equal(third.Features, []string{"simd"}) {
+		t.Errorf("features after a damaged cache entry: %q", third.Features)
+	}
+}
