@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/validate"
 )
 
 // Build is the state the stages share.
@@ -33,10 +34,12 @@ type Build struct {
 	Weights WeightsIndex      // the weight shards
 	names   map[string]string // web/ source path → hashed output name
 	icons   []Icon
-	// inputLen is the model's input length, as measured by the validator.
-	inputLen int
 	// threads: the model needs shared memory, so the page must be isolated.
 	threads bool
+	// Report is the validator's report on the model.
+	Report *validate.Report
+	// CacheDir is wazero's compilation cache ("" is the user's cache folder).
+	CacheDir string
 
 	// goBuild runs `go` with args in dir and env; tests may replace it.
 	goBuild func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error)
@@ -118,7 +121,6 @@ func (s stageFunc) Run(ctx context.Context, b *Build) error { return s.run(ctx, 
 var Pipeline = []Stage{
 	stageFunc{"check output", checkOut},      // refuse an OUT that holds sources or user files
 	stageFunc{"compile model", compileModel}, // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
-	stageFunc{"validate model", validateModel},
 	stageFunc{"shard weights", shardWeights},   // SHA-256 per shard, streamed
 	stageFunc{"bundle app", bundleApp},         // esbuild: app JS and CSS, hashed
 	stageFunc{"copy web files", copyWeb},       // other files of web/
@@ -127,6 +129,7 @@ var Pipeline = []Stage{
 	stageFunc{"web manifest", writeManifest},   // manifest.webmanifest
 	stageFunc{"loader", bundleLoader},          // pwagen.js with the runtime config baked in
 	stageFunc{"service worker", serviceWorker}, // sw.js over the final names
+	stageFunc{"validate model", validateModel}, // validate.Module: features, ABI, memory, download
 	stageFunc{"host configs", hostConfigs},     // _headers, nginx.conf, ...
 }
 

@@ -120,7 +120,6 @@ type RuntimeConfig struct {
 	Weights   WeightsIndex `json:"weights"`
 	Update    string       `json:"update"`
 	Isolation string       `json:"isolation"`
-	InputLen  int          `json:"inputLen"`
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
@@ -133,7 +132,6 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		Weights:   b.Weights,
 		Update:    b.Config.Deploy.Update,
 		Isolation: b.Config.Deploy.Isolation,
-		InputLen:  b.inputLen,
 	}
 	js, err := json.Marshal(rc)
 	if err != nil {

@@ -66,9 +66,6 @@ export async function loadModel(opts = {}) {
     predict(input) {
       if (failed) return Promise.reject(failed);
       if (!(input instanceof Float32Array)) input = Float32Array.from(input);
-      if (CFG.inputLen > 0 && input.length !== CFG.inputLen) {
-        return Promise.reject(new Error(`pwagen: predict got ${input.length} values; this model takes ${CFG.inputLen}`));
-      }
       const id = ++seq;
       const copy = input.slice();
       return new Promise((resolve, reject) => {
@@ -152,6 +149,8 @@ async function load(storage) {
   return {
     info,
     predict(input) {
+      const want = x.pwagen_input_len ? x.pwagen_input_len() : 0;
+      if (want > 0 && input.length !== want) throw new Error(`pwagen: predict got ${input.length} values; this model takes ${want}`);
       const p = wasi.run(() => x.pwagen_alloc_input(input.length)) >>> 0;
       new Float32Array(x.memory.buffer, p, input.length).set(input);
       const n = check(wasi.run(() => x.pwagen_predict()), 'predict');

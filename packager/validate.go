@@ -1,0 +1,57 @@
+package packager
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/pwagen/pwagen/validate"
+)
+
+// validateModel runs the validator's checks on the compiled model, with the
+// weights, the finished app shell and the config's budgets and targets. A
+// failed check stops the package before anything is written.
+func validateModel(ctx context.Context, b *Build) error {
+	var shell int64
+	for _, n := range b.sortedNames() {
+		f := b.Files[n]
+		if f.Src == nil && !f.Host && path.Ext(n) != ".wasm" {
+			shell += gzipSize(f.Data)
+		}
+	}
+	c := b.Config
+	r, err := validate.Module(ctx, "model.wasm ("+c.Model.Package+")", b.Wasm, validate.Options{
+		Targets:        c.Browser.Targets,
+		MemoryBudget:   c.MemoryBudget,
+		DownloadBudget: c.DownloadBudget,
+		Weights:        c.Rel(c.Model.Weights),
+		ShellBytes:     shell,
+		Isolation:      c.Deploy.Isolation,
+		Hosts:          c.Deploy.Hosts,
+		CacheDir:       b.CacheDir,
+	})
+	if err != nil {
+		return fmt.Errorf("validating the model: %w", err)
+	}
+	b.Report = r
+	b.threads = slices.Contains(r.Features, "threads")
+	if !r.OK {
+		var msg strings.Builder
+		fmt.Fprintf(&msg, "the model failed %d check(s); nothing was written:", len(r.Problems))
+		for _, p := range r.Problems {
+			fmt.Fprintf(&msg, "\n  %s: %s", p.Check, p.Message)
+		}
+		return &CheckError{Report: r, msg: msg.String()}
+	}
+	return nil
+}
+
+// CheckError is a model that failed validation; Report has the details.
+type CheckError struct {
+	Report *validate.Report
+	msg    string
+}
+
+func (e *CheckError) Error() string { return e.msg }
