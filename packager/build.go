@@ -119,8 +119,8 @@ func (s stageFunc) Run(ctx context.Context, b *Build) error { return s.run(ctx, 
 
 // Pipeline is every stage of `pwagen package`, in order.
 var Pipeline = []Stage{
-	stageFunc{"check output", checkOut},      // refuse an OUT that holds sources or user files
-	stageFunc{"compile model", compileModel}, // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
+	stageFunc{"check output", checkOut},        // refuse an OUT that holds sources or user files
+	stageFunc{"compile model", compileModel},   // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
 	stageFunc{"shard weights", shardWeights},   // SHA-256 per shard, streamed
 	stageFunc{"bundle app", bundleApp},         // esbuild: app JS and CSS, hashed
 	stageFunc{"copy web files", copyWeb},       // other files of web/
