@@ -1,0 +1,110 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestPreview checks what `pwagen serve` answers: the headers a
+// well-configured host sends, index.html without a redirect, 404 rather than
+// a fallback page, and nothing outside the package.
+func TestPreview(t *testing.T) {
+	root := t.TempDir()
+	out := filepath.Join(root, "dist")
+	writeTree(t, out, map[string]string{
+		"index.html":                   "<!doctype html><title>x</title>",
+		"pwagen.js":                    "export {}",
+		"sw.js":                        "//",
+		"manifest.webmanifest":         "{}",
+		"model-0123abcd.wasm":          "\x00asm\x01\x00\x00\x00",
+		"weights/0123456789abcdef.bin": "wwww",
+		"sub/index.html":               "<p>sub</p>",
+	})
+	writeTree(t, root, map[string]string{"secret.txt": "do not serve"})
+	if err := os.Symlink(filepath.Join(root, "secret.txt"), filepath.Join(out, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newPreview(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		headers      map[string]string
+		body         string
+	}{
+		{"GET", "/", 200, map[string]string{"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache",
+			"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp",
+			"Cross-Origin-Resource-Policy": "same-origin", "X-Content-Type-Options": "nosniff"}, "<title>x</title>"},
+		{"GET", "/index.html", 200, map[string]string{"Cache-Control": "no-cache", "Location": ""}, "<title>x</title>"},
+		{"GET", "/sub/", 200, nil, "<p>sub</p>"},
+		{"GET", "/sw.js", 200, map[string]string{"Cache-Control": "no-cache", "Content-Type": "text/javascript; charset=utf-8"}, "//"},
+		{"GET", "/pwagen.js", 200, map[string]string{"Cache-Control": "no-cache"}, "export"},
+		{"GET", "/manifest.webmanifest", 200, map[string]string{"Content-Type": "application/manifest+json", "Cache-Control": "no-cache"}, "{}"},
+		{"GET", "/model-0123abcd.wasm", 200, map[string]string{"Content-Type": "application/wasm", "Cache-Control": "public, max-age=31536000, immutable"}, "asm"},
+		{"GET", "/weights/0123456789abcdef.bin", 200, map[string]string{"Cache-Control": "public, max-age=31536000, immutable"}, "wwww"},
+		{"GET", "/model-ffffffff.wasm", 404, map[string]string{"Content-Type": "text/plain; charset=utf-8"}, "404 not found"},
+		{"GET", "/link.txt", 404, nil, ""},
+		{"GET", "/../secret.txt", 404, nil, ""},
+		{"GET", "/%2e%2e/secret.txt", 404, nil, ""},
+		{"POST", "/", 405, nil, ""},
+	} {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, srv.URL, nil)
+			req.URL.Opaque = tt.path // send the path as written, uncleaned
+			res, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != tt.status && !(tt.status == 404 && res.StatusCode == 400) {
+				t.Fatalf("status %d, want %d (body %q)", res.StatusCode, tt.status, body)
+			}
+			for k, v := range tt.headers {
+				if got := res.Header.Get(k); got != v {
+					t.Errorf("%s: %q, want %q", k, got, v)
+				}
+			}
+			if !strings.Contains(string(body), tt.body) || strings.Contains(string(body), "do not serve") {
+				t.Errorf("body %q, want it to contain %q", body, tt.body)
+			}
+		})
+	}
+}
+
+// TestServeListensOnLoopback: the default address is loopback only.
+func TestServeListensOnLoopback(t *testing.T) {
+	for _, f := range serveCmd().Flags {
+		if f.Names()[0] == "addr" {
+			if got := f.(interface{ GetValue() string }).GetValue(); !strings.HasPrefix(got, "127.0.0.1:") {
+				t.Fatalf("default --addr %q is not loopback", got)
+			}
+			return
+		}
+	}
+	t.Fatal("no --addr flag")
+}
