@@ -8,11 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/packager"
 	"github.com/pwagen/pwagen/validate"
 	"github.com/urfave/cli/v2"
 )
@@ -86,40 +85,18 @@ func runValidate(ctx context.Context, target, configFile string) (*validate.Repo
 	} else if cfg.Model.Weights != "" {
 		o.Weights = cfg.Rel(cfg.Model.Weights)
 	}
-	wasmPath := target
+	var wasm []byte
+	name := target
 	if fi.IsDir() {
-		dir, err := os.MkdirTemp("", "pwagen-validate-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
-		wasmPath = filepath.Join(dir, "model.wasm")
-		if err := buildModel(ctx, cfg, wasmPath); err != nil {
+		if wasm, err = packager.BuildModel(ctx, packager.NewBuild(cfg, "")); err != nil {
 			return nil, err
 		}
 		o.ShellBytes = gzipTree(cfg.Rel(cfg.App.Web))
-	}
-	wasm, err := os.ReadFile(wasmPath)
-	if err != nil {
+		name = filepath.Join(target, cfg.Model.Package) + " (built)"
+	} else if wasm, err = os.ReadFile(target); err != nil {
 		return nil, err
 	}
-	name := target
-	if fi.IsDir() {
-		name = filepath.Join(target, cfg.Model.Package) + " (built)"
-	}
 	return validate.Module(ctx, name, wasm, o)
-}
-
-// buildModel compiles the project's model to a wasip1 reactor at out.
-// TODO(lead): replace with packager.BuildModel when it lands.
-func buildModel(ctx context.Context, cfg *config.Config, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-buildmode=c-shared", "-trimpath", "-o", out, cfg.Model.Package)
-	cmd.Dir = cfg.Dir
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", cfg.Model.Package, err, strings.TrimSpace(string(b)))
-	}
-	return nil
 }
 
 // gzipTree is the gzip size of every file under dir: an upper bound of the
