@@ -37,6 +37,7 @@ var (
 	handlerRe      = regexp.MustCompile(`(?is)<[a-z][^>]*?\s(on[a-z]+)\s*=`)
 	styleTagRe     = regexp.MustCompile(`(?is)<style\b`)
 	styleAttrRe    = regexp.MustCompile(`(?is)<[a-z][^>]*?\sstyle\s*=`)
+	headOpenRe     = regexp.MustCompile(`(?i)<head\b[^>]*>`)
 	refRe          = regexp.MustCompile(`(?i)\b(src|href)(\s*=\s*)(["'])(?:\./)?([^"']+)(["'])`)
 )
 
@@ -89,7 +90,6 @@ func rewritePage(ctx context.Context, b *Build) error {
 		return fmt.Errorf("%s: no </head>; pwagen adds the manifest link and icons there", rel)
 	}
 	var head strings.Builder
-	fmt.Fprintf(&head, `<meta http-equiv="Content-Security-Policy" content="%s">`, html.EscapeString(metaCSP))
 	fmt.Fprintf(&head, `<meta name="theme-color" content="%s">`, html.EscapeString(b.Config.App.ThemeColor))
 	fmt.Fprintf(&head, `<link rel="manifest" href="%s">`, ManifestName)
 	for _, ic := range b.icons {
@@ -99,6 +99,13 @@ func rewritePage(ctx context.Context, b *Build) error {
 	}
 	fmt.Fprintf(&head, `<link rel="modulepreload" href="%s">`, LoaderName)
 	out = append(out[:i:i], append([]byte(head.String()), out[i:]...)...)
+	// The policy governs only what follows it: it opens the head.
+	m := headOpenRe.FindIndex(out)
+	if m == nil {
+		return fmt.Errorf("%s: no <head>; pwagen puts the Content-Security-Policy first in it", rel)
+	}
+	csp := fmt.Sprintf(`<meta http-equiv="Content-Security-Policy" content="%s">`, html.EscapeString(metaCSP))
+	out = append(out[:m[1]:m[1]], append([]byte(csp), out[m[1]:]...)...)
 	min, err := minifier.Bytes("text/html", out)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rel, err)

@@ -1,0 +1,209 @@
+package packager
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/golden"
+	"github.com/pwagen/pwagen/templates"
+)
+
+// newProject writes the default template, rendered, into a temp folder and
+// applies edits (file → contents; "" deletes).
+func newProject(t *testing.T, edits map[string]string) *config.Config {
+	t.Helper()
+	dir := t.TempDir()
+	tmpl, _ := templates.Project("default")
+	err := fs.WalkDir(tmpl, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(tmpl, p)
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(p, ".tmpl") {
+			p = strings.TrimSuffix(p, ".tmpl")
+			data = bytes.NewBufferString(strings.NewReplacer("{{.Module}}", "example.com/demo", `{{printf "%q" .Name}}`, `"Demo"`, `{{printf "%q" .ShortName}}`, `"Demo"`, "{{.Name}}", "Demo").Replace(string(data))).Bytes()
+		}
+		dst := filepath.Join(dir, p)
+		os.MkdirAll(filepath.Dir(dst), 0o755)
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range edits {
+		p := filepath.Join(dir, name)
+		if data == "" {
+			os.Remove(p)
+			continue
+		}
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := config.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func build(t *testing.T, c *config.Config, out string) (*Build, error) {
+	t.Helper()
+	b := NewBuild(c, out)
+	b.CacheDir = filepath.Join(t.TempDir(), "wazero")
+	return b, Run(context.Background(), b)
+}
+
+func TestPackageDefaultProject(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model")
+	}
+	c := newProject(t, nil)
+	out := filepath.Join(c.Dir, "dist")
+	if _, err := build(t, c, out); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"manifest.webmanifest", "index.html"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(out, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Assert(t, data)
+		})
+	}
+	t.Run("icons", func(t *testing.T) {
+		for pattern, size := range map[string]int{"icon-192-*.png": 192, "icon-512-*.png": 512, "maskable-512-*.png": 512} {
+			m, _ := filepath.Glob(filepath.Join(out, "icons", pattern))
+			if len(m) != 1 {
+				t.Fatalf("%s: %d files", pattern, len(m))
+			}
+			f, _ := os.Open(m[0])
+			img, err := png.Decode(f)
+			f.Close()
+			if err != nil || img.Bounds().Dx() != size || img.Bounds().Dy() != size {
+				t.Fatalf("%s: %v, %v", m[0], err, img.Bounds())
+			}
+			if strings.Contains(pattern, "maskable") {
+				// the corner, outside the safe zone, is the background colour (#ffffff)
+				if r, g, b, _ := img.At(2, 2).RGBA(); r>>8 != 0xff || g>>8 != 0xff || b>>8 != 0xff {
+					t.Errorf("maskable corner is %v, want the background colour", img.At(2, 2))
+				}
+			}
+		}
+	})
+	t.Run("no temp folders left", func(t *testing.T) {
+		m, _ := filepath.Glob(filepath.Join(c.Dir, ".dist.new-*"))
+		if len(m) > 0 {
+			t.Errorf("left behind: %v", m)
+		}
+	})
+}
+
+// TestFailedPackageKeepsOut: a failure in any stage leaves the previous OUT
+// exactly as it was, and no temporary folder behind.
+func TestFailedPackageKeepsOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model")
+	}
+	for _, tt := range []struct {
+		name  string
+		edits map[string]string
+		want  string
+	}{
+		{"app syntax error", map[string]string{"web/app.js": "import { loadModel } from './pwagen.js';\nconst x = ;\n"}, "app.js:2:11: Unexpected \";\""},
+		{"missing import", map[string]string{"web/app.js": "import { nothing } from './lib.js';\n"}, `app.js:1:25: Could not resolve "./lib.js"`},
+		{"inline script", map[string]string{"web/index.html": "<!doctype html><html><head>\n<script>alert(1)</script></head></html>"}, "web/index.html:2: inline <script>"},
+		{"no icon", map[string]string{"web/icon.png": ""}, "app.icon"},
+		{"icon not square", map[string]string{"web/icon.png": string(pngOf(t, 600, 500))}, "600x500 px; the icon must be square and at least 512x512"},
+		{"missing weights", map[string]string{"weights/iris.bin": ""}, "model.weights"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newProject(t, nil)
+			out := filepath.Join(c.Dir, "dist")
+			if _, err := build(t, c, out); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, out)
+			for name, data := range tt.edits {
+				p := filepath.Join(c.Dir, name)
+				if data == "" {
+					os.Remove(p)
+				} else if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := build(t, c, out)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			}
+			if after := snapshot(t, out); after != before {
+				t.Error("the failed package changed OUT")
+			}
+			if m, _ := filepath.Glob(filepath.Join(c.Dir, ".dist.new-*")); len(m) > 0 {
+				t.Errorf("left behind: %v", m)
+			}
+		})
+	}
+}
+
+func snapshot(t *testing.T, dir string) string {
+	var b strings.Builder
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			b.WriteString(p + "\x00" + string(data) + "\x00")
+		}
+		return err
+	})
+	return b.String()
+}
+
+func TestCheckPage(t *testing.T) {
+	for _, tt := range []struct{ page, want string }{
+		{"<html><head><script src=app.js type=module></script></head></html>", ""},
+		{"<html>\n<head>\n<script>go()</script>", "p.html:3: inline <script>"},
+		{"<html>\n<body><button onclick=\"go()\">", "p.html:2: inline event handler onclick="},
+		{"<style>p{}</style>", "p.html:1: inline <style>"},
+		{"<p>\n\n<p style=\"color:red\">", "p.html:3: style= attribute"},
+		{"<p>the onclick= word in text is fine</p>", ""},
+	} {
+		err := checkPage("p.html", []byte(tt.page))
+		if (err == nil) != (tt.want == "") || err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.page, err, tt.want)
+		}
+	}
+}
+
+func TestIsHashed(t *testing.T) {
+	for name, want := range map[string]bool{
+		"app-1a2b3c4d.js": true, "icons/icon-192-1a2b3c4d.png": true, "model-deadbeef.wasm": true,
+		"weights/0123456789abcdef.bin": true, "index.html": false, "sw.js": false, "pwagen.js": false,
+		"app-1A2B3C4D.js": false, "my-app.js": false, "weights/x.bin": false,
+	} {
+		if got := IsHashed(name); got != want {
+			t.Errorf("IsHashed(%q) = %v", name, got)
+		}
+	}
+}
+
+func pngOf(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
