@@ -153,3 +153,60 @@ func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestLoaderWithoutWasmType: a host that serves the .wasm with a generic
+// type blocks streaming compilation; the loader compiles from bytes and the
+// page still answers. Errors of the model's ABI reach the caller as
+// rejected promises.
+func TestLoaderWithoutWasmType(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model and drives Chromium")
+	}
+	ctx := browsertest.New(t)
+	dir := filepath.Join(t.TempDir(), "iris")
+	pwagen(t, "new", dir)
+	pwagen(t, "package", dir)
+	h, err := newPreview(filepath.Join(dir, "dist"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongType := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".wasm") {
+			w = typeOverride{w}
+		}
+		h.ServeHTTP(w, r)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: wrongType}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	browsertest.Do(t, ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/"))
+	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
+	want, label := nativeIris(t, dir, []string{"5.1", "3.5", "1.4", "0.2"})
+	checkShown(t, browsertest.Eval[shown](t, ctx, resultJS), want, label)
+
+	// A wrong input length is a rejected promise with a message, not a hang.
+	msg := browsertest.Eval[string](t, ctx, `import('./pwagen.js').then(async ({ loadModel }) => {
+		const m = await loadModel({ serviceWorker: false });
+		try { await m.predict(new Float32Array(3)); return 'resolved'; } catch (e) { return e.message; } finally { m.dispose(); }
+	})`)
+	if msg != "pwagen: predict got 3 values; this model takes 4" {
+		t.Errorf("predict with 3 values: %q", msg)
+	}
+}
+
+// typeOverride answers with Content-Type application/octet-stream.
+type typeOverride struct{ http.ResponseWriter }
+
+func (o typeOverride) WriteHeader(code int) {
+	o.Header().Set("Content-Type", "application/octet-stream")
+	o.ResponseWriter.WriteHeader(code)
+}
+
+func (o typeOverride) Write(b []byte) (int, error) {
+	o.Header().Set("Content-Type", "application/octet-stream")
+	return o.ResponseWriter.Write(b)
+}
