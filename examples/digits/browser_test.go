@@ -107,6 +107,7 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 	srv := serve(t, packaged(t))
 
 	openApp(t, ctx, srv.URL+"/")
+	t.Logf("first visit (nothing cached): first inference %.0f ms after navigation start", readyMs(t, ctx))
 	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "network" {
 		t.Errorf("first visit: the app says the weights came from %q, want network", from)
 	}
@@ -117,6 +118,7 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 	browsertest.Eval[bool](t, ctx, `navigator.serviceWorker.ready.then((r) => !!r.active)`)
 	srv.Close()
 	openApp(t, ctx, srv.URL+"/")
+	t.Logf("offline visit (server stopped): first inference %.0f ms after navigation start", readyMs(t, ctx))
 	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "indexeddb" {
 		t.Errorf("offline visit: the app says the weights came from %q, want indexeddb", from)
 	}
@@ -125,6 +127,13 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 		t.Errorf("offline: loader's weightsFrom = %q, want indexeddb", offline.WeightsFrom)
 	}
 	compareWithNative(t, nv, offline, parityDigits)
+}
+
+// readyMs is when the app finished its first inference, in ms from the
+// start of the navigation.
+func readyMs(t *testing.T, ctx context.Context) float64 {
+	t.Helper()
+	return browsertest.Eval[float64](t, ctx, `Number(document.documentElement.dataset.readyMs)`)
 }
 
 func TestBrowserPreprocessMatchesMNIST(t *testing.T) {

@@ -120,6 +120,10 @@ func serve(t testing.TB, dir string) *httptest.Server {
 			http.ServeContent(w, r, "index.html", fi.ModTime(), f)
 			return
 		}
+		if r.URL.Path == "/weights-src/digits.bin" { // the unsharded file, for TestBrowserTiming
+			http.ServeFile(w, r, "weights/digits.bin")
+			return
+		}
 		if strings.HasSuffix(r.URL.Path, ".wasm") {
 			w.Header().Set("Content-Type", "application/wasm")
 		}

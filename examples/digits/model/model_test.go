@@ -134,3 +134,23 @@ func TestPredictRejectsBadInput(t *testing.T) {
 		t.Error("predict before loadWeights: no error")
 	}
 }
+
+func BenchmarkPredict(b *testing.B) {
+	set := loadShipped(b)
+	for _, n := range []int{1, 100} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			var in []float32
+			img := make([]float32, inputLen)
+			for i := range n {
+				in = append(in, set.Image(img, i)...)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := predict(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/digit")
+		})
+	}
+}

@@ -10,32 +10,46 @@ import "math"
 
 // Conv is a valid (unpadded) stride-1 convolution of src (inC×h×w) with
 // square kernels wt (outC×inC×k×k) and biases b (outC), into dst
-// (outC×(h-k+1)×(w-k+1)).
-func Conv(dst, src []float32, inC, h, w int, wt, b []float32, outC, k int) {
+// (outC×(h-k+1)×(w-k+1)). col is scratch space of ColLen(inC, h, w, k)
+// values.
+//
+// It first copies the input patches into col (im2col) so that the inner loop
+// runs along a whole output plane. Each output still adds its products in
+// the order (input channel, kernel row, kernel column), as the definition
+// reads.
+func Conv(dst, src, col []float32, inC, h, w int, wt, b []float32, outC, k int) {
 	oh, ow := h-k+1, w-k+1
-	dst = dst[:outC*oh*ow]
-	for oc := range outC {
-		d := dst[oc*oh*ow : (oc+1)*oh*ow]
-		for i := range d {
-			d[i] = b[oc]
-		}
-		for ic := range inC {
-			plane := src[ic*h*w : (ic+1)*h*w]
-			for ky := range k {
-				for kx := range k {
-					wv := wt[((oc*inC+ic)*k+ky)*k+kx]
-					for oy := range oh {
-						row := d[oy*ow : oy*ow+ow]
-						in := plane[(oy+ky)*w+kx : (oy+ky)*w+kx+ow]
-						for ox, v := range in {
-							row[ox] += float32(wv * v)
-						}
-					}
+	plane := oh * ow
+	col = col[:inC*k*k*plane]
+	for ic := range inC {
+		in := src[ic*h*w : (ic+1)*h*w]
+		for ky := range k {
+			for kx := range k {
+				c := col[((ic*k+ky)*k+kx)*plane:][:plane]
+				for oy := range oh {
+					copy(c[oy*ow:(oy+1)*ow], in[(oy+ky)*w+kx:])
 				}
 			}
 		}
 	}
+	dst = dst[:outC*plane]
+	for oc := range outC {
+		d := dst[oc*plane : (oc+1)*plane]
+		for i := range d {
+			d[i] = b[oc]
+		}
+		ws := wt[oc*inC*k*k : (oc+1)*inC*k*k]
+		for j, wv := range ws {
+			c := col[j*plane:][:len(d)] // same length: no bounds checks below
+			for i, v := range c {
+				d[i] += float32(wv * v)
+			}
+		}
+	}
 }
+
+// ColLen is the scratch space Conv needs.
+func ColLen(inC, h, w, k int) int { return inC * k * k * (h - k + 1) * (w - k + 1) }
 
 // ReLU sets the negative values of x to zero.
 func ReLU(x []float32) {
@@ -76,7 +90,7 @@ func MaxPool2(dst, src []float32, c, h, w int, arg []int32) {
 func Dense(dst, src, wt, b []float32) {
 	n := len(src)
 	for o := range dst {
-		row := wt[o*n : o*n+n]
+		row := wt[o*n:][:len(src)]
 		s := b[o]
 		for i, v := range src {
 			s += float32(row[i] * v)

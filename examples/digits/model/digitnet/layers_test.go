@@ -17,7 +17,7 @@ func TestConvMatchesTheDefinition(t *testing.T) {
 	}
 	b := []float32{0.5, -1, 2}
 	dst := make([]float32, outC*(h-k+1)*(w-k+1))
-	Conv(dst, src, inC, h, w, wt, b, outC, k)
+	Conv(dst, src, make([]float32, ColLen(inC, h, w, k)), inC, h, w, wt, b, outC, k)
 	for oc := range outC {
 		for y := range h - k + 1 {
 			for x := range w - k + 1 {

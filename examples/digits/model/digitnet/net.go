@@ -87,7 +87,8 @@ func (n *Net) tensors() []tensor {
 // Activations holds every intermediate result of one forward pass.
 type Activations struct {
 	Conv1, Pool1, Conv2, Pool2, Hidden, Out []float32
-	Arg1, Arg2                              []int32 // max-pool choices
+	Arg1, Arg2                              []int32   // max-pool choices
+	Col                                     []float32 // scratch space for Conv
 }
 
 // NewActivations allocates the buffers for one forward pass of n.
@@ -101,16 +102,17 @@ func (n *Net) NewActivations() *Activations {
 		Arg2:   make([]int32, n.FlatLen()),
 		Hidden: make([]float32, n.Hidden),
 		Out:    make([]float32, Classes),
+		Col:    make([]float32, max(ColLen(1, Side, Side, kernel), ColLen(n.C1, pool1Side, pool1Side, kernel))),
 	}
 }
 
 // Forward runs one image (InputLen values) through the network, leaving
 // every intermediate result and the class probabilities (a.Out) in a.
 func (n *Net) Forward(a *Activations, img []float32) {
-	Conv(a.Conv1, img, 1, Side, Side, n.Conv1W, n.Conv1B, n.C1, kernel)
+	Conv(a.Conv1, img, a.Col, 1, Side, Side, n.Conv1W, n.Conv1B, n.C1, kernel)
 	ReLU(a.Conv1)
 	MaxPool2(a.Pool1, a.Conv1, n.C1, conv1Side, conv1Side, a.Arg1)
-	Conv(a.Conv2, a.Pool1, n.C1, pool1Side, pool1Side, n.Conv2W, n.Conv2B, n.C2, kernel)
+	Conv(a.Conv2, a.Pool1, a.Col, n.C1, pool1Side, pool1Side, n.Conv2W, n.Conv2B, n.C2, kernel)
 	ReLU(a.Conv2)
 	MaxPool2(a.Pool2, a.Conv2, n.C2, conv2Side, conv2Side, a.Arg2)
 	Dense(a.Hidden, a.Pool2, n.FC1W, n.FC1B)
