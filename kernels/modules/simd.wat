@@ -1,0 +1,362 @@
+;; pwagen's SIMD kernels: 128-bit WebAssembly SIMD (Chrome 91, Firefox 89,
+;; Safari 16.4). Same imports, exports and table slots as scalar.wat; no
+;; data section and no stack of their own; no checks (package kernels checks
+;; every length in Go first). Pointers are byte addresses, unaligned is
+;; fine; sizes count float32 values. dot and gemv sum in 4 lanes, so their
+;; rounding differs from sequential Go by a few ulps; gemm, axpy and the
+;; element-wise kernels keep Go's order and match it bit for bit.
+(module
+  (import "kernels" "table" (table 8 funcref))
+  (import "model" "memory" (memory 0))
+  (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax)
+  (export "dot" (func $dot))
+  (export "axpy" (func $axpy))
+  (export "gemv" (func $gemv))
+  (export "gemm" (func $gemm))
+  (export "add" (func $add))
+  (export "mul" (func $mul))
+  (export "relu" (func $relu))
+  (export "softmax" (func $softmax))
+
+  ;; hsum adds the four lanes of v: (v0+v2) + (v1+v3).
+  (func $hsum (param $v v128) (result f32)
+    (local.set $v (f32x4.add (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+    (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v))))
+
+  ;; dot returns sum x[i]*y[i], i < n: 8 values per step in two
+  ;; accumulators, then 4, then one at a time.
+  (func $dot (param $x i32) (param $y i32) (param $n i32) (result f32)
+    (local $a0 v128) (local $a1 v128) (local $end i32) (local $s f32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done8
+      (loop $l8
+        (br_if $done8 (i32.gt_u (i32.add (local.get $x) (i32.const 32)) (local.get $end)))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $x)) (v128.load (local.get $y)))))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (local.get $x)) (v128.load offset=16 (local.get $y)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 32)))
+        (local.set $y (i32.add (local.get $y) (i32.const 32)))
+        (br $l8)))
+    (if (i32.le_u (i32.add (local.get $x) (i32.const 16)) (local.get $end)) (then
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $x)) (v128.load (local.get $y)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))))
+    (local.set $s (call $hsum (f32x4.add (local.get $a0) (local.get $a1))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $x)) (f32.load (local.get $y)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $l)))
+    (local.get $s))
+
+  ;; axpy: y[i] += alpha*x[i], i < n. y may be x.
+  (func $axpy (param $alpha f32) (param $x i32) (param $y i32) (param $n i32)
+    (local $end i32) (local $av v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $av (f32x4.splat (local.get $alpha)))
+    (block $done4
+      (loop $l4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $end)))
+        (v128.store (local.get $y) (f32x4.add (v128.load (local.get $y)) (f32x4.mul (local.get $av) (v128.load (local.get $x)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $l4)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (f32.store (local.get $y) (f32.add (f32.load (local.get $y)) (f32.mul (local.get $alpha) (f32.load (local.get $x)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $l))))
+
+  ;; gemv: y[i] = b[i] + dot(a[i*n:], x, n), i < m; b = 0 means no bias.
+  ;; Four rows at a time share each load of x (4 rows × 8 columns per
+  ;; step); the rows left over go through dot.
+  (func $gemv (param $y i32) (param $a i32) (param $x i32) (param $b i32) (param $m i32) (param $n i32)
+    (local $row i32) (local $j i32) (local $jend i32) (local $j8 i32) (local $i i32)
+    (local $r1 i32) (local $r2 i32) (local $r3 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $xv v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $xs f32) (local $bv v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $jend (local.get $row))
+    (local.set $j8 (i32.and (local.get $row) (i32.const -32)))
+    (block $rows4done
+      (loop $rows4
+        (br_if $rows4done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+        (local.set $r1 (i32.add (local.get $a) (local.get $row)))
+        (local.set $r2 (i32.add (local.get $r1) (local.get $row)))
+        (local.set $r3 (i32.add (local.get $r2) (local.get $row)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $c0 (v128.const i32x4 0 0 0 0))
+        (local.set $c1 (v128.const i32x4 0 0 0 0))
+        (local.set $c2 (v128.const i32x4 0 0 0 0))
+        (local.set $c3 (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $cols8done
+          (loop $cols8
+            (br_if $cols8done (i32.ge_u (local.get $j) (local.get $j8)))
+            (local.set $xv (v128.load (i32.add (local.get $x) (local.get $j))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $j))) (local.get $xv))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load (i32.add (local.get $r1) (local.get $j))) (local.get $xv))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load (i32.add (local.get $r2) (local.get $j))) (local.get $xv))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load (i32.add (local.get $r3) (local.get $j))) (local.get $xv))))
+            (local.set $xv (v128.load offset=16 (i32.add (local.get $x) (local.get $j))))
+            (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (v128.load offset=16 (i32.add (local.get $a) (local.get $j))) (local.get $xv))))
+            (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $r1) (local.get $j))) (local.get $xv))))
+            (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (v128.load offset=16 (i32.add (local.get $r2) (local.get $j))) (local.get $xv))))
+            (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (v128.load offset=16 (i32.add (local.get $r3) (local.get $j))) (local.get $xv))))
+            (local.set $j (i32.add (local.get $j) (i32.const 32)))
+            (br $cols8)))
+        (if (i32.le_u (i32.add (local.get $j) (i32.const 16)) (local.get $jend)) (then
+          (local.set $xv (v128.load (i32.add (local.get $x) (local.get $j))))
+          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $j))) (local.get $xv))))
+          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load (i32.add (local.get $r1) (local.get $j))) (local.get $xv))))
+          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load (i32.add (local.get $r2) (local.get $j))) (local.get $xv))))
+          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load (i32.add (local.get $r3) (local.get $j))) (local.get $xv))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))))
+        (local.set $s0 (call $hsum (f32x4.add (local.get $a0) (local.get $c0))))
+        (local.set $s1 (call $hsum (f32x4.add (local.get $a1) (local.get $c1))))
+        (local.set $s2 (call $hsum (f32x4.add (local.get $a2) (local.get $c2))))
+        (local.set $s3 (call $hsum (f32x4.add (local.get $a3) (local.get $c3))))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $j) (local.get $jend)))
+            (local.set $xs (f32.load (i32.add (local.get $x) (local.get $j))))
+            (local.set $s0 (f32.add (local.get $s0) (f32.mul (f32.load (i32.add (local.get $a) (local.get $j))) (local.get $xs))))
+            (local.set $s1 (f32.add (local.get $s1) (f32.mul (f32.load (i32.add (local.get $r1) (local.get $j))) (local.get $xs))))
+            (local.set $s2 (f32.add (local.get $s2) (f32.mul (f32.load (i32.add (local.get $r2) (local.get $j))) (local.get $xs))))
+            (local.set $s3 (f32.add (local.get $s3) (f32.mul (f32.load (i32.add (local.get $r3) (local.get $j))) (local.get $xs))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $tail)))
+        (local.set $bv (v128.const i32x4 0 0 0 0))
+        (if (local.get $b) (then
+          (local.set $bv (v128.load (local.get $b)))
+          (local.set $b (i32.add (local.get $b) (i32.const 16)))))
+        (v128.store (local.get $y) (f32x4.add (local.get $bv)
+          (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1 (f32x4.splat (local.get $s0))
+            (local.get $s1)) (local.get $s2)) (local.get $s3))))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $a (i32.add (local.get $r3) (local.get $row)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows4)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $s0 (f32.const 0))
+        (if (local.get $b) (then
+          (local.set $s0 (f32.load (local.get $b)))
+          (local.set $b (i32.add (local.get $b) (i32.const 4)))))
+        (f32.store (local.get $y) (f32.add (local.get $s0) (call $dot (local.get $a) (local.get $x) (local.get $n))))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (local.set $a (i32.add (local.get $a) (local.get $row)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; gemm: c (m×n) = a (m×k) · b (k×n) + bias (one per row, 0 = none).
+  ;; For each row of c, 16 columns at a time stay in four registers while
+  ;; p runs over k (then 4 columns, then one): each value starts at its bias
+  ;; and adds a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
+  (func $gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $p i32) (local $row i32) (local $j i32) (local $bp i32) (local $ap i32) (local $aend i32)
+    (local $bv v128) (local $av v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $v f32) (local $s f32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $v (f32.const 0))
+        (if (local.get $bias) (then
+          (local.set $v (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $bv (f32x4.splat (local.get $v)))
+        (local.set $aend (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        ;; 16 columns
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+            (local.set $a0 (local.get $bv)) (local.set $a1 (local.get $bv))
+            (local.set $a2 (local.get $bv)) (local.set $a3 (local.get $bv))
+            (local.set $ap (local.get $a))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+                (local.set $av (v128.load32_splat (local.get $ap)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $av) (v128.load (local.get $bp)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $bp)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $bp)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $bp)))))
+                (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
+            (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $a1))
+            (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (local.get $a2))
+            (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (local.get $a3))
+            (local.set $j (i32.add (local.get $j) (i32.const 64)))
+            (br $l16)))
+        ;; 4 columns
+        (block $d4
+          (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)))
+            (local.set $a0 (local.get $bv))
+            (local.set $ap (local.get $a))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat (local.get $ap)) (v128.load (local.get $bp)))))
+                (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l4)))
+        ;; one column
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $j) (local.get $row)))
+            (local.set $s (local.get $v))
+            (local.set $ap (local.get $a))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+                (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $ap)) (f32.load (local.get $bp)))))
+                (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (f32.store (i32.add (local.get $c) (local.get $j)) (local.get $s))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $l1)))
+        (local.set $a (local.get $aend))
+        (local.set $c (i32.add (local.get $c) (local.get $row)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; add: dst[i] = x[i] + y[i]; dst may be x or y.
+  (func $add (param $dst i32) (param $x i32) (param $y i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done4
+      (loop $l4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+        (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $x)) (v128.load (local.get $y))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $l4)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (f32.store (local.get $dst) (f32.add (f32.load (local.get $x)) (f32.load (local.get $y))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $l))))
+
+  ;; mul: dst[i] = x[i] * y[i]; dst may be x or y.
+  (func $mul (param $dst i32) (param $x i32) (param $y i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done4
+      (loop $l4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+        (v128.store (local.get $dst) (f32x4.mul (v128.load (local.get $x)) (v128.load (local.get $y))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $l4)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (f32.store (local.get $dst) (f32.mul (f32.load (local.get $x)) (f32.load (local.get $y))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $l))))
+
+  ;; relu: dst[i] = x[i] < 0 ? 0 : x[i] (NaN and -0 pass through, as in
+  ;; Go); dst may be x.
+  (func $relu (param $dst i32) (param $x i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $s f32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done4
+      (loop $l4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+        (local.set $v (v128.load (local.get $x)))
+        (v128.store (local.get $dst) (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (br $l4)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (local.set $s (f32.load (local.get $x)))
+        (f32.store (local.get $dst) (select (f32.const 0) (local.get $s) (f32.lt (local.get $s) (f32.const 0))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $l))))
+
+  ;; SOFTMAX-BEGIN (the same text in simd.wat; a test checks)
+  ;; exp for d <= 0 in float64: d = k*ln2 + r, |r| <= ln2/2, exp(r) by its
+  ;; Taylor series to r^12 (error below 3e-16), times 2^k. Below -700 the
+  ;; result is 0: it cannot change a sum that holds exp(0) = 1.
+  (func $exp (param $d f64) (result f64)
+    (local $k f64) (local $r f64)
+    (if (f64.ne (local.get $d) (local.get $d)) (then (return (local.get $d))))
+    (if (f64.lt (local.get $d) (f64.const -700)) (then (return (f64.const 0))))
+    (local.set $k (f64.nearest (f64.mul (local.get $d) (f64.const 1.4426950408889634))))
+    (local.set $r (f64.sub
+      (f64.sub (local.get $d) (f64.mul (local.get $k) (f64.const 6.93147180369123816490e-01)))
+      (f64.mul (local.get $k) (f64.const 1.90821492927058770002e-10))))
+    (f64.mul
+      (f64.add (f64.const 1) (f64.mul (local.get $r)
+      (f64.add (f64.const 1) (f64.mul (local.get $r)
+      (f64.add (f64.const 0.5) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.5555555555555p-3) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.5555555555555p-5) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.1111111111111p-7) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.6c16c16c16c17p-10) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.a01a01a01a01ap-13) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.a01a01a01a01ap-16) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.71de3a556c734p-19) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.27e4fb7789f5cp-22) (f64.mul (local.get $r)
+      (f64.add (f64.const 0x1.ae64567f544e4p-26) (f64.mul (local.get $r)
+        (f64.const 0x1.1eed8eff8d898p-29)))))))))))))))))))))))))
+      (f64.reinterpret_i64 (i64.shl
+        (i64.add (i64.trunc_f64_s (local.get $k)) (i64.const 1023))
+        (i64.const 52)))))
+
+  ;; softmax: x[i] = exp(x[i]-max) / sum, in place, as package kernels'
+  ;; pure Go does it (float32 difference, float64 exp and sum).
+  (func $softmax (param $x i32) (param $n i32)
+    (local $end i32) (local $q i32) (local $m f32) (local $sum f64)
+    (if (i32.le_s (local.get $n) (i32.const 0)) (then (return)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $m (f32.load (local.get $x)))
+    (local.set $q (local.get $x))
+    (loop $max
+      (local.set $m (f32.max (local.get $m) (f32.load (local.get $q))))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br_if $max (i32.lt_u (local.get $q) (local.get $end))))
+    (local.set $q (local.get $x))
+    (loop $sum
+      (local.set $sum (f64.add (local.get $sum)
+        (call $exp (f64.promote_f32 (f32.sub (f32.load (local.get $q)) (local.get $m))))))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br_if $sum (i32.lt_u (local.get $q) (local.get $end))))
+    (local.set $q (local.get $x))
+    (loop $div
+      (f32.store (local.get $q) (f32.demote_f64 (f64.div
+        (call $exp (f64.promote_f32 (f32.sub (f32.load (local.get $q)) (local.get $m))))
+        (local.get $sum))))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br_if $div (i32.lt_u (local.get $q) (local.get $end)))))
+  ;; SOFTMAX-END
+)
