@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
 	"github.com/pwagen/pwagen/internal/browsertest"
@@ -111,6 +113,13 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "network" {
 		t.Errorf("first visit: the app says the weights came from %q, want network", from)
 	}
+	inst, err := chromedp.Call(ctx, page.GetInstallabilityErrors, cdp.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range inst.InstallabilityErrors {
+		t.Errorf("Chromium says the app is not installable: %s %v", e.ErrorID, e.ErrorArguments)
+	}
 	online := classifyInPage(t, ctx, nv, parityDigits)
 	compareWithNative(t, nv, online, parityDigits)
 
@@ -189,12 +198,18 @@ func stroke(t *testing.T, ctx context.Context, kind input.DispatchMouseEventPoin
 	}
 	call(input.DispatchMouseEventTypeMousePressed, pts[0], 1)
 	for i := 1; i < len(pts); i++ {
-		for s := 1; s <= 12; s++ { // small steps, as a hand moves
-			f := float64(s) / 12
+		n := steps(pts[i-1], pts[i])
+		for s := 1; s <= n; s++ { // small steps, as a hand moves
+			f := float64(s) / float64(n)
 			call(input.DispatchMouseEventTypeMouseMoved, [2]float64{pts[i-1][0] + f*(pts[i][0]-pts[i-1][0]), pts[i-1][1] + f*(pts[i][1]-pts[i-1][1])}, 1)
 		}
 	}
 	call(input.DispatchMouseEventTypeMouseReleased, pts[len(pts)-1], 0)
+}
+
+// steps is how many moves a segment takes: one per 3% of the pad.
+func steps(a, b [2]float64) int {
+	return max(1, int(math.Ceil(math.Hypot(b[0]-a[0], b[1]-a[1])/0.03)))
 }
 
 // touchStroke draws a polyline with one finger.
@@ -212,8 +227,9 @@ func touchStroke(t *testing.T, ctx context.Context, pts ...[2]float64) {
 	}
 	touch(input.DispatchTouchEventTypeTouchStart, &pts[0])
 	for i := 1; i < len(pts); i++ {
-		for s := 1; s <= 12; s++ {
-			f := float64(s) / 12
+		n := steps(pts[i-1], pts[i])
+		for s := 1; s <= n; s++ {
+			f := float64(s) / float64(n)
 			p := [2]float64{pts[i-1][0] + f*(pts[i][0]-pts[i-1][0]), pts[i-1][1] + f*(pts[i][1]-pts[i-1][1])}
 			touch(input.DispatchTouchEventTypeTouchMove, &p)
 		}
@@ -221,31 +237,59 @@ func touchStroke(t *testing.T, ctx context.Context, pts ...[2]float64) {
 	touch(input.DispatchTouchEventTypeTouchEnd, nil)
 }
 
-var (
-	one   = [][2]float64{{0.52, 0.15}, {0.48, 0.85}}
-	seven = [][2]float64{{0.25, 0.2}, {0.75, 0.2}, {0.45, 0.85}}
-)
+// drawn are the ten digits as a person might draw them: strokes of points
+// in pad fractions (0..1).
+var drawn = [10][][][2]float64{
+	0: {ellipse(0.5, 0.5, 0.22, 0.32)},
+	1: {{{0.52, 0.15}, {0.48, 0.85}}},
+	2: {append(arc(0.5, 0.32, 0.2, 0.15, 1.1*math.Pi, -0.1*math.Pi), [2]float64{0.28, 0.8}, [2]float64{0.75, 0.8})},
+	3: {{{0.3, 0.2}, {0.65, 0.22}, {0.45, 0.48}, {0.68, 0.62}, {0.6, 0.8}, {0.3, 0.82}}},
+	4: {{{0.55, 0.15}, {0.25, 0.6}, {0.75, 0.6}}, {{0.6, 0.35}, {0.6, 0.88}}},
+	5: {{{0.7, 0.18}, {0.35, 0.18}, {0.32, 0.45}, {0.6, 0.45}, {0.7, 0.62}, {0.6, 0.8}, {0.3, 0.8}}},
+	6: {{{0.65, 0.15}, {0.38, 0.45}, {0.33, 0.7}, {0.45, 0.85}, {0.62, 0.8}, {0.64, 0.62}, {0.5, 0.52}, {0.36, 0.62}}},
+	7: {{{0.25, 0.2}, {0.75, 0.2}, {0.45, 0.85}}},
+	8: {{{0.62, 0.2}, {0.45, 0.15}, {0.35, 0.28}, {0.62, 0.62}, {0.5, 0.82}, {0.36, 0.65}, {0.62, 0.3}, {0.62, 0.2}}},
+	9: {{{0.65, 0.35}, {0.5, 0.2}, {0.35, 0.3}, {0.4, 0.45}, {0.62, 0.4}, {0.65, 0.3}, {0.6, 0.85}}},
+}
+
+// arc returns points on an elliptic arc from angle a0 to a1 (radians,
+// counter-clockwise from the right, y down).
+func arc(cx, cy, rx, ry, a0, a1 float64) [][2]float64 {
+	var pts [][2]float64
+	for i := 0; i <= 24; i++ {
+		a := a0 + (a1-a0)*float64(i)/24
+		pts = append(pts, [2]float64{cx + rx*math.Cos(a), cy - ry*math.Sin(a)})
+	}
+	return pts
+}
+
+func ellipse(cx, cy, rx, ry float64) [][2]float64 { return arc(cx, cy, rx, ry, 0.5*math.Pi, 2.5*math.Pi) }
 
 func waitTop(t *testing.T, ctx context.Context, digit string) {
 	t.Helper()
-	browsertest.WaitFor(t, ctx, fmt.Sprintf(`document.getElementById('top').dataset.top === %q`, digit), pageState, 10*time.Second)
+	browsertest.WaitFor(t, ctx, `!document.getElementById('pad').dataset.busy`, pageState, 10*time.Second)
+	if got := browsertest.Eval[string](t, ctx, `document.getElementById('top').dataset.top`); got != digit {
+		t.Errorf("drew %s; the page reads it as %q: %s", digit, got, browsertest.Eval[string](t, ctx, pageState))
+	}
 }
 
-func TestBrowserReadsADrawnDigit(t *testing.T) {
+func TestBrowserReadsDrawnDigits(t *testing.T) {
 	ctx := browsertest.New(t)
 	srv := serve(t, packaged(t))
 	openApp(t, ctx, srv.URL+"/")
-
-	stroke(t, ctx, input.DispatchMouseEventPointerTypeMouse, one...)
-	waitTop(t, ctx, "1")
-	ms := browsertest.Eval[string](t, ctx, `document.getElementById('time').textContent`)
-	t.Logf("mouse-drawn 1 read as 1; inference shown: %s", ms)
-
-	browsertest.Do(t, ctx, chromedp.Click(chromedp.ID("clear")))
-	browsertest.WaitFor(t, ctx, `document.getElementById('top').dataset.top === ''`, pageState, 5*time.Second)
-
-	stroke(t, ctx, input.DispatchMouseEventPointerTypePen, seven...)
-	waitTop(t, ctx, "7")
+	for d, strokes := range drawn {
+		kind := input.DispatchMouseEventPointerTypeMouse
+		if d%2 == 1 {
+			kind = input.DispatchMouseEventPointerTypePen
+		}
+		for _, s := range strokes {
+			stroke(t, ctx, kind, s...)
+		}
+		waitTop(t, ctx, fmt.Sprint(d))
+		t.Logf("%s-drawn %d read as %d (inference %s)", kind, d, d, browsertest.Eval[string](t, ctx, `document.getElementById('time').textContent`))
+		browsertest.Do(t, ctx, chromedp.Click(chromedp.ID("clear")))
+		waitTop(t, ctx, "")
+	}
 }
 
 func TestBrowserScreenshots(t *testing.T) {
@@ -271,10 +315,10 @@ func TestBrowserScreenshots(t *testing.T) {
 			browsertest.Do(t, ctx, chromedp.EmulateViewport(tt.width, tt.height, opts...))
 			openApp(t, ctx, srv.URL+"/")
 			if tt.phone {
-				touchStroke(t, ctx, seven...)
+				touchStroke(t, ctx, drawn[7][0]...)
 				waitTop(t, ctx, "7")
 			} else {
-				stroke(t, ctx, input.DispatchMouseEventPointerTypeMouse, seven...)
+				stroke(t, ctx, input.DispatchMouseEventPointerTypeMouse, drawn[7][0]...)
 				waitTop(t, ctx, "7")
 			}
 			checkLayout(t, ctx, tt.width, tt.height)

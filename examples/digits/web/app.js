@@ -199,6 +199,7 @@ let scheduled = false;
 
 function changed() {
   dirty = true;
+  pad.dataset.busy = 'true'; // until the bars show the drawing as it is
   if (!scheduled) {
     scheduled = true;
     requestAnimationFrame(classify);
@@ -213,6 +214,7 @@ async function classify() {
   showSeen(input);
   if (!input) {
     showProbabilities(null);
+    settled();
     return;
   }
   if (!model) {
@@ -231,7 +233,12 @@ async function classify() {
   } finally {
     busy = false;
     if (dirty) changed(); // the drawing moved on meanwhile
+    else settled();
   }
+}
+
+function settled() {
+  if (!dirty && !busy && !scheduled) delete pad.dataset.busy;
 }
 
 async function main() {
