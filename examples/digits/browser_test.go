@@ -263,7 +263,9 @@ func arc(cx, cy, rx, ry, a0, a1 float64) [][2]float64 {
 	return pts
 }
 
-func ellipse(cx, cy, rx, ry float64) [][2]float64 { return arc(cx, cy, rx, ry, 0.5*math.Pi, 2.5*math.Pi) }
+func ellipse(cx, cy, rx, ry float64) [][2]float64 {
+	return arc(cx, cy, rx, ry, 0.5*math.Pi, 2.5*math.Pi)
+}
 
 func waitTop(t *testing.T, ctx context.Context, digit string) {
 	t.Helper()
