@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pwagen/pwagen/bench/fixture"
+)
+
+// tool is one way of packaging a fixture, measured as a list of commands
+// run one after the other (wall times add up, peak memory is the largest).
+type tool struct {
+	name string
+	cmds func(run int) []command
+	prep func(run int) error // before each run, not timed
+	warm int                 // warm-up runs (0 for cold-cache rows)
+	runs int
+}
+
+func (t tool) measure(ctx context.Context) ([]sample, [][]byte, error) {
+	var outs [][]byte
+	run := 0
+	ss, err := series(t.warm, t.runs, func() error {
+		run++
+		if t.prep != nil {
+			return t.prep(run)
+		}
+		return nil
+	}, func() (sample, error) {
+		var total sample
+		var last []byte
+		for _, c := range t.cmds(run) {
+			s, out, err := measure(ctx, c)
+			if err != nil {
+				return sample{}, err
+			}
+			total.wall += s.wall
+			total.maxRSS = max(total.maxRSS, s.maxRSS)
+			last = out
+		}
+		outs = append(outs, last)
+		return total, nil
+	})
+	if len(outs) > len(ss) {
+		outs = outs[len(outs)-len(ss):]
+	}
+	return ss, outs, err
+}
+
+func packagingSection(ctx context.Context, e *env) (string, error) {
+	var b strings.Builder
+	b.WriteString("Wall time and peak resident memory (ru_maxrss of the process and its children, from wait4) of each way of turning the same fixture into a deployable offline app. ")
+	b.WriteString("pwagen runs in a child process; \"compile excluded\" runs the same packager with its `compile model` stage reading the prebuilt .wasm (the bench's `_package` mode), which is what the Node tools get too: they do not compile Go. ")
+	b.WriteString("(a) is `node workbox-prep.mjs` (esbuild bundles and minifies app.js and style.css, html-minifier-terser minifies index.html, other files, the .wasm and the weights are copied) then `workbox generateSW`; (b) is `vite build` with vite-plugin-pwa. ")
+	b.WriteString("Both precache the shell and cache the .wasm and weights at run time (CacheFirst), the closest Workbox gets to what pwagen's service worker and loader do. Ratios are against pwagen with the compile excluded.\n\n")
+	if err := e.npm(ctx); err != nil {
+		return b.String(), err
+	}
+	specs := []fixture.Spec{fixture.Default}
+	if !e.o.quick {
+		specs = append(specs, fixture.Large)
+	}
+	for _, s := range specs {
+		body, err := packageFixture(ctx, e, s)
+		b.WriteString(body)
+		if err != nil {
+			return b.String(), fmt.Errorf("%s fixture: %w", s.Name, err)
+		}
+	}
+	return b.String(), nil
+}
+
+func packageFixture(ctx context.Context, e *env, s fixture.Spec) (string, error) {
+	dir, err := e.fixture(s)
+	if err != nil {
+		return "", err
+	}
+	wasm, err := e.wasm(ctx, dir, "")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(e.o.work, "out", s.Name)
+	os.MkdirAll(out, 0o755)
+	cacheEnv := []string{"XDG_CACHE_HOME=" + e.cache}
+	clean := func(d string) func(int) error { return func(int) error { return os.RemoveAll(d) } }
+	pw, wb, vt := filepath.Join(out, "pwagen"), filepath.Join(out, "workbox"), filepath.Join(out, "vite")
+	pub, err := vitePublic(e, dir, wasm, filepath.Join(out, "vite-public"))
+	if err != nil {
+		return "", err
+	}
+	rev := filepath.Join(dir, "model", "zz_bench_rev.go")
+	defer os.Remove(rev)
+	cold := e.o.runs
+	if e.o.quick {
+		cold = 1
+	}
+	tools := []tool{
+		{name: "pwagen package, compile excluded", prep: clean(pw), warm: 1, runs: e.o.runs,
+			cmds: func(int) []command {
+				return []command{{dir: dir, env: cacheEnv, name: e.self, args: []string{childCmd, "--wasm", wasm, dir, pw}}}
+			}},
+		{name: "pwagen package, model unchanged (Go cache hit)", prep: clean(pw), warm: 1, runs: e.o.runs,
+			cmds: func(int) []command {
+				return []command{{dir: dir, env: cacheEnv, name: e.pwagen, args: []string{"package", "-q", "--out", pw, dir}}}
+			}},
+		{name: "pwagen package, model edited (recompile + link)", warm: 1, runs: e.o.runs,
+			prep: func(run int) error {
+				os.RemoveAll(pw)
+				return os.WriteFile(rev, fmt.Appendf(nil, "package main\n\nconst benchRev = %d\n", time.Now().UnixNano()), 0o644)
+			},
+			cmds: func(int) []command {
+				return []command{{dir: dir, env: cacheEnv, name: e.pwagen, args: []string{"package", "-q", "--out", pw, dir}}}
+			}},
+		{name: "pwagen package, empty Go and validator caches (first build)", runs: cold,
+			prep: func(run int) error {
+				os.Remove(rev)
+				os.RemoveAll(pw)
+				return os.RemoveAll(filepath.Join(e.o.work, "coldcache"))
+			},
+			cmds: func(int) []command {
+				c := filepath.Join(e.o.work, "coldcache")
+				return []command{{dir: dir, env: []string{"GOCACHE=" + filepath.Join(c, "go"), "XDG_CACHE_HOME=" + filepath.Join(c, "xdg")}, name: e.pwagen, args: []string{"package", "-q", "--out", pw, dir}}}
+			}},
+		{name: "go build of the model alone, edited (reference)", warm: 1, runs: e.o.runs,
+			prep: func(run int) error {
+				return os.WriteFile(rev, fmt.Appendf(nil, "package main\n\nconst benchRev = %d\n", time.Now().UnixNano()), 0o644)
+			},
+			cmds: func(int) []command {
+				return []command{{dir: dir, env: wasmEnv, name: "go", args: append(append([]string{}, wasmFlags...), "-o", filepath.Join(out, "edited.wasm"), "./model")}}
+			}},
+		{name: "(a) esbuild + html-minifier-terser + workbox generateSW", prep: clean(wb), warm: 1, runs: e.o.runs,
+			cmds: func(int) []command {
+				return []command{
+					{dir: e.node, name: "node", args: []string{"workbox-prep.mjs", dir, wasm, wb}},
+					{dir: e.node, env: []string{"WB_OUT=" + wb}, name: filepath.Join(e.node, "node_modules", ".bin", "workbox"), args: []string{"generateSW", "workbox-config.cjs"}},
+				}
+			}},
+		{name: "(b) vite build + vite-plugin-pwa", prep: clean(vt), warm: 1, runs: e.o.runs,
+			cmds: func(int) []command {
+				return []command{{dir: e.node, env: []string{"BENCH_WEB=" + filepath.Join(dir, "web"), "BENCH_PUBLIC=" + pub, "BENCH_OUT=" + vt},
+					name: filepath.Join(e.node, "node_modules", ".bin", "vite"), args: []string{"build", "--config", "vite.config.mjs"}}}
+			}},
+	}
+	var rows [][]string
+	var base stats
+	var stages []childResult
+	results := map[string]stats{}
+	for i, t := range tools {
+		logf("   %s: %s", s.Name, t.name)
+		ss, outs, err := t.measure(ctx)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", t.name, err)
+		}
+		st := summarize(ss)
+		results[t.name] = st
+		if i == 0 {
+			base = st
+			for _, o := range outs {
+				var r childResult
+				if json.Unmarshal(o, &r) == nil {
+					stages = append(stages, r)
+				}
+			}
+		}
+		rows = append(rows, []string{t.name, fmt.Sprint(st.n), wallRange(st), ratio(float64(st.wall), float64(base.wall)), mib(st.rss), ratio(float64(st.rss), float64(base.rss))})
+	}
+	os.Remove(rev)
+	if s.Name == fixture.Default.Name {
+		e.dists["pwagen"], e.dists["workbox"], e.dists["vite"] = pw, wb, vt
+		e.dists["project"] = dir
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s fixture: %s of weights, %d web files\n\n", s.Name, kb(fixture.WeightsSize(fixture.Hidden(s.WeightsBytes))), s.Assets)
+	b.WriteString(table([]string{"tool", "runs", "wall median (range)", "× pwagen", "peak RSS", "× pwagen"}, rows))
+	b.WriteString("\n")
+	b.WriteString(stageTable(stages))
+	b.WriteString(packagingAnalysis(s, results, tools))
+	return b.String(), nil
+}
+
+// vitePublic is the public/ folder a Vite user would keep: the icon, the
+// model and the weights, copied as they are (hard links here).
+func vitePublic(e *env, dir, wasm, pub string) (string, error) {
+	os.RemoveAll(pub)
+	if err := os.MkdirAll(filepath.Join(pub, "weights"), 0o755); err != nil {
+		return "", err
+	}
+	for src, dst := range map[string]string{
+		filepath.Join(dir, "web", "icon.png"): "icon.png",
+		wasm:                                  "model.wasm",
+		filepath.Join(dir, "weights", "model.bin"): "weights/model.bin",
+	} {
+		if err := os.Link(src, filepath.Join(pub, dst)); err != nil {
+			return "", err
+		}
+	}
+	return pub, nil
+}
+
+// stageTable shows where pwagen's time goes: the median of each stage over
+// the compile-excluded runs.
+func stageTable(runs []childResult) string {
+	if len(runs) == 0 {
+		return ""
+	}
+	byName := map[string][]float64{}
+	var names []string
+	var writes, totals []float64
+	for _, r := range runs {
+		for _, s := range r.Stages {
+			if _, ok := byName[s.Name]; !ok {
+				names = append(names, s.Name)
+			}
+			byName[s.Name] = append(byName[s.Name], s.Ms)
+		}
+		writes = append(writes, r.Write)
+		totals = append(totals, r.Total)
+	}
+	total := medianOf(totals)
+	var rows [][]string
+	for _, n := range names {
+		m := medianOf(byName[n])
+		rows = append(rows, []string{n, fmtMs(m), fmt.Sprintf("%.0f%%", 100*m/total)})
+	}
+	w := medianOf(writes)
+	rows = append(rows, []string{"write OUT", fmtMs(w), fmt.Sprintf("%.0f%%", 100*w/total)})
+	rows = append(rows, []string{"**in-process total**", fmtMs(total), "100%"})
+	return "pwagen's stages (compile excluded, median per stage, in-process):\n\n" + table([]string{"stage", "median", "share"}, rows) + "\n"
+}
+
+func fmtMs(v float64) string { return ms(time.Duration(v * float64(time.Millisecond))) }
+
+func packagingAnalysis(s fixture.Spec, r map[string]stats, tools []tool) string {
+	get := func(i int) stats { return r[tools[i].name] }
+	pw, hit, edit, cold, gob, wb, vt := get(0), get(1), get(2), get(3), get(4), get(5), get(6)
+	var b strings.Builder
+	b.WriteString("Analysis: ")
+	fmt.Fprintf(&b, "with the compile excluded pwagen takes %s against %s for Workbox's pipeline (%s) and %s for Vite (%s), in %s of memory against %s and %s. ",
+		secs(pw.wall), secs(wb.wall), ratio(float64(wb.wall), float64(pw.wall)), secs(vt.wall), ratio(float64(vt.wall), float64(pw.wall)), mib(pw.rss), mib(wb.rss), mib(vt.rss))
+	b.WriteString("pwagen is one Go process that bundles with esbuild's Go API and minifies with tdewolff/minify in memory; the Node pipelines start Node several times, and Workbox bundles its own runtime with Rollup on every build, which is most of its time. ")
+	b.WriteString("pwagen also does work they do not: it hashes the weights in 4 MiB shards (SHA-256), resizes the icon to 192, 512 and maskable PNGs, writes the manifest and CSP, validates the model under wazero, and writes host configs for ten hosts; the stage table shows what each costs. ")
+	fmt.Fprintf(&b, "With the Go compile, an unchanged model is a Go cache hit (%s in all); an edited model costs a recompile and link (%s in all, of which `go build` alone is %s); a first build on an empty Go cache compiles the runtime and standard library for wasm (%s). ",
+		secs(hit.wall), secs(edit.wall), secs(gob.wall), secs(cold.wall))
+	fmt.Fprintf(&b, "A Workbox or Vite user must run that same `go build` too, so their total for an edited model is about %s and %s.\n\n",
+		secs(wb.wall+gob.wall), secs(vt.wall+gob.wall))
+	return b.String()
+}
