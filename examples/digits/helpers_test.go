@@ -73,6 +73,9 @@ var (
 // a temporary folder, and returns that folder.
 func packaged(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: skips packaging the example (go build of the .wasm) and the tests that use it")
+	}
 	pkgOnce.Do(func() {
 		var dir string
 		if dir, pkgErr = os.MkdirTemp("", "pwagen-digits-"); pkgErr != nil {
