@@ -120,11 +120,17 @@ type RuntimeConfig struct {
 	Weights   WeightsIndex `json:"weights"`
 	Update    string       `json:"update"`
 	Isolation string       `json:"isolation"`
+	// Kernels is set when the model imports module "kernels" (kernels.go).
+	Kernels *KernelsConfig `json:"kernels,omitempty"`
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
 	wasmName := hashed("model.wasm", b.Wasm)
 	b.add(&File{Name: wasmName, Data: b.Wasm, Hashed: true})
+	kernels, err := addKernels(b)
+	if err != nil {
+		return err
+	}
 	rc := RuntimeConfig{
 		Version:   b.version(),
 		Wasm:      wasmName,
@@ -132,6 +138,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		Weights:   b.Weights,
 		Update:    b.Config.Deploy.Update,
 		Isolation: b.Config.Deploy.Isolation,
+		Kernels:   kernels,
 	}
 	js, err := json.Marshal(rc)
 	if err != nil {

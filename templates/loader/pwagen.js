@@ -4,6 +4,7 @@
 import { CFG, post } from './config.js';
 import { registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
+import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
 import { loadWeights } from './weights.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
@@ -18,6 +19,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {(message:string)=>void} [opts.onWarning]
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
+ * @param {"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd where supported, else scalar; baseline for models without kernels)
  */
 export async function loadModel(opts = {}) {
   const sw = opts.serviceWorker === false ? null : registerServiceWorker(opts);
@@ -46,7 +48,7 @@ export async function loadModel(opts = {}) {
       pending.clear();
     };
   });
-  worker.postMessage({ type: 'load', storage: opts.storage || 'indexeddb' });
+  worker.postMessage({ type: 'load', storage: opts.storage || 'indexeddb', variant: opts.variant });
   let info;
   try {
     info = await ready;
@@ -59,7 +61,7 @@ export async function loadModel(opts = {}) {
   }
   await sw;
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
-  navigator.serviceWorker?.ready.then((r) => r.active?.postMessage({ type: 'pwagen:cache', url: CFG.wasm }));
+  navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url }); });
   return {
     info,
     /** Runs the model; resolves to a Float32Array. The input is copied, not detached. */
@@ -89,7 +91,7 @@ if (inWorker) {
   self.onmessage = async ({ data: m }) => {
     if (m.type === 'load') {
       try {
-        model = await load(m.storage);
+        model = await load(m.storage, m.variant);
         self.postMessage({ type: 'ready', info: model.info });
       } catch (e) {
         self.postMessage({ type: 'error', message: e?.message || String(e) });
@@ -105,7 +107,7 @@ if (inWorker) {
   };
 }
 
-async function load(storage) {
+async function load(storage, forced) {
   const t0 = performance.now();
   const total = CFG.wasmSize + CFG.weights.total;
   let loaded = 0;
@@ -115,13 +117,16 @@ async function load(storage) {
   };
   progress('wasm', 0);
   const wasi = new WASI();
-  const imports = { wasi_snapshot_preview1: wasi.imports };
+  const variant = chooseVariant(forced);
+  const kernels = await prepareKernels(variant);
+  const imports = { wasi_snapshot_preview1: wasi.imports, ...(kernels && { kernels: kernels.imports }) };
   const { instance } = await instantiate(new URL(CFG.wasm, self.location), imports, (n) => progress('wasm', n));
   const x = instance.exports;
   for (const name of ['memory', '_initialize', 'pwagen_alloc_weights', 'pwagen_load_weights', 'pwagen_alloc_input', 'pwagen_predict', 'pwagen_output']) {
     if (!(name in x)) throw new Error(`pwagen: ${CFG.wasm} does not export ${name}; build the model with the pwagen_abi.go that \`pwagen new\` writes`);
   }
   wasi.memory = x.memory;
+  await kernels?.bind(x.memory); // before any Go code runs: Go may call a kernel in init
   wasi.run(() => x._initialize());
   const check = (rc, what) => {
     if (rc < 0) {
@@ -136,7 +141,7 @@ async function load(storage) {
   progress('ready', total);
   const info = {
     version: CFG.version,
-    variant: 'baseline',
+    variant,
     features: detectFeatures(),
     weightsFrom: w.from,
     bytesFromNetwork: w.network,
