@@ -3,6 +3,7 @@ package hosts
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -32,6 +33,20 @@ func writeApache(w *output, rules []Rule, s Spec) error {
 	b.WriteString("DirectoryIndex index.html\n")
 	for _, t := range types {
 		fmt.Fprintf(&b, "AddType %q %s\n", t.Type, t.Ext)
+	}
+	var gz []string
+	seen := map[string]bool{}
+	for _, t := range types {
+		if compressible(t.Type) && !seen[t.Type] {
+			gz = append(gz, strings.SplitN(t.Type, ";", 2)[0])
+			seen[t.Type] = true
+		}
+	}
+	if len(gz) > 0 {
+		sort.Strings(gz)
+		b.WriteString("<IfModule mod_deflate.c>\n")
+		fmt.Fprintf(&b, "  AddOutputFilterByType DEFLATE %s\n", strings.Join(gz, " "))
+		b.WriteString("</IfModule>\n")
 	}
 	for _, r := range rules {
 		var hs []Header

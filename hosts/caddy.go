@@ -2,6 +2,7 @@ package hosts
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -29,7 +30,25 @@ func writeCaddy(w *output, rules []Rule, s Spec) error {
 	b.WriteString("# (Caddy gets the HTTPS certificate itself for a domain name).\n")
 	b.WriteString("{$PWAGEN_SITE:localhost} {\n")
 	b.WriteString("\troot * {$PWAGEN_ROOT:.}\n")
-	b.WriteString("\tencode zstd gzip\n")
+	_, types, _ := split(rules)
+	var gz []string
+	seen := map[string]bool{}
+	for _, t := range types {
+		base := strings.SplitN(t.Type, ";", 2)[0]
+		if compressible(t.Type) && !seen[base] {
+			gz = append(gz, base)
+			seen[base] = true
+		}
+	}
+	sort.Strings(gz)
+	if len(gz) > 0 {
+		// Caddy's default list leaves out application/wasm: name the types.
+		b.WriteString("\tencode zstd gzip {\n\t\tmatch {\n")
+		for _, t := range gz {
+			fmt.Fprintf(&b, "\t\t\theader Content-Type %s*\n", t)
+		}
+		b.WriteString("\t\t}\n\t}\n")
+	}
 	for i, r := range rules {
 		if r.Pattern == "/*" {
 			b.WriteString("\theader {\n")
