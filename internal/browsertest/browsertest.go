@@ -34,8 +34,9 @@ func Path(t testing.TB) string {
 }
 
 // New starts a fresh headless Chromium with an empty profile and returns a
-// context for its first tab. Everything ends with the test.
-func New(t testing.TB) context.Context {
+// context for its first tab. Everything ends with the test. Extra options,
+// such as chromedp.Flag("disable-features", "X"), come after the defaults.
+func New(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	exe := Path(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -53,6 +54,7 @@ func New(t testing.TB) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), 4*time.Minute)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tctx, cancelTab := chromedp.NewContext(actx)

@@ -135,8 +135,10 @@ async function load(storage, forced) {
     }
     return rc;
   };
-  const ptr = wasi.run(() => x.pwagen_alloc_weights(CFG.weights.total)) >>> 0;
-  const w = await loadWeights(CFG.weights, storage, (off, bytes) => new Uint8Array(x.memory.buffer).set(bytes, ptr + off), (n) => progress('weights', n));
+  const ptr = allocWeights(x, wasi, CFG.weights.total);
+  const tw = performance.now();
+  const w = await loadWeights(CFG.weights, storage, (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
+  const weightsMs = performance.now() - tw;
   check(wasi.run(() => x.pwagen_load_weights()), 'loading the weights');
   progress('ready', total);
   const info = {
@@ -149,6 +151,7 @@ async function load(storage, forced) {
     storage: w.storage,
     stored: w.stored,
     persisted: false,
+    weightsMs: Math.round(weightsMs),
     loadMs: Math.round(performance.now() - t0),
   };
   return {
@@ -163,6 +166,21 @@ async function load(storage, forced) {
       return new Float32Array(x.memory.buffer, o, n).slice(); // views detach when memory grows: read now
     },
   };
+}
+
+// allocWeights asks the model for the buffer the weights are copied into.
+function allocWeights(x, wasi, total) {
+  const fits = `; a wasm32 model's memory holds at most 4 GiB, and the Go runtime needs part of it: shrink or quantize the weights, or raise [budget] memory in pwagen.toml if the browser's limit is not the cause`;
+  let ptr;
+  try {
+    ptr = wasi.run(() => x.pwagen_alloc_weights(total)) >>> 0;
+  } catch (e) {
+    throw new Error(`pwagen: the model could not allocate ${total} bytes (${(total / 1048576).toFixed(1)} MiB) for its weights (${e?.message || e})${fits}`);
+  }
+  if (total > 0 && (ptr === 0 || ptr + total > x.memory.buffer.byteLength)) {
+    throw new Error(`pwagen: pwagen_alloc_weights(${total}) returned ${ptr}, outside the model's ${x.memory.buffer.byteLength}-byte memory${fits}`);
+  }
+  return ptr;
 }
 
 async function instantiate(url, imports, onBytes) {

@@ -1,0 +1,3 @@
+module example.com/weightsapp
+
+go 1.26.0

@@ -1,0 +1,4 @@
+package main
+
+// main never runs: the WebAssembly build is a reactor.
+func main() {}
