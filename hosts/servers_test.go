@@ -172,6 +172,14 @@ func start(t *testing.T, port int, logs []string, name string, args ...string) s
 // HeadersFor, the body, and that missing assets are 404s, not index.html.
 func checkServed(t *testing.T, base string, rules []Rule, files []File, out string) {
 	t.Helper()
+	for _, p := range servedProblems(t, base, rules, files, out) {
+		t.Error(p)
+	}
+}
+
+func servedProblems(t *testing.T, base string, rules []Rule, files []File, out string) (problems []string) {
+	t.Helper()
+	errorf := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(p string) (*http.Response, []byte) {
 		t.Helper()
@@ -193,7 +201,7 @@ func checkServed(t *testing.T, base string, rules []Rule, files []File, out stri
 	for _, p := range paths {
 		resp, body := get(p)
 		if resp.StatusCode != 200 {
-			t.Errorf("GET %s: status %d, want 200", p, resp.StatusCode)
+			errorf("GET %s: status %d, want 200", p, resp.StatusCode)
 			continue
 		}
 		file := strings.TrimPrefix(p, "/")
@@ -202,12 +210,12 @@ func checkServed(t *testing.T, base string, rules []Rule, files []File, out stri
 		}
 		want, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(file)))
 		if !bytes.Equal(body, want) {
-			t.Errorf("GET %s: body is not %s (%d bytes, want %d)", p, file, len(body), len(want))
+			errorf("GET %s: body is not %s (%d bytes, want %d)", p, file, len(body), len(want))
 		}
 		for name, vals := range HeadersFor(rules, p) {
 			got := resp.Header.Values(name)
 			if len(got) != 1 || got[0] != vals[0] {
-				t.Errorf("GET %s: %s = %q, want [%q]", p, name, got, vals[0])
+				errorf("GET %s: %s = %q, want [%q]", p, name, got, vals[0])
 			}
 		}
 	}
@@ -215,10 +223,10 @@ func checkServed(t *testing.T, base string, rules []Rule, files []File, out stri
 	for _, p := range []string{"/model-00000000.wasm", "/weights/ffffffffffffffff.bin", "/no/such/page"} {
 		resp, body := get(p)
 		if resp.StatusCode != 404 {
-			t.Errorf("GET %s (missing): status %d, want 404", p, resp.StatusCode)
+			errorf("GET %s (missing): status %d, want 404", p, resp.StatusCode)
 		}
 		if bytes.Contains(body, index) || bytes.Contains(body, []byte("pwagen fixture")) {
-			t.Errorf("GET %s (missing): body is index.html (an SPA fallback)", p)
+			errorf("GET %s (missing): body is index.html (an SPA fallback)", p)
 		}
 	}
 	// The big compressible assets must be compressed when asked.
@@ -230,8 +238,9 @@ func checkServed(t *testing.T, base string, rules []Rule, files []File, out stri
 	}
 	resp.Body.Close()
 	if ce := resp.Header.Get("Content-Encoding"); ce != "gzip" {
-		t.Errorf("GET .wasm with Accept-Encoding: gzip: Content-Encoding %q, want gzip", ce)
+		errorf("GET .wasm with Accept-Encoding: gzip: Content-Encoding %q, want gzip", ce)
 	}
+	return problems
 }
 
 func TestNginxServesRules(t *testing.T) {
@@ -239,19 +248,28 @@ func TestNginxServesRules(t *testing.T) {
 	for _, fx := range fixtureSpecs {
 		t.Run(fx.name, func(t *testing.T) {
 			rules, out, beside := served(t, fx.spec, []string{"nginx"})
-			port := freePort(t)
 			site, err := os.ReadFile(filepath.Join(beside, "nginx.conf"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The generated server block, with only listen and root set.
-			site = replaceOnce(t, site, "listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", port))
-			site = replaceOnce(t, site, "root /srv/pwagen/out;", "root "+out+";")
-			run := t.TempDir()
-			if err := os.WriteFile(filepath.Join(run, "site.conf"), site, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			conf := fmt.Sprintf(`worker_processes 1;
+			base := startNginx(t, site, out)
+			checkServed(t, base, rules, fx.spec.Files, out)
+		})
+	}
+}
+
+// startNginx runs the generated server block with only listen and root
+// set, inside a minimal nginx.conf whose paths are all in a temp folder.
+func startNginx(t *testing.T, site []byte, out string) string {
+	t.Helper()
+	port := freePort(t)
+	site = replaceOnce(t, site, "listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", port))
+	site = replaceOnce(t, site, "root /srv/pwagen/out;", "root "+out+";")
+	run := t.TempDir()
+	if err := os.WriteFile(filepath.Join(run, "site.conf"), site, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conf := fmt.Sprintf(`worker_processes 1;
 daemon off;
 master_process off;
 pid %[1]s/nginx.pid;
@@ -267,11 +285,57 @@ http {
     include %[1]s/site.conf;
 }
 `, run)
-			if err := os.WriteFile(filepath.Join(run, "nginx.conf"), []byte(conf), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(run, "nginx.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return start(t, port, []string{filepath.Join(run, "error.log")}, "/usr/sbin/nginx", "-p", run, "-c", filepath.Join(run, "nginx.conf"), "-e", filepath.Join(run, "error.log"))
+}
+
+// TestServerChecksCatchBrokenConfigs proves that the checks above fail on
+// the mistakes they exist for, by serving broken variants of the nginx
+// config.
+func TestServerChecksCatchBrokenConfigs(t *testing.T) {
+	needBinary(t, "/usr/sbin/nginx")
+	fx := fixtureSpecs[1] // headers isolation
+	for _, tt := range []struct {
+		name, want string
+		breakIt    func(string) string
+	}{
+		{"inheritance trap", "Cross-Origin-Embedder-Policy", func(c string) string {
+			// Global headers once at server level, as people write it:
+			// every location with its own add_header drops them.
+			var kept []string
+			for _, l := range strings.Split(c, "\n") {
+				if strings.Contains(l, "add_header") && !strings.Contains(l, "Cache-Control") {
+					continue
+				}
+				kept = append(kept, l)
+			}
+			c = strings.Join(kept, "\n")
+			return strings.Replace(c, "index index.html;", "index index.html;\n    add_header Cross-Origin-Embedder-Policy \"require-corp\" always;", 1)
+		}},
+		{"SPA fallback", "SPA fallback", func(c string) string {
+			return strings.ReplaceAll(c, "try_files $uri =404;", "try_files $uri /index.html;")
+		}},
+		{"no wasm type", "application/wasm", func(c string) string {
+			return strings.Replace(c, "\"application/wasm\" wasm;", "", 1)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rules, out, beside := served(t, fx.spec, []string{"nginx"})
+			site, err := os.ReadFile(filepath.Join(beside, "nginx.conf"))
+			if err != nil {
 				t.Fatal(err)
 			}
-			base := start(t, port, []string{filepath.Join(run, "error.log")}, "/usr/sbin/nginx", "-p", run, "-c", filepath.Join(run, "nginx.conf"), "-e", filepath.Join(run, "error.log"))
-			checkServed(t, base, rules, fx.spec.Files, out)
+			broken := tt.breakIt(string(site))
+			if broken == string(site) {
+				t.Fatal("the mutation changed nothing")
+			}
+			base := startNginx(t, []byte(broken), out)
+			problems := servedProblems(t, base, rules, fx.spec.Files, out)
+			if !strings.Contains(strings.Join(problems, "\n"), tt.want) {
+				t.Errorf("broken config passed the checks; problems: %q", problems)
+			}
 		})
 	}
 }
