@@ -29,6 +29,29 @@ const pageState = `JSON.stringify({ready: document.documentElement.dataset.ready
   error: document.getElementById('error')?.textContent, status: document.getElementById('status')?.textContent,
   top: document.getElementById('top')?.dataset.top, values: document.getElementById('top')?.dataset.values})`
 
+// watchErrors makes every page of the tab record uncaught errors, rejected
+// promises and Content-Security-Policy violations in window.__errors.
+func watchErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+window.__errors = [];
+addEventListener('error', (e) => __errors.push('error: ' + e.message));
+addEventListener('unhandledrejection', (e) => __errors.push('rejection: ' + (e.reason?.message || e.reason)));
+document.addEventListener('securitypolicyviolation', (e) => __errors.push('CSP: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkNoErrors fails the test for anything watchErrors recorded.
+func checkNoErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for _, e := range browsertest.Eval[[]string](t, ctx, `window.__errors || ['the error watcher is not installed']`) {
+		t.Errorf("page: %s", e)
+	}
+}
+
 func openApp(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
 	browsertest.Do(t, ctx, chromedp.Navigate(url))
@@ -107,6 +130,7 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 	ctx := browsertest.New(t)
 	nv := LoadNative(t)
 	srv := serve(t, packaged(t))
+	watchErrors(t, ctx)
 
 	openApp(t, ctx, srv.URL+"/")
 	t.Logf("first visit (nothing cached): first inference %.0f ms after navigation start", readyMs(t, ctx))
@@ -136,6 +160,7 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 		t.Errorf("offline: loader's weightsFrom = %q, want indexeddb", offline.WeightsFrom)
 	}
 	compareWithNative(t, nv, offline, parityDigits)
+	checkNoErrors(t, ctx)
 }
 
 // readyMs is when the app finished its first inference, in ms from the
@@ -278,6 +303,7 @@ func waitTop(t *testing.T, ctx context.Context, digit string) {
 func TestBrowserReadsDrawnDigits(t *testing.T) {
 	ctx := browsertest.New(t)
 	srv := serve(t, packaged(t))
+	watchErrors(t, ctx)
 	openApp(t, ctx, srv.URL+"/")
 	for d, strokes := range drawn {
 		kind := input.DispatchMouseEventPointerTypeMouse
@@ -292,6 +318,7 @@ func TestBrowserReadsDrawnDigits(t *testing.T) {
 		browsertest.Do(t, ctx, chromedp.Click(chromedp.ID("clear")))
 		waitTop(t, ctx, "")
 	}
+	checkNoErrors(t, ctx)
 }
 
 func TestBrowserScreenshots(t *testing.T) {
@@ -315,6 +342,7 @@ func TestBrowserScreenshots(t *testing.T) {
 				opts = append(opts, chromedp.EmulateScale(3), chromedp.EmulateMobile, chromedp.EmulateTouch)
 			}
 			browsertest.Do(t, ctx, chromedp.EmulateViewport(tt.width, tt.height, opts...))
+			watchErrors(t, ctx)
 			openApp(t, ctx, srv.URL+"/")
 			if tt.phone {
 				touchStroke(t, ctx, drawn[7][0]...)
@@ -324,6 +352,7 @@ func TestBrowserScreenshots(t *testing.T) {
 				waitTop(t, ctx, "7")
 			}
 			checkLayout(t, ctx, tt.width, tt.height)
+			checkNoErrors(t, ctx)
 			shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 			if err != nil {
 				t.Fatal(err)

@@ -246,7 +246,17 @@ async function main() {
   showProbabilities(null);
   showSeen(null);
   try {
-    model = await loadModel({ onProgress });
+    model = await loadModel({
+      onProgress,
+      // pwagen.toml has update = "prompt": the user decides when to switch.
+      onUpdateReady(apply) {
+        $('apply').addEventListener('click', apply, { once: true });
+        $('update').hidden = false;
+      },
+      onInstallFailed() {
+        $('no-offline').hidden = false;
+      },
+    });
   } catch (err) {
     $('loading').hidden = true;
     showError(err);
