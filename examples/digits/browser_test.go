@@ -419,3 +419,55 @@ func checkPixels(t *testing.T, ctx context.Context, shot []byte) {
 		t.Errorf("top bar pixel at (%d, %d) is #%02x%02x%02x, want the theme's #3b4cca", cx, cy, r>>8, g>>8, bl>>8)
 	}
 }
+
+// MNIST digits are already boxed to 20×20 and centred by mass, so drawing
+// one 16 times larger and preprocessing it must give back nearly the same
+// image, which the model must still read right.
+func TestBrowserPreprocessKeepsMNISTDigits(t *testing.T) {
+	const n = 200
+	ctx := browsertest.New(t)
+	nv := LoadNative(t)
+	srv := serve(t, packaged(t))
+	openApp(t, ctx, srv.URL+"/")
+	type result struct {
+		Labels []int     `json:"labels"`
+		MaxErr []float64 `json:"maxErr"`
+	}
+	got := browsertest.Eval[result](t, ctx, fmt.Sprintf(`(async () => {
+  const app = await import(document.querySelector('script[type=module]').src);
+  const { loadModel } = await import(new URL('pwagen.js', location.href).href);
+  const model = await loadModel();
+  const bytes = Uint8Array.from(atob(%q), (c) => c.charCodeAt(0));
+  const S = 16, W = 28 * S, labels = [], maxErr = [];
+  for (let i = 0; i < %d; i++) {
+    const rgba = new Uint8ClampedArray(W * W * 4);
+    for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) {
+      rgba[(y * W + x) * 4 + 3] = bytes[i * 784 + ((y / S) | 0) * 28 + ((x / S) | 0)];
+    }
+    const img = app.preprocess(rgba, W, W);
+    let err = 0;
+    for (let j = 0; j < 784; j++) err = Math.max(err, Math.abs(img[j] - bytes[i * 784 + j] / 255));
+    maxErr.push(err);
+    const p = await model.predict(img);
+    labels.push(p.indexOf(Math.max(...p)));
+  }
+  model.dispose();
+  return { labels, maxErr };
+})()`, base64.StdEncoding.EncodeToString(nv.Pixels(n)), n))
+	same, correct := 0, 0
+	for i, l := range got.Labels {
+		if got.MaxErr[i] < 1e-6 {
+			same++
+		}
+		if l == int(nv.Set.Labels[i]) {
+			correct++
+		}
+	}
+	t.Logf("%d MNIST digits drawn 16× larger: %d come back pixel for pixel, %d read right", n, same, correct)
+	if same < n*95/100 {
+		t.Errorf("only %d of %d enlarged MNIST digits come back pixel for pixel; preprocess no longer boxes and centres like MNIST", same, n)
+	}
+	if correct < n*97/100 {
+		t.Errorf("only %d of %d enlarged MNIST digits read right after preprocessing; want at least 97%%", correct, n)
+	}
+}
