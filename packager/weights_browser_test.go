@@ -506,4 +506,3 @@ func TestWeightsPeakHeap(t *testing.T) {
 		}
 	}
 }
-
