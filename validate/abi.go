@@ -60,8 +60,8 @@ func (v *check) imports(context.Context) error {
 				im.Module, im.Name, KernelsModule)
 		}
 	}
-	if kernels && v.noRun == "" {
-		v.noRun = "the module imports SIMD kernels (module \"kernels\"), which validate does not link yet"
+	if kernels {
+		v.kernelImports() // kernels.go
 	}
 	return nil
 }

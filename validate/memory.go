@@ -91,7 +91,7 @@ func (v *check) measure(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, runTimeLimit)
 	defer cancel()
-	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(v.flags).
+	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(v.kernelFlags(v.flags)).
 		WithMemoryLimitPages(v.limitPages()).WithCloseOnContextDone(true)
 	if c := v.cache(); c != nil {
 		cfg = cfg.WithCompilationCache(c)
@@ -106,8 +106,9 @@ func (v *check) measure(ctx context.Context) error {
 		return fmt.Errorf("wazero: %w", err)
 	}
 	var stderr bytes.Buffer
-	mod, err := rt.InstantiateModule(ctx, cm, wazero.NewModuleConfig().WithName("model").
-		WithStartFunctions().WithStderr(&stderr).WithStdout(&stderr).WithRandSource(zeroReader{}))
+	// kernels.go: named "model", linked with the SIMD kernels if it imports them.
+	mod, err := v.instantiate(ctx, rt, cm, wazero.NewModuleConfig().
+		WithStderr(&stderr).WithStdout(&stderr).WithRandSource(zeroReader{}))
 	if err != nil {
 		v.problem("run", "instantiating failed: %v", err)
 		return nil

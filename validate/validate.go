@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -53,6 +54,7 @@ func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, 
 		v.imports,        // every import is one the loader provides
 		v.exports,        // the ABI's exports exist with their signatures
 		v.measure,        // run _initialize, load weights, predict under the budget
+		v.kernelVariants, // kernels: where each variant runs; simd and scalar outputs agree
 		v.download,       // gzip sizes against the download budget
 	} {
 		if err := step(ctx); err != nil {
@@ -73,8 +75,9 @@ type check struct {
 	targets  []Target
 	compiled bool // wazero compiled the module with r's features
 	flags    api.CoreFeatures
-	noRun    string // why the measured run is skipped
-	wasmGzip uint64 // gzip size of wasm, when known from the cache
+	noRun    string           // why the measured run is skipped
+	kernels  []modules.Import // functions imported from module "kernels" (kernels.go)
+	wasmGzip uint64           // gzip size of wasm, when known from the cache
 }
 
 func (v *check) problem(check, format string, args ...any) {

@@ -1,0 +1,177 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// kernelImports checks the functions the model imports from module
+// "kernels" against the ones pwagen supplies.
+func (v *check) kernelImports() {
+	im, err := modules.Imports(v.wasm)
+	if err != nil {
+		v.problem("imports", "reading the kernel imports: %v", err)
+		return
+	}
+	v.kernels = im
+	if err := modules.Check(im); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			v.problem("imports", "%s", line)
+		}
+		if v.noRun == "" {
+			v.noRun = "the model imports kernels pwagen does not supply"
+		}
+	}
+}
+
+// kernelFlags adds the features the kernel variants need to the runtime's.
+func (v *check) kernelFlags(f api.CoreFeatures) api.CoreFeatures {
+	if len(v.kernels) == 0 {
+		return f
+	}
+	return f | api.CoreFeatureSIMD
+}
+
+// instantiate links the model with the SIMD kernels when it imports them
+// (the measured run), else instantiates it alone.
+func (v *check) instantiate(ctx context.Context, rt wazero.Runtime, cm wazero.CompiledModule, cfg wazero.ModuleConfig) (api.Module, error) {
+	variant := modules.Baseline
+	if len(v.kernels) > 0 {
+		variant = modules.SIMD
+	}
+	p, err := modules.Link(ctx, rt, cm, variant, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return p.Model, nil
+}
+
+// kernelVariants reports where each kernel variant runs, then runs one
+// inference with each and checks that the outputs agree.
+func (v *check) kernelVariants(ctx context.Context) error {
+	if len(v.kernels) == 0 {
+		return nil
+	}
+	for _, kv := range modules.Variants {
+		var lack []string
+		for _, t := range v.targets {
+			for _, f := range modules.Features[kv] {
+				if ok, _ := t.supports(f); !ok {
+					lack = append(lack, t.title())
+				}
+			}
+		}
+		switch {
+		case len(modules.Features[kv]) == 0:
+			v.r.Notes = append(v.r.Notes, fmt.Sprintf("kernels %s: WebAssembly 1.0, runs in every target", kv))
+		case len(lack) == 0:
+			v.r.Notes = append(v.r.Notes, fmt.Sprintf("kernels %s: needs %s, which every target has", kv, strings.Join(modules.Features[kv], ", ")))
+		default:
+			v.r.Notes = append(v.r.Notes, fmt.Sprintf("kernels %s: needs %s, which %s lack; the loader gives those the scalar kernels", kv, strings.Join(modules.Features[kv], ", "), strings.Join(lack, ", ")))
+		}
+	}
+	if !v.compiled || v.noRun != "" || v.weights == nil || v.r.Memory.PeakBytes == nil || hasRunProblem(v.r) {
+		return nil
+	}
+	outs := map[modules.Variant][]float32{}
+	for _, kv := range modules.Variants {
+		out, err := v.smoke(ctx, kv)
+		if err != nil {
+			v.problem("run", "running the model with the %s kernels under wazero failed: %v; run the model natively (go test ./model) to find the cause", kv, err)
+			return nil
+		}
+		outs[kv] = out
+	}
+	a, b := outs[modules.SIMD], outs[modules.Scalar]
+	if len(a) != len(b) {
+		v.problem("run", "the model gave %d outputs with the simd kernels and %d with the scalar ones; predict must not depend on the kernel variant", len(a), len(b))
+		return nil
+	}
+	var worst float64
+	for i := range a {
+		d := math.Abs(float64(a[i]) - float64(b[i]))
+		if a[i] != a[i] || b[i] != b[i] {
+			d = math.Inf(1)
+		}
+		scale := max(1, math.Abs(float64(b[i])))
+		worst = max(worst, d/scale)
+	}
+	if worst > 1e-4 {
+		v.problem("run", "the simd and scalar kernels' outputs differ by up to %.3g (relative), above 1e-4; the model's arithmetic may be ill-conditioned, or a kernel is called with buffers that overlap", worst)
+		return nil
+	}
+	v.r.Notes = append(v.r.Notes, fmt.Sprintf("kernels: simd and scalar gave the same %d outputs within %.2g on one input", len(a), worst))
+	return nil
+}
+
+func hasRunProblem(r *Report) bool {
+	for _, p := range r.Problems {
+		if p.Check == "run" || p.Check == "memory" {
+			return true
+		}
+	}
+	return false
+}
+
+// smoke runs the model with kernel variant kv on a fixed, non-zero input
+// and returns its outputs.
+func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error) {
+	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(v.kernelFlags(v.flags)).
+		WithMemoryLimitPages(v.limitPages()).WithCloseOnContextDone(true)
+	if c := v.cache(); c != nil {
+		cfg = cfg.WithCompilationCache(c)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	defer rt.Close(ctx)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		return nil, err
+	}
+	cm, err := rt.CompileModule(ctx, v.wasm)
+	if err != nil {
+		return nil, err
+	}
+	var stderr bytes.Buffer
+	p, err := modules.Link(ctx, rt, cm, kv, wazero.NewModuleConfig().WithStderr(&stderr).WithStdout(&stderr).WithRandSource(zeroReader{}))
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{mod: p.Model, stderr: &stderr}
+	r.steps(v.weights)
+	n := r.call("pwagen_input_len")
+	in := make([]byte, 4*n)
+	for i := range n {
+		binary.LittleEndian.PutUint32(in[4*i:], math.Float32bits(float32(i%17)/17))
+	}
+	r.write(r.call("pwagen_alloc_input", uint64(n)), in)
+	k := int32(r.call("pwagen_predict"))
+	if k < 0 {
+		r.abiError("pwagen_predict")
+	}
+	ptr := r.call("pwagen_output")
+	if r.err != nil {
+		return nil, fmt.Errorf("%s: %v (%s)", r.stage, firstLine(r.err.Error()), stderrSummary(stderr.String(), 2))
+	}
+	b, ok := p.Model.Memory().Read(ptr, uint32(4*k))
+	if !ok {
+		return nil, fmt.Errorf("pwagen_output points outside memory")
+	}
+	out := make([]float32, k)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out, nil
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
