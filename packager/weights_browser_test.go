@@ -416,6 +416,7 @@ func TestWeightsNewVersionPrunesOnlyWhenComplete(t *testing.T) {
 type heapSampler struct {
 	mu      sync.Mutex
 	peak    float64
+	first   float64 // before the load
 	samples int
 	stop    chan struct{}
 	done    chan struct{}
@@ -433,6 +434,9 @@ func sampleHeap(ctx context.Context) *heapSampler {
 			}
 			if u, err := chromedp.Call(ctx, runtime.GetHeapUsage, cdp.Empty{}); err == nil {
 				h.mu.Lock()
+				if h.samples == 0 {
+					h.first = u.UsedSize + u.BackingStorageSize
+				}
 				h.peak = max(h.peak, u.UsedSize+u.BackingStorageSize)
 				h.samples++
 				h.mu.Unlock()
@@ -496,8 +500,8 @@ func TestWeightsPeakHeap(t *testing.T) {
 		if st.Error != "" || !slices.Equal(st.Answer, a.Answer) {
 			t.Fatalf("%s load: error %q, answer %v, want %v", run, st.Error, st.Answer, a.Answer)
 		}
-		t.Logf("%s load: peak worker heap %.1f MiB over %d samples in %.0f ms (limit %.1f MiB; weights %d MiB in %d MiB shards)",
-			run, peak/(1<<20), n, st.Info.WeightsMs, limit/(1<<20), weightsSize>>20, shardSize>>20)
+		t.Logf("%s load: peak worker heap %.1f MiB (%.1f MiB before the load) over %d samples in %.0f ms (limit %.1f MiB; weights %d MiB in %d MiB shards)",
+			run, peak/(1<<20), h.first/(1<<20), n, st.Info.WeightsMs, limit/(1<<20), weightsSize>>20, shardSize>>20)
 		if n < 10 {
 			t.Fatalf("%s load: only %d heap samples; the measurement missed the load", run, n)
 		}
