@@ -193,7 +193,7 @@ func TestLoaderWithoutWasmType(t *testing.T) {
 		const m = await loadModel({ serviceWorker: false });
 		try { await m.predict(new Float32Array(3)); return 'resolved'; } catch (e) { return e.message; } finally { m.dispose(); }
 	})`)
-	if msg != "pwagen: predict got 3 values; this model takes 4" {
+	if msg != "pwagen: predict got 3 values; this model takes 4 per input (a batch is a multiple of 4)" {
 		t.Errorf("predict with 3 values: %q", msg)
 	}
 }

@@ -158,7 +158,7 @@ async function load(storage, forced) {
     info,
     predict(input) {
       const want = x.pwagen_input_len ? x.pwagen_input_len() : 0;
-      if (want > 0 && input.length !== want) throw new Error(`pwagen: predict got ${input.length} values; this model takes ${want}`);
+      if (want > 0 && (input.length === 0 || input.length % want !== 0)) throw new Error(`pwagen: predict got ${input.length} values; this model takes ${want} per input (a batch is a multiple of ${want})`);
       const p = wasi.run(() => x.pwagen_alloc_input(input.length)) >>> 0;
       new Float32Array(x.memory.buffer, p, input.length).set(input);
       const n = check(wasi.run(() => x.pwagen_predict()), 'predict');
