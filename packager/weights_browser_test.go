@@ -262,6 +262,42 @@ func TestWeightsResumeAfterDroppedConnection(t *testing.T) {
 	equal(t, "IndexedDB keys after resuming", idbKeys(t, ctx), keysOf(a.Index.Shards))
 }
 
+// A host that answers a shard with its index page (HTML, 200) gets the
+// shard refused, never stored, with an error that names it; the load after
+// the host is fixed fetches only that shard.
+func TestWeightsHTMLAnswerIsRefused(t *testing.T) {
+	skipShort(t)
+	a := buildApp(t, t.TempDir(), weightsSize, 9, 0)
+	srv := startServer(t, a.Out)
+	ctx := browsertest.New(t)
+	bad := a.Index.Shards[5]
+	srv.answerWithPage(bad.URL)
+	st := load(t, ctx, srv.URL()+"?sw=0")
+	for _, w := range []string{"weights shard " + bad.URL, "came back as an HTML page", "it was not stored"} {
+		if !strings.Contains(st.Error, w) {
+			t.Fatalf("error %q; want it to contain %q", st.Error, w)
+		}
+	}
+	if n := slices.Index(func() []string { all, _ := fetched(srv.requests()); return all }(), bad.URL); n < 0 {
+		t.Fatal("the shard was never requested")
+	}
+	keys := idbKeys(t, ctx)
+	if slices.Contains(keys, bad.SHA256) {
+		t.Fatal("the HTML answer was stored")
+	}
+	var rest []packager.Shard // the bad one, and those not started after it failed
+	for _, s := range a.Index.Shards {
+		if !slices.Contains(keys, s.SHA256) {
+			rest = append(rest, s)
+		}
+	}
+	srv.answerWithPage("")
+	srv.set(a.Out, -1)
+	loadOK(t, ctx, srv.URL()+"?sw=0", a.Answer)
+	all, _ := fetched(srv.requests())
+	equal(t, "requests after the host is fixed", all, urlsOf(rest))
+}
+
 // corruptJS damages a stored shard: mode "flip" changes one byte, "html"
 // replaces it with a short HTML page.
 const corruptJS = `(async (key, mode) => {

@@ -109,6 +109,8 @@ type server struct {
 	served    int       // weights answers served whole
 	log       []request // weights requests
 	gate      chan struct{}
+	fallback  string // a weights path answered with the index page, as SPA hosts do
+
 }
 
 func startServer(t testing.TB, dir string) *server {
@@ -187,6 +189,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if gate != nil && path.Ext(name) == ".wasm" {
 		<-gate
 	}
+	if name == s.fallbackPath() {
+		name = "index.html"
+	}
 	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 	if err != nil {
 		http.Error(w, "404 not found", http.StatusNotFound)
@@ -217,4 +222,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", typ)
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Write(data)
+}
+
+func (s *server) fallbackPath() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fallback
+}
+
+// answerWithPage makes the server answer the weights path p with index.html.
+func (s *server) answerWithPage(p string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fallback = p
 }
