@@ -141,6 +141,9 @@ func checkRules(rules []Rule) error {
 		if err := checkFileName(strings.ReplaceAll(strings.Trim(r.Pattern, "/*"), "*", "x") + "x"); r.Pattern != "/" && err != nil {
 			return fmt.Errorf("%s: the pattern may use only letters, digits, . _ - ~ @ / and the * of its form", where)
 		}
+		if k, ext := patternKind(r.Pattern); k == kindSuffix && strings.ToLower(ext) != ext {
+			return fmt.Errorf("%s: write the extension in lower case; hosts differ on whether .PNG is .png", where)
+		}
 		if j, dup := seen[r.Pattern]; dup {
 			return fmt.Errorf("%s: the pattern is already rule %d; merge the two rules", where, j+1)
 		}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // nginxLocation is one location block: Match is "= /path", "~ regex" or
@@ -130,7 +131,7 @@ func nginxSelect(locs []nginxLocation, path string) nginxLocation {
 		}
 	}
 	for _, l := range locs {
-		if re, ok := strings.CutPrefix(l.Match, "~ "); ok && regexp.MustCompile(re).MatchString(path) {
+		if re, ok := strings.CutPrefix(l.Match, "~ "); ok && compiled(re).MatchString(path) {
 			return l
 		}
 	}
@@ -140,6 +141,19 @@ func nginxSelect(locs []nginxLocation, path string) nginxLocation {
 		}
 	}
 	return nginxLocation{}
+}
+
+var regexps sync.Map // string → *regexp.Regexp
+
+// compiled caches the location regexes, which nginxLocations and the
+// tests evaluate many times.
+func compiled(re string) *regexp.Regexp {
+	if r, ok := regexps.Load(re); ok {
+		return r.(*regexp.Regexp)
+	}
+	r := regexp.MustCompile(re)
+	regexps.Store(re, r)
+	return r
 }
 
 func sameHeaders(a, b []Header) bool {

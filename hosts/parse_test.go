@@ -386,86 +386,93 @@ func TestParseBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// _headers (Netlify, Cloudflare): blocks are the rules.
-			got, err := parseHeadersFile(string(inOut["_headers"]))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, rules) {
-				t.Errorf("_headers reads back as\n%s\nwant\n%s", rulesText(got), rulesText(rules))
-			}
-			// vercel.json and firebase.json: entries are the rules, and each
-			// source, read with the host's matching, matches exactly the
-			// paths its pattern matches.
-			got, vsrc, err := parseVercel(inOut["vercel.json"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameRules(t, "vercel.json", got, rules)
-			got, fsrc, err := parseFirebase(inOut["firebase.json"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameRules(t, "firebase.json", got, rules)
-			for i, r := range rules {
-				re, err := vercelRegexp(vsrc[i].Source)
-				if err != nil {
-					t.Fatalf("vercel.json source %q: %v", vsrc[i].Source, err)
-				}
-				fre := firebaseRegexp(fsrc[i].Source)
-				for _, p := range probes(rules, fx.spec.Files) {
-					if re.MatchString(p) != Match(r.Pattern, p) {
-						t.Errorf("vercel.json source %q matches %s: %v, pattern %s: %v", vsrc[i].Source, p, re.MatchString(p), r.Pattern, Match(r.Pattern, p))
-					}
-					if fre.MatchString(p) != Match(r.Pattern, p) {
-						t.Errorf("firebase.json source %q matches %s: %v, pattern %s: %v", fsrc[i].Source, p, fre.MatchString(p), r.Pattern, Match(r.Pattern, p))
-					}
-				}
-			}
-			got, err = parseAzure(inOut["staticwebapp.config.json"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameRules(t, "staticwebapp.config.json", got, rules)
-			got, err = parseCaddyfile(string(beside["Caddyfile"]))
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameRules(t, "Caddyfile", got, rules)
-			got, err = parseHtaccess(string(inOut[".htaccess"]))
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameRules(t, ".htaccess", got, rules)
-
-			// nginx picks one location per request: compare what it sends
-			// on every probe path with HeadersFor.
-			locs, types, err := parseNginx(string(beside["nginx.conf"]))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range probes(rules, fx.spec.Files) {
-				l := nginxSelect(locs, p)
-				got := http.Header{}
-				for _, h := range l.Headers {
-					got.Add(h.Name, h.Value)
-				}
-				served := p
-				if strings.HasPrefix(l.TryFiles, "/") { // try_files /index.html
-					served = strings.Fields(l.TryFiles)[0]
-				}
-				if ct, ok := types[extOf(served)]; ok {
-					got.Set("Content-Type", ct)
-				}
-				if want := HeadersFor(rules, p); !reflect.DeepEqual(got, want) {
-					t.Errorf("nginx.conf: %s gets %v, want %v", p, got, want)
-				}
-			}
-
-			// S3 + CloudFront: object metadata plus the one policy.
-			checkS3(t, rules, fx.spec, beside)
+			checkParseBack(t, rules, fx.spec, inOut, beside)
 		})
 	}
+}
+
+// checkParseBack reads every generated file back and compares it with the
+// rule list.
+func checkParseBack(t *testing.T, rules []Rule, spec Spec, inOut, beside map[string][]byte) {
+	t.Helper()
+	// _headers (Netlify, Cloudflare): blocks are the rules.
+	got, err := parseHeadersFile(string(inOut["_headers"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, rules) {
+		t.Errorf("_headers reads back as\n%s\nwant\n%s", rulesText(got), rulesText(rules))
+	}
+	// vercel.json and firebase.json: entries are the rules, and each
+	// source, read with the host's matching, matches exactly the
+	// paths its pattern matches.
+	got, vsrc, err := parseVercel(inOut["vercel.json"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRules(t, "vercel.json", got, rules)
+	got, fsrc, err := parseFirebase(inOut["firebase.json"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRules(t, "firebase.json", got, rules)
+	for i, r := range rules {
+		re, err := vercelRegexp(vsrc[i].Source)
+		if err != nil {
+			t.Fatalf("vercel.json source %q: %v", vsrc[i].Source, err)
+		}
+		fre := firebaseRegexp(fsrc[i].Source)
+		for _, p := range probes(rules, spec.Files) {
+			if re.MatchString(p) != Match(r.Pattern, p) {
+				t.Errorf("vercel.json source %q matches %s: %v, pattern %s: %v", vsrc[i].Source, p, re.MatchString(p), r.Pattern, Match(r.Pattern, p))
+			}
+			if fre.MatchString(p) != Match(r.Pattern, p) {
+				t.Errorf("firebase.json source %q matches %s: %v, pattern %s: %v", fsrc[i].Source, p, fre.MatchString(p), r.Pattern, Match(r.Pattern, p))
+			}
+		}
+	}
+	got, err = parseAzure(inOut["staticwebapp.config.json"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRules(t, "staticwebapp.config.json", got, rules)
+	got, err = parseCaddyfile(string(beside["Caddyfile"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRules(t, "Caddyfile", got, rules)
+	got, err = parseHtaccess(string(inOut[".htaccess"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRules(t, ".htaccess", got, rules)
+
+	// nginx picks one location per request: compare what it sends
+	// on every probe path with HeadersFor.
+	locs, types, err := parseNginx(string(beside["nginx.conf"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range probes(rules, spec.Files) {
+		l := nginxSelect(locs, p)
+		got := http.Header{}
+		for _, h := range l.Headers {
+			got.Add(h.Name, h.Value)
+		}
+		served := p
+		if strings.HasPrefix(l.TryFiles, "/") { // try_files /index.html
+			served = strings.Fields(l.TryFiles)[0]
+		}
+		if ct, ok := types[extOf(served)]; ok {
+			got.Set("Content-Type", ct)
+		}
+		if want := HeadersFor(rules, p); !reflect.DeepEqual(got, want) {
+			t.Errorf("nginx.conf: %s gets %v, want %v", p, got, want)
+		}
+	}
+
+	// S3 + CloudFront: object metadata plus the one policy.
+	checkS3(t, rules, spec, beside)
 }
 
 func checkS3(t *testing.T, rules []Rule, s Spec, beside map[string][]byte) {

@@ -134,14 +134,14 @@ func Rules(s Spec) ([]Rule, error) {
 	return rules, nil
 }
 
-// extOf is the lower-case extension of the last path segment, "" if none.
+// extOf is the extension of the last path segment, "" if none.
 func extOf(name string) string {
 	base := path.Base(name)
 	i := strings.LastIndexByte(base, '.')
-	if i <= 0 { // no dot, or a dot file such as ".nojekyll"
+	if i < 0 || i == len(base)-1 { // no dot, or "a."; ".gz" has the extension .gz, as hosts match it
 		return ""
 	}
-	return strings.ToLower(base[i:])
+	return base[i:]
 }
 
 // HeadersFor is what a well-configured host sends for urlPath: the union of
@@ -287,6 +287,9 @@ func checkFileName(name string) error {
 		if seg == "" || seg == "." || seg == ".." {
 			return bad("has an empty, . or .. segment")
 		}
+	}
+	if ext := extOf(name); strings.ToLower(ext) != ext {
+		return fmt.Errorf("hosts: file name %q has an upper-case extension; rename it to lower case (hosts differ on whether .PNG is .png)", name)
 	}
 	for _, c := range name {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._-~@/", c)) {
