@@ -31,7 +31,7 @@ func Imports(wasm []byte) ([]Import, error) {
 		}
 		switch id {
 		case 1: // types
-			for range r.uleb() {
+			for range r.count() {
 				if r.byte() != 0x60 {
 					return nil, fmt.Errorf("type section at byte %d: not a function type", r.i-1)
 				}
@@ -39,7 +39,7 @@ func Imports(wasm []byte) ([]Import, error) {
 				types = append(types, [2][]string{params, results})
 			}
 		case 2: // imports
-			for range r.uleb() {
+			for range r.count() {
 				mod, name, kind := r.name(), r.name(), r.byte()
 				switch kind {
 				case 0: // func
@@ -102,14 +102,28 @@ func (r *reader) uleb() uint64 {
 	return v
 }
 
+// count reads a vector length: each item takes at least one byte, so a
+// count beyond the bytes left is an error (and no long loop).
+func (r *reader) count() int {
+	n := r.uleb()
+	if n > uint64(len(r.b)-r.i) {
+		if r.err == nil {
+			r.err = fmt.Errorf("a count of %d at byte %d is more than the %d bytes left", n, r.i, len(r.b)-r.i)
+		}
+		return 0
+	}
+	return int(n)
+}
+
 func (r *reader) name() string {
-	n := int(r.uleb())
-	if n > len(r.b)-r.i {
+	u := r.uleb()
+	if u > uint64(len(r.b)-r.i) {
 		if r.err == nil {
 			r.err = fmt.Errorf("a name at byte %d runs past the end", r.i)
 		}
 		return ""
 	}
+	n := int(u)
 	r.i += n
 	return string(r.b[r.i-n : r.i])
 }
@@ -127,7 +141,7 @@ var valNames = map[byte]string{0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64
 
 func (r *reader) vals() []string {
 	var s []string
-	for range r.uleb() {
+	for range r.count() {
 		b := r.byte()
 		if n, ok := valNames[b]; ok {
 			s = append(s, n)
