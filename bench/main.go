@@ -42,7 +42,7 @@ func main() {
 	flag.BoolVar(&o.quick, "quick", false, "fewer runs and sizes (a smoke run, not for publishing)")
 	flag.IntVar(&o.runs, "runs", 0, "measured runs per figure after a warm-up (default 5, 2 with --quick)")
 	flag.StringVar(&o.out, "out", "", "report to write (default BENCHMARKS.md at the repository root)")
-	flag.StringVar(&o.work, "work", "", "scratch folder (default bench/work)")
+	flag.StringVar(&o.work, "work", "", "scratch folder (default bench/_work)")
 	flag.StringVar(&o.only, "only", "", "run only these sections: "+strings.Join(sectionKeys(), ","))
 	flag.BoolVar(&o.verbose, "v", false, "log every command")
 	flag.Parse()
@@ -70,7 +70,7 @@ func run(ctx context.Context, o *options) error {
 		o.out = filepath.Join(repo, "BENCHMARKS.md")
 	}
 	if o.work == "" {
-		o.work = filepath.Join(repo, "bench", "work")
+		o.work = filepath.Join(repo, "bench", "_work")
 	}
 	if o.work, err = filepath.Abs(o.work); err != nil {
 		return err
@@ -95,6 +95,7 @@ func run(ctx context.Context, o *options) error {
 	defer e.close()
 	rep := &report{opts: o, started: start}
 	rep.machine = machineInfo()
+	rep.machine = append(rep.machine, [2]string{"load average (1, 5, 15 min) at start", loadAvg()})
 	rep.versions = e.versions(ctx)
 	for _, s := range sections {
 		if len(o.sections) > 0 && !o.sections[s.key] {
@@ -114,6 +115,7 @@ func run(ctx context.Context, o *options) error {
 		rep.add(s, body, err)
 	}
 	rep.elapsed = time.Since(start)
+	rep.machine = append(rep.machine, [2]string{"load average (1, 5, 15 min) at end", loadAvg()})
 	if err := os.WriteFile(o.out, rep.markdown(), 0o644); err != nil {
 		return err
 	}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pwagen/pwagen/bench/fixture"
+)
+
+type scaleCase struct {
+	spec      fixture.Spec
+	bytes     int64
+	files     int
+	pw, floor stats
+	validate  float64 // median ms of the "validate model" stage
+}
+
+func scalingSection(ctx context.Context, e *env) (string, error) {
+	weights := []int64{8 << 20, 64 << 20, 256 << 20}
+	assets := []int{20, 200, 2000}
+	if e.o.quick {
+		weights, assets = weights[:2], assets[:2]
+	}
+	def, err := e.fixture(fixture.Default)
+	if err != nil {
+		return "", err
+	}
+	wasm, err := e.wasm(ctx, def, "")
+	if err != nil {
+		return "", err
+	}
+	measureCase := func(s fixture.Spec) (scaleCase, error) {
+		c := scaleCase{spec: s}
+		dir := def
+		if s != fixture.Default {
+			if dir, err = e.fixture(s); err != nil {
+				return c, err
+			}
+		}
+		c.bytes, c.files, err = treeSize(dir)
+		if err != nil {
+			return c, err
+		}
+		out := filepath.Join(e.o.work, "out", "scaling")
+		clean := func() error { return os.RemoveAll(out) }
+		warm := 1
+		if s.WeightsBytes >= 256<<20 {
+			warm = 0 // about half a minute a run; the validator cache is warm from the smaller cases
+		}
+		var vals []float64
+		ss, err := series(warm, e.o.runs, clean, func() (sample, error) {
+			s, out, err := measure(ctx, command{dir: dir, env: []string{"XDG_CACHE_HOME=" + e.cache}, name: e.self, args: []string{childCmd, "--wasm", wasm, dir, out}})
+			var r childResult
+			if json.Unmarshal(out, &r) == nil {
+				for _, st := range r.Stages {
+					if st.Name == "validate model" {
+						vals = append(vals, st.Ms)
+					}
+				}
+			}
+			return s, err
+		})
+		if len(vals) > 0 {
+			c.validate = medianOf(vals)
+		}
+		if err != nil {
+			return c, err
+		}
+		c.pw = summarize(ss)
+		ss, err = series(1, e.o.runs, clean, func() (sample, error) { return hashCopyFloor(dir, out) })
+		if err != nil {
+			return c, err
+		}
+		c.floor = summarize(ss)
+		os.RemoveAll(out)
+		return c, nil
+	}
+	var wcases, acases []scaleCase
+	for _, w := range weights {
+		s := fixture.Spec{Name: fmt.Sprintf("w%dm-a20", w>>20), WeightsBytes: w, Assets: 20}
+		if w == fixture.Default.WeightsBytes {
+			s = fixture.Default
+		}
+		logf("   weights %s", mib(w))
+		c, err := measureCase(s)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", s.Name, err)
+		}
+		wcases = append(wcases, c)
+	}
+	for _, a := range assets {
+		s := fixture.Spec{Name: fmt.Sprintf("w8m-a%d", a), WeightsBytes: 8 << 20, Assets: a}
+		if a == fixture.Default.Assets {
+			acases = append(acases, wcases[0])
+			continue
+		}
+		logf("   assets %d", a)
+		c, err := measureCase(s)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", s.Name, err)
+		}
+		acases = append(acases, c)
+	}
+	// Remove the big fixtures: they are regenerated next run.
+	for _, c := range append(wcases, acases...) {
+		if c.spec != fixture.Default {
+			os.RemoveAll(filepath.Join(e.o.work, "fixtures", c.spec.Name))
+		}
+	}
+	var b strings.Builder
+	b.WriteString("`pwagen package` with the compile excluded (the bench's `_package --wasm`, in a child process), as the weights grow with 20 web files, and as the web files grow with 8 MiB of weights. ")
+	b.WriteString("The floor is the plainest possible job on the same input, measured in the same run: read every file of the project, SHA-256 it and write a copy, in Go, one file after the other.\n\n")
+	head := []string{"case", "input", "files", "pwagen", "of which validate", "peak RSS", "floor (SHA-256 + copy)", "× floor", "pwagen without validate × floor"}
+	row := func(name string, c scaleCase) []string {
+		v := time.Duration(c.validate * float64(time.Millisecond))
+		return []string{name, kb(c.bytes), fmt.Sprint(c.files), wallRange(c.pw), secs(v), mib(c.pw.rss), secs(c.floor.wall), ratio(float64(c.pw.wall), float64(c.floor.wall)),
+			ratio(float64(c.pw.wall-v), float64(c.floor.wall))}
+	}
+	var rows [][]string
+	for _, c := range wcases {
+		rows = append(rows, row(fmt.Sprintf("weights %s, 20 files", mib(c.spec.WeightsBytes)), c))
+	}
+	for _, c := range acases[1:] {
+		rows = append(rows, row(fmt.Sprintf("weights 8 MiB, %d files", c.spec.Assets), c))
+	}
+	b.WriteString(table(head, rows))
+	b.WriteString("\nAnalysis: ")
+	b.WriteString(linearity("weights", wcases, func(c scaleCase) float64 { return float64(c.spec.WeightsBytes) / (1 << 20) }, "MiB"))
+	b.WriteString(linearity("web files", acases, func(c scaleCase) float64 { return float64(c.spec.Assets) }, "file"))
+	b.WriteString("The packager itself streams the weights (SHA-256 per 4 MiB shard, then a section copy when writing OUT); the cost that grows with them, in time and in memory, is the validate stage, which loads the weights into the model under wazero and runs it to measure its memory at peak. ")
+	b.WriteString("For small packages the fixed costs (icons, esbuild, the validator's start) dominate, which is why pwagen is far above the floor there. Every web file is read, minified or bundled, hashed, given a header rule for each host and written, so files cost more than their bytes.\n")
+	return b.String(), nil
+}
+
+// linearity says whether the cost grows linearly: the marginal cost per
+// unit between consecutive points, and whether those agree within 1.5×.
+func linearity(what string, cs []scaleCase, units func(scaleCase) float64, unit string) string {
+	if len(cs) < 2 {
+		return ""
+	}
+	var parts []string
+	var slopes []float64
+	for i := 1; i < len(cs); i++ {
+		du := units(cs[i]) - units(cs[i-1])
+		dt := float64(cs[i].pw.wall-cs[i-1].pw.wall) / float64(time.Millisecond)
+		slope := dt / du
+		slopes = append(slopes, slope)
+		parts = append(parts, fmt.Sprintf("%.3g ms per %s from %g to %g", slope, unit, units(cs[i-1]), units(cs[i])))
+	}
+	verdict := "linear (the marginal costs agree within 1.5×)"
+	if len(slopes) >= 2 {
+		lo, hi := min(slopes[0], slopes[1]), max(slopes[0], slopes[1])
+		if lo <= 0 || hi/lo > 1.5 {
+			verdict = "not clearly linear (the marginal costs differ by more than 1.5×; on this shared machine, noise can do that)"
+		}
+	} else {
+		verdict = "two points only (--quick): no verdict"
+	}
+	return fmt.Sprintf("as the %s grow, pwagen's time grows %s: %s. ", what, verdict, strings.Join(parts, "; "))
+}
+
+// treeSize is the bytes and files of a project's inputs: weights and web/.
+func treeSize(dir string) (int64, int, error) {
+	var n int64
+	files := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !inputFile(dir, p) {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n += fi.Size()
+		files++
+		return nil
+	})
+	return n, files, err
+}
+
+func inputFile(dir, p string) bool {
+	rel, _ := filepath.Rel(dir, p)
+	return strings.HasPrefix(rel, "web"+string(filepath.Separator)) || strings.HasPrefix(rel, "weights"+string(filepath.Separator))
+}
+
+// hashCopyFloor reads every input file, hashes it with SHA-256 and writes
+// a copy under out: the least any packager must do with these bytes.
+func hashCopyFloor(dir, out string) (sample, error) {
+	start := time.Now()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !inputFile(dir, p) {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		dst := filepath.Join(out, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		src, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		w, err := os.Create(dst)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		if _, err := io.Copy(io.MultiWriter(h, w), src); err != nil {
+			w.Close()
+			return err
+		}
+		h.Sum(nil)
+		return w.Close()
+	})
+	return sample{wall: time.Since(start)}, err
+}
