@@ -62,7 +62,9 @@ func TestWriteErrors(t *testing.T) {
 		hosts []string
 		want  string
 	}{
-		{"headers isolation, all hosts", okRules, Spec{Files: fixtureFiles, Isolation: "headers"}, nil, `"github-pages" cannot set response headers`},
+		{"headers isolation, all hosts", okRules, Spec{Files: fixtureFiles, Isolation: "headers"}, nil, ""},
+		{"headers isolation, github pages named", okRules, Spec{Files: fixtureFiles, Isolation: "headers"}, []string{"vercel", "github-pages"}, `"github-pages" cannot set response headers`},
+		{"threads, all hosts", okRules, Spec{Files: fixtureFiles, Isolation: "none", Threads: true}, nil, ""},
 		{"threads on github pages", okRules, Spec{Files: fixtureFiles, Isolation: "none", Threads: true}, []string{"github-pages"}, `cannot set the COOP/COEP headers that a model with threads needs; set isolation = "service-worker"`},
 		{"cloudflare rule limit", manyRules, manyStable, []string{"cloudflare"}, "cloudflare: _headers has 103 rules, 3 over Cloudflare Pages' limit of 100"},
 		{"netlify has no rule limit", manyRules, manyStable, []string{"netlify"}, ""},
@@ -116,5 +118,24 @@ func TestRulesErrors(t *testing.T) {
 				t.Fatalf("error %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestAllHostsLeaveOutGitHubPagesForHeaders(t *testing.T) {
+	for _, s := range []Spec{
+		{Files: fixtureFiles, Isolation: "headers"},
+		{Files: fixtureFiles, Isolation: "none", Threads: true},
+	} {
+		rules, _ := Rules(s)
+		inOut, _, err := Write(rules, s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := inOut[".nojekyll"]; ok {
+			t.Errorf("%+v: github-pages written, but it cannot send COOP/COEP", s.Isolation)
+		}
+		if _, ok := inOut["_headers"]; !ok {
+			t.Errorf("%+v: the other hosts are missing", s.Isolation)
+		}
 	}
 }

@@ -29,7 +29,9 @@ var writers = map[string]writer{
 	"s3-cloudfront": writeS3CloudFront,
 }
 
-// Write renders the config for the chosen hosts (empty means all). Files a
+// Write renders the config for the chosen hosts (empty means all that can
+// provide the spec's isolation: GitHub Pages is left out when COOP/COEP
+// must come from headers, and named explicitly it is an error). Files a
 // host reads from the published folder go to inOut (OUT-relative names such
 // as "_headers", "vercel.json", ".htaccess", ".nojekyll"); server configs
 // that must not be published go to beside (names relative to a folder
@@ -37,7 +39,14 @@ var writers = map[string]writer{
 // Same input, byte-identical output.
 func Write(rules []Rule, s Spec, hosts []string) (inOut, beside map[string][]byte, err error) {
 	if len(hosts) == 0 {
-		hosts = names
+		// All hosts, less those that cannot give this spec its headers:
+		// the user did not ask for them by name.
+		for _, h := range names {
+			needHeaders := s.Isolation == "headers" || (s.Threads && s.Isolation != "service-worker")
+			if !(needHeaders && slices.Contains(noHeaders, h)) {
+				hosts = append(hosts, h)
+			}
+		}
 	}
 	if err := Check(hosts, s.Isolation); err != nil {
 		return nil, nil, err
