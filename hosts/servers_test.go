@@ -367,7 +367,7 @@ DocumentRoot %[4]s
     Require all denied
 </Directory>
 <Directory %[4]s>
-    AllowOverride All
+    AllowOverride FileInfo Indexes
     Require all granted
 </Directory>
 `, run, load.String(), port, out)
