@@ -2,7 +2,7 @@
 // loadModel(); loaded as a module Web Worker it runs the model.
 // The packager bakes this package's configuration in as __PWAGEN__.
 import { CFG, post } from './config.js';
-import { registerServiceWorker } from './register.js';
+import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
 import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
 import { loadWeights } from './weights.js';
@@ -23,6 +23,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  */
 export async function loadModel(opts = {}) {
   const sw = opts.serviceWorker === false ? null : registerServiceWorker(opts);
+  if (sw && isolationReloadDue()) await sw; // the page reloads into isolation: start nothing before
   const worker = new Worker(import.meta.url, { type: 'module', name: 'pwagen' });
   const pending = new Map();
   let seq = 0;
@@ -56,8 +57,12 @@ export async function loadModel(opts = {}) {
     worker.terminate();
     throw e;
   }
-  if (info.stored && navigator.storage?.persist) {
-    info.persisted = await navigator.storage.persist().catch(() => false);
+  // persist() exists on the page only. Ask after a load that stored
+  // weights; otherwise report what an earlier answer was.
+  const st = navigator.storage;
+  if (info.storage === 'indexeddb' && st) {
+    const ask = info.stored && st.persist ? st.persist() : st.persisted ? st.persisted() : Promise.resolve(false);
+    info.persisted = await ask.catch(() => false);
   }
   await sw;
   // A first visit is not yet under the service worker: hand it the .wasm to keep.

@@ -57,7 +57,7 @@ export async function loadWeights(wm, storage, view, onBytes) {
     try {
       await pool(missing, CONCURRENCY, async (s) => {
         await store?.room(CONCURRENCY);
-        if (store?.failed) throw store.failed; // storing stopped: stop downloading
+        if (store?.failed?.name === 'QuotaExceededError') throw store.failed; // no room: stop downloading
         await fetchShard(s, view(s.offset, s.size), progress, wm);
         r.network += s.size;
         store?.add(s);
