@@ -125,7 +125,7 @@ async function load(storage, forced) {
   const variant = chooseVariant(forced);
   const kernels = await prepareKernels(variant);
   const imports = { wasi_snapshot_preview1: wasi.imports, ...(kernels && { kernels: kernels.imports }) };
-  const { instance } = await instantiate(new URL(CFG.wasm, self.location), imports, (n) => progress('wasm', n));
+  const { instance, streamed } = await instantiate(new URL(CFG.wasm, self.location), imports, (n) => progress('wasm', n));
   const x = instance.exports;
   for (const name of ['memory', '_initialize', 'pwagen_alloc_weights', 'pwagen_load_weights', 'pwagen_alloc_input', 'pwagen_predict', 'pwagen_output']) {
     if (!(name in x)) throw new Error(`pwagen: ${CFG.wasm} does not export ${name}; build the model with the pwagen_abi.go that \`pwagen new\` writes`);
@@ -157,6 +157,7 @@ async function load(storage, forced) {
     stored: w.stored,
     persisted: false,
     weightsMs: Math.round(weightsMs),
+    streamed, // compiled while downloading (the host sent application/wasm)
     loadMs: Math.round(performance.now() - t0),
   };
   return {
@@ -197,11 +198,13 @@ async function instantiate(url, imports, onBytes) {
   }
   const counted = res.body.pipeThrough(new TransformStream({ transform(c, ctl) { onBytes(c.byteLength); ctl.enqueue(c); } }));
   if (type.startsWith('application/wasm')) {
-    return WebAssembly.instantiateStreaming(new Response(counted, { headers: { 'content-type': 'application/wasm' } }), imports);
+    const r = await WebAssembly.instantiateStreaming(new Response(counted, { headers: { 'content-type': 'application/wasm' } }), imports);
+    return { instance: r.instance, streamed: true };
   }
   // A host that sends the wrong type blocks streaming compilation: compile from bytes.
   console.warn(`pwagen: ${url.pathname} is served as "${type}"; serve it as application/wasm to compile while downloading`);
-  return WebAssembly.instantiate(await new Response(counted).arrayBuffer(), imports);
+  const r = await WebAssembly.instantiate(await new Response(counted).arrayBuffer(), imports);
+  return { instance: r.instance, streamed: false };
 }
 
 function detectFeatures() {
