@@ -188,6 +188,12 @@ func TestLoaderWithoutWasmType(t *testing.T) {
 	want, label := nativeIris(t, dir, []string{"5.1", "3.5", "1.4", "0.2"})
 	checkShown(t, browsertest.Eval[shown](t, ctx, resultJS), want, label)
 
+	info := browsertest.Eval[map[string]any](t, ctx, `import('./pwagen.js').then(async ({ loadModel }) => {
+		const m = await loadModel({ serviceWorker: false }); const i = m.info; m.dispose(); return i; })`)
+	if info["streamed"] != false {
+		t.Errorf("info.streamed = %v with the wrong content type; want false", info["streamed"])
+	}
+
 	// A wrong input length is a rejected promise with a message, not a hang.
 	msg := browsertest.Eval[string](t, ctx, `import('./pwagen.js').then(async ({ loadModel }) => {
 		const m = await loadModel({ serviceWorker: false });

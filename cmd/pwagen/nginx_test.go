@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pwagen/pwagen/internal/browsertest"
+)
+
+// startNginx serves out with the nginx server block pwagen wrote beside it,
+// on a loopback port, and returns its URL and a stop func.
+func startNginx(t *testing.T, out string) (string, func()) {
+	t.Helper()
+	const bin = "/usr/sbin/nginx"
+	if _, err := os.Stat(bin); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("nginx not found and CI=true: apt-get install -y nginx")
+		}
+		t.Skip("nginx not found; apt-get install -y nginx")
+	}
+	site, err := os.ReadFile(out + ".hosts/nginx.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	conf := strings.Replace(string(site), "listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", port), 1)
+	conf = strings.Replace(conf, "root /srv/pwagen/out;", "root "+out+";", 1)
+	if conf == string(site) {
+		t.Fatal("nginx.conf has no `listen 80;` or `root /srv/pwagen/out;` to point at the test's folder")
+	}
+	run := t.TempDir()
+	os.WriteFile(filepath.Join(run, "site.conf"), []byte(conf), 0o644)
+	main := fmt.Sprintf(`worker_processes 1; daemon off; master_process off; pid %[1]s/nginx.pid; error_log %[1]s/error.log;
+events { worker_connections 64; }
+http { access_log off; client_body_temp_path %[1]s/c; proxy_temp_path %[1]s/p; fastcgi_temp_path %[1]s/f; uwsgi_temp_path %[1]s/u; scgi_temp_path %[1]s/s; include %[1]s/site.conf; }
+`, run)
+	os.WriteFile(filepath.Join(run, "nginx.conf"), []byte(main), 0o644)
+	cmd := exec.Command(bin, "-p", run, "-c", filepath.Join(run, "nginx.conf"), "-e", filepath.Join(run, "error.log"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			cmd.Wait()
+		}
+	}
+	t.Cleanup(stop)
+	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if res, err := http.Get(url); err == nil {
+			res.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(run, "error.log"))
+			t.Fatalf("nginx did not start:\n%s", log)
+		}
+	}
+	return url, stop
+}
+
+// TestNginxIsolatedOffline: the packaged app served by real nginx with the
+// config pwagen wrote is cross-origin isolated, streams the .wasm, answers
+// like native Go, and keeps answering after nginx stops.
+func TestNginxIsolatedOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model and drives Chromium")
+	}
+	ctx := browsertest.New(t)
+	dir := filepath.Join(t.TempDir(), "iris")
+	pwagen(t, "new", dir)
+	toml := filepath.Join(dir, "pwagen.toml")
+	data, _ := os.ReadFile(toml)
+	edited := strings.Replace(string(data), `isolation = "none"`, `isolation = "headers"`, 1)
+	if edited == string(data) {
+		t.Fatal(`the template's pwagen.toml has no isolation = "none" line`)
+	}
+	os.WriteFile(toml, []byte(edited), 0o644)
+	pwagen(t, "package", dir)
+	want, label := nativeIris(t, dir, []string{"5.1", "3.5", "1.4", "0.2"})
+
+	url, stop := startNginx(t, filepath.Join(dir, "dist"))
+	browsertest.Do(t, ctx, chromedp.Navigate(url))
+	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
+	checkShown(t, browsertest.Eval[shown](t, ctx, resultJS), want, label)
+	if !browsertest.Eval[bool](t, ctx, `self.crossOriginIsolated`) {
+		t.Error("the page served by nginx is not cross-origin isolated")
+	}
+	info := browsertest.Eval[map[string]any](t, ctx, `import('./pwagen.js').then(async ({ loadModel }) => {
+		const m = await loadModel({ serviceWorker: false }); const i = m.info; m.dispose(); return i; })`)
+	if info["streamed"] != true {
+		t.Errorf("the .wasm was not compiled while streaming: info %v", info)
+	}
+	browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 20*time.Second)
+	browsertest.WaitFor(t, ctx, wasmCachedJS, `'the .wasm is not in a cache'`, 20*time.Second)
+	stop()
+	if _, err := http.Get(url); err == nil {
+		t.Fatal("nginx still answers")
+	}
+	browsertest.Do(t, ctx, chromedp.Reload())
+	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
+	checkShown(t, browsertest.Eval[shown](t, ctx, resultJS), want, label)
+	if !browsertest.Eval[bool](t, ctx, `self.crossOriginIsolated`) {
+		t.Error("offline, the page is no longer cross-origin isolated: the service worker's cached shell lost the headers")
+	}
+}
