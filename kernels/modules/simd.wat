@@ -158,86 +158,155 @@
         (br $rows))))
 
   ;; gemm: c (m×n) = a (m×k) · b (k×n) + bias (one per row, 0 = none).
-  ;; For each row of c, 16 columns at a time stay in four registers while
-  ;; p runs over k (then 4 columns, then one): each value starts at its bias
-  ;; and adds a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
+  ;; Two rows at a time share each load of b: 2 rows × 16 columns stay in
+  ;; eight registers while p runs over k; the columns left over, and a last
+  ;; odd row, go through $gemmRow. Each value starts at its bias and adds
+  ;; a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
   (func $gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
-    (local $i i32) (local $p i32) (local $row i32) (local $j i32) (local $bp i32) (local $ap i32) (local $aend i32)
-    (local $bv v128) (local $av v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $v f32) (local $s f32)
+    (local $i i32) (local $row i32) (local $arow i32) (local $j i32) (local $v0 f32) (local $v1 f32)
     (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $arow (i32.shl (local.get $k) (i32.const 2)))
     (block $done
-      (loop $rows
-        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
-        (local.set $v (f32.const 0))
+      (loop $pairs
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+        (local.set $v0 (f32.const 0))
+        (local.set $v1 (f32.const 0))
         (if (local.get $bias) (then
-          (local.set $v (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
-        (local.set $bv (f32x4.splat (local.get $v)))
-        (local.set $aend (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2))))
-        (local.set $j (i32.const 0))
-        ;; 16 columns
-        (block $d16
-          (loop $l16
-            (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
-            (local.set $a0 (local.get $bv)) (local.set $a1 (local.get $bv))
-            (local.set $a2 (local.get $bv)) (local.set $a3 (local.get $bv))
-            (local.set $ap (local.get $a))
-            (local.set $bp (i32.add (local.get $b) (local.get $j)))
-            (block $pd
-              (loop $pl
-                (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
-                (local.set $av (v128.load32_splat (local.get $ap)))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $av) (v128.load (local.get $bp)))))
-                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $bp)))))
-                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $bp)))))
-                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $bp)))))
-                (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
-                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
-                (br $pl)))
-            (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
-            (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $a1))
-            (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (local.get $a2))
-            (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (local.get $a3))
-            (local.set $j (i32.add (local.get $j) (i32.const 64)))
-            (br $l16)))
-        ;; 4 columns
-        (block $d4
-          (loop $l4
-            (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)))
-            (local.set $a0 (local.get $bv))
-            (local.set $ap (local.get $a))
-            (local.set $bp (i32.add (local.get $b) (local.get $j)))
-            (block $pd
-              (loop $pl
-                (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat (local.get $ap)) (v128.load (local.get $bp)))))
-                (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
-                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
-                (br $pl)))
-            (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
-            (local.set $j (i32.add (local.get $j) (i32.const 16)))
-            (br $l4)))
-        ;; one column
-        (block $d1
-          (loop $l1
-            (br_if $d1 (i32.ge_u (local.get $j) (local.get $row)))
-            (local.set $s (local.get $v))
-            (local.set $ap (local.get $a))
-            (local.set $bp (i32.add (local.get $b) (local.get $j)))
-            (block $pd
-              (loop $pl
-                (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
-                (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $ap)) (f32.load (local.get $bp)))))
-                (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
-                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
-                (br $pl)))
-            (f32.store (i32.add (local.get $c) (local.get $j)) (local.get $s))
-            (local.set $j (i32.add (local.get $j) (i32.const 4)))
-            (br $l1)))
-        (local.set $a (local.get $aend))
-        (local.set $c (i32.add (local.get $c) (local.get $row)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
+          (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $j (call $gemmPair (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n)))
+        (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (local.get $j))
+        (call $gemmRow (i32.add (local.get $c) (local.get $row)) (i32.add (local.get $a) (local.get $arow)) (local.get $b) (local.get $v1) (local.get $k) (local.get $n) (local.get $j))
+        (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $arow) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $m)) (then
+      (local.set $v0 (f32.const 0))
+      (if (local.get $bias) (then
+        (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+      (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (i32.const 0)))))
+
+  ;; gemmPair computes columns [0, j) of rows c and c+n of gemm, 16 at a
+  ;; time, and returns j (in bytes): the columns it did not do.
+  (func $gemmPair (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (result i32)
+    (local $row i32) (local $j i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
+    (local $x0 v128) (local $x1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $a2 (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $aend (i32.add (local.get $a) (local.get $a2)))
+    (local.set $c2 (i32.add (local.get $c) (local.get $row)))
+    (block $d16
+      (loop $l16
+        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (local.set $p0 (f32x4.splat (local.get $v0))) (local.set $p1 (local.get $p0))
+        (local.set $p2 (local.get $p0)) (local.set $p3 (local.get $p0))
+        (local.set $q0 (f32x4.splat (local.get $v1))) (local.set $q1 (local.get $q0))
+        (local.set $q2 (local.get $q0)) (local.set $q3 (local.get $q0))
+        (local.set $ap (local.get $a))
+        (local.set $bp (i32.add (local.get $b) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $x0 (v128.load32_splat (local.get $ap)))
+            (local.set $x1 (v128.load32_splat (i32.add (local.get $ap) (local.get $a2))))
+            (local.set $b0 (v128.load (local.get $bp)))
+            (local.set $b1 (v128.load offset=16 (local.get $bp)))
+            (local.set $b2 (v128.load offset=32 (local.get $bp)))
+            (local.set $b3 (v128.load offset=48 (local.get $bp)))
+            (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $b0))))
+            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $b1))))
+            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $b2))))
+            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $b3))))
+            (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $b0))))
+            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $b1))))
+            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $b2))))
+            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $b3))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (br $pl)))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $p0))
+        (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $p1))
+        (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (local.get $p2))
+        (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (local.get $p3))
+        (v128.store (i32.add (local.get $c2) (local.get $j)) (local.get $q0))
+        (v128.store offset=16 (i32.add (local.get $c2) (local.get $j)) (local.get $q1))
+        (v128.store offset=32 (i32.add (local.get $c2) (local.get $j)) (local.get $q2))
+        (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (local.get $q3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $l16)))
+    (local.get $j))
+
+  ;; gemmRow computes row c of gemm (a is that row of a, v its bias) from
+  ;; column byte offset j: 16 columns at a time in four registers, then 4,
+  ;; then one.
+  (func $gemmRow (param $c i32) (param $a i32) (param $b i32) (param $v f32) (param $k i32) (param $n i32) (param $j i32)
+    (local $row i32) (local $bp i32) (local $ap i32) (local $aend i32)
+    (local $bv v128) (local $av v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $bv (f32x4.splat (local.get $v)))
+    (local.set $aend (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2))))
+    ;; 16 columns
+    (block $d16
+      (loop $l16
+        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (local.set $a0 (local.get $bv)) (local.set $a1 (local.get $bv))
+        (local.set $a2 (local.get $bv)) (local.set $a3 (local.get $bv))
+        (local.set $ap (local.get $a))
+        (local.set $bp (i32.add (local.get $b) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $av (v128.load32_splat (local.get $ap)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $av) (v128.load (local.get $bp)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $bp)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $bp)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $bp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (br $pl)))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
+        (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $a1))
+        (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (local.get $a2))
+        (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (local.get $a3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $l16)))
+    ;; 4 columns
+    (block $d4
+      (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)))
+        (local.set $a0 (local.get $bv))
+        (local.set $ap (local.get $a))
+        (local.set $bp (i32.add (local.get $b) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat (local.get $ap)) (v128.load (local.get $bp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (br $pl)))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l4)))
+    ;; one column
+    (block $d1
+      (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $s (local.get $v))
+        (local.set $ap (local.get $a))
+        (local.set $bp (i32.add (local.get $b) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $ap)) (f32.load (local.get $bp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (br $pl)))
+        (f32.store (i32.add (local.get $c) (local.get $j)) (local.get $s))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l1))))
 
   ;; add: dst[i] = x[i] + y[i]; dst may be x or y.
   (func $add (param $dst i32) (param $x i32) (param $y i32) (param $n i32)
