@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/evanw/esbuild/pkg/api"
 	"github.com/pwagen/pwagen/swgen"
 )
 
@@ -47,12 +48,25 @@ func serviceWorker(ctx context.Context, b *Build) error {
 	if err := swgen.Generate(&buf, c); err != nil {
 		return err
 	}
-	js, err := minifyJS("sw.js", buf.Bytes(), b.Config.Browser.Targets)
+	js, err := minifySW(buf.Bytes(), b.Config.Browser.Targets)
 	if err != nil {
 		return err
 	}
 	b.add(&File{Name: "sw.js", Data: js})
 	return nil
+}
+
+// minifySW minifies the service worker inside a function, so that esbuild
+// may rename its top-level names too (a classic script's are globals).
+func minifySW(src []byte, targets []string) ([]byte, error) {
+	res := api.Transform(string(src), api.TransformOptions{
+		Loader: api.LoaderJS, Format: api.FormatIIFE, Engines: engines(targets), Sourcefile: "sw.js",
+		MinifyWhitespace: true, MinifyIdentifiers: true, MinifySyntax: true, LegalComments: api.LegalCommentsNone,
+	})
+	if len(res.Errors) > 0 {
+		return nil, fmt.Errorf("minifying sw.js (a pwagen bug; please report it): %w", esbuildError("", res.Errors))
+	}
+	return []byte(strings.TrimSpace(string(res.Code)) + "\n"), nil
 }
 
 func revision(data []byte) string {

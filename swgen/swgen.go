@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
+	"strings"
 	"text/template"
 )
 
@@ -40,17 +42,71 @@ type Config struct {
 	// Isolate adds COOP, COEP and CORP to every response, for hosts that
 	// cannot send them (isolation = "service-worker").
 	Isolate bool
-	// Concurrency bounds parallel fetches at install (default 6).
+	// Concurrency bounds parallel fetches at install (default 6, the
+	// connections a browser opens to one HTTP/1.1 host).
 	Concurrency int
+}
+
+var (
+	versionRe  = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
+	revisionRe = regexp.MustCompile(`^[0-9A-Za-z_-]{0,64}$`)
+)
+
+// check refuses what would make a broken service worker, saying which
+// entry and why.
+func (c *Config) check() error {
+	if !versionRe.MatchString(c.Version) {
+		return fmt.Errorf("swgen: version %q: want 1 to 64 letters, digits, '.', '_' or '-' (it names the cache)", c.Version)
+	}
+	if len(c.Precache) == 0 || c.Precache[0].URL != "./" {
+		return fmt.Errorf("swgen: the first precache entry must be \"./\", the navigation fallback (never index.html, which hosts may redirect)")
+	}
+	seen := map[string]string{}
+	for i, e := range c.Precache {
+		if err := checkURL(e.URL); err != nil {
+			return fmt.Errorf("swgen: precache entry %d: %w", i, err)
+		}
+		if !revisionRe.MatchString(e.Revision) {
+			return fmt.Errorf("swgen: precache entry %d (%s): revision %q: want up to 64 letters, digits, '_' or '-'", i, e.URL, e.Revision)
+		}
+		if prev, dup := seen[e.URL]; dup {
+			return fmt.Errorf("swgen: %s is precached twice (%s); list each URL once", e.URL, prev)
+		}
+		seen[e.URL] = fmt.Sprintf("entry %d", i)
+	}
+	for i, u := range c.Lazy {
+		if err := checkURL(u); err != nil {
+			return fmt.Errorf("swgen: lazy entry %d: %w", i, err)
+		}
+		if prev, dup := seen[u]; dup {
+			return fmt.Errorf("swgen: %s is both lazy and precached (%s); a URL is one or the other", u, prev)
+		}
+		seen[u] = fmt.Sprintf("lazy entry %d", i)
+	}
+	return nil
+}
+
+// checkURL accepts a URL relative to the scope, inside it: "app-1a2b.js",
+// "icons/x.png" or "./".
+func checkURL(u string) error {
+	switch {
+	case u == "./":
+		return nil
+	case u == "" || strings.HasPrefix(u, "/") || strings.Contains(u, "://") || strings.ContainsAny(u, "?#\\ \"'<>"):
+		return fmt.Errorf("URL %q: want a path relative to the scope, such as \"app-1a2b3c4d.js\"", u)
+	}
+	for _, seg := range strings.Split(u, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("URL %q: empty, \".\" or \"..\" segment; want a clean path inside the scope", u)
+		}
+	}
+	return nil
 }
 
 // Generate writes sw.js for c, unminified; the packager minifies it.
 func Generate(w io.Writer, c Config) error {
-	if len(c.Precache) == 0 || c.Precache[0].URL != "./" {
-		return fmt.Errorf("swgen: the first precache entry must be \"./\", the navigation fallback (never index.html, which hosts may redirect)")
-	}
-	if c.Version == "" {
-		return fmt.Errorf("swgen: no version")
+	if err := c.check(); err != nil {
+		return err
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = 6
@@ -60,7 +116,7 @@ func Generate(w io.Writer, c Config) error {
 	}
 	var b bytes.Buffer
 	if err := tmpl.Execute(&b, c); err != nil {
-		return err
+		return fmt.Errorf("swgen: %w (a pwagen bug; please report it)", err)
 	}
 	_, err := w.Write(b.Bytes())
 	return err

@@ -2,7 +2,7 @@
 // loadModel(); loaded as a module Web Worker it runs the model.
 // The packager bakes this package's configuration in as __PWAGEN__.
 import { CFG, post } from './config.js';
-import { registerServiceWorker } from './register.js';
+import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
 import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
 import { loadWeights } from './weights.js';
@@ -23,6 +23,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  */
 export async function loadModel(opts = {}) {
   const sw = opts.serviceWorker === false ? null : registerServiceWorker(opts);
+  if (sw && isolationReloadDue()) await sw; // the page reloads into isolation: start nothing before
   const worker = new Worker(import.meta.url, { type: 'module', name: 'pwagen' });
   const pending = new Map();
   let seq = 0;
