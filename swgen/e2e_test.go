@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -127,6 +128,15 @@ func TestUpdatePromptThenApply(t *testing.T) {
 	browsertest.WaitFor(t, ctx, `t.events.includes('update-ready')`, diagJS, 30*time.Second)
 	if app := browsertest.Eval[string](t, ctx, `t.app`); app != "v1" {
 		t.Fatalf("before apply() the page runs %s; want v1 (prompt means ask first)", app)
+	}
+	// Online, the stable-named loader comes from the network, not from
+	// version 1's cache: a page reloaded now would not pair v2 with an old loader.
+	loader, err := os.ReadFile(filepath.Join(out, "pwagen.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := browsertest.Eval[string](t, ctx, `fetch('pwagen.js').then((r) => r.text())`); got != string(loader) {
+		t.Errorf("pwagen.js under version 1's service worker is not version 2's from the server")
 	}
 	browsertest.Eval[bool](t, ctx, `t.apply(), true`)
 	browsertest.WaitFor(t, ctx, `window.t?.app === 'v2' && window.t.result`, diagJS, 60*time.Second)
