@@ -105,6 +105,46 @@ func ReLU(dst, x []float32) {
 	}
 }
 
+// Im2col lays out the k×k patches of src (inC channels of h×w, row by
+// row) as the inC·k·k rows of col, each of (h-k+1)·(w-k+1) values: row
+// (ic·k+ky)·k+kx holds src[ic][oy+ky][ox+kx] for every output pixel
+// (oy, ox). col must not overlap src.
+func Im2col(col, src []float32, inC, h, w, k int) {
+	if inC < 0 || k < 1 || h < k || w < k {
+		shapeErr("Im2col", "sizes inC=%d h=%d w=%d k=%d; want inC >= 0 and 1 <= k <= h, w", inC, h, w, k)
+	}
+	if len(src) != inC*h*w {
+		shapeErr("Im2col", "len(src) = %d, want inC*h*w = %d*%d*%d = %d", len(src), inC, h, w, inC*h*w)
+	}
+	oh, ow := h-k+1, w-k+1
+	if n := inC * k * k * oh * ow; len(col) != n {
+		shapeErr("Im2col", "len(col) = %d, want inC*k*k*(h-k+1)*(w-k+1) = %d*%d*%d*%d*%d = %d", len(col), inC, k, k, oh, ow, n)
+	}
+	fits32("Im2col", len(col))
+	noOverlap("Im2col", "col", "src", col, src)
+	if len(col) > 0 {
+		im2col(col, src, inC, h, w, k)
+	}
+}
+
+// Conv2D is a valid (unpadded) stride-1 convolution: dst (outC channels
+// of (h-k+1)×(w-k+1)) = wt (outC × inC·k·k) applied to src (inC×h×w), plus
+// b (outC values, or nil). col is scratch space of inC·k·k·(h-k+1)·(w-k+1)
+// values. It is Im2col then Gemm: two kernel calls. dst must not overlap
+// the other slices.
+func Conv2D(dst, col, src, wt, b []float32, inC, h, w, outC, k int) {
+	if outC < 0 {
+		shapeErr("Conv2D", "outC = %d, want >= 0", outC)
+	}
+	if len(wt) != outC*inC*k*k {
+		shapeErr("Conv2D", "len(wt) = %d, want outC*inC*k*k = %d*%d*%d*%d = %d", len(wt), outC, inC, k, k, outC*inC*k*k)
+	}
+	noOverlap("Conv2D", "dst", "col", dst, col)
+	noOverlap("Conv2D", "dst", "src", dst, src)
+	Im2col(col, src, inC, h, w, k)
+	Gemm(dst, wt, col, b, outC, inC*k*k, (h-k+1)*(w-k+1))
+}
+
 // Softmax turns the logits in x into probabilities, in place:
 // exp(x[i]-max) / sum, with the exponentials and the sum in float64.
 func Softmax(x []float32) {

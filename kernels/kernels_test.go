@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/pwagen/pwagen/kernels"
@@ -288,5 +289,88 @@ func TestShapesCheckedBeforeCalling(t *testing.T) {
 		if v != float32(i) {
 			t.Errorf("buf[%d] = %v after failed calls, want %d (untouched)", i, v, i)
 		}
+	}
+}
+
+// refConv is a direct convolution in float64.
+func refConv(src, wt, b []float32, inC, h, w, outC, k int) (out, abs []float64) {
+	oh, ow := h-k+1, w-k+1
+	out, abs = make([]float64, outC*oh*ow), make([]float64, outC*oh*ow)
+	for oc := range outC {
+		for oy := range oh {
+			for ox := range ow {
+				var s, a float64
+				if b != nil {
+					s, a = float64(b[oc]), math.Abs(float64(b[oc]))
+				}
+				for ic := range inC {
+					for ky := range k {
+						for kx := range k {
+							v := float64(wt[((oc*inC+ic)*k+ky)*k+kx]) * float64(src[(ic*h+oy+ky)*w+ox+kx])
+							s += v
+							a += math.Abs(v)
+						}
+					}
+				}
+				out[(oc*oh+oy)*ow+ox], abs[(oc*oh+oy)*ow+ox] = s, a
+			}
+		}
+	}
+	return out, abs
+}
+
+func TestConv2D(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, s := range [][5]int{{1, 28, 28, 8, 5}, {8, 12, 12, 16, 5}, {1, 1, 1, 1, 1}, {3, 7, 5, 2, 3}, {2, 4, 9, 5, 4}, {0, 3, 3, 2, 2}, {2, 5, 5, 0, 5}} {
+		inC, h, w, outC, k := s[0], s[1], s[2], s[3], s[4]
+		for _, bias := range []bool{false, true} {
+			src, wt := rnd(r, inC*h*w), rnd(r, outC*inC*k*k)
+			var b []float32
+			if bias {
+				b = rnd(r, outC)
+			}
+			oh, ow := h-k+1, w-k+1
+			dst, col := make([]float32, outC*oh*ow), make([]float32, inC*k*k*oh*ow)
+			kernels.Conv2D(dst, col, src, wt, b, inC, h, w, outC, k)
+			want, abs := refConv(src, wt, b, inC, h, w, outC, k)
+			for i := range want {
+				if !near(dst[i], want[i], abs[i]) {
+					t.Fatalf("Conv2D %v bias=%v: [%d] = %v, want %v", s, bias, i, dst[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestIm2colLayout(t *testing.T) {
+	// 2 channels of 3×4, k = 2: 8 rows of 2×3 pixels.
+	src := make([]float32, 24)
+	for i := range src {
+		src[i] = float32(i)
+	}
+	col := make([]float32, 2*2*2*2*3)
+	kernels.Im2col(col, src, 2, 3, 4, 2)
+	want := []float32{
+		0, 1, 2, 4, 5, 6, // ic 0, ky 0, kx 0
+		1, 2, 3, 5, 6, 7, // kx 1
+		4, 5, 6, 8, 9, 10, // ky 1, kx 0
+		5, 6, 7, 9, 10, 11,
+		12, 13, 14, 16, 17, 18, // ic 1
+		13, 14, 15, 17, 18, 19,
+		16, 17, 18, 20, 21, 22,
+		17, 18, 19, 21, 22, 23,
+	}
+	equal(t, "Im2col", len(want), col, want)
+	se := panics(t, "Im2col k > h", func() { kernels.Im2col(col, src, 2, 3, 4, 4) })
+	if se != nil && !strings.Contains(se.Error(), "want inC >= 0 and 1 <= k <= h, w") {
+		t.Error(se)
+	}
+	se = panics(t, "Conv2D wt", func() { kernels.Conv2D(make([]float32, 6), col, src, make([]float32, 7), nil, 2, 3, 4, 1, 2) })
+	if se != nil && se.Error() != "kernels.Conv2D: len(wt) = 7, want outC*inC*k*k = 1*2*2*2 = 8" {
+		t.Error(se)
+	}
+	se = panics(t, "Im2col overlap", func() { kernels.Im2col(src[:24], src, 2, 3, 4, 1) })
+	if se != nil && se.Error() != "kernels.Im2col: col overlaps src; use separate buffers" {
+		t.Error(se)
 	}
 }

@@ -71,6 +71,22 @@ func goReLU(dst, x []float32) {
 	}
 }
 
+func goIm2col(col, src []float32, inC, h, w, k int) {
+	oh, ow := h-k+1, w-k+1
+	plane := oh * ow
+	for ic := range inC {
+		in := src[ic*h*w : (ic+1)*h*w]
+		for ky := range k {
+			for kx := range k {
+				c := col[((ic*k+ky)*k+kx)*plane:][:plane]
+				for oy := range oh {
+					copy(c[oy*ow:(oy+1)*ow], in[(oy+ky)*w+kx:])
+				}
+			}
+		}
+	}
+}
+
 func goSoftmax(x []float32) {
 	m := x[0]
 	for _, v := range x[1:] {

@@ -36,6 +36,9 @@ func krelu(dst, x unsafe.Pointer, n int32)
 //go:wasmimport kernels softmax
 func ksoftmax(x unsafe.Pointer, n int32)
 
+//go:wasmimport kernels im2col
+func kim2col(col, src unsafe.Pointer, inC, h, w, k int32)
+
 func dot(x, y []float32) float32         { return kdot(p(x), p(y), int32(len(x))) }
 func axpy(alpha float32, x, y []float32) { kaxpy(alpha, p(x), p(y), int32(len(x))) }
 func gemv(y, a, x, b []float32, m, n int) {
@@ -48,3 +51,6 @@ func add(dst, x, y []float32) { kadd(p(dst), p(x), p(y), int32(len(dst))) }
 func mul(dst, x, y []float32) { kmul(p(dst), p(x), p(y), int32(len(dst))) }
 func relu(dst, x []float32)   { krelu(p(dst), p(x), int32(len(dst))) }
 func softmax(x []float32)     { ksoftmax(p(x), int32(len(x))) }
+func im2col(col, src []float32, inC, h, w, k int) {
+	kim2col(p(col), p(src), int32(inC), int32(h), int32(w), int32(k))
+}

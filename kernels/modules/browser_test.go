@@ -19,6 +19,7 @@ import (
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/internal/browsertest"
 	"github.com/pwagen/pwagen/kernels/internal/mlp"
+	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/pwagen/pwagen/packager"
 	"github.com/pwagen/pwagen/templates"
 )
@@ -195,60 +196,86 @@ func TestMain(m *testing.M) {
 }
 
 // BenchmarkBrowserMLP times one predict of the test perceptron in
-// Chromium per variant, calling the model's exports on the page's thread
-// (no worker round trip), linked as kernels.js links it. It reports
-// µs/predict; the Go benchmark's own ns/op is the whole measurement.
+// Chromium per variant; see browserMicros.
 func BenchmarkBrowserMLP(b *testing.B) {
-	in, _ := json.Marshal(mlp.Input(0))
-	for _, v := range []string{"simd", "scalar", "baseline"} {
-		b.Run(v, func(b *testing.B) {
-			dir := packageMLP(b, v != "baseline")
-			url := serveMLP(b, dir)
-			cfg := map[string]any{}
-			if k := kernelFiles(b, dir); len(k) > 0 {
-				names := map[string]string{}
-				for _, f := range k {
-					base := filepath.Base(f)
-					names[base[:strings.IndexByte(base, '-')]] = "kernels/" + base
-				}
-				cfg["kernels"] = names
-			}
-			wasm, _ := filepath.Glob(filepath.Join(dir, "model-*.wasm"))
-			shards, _ := filepath.Glob(filepath.Join(dir, "weights", "*.bin"))
-			if len(wasm) != 1 || len(shards) != 1 {
-				b.Fatalf("package has %d models and %d weight shards, want 1 and 1", len(wasm), len(shards))
-			}
-			cj, _ := json.Marshal(cfg)
-			ctx := browsertest.New(b)
-			browsertest.Do(b, ctx, chromedp.Navigate(url+"/"))
-			js := fmt.Sprintf(`(async () => {
-				globalThis.__PWAGEN__ = %s;
-				const { WASI } = await import('/src/wasi.js');
-				const k = await import('/src/kernels.js');
-				const wasi = new WASI();
-				const kern = await k.prepareKernels(%q);
-				const imports = { wasi_snapshot_preview1: wasi.imports, ...(kern && { kernels: kern.imports }) };
-				const { instance } = await WebAssembly.instantiate(await (await fetch(%q)).arrayBuffer(), imports);
-				const x = instance.exports;
-				wasi.memory = x.memory;
-				await kern?.bind(x.memory);
-				x._initialize();
-				const w = new Uint8Array(await (await fetch(%q)).arrayBuffer());
-				const p = x.pwagen_alloc_weights(w.length) >>> 0;
-				new Uint8Array(x.memory.buffer).set(w, p);
-				if (x.pwagen_load_weights() !== 0) throw new Error('weights');
-				const ip = x.pwagen_alloc_input(784) >>> 0;
-				new Float32Array(x.memory.buffer, ip, 784).set(%s);
-				for (let i = 0; i < 300; i++) x.pwagen_predict();
-				const n = %d, t0 = performance.now();
-				for (let i = 0; i < n; i++) x.pwagen_predict();
-				return (performance.now() - t0) * 1000 / n;
-			})()`, cj, v, "/"+filepath.Base(wasm[0]), "/weights/"+filepath.Base(shards[0]), in, max(b.N, 2000))
-			var us float64
-			for b.Loop() {
-				us = browsertest.Eval[float64](b, ctx, js)
-			}
-			b.ReportMetric(us, "µs/predict")
+	w, _ := os.ReadFile("../testdata/mlp/weights/mlp.bin")
+	for _, v := range allVariants {
+		b.Run(string(v), func(b *testing.B) {
+			browserMicros(b, mlpWasm(b, v), w, v, mlp.Input(0))
 		})
 	}
+}
+
+// browserMicros times one predict of a model (wasm, weights) in Chromium
+// with kernel variant v, calling the model's exports on the page's thread
+// (no worker round trip), linked by the loader's kernels.js. It reports
+// µs/predict; the Go benchmark's own ns/op is the whole measurement.
+func browserMicros(b *testing.B, wasm, weights []byte, v modules.Variant, input []float32) {
+	src := http.StripPrefix("/src/", http.FileServer(http.FS(must(fs.Sub(templates.Loader, "loader")))))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		switch p := r.URL.Path; {
+		case strings.HasPrefix(p, "/src/"):
+			src.ServeHTTP(w, r)
+			return
+		case p == "/":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<!doctype html><title>bench</title>"))
+			return
+		case p == "/model.wasm":
+			body = wasm
+		case p == "/weights.bin":
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Write(weights)
+			return
+		case p == "/kernels/forwarder.wasm":
+			body = modules.Forwarder()
+		default:
+			k, err := modules.Wasm(modules.Variant(strings.TrimSuffix(strings.TrimPrefix(p, "/kernels/"), ".wasm")))
+			if err != nil {
+				http.NotFound(w, r)
+				return
+			}
+			body = k
+		}
+		w.Header().Set("Content-Type", "application/wasm")
+		w.Write(body)
+	}))
+	b.Cleanup(srv.Close)
+	in, _ := json.Marshal(input)
+	// Steady state: compile with TurboFan up front. With V8's default
+	// tiering, a loaded machine can time Go's big functions in Liftoff.
+	ctx := browsertest.New(b, chromedp.Flag("js-flags", "--no-liftoff"))
+	browsertest.Do(b, ctx, chromedp.Navigate(srv.URL+"/"))
+	js := fmt.Sprintf(`(async () => {
+		globalThis.__PWAGEN__ = { kernels: { forwarder: '/kernels/forwarder.wasm', simd: '/kernels/simd.wasm', scalar: '/kernels/scalar.wasm' } };
+		const { WASI } = await import('/src/wasi.js');
+		const k = await import('/src/kernels.js');
+		const wasi = new WASI();
+		const kern = await k.prepareKernels(%q);
+		const imports = { wasi_snapshot_preview1: wasi.imports, ...(kern && { kernels: kern.imports }) };
+		const { instance } = await WebAssembly.instantiate(await (await fetch('/model.wasm')).arrayBuffer(), imports);
+		const x = instance.exports;
+		wasi.memory = x.memory;
+		await kern?.bind(x.memory);
+		x._initialize();
+		const w = new Uint8Array(await (await fetch('/weights.bin')).arrayBuffer());
+		const p = x.pwagen_alloc_weights(w.length) >>> 0;
+		new Uint8Array(x.memory.buffer).set(w, p);
+		if (x.pwagen_load_weights() !== 0) throw new Error('weights');
+		const input = %s;
+		const ip = x.pwagen_alloc_input(input.length) >>> 0;
+		new Float32Array(x.memory.buffer, ip, input.length).set(input);
+		const t1 = performance.now();
+		let warm = 0;
+		while (performance.now() - t1 < 300) { x.pwagen_predict(); warm++; }
+		const n = Math.max(20, warm * 3), t0 = performance.now();
+		for (let i = 0; i < n; i++) x.pwagen_predict();
+		return (performance.now() - t0) * 1000 / n;
+	})()`, v, in)
+	var us float64
+	for b.Loop() {
+		us = browsertest.Eval[float64](b, ctx, js)
+	}
+	b.ReportMetric(us, "µs/predict")
 }

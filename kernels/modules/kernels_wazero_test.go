@@ -138,6 +138,18 @@ func checkAll(t testing.TB, h *harness, v modules.Variant, r *rand.Rand, m, k, n
 		same(t, v, "gemm", shape, h.get(pc, m*n), want, nil)
 	}
 
+	// im2col on a shape drawn from (m, k, n)
+	inC, kk := m%4, 1+(m+n)%5
+	ih, iw := kk+k%9, kk+n%11
+	oh, ow := ih-kk+1, iw-kk+1
+	src := rnd(r, inC*ih*iw)
+	ps, pcol := L.at(len(src)), L.at(inC*kk*kk*oh*ow)
+	h.put(ps, src)
+	h.call("im2col", uint64(pcol), uint64(ps), uint64(inC), uint64(ih), uint64(iw), uint64(kk))
+	wantCol := make([]float32, inC*kk*kk*oh*ow)
+	kernels.Im2col(wantCol, src, inC, ih, iw, kk)
+	same(t, v, "im2col", shape, h.get(pcol, len(wantCol)), wantCol, nil)
+
 	// softmax on n logits, spread wide
 	if n > 0 {
 		s := rnd(r, n)

@@ -31,8 +31,15 @@ func mlpWasm(tb testing.TB, v modules.Variant) []byte {
 }
 
 func newModel(tb testing.TB, v modules.Variant) *model {
+	w, _ := os.ReadFile("../testdata/mlp/weights/mlp.bin")
+	return newModelFrom(tb, mlpWasm(tb, v), w, v, mlp.In)
+}
+
+// newModelFrom links a pwagen model with variant v under wazero, loads
+// weights w and allocates an input of inLen values.
+func newModelFrom(tb testing.TB, wasm, w []byte, v modules.Variant, inLen int) *model {
 	rt := newRuntime(tb)
-	cm, err := rt.CompileModule(tb.Context(), mlpWasm(tb, v))
+	cm, err := rt.CompileModule(tb.Context(), wasm)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -41,13 +48,12 @@ func newModel(tb testing.TB, v modules.Variant) *model {
 		tb.Fatalf("link %s: %v", v, err)
 	}
 	md := &model{tb: tb, ctx: tb.Context(), m: p.Model, fns: map[string]api.Function{}}
-	w, _ := os.ReadFile("../testdata/mlp/weights/mlp.bin")
 	ptr := md.call("pwagen_alloc_weights", uint64(len(w)))
 	md.m.Memory().Write(ptr, w)
 	if rc := md.call("pwagen_load_weights"); rc != 0 {
 		tb.Fatalf("pwagen_load_weights = %d", int32(rc))
 	}
-	md.in = md.call("pwagen_alloc_input", mlp.In)
+	md.in = md.call("pwagen_alloc_input", uint64(inLen))
 	return md
 }
 

@@ -79,6 +79,7 @@ var Funcs = []Func{
 	{"mul", []string{i32, i32, i32, i32}, nil},
 	{"relu", []string{i32, i32, i32}, nil},
 	{"softmax", []string{i32, i32}, nil},
+	{"im2col", []string{i32, i32, i32, i32, i32, i32}, nil},
 }
 
 // Lookup returns the kernel function called name.

@@ -5,9 +5,9 @@
 ;; sizes count float32 values. Loops keep Go's summation order, so results
 ;; match package kernels' pure Go bit for bit.
 (module
-  (import "kernels" "table" (table 8 funcref))
+  (import "kernels" "table" (table 9 funcref))
   (import "model" "memory" (memory 0))
-  (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax)
+  (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -16,6 +16,7 @@
   (export "mul" (func $mul))
   (export "relu" (func $relu))
   (export "softmax" (func $softmax))
+  (export "im2col" (func $im2col))
 
   ;; dot returns sum x[i]*y[i], i < n.
   (func $dot (param $x i32) (param $y i32) (param $n i32) (result f32)
@@ -134,6 +135,55 @@
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (br_if $l (i32.lt_u (local.get $dst) (local.get $end))))))
+
+  ;; im2col lays out the k×k patches of src (inC×h×w) as inC·k·k rows of
+  ;; (h-k+1)·(w-k+1) values at col: row (ic·k+ky)·k+kx holds
+  ;; src[ic][oy+ky][ox+kx] for every output pixel (oy, ox). A convolution
+  ;; is then gemm(weights, col). Needs 1 <= k <= h, w (checked in Go).
+  (func $im2col (param $col i32) (param $src i32) (param $inC i32) (param $h i32) (param $w i32) (param $k i32)
+    (local $oh i32) (local $ow i32) (local $ic i32) (local $ky i32) (local $kx i32) (local $oy i32)
+    (local $plane i32) (local $s i32) (local $q i32) (local $end i32) (local $rowb i32) (local $wb i32)
+    (local.set $oh (i32.add (i32.sub (local.get $h) (local.get $k)) (i32.const 1)))
+    (local.set $ow (i32.add (i32.sub (local.get $w) (local.get $k)) (i32.const 1)))
+    (if (i32.or (i32.le_s (local.get $oh) (i32.const 0)) (i32.le_s (local.get $ow) (i32.const 0))) (then (return)))
+    (local.set $rowb (i32.shl (local.get $ow) (i32.const 2)))
+    (local.set $wb (i32.shl (local.get $w) (i32.const 2)))
+    (local.set $q (local.get $col))
+    (block $dic
+      (loop $lic
+        (br_if $dic (i32.ge_u (local.get $ic) (local.get $inC)))
+        (local.set $plane (i32.add (local.get $src) (i32.mul (i32.mul (local.get $ic) (local.get $h)) (local.get $wb))))
+        (local.set $ky (i32.const 0))
+        (block $dky
+          (loop $lky
+            (br_if $dky (i32.ge_u (local.get $ky) (local.get $k)))
+            (local.set $kx (i32.const 0))
+            (block $dkx
+              (loop $lkx
+                (br_if $dkx (i32.ge_u (local.get $kx) (local.get $k)))
+                (local.set $oy (i32.const 0))
+                (block $doy
+                  (loop $loy
+                    (br_if $doy (i32.ge_u (local.get $oy) (local.get $oh)))
+                    (local.set $s (i32.add (local.get $plane) (i32.add
+                      (i32.mul (i32.add (local.get $oy) (local.get $ky)) (local.get $wb))
+                      (i32.shl (local.get $kx) (i32.const 2)))))
+                    (local.set $end (i32.add (local.get $q) (local.get $rowb)))
+                    (block $d1
+                      (loop $l1
+                        (br_if $d1 (i32.ge_u (local.get $q) (local.get $end)))
+                        (i32.store (local.get $q) (i32.load (local.get $s)))
+                        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                        (br $l1)))
+                    (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+                    (br $loy)))
+                (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                (br $lkx)))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $lky)))
+        (local.set $ic (i32.add (local.get $ic) (i32.const 1)))
+        (br $lic))))
 
   ;; SOFTMAX-BEGIN (the same text in simd.wat; a test checks)
   ;; exp for d <= 0 in float64: d = k*ln2 + r, |r| <= ln2/2, exp(r) by its
