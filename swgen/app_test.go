@@ -65,7 +65,7 @@ func execPwagen(t *testing.T, args ...string) ([]byte, error) {
 // testApp is the page script of the test projects: it records what the
 // loader tells it in window.t, and runs the model once.
 const testApp = `import { loadModel } from './pwagen.js';
-const t = (window.t = { app: 'APP', events: [] });
+const t = (window.t = { app: 'APP', events: [], startMs: Math.round(performance.now()) });
 localStorage.loads = (+localStorage.loads || 0) + 1;
 t.loads = +localStorage.loads;
 navigator.serviceWorker?.ready.then(() => { t.swReadyMs = Math.round(performance.now()); });
