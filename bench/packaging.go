@@ -242,7 +242,7 @@ func stageTable(runs []childResult) string {
 	w := medianOf(writes)
 	rows = append(rows, []string{"write OUT", fmtMs(w), fmt.Sprintf("%.0f%%", 100*w/total)})
 	rows = append(rows, []string{"**in-process total**", fmtMs(total), "100%"})
-	return "pwagen's stages (compile excluded, median per stage, in-process):\n\n" + table([]string{"stage", "median", "share"}, rows) + "\n"
+	return "pwagen's stages (compile excluded, in-process; the median of each stage, so the shares need not add up to 100%):\n\n" + table([]string{"stage", "median", "share"}, rows) + "\n"
 }
 
 func fmtMs(v float64) string { return ms(time.Duration(v * float64(time.Millisecond))) }
@@ -254,7 +254,7 @@ func packagingAnalysis(s fixture.Spec, r map[string]stats, tools []tool) string 
 	b.WriteString("Analysis: ")
 	fmt.Fprintf(&b, "with the compile excluded pwagen takes %s against %s for Workbox's pipeline (%s) and %s for Vite (%s), in %s of memory against %s and %s. ",
 		secs(pw.wall), secs(wb.wall), ratio(float64(wb.wall), float64(pw.wall)), secs(vt.wall), ratio(float64(vt.wall), float64(pw.wall)), mib(pw.rss), mib(wb.rss), mib(vt.rss))
-	b.WriteString("pwagen is one Go process that bundles with esbuild's Go API and minifies with tdewolff/minify in memory; the Node pipelines start Node several times, and Workbox bundles its own runtime with Rollup on every build, which is most of its time. ")
+	b.WriteString("pwagen is one Go process that bundles with esbuild's Go API and minifies with tdewolff/minify in memory; the Node pipelines start Node (twice for Workbox) and load their bundlers, and `workbox generateSW` bundles the Workbox runtime chunk again on every build. ")
 	b.WriteString("pwagen also does work they do not: it hashes the weights in 4 MiB shards (SHA-256), resizes the icon to 192, 512 and maskable PNGs, writes the manifest and CSP, validates the model under wazero, and writes host configs for ten hosts; the stage table shows what each costs. ")
 	fmt.Fprintf(&b, "With the Go compile, an unchanged model is a Go cache hit (%s in all); an edited model costs a recompile and link (%s in all, of which `go build` alone is %s); a first build on an empty Go cache compiles the runtime and standard library for wasm (%s). ",
 		secs(hit.wall), secs(edit.wall), secs(gob.wall), secs(cold.wall))

@@ -84,6 +84,7 @@ func scalingSection(ctx context.Context, e *env) (string, error) {
 		return c, nil
 	}
 	var wcases, acases []scaleCase
+	var failed []string
 	for _, w := range weights {
 		s := fixture.Spec{Name: fmt.Sprintf("w%dm-a20", w>>20), WeightsBytes: w, Assets: 20}
 		if w == fixture.Default.WeightsBytes {
@@ -92,20 +93,24 @@ func scalingSection(ctx context.Context, e *env) (string, error) {
 		logf("   weights %s", mib(w))
 		c, err := measureCase(s)
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", s.Name, err)
+			failed = append(failed, fmt.Sprintf("weights %s: not measured: %s", mib(w), oneLine(err.Error())))
+			continue
 		}
 		wcases = append(wcases, c)
 	}
 	for _, a := range assets {
 		s := fixture.Spec{Name: fmt.Sprintf("w8m-a%d", a), WeightsBytes: 8 << 20, Assets: a}
 		if a == fixture.Default.Assets {
-			acases = append(acases, wcases[0])
+			if len(wcases) > 0 && wcases[0].spec == fixture.Default {
+				acases = append(acases, wcases[0])
+			}
 			continue
 		}
 		logf("   assets %d", a)
 		c, err := measureCase(s)
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", s.Name, err)
+			failed = append(failed, fmt.Sprintf("%d web files: not measured: %s", a, oneLine(err.Error())))
+			continue
 		}
 		acases = append(acases, c)
 	}
@@ -128,14 +133,20 @@ func scalingSection(ctx context.Context, e *env) (string, error) {
 	for _, c := range wcases {
 		rows = append(rows, row(fmt.Sprintf("weights %s, 20 files", mib(c.spec.WeightsBytes)), c))
 	}
-	for _, c := range acases[1:] {
-		rows = append(rows, row(fmt.Sprintf("weights 8 MiB, %d files", c.spec.Assets), c))
+	for _, c := range acases {
+		if c.spec != fixture.Default {
+			rows = append(rows, row(fmt.Sprintf("weights 8 MiB, %d files", c.spec.Assets), c))
+		}
 	}
 	b.WriteString(table(head, rows))
+	for _, f := range failed {
+		b.WriteString("\n" + f + "\n")
+	}
 	b.WriteString("\nAnalysis: ")
 	b.WriteString(linearity("weights", wcases, func(c scaleCase) float64 { return float64(c.spec.WeightsBytes) / (1 << 20) }, "MiB"))
 	b.WriteString(linearity("web files", acases, func(c scaleCase) float64 { return float64(c.spec.Assets) }, "file"))
 	b.WriteString("The packager itself streams the weights (SHA-256 per 4 MiB shard, then a section copy when writing OUT); the cost that grows with them, in time and in memory, is the validate stage, which loads the weights into the model under wazero and runs it to measure its memory at peak. ")
+	b.WriteString("Limits found on the way: with `hosts = []` (every host, the template's default) pwagen refuses 200 web files, because each file it copies under its own name costs a Cloudflare Pages `_headers` rule (100 at most), and 2,000, past Azure Static Web Apps' 20 KB config; the fixture leaves those two hosts out so that every size packages. ")
 	b.WriteString("For small packages the fixed costs (icons, esbuild, the validator's start) dominate, which is why pwagen is far above the floor there. Every web file is read, minified or bundled, hashed, given a header rule for each host and written, so files cost more than their bytes.\n")
 	return b.String(), nil
 }
