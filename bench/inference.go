@@ -64,6 +64,9 @@ func inferenceSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString("wazero (compiler) and Chromium direct call the .wasm that `pwagen package` builds through its ABI, as the loader's worker does per call: `pwagen_alloc_input`, write the input, `pwagen_predict`, read `pwagen_output`. ")
 	b.WriteString("Chromium direct runs on a blank page's main thread with a minimal WASI shim; \"via loader\" is `loadModel().predict()` from pwagen.js, a round trip to the model's Web Worker, what an app sees.\n\n")
 	b.WriteString(table([]string{"model", "input", "native Go", "wazero", "× native", "Chromium direct", "× native", "Chromium via loader", "× native"}, rows))
+	if !anyKernels(exs) {
+		notes = append(notes, "SIMD kernels (issue 9): not measured: no bundled example imports `kernels` yet (`//go:wasmimport kernels ...`); the rows above are Go's own scalar loops.")
+	}
 	for _, n := range notes {
 		b.WriteString("\n" + n + "\n")
 	}
@@ -355,4 +358,20 @@ func chromiumPredict(ctx context.Context, e *env, ex *example, weights string) (
 		return 0, 0, err
 	}
 	return res.Direct, res.ViaLoader, nil
+}
+
+// anyKernels tells whether a model of exs imports SIMD kernels.
+func anyKernels(exs []*example) bool {
+	for _, ex := range exs {
+		if ex.cfg == nil {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(ex.cfg.Rel(ex.cfg.Model.Package), "*.go"))
+		for _, f := range files {
+			if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte("go:wasmimport kernels")) {
+				return true
+			}
+		}
+	}
+	return false
 }
