@@ -13,7 +13,21 @@ const COI_RELOAD = 'pwagen:coi-reload';
  */
 export function isolationReloadDue() {
   return CFG.isolation === 'service-worker' && !self.crossOriginIsolated && 'serviceWorker' in navigator &&
-    window.isSecureContext && !sessionStorage.getItem(COI_RELOAD);
+    window.isSecureContext && !session('get');
+}
+
+// session reads, sets or removes the reload record; where sessionStorage is
+// unavailable (some sandboxed frames throw), it reads as already reloaded,
+// so a page that cannot remember never reloads.
+function session(op) {
+  try {
+    if (op === 'get') return sessionStorage.getItem(COI_RELOAD);
+    if (op === 'set') sessionStorage.setItem(COI_RELOAD, '1');
+    else sessionStorage.removeItem(COI_RELOAD);
+    return true;
+  } catch {
+    return '1';
+  }
 }
 
 /**
@@ -50,13 +64,13 @@ export async function registerServiceWorker(opts) {
   }
   if (CFG.isolation === 'service-worker') {
     if (self.crossOriginIsolated) {
-      sessionStorage.removeItem(COI_RELOAD);
-    } else if (sessionStorage.getItem(COI_RELOAD)) {
+      session('remove');
+    } else if (session('get')) {
       console.warn('pwagen: still not cross-origin isolated after a reload; threads are unavailable');
     } else if (await activated(reg)) {
       // The service worker adds COOP and COEP; a reload puts the page under
       // it. At most once in a row per tab, so nothing can loop.
-      sessionStorage.setItem(COI_RELOAD, '1');
+      session('set');
       location.reload();
       return new Promise(() => {});
     }
@@ -69,7 +83,7 @@ export async function registerServiceWorker(opts) {
     const apply = () => w.postMessage({ type: 'pwagen:skip-waiting' });
     if (CFG.update === 'auto') apply();
     else if (opts.onUpdateReady) opts.onUpdateReady(apply);
-    else console.info('pwagen: a new version is ready; it starts on the next visit');
+    else console.info('pwagen: a new version is ready; it starts once every tab of this app is closed');
   };
   offer(reg.waiting);
   reg.addEventListener('updatefound', () => {
