@@ -43,11 +43,16 @@ type App struct {
 	Icon            string `toml:"icon"`
 }
 
-// Model says where the Go model and its weights are.
+// Model says where the Go model and its weights are, and how to build it.
 type Model struct {
 	Package   string `toml:"package"`
 	Weights   string `toml:"weights"`
 	ShardSize string `toml:"shard_size"`
+	// Kernels builds the model with pwagen's WebAssembly kernels (package
+	// kernels calls them in the browser; docs/kernels.md). false builds it
+	// with -tags pwagen_nokernels: the kernels package runs as pure Go in
+	// the .wasm and the package has no kernel files.
+	Kernels bool `toml:"kernels"`
 }
 
 // Budget holds the limits the validator checks.
@@ -71,7 +76,7 @@ type Deploy struct {
 // Defaults for keys a config may leave out.
 var Defaults = Config{
 	App:     App{Web: "web", Icon: "web/icon.png", ThemeColor: "#1f6feb", BackgroundColor: "#ffffff"},
-	Model:   Model{Package: "./model", ShardSize: "4MiB"},
+	Model:   Model{Package: "./model", ShardSize: "4MiB", Kernels: true},
 	Budget:  Budget{Memory: "64MiB", Download: "10MiB"},
 	Browser: Browser{Targets: []string{"chrome100", "edge100", "firefox115", "safari16.4"}},
 	Deploy:  Deploy{Isolation: "none", Update: "prompt"},

@@ -29,11 +29,37 @@ func TestParseGood(t *testing.T) {
 	if c.ShardSize != 1<<20 || c.MemoryBudget != 32<<20 || c.DownloadBudget != 10<<20 {
 		t.Errorf("sizes: shard %d memory %d download %d", c.ShardSize, c.MemoryBudget, c.DownloadBudget)
 	}
-	if c.App.Web != "web" || c.Deploy.Update != "prompt" || len(c.Browser.Targets) != 4 {
+	if c.App.Web != "web" || c.Deploy.Update != "prompt" || len(c.Browser.Targets) != 4 || !c.Model.Kernels {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	if got := c.Rel("weights/iris.bin"); got != filepath.FromSlash("/p/weights/iris.bin") {
 		t.Errorf("Rel = %s", got)
+	}
+}
+
+func TestModelKernels(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		want bool
+	}{
+		{"", true},
+		{"kernels = true", true},
+		{"kernels = false", false},
+	} {
+		c, err := Parse("pwagen.toml", []byte(strings.Replace(good, `shard_size = "1MiB"`, `shard_size = "1MiB"`+"\n"+tt.line, 1)))
+		if err != nil {
+			t.Fatalf("%q: %v", tt.line, err)
+		}
+		if c.Model.Kernels != tt.want {
+			t.Errorf("%q: Model.Kernels = %v, want %v", tt.line, c.Model.Kernels, tt.want)
+		}
+	}
+	_, err := Parse("pwagen.toml", []byte(strings.Replace(good, `shard_size = "1MiB"`, `shard_size = "1MiB"`+"\nkernels = \"no\"", 1)))
+	if err == nil || !strings.Contains(err.Error(), "pwagen.toml:10") || !strings.Contains(err.Error(), "model.kernels") {
+		t.Errorf(`kernels = "no": got %v, want an error at pwagen.toml:10 naming model.kernels`, err)
+	}
+	if Defaults.Model.Kernels != true {
+		t.Error("Defaults.Model.Kernels is false; a project leaving out the key must get the kernels")
 	}
 }
 

@@ -20,6 +20,10 @@ func (e *CompileError) Error() string {
 	return fmt.Sprintf("compiling the model (%s) failed; fix these and run pwagen package again:\n%s", e.Package, strings.TrimRight(e.Output, "\n"))
 }
 
+// NoKernelsTag is the build tag that makes package kernels pure Go in a
+// wasm build (pwagen.toml: [model] kernels = false).
+const NoKernelsTag = "pwagen_nokernels"
+
 // wasmEnv is the environment of a model build: a wasip1 reactor.
 var wasmEnv = []string{"GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0"}
 
@@ -33,7 +37,7 @@ func compileModel(ctx context.Context, b *Build) error {
 }
 
 // BuildModel compiles the project's model to a wasip1 reactor and returns
-// the .wasm bytes.
+// the .wasm bytes; with [model] kernels = false, with -tags pwagen_nokernels.
 func BuildModel(ctx context.Context, b *Build) ([]byte, error) {
 	tmp, err := os.MkdirTemp("", "pwagen-wasm-")
 	if err != nil {
@@ -42,7 +46,11 @@ func BuildModel(ctx context.Context, b *Build) ([]byte, error) {
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "model.wasm")
 	pkg := b.Config.Model.Package
-	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-buildmode=c-shared", "-o", out, pkg}
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-buildmode=c-shared"}
+	if !b.Config.Model.Kernels { // kernels = false in pwagen.toml: package kernels runs as pure Go
+		args = append(args, "-tags", NoKernelsTag)
+	}
+	args = append(args, "-o", out, pkg)
 	msg, err := b.goBuild(ctx, b.Config.Dir, wasmEnv, args...)
 	if err != nil {
 		if ctx.Err() != nil {
