@@ -287,14 +287,25 @@ function openVersion(name, version) {
     req.onupgradeneeded = () => {
       if (!req.result.objectStoreNames.contains('shards')) req.result.createObjectStore('shards');
     };
+    let late = false;
     req.onsuccess = () => {
+      if (late) return req.result.close();
       req.result.onversionchange = () => req.result.close(); // never block another tab
       resolve(req.result);
     };
     req.onerror = () => reject(req.error || new Error('indexedDB.open failed'));
     req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+    // An open that never settles (seen in Chromium right after a
+    // cross-origin-isolation reload) must not strand the load: give up and
+    // run from memory.
+    setTimeout(() => {
+      late = true;
+      reject(new Error(`indexedDB.open did not answer in ${OPEN_TIMEOUT_MS} ms`));
+    }, OPEN_TIMEOUT_MS);
   });
 }
+
+const OPEN_TIMEOUT_MS = 5000;
 
 function idb(db, mode, op) {
   return new Promise((resolve, reject) => {
