@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -215,4 +216,35 @@ func (o typeOverride) WriteHeader(code int) {
 func (o typeOverride) Write(b []byte) (int, error) {
 	o.Header().Set("Content-Type", "application/octet-stream")
 	return o.ResponseWriter.Write(b)
+}
+
+// TestTemplateUpdateBanner: a new version packaged into the same folder is
+// offered by the template's banner, and its button switches to it.
+func TestTemplateUpdateBanner(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model and drives Chromium")
+	}
+	ctx := browsertest.New(t)
+	dir := filepath.Join(t.TempDir(), "iris")
+	pwagen(t, "new", dir)
+	pwagen(t, "package", dir)
+	url, _ := startPreview(t, filepath.Join(dir, "dist"))
+	browsertest.Do(t, ctx, chromedp.Navigate(url))
+	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
+	browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 20*time.Second)
+	const cssJS = `document.querySelector('link[rel=stylesheet]').getAttribute('href')`
+	v1 := browsertest.Eval[string](t, ctx, cssJS)
+	if !browsertest.Eval[bool](t, ctx, `document.querySelector('#update').hidden`) {
+		t.Fatal("the update banner shows on a first visit")
+	}
+
+	css := filepath.Join(dir, "web", "style.css")
+	data, _ := os.ReadFile(css)
+	os.WriteFile(css, append(data, []byte("\n.v2 { color: red; }\n")...), 0o644)
+	pwagen(t, "package", dir) // into the folder being served
+	browsertest.Eval[bool](t, ctx, `navigator.serviceWorker.getRegistration().then((r) => r.update()).then(() => true)`)
+	browsertest.WaitFor(t, ctx, `!document.querySelector('#update').hidden`, `'no banner'`, 30*time.Second)
+	browsertest.Eval[bool](t, ctx, `(document.querySelector('#apply').click(), true)`)
+	browsertest.WaitFor(t, ctx, cssJS+` !== `+jsonOf(v1), cssJS, 30*time.Second)
+	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pwagen/pwagen/hosts"
@@ -60,32 +60,59 @@ func serveCmd() *cli.Command {
 
 // preview serves a package read-only from an os.Root, so no path, symlink
 // or ".." can escape it, with the headers of the package's host rules.
+// `pwagen package` replaces OUT with a new folder: the preview notices and
+// serves the new one.
 type preview struct {
+	out string
+
+	mu    sync.Mutex
+	dir   os.FileInfo // the folder root and rules were made from
 	root  *os.Root
 	rules []hosts.Rule
-	log   io.Writer
 }
 
 func newPreview(out string) (*preview, error) {
-	root, err := os.OpenRoot(out)
+	p := &preview{out: out}
+	_, _, err := p.current()
+	return p, err
+}
+
+// current returns the root and rules of the folder now at p.out.
+func (p *preview) current() (*os.Root, []hosts.Rule, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fi, err := os.Stat(p.out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if p.dir != nil && os.SameFile(fi, p.dir) {
+		return p.root, p.rules, nil
+	}
+	root, err := os.OpenRoot(p.out)
+	if err != nil {
+		return nil, nil, err
 	}
 	var files []hosts.File
-	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			files = append(files, hosts.File{Name: p, Hashed: packager.IsHashed(p)})
+			files = append(files, hosts.File{Name: name, Hashed: packager.IsHashed(name)})
 		}
 		return err
 	})
 	if err != nil {
-		return nil, err
+		root.Close()
+		return nil, nil, err
 	}
 	rules, err := hosts.Rules(hosts.Spec{Files: files, Isolation: "headers"})
 	if err != nil {
-		return nil, err
+		root.Close()
+		return nil, nil, err
 	}
-	return &preview{root: root, rules: rules}, nil
+	if p.root != nil {
+		p.root.Close()
+	}
+	p.dir, p.root, p.rules = fi, root, rules
+	return root, rules, nil
 }
 
 func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +128,12 @@ func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad path", http.StatusBadRequest)
 		return
 	}
-	data, err := p.root.ReadFile(name)
+	root, rules, err := p.current()
+	if err != nil {
+		http.Error(w, "the package is gone: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	data, err := root.ReadFile(name)
 	if err != nil {
 		// Never a fallback page: a missing .wasm must be a 404.
 		http.Error(w, "404 not found: "+name, http.StatusNotFound)
@@ -111,7 +143,7 @@ func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if name == "index.html" && r.URL.Path != "/index.html" {
 		urlPath = r.URL.Path
 	}
-	for k, v := range hosts.HeadersFor(p.rules, urlPath) {
+	for k, v := range hosts.HeadersFor(rules, urlPath) {
 		w.Header()[k] = v
 	}
 	// ServeContent, not ServeFile: the file server answers /index.html with

@@ -108,3 +108,31 @@ func TestServeListensOnLoopback(t *testing.T) {
 	}
 	t.Fatal("no --addr flag")
 }
+
+// TestPreviewFollowsRepackage: `pwagen package` swaps in a new OUT while
+// the preview runs; the preview serves the new folder, not the removed one.
+func TestPreviewFollowsRepackage(t *testing.T) {
+	root := t.TempDir()
+	out := filepath.Join(root, "dist")
+	writeTree(t, out, map[string]string{"index.html": "v1", "pwagen.js": "//"})
+	h, err := newPreview(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		return rec.Body.String()
+	}
+	if got := get(); got != "v1" {
+		t.Fatalf("got %q", got)
+	}
+	next := filepath.Join(root, "next")
+	writeTree(t, next, map[string]string{"index.html": "v2", "pwagen.js": "//"})
+	os.Rename(out, filepath.Join(root, "old"))
+	os.Rename(next, out)
+	os.RemoveAll(filepath.Join(root, "old"))
+	if got := get(); got != "v2" {
+		t.Fatalf("after the swap got %q, want v2", got)
+	}
+}

@@ -75,7 +75,17 @@ function show(probs) {
 async function main() {
   let model;
   try {
-    model = await loadModel({ onProgress });
+    model = await loadModel({
+      onProgress,
+      // pwagen.toml has update = "prompt": the user decides when to switch.
+      onUpdateReady(apply) {
+        $('apply').addEventListener('click', apply, { once: true });
+        $('update').hidden = false;
+      },
+      onInstallFailed() {
+        $('no-offline').hidden = false;
+      },
+    });
   } catch (err) {
     $('loading').hidden = true;
     showError(err);
