@@ -9,7 +9,7 @@ func goDot(x, y []float32) float32 {
 	y = y[:len(x)]
 	var s float32
 	for i, v := range x {
-		s += v * y[i]
+		s += float32(v * y[i]) // rounded: no fused multiply-add on any platform
 	}
 	return s
 }
@@ -17,7 +17,7 @@ func goDot(x, y []float32) float32 {
 func goAxpy(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	for i, v := range x {
-		y[i] += alpha * v
+		y[i] += float32(alpha * v)
 	}
 }
 

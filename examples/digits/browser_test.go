@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,13 +67,18 @@ type loaderRun struct {
 }
 
 // classifyInPage loads the model through the loader's API (a second
-// loadModel beside the app's) and classifies the first n test digits, one
-// predict per digit, with input pixel/255.
-func classifyInPage(t *testing.T, ctx context.Context, nv *Native, n int) loaderRun {
+// loadModel beside the app's), with variant forced unless it is "", and
+// classifies the first n test digits, one predict per digit, with input
+// pixel/255.
+func classifyInPage(t *testing.T, ctx context.Context, nv *Native, n int, variant string) loaderRun {
 	t.Helper()
+	opts := "{}"
+	if variant != "" {
+		opts = fmt.Sprintf("{ variant: %q }", variant)
+	}
 	js := fmt.Sprintf(`(async () => {
   const { loadModel } = await import(new URL('pwagen.js', location.href).href);
-  const model = await loadModel();
+  const model = await loadModel(`+opts+`);
   const bytes = Uint8Array.from(atob(%q), (c) => c.charCodeAt(0));
   const probs = [];
   const t0 = performance.now();
@@ -89,9 +95,12 @@ func classifyInPage(t *testing.T, ctx context.Context, nv *Native, n int) loader
 	return browsertest.Eval[loaderRun](t, ctx, js)
 }
 
-// compareWithNative checks every digit's top class and probabilities.
+// compareWithNative checks every digit's top class and probabilities:
+// within 1e-5 of native, and the same bits unless the run used the SIMD
+// kernels (which sum the dense layers in four lanes).
 func compareWithNative(t *testing.T, nv *Native, run loaderRun, n int) {
 	t.Helper()
+	exact := run.Variant != "simd"
 	if len(run.Probs) != n {
 		t.Fatalf("browser classified %d digits, want %d", len(run.Probs), n)
 	}
@@ -109,7 +118,9 @@ func compareWithNative(t *testing.T, nv *Native, run loaderRun, n int) {
 			maxDiff = max(maxDiff, d)
 			same = same && g[k] == want[k]
 			if d > 1e-5 {
-				t.Errorf("digit %d class %d: browser %v, native %v (differ by %.3g > 1e-5)", i, k, v, want[k], d)
+				t.Errorf("digit %d class %d: browser (%s) %v, native %v (differ by %.3g > 1e-5)", i, k, run.Variant, v, want[k], d)
+			} else if exact && g[k] != want[k] {
+				t.Errorf("digit %d class %d: browser (%s) %v, native %v; want the same bits", i, k, run.Variant, v, want[k])
 			}
 		}
 		if digitnet.Argmax(g) != digitnet.Argmax(want) {
@@ -122,8 +133,8 @@ func compareWithNative(t *testing.T, nv *Native, run loaderRun, n int) {
 			identical++
 		}
 	}
-	t.Logf("%d digits: weights from %s, %d correct, %d bit-identical to native, largest difference %.3g, %.3f ms per predict through the loader",
-		n, run.WeightsFrom, correct, identical, maxDiff, run.Ms/float64(n))
+	t.Logf("%s, %d digits: weights from %s, %d correct, %d bit-identical to native, largest difference %.3g, %.3f ms per predict through the loader",
+		run.Variant, n, run.WeightsFrom, correct, identical, maxDiff, run.Ms/float64(n))
 }
 
 func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
@@ -144,7 +155,10 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 	for _, e := range inst.InstallabilityErrors {
 		t.Errorf("Chromium says the app is not installable: %s %v", e.ErrorID, e.ErrorArguments)
 	}
-	online := classifyInPage(t, ctx, nv, parityDigits)
+	online := classifyInPage(t, ctx, nv, parityDigits, "")
+	if online.Variant != "simd" {
+		t.Errorf("Chromium has WebAssembly SIMD, but the loader chose the %q kernels", online.Variant)
+	}
 	compareWithNative(t, nv, online, parityDigits)
 
 	// Offline: the service worker must be active (precache done) before the server goes.
@@ -155,12 +169,51 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "indexeddb" {
 		t.Errorf("offline visit: the app says the weights came from %q, want indexeddb", from)
 	}
-	offline := classifyInPage(t, ctx, nv, parityDigits)
+	offline := classifyInPage(t, ctx, nv, parityDigits, "")
 	if offline.WeightsFrom != "indexeddb" {
 		t.Errorf("offline: loader's weightsFrom = %q, want indexeddb", offline.WeightsFrom)
 	}
 	compareWithNative(t, nv, offline, parityDigits)
 	checkNoErrors(t, ctx)
+}
+
+// TestBrowserVariantsAgree loads the model with each variant forced (the
+// SIMD and the scalar kernels from the default package, and the package
+// built with kernels = false) and compares 250 digits with native.
+// Forcing a variant the package cannot run is refused with the reason.
+func TestBrowserVariantsAgree(t *testing.T) {
+	nv := LoadNative(t)
+	for _, tt := range []struct {
+		variant, dir, refused, why string
+	}{
+		{"simd", packaged(t), "baseline", "was built with kernels"},
+		{"scalar", packaged(t), "", ""},
+		{"baseline", packagedBaseline(t), "scalar", "does not use kernels"},
+	} {
+		t.Run(tt.variant, func(t *testing.T) {
+			ctx := browsertest.New(t)
+			srv := serve(t, tt.dir)
+			watchErrors(t, ctx)
+			openApp(t, ctx, srv.URL+"/")
+			run := classifyInPage(t, ctx, nv, parityDigits, tt.variant)
+			if run.Variant != tt.variant {
+				t.Errorf("loadModel({variant: %q}): model.info.variant = %q", tt.variant, run.Variant)
+			}
+			compareWithNative(t, nv, run, parityDigits)
+			if tt.variant == "baseline" { // the app's own loadModel() falls back to it
+				if got := browsertest.Eval[string](t, ctx, `import(new URL('pwagen.js', location.href).href).then(async ({ loadModel }) => { const m = await loadModel(); const v = m.info.variant; m.dispose(); return v; })`); got != "baseline" {
+					t.Errorf("a package built with kernels = false: loadModel() runs %q, want baseline", got)
+				}
+			}
+			if tt.refused != "" {
+				msg := browsertest.Eval[string](t, ctx, fmt.Sprintf(`import(new URL('pwagen.js', location.href).href).then(({ loadModel }) => loadModel({ variant: %q })).then((m) => (m.dispose(), 'loaded'), (e) => e.message)`, tt.refused))
+				if !strings.Contains(msg, tt.why) {
+					t.Errorf("loadModel({variant: %q}) on this package: %q, want a refusal saying it %s", tt.refused, msg, tt.why)
+				}
+			}
+			checkNoErrors(t, ctx)
+		})
+	}
 }
 
 // readyMs is when the app finished its first inference, in ms from the

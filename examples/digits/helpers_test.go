@@ -63,45 +63,82 @@ func (nv *Native) Probabilities(i int) []float32 {
 // Pixels returns the bytes of test digits [0, n), 784 per digit.
 func (nv *Native) Pixels(n int) []byte { return nv.Set.Pixels[:n*digitnet.InputLen] }
 
-var (
-	pkgOnce sync.Once
-	pkgDir  string
-	pkgErr  error
-)
+// A packaging of the example: with the kernels (the default) or without
+// ([model] kernels = false, the baseline).
+type packaging struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+var withKernels, withoutKernels packaging
 
 // packaged runs `pwagen package examples/digits` once per test binary, into
 // a temporary folder, and returns that folder.
-func packaged(t testing.TB) string {
+func packaged(t testing.TB) string { return withKernels.get(t, true) }
+
+// packagedBaseline packages the example with kernels = false: the model
+// runs as pure Go inside the .wasm, and the package has no kernel files.
+func packagedBaseline(t testing.TB) string { return withoutKernels.get(t, false) }
+
+func (p *packaging) get(t testing.TB, kernels bool) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: skips packaging the example (go build of the .wasm) and the tests that use it")
 	}
-	pkgOnce.Do(func() {
+	p.once.Do(func() {
 		var dir string
-		if dir, pkgErr = os.MkdirTemp("", "pwagen-digits-"); pkgErr != nil {
+		if dir, p.err = os.MkdirTemp("", "pwagen-digits-"); p.err != nil {
 			return
 		}
-		pkgDir = filepath.Join(dir, "dist")
+		p.dir = filepath.Join(dir, "dist")
 		var cfg *config.Config
-		if cfg, pkgErr = config.Load("."); pkgErr != nil {
+		if cfg, p.err = config.Load("."); p.err != nil {
 			return
 		}
+		cfg.Model.Kernels = kernels
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		pkgErr = packager.Run(ctx, packager.NewBuild(cfg, pkgDir))
+		p.err = packager.Run(ctx, packager.NewBuild(cfg, p.dir))
 	})
-	if pkgErr != nil {
-		t.Fatalf("pwagen package examples/digits: %v", pkgErr)
+	if p.err != nil {
+		t.Fatalf("pwagen package examples/digits (kernels = %v): %v", kernels, p.err)
 	}
-	return pkgDir
+	return p.dir
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if pkgDir != "" {
-		os.RemoveAll(filepath.Dir(pkgDir))
+	for _, p := range []*packaging{&withKernels, &withoutKernels} {
+		if p.dir != "" {
+			os.RemoveAll(filepath.Dir(p.dir))
+		}
 	}
 	os.Exit(code)
+}
+
+// modelWasm returns the name of the package's model-<h8>.wasm.
+func modelWasm(t testing.TB, dir string) string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dir, "model-*.wasm"))
+	if len(m) != 1 {
+		t.Fatalf("%s has %d model-*.wasm files, want 1", dir, len(m))
+	}
+	return filepath.Base(m[0])
+}
+
+// kernelFiles returns the package's kernel modules by role ("forwarder",
+// "simd", "scalar"), as names relative to dir.
+func kernelFiles(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dir, "kernels", "*.wasm"))
+	files := map[string]string{}
+	for _, f := range m {
+		base := filepath.Base(f)
+		role := base[:strings.LastIndexByte(base, '-')]
+		files[role] = "kernels/" + base
+	}
+	return files
 }
 
 // serve serves the packaged folder like a static host: index.html at "/"

@@ -3,31 +3,62 @@ package digits_test
 import (
 	"encoding/base64"
 	"fmt"
-	"path/filepath"
+	"math"
 	"testing"
 
 	"github.com/pwagen/pwagen/internal/browsertest"
+	"github.com/pwagen/pwagen/kernels/modules"
 )
 
-// TestBrowserTiming measures the model in Chromium's V8, outside the loader
-// (the packaged .wasm with a minimal WASI shim, so no worker round trip),
-// for one digit and for a batch of 100, and checks the batch against
-// native. It asserts no times; run with -v to read them (BENCHMARKS.md).
+// TestBrowserTiming measures the model in Chromium's V8 with each variant,
+// outside the loader (the packaged .wasm linked with its kernels the way
+// the loader links them, and a minimal WASI shim, so no worker round
+// trip), for one digit and for a batch of 100, and checks the batch
+// against native. It asserts no times; run with -v to read them
+// (README.md, BENCHMARKS.md).
 func TestBrowserTiming(t *testing.T) {
 	nv := LoadNative(t)
-	dir := packaged(t)
-	wasms, _ := filepath.Glob(filepath.Join(dir, "model-*.wasm"))
-	if len(wasms) != 1 {
-		t.Fatalf("%d model-*.wasm in the package, want 1", len(wasms))
+	for _, v := range variants {
+		t.Run(string(v), func(t *testing.T) {
+			dir := packageOf(t, v)
+			var fwd, kmod string
+			if v != modules.Baseline {
+				k := kernelFiles(t, dir)
+				fwd, kmod = k["forwarder"], k[string(v)]
+				if fwd == "" || kmod == "" {
+					t.Fatalf("the package has kernel files %v; want a forwarder and %s", k, v)
+				}
+			}
+			srv := serve(t, dir)
+			ctx := browsertest.New(t)
+			openApp(t, ctx, srv.URL+"/")
+			got := browsertest.Eval[timing](t, ctx, fmt.Sprintf(timingJS, "/"+modelWasm(t, dir), fwd, kmod, "/weights-src/digits.bin", base64.StdEncoding.EncodeToString(nv.Pixels(100))))
+			worst := 0.0
+			for i := range 100 {
+				want := nv.Probabilities(i)
+				for k, w := range want {
+					g := float32(got.Probs[i*10+k])
+					d := math.Abs(float64(g - w))
+					worst = max(worst, d)
+					if d > 1e-5 || (v != modules.SIMD && g != w) {
+						t.Fatalf("batch digit %d class %d: V8 (%s) %v, native %v", i, k, v, g, w)
+					}
+				}
+			}
+			t.Logf("Chromium (V8, no loader), %s: %.3f ms per digit alone, %.3f ms per digit in a batch of 100 (largest difference from native %.3g)", v, got.Single, got.Batch, worst)
+		})
 	}
-	srv := serve(t, dir)
-	ctx := browsertest.New(t)
-	openApp(t, ctx, srv.URL+"/")
-	type timing struct {
-		Single, Batch float64 // ms per digit
-		Probs         []float64
-	}
-	js := fmt.Sprintf(`(async () => {
+}
+
+type timing struct {
+	Single, Batch float64 // ms per digit
+	Probs         []float64
+}
+
+// timingJS links and times the model: %[1]q the model, %[2]q and %[3]q
+// the forwarder and kernel module ("" for none), %[4]q the weights, %[5]q
+// the first 100 test digits' pixels in base64.
+const timingJS = `(async () => {
   let mem;
   const u32 = (p, v) => new DataView(mem.buffer).setUint32(p, v, true);
   const wasi = {
@@ -41,15 +72,21 @@ func TestBrowserTiming(t *testing.T) {
     proc_exit: (c) => { throw new Error('proc_exit ' + c); },
   };
   const imports = { wasi_snapshot_preview1: new Proxy(wasi, { get: (o, k) => o[k] ?? (() => 52) }) };
-  const { instance } = await WebAssembly.instantiateStreaming(fetch(%q), imports);
+  let fwd;
+  if (%[2]q) {
+    fwd = (await WebAssembly.instantiateStreaming(fetch(%[2]q), {})).instance;
+    imports.kernels = fwd.exports;
+  }
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(%[1]q), imports);
   const x = instance.exports;
   mem = x.memory;
+  if (%[3]q) await WebAssembly.instantiateStreaming(fetch(%[3]q), { model: { memory: mem }, kernels: { table: fwd.exports.table } });
   x._initialize();
-  const w = new Uint8Array(await (await fetch(%q)).arrayBuffer());
+  const w = new Uint8Array(await (await fetch(%[4]q)).arrayBuffer());
   const wp = x.pwagen_alloc_weights(w.length) >>> 0;
   new Uint8Array(mem.buffer, wp, w.length).set(w);
   if (x.pwagen_load_weights() !== 0) throw new Error('load weights failed');
-  const bytes = Uint8Array.from(atob(%q), (c) => c.charCodeAt(0));
+  const bytes = Uint8Array.from(atob(%[5]q), (c) => c.charCodeAt(0));
   const run = (n, from) => {
     const p = x.pwagen_alloc_input(n * 784) >>> 0;
     const f = new Float32Array(mem.buffer, p, n * 784);
@@ -59,23 +96,12 @@ func TestBrowserTiming(t *testing.T) {
   };
   for (let i = 0; i < 20; i++) run(1, i); // warm up
   let t0 = performance.now();
-  for (let i = 0; i < 100; i++) run(1, i);
-  const single = (performance.now() - t0) / 100;
+  for (let r = 0; r < 3; r++) for (let i = 0; i < 100; i++) run(1, i);
+  const single = (performance.now() - t0) / 300;
   run(100, 0);
   t0 = performance.now();
   let probs;
   for (let r = 0; r < 5; r++) probs = run(100, 0);
   const batch = (performance.now() - t0) / 500;
   return { Single: single, Batch: batch, Probs: Array.from(probs) };
-})()`, "/"+filepath.Base(wasms[0]), "/weights-src/digits.bin", base64.StdEncoding.EncodeToString(nv.Pixels(100)))
-	got := browsertest.Eval[timing](t, ctx, js)
-	for i := range 100 {
-		want := nv.Probabilities(i)
-		for k, w := range want {
-			if float32(got.Probs[i*10+k]) != w {
-				t.Fatalf("batch digit %d class %d: V8 %v, native %v", i, k, got.Probs[i*10+k], w)
-			}
-		}
-	}
-	t.Logf("Chromium (V8, no loader): %.3f ms per digit alone, %.3f ms per digit in a batch of 100", got.Single, got.Batch)
-}
+})()`

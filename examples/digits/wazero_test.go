@@ -5,30 +5,42 @@ import (
 	"encoding/binary"
 	"math"
 	"os"
+	"fmt"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"testing"
 
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
+	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
-// reactor is the packaged model-<h8>.wasm under wazero's compiler, driven
-// through the ABI in the order the browser loader uses.
+// reactor is the packaged model-<h8>.wasm under wazero's compiler, linked
+// with one kernel variant the way the browser loader links it
+// (kernels/modules.Link), and driven through the ABI in the loader's order.
 type reactor struct {
 	ctx context.Context
 	mod api.Module
 }
 
-func newReactor(tb testing.TB) *reactor {
-	tb.Helper()
-	wasms, _ := filepath.Glob(filepath.Join(packaged(tb), "model-*.wasm"))
-	if len(wasms) != 1 {
-		tb.Fatalf("packaged folder has %d model-*.wasm files, want 1", len(wasms))
+// variants are the ways the example runs: the kernels package's wasm with
+// each kernel module, and the package built with kernels = false.
+var variants = []modules.Variant{modules.SIMD, modules.Scalar, modules.Baseline}
+
+// packageOf returns the package that runs variant v.
+func packageOf(tb testing.TB, v modules.Variant) string {
+	if v == modules.Baseline {
+		return packagedBaseline(tb)
 	}
-	wasm, err := os.ReadFile(wasms[0])
+	return packaged(tb)
+}
+
+func newReactor(tb testing.TB, v modules.Variant) *reactor {
+	tb.Helper()
+	dir := packageOf(tb, v)
+	wasm, err := os.ReadFile(filepath.Join(dir, modelWasm(tb, dir)))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -36,18 +48,21 @@ func newReactor(tb testing.TB) *reactor {
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler())
 	tb.Cleanup(func() { rt.Close(ctx) })
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	mod, err := rt.InstantiateWithConfig(ctx, wasm, wazero.NewModuleConfig().WithStartFunctions())
+	cm, err := rt.CompileModule(ctx, wasm)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := &reactor{ctx, mod}
-	r.call(tb, "_initialize")
+	pair, err := modules.Link(ctx, rt, cm, v, wazero.NewModuleConfig(), "_initialize")
+	if err != nil {
+		tb.Fatalf("linking the model with the %s kernels: %v", v, err)
+	}
+	r := &reactor{ctx, pair.Model}
 	weights, err := os.ReadFile("weights/digits.bin")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	ptr := r.call(tb, "pwagen_alloc_weights", uint64(len(weights)))
-	if !mod.Memory().Write(uint32(ptr), weights) {
+	if !r.mod.Memory().Write(uint32(ptr), weights) {
 		tb.Fatal("weights do not fit in memory")
 	}
 	if rc := int32(r.call(tb, "pwagen_load_weights")); rc != 0 {
@@ -92,43 +107,110 @@ func (r *reactor) predict(tb testing.TB, in []float32, out []float32) []float32 
 	return out
 }
 
-func TestWazeroMatchesNativeOnAllTestDigits(t *testing.T) {
-	nv := LoadNative(t)
-	r := newReactor(t)
-	const batch = 100
-	var in, out []float32
-	img := make([]float32, digitnet.InputLen)
-	for start := 0; start < nv.Set.Len(); start += batch {
-		in = in[:0]
-		for i := start; i < start+batch; i++ {
-			in = append(in, nv.Set.Image(img, i)...)
+// TestPackagesHaveTheirKernels: the default package imports the kernels
+// and carries the three kernel modules; the kernels = false one imports
+// none and carries none.
+func TestPackagesHaveTheirKernels(t *testing.T) {
+	for _, tt := range []struct {
+		dir     string
+		kernels bool
+	}{{packaged(t), true}, {packagedBaseline(t), false}} {
+		wasm, err := os.ReadFile(filepath.Join(tt.dir, modelWasm(t, tt.dir)))
+		if err != nil {
+			t.Fatal(err)
 		}
-		out = r.predict(t, in, out)
-		for i := range batch {
-			want := nv.Probabilities(start + i)
-			for k, w := range want {
-				if got := out[i*10+k]; got != w {
-					t.Fatalf("digit %d class %d: wasm %v, native %v", start+i, k, got, w)
+		imports, err := modules.Imports(wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, im := range imports {
+			names = append(names, im.Name)
+		}
+		files := kernelFiles(t, tt.dir)
+		if tt.kernels {
+			for _, want := range []string{"gemm", "gemv", "im2col", "relu", "softmax"} {
+				if !slices.Contains(names, want) {
+					t.Errorf("kernels = true: the model imports %v from module kernels, want %s among them", names, want)
 				}
+			}
+			for _, role := range []string{"forwarder", "simd", "scalar"} {
+				if files[role] == "" {
+					t.Errorf("kernels = true: no kernels/%s-<h8>.wasm in the package (it has %v)", role, files)
+				}
+			}
+		} else {
+			if len(imports) > 0 || len(files) > 0 {
+				t.Errorf("kernels = false: the model imports %v from module kernels and the package has kernel files %v; want none", names, files)
 			}
 		}
 	}
 }
 
-func BenchmarkWazero(b *testing.B) {
-	nv := LoadNative(b)
-	r := newReactor(b)
-	for _, n := range []int{1, 100} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
+// TestWazeroMatchesNativeOnAllTestDigits runs the 2,000 test digits under
+// wazero with each variant. Without kernels and with the scalar kernels the
+// outputs are the same bits as natively; the SIMD kernels sum the dense
+// layers in four lanes, so they may differ in the last bits (at most 1e-5
+// here), never in the class.
+func TestWazeroMatchesNativeOnAllTestDigits(t *testing.T) {
+	nv := LoadNative(t)
+	for _, v := range variants {
+		t.Run(string(v), func(t *testing.T) {
+			r := newReactor(t, v)
+			const batch = 100
 			var in, out []float32
 			img := make([]float32, digitnet.InputLen)
-			for i := range n {
-				in = append(in, nv.Set.Image(img, i)...)
+			worst, identical := 0.0, 0
+			for start := 0; start < nv.Set.Len(); start += batch {
+				in = in[:0]
+				for i := start; i < start+batch; i++ {
+					in = append(in, nv.Set.Image(img, i)...)
+				}
+				out = r.predict(t, in, out)
+				for i := range batch {
+					want := nv.Probabilities(start + i)
+					got := out[i*10 : i*10+10]
+					same := true
+					for k, w := range want {
+						d := math.Abs(float64(got[k] - w))
+						worst = max(worst, d)
+						same = same && got[k] == w
+						if v != modules.SIMD && got[k] != w {
+							t.Fatalf("digit %d class %d: wasm (%s) %v, native %v; want the same bits", start+i, k, v, got[k], w)
+						}
+						if d > 1e-5 {
+							t.Fatalf("digit %d class %d: wasm (%s) %v, native %v, differ by %.3g > 1e-5", start+i, k, v, got[k], w, d)
+						}
+					}
+					if digitnet.Argmax(got) != digitnet.Argmax(want) {
+						t.Fatalf("digit %d: wasm (%s) reads %d, native %d", start+i, v, digitnet.Argmax(got), digitnet.Argmax(want))
+					}
+					if same {
+						identical++
+					}
+				}
 			}
-			for b.Loop() {
-				out = r.predict(b, in, out)
-			}
-			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/digit")
+			t.Logf("%s: %d of %d digits bit-identical to native, largest difference %.3g", v, identical, nv.Set.Len(), worst)
 		})
+	}
+}
+
+func BenchmarkWazero(b *testing.B) {
+	nv := LoadNative(b)
+	for _, v := range variants {
+		r := newReactor(b, v)
+		for _, n := range []int{1, 100} {
+			b.Run(fmt.Sprintf("%s/%d", v, n), func(b *testing.B) {
+				var in, out []float32
+				img := make([]float32, digitnet.InputLen)
+				for i := range n {
+					in = append(in, nv.Set.Image(img, i)...)
+				}
+				for b.Loop() {
+					out = r.predict(b, in, out)
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/digit")
+			})
+		}
 	}
 }

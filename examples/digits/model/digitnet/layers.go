@@ -1,64 +1,37 @@
 package digitnet
 
-import "math"
+import "github.com/pwagen/pwagen/kernels"
 
-// The layers below are written so that every product is rounded to float32
-// before it is added (the explicit float32 conversions forbid fused
-// multiply-adds). The same input therefore gives the same bits natively on
-// every architecture and in WebAssembly, and the trainer, which uses these
-// functions for its forward pass, sees exactly what the model computes.
+// The convolutions and dense layers run on pwagen's kernels (package
+// kernels): plain Go natively, and in the browser hand-written WebAssembly,
+// with 128-bit SIMD where the browser has it. Every product is rounded to
+// float32 before it is added (no fused multiply-add), and Conv adds them in
+// the order of a plain loop with any kernels, so its results are the same
+// bits natively and in WebAssembly. So are Dense's (kernels.Gemv) natively,
+// without kernels and with the scalar kernels; the SIMD kernels sum each
+// row in four lanes, which rounds differently (about 1e-7 relative). The
+// trainer uses these functions for its forward pass, so it sees exactly
+// what the model computes natively.
 
 // Conv is a valid (unpadded) stride-1 convolution of src (inC×h×w) with
 // square kernels wt (outC×inC×k×k) and biases b (outC), into dst
-// (outC×(h-k+1)×(w-k+1)). col is scratch space of ColLen(inC, h, w, k)
-// values.
+// (outC×(h-k+1)×(w-k+1)). col is scratch space of at least
+// ColLen(inC, h, w, k) values.
 //
-// It first copies the input patches into col (im2col) so that the inner loop
-// runs along a whole output plane. Each output still adds its products in
-// the order (input channel, kernel row, kernel column), as the definition
-// reads.
+// It copies the input patches into col (im2col) and multiplies them by the
+// weights (kernels.Conv2D). Each output starts at its bias and adds its
+// products in the order (input channel, kernel row, kernel column), as
+// the definition reads.
 func Conv(dst, src, col []float32, inC, h, w int, wt, b []float32, outC, k int) {
-	oh, ow := h-k+1, w-k+1
-	plane := oh * ow
-	col = col[:inC*k*k*plane]
-	for ic := range inC {
-		in := src[ic*h*w : (ic+1)*h*w]
-		for ky := range k {
-			for kx := range k {
-				c := col[((ic*k+ky)*k+kx)*plane:][:plane]
-				for oy := range oh {
-					copy(c[oy*ow:(oy+1)*ow], in[(oy+ky)*w+kx:])
-				}
-			}
-		}
-	}
-	dst = dst[:outC*plane]
-	for oc := range outC {
-		d := dst[oc*plane : (oc+1)*plane]
-		for i := range d {
-			d[i] = b[oc]
-		}
-		ws := wt[oc*inC*k*k : (oc+1)*inC*k*k]
-		for j, wv := range ws {
-			c := col[j*plane:][:len(d)] // same length: no bounds checks below
-			for i, v := range c {
-				d[i] += float32(wv * v)
-			}
-		}
-	}
+	plane := (h - k + 1) * (w - k + 1)
+	kernels.Conv2D(dst[:outC*plane], col[:inC*k*k*plane], src[:inC*h*w], wt, b, inC, h, w, outC, k)
 }
 
 // ColLen is the scratch space Conv needs.
 func ColLen(inC, h, w, k int) int { return inC * k * k * (h - k + 1) * (w - k + 1) }
 
 // ReLU sets the negative values of x to zero.
-func ReLU(x []float32) {
-	for i, v := range x {
-		if v < 0 {
-			x[i] = 0
-		}
-	}
-}
+func ReLU(x []float32) { kernels.ReLU(x, x) }
 
 // MaxPool2 takes the maximum of each 2×2 block of src (c×h×w, h and w even)
 // into dst (c×h/2×w/2). If arg is not nil it receives, for each output, the
@@ -86,30 +59,10 @@ func MaxPool2(dst, src []float32, c, h, w int, arg []int32) {
 }
 
 // Dense computes dst = wt·src + b, with wt stored row by row
-// (len(dst) rows of len(src) values).
-func Dense(dst, src, wt, b []float32) {
-	n := len(src)
-	for o := range dst {
-		row := wt[o*n:][:len(src)]
-		s := b[o]
-		for i, v := range src {
-			s += float32(row[i] * v)
-		}
-		dst[o] = s
-	}
-}
+// (len(dst) rows of len(src) values): each output is the sum of its
+// products, plus its bias.
+func Dense(dst, src, wt, b []float32) { kernels.Gemv(dst, wt, src, b) }
 
-// Softmax turns the logits in x into probabilities, in place.
-func Softmax(x []float32) {
-	m := x[0]
-	for _, v := range x[1:] {
-		m = max(m, v)
-	}
-	var sum float64
-	for _, v := range x {
-		sum += math.Exp(float64(v - m))
-	}
-	for i, v := range x {
-		x[i] = float32(math.Exp(float64(v-m)) / sum)
-	}
-}
+// Softmax turns the logits in x into probabilities, in place, with the
+// exponentials and their sum in float64.
+func Softmax(x []float32) { kernels.Softmax(x) }
