@@ -50,12 +50,16 @@ func TestLinearityVerdict(t *testing.T) {
 	}
 	units := func(c scaleCase) float64 { return float64(c.spec.Assets) }
 	lin := linearity("files", []scaleCase{mk(20, 100), mk(200, 280), mk(2000, 2080)}, units, "file")
-	if !strings.Contains(lin, "grows linear") {
+	if !strings.Contains(lin, "grows linearly") {
 		t.Errorf("1 ms per file throughout is linear; got %q", lin)
 	}
 	non := linearity("files", []scaleCase{mk(20, 100), mk(200, 280), mk(2000, 9000)}, units, "file")
-	if !strings.Contains(non, "not clearly linear") {
-		t.Errorf("1 then 4.8 ms per file is not linear; got %q", non)
+	if !strings.Contains(non, "more than linearly") {
+		t.Errorf("1 then 4.8 ms per file is more than linear; got %q", non)
+	}
+	less := linearity("files", []scaleCase{mk(20, 100), mk(200, 1000), mk(2000, 2800)}, units, "file")
+	if !strings.Contains(less, "less than linearly") {
+		t.Errorf("5 then 1 ms per file is less than linear; got %q", less)
 	}
 	two := linearity("files", []scaleCase{mk(20, 100), mk(200, 280)}, units, "file")
 	if !strings.Contains(two, "no verdict") {

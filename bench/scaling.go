@@ -147,6 +147,11 @@ func scalingSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString(linearity("web files", acases, func(c scaleCase) float64 { return float64(c.spec.Assets) }, "file"))
 	b.WriteString("The packager itself streams the weights (SHA-256 per 4 MiB shard, then a section copy when writing OUT); the cost that grows with them, in time and in memory, is the validate stage, which loads the weights into the model under wazero and runs it to measure its memory at peak. ")
 	b.WriteString("Limits found on the way: with `hosts = []` (every host, the template's default) pwagen refuses 200 web files, because each file it copies under its own name costs a Cloudflare Pages `_headers` rule (100 at most), and 2,000, past Azure Static Web Apps' 20 KB config; the fixture leaves those two hosts out so that every size packages. ")
+	if n := len(acases); n > 0 {
+		if c := acases[n-1]; c.pw.wall < 2*c.floor.wall {
+			fmt.Fprintf(&b, "At %d web files pwagen comes within %s of the floor: both are dominated by creating that many files on this file system. ", c.spec.Assets, ratio(float64(c.pw.wall), float64(c.floor.wall)))
+		}
+	}
 	b.WriteString("For small packages the fixed costs (icons, esbuild, the validator's start) dominate, which is why pwagen is far above the floor there. Every web file is read, minified or bundled, hashed, given a header rule for each host and written, so files cost more than their bytes.\n")
 	return b.String(), nil
 }
@@ -166,16 +171,21 @@ func linearity(what string, cs []scaleCase, units func(scaleCase) float64, unit 
 		slopes = append(slopes, slope)
 		parts = append(parts, fmt.Sprintf("%.3g ms per %s from %g to %g", slope, unit, units(cs[i-1]), units(cs[i])))
 	}
-	verdict := "linear (the marginal costs agree within 1.5×)"
+	verdict := "linearly (the marginal costs agree within 1.5×)"
 	if len(slopes) >= 2 {
 		lo, hi := min(slopes[0], slopes[1]), max(slopes[0], slopes[1])
-		if lo <= 0 || hi/lo > 1.5 {
-			verdict = "not clearly linear (the marginal costs differ by more than 1.5×; on this shared machine, noise can do that)"
+		switch {
+		case lo <= 0:
+			verdict = "with no clear trend (a marginal cost is negative: noise on this shared machine)"
+		case hi/lo > 1.5 && slopes[1] < slopes[0]:
+			verdict = "less than linearly (each unit costs less at the larger sizes: fixed per-run costs are spread wider)"
+		case hi/lo > 1.5:
+			verdict = "more than linearly (each unit costs more at the larger sizes)"
 		}
 	} else {
 		verdict = "two points only (--quick): no verdict"
 	}
-	return fmt.Sprintf("as the %s grow, pwagen's time grows %s: %s. ", what, verdict, strings.Join(parts, "; "))
+	return fmt.Sprintf("As the %s grow, pwagen's time grows %s: %s. ", what, verdict, strings.Join(parts, "; "))
 }
 
 // treeSize is the bytes and files of a project's inputs: weights and web/.
