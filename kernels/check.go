@@ -1,7 +1,7 @@
 package kernels
 
 import (
-	"fmt"
+	"strconv"
 	"unsafe"
 )
 
@@ -14,11 +14,43 @@ type ShapeError struct {
 }
 
 func (e *ShapeError) Error() string {
-	return fmt.Sprintf("kernels.%s: %s", e.Func, e.What)
+	return "kernels." + e.Func + ": " + e.What
 }
 
 func shapeErr(fn, format string, args ...any) {
-	panic(&ShapeError{Func: fn, What: fmt.Sprintf(format, args...)})
+	panic(&ShapeError{Func: fn, What: sprintf(format, args...)})
+}
+
+// sprintf formats %d (int) and %s (string) like fmt.Sprintf. The package
+// leaves out fmt: it would pull os and syscall, and their WASI imports,
+// into every model.
+func sprintf(format string, args ...any) string {
+	b := make([]byte, 0, len(format)+16)
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' || i+1 == len(format) {
+			b = append(b, format[i])
+			continue
+		}
+		i++
+		if format[i] == '%' {
+			b = append(b, '%')
+			continue
+		}
+		if len(args) == 0 {
+			b = append(b, "%!"+string(format[i])+"(MISSING)"...)
+			continue
+		}
+		switch a := args[0].(type) {
+		case int:
+			b = strconv.AppendInt(b, int64(a), 10)
+		case string:
+			b = append(b, a...)
+		default:
+			b = append(b, "%!"+string(format[i])+"(?)"...)
+		}
+		args = args[1:]
+	}
+	return string(b)
 }
 
 // span is the byte range a slice covers.
