@@ -2,6 +2,9 @@
 // `pwagen new` and the browser loader.
 package templates
 
+// The default project's kernels/ folder is a copy of package kernels.
+//go:generate go run copykernels.go
+
 import (
 	"embed"
 	"io/fs"

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -26,11 +27,14 @@ var basicWASI = []string{
 	"fd_write", "poll_oneoff", "proc_exit", "random_get", "sched_yield",
 }
 
-func goBuild(t *testing.T, out string, env ...string) {
+func goBuild(t *testing.T, out string, tags string, env ...string) {
 	t.Helper()
 	args := []string{"build", "-trimpath", "-o", out}
 	if len(env) > 0 {
 		args = append(args, "-ldflags=-s -w", "-buildmode=c-shared")
+	}
+	if tags != "" {
+		args = append(args, "-tags", tags)
 	}
 	cmd := exec.Command("go", append(args, ".")...)
 	cmd.Dir = filepath.Join(templateDir, "model")
@@ -41,16 +45,33 @@ func goBuild(t *testing.T, out string, env ...string) {
 }
 
 // TestTemplateModelAsReactor builds the template's model the way pwagen
-// does, runs it under wazero through the ABI, and compares every held-out
-// prediction with the native command line.
+// does, with the kernels and without them (kernels = false), runs it under
+// wazero through the ABI with each kernel variant, linked as the browser
+// links it, and compares every held-out prediction with the native
+// command line.
 func TestTemplateModelAsReactor(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the model twice with the Go toolchain")
+		t.Skip("builds the model three times with the Go toolchain")
 	}
 	dir := t.TempDir()
-	wasmPath, nativePath := filepath.Join(dir, "model.wasm"), filepath.Join(dir, "model")
-	goBuild(t, wasmPath, "GOOS=wasip1", "GOARCH=wasm")
-	goBuild(t, nativePath)
+	nativePath := filepath.Join(dir, "model")
+	goBuild(t, nativePath, "")
+	wasms := map[modules.Variant]string{}
+	for _, v := range []modules.Variant{modules.SIMD, modules.Baseline} {
+		wasms[v] = filepath.Join(dir, string(v)+".wasm")
+		tags := ""
+		if v == modules.Baseline {
+			tags = "pwagen_nokernels"
+		}
+		goBuild(t, wasms[v], tags, "GOOS=wasip1", "GOARCH=wasm")
+	}
+	wasms[modules.Scalar] = wasms[modules.SIMD] // the same model, the other kernel module
+	for _, v := range []modules.Variant{modules.SIMD, modules.Scalar, modules.Baseline} {
+		t.Run(string(v), func(t *testing.T) { runReactor(t, wasms[v], nativePath, v) })
+	}
+}
+
+func runReactor(t *testing.T, wasmPath, nativePath string, v modules.Variant) {
 	bin, err := os.ReadFile(wasmPath)
 	if err != nil {
 		t.Fatal(err)
@@ -69,16 +90,28 @@ func TestTemplateModelAsReactor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kernelImports := 0
 	for _, f := range cm.ImportedFunctions() {
 		mod, name, _ := f.Import()
+		if mod == modules.Module {
+			if _, ok := modules.Lookup(name); !ok {
+				t.Errorf("imports %s.%s, which pwagen's kernels do not supply", mod, name)
+			}
+			kernelImports++
+			continue
+		}
 		if mod != wasi_snapshot_preview1.ModuleName || !slices.Contains(basicWASI, name) {
-			t.Errorf("imports %s.%s; a model should import only %v (fmt and os add more)", mod, name, basicWASI)
+			t.Errorf("imports %s.%s; a model should import only %v and kernels (fmt and os add more)", mod, name, basicWASI)
 		}
 	}
-	m, err := r.InstantiateModule(ctx, cm, wazero.NewModuleConfig().WithStartFunctions("_initialize"))
+	if (kernelImports > 0) != (v != modules.Baseline) {
+		t.Errorf("%s: the model imports %d kernel functions; want some with kernels, none with -tags pwagen_nokernels", v, kernelImports)
+	}
+	pair, err := modules.Link(ctx, r, cm, v, wazero.NewModuleConfig(), "_initialize")
 	if err != nil {
 		t.Fatal(err)
 	}
+	m := pair.Model
 	call := func(name string, args ...uint64) uint32 {
 		t.Helper()
 		res, err := m.ExportedFunction(name).Call(ctx, args...)
@@ -151,7 +184,7 @@ func TestTemplateModelAsReactor(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("largest difference between wasm and native probabilities: %g", maxDiff)
+	t.Logf("%s: largest difference between wasm and native probabilities: %g", v, maxDiff)
 }
 
 func readError(t *testing.T, call func(string, ...uint64) uint32, mem api.Memory) string {
