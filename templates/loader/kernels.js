@@ -31,7 +31,7 @@ export function chooseVariant(forced) {
     if (forced && forced !== 'baseline') throw new Error(`pwagen: variant "${forced}" asked for, but this model does not use kernels (it imports nothing from module "kernels"); only "baseline" runs`);
     return 'baseline';
   }
-  if (forced === 'baseline') throw new Error('pwagen: variant "baseline" asked for, but this model was built with kernels; build it with -tags pwagen_nokernels for a pure-Go baseline');
+  if (forced === 'baseline') throw new Error('pwagen: variant "baseline" asked for, but this model was built with kernels; package it with kernels = false under [model] in pwagen.toml for a pure-Go baseline');
   if (forced === 'simd' && !simdSupported()) throw new Error('pwagen: variant "simd" asked for, but this browser does not support WebAssembly SIMD (Chrome 91, Firefox 89, Safari 16.4)');
   return forced || (simdSupported() ? 'simd' : 'scalar');
 }
