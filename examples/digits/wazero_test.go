@@ -3,9 +3,9 @@ package digits_test
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
