@@ -28,6 +28,9 @@ const NoKernelsTag = "pwagen_nokernels"
 var wasmEnv = []string{"GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0"}
 
 func compileModel(ctx context.Context, b *Build) error {
+	if b.Wasm != nil { // prebuilt by the caller
+		return nil
+	}
 	wasm, err := BuildModel(ctx, b)
 	if err != nil {
 		return err
