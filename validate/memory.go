@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -172,14 +174,20 @@ func (r *runner) abiError(what string) {
 	r.err = fmt.Errorf("%s failed: %q", what, msg)
 }
 
-func (r *runner) steps(weights []byte) {
+func (r *runner) steps(weights *weightsFile) {
 	r.call("_initialize")
 	if weights == nil {
 		r.did = "measured: _initialize only (no weights given)"
 		return
 	}
-	p := r.call("pwagen_alloc_weights", uint64(len(weights)))
-	r.write(p, weights)
+	if weights.size > math.MaxUint32 {
+		r.err = fmt.Errorf("%s: %d bytes of weights do not fit a 32-bit memory", weights.path, weights.size)
+		return
+	}
+	p := r.call("pwagen_alloc_weights", uint64(weights.size))
+	if r.err == nil {
+		r.err = weights.copyTo(r.mod.Memory(), p)
+	}
 	if int32(r.call("pwagen_load_weights")) != 0 {
 		r.abiError("pwagen_load_weights")
 	}
@@ -197,7 +205,7 @@ func (r *runner) steps(weights []byte) {
 			return
 		}
 	}
-	r.did = fmt.Sprintf("measured: _initialize, %s of weights, one predict on %d zero inputs (%d outputs)", human(uint64(len(weights))), n, k)
+	r.did = fmt.Sprintf("measured: _initialize, %s of weights, one predict on %d zero inputs (%d outputs)", human(uint64(weights.size)), n, k)
 }
 
 func (v *check) runProblem(r *runner) {
@@ -258,4 +266,34 @@ func human(n uint64) string {
 func trimZero(f float64) string {
 	s := fmt.Sprintf("%.1f", f)
 	return strings.TrimSuffix(s, ".0")
+}
+
+// weightsFile is the weights the measured run loads, streamed from disk
+// into the model's memory: never held whole in the validator's own heap.
+type weightsFile struct {
+	path string
+	size int64
+}
+
+func (w *weightsFile) copyTo(mem api.Memory, ptr uint32) error {
+	if uint64(ptr)+uint64(w.size) > uint64(mem.Size()) {
+		return fmt.Errorf("pwagen_alloc_weights returned %d, but %d bytes there are outside memory (%d bytes)", ptr, w.size, mem.Size())
+	}
+	f, err := os.Open(w.path)
+	if err != nil {
+		return fmt.Errorf("weights: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for off := int64(0); off < w.size; {
+		n, err := f.Read(buf[:min(int64(len(buf)), w.size-off)])
+		if n > 0 {
+			mem.Write(ptr+uint32(off), buf[:n])
+			off += int64(n)
+		}
+		if err != nil && off < w.size {
+			return fmt.Errorf("weights: %s: %w after %d of %d bytes", w.path, err, off, w.size)
+		}
+	}
+	return nil
 }

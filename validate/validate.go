@@ -38,11 +38,13 @@ func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, 
 		}
 		targets = append(targets, t)
 	}
-	var weights []byte
+	var weights *weightsFile
 	if o.Weights != "" {
-		if weights, err = os.ReadFile(o.Weights); err != nil {
+		fi, err := os.Stat(o.Weights)
+		if err != nil {
 			return nil, fmt.Errorf("weights: %w", err)
 		}
+		weights = &weightsFile{path: o.Weights, size: fi.Size()}
 	}
 	r := newReport(path, wasm, m, o)
 	v := &check{r: r, m: m, o: o, wasm: wasm, weights: weights, targets: targets}
@@ -71,7 +73,7 @@ type check struct {
 	m        *modInfo
 	o        Options
 	wasm     []byte
-	weights  []byte
+	weights  *weightsFile
 	targets  []Target
 	compiled bool // wazero compiled the module with r's features
 	flags    api.CoreFeatures
