@@ -1,7 +1,6 @@
 package hosts
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -43,17 +42,13 @@ func TestCheckErrors(t *testing.T) {
 func TestWriteErrors(t *testing.T) {
 	ok := Spec{Files: fixtureFiles, Isolation: "none"}
 	okRules, _ := Rules(ok)
-	manyStable := Spec{Isolation: "none"}
-	for i := range 100 {
-		manyStable.Files = append(manyStable.Files, File{Name: fmt.Sprintf("page%03d.html", i)})
-	}
+	// Stable names beside a hashed one of the same extension, at the top
+	// level: neither a folder nor an extension can group them.
+	manyStable := Spec{Isolation: "none", Files: append(folder("page%03d.js", 100, false), File{"app-1a2b3c4d.js", true})}
 	manyRules, _ := Rules(manyStable)
 	longValue := append([]Rule{}, okRules...)
 	longValue[0] = Rule{"/*", append(append([]Header{}, okRules[0].Headers...), Header{"X-Long", strings.Repeat("a", 2000)})}
-	bigAzure := Spec{Isolation: "none"}
-	for i := range 400 {
-		bigAzure.Files = append(bigAzure.Files, File{Name: fmt.Sprintf("stable/page-%03d.html", i)})
-	}
+	bigAzure := Spec{Isolation: "none", Files: append(folder("stable-page-%03d.js", 400, false), File{"app-1a2b3c4d.js", true})}
 	bigAzureRules, _ := Rules(bigAzure)
 	for _, tt := range []struct {
 		name  string
@@ -66,16 +61,16 @@ func TestWriteErrors(t *testing.T) {
 		{"headers isolation, github pages named", okRules, Spec{Files: fixtureFiles, Isolation: "headers"}, []string{"vercel", "github-pages"}, `"github-pages" cannot set response headers`},
 		{"threads, all hosts", okRules, Spec{Files: fixtureFiles, Isolation: "none", Threads: true}, nil, ""},
 		{"threads on github pages", okRules, Spec{Files: fixtureFiles, Isolation: "none", Threads: true}, []string{"github-pages"}, `cannot set the COOP/COEP headers that a model with threads needs; set isolation = "service-worker"`},
-		{"cloudflare rule limit", manyRules, manyStable, []string{"cloudflare"}, "cloudflare: _headers has 103 rules, 3 over Cloudflare Pages' limit of 100"},
+		{"cloudflare rule limit", manyRules, manyStable, []string{"cloudflare"}, "cloudflare: _headers has 104 rules, 4 over Cloudflare Pages' limit of 100; 101 rules are for single files, 101 of them in the top level"},
 		{"netlify has no rule limit", manyRules, manyStable, []string{"netlify"}, ""},
 		{"cloudflare line limit", longValue, ok, []string{"cloudflare"}, "over Cloudflare Pages' limit of 2000 a line"},
-		{"azure size limit", bigAzureRules, bigAzure, []string{"azure"}, "over Azure Static Web Apps' limit of 20480 bytes (20 KB)"},
+		{"azure size limit", bigAzureRules, bigAzure, []string{"azure"}, "over Azure Static Web Apps' limit of 20480 bytes (20 KB); 401 rules are for single files, 401 of them in the top level"},
 		{"overlapping rules", append(append([]Rule{}, okRules...), Rule{"/weights/*", []Header{{"Cache-Control", "no-store"}}}), ok, []string{"nginx"},
-			"rules 2 (/*.bin) and 15 (/weights/*) both set Cache-Control for paths such as /weights/x.bin"},
+			"rules 2 (/*.bin) and 13 (/weights/*) both set Cache-Control for paths such as /weights/x.bin"},
 		{"content type on a path", append(append([]Rule{}, okRules...), Rule{"/weights/*", []Header{{"Content-Type", "text/plain"}}}), ok, nil,
 			"Content-Type is set by extension only"},
 		{"bad pattern", append(append([]Rule{}, okRules...), Rule{"/a/*.js", []Header{{"X-A", "b"}}}), ok, nil, "is not /*, /dir/*, /*.ext or an exact path"},
-		{"duplicate pattern", append(append([]Rule{}, okRules...), Rule{"/sw.js", []Header{{"X-A", "b"}}}), ok, nil, "the pattern is already rule 14; merge the two rules"},
+		{"duplicate pattern", append(append([]Rule{}, okRules...), Rule{"/sw.js", []Header{{"X-A", "b"}}}), ok, nil, "the pattern is already rule 12; merge the two rules"},
 		{"quote in a value", []Rule{{"/*", []Header{{"X-A", `say "hi"`}}}}, ok, nil, `header X-A has '"' in its value`},
 		{"newline in a value", []Rule{{"/*", []Header{{"X-A", "a\nb"}}}}, ok, nil, `header X-A has '\n' in its value`},
 		{"s3 per-path header", append(append([]Rule{}, okRules...), Rule{"/weights/*", []Header{{"X-Robots-Tag", "noindex"}}}), ok, []string{"s3-cloudfront"},

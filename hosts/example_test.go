@@ -20,12 +20,11 @@ func ExampleRules() {
 	}
 	// Output:
 	// /* 4
-	// /*.html 1
+	// /*.html 2
 	// /*.js 1
 	// /*.wasm 2
 	// / 1
 	// /app-1a2b3c4d.js 1
-	// /index.html 1
 	// /sw.js 1
 }
 

@@ -1,5 +1,7 @@
 package hosts
 
+import "fmt"
+
 // fixtureFiles is a representative package: the stable names, a hashed
 // app, style, model, two weight shards and two icons.
 var fixtureFiles = []File{
@@ -16,6 +18,39 @@ var fixtureFiles = []File{
 	{"icons/icon-512-2b2b2b2b.png", true},
 }
 
+// manyFiles is a package with more files than Cloudflare Pages allows
+// rules: the fixture, kernels, an esbuild asset, and the user's files
+// copied from web/ under their own names: a folder of 120 images, one of
+// JSON files, and robots.txt at the top level.
+var manyFiles = packageFiles(
+	[]File{
+		{"kernels/forwarder-3c3c3c3c.wasm", true},
+		{"kernels/simd-4d4d4d4d.wasm", true},
+		{"assets/logo-ABCD2345.svg", true},
+		{"robots.txt", false},
+	},
+	folder("img/p%03d.png", 120, false),
+	folder("data/d%02d.json", 12, false),
+)
+
+// packageFiles is the fixture package plus more files.
+func packageFiles(more ...[]File) []File {
+	files := append([]File(nil), fixtureFiles...)
+	for _, m := range more {
+		files = append(files, m...)
+	}
+	return files
+}
+
+// folder is n files named by format (with one %d).
+func folder(format string, n int, hashed bool) []File {
+	files := make([]File, n)
+	for i := range files {
+		files[i] = File{fmt.Sprintf(format, i), hashed}
+	}
+	return files
+}
+
 // fixtureSpecs are the specs whose output is golden-tested and served.
 var fixtureSpecs = []struct {
 	name  string
@@ -25,4 +60,5 @@ var fixtureSpecs = []struct {
 	{"default", Spec{Files: fixtureFiles, Isolation: "none"}, nil},
 	{"headers", Spec{Files: fixtureFiles, Isolation: "headers"}, nil}, // all hosts but github-pages
 	{"service-worker-threads", Spec{Files: fixtureFiles, Isolation: "service-worker", Threads: true}, nil},
+	{"many-files", Spec{Files: manyFiles, Isolation: "headers"}, nil}, // grouped by folder
 }

@@ -39,6 +39,7 @@ func FuzzWriteReadsBack(f *testing.F) {
 	f.Add(strings.Join(names, "\n"), uint64(0b11111110000), true)
 	f.Add("index.html\nsw.js\na.tar.gz\nb.gz\nw/x.bin\nw/y.bin", uint64(0b010101), false)
 	f.Add("LICENSE\n.well-known/a.json\nz.JS", uint64(1), true)
+	f.Add("index.html\nsw.js\napp-1a2b3c4d.js\nimg/a.png\nimg/b.png\nimg/c.png\nicons/i-1a2b3c4d.png\nd/e/f.json\nd/g-1a2b3c4d.json", uint64(0b101000100), false) // grouped by folder
 	f.Fuzz(func(t *testing.T, list string, hashed uint64, threads bool) {
 		var s Spec
 		s.Isolation, s.Threads = "service-worker", threads

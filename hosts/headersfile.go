@@ -34,8 +34,8 @@ func writeNetlify(w *output, rules []Rule, s Spec) error {
 
 func writeCloudflare(w *output, rules []Rule, s Spec) error {
 	if n := len(rules); n > cloudflareMaxRules {
-		return fmt.Errorf("_headers has %d rules, %d over Cloudflare Pages' limit of %d; hash more file names (each stable name costs a rule) or remove cloudflare from [deploy] hosts",
-			n, n-cloudflareMaxRules, cloudflareMaxRules)
+		return fmt.Errorf("_headers has %d rules, %d over Cloudflare Pages' limit of %d; %s; or remove cloudflare from [deploy] hosts",
+			n, n-cloudflareMaxRules, cloudflareMaxRules, singleFiles(rules))
 	}
 	data := headersFile(rules)
 	for i, line := range strings.Split(string(data), "\n") {

@@ -134,8 +134,8 @@ func writeAzure(w *output, rules []Rule, s Spec) error {
 		return err
 	}
 	if n := len(data); n > azureMaxConfig {
-		return fmt.Errorf("staticwebapp.config.json is %d bytes, %d over Azure Static Web Apps' limit of %d bytes (20 KB); hash more file names (each stable name costs a route) or remove azure from [deploy] hosts",
-			n, n-azureMaxConfig, azureMaxConfig)
+		return fmt.Errorf("staticwebapp.config.json is %d bytes, %d over Azure Static Web Apps' limit of %d bytes (20 KB); %s; or remove azure from [deploy] hosts",
+			n, n-azureMaxConfig, azureMaxConfig, singleFiles(rules))
 	}
 	w.inOut["staticwebapp.config.json"] = data
 	return nil

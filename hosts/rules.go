@@ -2,6 +2,7 @@ package hosts
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"path"
 	"slices"
@@ -66,11 +67,25 @@ var contentTypes = map[string]string{
 var Isolations = []string{"none", "headers", "service-worker"}
 
 // Rules derives the one rule list from the package, in a fixed order:
-// "/*" (security and isolation headers for every response), then one rule
-// per extension (Content-Type, and the immutable Cache-Control when every
-// file with that extension is content-hashed), then "/" and the exact paths
-// (no-cache for stable names, immutable for hashed files whose extension
-// also has stable names, such as app-<hash>.js beside sw.js).
+// "/*" (security and isolation headers for every response), then one
+// "/*.ext" rule per extension (Content-Type, and Cache-Control when the
+// extension groups files, see below), then the "/dir/*" rules, "/" and the
+// exact paths, each group sorted.
+//
+// Every file gets Cache-Control: the immutable one when its name carries a
+// content hash, no-cache otherwise (and "/" gets no-cache). To keep the
+// list short for any number of files, Rules groups the files, in one of
+// two ways, whichever makes fewer rules (by extension when equal):
+//
+//   - by extension: a "/*.ext" rule when every file with that extension
+//     has the same Cache-Control, and an exact rule for every other file;
+//   - by folder: a "/dir/*" rule for each outermost folder whose files all
+//     have the same Cache-Control, and an exact rule for every other file
+//     (those at the top level, and those directly in a folder that mixes
+//     hashed and stable names).
+//
+// The two never mix, since "/*.ext" and "/dir/*" can match the same path
+// (/dir/x.ext), and no two rules that can may set the same header.
 func Rules(s Spec) ([]Rule, error) {
 	if err := checkSpec(s); err != nil {
 		return nil, err
@@ -86,52 +101,158 @@ func Rules(s Spec) ([]Rule, error) {
 			Header{"Cross-Origin-Embedder-Policy", "require-corp"})
 	}
 	global = append(global, Header{"Content-Security-Policy", CSP})
-	rules := []Rule{{Pattern: "/*", Headers: global}}
 
-	// allHashed[ext] is true when every file with that extension is hashed.
-	allHashed := map[string]bool{}
-	for _, f := range s.Files {
+	files := slices.Clone(s.Files)
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	rules := assemble(global, files, byExtension(files))
+	if byDir := assemble(global, files, byFolder(files)); len(byDir) < len(rules) {
+		rules = byDir
+	}
+	return rules, nil
+}
+
+// cacheOf is the Cache-Control a file gets.
+func cacheOf(f File) string {
+	if f.Hashed {
+		return CacheImmutable
+	}
+	return CacheNoCache
+}
+
+// cachePlan says which rules give the files their Cache-Control.
+type cachePlan struct {
+	ext   map[string]string // extension → the Cache-Control of its "/*.ext" rule
+	dirs  []Rule            // "/dir/*" rules, disjoint
+	exact []Rule            // one rule per remaining file
+}
+
+func exactRule(f File) Rule {
+	return Rule{Pattern: "/" + f.Name, Headers: []Header{{"Cache-Control", cacheOf(f)}}}
+}
+
+// byExtension groups by extension: a "/*.ext" rule for each extension
+// whose files all get the same Cache-Control, an exact rule for the rest.
+func byExtension(files []File) cachePlan {
+	same := map[string]string{} // ext → the one Cache-Control of its files, "" if they differ
+	for _, f := range files {
 		ext := extOf(f.Name)
 		if ext == "" {
 			continue
 		}
-		if h, seen := allHashed[ext]; seen {
-			allHashed[ext] = h && f.Hashed
-		} else {
-			allHashed[ext] = f.Hashed
+		if c, seen := same[ext]; !seen {
+			same[ext] = cacheOf(f)
+		} else if c != cacheOf(f) {
+			same[ext] = ""
 		}
 	}
-	exts := make([]string, 0, len(allHashed))
-	for ext := range allHashed {
-		exts = append(exts, ext)
+	p := cachePlan{ext: map[string]string{}}
+	for ext, c := range same {
+		if c != "" {
+			p.ext[ext] = c
+		}
 	}
-	sort.Strings(exts)
+	for _, f := range files {
+		if p.ext[extOf(f.Name)] == "" {
+			p.exact = append(p.exact, exactRule(f))
+		}
+	}
+	return p
+}
+
+// byFolder groups by folder: a "/dir/*" rule for each outermost folder
+// whose files (at any depth) all get the same Cache-Control, an exact rule
+// for the rest. files must be sorted by name, so that the files under one
+// folder are next to each other.
+func byFolder(files []File) cachePlan {
+	var p cachePlan
+	var walk func(dir string, files []File) // dir is "" (the top level) or "a/b/"
+	walk = func(dir string, files []File) {
+		if dir != "" {
+			c := cacheOf(files[0])
+			if !slices.ContainsFunc(files, func(f File) bool { return cacheOf(f) != c }) {
+				p.dirs = append(p.dirs, Rule{Pattern: "/" + dir + "*", Headers: []Header{{"Cache-Control", c}}})
+				return
+			}
+		}
+		for i := 0; i < len(files); {
+			seg, _, inFolder := strings.Cut(strings.TrimPrefix(files[i].Name, dir), "/")
+			if !inFolder {
+				p.exact = append(p.exact, exactRule(files[i]))
+				i++
+				continue
+			}
+			sub := dir + seg + "/"
+			j := i + 1
+			for j < len(files) && strings.HasPrefix(files[j].Name, sub) {
+				j++
+			}
+			walk(sub, files[i:j])
+			i = j
+		}
+	}
+	walk("", files)
+	return p
+}
+
+// assemble puts a plan into the rule list in its fixed order.
+func assemble(global []Header, files []File, p cachePlan) []Rule {
+	rules := []Rule{{Pattern: "/*", Headers: global}}
+	extSet := map[string]bool{}
+	for _, f := range files {
+		if ext := extOf(f.Name); ext != "" {
+			extSet[ext] = true
+		}
+	}
+	exts := slices.Sorted(maps.Keys(extSet))
 	for _, ext := range exts {
 		var hs []Header
 		if ct, ok := contentTypes[ext]; ok {
 			hs = append(hs, Header{"Content-Type", ct})
 		}
-		if allHashed[ext] {
-			hs = append(hs, Header{"Cache-Control", CacheImmutable})
+		if c := p.ext[ext]; c != "" {
+			hs = append(hs, Header{"Cache-Control", c})
 		}
 		if len(hs) > 0 {
 			rules = append(rules, Rule{Pattern: "/*" + ext, Headers: hs})
 		}
 	}
-
+	dirs := slices.Clone(p.dirs)
+	sort.Slice(dirs, func(i, j int) bool { return dirs[i].Pattern < dirs[j].Pattern })
+	rules = append(rules, dirs...)
 	rules = append(rules, Rule{Pattern: "/", Headers: []Header{{"Cache-Control", CacheNoCache}}})
-	names := make([]File, len(s.Files))
-	copy(names, s.Files)
-	sort.Slice(names, func(i, j int) bool { return names[i].Name < names[j].Name })
-	for _, f := range names {
-		switch {
-		case !f.Hashed:
-			rules = append(rules, Rule{Pattern: "/" + f.Name, Headers: []Header{{"Cache-Control", CacheNoCache}}})
-		case !allHashed[extOf(f.Name)]:
-			rules = append(rules, Rule{Pattern: "/" + f.Name, Headers: []Header{{"Cache-Control", CacheImmutable}}})
+	exact := slices.Clone(p.exact)
+	sort.Slice(exact, func(i, j int) bool { return exact[i].Pattern < exact[j].Pattern })
+	return append(rules, exact...)
+}
+
+// singleFiles explains, for a host limit error, where the rules go: how
+// many are for single files, which folder has the most, and how to group
+// them.
+func singleFiles(rules []Rule) string {
+	perDir := map[string]int{}
+	n := 0
+	for _, r := range rules {
+		if k, _ := patternKind(r.Pattern); k == kindExact && r.Pattern != "/" {
+			n++
+			perDir[path.Dir(r.Pattern)]++
 		}
 	}
-	return rules, nil
+	if n == 0 {
+		return "the rules are per folder and per extension already; shorten the list of file types"
+	}
+	top := ""
+	for _, d := range slices.Sorted(maps.Keys(perDir)) {
+		if top == "" || perDir[d] > perDir[top] {
+			top = d
+		}
+	}
+	where := strings.TrimPrefix(top, "/") + "/"
+	if top == "/" {
+		where = "the top level"
+	}
+	return fmt.Sprintf("%d rules are for single files, %d of them in %s (a folder, or an extension, costs one rule when its files are all content-hashed or all not, and every other file costs one): "+
+		"move the files with stable names out of the top level and out of folders that also hold hashed files (pwagen puts those at the top level and in icons/, weights/, kernels/ and assets/)",
+		n, perDir[top], where)
 }
 
 // extOf is the extension of the last path segment, "" if none.

@@ -296,12 +296,14 @@ http {
 // config.
 func TestServerChecksCatchBrokenConfigs(t *testing.T) {
 	needBinary(t, "/usr/sbin/nginx")
-	fx := fixtureSpecs[1] // headers isolation
+	headers := Spec{Files: fixtureFiles, Isolation: "headers"}
+	many := Spec{Files: manyFiles, Isolation: "headers"} // grouped by folder
 	for _, tt := range []struct {
 		name, want string
+		spec       Spec
 		breakIt    func(string) string
 	}{
-		{"inheritance trap", "Cross-Origin-Embedder-Policy", func(c string) string {
+		{"inheritance trap", "Cross-Origin-Embedder-Policy", headers, func(c string) string {
 			// Global headers once at server level, as people write it:
 			// every location with its own add_header drops them.
 			var kept []string
@@ -314,15 +316,20 @@ func TestServerChecksCatchBrokenConfigs(t *testing.T) {
 			c = strings.Join(kept, "\n")
 			return strings.Replace(c, "index index.html;", "index index.html;\n    add_header Cross-Origin-Embedder-Policy \"require-corp\" always;", 1)
 		}},
-		{"SPA fallback", "SPA fallback", func(c string) string {
+		{"SPA fallback", "SPA fallback", headers, func(c string) string {
 			return strings.ReplaceAll(c, "try_files $uri =404;", "try_files $uri /index.html;")
 		}},
-		{"no wasm type", "application/wasm", func(c string) string {
+		{"no wasm type", "application/wasm", headers, func(c string) string {
 			return strings.Replace(c, "\"application/wasm\" wasm;", "", 1)
+		}},
+		{"folder rule lost", "GET /img/p000.png: Cache-Control", many, func(c string) string {
+			// The stable images fall through to "location /", which
+			// has no Cache-Control.
+			return strings.Replace(c, "location ~ ^/img/ {", "location ~ ^/img-moved/ {", 1)
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			rules, out, beside := served(t, fx.spec, []string{"nginx"})
+			rules, out, beside := served(t, tt.spec, []string{"nginx"})
 			site, err := os.ReadFile(filepath.Join(beside, "nginx.conf"))
 			if err != nil {
 				t.Fatal(err)
@@ -332,7 +339,7 @@ func TestServerChecksCatchBrokenConfigs(t *testing.T) {
 				t.Fatal("the mutation changed nothing")
 			}
 			base := startNginx(t, []byte(broken), out)
-			problems := servedProblems(t, base, rules, fx.spec.Files, out)
+			problems := servedProblems(t, base, rules, tt.spec.Files, out)
 			if !strings.Contains(strings.Join(problems, "\n"), tt.want) {
 				t.Errorf("broken config passed the checks; problems: %q", problems)
 			}
