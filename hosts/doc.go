@@ -16,6 +16,11 @@
 //	/*.ext      every path whose name ends in .ext (any depth)
 //	/exact/path one path; "/" is the site root
 //
+// [Rules] gives each file its Cache-Control through as few rules as it can,
+// grouping by folder or by extension (see its doc), so that the list stays
+// within Cloudflare Pages' 100 rules and Azure's 20 KB for any number of
+// files kept in folders apart from the hashed ones.
+//
 // The headers of a path are the union of the headers of every rule that
 // matches it. No two rules that can match the same path may set the same
 // header: Netlify and Cloudflare join such duplicates with a comma, Azure

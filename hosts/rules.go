@@ -250,8 +250,8 @@ func singleFiles(rules []Rule) string {
 	if top == "/" {
 		where = "the top level"
 	}
-	return fmt.Sprintf("%d rules are for single files, %d of them in %s (a folder, or an extension, costs one rule when its files are all content-hashed or all not, and every other file costs one): "+
-		"move the files with stable names out of the top level and out of folders that also hold hashed files (pwagen puts those at the top level and in icons/, weights/, kernels/ and assets/)",
+	return fmt.Sprintf("%d rules are for single files, %d of them in %s (a folder or an extension whose files are all content-hashed or all not costs one rule, every other file one each): "+
+		"keep files with stable names in folders of their own, apart from hashed files (pwagen writes those at the top level and in icons/, weights/, kernels/ and assets/)",
 		n, perDir[top], where)
 }
 
