@@ -191,6 +191,7 @@ func TestIsHashed(t *testing.T) {
 	for name, want := range map[string]bool{
 		"app-1a2b3c4d.js": true, "icons/icon-192-1a2b3c4d.png": true, "model-deadbeef.wasm": true,
 		"weights/0123456789abcdef.bin": true, "index.html": false, "sw.js": false, "pwagen.js": false,
+		"assets/logo-XAB3F7JA.png": true, "img/logo-XAB3F7JA.png": false,
 		"app-1A2B3C4D.js": false, "my-app.js": false, "weights/x.bin": false,
 	} {
 		if got := IsHashed(name); got != want {
