@@ -41,7 +41,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "pwagen",
 		Usage:     "package a Go WebAssembly model as an installable, offline-first web app",
-		UsageText: "pwagen new DIR\n   pwagen package [DIR] [--out OUT]\n   pwagen serve [OUT]",
+		UsageText: "pwagen new DIR\npwagen package [DIR] [--out OUT]\npwagen serve [OUT] [--addr 127.0.0.1:8080]\npwagen validate [--json] TARGET",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Suggest:   true,
