@@ -14,8 +14,9 @@ import (
 
 // childCmd runs `pwagen package` in a process of its own, so its wall time
 // and peak memory are measured like any other tool's, with each stage
-// timed. With --wasm the "compile model" stage reads a prebuilt .wasm
-// instead of running go build: packaging without the Go compile.
+// timed. With --wasm the build starts with packager.Build.Wasm set to a
+// prebuilt .wasm, so the "compile model" stage skips go build: packaging
+// without the Go compile.
 const childCmd = "_package"
 
 // stageTime is one stage's wall time in a child run.
@@ -33,11 +34,12 @@ type childResult struct {
 func childMain(args []string) int {
 	fs := flag.NewFlagSet(childCmd, flag.ContinueOnError)
 	wasm := fs.String("wasm", "", "prebuilt model .wasm: skip the Go compile")
+	noKernels := fs.Bool("no-kernels", false, "as with kernels = false in pwagen.toml (build --wasm with -tags "+packager.NoKernelsTag+")")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
-		fmt.Fprintln(os.Stderr, "usage: bench _package [--wasm FILE] PROJECT OUT")
+		fmt.Fprintln(os.Stderr, "usage: bench _package [--wasm FILE] [--no-kernels] PROJECT OUT")
 		return 2
 	}
-	res, err := packageInProcess(context.Background(), fs.Arg(0), fs.Arg(1), *wasm)
+	res, err := packageInProcess(context.Background(), fs.Arg(0), fs.Arg(1), *wasm, *noKernels)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench _package:", err)
 		return 1
@@ -60,31 +62,30 @@ func (t timed) Run(ctx context.Context, b *packager.Build) error {
 	return err
 }
 
-func packageInProcess(ctx context.Context, dir, out, wasm string) (*childResult, error) {
+func packageInProcess(ctx context.Context, dir, out, wasm string, noKernels bool) (*childResult, error) {
 	cfg, err := config.Load(dir)
 	if err != nil {
 		return nil, err
 	}
+	if noKernels {
+		cfg.Model.Kernels = false
+	}
+	b := packager.NewBuild(cfg, out)
+	if wasm != "" {
+		// packager's hook: a Build whose Wasm is set before Run packages
+		// that module, and its "compile model" stage does nothing.
+		if b.Wasm, err = os.ReadFile(wasm); err != nil {
+			return nil, err
+		}
+	}
 	var times []stageTime
-	replaced := false
 	pipeline := make([]packager.Stage, len(packager.Pipeline))
 	for i, s := range packager.Pipeline {
-		run := s.Run
-		if wasm != "" && s.String() == "compile model" {
-			replaced = true
-			run = func(ctx context.Context, b *packager.Build) error {
-				b.Wasm, err = os.ReadFile(wasm)
-				return err
-			}
-		}
-		pipeline[i] = timed{Stage: s, run: run, times: &times}
-	}
-	if wasm != "" && !replaced {
-		return nil, fmt.Errorf("packager.Pipeline has no stage named \"compile model\" to replace with --wasm; update bench/child.go")
+		pipeline[i] = timed{Stage: s, run: s.Run, times: &times}
 	}
 	packager.Pipeline = pipeline
 	start := time.Now()
-	if err := packager.Run(ctx, packager.NewBuild(cfg, out)); err != nil {
+	if err := packager.Run(ctx, b); err != nil {
 		return nil, err
 	}
 	total := float64(time.Since(start)) / 1e6

@@ -31,6 +31,12 @@ type env struct {
 
 	// Filled by the browser section, read by the bytes section.
 	visits *visitBytes
+	// Filled by the inference section, read by the digits section.
+	iris *example
+	// Measured once, for the digits and the kernel goals sections.
+	digitsOnce sync.Once
+	digits     *digitsResult
+	digitsErr  error
 	// Filled by the packaging section, read by the bytes section.
 	dists map[string]string // "pwagen", "workbox", "vite" → output folder of the default fixture
 }
@@ -110,19 +116,34 @@ var (
 
 // wasm builds project's model (package ./model, or pkg) as pwagen does.
 func (e *env) wasm(ctx context.Context, project, pkg string) (string, error) {
-	if w, ok := e.wasms[project+pkg]; ok {
+	return e.wasmTags(ctx, project, pkg, "")
+}
+
+// wasmTags builds project's package pkg as pwagen does, with -tags tags
+// unless tags is "" (packager.NoKernelsTag: as with kernels = false).
+func (e *env) wasmTags(ctx context.Context, project, pkg, tags string) (string, error) {
+	key := project + "\x00" + pkg + "\x00" + tags
+	if w, ok := e.wasms[key]; ok {
 		return w, nil
 	}
 	if pkg == "" {
 		pkg = "./model"
 	}
-	out := filepath.Join(e.o.work, "wasm", strings.ReplaceAll(strings.TrimPrefix(project, e.o.work), "/", "_")+".wasm")
+	name := strings.ReplaceAll(strings.TrimPrefix(project, e.o.work), "/", "_") + strings.NewReplacer("/", "_", ".", "").Replace(pkg)
+	if tags != "" {
+		name += "-" + tags
+	}
+	out := filepath.Join(e.o.work, "wasm", name+".wasm")
 	os.MkdirAll(filepath.Dir(out), 0o755)
-	args := append(append([]string{}, wasmFlags...), "-o", out, pkg)
+	args := append([]string{}, wasmFlags...)
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	args = append(args, "-o", out, pkg)
 	if b, err := goCmd(ctx, project, wasmEnv, args...); err != nil {
 		return "", fmt.Errorf("go build %s in %s: %v\n%s", pkg, project, err, b)
 	}
-	e.wasms[project+pkg] = out
+	e.wasms[key] = out
 	return out, nil
 }
 

@@ -16,35 +16,47 @@ import (
 
 	"github.com/pwagen/pwagen/bench/fixture"
 	"github.com/pwagen/pwagen/config"
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/pwagen/pwagen/kernels/modules"
 )
 
 // example is a model to time: a pwagen project.
 type example struct {
 	name, dir string
+	short     string // for prose
 	cfg       *config.Config
 	wasm      string
 	inputLen  int
-	kernels   bool // imports SIMD kernels: only the loader links them
+	kernels   bool // imports module "kernels": timed with the SIMD kernels linked
 
 	nativeInputs int // inputLen, as the native benchmark reported it
+	native       float64
+	wazero       float64
+	page         pageResult
 }
 
 // inputValue is the benchmark input: the same everywhere.
 func inputValue(i int) float32 { return float32(i%7+1) / 7 }
 
-func inferenceSection(ctx context.Context, e *env) (string, error) {
-	var exs []*example
-	var notes []string
+// irisExample makes the default template's project (iris) with pwagen new.
+func irisExample(ctx context.Context, e *env) (*example, error) {
 	iris := filepath.Join(e.o.work, "examples", "iris")
 	os.RemoveAll(iris)
 	if _, _, err := measure(ctx, command{dir: e.o.work, name: e.pwagen, args: []string{"new", iris}}); err != nil {
+		return nil, err
+	}
+	return &example{name: "iris (default template, `pwagen new`)", short: "iris", dir: iris}, nil
+}
+
+func inferenceSection(ctx context.Context, e *env) (string, error) {
+	var exs []*example
+	var notes []string
+	iris, err := irisExample(ctx, e)
+	if err != nil {
 		return "", err
 	}
-	exs = append(exs, &example{name: "iris (default template, `pwagen new`)", dir: iris})
+	exs = append(exs, iris)
 	if digits := filepath.Join(e.o.repo, "examples", "digits"); exists(filepath.Join(digits, "pwagen.toml")) {
-		exs = append(exs, &example{name: "digits (examples/digits)", dir: digits})
+		exs = append(exs, &example{name: "digits (examples/digits)", short: "examples/digits", dir: digits})
 	} else {
 		notes = append(notes, "examples/digits: not measured: not in this tree")
 	}
@@ -52,7 +64,7 @@ func inferenceSection(ctx context.Context, e *env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	exs = append(exs, &example{name: "bench fixture (8 MiB MLP)", dir: fx})
+	exs = append(exs, &example{name: "bench fixture (8 MiB MLP)", short: "the bench fixture's 8 MiB perceptron", dir: fx})
 	var rows [][]string
 	for _, ex := range exs {
 		logf("   %s", ex.name)
@@ -62,24 +74,79 @@ func inferenceSection(ctx context.Context, e *env) (string, error) {
 		}
 		rows = append(rows, row)
 	}
+	e.iris = iris
 	var b strings.Builder
 	b.WriteString("Per-call latency of one inference on the same input, medians over batches. Native is `go test -bench` of the model's own `predict` (the harness adds a benchmark file with `-overlay`, nothing in the project changes). ")
 	b.WriteString("wazero (compiler) and Chromium direct call the .wasm that `pwagen package` builds through its ABI, as the loader's worker does per call: `pwagen_alloc_input`, write the input, `pwagen_predict`, read `pwagen_output`. ")
-	b.WriteString("Chromium direct runs on a blank page's main thread with a minimal WASI shim; \"via loader\" is `loadModel().predict()` from pwagen.js, a round trip to the model's Web Worker, what an app sees.\n\n")
+	b.WriteString("Models marked (SIMD kernels) import module `kernels`: wazero and the direct page link the SIMD kernel module beside them as the loader does (`kernels/modules.Link` under wazero; in the page the forwarder, the model, then the kernels against the model's memory). ")
+	b.WriteString("Chromium direct runs on a blank page's main thread with a minimal WASI shim; \"via loader\" is `loadModel().predict()` from pwagen.js, a round trip to the model's Web Worker, what an app sees, with the variant the loader picks (SIMD where the browser has it).\n\n")
 	b.WriteString(table([]string{"model", "input", "native Go", "wazero", "× native", "Chromium direct", "× native", "Chromium via loader", "× native"}, rows))
 	if !anyKernelsImported(exs) {
 		notes = append(notes, "SIMD kernels (issue 9): not measured: no bundled example imports `kernels` yet (`//go:wasmimport kernels ...`); the rows above are Go's own scalar loops.")
-	} else {
-		notes = append(notes, "Models marked (SIMD kernels) import module `kernels`: wazero and the direct page need the kernel module linked beside Go's, which only pwagen's loader does today, so those cells are not measured; \"via loader\" runs the variant the loader picks (SIMD where the browser has it).")
 	}
 	for _, n := range notes {
 		b.WriteString("\n" + n + "\n")
 	}
-	b.WriteString("\nAnalysis: Go's WebAssembly is slower than native Go per call, more so for arithmetic-heavy models: Go 1.26 emits no SIMD and compiles every loop back-edge into a `br_table` dispatch, while native Go uses registers and SSE. V8 (Chromium) runs the same .wasm faster than wazero's compiler. For tiny models (iris) the per-call cost is the call sequence itself, and the loader's round trip to the Web Worker (postMessage both ways) dominates: it keeps the page responsive during long inferences, at a fixed cost of tens of microseconds per call. Models built on pwagen's SIMD kernels (marked) are where that gap closes: compare their \"via loader\" ratio with the scalar fixture's.\n")
+	b.WriteString(inferenceAnalysis(exs))
 	return b.String(), nil
 }
 
+// inferenceAnalysis writes the analysis from the figures.
+func inferenceAnalysis(exs []*example) string {
+	var b strings.Builder
+	b.WriteString("\nAnalysis: ")
+	for _, ex := range exs {
+		if ex.kernels || ex.native == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "a model in Go's own loops (%s) takes %s of native time under wazero and %s in Chromium: Go 1.26 emits no WebAssembly SIMD and compiles every loop back-edge into a `br_table` dispatch, while native Go keeps values in registers; V8 compiles the same .wasm better than wazero's compiler. ", ex.short, ratio(ex.wazero, ex.native), ratio(ex.page.Direct, ex.native))
+		break
+	}
+	for _, ex := range exs {
+		if !ex.kernels || ex.native == 0 || ex.inputLen < 100 {
+			continue
+		}
+		fmt.Fprintf(&b, "On pwagen's SIMD kernels the arithmetic leaves Go's loops: %s takes %s of native time under wazero and %s in Chromium (%s), because its convolutions and dense layers run as 128-bit SIMD WebAssembly that the engines compile to SSE. ", ex.short, ratio(ex.wazero, ex.native), ratio(ex.page.Direct, ex.native), speed(ex.page.Direct, ex.native))
+	}
+	for _, ex := range exs {
+		if ex.kernels && ex.inputLen > 0 && ex.inputLen < 100 && ex.page.Loader > 0 {
+			fmt.Fprintf(&b, "For a tiny model (%s) compute is negligible and the loader's round trip to its Web Worker dominates: %s per call through the loader against %s called directly, a fixed cost of about %s per call (postMessage both ways, copying the input and output) that keeps the page responsive during long inferences; send inputs in batches where the model allows. ", ex.short, fmtUs(ex.page.Loader), fmtUs(ex.page.Direct), fmtUs(ex.page.Loader-ex.page.Direct))
+		}
+	}
+	b.WriteString("Section 7 times examples/digits per variant and batch size.\n")
+	return b.String()
+}
+
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// fmtUs formats microseconds.
+func fmtUs(v float64) string {
+	switch {
+	case v >= 10000:
+		return fmt.Sprintf("%.1f ms", v/1000)
+	case v >= 1000:
+		return fmt.Sprintf("%.2f ms", v/1000)
+	case v >= 100:
+		return fmt.Sprintf("%.0f µs", v)
+	default:
+		return fmt.Sprintf("%.1f µs", v)
+	}
+}
+
+// speed says how t compares with ref, both times: "4.6× faster" or
+// "1.3× slower".
+func speed(t, ref float64) string {
+	if t <= 0 || ref <= 0 {
+		return "–"
+	}
+	if r := ref / t; r >= 0.95 && r < 1.05 {
+		return "the same (1.0×)"
+	}
+	if t <= ref {
+		return fmt.Sprintf("%.1f× faster", ref/t)
+	}
+	return fmt.Sprintf("%.1f× slower", t/ref)
+}
 
 func timeExample(ctx context.Context, e *env, ex *example) ([]string, error) {
 	cfg, err := config.Load(ex.dir)
@@ -91,40 +158,94 @@ func timeExample(ctx context.Context, e *env, ex *example) ([]string, error) {
 		return nil, err
 	}
 	weights := cfg.Rel(cfg.Model.Weights)
-	native, err := nativePredict(ctx, e, ex, weights)
-	if err != nil {
+	if ex.native, ex.nativeInputs, err = nativePredict(ctx, e, ex, weights, 1); err != nil {
 		return nil, fmt.Errorf("native: %w", err)
 	}
-	ex.kernels = importsKernels(ctx, ex.wasm)
-	var wz float64
-	n := 0
+	wasm, err := os.ReadFile(ex.wasm)
+	if err != nil {
+		return nil, err
+	}
+	w, err := os.ReadFile(weights)
+	if err != nil {
+		return nil, err
+	}
+	if ex.kernels, err = importsKernelsWasm(wasm); err != nil {
+		return nil, err
+	}
+	v := modules.Baseline
 	if ex.kernels {
-		n = nativeInputLen(ex)
-	} else if wz, n, err = wazeroPredict(ctx, e, ex.wasm, weights); err != nil {
+		v = modules.SIMD
+	}
+	if ex.wazero, ex.inputLen, err = wazeroPredict(ctx, e.o.runs, wasm, w, v, 1); err != nil {
 		return nil, fmt.Errorf("wazero: %w", err)
 	}
-	ex.inputLen = n
-	direct, loader, err := chromiumPredict(ctx, e, ex, weights)
+	out := filepath.Join(e.o.work, "out", "inference", filepath.Base(ex.dir))
+	if err := packageWasm(ctx, e, ex.dir, ex.wasm, out, false); err != nil {
+		return nil, err
+	}
+	fwd, kern := kernelURLs(v)
+	err = withPage(ctx, e, out, map[string]extraFile{
+		"/__bench/model.wasm":  {path: ex.wasm, ctype: "application/wasm"},
+		"/__bench/weights.bin": {path: weights, ctype: "application/octet-stream"},
+	}, func(bctx context.Context) error {
+		ex.page, err = timeInPage(bctx, pageRun{Model: "/__bench/model.wasm", Fwd: fwd, Kern: kern, Weights: "/__bench/weights.bin", Batch: 1, Loader: true, Runs: e.o.runs, WarmMs: 1000})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("chromium: %w", err)
 	}
-	us := func(v float64) string {
-		if v >= 1000 {
-			return fmt.Sprintf("%.2f ms", v/1000)
-		}
-		return fmt.Sprintf("%.1f µs", v)
-	}
+	name := ex.name
 	if ex.kernels {
-		const nm = "not measured (kernels)"
-		return []string{ex.name + " (SIMD kernels)", fmt.Sprint(n), us(native), nm, "–", nm, "–", us(loader), ratio(loader, native)}, nil
+		name += " (SIMD kernels)"
 	}
-	return []string{ex.name, fmt.Sprint(n), us(native), us(wz), ratio(wz, native), us(direct), ratio(direct, native), us(loader), ratio(loader, native)}, nil
+	return []string{name, fmt.Sprint(ex.inputLen), fmtUs(ex.native), fmtUs(ex.wazero), ratio(ex.wazero, ex.native), fmtUs(ex.page.Direct), ratio(ex.page.Direct, ex.native), fmtUs(ex.page.Loader), ratio(ex.page.Loader, ex.native)}, nil
+}
+
+// packageWasm packages project dir with the prebuilt model wasm into out,
+// in a child process (packager.Build.Wasm set before packager.Run).
+func packageWasm(ctx context.Context, e *env, dir, wasm, out string, noKernels bool) error {
+	os.RemoveAll(out)
+	args := []string{childCmd, "--wasm", wasm}
+	if noKernels {
+		args = append(args, "--no-kernels")
+	}
+	_, _, err := measure(ctx, command{dir: dir, env: []string{"XDG_CACHE_HOME=" + e.cache}, name: e.self, args: append(args, dir, out)})
+	return err
+}
+
+// withPage serves dist (a package) with the kernel modules and extra at
+// /__bench/, opens a blank page of it in a fresh Chromium and runs f.
+func withPage(ctx context.Context, e *env, dist string, extra map[string]extraFile, f func(bctx context.Context) error) error {
+	x, err := kernelExtras()
+	if err != nil {
+		return err
+	}
+	for k, v := range extra {
+		x[k] = v
+	}
+	srv, err := startServer(dist, x)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	ctx, cancelRun := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancelRun()
+	bctx, cancel, err := browser(ctx, e.o.work)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	if err := navigate(bctx, srv.URL+"__bench/blank.html"); err != nil {
+		return err
+	}
+	return f(bctx)
 }
 
 const benchTestGo = `package main
 
 import (
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -136,7 +257,8 @@ func BenchmarkPwagenBenchPredict(b *testing.B) {
 	if err := loadWeights(w); err != nil {
 		b.Fatal(err)
 	}
-	in := make([]float32, inputLen)
+	batch, _ := strconv.Atoi(os.Getenv("PWAGEN_BENCH_BATCH"))
+	in := make([]float32, inputLen*max(batch, 1))
 	for i := range in {
 		in[i] = float32(i%7+1) / 7
 	}
@@ -149,14 +271,9 @@ func BenchmarkPwagenBenchPredict(b *testing.B) {
 }
 `
 
-// nativePredict returns the median µs per predict of the model, native.
-func nativePredict(ctx context.Context, e *env, ex *example, weights string) (float64, error) {
-	us, n, err := nativePredictN(ctx, e, ex, weights)
-	ex.nativeInputs = n
-	return us, err
-}
-
-func nativePredictN(ctx context.Context, e *env, ex *example, weights string) (float64, int, error) {
+// nativePredict returns the median µs per predict of batch inputs,
+// natively, and the model's input length.
+func nativePredict(ctx context.Context, e *env, ex *example, weights string, batch int) (float64, int, error) {
 	pkgDir := ex.cfg.Rel(ex.cfg.Model.Package)
 	tmp := filepath.Join(e.o.work, "overlay")
 	os.MkdirAll(tmp, 0o755)
@@ -169,7 +286,7 @@ func nativePredictN(ctx context.Context, e *env, ex *example, weights string) (f
 	if err := os.WriteFile(ovFile, ov, 0o644); err != nil {
 		return 0, 0, err
 	}
-	_, out, err := measure(ctx, command{dir: pkgDir, env: []string{"PWAGEN_BENCH_WEIGHTS=" + weights},
+	_, out, err := measure(ctx, command{dir: pkgDir, env: []string{"PWAGEN_BENCH_WEIGHTS=" + weights, "PWAGEN_BENCH_BATCH=" + strconv.Itoa(batch)},
 		name: "go", args: []string{"test", "-overlay", ovFile, "-run", "^$", "-bench", "BenchmarkPwagenBenchPredict", "-benchtime", "300ms", "-count", strconv.Itoa(e.o.runs), "."}})
 	if err != nil {
 		return 0, 0, err
@@ -197,79 +314,52 @@ func nativePredictN(ctx context.Context, e *env, ex *example, weights string) (f
 }
 
 // wazeroPredict instantiates the reactor with wazero's compiler and WASI,
-// loads the weights, and times predict calls through the ABI. It returns
-// µs per call and the model's input length.
-func wazeroPredict(ctx context.Context, e *env, wasmPath, weightsPath string) (float64, int, error) {
-	wasm, err := os.ReadFile(wasmPath)
+// linked with kernel variant v, loads the weights, and times predict
+// calls of batch inputs through the ABI. It returns µs per call and the
+// model's input length.
+func wazeroPredict(ctx context.Context, runs int, wasm, weights []byte, v modules.Variant, batch int) (float64, int, error) {
+	m, err := newWazero(ctx, wasm, v)
 	if err != nil {
 		return 0, 0, err
 	}
-	weights, err := os.ReadFile(weightsPath)
+	defer m.close()
+	ptr, err := m.call("pwagen_alloc_weights", uint64(len(weights)))
 	if err != nil {
 		return 0, 0, err
 	}
-	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler())
-	defer r.Close(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, r)
-	cm, err := r.CompileModule(ctx, wasm)
-	if err != nil {
-		return 0, 0, err
-	}
-	mod, err := r.InstantiateModule(ctx, cm, wazero.NewModuleConfig().WithStartFunctions().WithStderr(os.Stderr))
-	if err != nil {
-		return 0, 0, err
-	}
-	call := func(name string, args ...uint64) (uint64, error) {
-		f := mod.ExportedFunction(name)
-		if f == nil {
-			return 0, fmt.Errorf("no export %s", name)
-		}
-		res, err := f.Call(ctx, args...)
-		if err != nil || len(res) == 0 {
-			return 0, err
-		}
-		return res[0], nil
-	}
-	if _, err := call("_initialize"); err != nil {
-		return 0, 0, err
-	}
-	ptr, err := call("pwagen_alloc_weights", uint64(len(weights)))
-	if err != nil {
-		return 0, 0, err
-	}
-	if !mod.Memory().Write(uint32(ptr), weights) {
+	if !m.mod.Memory().Write(uint32(ptr), weights) {
 		return 0, 0, fmt.Errorf("weights do not fit at %#x", ptr)
 	}
-	if rc, err := call("pwagen_load_weights"); err != nil || int32(rc) != 0 {
+	if rc, err := m.call("pwagen_load_weights"); err != nil || int32(rc) != 0 {
 		return 0, 0, fmt.Errorf("pwagen_load_weights = %d, %v", int32(rc), err)
 	}
-	nIn, err := call("pwagen_input_len")
+	nIn, err := m.call("pwagen_input_len")
 	if err != nil {
 		return 0, 0, err
 	}
 	n := int(nIn)
-	input := make([]byte, 4*n)
-	for i := range n {
+	total := n * batch
+	input := make([]byte, 4*total)
+	for i := range total {
 		binary.LittleEndian.PutUint32(input[4*i:], math.Float32bits(inputValue(i)))
 	}
 	once := func() error {
-		p, err := call("pwagen_alloc_input", uint64(n))
+		p, err := m.call("pwagen_alloc_input", uint64(total))
 		if err != nil {
 			return err
 		}
-		mod.Memory().Write(uint32(p), input)
-		k, err := call("pwagen_predict")
+		m.mod.Memory().Write(uint32(p), input)
+		k, err := m.call("pwagen_predict")
 		if err != nil || int32(k) < 0 {
 			return fmt.Errorf("pwagen_predict = %d, %v", int32(k), err)
 		}
-		o, _ := call("pwagen_output")
-		_, ok := mod.Memory().Read(uint32(o), uint32(4*k))
-		if !ok {
+		o, _ := m.call("pwagen_output")
+		if _, ok := m.mod.Memory().Read(uint32(o), uint32(4*k)); !ok {
 			return fmt.Errorf("output out of range")
 		}
 		return nil
 	}
-	per, err := batches(e.o.runs, once)
+	per, err := batches(runs, once)
 	return per, n, err
 }
 
@@ -290,126 +380,10 @@ func batches(runs int, f func() error) (float64, error) {
 			}
 		}
 		if b > 0 {
-			per = append(per, float64(time.Since(t0).Microseconds())/float64(n))
+			per = append(per, float64(time.Since(t0).Nanoseconds())/1000/float64(n))
 		}
 	}
 	return medianOf(per), nil
-}
-
-// chromiumJS times the model in the page: direct calls through the ABI
-// with a minimal WASI shim, then loadModel().predict() from pwagen.js.
-const chromiumJS = `(async (runs, doDirect) => {
-  let mem;
-  const dv = () => new DataView(mem.buffer);
-  const impl = {
-    fd_write: (fd, iovs, cnt, out) => { let w = 0; for (let i = 0; i < cnt; i++) w += dv().getUint32(iovs + 8 * i + 4, true); dv().setUint32(out, w, true); return 0; },
-    random_get: (p, l) => { for (let o = 0; o < l; o += 65536) crypto.getRandomValues(new Uint8Array(mem.buffer, p + o, Math.min(65536, l - o))); return 0; },
-    clock_time_get: (id, prec, p) => { dv().setBigUint64(p, BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)), true); return 0; },
-    args_sizes_get: (a, b) => { dv().setUint32(a, 0, true); dv().setUint32(b, 0, true); return 0; },
-    environ_sizes_get: (a, b) => { dv().setUint32(a, 0, true); dv().setUint32(b, 0, true); return 0; },
-    args_get: () => 0, environ_get: () => 0, sched_yield: () => 0, fd_close: () => 0, fd_fdstat_set_flags: () => 0,
-    fd_fdstat_get: (fd, p) => { for (let i = 0; i < 24; i++) dv().setUint8(p + i, 0); return 0; },
-    fd_prestat_get: () => 8, fd_prestat_dir_name: () => 8,
-    proc_exit: (c) => { throw new Error('proc_exit ' + c); },
-  };
-  const wasi = new Proxy(impl, { get: (t, k) => t[k] || (() => 52) });
-  const time = async (f) => {
-    // Warm up for a second: V8 compiles with Liftoff first and tiers hot
-    // functions up to TurboFan in the background.
-    const tw = performance.now();
-    while (performance.now() - tw < 1000) await f();
-    let t0 = performance.now();
-    await f();
-    const reps = Math.max(1, Math.min(100000, Math.ceil(100 / Math.max(performance.now() - t0, 0.001))));
-    const per = [];
-    for (let b = 0; b <= runs; b++) {
-      t0 = performance.now();
-      for (let i = 0; i < reps; i++) await f();
-      if (b > 0) per.push(((performance.now() - t0) * 1000) / reps);
-    }
-    per.sort((a, b) => a - b);
-    return per.length % 2 ? per[(per.length - 1) / 2] : (per[per.length / 2 - 1] + per[per.length / 2]) / 2;
-  };
-  let direct = 0, input;
-  if (doDirect) {
-  const { instance } = await WebAssembly.instantiateStreaming(fetch('/__bench/model.wasm'), { wasi_snapshot_preview1: wasi });
-  const x = instance.exports;
-  mem = x.memory;
-  x._initialize();
-  const w = new Uint8Array(await (await fetch('/__bench/weights.bin')).arrayBuffer());
-  const p = x.pwagen_alloc_weights(w.length) >>> 0;
-  new Uint8Array(mem.buffer).set(w, p);
-  if (x.pwagen_load_weights() !== 0) throw new Error('pwagen_load_weights failed');
-  const n = x.pwagen_input_len();
-  input = Float32Array.from({ length: n }, (_, i) => ((i % 7) + 1) / 7);
-  const call = () => {
-    const ip = x.pwagen_alloc_input(n) >>> 0;
-    new Float32Array(mem.buffer, ip, n).set(input);
-    const k = x.pwagen_predict();
-    if (k < 0) throw new Error('pwagen_predict failed');
-    return new Float32Array(mem.buffer, x.pwagen_output() >>> 0, k).slice();
-  };
-  direct = await time(call);
-  }
-  const { loadModel } = await import('/pwagen.js');
-  const m = await loadModel({ serviceWorker: false, storage: 'memory' });
-  if (!input) input = Float32Array.from({ length: INPUT_LEN }, (_, i) => ((i % 7) + 1) / 7);
-  const viaLoader = await time(() => m.predict(input));
-  m.dispose();
-  return { direct, viaLoader };
-})`
-
-func chromiumPredict(ctx context.Context, e *env, ex *example, weights string) (direct, viaLoader float64, err error) {
-	out := filepath.Join(e.o.work, "out", "inference", filepath.Base(ex.dir))
-	os.RemoveAll(out)
-	if _, _, err := measure(ctx, command{dir: ex.dir, env: []string{"XDG_CACHE_HOME=" + e.cache}, name: e.pwagen, args: []string{"package", "-q", "--out", out, ex.dir}}); err != nil {
-		return 0, 0, err
-	}
-	srv, err := startServer(out, map[string]extraFile{
-		"/__bench/blank.html":  {data: []byte("<!doctype html><title>bench</title>"), ctype: "text/html; charset=utf-8"},
-		"/__bench/model.wasm":  {path: ex.wasm, ctype: "application/wasm"},
-		"/__bench/weights.bin": {path: weights, ctype: "application/octet-stream"},
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	defer srv.stop()
-	ctx, cancelRun := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancelRun()
-	bctx, cancel, err := browser(ctx, e.o.work)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer cancel()
-	if err := navigate(bctx, srv.URL+"__bench/blank.html"); err != nil {
-		return 0, 0, err
-	}
-	js := strings.Replace(chromiumJS, "INPUT_LEN", fmt.Sprint(ex.inputLen), 1)
-	res, err := eval[struct{ Direct, ViaLoader float64 }](bctx, fmt.Sprintf("%s(%d, %t)", js, e.o.runs, !ex.kernels))
-	if err != nil {
-		return 0, 0, err
-	}
-	return res.Direct, res.ViaLoader, nil
-}
-
-// importsKernels tells whether a .wasm imports module "kernels".
-func importsKernels(ctx context.Context, wasmPath string) bool {
-	b, err := os.ReadFile(wasmPath)
-	if err != nil {
-		return false
-	}
-	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
-	defer r.Close(ctx)
-	cm, err := r.CompileModule(ctx, b)
-	if err != nil {
-		return false
-	}
-	for _, f := range cm.ImportedFunctions() {
-		if mod, _, _ := f.Import(); mod == "kernels" {
-			return true
-		}
-	}
-	return false
 }
 
 func anyKernelsImported(exs []*example) bool {
@@ -420,6 +394,3 @@ func anyKernelsImported(exs []*example) bool {
 	}
 	return false
 }
-
-// nativeInputLen is the model's inputLen, as its native benchmark reported.
-func nativeInputLen(ex *example) int { return ex.nativeInputs }

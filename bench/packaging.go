@@ -55,7 +55,7 @@ func (t tool) measure(ctx context.Context) ([]sample, [][]byte, error) {
 func packagingSection(ctx context.Context, e *env) (string, error) {
 	var b strings.Builder
 	b.WriteString("Wall time and peak resident memory (ru_maxrss of the process and its children, from wait4) of each way of turning the same fixture into a deployable offline app. ")
-	b.WriteString("pwagen runs in a child process; \"compile excluded\" runs the same packager with its `compile model` stage reading the prebuilt .wasm (the bench's `_package` mode), which is what the Node tools get too: they do not compile Go. ")
+	b.WriteString("pwagen runs in a child process; \"compile excluded\" runs the same packager on the prebuilt .wasm (the bench's `_package` mode sets `packager.Build.Wasm` before `packager.Run`, so the `compile model` stage skips `go build`), which is what the Node tools get too: they do not compile Go. ")
 	b.WriteString("(a) is `node workbox-prep.mjs` (esbuild bundles and minifies app.js and style.css, html-minifier-terser minifies index.html, other files, the .wasm and the weights are copied) then `workbox generateSW`; (b) is `vite build` with vite-plugin-pwa. ")
 	b.WriteString("Both precache the shell and cache the .wasm and weights at run time (CacheFirst), the closest Workbox gets to what pwagen's service worker and loader do. Ratios are against pwagen with the compile excluded.\n\n")
 	if err := e.npm(ctx); err != nil {

@@ -23,10 +23,12 @@ var sections = []section{
 	{"inference", "4. Inference: native Go, wazero and Chromium", inferenceSection},
 	{"validate", "5. pwagen validate, cold and warm", validateSection},
 	{"scaling", "6. Scaling: weights size and asset count", scalingSection},
+	{"digits", "7. examples/digits: native Go, wazero and Chromium per kernel variant", digitsSection},
+	{"kernels", "8. SIMD kernels: against C and scalar, and the goals of issue 9", kernelsSection},
 }
 
 // order is the order of the sections in the report: the issue's.
-var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling"}
+var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels"}
 
 func sectionKeys() []string { return order }
 
