@@ -263,6 +263,7 @@ func kernelsSection(ctx context.Context, e *env) (string, error) {
 			ge("digits in Chromium, SIMD kernels, against native pure Go: one digit (direct call)", sd[0], nat[0], 5),
 			ge("digits in Chromium, SIMD kernels, against native pure Go: batch of 100 (direct call)", sd[1], nat[1], 5),
 			ge("digits in Chromium, SIMD kernels, against native pure Go: one digit through the loader (Worker round trip included)", d.loader[modules.SIMD][0], nat[0], 5),
+			ge("digits in Chromium, SIMD kernels, against native pure Go: batch of 100 through the loader", d.loader[modules.SIMD][1], nat[1], 5),
 		)
 	}
 	within := func(what string, t, ref float64) goal {

@@ -7,7 +7,8 @@
 //
 // It needs Go, node and npm (for the comparison tools only, installed with
 // `npm ci` into bench/node) and Chromium (/usr/bin/chromium or
-// $PWAGEN_CHROMIUM). Nothing here is part of `go test ./...` except the
+// $PWAGEN_CHROMIUM), and gcc (or $CC) for the C side of the kernel
+// comparison. Nothing here is part of `go test ./...` except the
 // unit tests of its own code.
 package main
 
