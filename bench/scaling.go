@@ -146,7 +146,7 @@ func scalingSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString(linearity("weights", wcases, func(c scaleCase) float64 { return float64(c.spec.WeightsBytes) / (1 << 20) }, "MiB"))
 	b.WriteString(linearity("web files", acases, func(c scaleCase) float64 { return float64(c.spec.Assets) }, "file"))
 	b.WriteString("The packager itself streams the weights (SHA-256 per 4 MiB shard, then a section copy when writing OUT); the cost that grows with them, in time and in memory, is the validate stage, which loads the weights into the model under wazero and runs it to measure its memory at peak. ")
-	b.WriteString("Limits found on the way: with `hosts = []` (every host, the template's default) pwagen refuses 200 web files, because each file it copies under its own name costs a Cloudflare Pages `_headers` rule (100 at most), and 2,000, past Azure Static Web Apps' 20 KB config; the fixture leaves those two hosts out so that every size packages. ")
+	b.WriteString("Every size packages with `hosts = []` (every host, the template's default): the host configs group their Cache-Control rules by folder or by extension, so Cloudflare Pages' 100 `_headers` rules and Azure Static Web Apps' 20 KB config hold for any number of files. ")
 	if n := len(acases); n > 0 {
 		if c := acases[n-1]; c.pw.wall < 2*c.floor.wall {
 			fmt.Fprintf(&b, "At %d web files pwagen comes within %s of the floor: both are dominated by creating that many files on this file system. ", c.spec.Assets, ratio(float64(c.pw.wall), float64(c.floor.wall)))
