@@ -2,7 +2,7 @@
 // (Workbox with esbuild and html-minifier-terser; Vite with
 // vite-plugin-pwa) and against native Go, and rewrites BENCHMARKS.md.
 //
-//	go run ./bench            # full run, about 15 minutes on 2 cores
+//	go run ./bench            # full run, 5 to 10 minutes on 2 cores
 //	go run ./bench --quick    # fewer runs and sizes, a few minutes
 //
 // It needs Go, node and npm (for the comparison tools only, installed with
