@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
 )
@@ -16,7 +17,17 @@ import (
 func main() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) }
 
 // run is main without os.Exit, for tests and testscript.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		// A bug must still end in one clear line, not a stack trace.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "pwagen: internal error: %v\nThis is a bug in pwagen; please report it with the command you ran (set PWAGEN_DEBUG=1 for details).\n", r)
+			if os.Getenv("PWAGEN_DEBUG") == "1" {
+				fmt.Fprintf(stderr, "%s", debug.Stack())
+			}
+			code = 1
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := newApp(stdout, stderr).RunContext(ctx, args)
