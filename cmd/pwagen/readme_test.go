@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 // TestCIRunsREADMECommand keeps .ci/run running the test command that the
@@ -27,5 +30,22 @@ func TestCIRunsREADMECommand(t *testing.T) {
 	}
 	if !strings.Contains(string(ci), "\n"+blocks[1][1]+"\n") {
 		t.Errorf(".ci/run does not run the README's test command %q", blocks[1][1])
+	}
+}
+
+// TestPanicIsOneLine: a bug in a command ends in a clear message and exit 1,
+// never a Go stack trace.
+func TestPanicIsOneLine(t *testing.T) {
+	saved := commands
+	defer func() { commands = saved }()
+	commands = append(commands, func() *cli.Command {
+		return &cli.Command{Name: "boom", Action: func(*cli.Context) error { panic("kaboom") }}
+	})
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"pwagen", "boom"}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "pwagen: internal error: kaboom") || strings.Contains(stderr.String(), "goroutine") {
+		t.Fatalf("stderr:\n%s", &stderr)
 	}
 }
