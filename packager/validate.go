@@ -2,6 +2,8 @@ package packager
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path"
 	"slices"
@@ -31,6 +33,7 @@ func validateModel(ctx context.Context, b *Build) error {
 		Isolation:      c.Deploy.Isolation,
 		Hosts:          c.Deploy.Hosts,
 		CacheDir:       b.CacheDir,
+		WeightsKey:     b.weightsKey(),
 	})
 	if err != nil {
 		return fmt.Errorf("validating the model: %w", err)
@@ -55,3 +58,12 @@ type CheckError struct {
 }
 
 func (e *CheckError) Error() string { return e.msg }
+
+// weightsKey identifies the weights by their shards' SHA-256.
+func (b *Build) weightsKey() string {
+	h := sha256.New()
+	for _, s := range b.Weights.Shards {
+		fmt.Fprintf(h, "%d:%d:%s\n", s.Offset, s.Size, s.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -20,6 +20,11 @@ type Options struct {
 	Isolation      string   // "none" | "headers" | "service-worker"; "" = "none"
 	Hosts          []string // chosen hosts, for the threads and isolation advice
 	CacheDir       string   // wazero compilation cache; "" = os.UserCacheDir()/pwagen/wazero; "off" = none
+	// WeightsKey identifies the weights' content (the packager passes the
+	// SHA-256 of its shard list). With it, a measured run that found no
+	// problem is cached under the module, the weights, the budget and the
+	// targets, and not repeated for an unchanged model.
+	WeightsKey string
 }
 
 // Module checks the WebAssembly module wasm, read from path, against o. It
@@ -55,8 +60,7 @@ func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, 
 		v.isolation,      // threads need cross-origin isolation
 		v.imports,        // every import is one the loader provides
 		v.exports,        // the ABI's exports exist with their signatures
-		v.measure,        // run _initialize, load weights, predict under the budget
-		v.kernelVariants, // kernels: where each variant runs; simd and scalar outputs agree
+		v.run,            // measure and kernelVariants, or their cached outcome
 		v.download,       // gzip sizes against the download budget
 	} {
 		if err := step(ctx); err != nil {

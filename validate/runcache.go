@@ -1,0 +1,68 @@
+package validate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// runRecord is the outcome of a measured run that found no problem.
+type runRecord struct {
+	Peak  uint64   `json:"peak"`
+	Notes []string `json:"notes"`
+}
+
+// run measures the model (measure, then kernelVariants), or takes the
+// outcome of an earlier run of the same module with the same weights,
+// budget and targets from the cache: with large weights the run is most of
+// what validation costs.
+func (v *check) run(ctx context.Context) error {
+	p := v.runPath()
+	if p != "" {
+		if b, err := os.ReadFile(p); err == nil {
+			var rec runRecord
+			if json.Unmarshal(b, &rec) == nil && rec.Peak > 0 {
+				v.r.Memory.PeakBytes = &rec.Peak
+				v.r.Notes = append(v.r.Notes, rec.Notes...)
+				v.r.Notes = append(v.r.Notes, "measured run taken from the cache: same module, weights, budget and targets")
+				return nil
+			}
+		}
+	}
+	notes, problems := len(v.r.Notes), len(v.r.Problems)
+	if err := v.measure(ctx); err != nil {
+		return err
+	}
+	if err := v.kernelVariants(ctx); err != nil {
+		return err
+	}
+	if p != "" && len(v.r.Problems) == problems && v.r.Memory.PeakBytes != nil {
+		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:]}
+		if b, err := json.Marshal(rec); err == nil && os.MkdirAll(filepath.Dir(p), 0o755) == nil {
+			if os.WriteFile(p+".tmp", b, 0o644) == nil {
+				os.Rename(p+".tmp", p)
+			}
+		}
+	}
+	return nil
+}
+
+// runPath is the cache file of this run, or "" when it may not be cached.
+func (v *check) runPath() string {
+	dir := v.cacheDir()
+	if dir == "" || (v.weights != nil && v.o.WeightsKey == "") {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00run-1\x00%s\x00%d\x00%s\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","))
+	if v.weights != nil {
+		fmt.Fprintf(h, "%d\x00", v.weights.size)
+	}
+	h.Write(v.wasm)
+	return filepath.Join(dir, "pwagen-runs", hex.EncodeToString(h.Sum(nil))+".json")
+}
