@@ -361,3 +361,23 @@ func hasSuffix(urls []string, suffix string) bool {
 	}
 	return false
 }
+
+// Offline, a deep link into a folder below the scope is sent to the scope,
+// where the cached shell's relative URLs resolve; the app answers.
+func TestOfflineDeepLink(t *testing.T) {
+	skipShort(t)
+	ctx := browsertest.New(t)
+	out := pack(t, newApp(t, "v1"))
+	s := serve(t, out)
+	want := firstVisit(t, ctx, s.URL)
+	browsertest.WaitFor(t, ctx, cachedJS("/"+wasmName(t, out)), diagJS, 20*time.Second)
+	s.stop()
+	browsertest.Do(t, ctx, chromedp.Navigate(s.URL+"some/deep/link?x=1"))
+	browsertest.WaitFor(t, ctx, `window.t?.result`, diagJS, 60*time.Second)
+	if got := browsertest.Eval[string](t, ctx, `t.result`); got != want {
+		t.Errorf("offline deep link answered %q, want %q", got, want)
+	}
+	if got := browsertest.Eval[string](t, ctx, `location.href`); got != s.URL {
+		t.Errorf("offline deep link ended at %s, want the scope %s", got, s.URL)
+	}
+}
