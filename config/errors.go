@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pwagen/pwagen/internal/suggest"
 )
 
 // decodeError turns go-toml's errors into *Error with a position, and a
@@ -21,7 +22,7 @@ func decodeError(name string, data []byte, err error) error {
 			line, col := de.Position()
 			key := strings.Join(de.Key(), ".")
 			e := &Error{File: name, Line: line, Col: col, Key: key, Msg: fmt.Sprintf("unknown key %q", key)}
-			e.Suggestion = suggest(key, knownKeys())
+			e.Suggestion = closestKey(key, knownKeys())
 			if e.Suggestion == "" {
 				e.Msg += fmt.Sprintf("; known keys are %s", strings.Join(knownKeys(), ", "))
 			}
@@ -93,11 +94,11 @@ func knownKeys() []string {
 
 // suggest returns the known key closest to key, if it is close enough to be
 // a typo. A key in the wrong table ("model.memory") suggests the right one.
-func suggest(key string, known []string) string {
+func closestKey(key string, known []string) string {
 	best, bestD := "", 3
 	leaf := key[strings.LastIndex(key, ".")+1:]
 	for _, k := range known {
-		d := editDistance(key, k)
+		d := suggest.Distance(key, k)
 		if kl := k[strings.LastIndex(k, ".")+1:]; kl == leaf {
 			d = min(d, 1)
 		}
@@ -106,26 +107,6 @@ func suggest(key string, known []string) string {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 var (

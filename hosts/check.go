@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/pwagen/pwagen/internal/suggest"
 )
 
 // ConfigError is a bad [deploy] setting: which key, which value, what is
@@ -93,7 +95,7 @@ func closest(got string, valid []string) string {
 	g := strings.ToLower(got)
 	best, bestD := "", 1<<30
 	for _, v := range valid {
-		d := levenshtein(g, v)
+		d := suggest.Distance(g, v)
 		if d < bestD {
 			best, bestD = v, d
 		}
@@ -107,26 +109,6 @@ func closest(got string, valid []string) string {
 		}
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // checkRules rejects rule lists that some host would read differently from

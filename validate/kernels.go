@@ -125,12 +125,7 @@ func hasRunProblem(r *Report) bool {
 // smoke runs the model with kernel variant kv on a fixed, non-zero input
 // and returns its outputs.
 func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error) {
-	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(v.kernelFlags(v.flags)).
-		WithMemoryLimitPages(v.limitPages()).WithCloseOnContextDone(true)
-	if c := v.cache(); c != nil {
-		cfg = cfg.WithCompilationCache(c)
-	}
-	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	rt := wazero.NewRuntimeWithConfig(ctx, v.runConfig())
 	defer rt.Close(ctx)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		return nil, err

@@ -93,12 +93,7 @@ func (v *check) measure(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, runTimeLimit)
 	defer cancel()
-	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(v.kernelFlags(v.flags)).
-		WithMemoryLimitPages(v.limitPages()).WithCloseOnContextDone(true)
-	if c := v.cache(); c != nil {
-		cfg = cfg.WithCompilationCache(c)
-	}
-	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	rt := wazero.NewRuntimeWithConfig(ctx, v.runConfig())
 	defer rt.Close(ctx)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		return err
@@ -296,4 +291,15 @@ func (w *weightsFile) copyTo(mem api.Memory, ptr uint32) error {
 		}
 	}
 	return nil
+}
+
+// runConfig is the runtime of a measured run: the module's features (and
+// the kernels'), a memory limit equal to the budget, the compilation cache.
+func (v *check) runConfig() wazero.RuntimeConfig {
+	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(v.kernelFlags(v.flags)).
+		WithMemoryLimitPages(v.limitPages()).WithCloseOnContextDone(true)
+	if c := v.cache(); c != nil {
+		cfg = cfg.WithCompilationCache(c)
+	}
+	return cfg
 }

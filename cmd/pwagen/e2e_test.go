@@ -38,6 +38,12 @@ func startPreview(t *testing.T, out string) (url string, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, h)
+}
+
+// serveOn serves h on a loopback port until stop or the end of the test.
+func serveOn(t *testing.T, h http.Handler) (url string, stop func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -177,14 +183,8 @@ func TestLoaderWithoutWasmType(t *testing.T) {
 		}
 		h.ServeHTTP(w, r)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: wrongType}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	browsertest.Do(t, ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/"))
+	url, _ := serveOn(t, wrongType)
+	browsertest.Do(t, ctx, chromedp.Navigate(url))
 	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
 	want, label := nativeIris(t, dir, []string{"5.1", "3.5", "1.4", "0.2"})
 	checkShown(t, browsertest.Eval[shown](t, ctx, resultJS), want, label)

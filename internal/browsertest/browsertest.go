@@ -33,15 +33,13 @@ func Path(t testing.TB) string {
 	return ""
 }
 
-// New starts a fresh headless Chromium with an empty profile and returns a
-// context for its first tab. Everything ends with the test. Extra options,
-// such as chromedp.Flag("disable-features", "X"), come after the defaults.
-func New(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
-	t.Helper()
-	exe := Path(t)
-	opts := []chromedp.ExecAllocatorOption{
+// Options are the flags Chromium needs on these machines (as root, headless,
+// no background network), with the executable and a fresh profile folder.
+// The bench harness starts its browsers with them too.
+func Options(exe, profile string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -54,6 +52,15 @@ func New(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(1280, 900),
 	}
+}
+
+// New starts a fresh headless Chromium with an empty profile and returns a
+// context for its first tab. Everything ends with the test. Extra options,
+// such as chromedp.Flag("disable-features", "X"), come after the defaults.
+func New(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	exe := Path(t)
+	opts := Options(exe, t.TempDir())
 	opts = append(opts, extra...)
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), 4*time.Minute)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
