@@ -40,8 +40,12 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("%s needs %d bytes (%s), over the %s limit of %d bytes (%s) by %d bytes; the model is too big to package, or raise the limit",
 			e.What, e.Size, human(e.Size), e.Field, e.Limit, human(e.Limit), e.Size-e.Limit)
 	}
-	return fmt.Sprintf("%s is %d %s, over the %s limit of %d by %d; the model is too big to package, or raise the limit",
-		e.What, e.Size, e.Unit, e.Field, e.Limit, e.Size-e.Limit)
+	unit := ""
+	if e.Unit != "" {
+		unit = " " + e.Unit
+	}
+	return fmt.Sprintf("%s is %d%s, over the %s limit of %d by %d; the model is too big to package, or raise the limit",
+		e.What, e.Size, unit, e.Field, e.Limit, e.Size-e.Limit)
 }
 
 func human(n int64) string {

@@ -159,13 +159,14 @@ func sniff(b []byte) string {
 
 // isText reports whether the first bytes are printable UTF-8 text.
 func isText(b []byte) bool {
-	if len(b) > 512 {
+	cut := len(b) > 512
+	if cut {
 		b = b[:512]
 	}
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
 		if r == utf8.RuneError && size <= 1 {
-			return len(b) < utf8.UTFMax // a rune cut at the window's end
+			return cut && len(b) < utf8.UTFMax // a rune cut at the window's end
 		}
 		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
 			return false
