@@ -59,7 +59,22 @@ func domain(s string) string {
 }
 
 // graph converts and checks one graph; outer holds the names of enclosing graphs' values.
-func (d *decoder) graph(p *onnxpb.GraphProto, outer map[string]bool, opsets map[string]int64) (*Graph, error) {
+// scope is the names a graph defines, chained to its enclosing graphs'.
+type scope struct {
+	names map[string]bool
+	outer *scope
+}
+
+func (s *scope) has(name string) bool {
+	for ; s != nil; s = s.outer {
+		if s.names[name] {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) graph(p *onnxpb.GraphProto, outer *scope, opsets map[string]int64) (*Graph, error) {
 	if d.depth++; d.depth > maxDepth {
 		return nil, fmt.Errorf("subgraphs nest more than %d deep", maxDepth)
 	}
@@ -100,13 +115,7 @@ func (d *decoder) graph(p *onnxpb.GraphProto, outer map[string]bool, opsets map[
 	if err != nil {
 		return nil, err
 	}
-	scope := map[string]bool{}
-	for k := range outer {
-		scope[k] = true
-	}
-	for k := range defined {
-		scope[k] = true
-	}
+	scope := &scope{names: defined, outer: outer}
 	for i, n := range p.GetNode() {
 		node, err := d.node(n, i, where, scope, opsets)
 		if err != nil {
@@ -115,7 +124,7 @@ func (d *decoder) graph(p *onnxpb.GraphProto, outer map[string]bool, opsets map[
 		g.Nodes = append(g.Nodes, node)
 	}
 	for _, o := range g.Outputs {
-		if !scope[o.Name] {
+		if !scope.has(o.Name) {
 			return nil, fmt.Errorf("%s: output %q is not produced by any node, input or initializer; the file is corrupt", where, o.Name)
 		}
 	}
@@ -165,7 +174,7 @@ func definitions(g *Graph, p *onnxpb.GraphProto, where string) (map[string]bool,
 	return out, nil
 }
 
-func (d *decoder) node(n *onnxpb.NodeProto, i int, where string, scope map[string]bool, opsets map[string]int64) (Node, error) {
+func (d *decoder) node(n *onnxpb.NodeProto, i int, where string, scope *scope, opsets map[string]int64) (Node, error) {
 	what := fmt.Sprintf("%s: node %d %q (%s)", where, i, n.GetName(), n.GetOpType())
 	if n.GetOpType() == "" {
 		return Node{}, fmt.Errorf("%s has no op_type; the file is corrupt", what)
@@ -181,7 +190,7 @@ func (d *decoder) node(n *onnxpb.NodeProto, i int, where string, scope map[strin
 	node := Node{Name: n.GetName(), OpType: n.GetOpType(), Domain: dom,
 		Inputs: n.GetInput(), Outputs: n.GetOutput(), Attrs: map[string]Attr{}}
 	for _, in := range node.Inputs {
-		if in != "" && !scope[in] {
+		if in != "" && !scope.has(in) {
 			return Node{}, fmt.Errorf("%s: input %q names no graph input, initializer or node output; the model is incomplete (was an initializer dropped?)", what, in)
 		}
 	}

@@ -72,7 +72,7 @@ func (d *decoder) value(p *onnxpb.ValueInfoProto, what string) (ValueInfo, error
 	return v, nil
 }
 
-func (d *decoder) attr(a *onnxpb.AttributeProto, node string, scope map[string]bool, opsets map[string]int64) (Attr, error) {
+func (d *decoder) attr(a *onnxpb.AttributeProto, node string, scope *scope, opsets map[string]int64) (Attr, error) {
 	what := fmt.Sprintf("%s: attribute %q", node, a.GetName())
 	if a.GetName() == "" {
 		return Attr{}, fmt.Errorf("%s: an attribute has no name; the file is corrupt", node)
