@@ -1,0 +1,61 @@
+package onnx
+
+import "fmt"
+
+// Limits bound what a read may allocate. Tensor sizes are counted decoded,
+// as held in Tensor's slices (an int8 tensor takes 8 bytes an element in I64).
+type Limits struct {
+	MaxFileBytes   int64 // the .onnx file (or tensor .pb file) itself
+	MaxTensorBytes int64 // one tensor, decoded
+	MaxTotalBytes  int64 // all tensors of a model, decoded, external data included
+	MaxNodes       int   // nodes, subgraphs included
+	MaxRank        int   // dimensions of a tensor or declared shape
+	MaxDim         int64 // one dimension
+}
+
+// DefaultLimits fit any model a browser can run: protobuf's own 2 GiB file
+// limit, 2 GiB for one tensor and 4 GiB in all (more than a wasm32 memory holds).
+func DefaultLimits() Limits {
+	return Limits{
+		MaxFileBytes:   2<<30 - 1,
+		MaxTensorBytes: 2 << 30,
+		MaxTotalBytes:  4 << 30,
+		MaxNodes:       1 << 20,
+		MaxRank:        16,
+		MaxDim:         1 << 40,
+	}
+}
+
+// LimitError reports a size over one of Limits' fields.
+type LimitError struct {
+	What  string // what was measured, as `tensor "W"`
+	Field string // the Limits field, as "MaxTensorBytes"
+	Size  int64
+	Limit int64
+	Unit  string // "bytes", "nodes", "dimensions" or ""
+}
+
+func (e *LimitError) Error() string {
+	if e.Unit == "bytes" {
+		return fmt.Sprintf("%s needs %d bytes (%s), over the %s limit of %d bytes (%s) by %d bytes; the model is too big to package, or raise the limit",
+			e.What, e.Size, human(e.Size), e.Field, e.Limit, human(e.Limit), e.Size-e.Limit)
+	}
+	unit := ""
+	if e.Unit != "" {
+		unit = " " + e.Unit
+	}
+	return fmt.Sprintf("%s is %d%s, over the %s limit of %d by %d; the model is too big to package, or raise the limit",
+		e.What, e.Size, unit, e.Field, e.Limit, e.Size-e.Limit)
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
