@@ -12,7 +12,7 @@ import (
 
 // Opset range pwagen compiles (the default ai.onnx domain).
 const (
-	MinOpset = 11
+	MinOpset = 7
 	MaxOpset = 21
 )
 
@@ -206,9 +206,6 @@ func (b *builder) inputs(g *onnx.Graph) error {
 		v := &Value{Name: vi.Name, DType: dt, Shape: shape, Input: true}
 		b.values[vi.Name] = v
 		b.g.Inputs = append(b.g.Inputs, v)
-	}
-	if len(b.g.Inputs) == 0 {
-		return fmt.Errorf("%s: the model has no inputs", b.g.Source)
 	}
 	return nil
 }

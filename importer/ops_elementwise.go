@@ -119,6 +119,9 @@ func init() {
 	register([]string{"Identity", "Dropout"}, &opDef{
 		minIn: 1,
 		infer: func(n *Node, _ int64) error {
+			if t := n.in(2); n.Op == "Dropout" && t != nil && (t.Const == nil || t.Const.Ints()[0] != 0) {
+				return fmt.Errorf("runs in training mode, which is random; export the model in eval mode (model.eval())")
+			}
 			setOut(n, 0, n.In[0].DType, n.In[0].Shape)
 			if n.Op == "Dropout" && len(n.Out) > 1 {
 				setOut(n, 1, Bool, n.In[0].Shape)
@@ -141,7 +144,7 @@ func init() {
 }
 
 // binary maps the two-input element-wise operators to kernels.BinOp.
-var binary = map[string]kernels.BinOp{
+var binaryOps = map[string]kernels.BinOp{
 	"Add": kernels.BinAdd, "Sub": kernels.BinSub, "Mul": kernels.BinMul, "Div": kernels.BinDiv,
 	"Max": kernels.BinMax, "Min": kernels.BinMin, "Pow": kernels.BinPow, "PRelu": kernels.BinPRelu,
 	"Sum": kernels.BinAdd, "Mean": kernels.BinAdd,
@@ -149,7 +152,7 @@ var binary = map[string]kernels.BinOp{
 
 func init() {
 	var names []string
-	for k := range binary {
+	for k := range binaryOps {
 		names = append(names, k)
 	}
 	register(names, &opDef{
@@ -197,7 +200,7 @@ func init() {
 			return foldByExec(n, opset)
 		},
 		lower: func(p *planner, n *Node, _ int64) error {
-			op := binary[n.Op]
+			op := binaryOps[n.Op]
 			out := n.Out[0]
 			acc := n.In[0]
 			for i, v := range n.In[1:] {

@@ -139,8 +139,8 @@ func poolParams(n *Node) (kernels.PoolParams, error) {
 }
 
 func needFloat(n *Node) error {
-	for _, v := range n.In {
-		if v != nil && v.DType != Float32 {
+	for i, v := range n.In {
+		if v != nil && v.DType != Float32 && (i == 0 || v.Const == nil) {
 			return fmt.Errorf("input %s is not float32", v)
 		}
 	}
@@ -396,18 +396,38 @@ func init() {
 			if n.In[1].Len() != cols || (n.in(2) != nil && n.In[2].Len() != cols) {
 				return fmt.Errorf("scale and bias must have %d values (shape %s from axis %d)", cols, shapeString(s), axis)
 			}
-			for _, o := range n.Out[1:] {
-				if o.Name != "" {
-					return fmt.Errorf("its Mean and InvStdDev outputs are not supported")
-				}
-			}
 			setOut(n, 0, Float32, s)
+			stat := slices.Clone(s)
+			for i := axis; i < len(stat); i++ {
+				stat[i] = 1
+			}
+			for i := 1; i < len(n.Out); i++ {
+				setOut(n, i, Float32, stat)
+			}
 			return nil
 		},
 		lower: func(pl *planner, n *Node, _ int64) error {
 			s := n.In[0].Shape
 			axis, _ := normAxis(int(n.Attrs.int("axis", -1)), len(s))
-			pl.emit(kernels.LayerNorm, n.Out[0], n.In[0], n.In[1], optional(n.in(2)), Len(s[:axis]), Len(s[axis:]), n.Attrs.float("epsilon", 1e-5))
+			rows, cols := Len(s[:axis]), Len(s[axis:])
+			eps := n.Attrs.float("epsilon", 1e-5)
+			pl.emit(kernels.LayerNorm, n.Out[0], n.In[0], n.In[1], optional(n.in(2)), rows, cols, eps)
+			if len(n.Out) < 2 || (n.Out[1].Name == "" && (len(n.Out) < 3 || n.Out[2].Name == "")) {
+				return nil
+			}
+			// The optional Mean and InvStdDev outputs, from the input.
+			mean := n.Out[1]
+			pl.emit(kernels.Reduce, mean, n.In[0], kernels.ReduceMean, []int{rows, cols}, []int{1})
+			if len(n.Out) > 2 {
+				d := pl.temp(n.Out[0], []int{rows, cols})
+				pl.emit(kernels.Binary, d, n.In[0], mean, kernels.BinSub, []int{rows, cols}, []int{rows, cols}, []int{rows, 1})
+				pl.emit(kernels.Binary, d, d, d, kernels.BinMul, []int{rows, cols}, []int{rows, cols}, []int{rows, cols})
+				inv := n.Out[2]
+				pl.emit(kernels.Reduce, inv, d, kernels.ReduceMean, []int{rows, cols}, []int{1})
+				pl.emit(kernels.Activate, inv, inv, kernels.Act{Op: kernels.ActScale, Alpha: 1, Beta: eps})
+				pl.emit(kernels.Activate, inv, inv, kernels.Act{Op: kernels.ActSqrt})
+				pl.emit(kernels.Activate, inv, inv, kernels.Act{Op: kernels.ActReciprocal})
+			}
 			return nil
 		},
 	})

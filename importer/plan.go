@@ -131,7 +131,10 @@ func place(g *Graph, calls []Call) (*Plan, error) {
 		if r.Const != nil {
 			if !seenW[r] {
 				if r.DType != Float32 {
-					return
+					// An integer constant read as data (Pow's exponent):
+					// the kernels read float32.
+					r.Const = &Tensor{DType: Float32, Shape: r.Const.Shape, F: r.Const.Floats()}
+					r.DType = Float32
 				}
 				seenW[r] = true
 				pl.Weights = append(pl.Weights, r)

@@ -1,0 +1,71 @@
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+// The weights file of an imported model (little-endian):
+//
+//	offset  size  field
+//	0       4     magic "PWGW"
+//	4       4     uint32 version = 1
+//	8       4     uint32 count: tensors in the table
+//	12      4     uint32 reserved (0)
+//	16      8     uint64 file size in bytes
+//	24      8     fingerprint: the first 8 bytes of SHA-256 of the rest
+//	32      24·count  table: uint32 dtype (1 = float32), uint32 reserved,
+//	              uint64 byte offset, uint64 element count
+//	…       data, each tensor at a 64-byte-aligned offset, zero padded
+//
+// The generated code holds the offsets and the fingerprint as constants, so
+// a weights file from another import is refused, not misread.
+const (
+	weightsMagic   = "PWGW"
+	weightsVersion = 1
+	weightsAlign   = 64
+	tableEntry     = 24
+	headerSize     = 32
+)
+
+// weightEntry is one tensor's place in the weights file.
+type weightEntry struct {
+	Value  *Value
+	Offset int
+}
+
+// layoutWeights writes the plan's constants and returns the file and where
+// each went.
+func layoutWeights(ws []*Value) ([]byte, []weightEntry, [8]byte, error) {
+	off := headerSize + tableEntry*len(ws)
+	entries := make([]weightEntry, len(ws))
+	for i, v := range ws {
+		off = (off + weightsAlign - 1) / weightsAlign * weightsAlign
+		entries[i] = weightEntry{Value: v, Offset: off}
+		off += 4 * v.Len()
+	}
+	if off > math.MaxUint32 {
+		return nil, nil, [8]byte{}, fmt.Errorf("the weights need %d bytes; pwagen's limit is 4 GiB (wasm32 memory)", off)
+	}
+	b := make([]byte, off)
+	copy(b, weightsMagic)
+	binary.LittleEndian.PutUint32(b[4:], weightsVersion)
+	binary.LittleEndian.PutUint32(b[8:], uint32(len(ws)))
+	binary.LittleEndian.PutUint64(b[16:], uint64(off))
+	for i, e := range entries {
+		t := b[headerSize+tableEntry*i:]
+		binary.LittleEndian.PutUint32(t, 1)
+		binary.LittleEndian.PutUint64(t[8:], uint64(e.Offset))
+		binary.LittleEndian.PutUint64(t[16:], uint64(e.Value.Len()))
+		for j, x := range e.Value.Const.F[:e.Value.Len()] {
+			binary.LittleEndian.PutUint32(b[e.Offset+4*j:], math.Float32bits(x))
+		}
+	}
+	sum := sha256.Sum256(b[headerSize:])
+	var fp [8]byte
+	copy(fp[:], sum[:8])
+	copy(b[24:], fp[:])
+	return b, entries, fp, nil
+}
