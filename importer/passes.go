@@ -15,7 +15,7 @@ type Pass struct {
 
 // Passes are the rewrites Optimize runs, in order.
 var Passes = []Pass{
-	{"fold-batchnorm", foldBatchNorm}, // Conv/Gemm → BatchNormalization: scale the weights
+	{"fold-batchnorm", foldBatchNorm},   // Conv/Gemm → BatchNormalization: scale the weights
 	{"fuse-activation", fuseActivation}, // Conv/Gemm → Relu, Clip, …: one kernel call
 	{"dead-code", deadCode},             // drop nodes no output needs
 }
