@@ -55,10 +55,7 @@ type jsonParser struct {
 func (p *jsonParser) value(path []int) error {
 	tok, err := p.dec.Token()
 	if err != nil {
-		if err == io.EOF {
-			return fmt.Errorf("JSON input ends early at %s", where(path))
-		}
-		return fmt.Errorf("JSON input at %s: %v", where(path), err)
+		return jsonError(err, path)
 	}
 	switch v := tok.(type) {
 	case json.Number:
@@ -121,7 +118,7 @@ func (p *jsonParser) array(path []int) error {
 		n++
 	}
 	if _, err := p.dec.Token(); err != nil { // ']'
-		return fmt.Errorf("JSON input at %s: %v", where(path), err)
+		return jsonError(err, path)
 	}
 	switch {
 	case first:
@@ -133,6 +130,13 @@ func (p *jsonParser) array(path []int) error {
 		return fmt.Errorf("JSON input at %s has %d elements, but the first array at its depth has %d; arrays must be rectangular", where(path), n, p.shape[d])
 	}
 	return nil
+}
+
+func jsonError(err error, path []int) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("JSON input ends early at %s", where(path))
+	}
+	return fmt.Errorf("JSON input at %s: %v", where(path), err)
 }
 
 func where(path []int) string {
