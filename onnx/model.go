@@ -117,3 +117,29 @@ type Attr struct {
 	Ts   []*Tensor
 	Gs   []*Graph
 }
+
+// FreeInputs are the graph inputs the caller must feed: those no initializer
+// gives a value (before IR version 4 every initializer is also listed as an input).
+func (g *Graph) FreeInputs() []ValueInfo {
+	init := map[string]bool{}
+	for _, t := range g.Initializers {
+		init[t.Name] = true
+	}
+	var out []ValueInfo
+	for _, v := range g.Inputs {
+		if !init[v.Name] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Initializer finds an initializer by name, or returns nil.
+func (g *Graph) Initializer(name string) *Tensor {
+	for _, t := range g.Initializers {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
