@@ -29,7 +29,7 @@ func newCmd() *cli.Command {
 		}, modelFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usageError("new takes one folder, the project to create: pwagen new [--from MODEL.onnx] DIR")
+				return usageError("new takes one folder, the project to create: pwagen new DIR (or pwagen new --from MODEL.onnx DIR)")
 			}
 			dir := c.Args().First()
 			if c.String("from") != "" {
