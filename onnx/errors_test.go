@@ -212,15 +212,14 @@ func TestReadFileLimits(t *testing.T) {
 	if err := os.WriteFile(path, marshal(t, validModel()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	lim := DefaultLimits()
-	lim.MaxFileBytes = 10
+	lim := Limits{MaxFileBytes: 10} // the other fields take their defaults
 	if _, err := ReadFile(path, lim); err == nil || !strings.Contains(err.Error(), "over the MaxFileBytes limit of 10 bytes") {
 		t.Fatalf("error %v; want the file limit", err)
 	}
 	if _, err := ReadFile(dir, DefaultLimits()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("error %v; want not a regular file", err)
 	}
-	if _, err := ReadFile(path, DefaultLimits()); err != nil {
+	if _, err := ReadFile(path, Limits{}); err != nil {
 		t.Fatal(err)
 	}
 }

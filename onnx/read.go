@@ -30,6 +30,7 @@ type decoder struct {
 
 // ReadFile reads a model file; external data is resolved in the file's folder.
 func ReadFile(path string, lim Limits) (*Model, error) {
+	lim = lim.orDefault()
 	b, err := readBounded(path, lim.MaxFileBytes, "MaxFileBytes")
 	if err != nil {
 		return nil, err
@@ -44,6 +45,7 @@ func ReadFile(path string, lim Limits) (*Model, error) {
 // Decode decodes a serialized ModelProto. External data is read from dir;
 // dir "" refuses it.
 func Decode(b []byte, dir string, lim Limits) (*Model, error) {
+	lim = lim.orDefault()
 	if int64(len(b)) > lim.MaxFileBytes {
 		return nil, &LimitError{What: "the model file", Field: "MaxFileBytes", Size: int64(len(b)), Limit: lim.MaxFileBytes, Unit: "bytes"}
 	}
@@ -64,6 +66,7 @@ func Decode(b []byte, dir string, lim Limits) (*Model, error) {
 // ReadTensorFile reads a serialized TensorProto, as the input_0.pb and
 // output_0.pb files of ONNX's conformance tests.
 func ReadTensorFile(path string, lim Limits) (*Tensor, error) {
+	lim = lim.orDefault()
 	b, err := readBounded(path, lim.MaxFileBytes, "MaxFileBytes")
 	if err != nil {
 		return nil, err
@@ -77,6 +80,7 @@ func ReadTensorFile(path string, lim Limits) (*Tensor, error) {
 
 // DecodeTensor decodes a serialized TensorProto; external data is refused.
 func DecodeTensor(b []byte, lim Limits) (*Tensor, error) {
+	lim = lim.orDefault()
 	if int64(len(b)) > lim.MaxFileBytes {
 		return nil, &LimitError{What: "the tensor file", Field: "MaxFileBytes", Size: int64(len(b)), Limit: lim.MaxFileBytes, Unit: "bytes"}
 	}
