@@ -14,10 +14,11 @@ import (
 	"github.com/pwagen/pwagen/onnx/onnxpb"
 )
 
-// IR versions this package reads: ONNX 1.1 (IR 3) to 1.16 (IR 10).
+// IR versions this package reads: ONNX 1.1 (IR 3) to 1.18 (IR 11). IR 9 to
+// 11 only add element types (float8, 4-bit), which are refused where used.
 const (
 	minIRVersion = 3
-	maxIRVersion = 10
+	maxIRVersion = 11
 )
 
 type decoder struct {
