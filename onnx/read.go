@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
@@ -51,6 +52,9 @@ func Decode(b []byte, dir string, lim Limits) (*Model, error) {
 		return nil, &LimitError{What: "the model file", Field: "MaxFileBytes", Size: int64(len(b)), Limit: lim.MaxFileBytes, Unit: "bytes"}
 	}
 	if kind := sniff(b); kind != "" {
+		if !strings.Contains(kind, ";") {
+			kind += "; give the .onnx file your framework exported (torch.onnx.export, tf2onnx, ...)"
+		}
 		return nil, fmt.Errorf("not an ONNX model: %s", kind)
 	}
 	var p onnxpb.ModelProto
