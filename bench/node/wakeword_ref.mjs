@@ -25,7 +25,8 @@
 //   frames are buffered, one embedding of the first 76, then drop 8; each head
 //   on the last 16 embeddings, starting from zeros.
 //
-// It writes testdata/onnx/wakeword/ref/NAME.json for each WAV, and, for
+// It writes testdata/onnx/wakeword/ref/NAME.json for each WAV, summary.md
+// (the max scores), and, for
 // hey_mycroft_en-us-f2_150_tempo1.1.wav, the whole clip's tensors at each stage as .npy.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
@@ -259,8 +260,10 @@ for (const wav of readdirSync(audioDir).filter((f) => f.endsWith('.wav')).sort()
   if (wav === LAYER_WAV) out.layers = await layers(m, pcm, join(refDir, name));
   writeFileSync(join(refDir, `${name}.json`), JSON.stringify(out, null, 1) + '\n');
 }
-console.log('| wav | framing | ' + Object.keys(HEADS).join(' max | ') + ' max |');
-console.log('|---|---|' + Object.keys(HEADS).map(() => '---|').join(''));
+const table = ['| wav | framing | ' + Object.keys(HEADS).join(' max | ') + ' max |',
+  '|---|---|' + Object.keys(HEADS).map(() => '---|').join('')];
 for (const s of summary) {
-  console.log(`| ${s.wav} | ${s.framing} | ` + Object.keys(HEADS).map((k) => (s[k] > 0.5 ? `**${s[k].toFixed(3)}**` : s[k].toFixed(3))).join(' | ') + ' |');
+  table.push(`| ${s.wav} | ${s.framing} | ` + Object.keys(HEADS).map((k) => (s[k] > 0.5 ? `**${s[k].toFixed(3)}**` : s[k].toFixed(3))).join(' | ') + ' |');
 }
+writeFileSync(join(refDir, 'summary.md'), '# Max head scores per WAV (written by bench/node/wakeword_ref.mjs)\n\nAbove 0.5 in bold.\n\n' + table.join('\n') + '\n');
+console.log(table.join('\n'));
