@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/pwagen/pwagen/kernels"
 )
@@ -188,9 +189,9 @@ func init() {
 					return fmt.Errorf("inputs are %s and %s", dt, v.DType)
 				}
 			}
-			if n.Op == "PRelu" {
+			if n.Op == "PRelu" && !slices.Equal(shape, n.In[0].Shape) {
 				// The slope broadcasts to the input (unidirectionally).
-				shape = n.In[0].Shape
+				return fmt.Errorf("slope %s does not broadcast to the input %s", n.In[1], n.In[0])
 			}
 			setOut(n, 0, dt, shape)
 			return nil

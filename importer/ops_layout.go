@@ -263,6 +263,9 @@ func init() {
 			if idx.Const == nil {
 				return fmt.Errorf("indices %q are computed at run time; this version of pwagen gathers with constant indices only", idx.Name)
 			}
+			if idx.DType != Int64 {
+				return fmt.Errorf("indices %s are not integers", idx)
+			}
 			for _, i := range idx.Const.Ints() {
 				if i < -data.Shape[axis] || i >= data.Shape[axis] {
 					return fmt.Errorf("index %d is out of range [-%d, %d) of axis %d", i, data.Shape[axis], data.Shape[axis], axis)
