@@ -63,8 +63,8 @@ func Build(m *onnx.Model, o Options) (*Graph, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: graph output %q is produced by no node", src, vi.Name)
 		}
-		if v.DType != Float32 {
-			return nil, fmt.Errorf("%s: graph output %q is %s; this version of pwagen returns float32 outputs only", src, vi.Name, v.DType)
+		if v.IOType == "" && !v.Input {
+			v.IOType = v.DType.String()
 		}
 		b.g.Outputs = append(b.g.Outputs, v)
 	}
@@ -218,11 +218,11 @@ func (b *builder) inputs(g *onnx.Graph) error {
 		if err != nil {
 			return err
 		}
-		dt, ok := fromONNXType(vi.DType)
-		if !ok || dt != Float32 {
-			return &UsageError{fmt.Sprintf("%s: input %q is %s; this version of pwagen compiles float32 inputs only", b.g.Source, vi.Name, vi.DType)}
+		dt, io, ok := inputType(vi.DType)
+		if !ok {
+			return &UsageError{fmt.Sprintf("%s: input %q is %s; pwagen takes float32, int64, int32, uint8 and bool inputs", b.g.Source, vi.Name, vi.DType)}
 		}
-		v := &Value{Name: vi.Name, DType: dt, Shape: shape, Input: true}
+		v := &Value{Name: vi.Name, DType: dt, Shape: shape, Input: true, IOType: io}
 		b.values[vi.Name] = v
 		b.g.Inputs = append(b.g.Inputs, v)
 	}
@@ -373,6 +373,24 @@ func convertAttrs(in map[string]onnx.Attr) Attrs {
 		}
 	}
 	return a
+}
+
+// inputType maps an input's ONNX type to what the graph computes and the
+// caller's element type.
+func inputType(d onnx.DType) (DType, string, bool) {
+	switch d {
+	case onnx.Float32:
+		return Float32, "float32", true
+	case onnx.Int64:
+		return Int64, "int64", true
+	case onnx.Int32:
+		return Int64, "int32", true
+	case onnx.Uint8:
+		return Int64, "uint8", true
+	case onnx.Bool:
+		return Bool, "bool", true
+	}
+	return 0, "", false
 }
 
 func fromONNXType(d onnx.DType) (DType, bool) {

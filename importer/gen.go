@@ -53,11 +53,18 @@ type TensorInfo struct {
 // SignatureOf returns a graph's contract.
 func SignatureOf(g *Graph) Signature {
 	var s Signature
+	io := func(v *Value) TensorInfo {
+		dt := v.DType.String()
+		if v.IOType != "" {
+			dt = v.IOType
+		}
+		return TensorInfo{v.Name, dt, append([]int{}, v.Shape...)}
+	}
 	for _, v := range g.Inputs {
-		s.Inputs = append(s.Inputs, TensorInfo{v.Name, v.DType.String(), append([]int{}, v.Shape...)})
+		s.Inputs = append(s.Inputs, io(v))
 	}
 	for _, v := range g.Outputs {
-		s.Outputs = append(s.Outputs, TensorInfo{v.Name, v.DType.String(), append([]int{}, v.Shape...)})
+		s.Outputs = append(s.Outputs, io(v))
 	}
 	return s
 }

@@ -99,6 +99,9 @@ type Value struct {
 	// (Reshape, Flatten, Squeeze, Unsqueeze, Identity): no copy is made.
 	Alias *Value
 	Input bool // a graph input
+	// IOType is the ONNX element type of a graph input or output as the
+	// caller sees it ("int32"); the graph computes it as DType.
+	IOType string
 }
 
 func (v *Value) String() string {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/pwagen/pwagen/kernels"
 )
 
 // remap builds a tensor of shape whose element i is t's element src(i): the
@@ -156,11 +158,10 @@ func init() {
 			return fmt.Sprintf("to = %d", a.int("to", 0))
 		},
 		infer: func(n *Node, _ int64) error {
-			dt := castType(n.Attrs.int("to", 1))
-			if n.In[0].Const == nil && (dt != Float32 || n.In[0].DType != Float32) {
-				return fmt.Errorf("casts a run-time %s tensor to %s; this version of pwagen computes only float32 tensors at run time", n.In[0].DType, dt)
+			if to := n.Attrs.int("to", 1); (to == 10 || to == 16) && n.In[0].Const == nil {
+				return fmt.Errorf("Cast to float16 or bfloat16 at run time is not supported (pwagen computes float32); pwagen folds it on constants only")
 			}
-			setOut(n, 0, dt, n.In[0].Shape)
+			setOut(n, 0, castType(n.Attrs.int("to", 1)), n.In[0].Shape)
 			return nil
 		},
 		fold: func(n *Node, _ int64) error {
@@ -168,7 +169,19 @@ func init() {
 			return nil
 		},
 		lower: func(p *planner, n *Node, _ int64) error {
-			n.Out[0].Alias = n.In[0]
+			// Run-time tensors of every type are float32 holding exact
+			// values: only float to integer and anything to bool compute.
+			x, dt := n.In[0], n.Out[0].DType
+			switch {
+			case dt == Int64 && x.DType == Float32:
+				p.emit(kernels.Trunc, n.Out[0], x)
+			case dt == Bool && x.DType != Bool:
+				zero := constOf("zero", &Tensor{DType: Float32, Shape: []int{}, F: []float32{0}})
+				r := len(x.Shape)
+				p.emit(kernels.Compare, n.Out[0], x, zero, kernels.CmpNotEqual, slices.Clone(x.Shape), slices.Clone(x.Shape), padShape(nil, r))
+			default:
+				n.Out[0].Alias = x
+			}
 			return nil
 		},
 	})
@@ -176,13 +189,11 @@ func init() {
 	register(cmp, &opDef{
 		minIn: 1,
 		infer: func(n *Node, _ int64) error {
-			for _, v := range n.In {
-				if v != nil && v.Const == nil {
-					return fmt.Errorf("input %q is computed at run time; this version of pwagen runs %s on constants only", v.Name, n.Op)
-				}
-			}
 			shape := n.In[0].Shape
 			for _, v := range n.In[1:] {
+				if v == nil {
+					return fmt.Errorf("an input is omitted")
+				}
 				s, err := broadcast(shape, v.Shape)
 				if err != nil {
 					return err
@@ -198,6 +209,17 @@ func init() {
 				dt = n.In[1].DType
 			case "Mod":
 				dt = n.In[0].DType
+				if !allConst(n.In) {
+					return fmt.Errorf("Mod at run time is not supported; pwagen folds it on constants only")
+				}
+			case "Not":
+				if len(n.In) != 1 {
+					return fmt.Errorf("has %d inputs, want 1", len(n.In))
+				}
+			default:
+				if len(n.In) != 2 {
+					return fmt.Errorf("has %d inputs, want 2", len(n.In))
+				}
 			}
 			setOut(n, 0, dt, shape)
 			return nil
@@ -207,7 +229,28 @@ func init() {
 			n.Out[0].Const = t
 			return err
 		},
+		lower: func(p *planner, n *Node, _ int64) error {
+			out := n.Out[0].Shape
+			r := len(out)
+			ps := func(v *Value) []int { return padShape(v.Shape, r) }
+			switch n.Op {
+			case "Where":
+				p.emit(kernels.Where, n.Out[0], n.In[0], n.In[1], n.In[2], slices.Clone(out), ps(n.In[0]), ps(n.In[1]), ps(n.In[2]))
+			case "Not":
+				zero := constOf("zero", &Tensor{DType: Float32, Shape: []int{}, F: []float32{0}})
+				p.emit(kernels.Compare, n.Out[0], n.In[0], zero, kernels.CmpEqual, slices.Clone(out), ps(n.In[0]), padShape(nil, r))
+			default:
+				p.emit(kernels.Compare, n.Out[0], n.In[0], n.In[1], cmpOps[n.Op], slices.Clone(out), ps(n.In[0]), ps(n.In[1]))
+			}
+			return nil
+		},
 	})
+}
+
+var cmpOps = map[string]kernels.CmpOp{
+	"Equal": kernels.CmpEqual, "Less": kernels.CmpLess, "LessOrEqual": kernels.CmpLessEq,
+	"Greater": kernels.CmpGreater, "GreaterOrEqual": kernels.CmpGreaterEq,
+	"And": kernels.CmpAnd, "Or": kernels.CmpOr, "Xor": kernels.CmpXor,
 }
 
 func clampIdx(i, r int) int {
@@ -321,6 +364,9 @@ func foldLogic(n *Node) (*Tensor, error) {
 	}
 	if n.Op == "Where" || n.Op == "Mod" {
 		if n.Op == "Mod" && out.DType == Int64 {
+			if n.Attrs.int("fmod", 0) == 1 { // the sign of the dividend, as C's %
+				return intBinary("Fmod", n.In[0].Const, n.In[1].Const)
+			}
 			return intBinary("Mod", n.In[0].Const, n.In[1].Const)
 		}
 		src := &Tensor{DType: out.DType}
@@ -390,5 +436,3 @@ func foldLogic(n *Node) (*Tensor, error) {
 	}
 	return out, nil
 }
-
-var _ = slices.Clone[[]int]

@@ -189,6 +189,9 @@ func init() {
 					return fmt.Errorf("inputs are %s and %s", dt, v.DType)
 				}
 			}
+			if dt == Int64 && n.Op == "Div" && !allConst(n.In) {
+				return fmt.Errorf("integer Div at run time is not supported (it would divide as float); pwagen folds it on constants only")
+			}
 			if n.Op == "PRelu" && !slices.Equal(shape, n.In[0].Shape) {
 				// The slope broadcasts to the input (unidirectionally).
 				return fmt.Errorf("slope %s does not broadcast to the input %s", n.In[1], n.In[0])
@@ -273,6 +276,11 @@ func intBinary(op string, a, b *Tensor) (*Tensor, error) {
 			if r != 0 && (r < 0) != (y < 0) {
 				r += y
 			}
+		case "Fmod":
+			if y == 0 {
+				return nil, fmt.Errorf("integer modulo by zero")
+			}
+			r = x % y
 		case "Pow":
 			r = int64(math.Pow(float64(x), float64(y)))
 		default:

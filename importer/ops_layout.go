@@ -260,13 +260,10 @@ func init() {
 			if err != nil {
 				return err
 			}
-			if idx.Const == nil {
-				return fmt.Errorf("indices %q are computed at run time; this version of pwagen gathers with constant indices only", idx.Name)
-			}
 			if idx.DType != Int64 {
 				return fmt.Errorf("indices %s are not integers", idx)
 			}
-			for _, i := range idx.Const.Ints() {
+			for _, i := range constInts(idx) {
 				if i < -data.Shape[axis] || i >= data.Shape[axis] {
 					return fmt.Errorf("index %d is out of range [-%d, %d) of axis %d", i, data.Shape[axis], data.Shape[axis], axis)
 				}
@@ -300,6 +297,10 @@ func init() {
 		lower: func(p *planner, n *Node, _ int64) error {
 			data := n.In[0]
 			axis, _ := normAxis(int(n.Attrs.int("axis", 0)), len(data.Shape))
+			if n.In[1].Const == nil { // token ids at run time: an embedding lookup
+				p.emit(kernels.GatherF, n.Out[0], data, n.In[1], Len(data.Shape[:axis]), data.Shape[axis], Len(data.Shape[axis+1:]))
+				return nil
+			}
 			p.emit(kernels.Gather, n.Out[0], data, slices.Clone(n.In[1].Const.I), Len(data.Shape[:axis]), data.Shape[axis], Len(data.Shape[axis+1:]))
 			return nil
 		},
@@ -485,6 +486,14 @@ func init() {
 			return nil
 		},
 	})
+}
+
+// constInts is a constant value's elements, or none for a run-time one.
+func constInts(v *Value) []int {
+	if v.Const == nil {
+		return nil
+	}
+	return v.Const.Ints()
 }
 
 func isIdentity(perm []int) bool {

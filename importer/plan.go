@@ -70,11 +70,6 @@ func Lower(g *Graph) (*Plan, error) {
 		if def.lower == nil {
 			return nil, nodeErr(n, "has an output computed at run time, which pwagen cannot do for %s yet: %s", n.Op, outNames(n))
 		}
-		for _, v := range n.In {
-			if v != nil && v.Const == nil && v.DType != Float32 {
-				return nil, nodeErr(n, "input %s is computed at run time; this version of pwagen computes only float32 tensors at run time", v)
-			}
-		}
 		p.cur = n
 		if err := def.lower(p, n, g.Opset); err != nil {
 			return nil, nodeErr(n, "%v", err)
