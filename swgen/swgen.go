@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 )
@@ -39,6 +41,12 @@ type Config struct {
 	Precache []Entry
 	// Lazy are URLs cached on first use (the .wasm), never at install.
 	Lazy []string
+	// SHA256 maps URLs of Precache or Lazy to the hex SHA-256 of their
+	// bytes. The service worker keeps such a file only if what the host
+	// sent matches: a damaged file answered 200 is never cached. Give it
+	// for every file whose name carries a hash (those are cache-first, so
+	// a damaged copy would stay); stable names are revalidated online.
+	SHA256 map[string]string
 	// Isolate adds COOP, COEP and CORP to every response, for hosts that
 	// cannot send them (isolation = "service-worker").
 	Isolate bool
@@ -50,6 +58,7 @@ type Config struct {
 var (
 	versionRe  = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
 	revisionRe = regexp.MustCompile(`^[0-9A-Za-z_-]{0,64}$`)
+	sha256Re   = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
 // check refuses what would make a broken service worker, saying which
@@ -83,6 +92,14 @@ func (c *Config) check() error {
 		}
 		seen[u] = fmt.Sprintf("lazy entry %d", i)
 	}
+	for _, u := range slices.Sorted(maps.Keys(c.SHA256)) {
+		if _, ok := seen[u]; !ok {
+			return fmt.Errorf("swgen: SHA256 has %s, which is neither precached nor lazy; give sums only for listed URLs", u)
+		}
+		if !sha256Re.MatchString(c.SHA256[u]) {
+			return fmt.Errorf("swgen: SHA256 of %s is %q; want 64 lowercase hex digits", u, c.SHA256[u])
+		}
+	}
 	return nil
 }
 
@@ -113,6 +130,9 @@ func Generate(w io.Writer, c Config) error {
 	}
 	if c.Lazy == nil {
 		c.Lazy = []string{}
+	}
+	if c.SHA256 == nil {
+		c.SHA256 = map[string]string{}
 	}
 	var b bytes.Buffer
 	if err := tmpl.Execute(&b, c); err != nil {
