@@ -23,7 +23,7 @@ export async function compileWasm(name, onBytes = () => {}) {
     } catch (e) {
       if (!(e instanceof Damaged)) throw e;
       if (first) {
-        throw new Error(`pwagen: ${name} is damaged: ${e.message}, and it was ${first.message === e.message ? 'the same' : `damaged too (${first.message})`} the first time, before it was fetched again past every cache. Something between the host and this browser changes the file (a proxy, a CDN setting, an incomplete upload): redeploy the package as pwagen built it, serve .wasm files byte for byte as application/wasm, then reload the page`);
+        throw new Error(`pwagen: ${name} is damaged: ${e.message}. It was fetched twice, the second time past every cache${first.message === e.message ? '' : ` (the first copy: ${first.message})`}. Something between the host and this browser changes the file (a proxy, a CDN setting, an incomplete upload): redeploy the package as pwagen built it, serve .wasm files byte for byte as application/wasm, then reload the page`);
       }
       first = e;
       await evict(url);

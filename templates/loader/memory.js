@@ -37,7 +37,7 @@ export function checkMemory(maxMemory) {
         break;
       }
     }
-    fail(`this browser could not reserve it${lo ? `: it gave ${size(lo * PAGE)}, not ${size(pages * PAGE)}` : ''} (a WebAssembly.Memory of ${pages} pages)`,
+    fail(`this browser could not reserve it as a WebAssembly.Memory of ${pages} pages${lo ? `; it gave ${lo} pages, ${size(lo * PAGE)}` : ''}`,
       'Close other tabs and apps and reload, or use a device with more memory');
   }
 }
