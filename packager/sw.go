@@ -38,10 +38,10 @@ func serviceWorker(ctx context.Context, b *Build) error {
 		case n == "index.html" || strings.HasPrefix(n, "weights/"):
 		case path.Ext(n) == ".wasm":
 			c.Lazy = append(c.Lazy, n)
-			c.SHA256[n] = sha256Hex(f.Data)
+			c.SHA256[n] = sha256Hex(f.Data)[:swSumDigits]
 		case f.Hashed:
 			c.Precache = append(c.Precache, swgen.Entry{URL: n})
-			c.SHA256[n] = sha256Hex(f.Data)
+			c.SHA256[n] = sha256Hex(f.Data)[:swSumDigits]
 		default:
 			c.Precache = append(c.Precache, swgen.Entry{URL: n, Revision: revision(f.Data)})
 		}
@@ -70,6 +70,11 @@ func minifySW(src []byte, targets []string) ([]byte, error) {
 	}
 	return []byte(strings.TrimSpace(string(res.Code)) + "\n"), nil
 }
+
+// swSumDigits is how much of a file's SHA-256 the service worker checks:
+// 64 bits, which no accidental damage matches, in 16 bytes of sw.js per file
+// (the loader checks the whole SHA-256 of the .wasm it compiles).
+const swSumDigits = 16
 
 // sha256Hex is the SHA-256 of data in hex, as the service worker and the
 // loader check it.
