@@ -66,7 +66,8 @@ async function attempt(url, name, mode, onBytes) {
     const got = hex(await subtle.digest('SHA-256', k.value));
     if (got !== want) throw new Damaged(`${bad ? bad + ', and ' : ''}its SHA-256 is ${got.slice(0, 16)}…, not the ${want.slice(0, 16)}… the package was built with (${k.value.byteLength} bytes arrived)`);
   }
-  if (bad && !subtle) throw new Damaged(bad); // no sum to compare: a compile failure may be damage
+  // No sum to compare (crypto.subtle needs a secure context): a compile failure may be damage.
+  if (bad && !subtle) throw new Damaged(`${bad}; its SHA-256 was not checked, since this page is not a secure context (https or localhost)`);
   if (bad) {
     // The bytes are the package's: this browser lacks a feature the model uses.
     throw new Error(`pwagen: ${name} is intact (its SHA-256 matches) but ${bad}; this browser lacks a WebAssembly feature the model needs: update the browser, or check [browser] targets in pwagen.toml`);
