@@ -59,6 +59,13 @@ func section(t *testing.T, wasm []byte, id byte) (off, size int) {
 	return 0, 0
 }
 
+// damagedCSS is what a broken host sends for the app's style sheet, and
+// damagedCSSSum the start of its SHA-256, as the service worker reports it.
+var damagedCSS, damagedCSSSum = "body{color:red}\n", func() string {
+	s := sha256.Sum256([]byte("body{color:red}\n"))
+	return hex.EncodeToString(s[:8])
+}()
+
 // wasmSumsJS lists the SHA-256 of every .wasm the origin's caches hold, as
 // "path sha256".
 const wasmSumsJS = `(async () => {
