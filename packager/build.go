@@ -38,6 +38,8 @@ type Build struct {
 	threads bool
 	// Report is the validator's report on the model.
 	Report *validate.Report
+	// peak is the model's measured peak memory, baked into the loader.
+	peak uint64
 	// CacheDir is wazero's compilation cache ("" is the user's cache folder).
 	CacheDir string
 
@@ -130,6 +132,7 @@ var Pipeline = []Stage{
 	stageFunc{"loader", bundleLoader},          // pwagen.js with the runtime config baked in
 	stageFunc{"service worker", serviceWorker}, // sw.js over the final names
 	stageFunc{"validate model", validateModel}, // validate.Module: features, ABI, memory, download
+	stageFunc{"memory figure", bakePeak},       // pwagen.js and sw.js again, with the measured peak memory
 	stageFunc{"host configs", hostConfigs},     // _headers, nginx.conf, ...
 }
 

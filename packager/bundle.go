@@ -14,6 +14,7 @@ import (
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/pwagen/pwagen/templates"
+	"github.com/pwagen/pwagen/validate"
 )
 
 // LoaderName is the loader's stable file name; apps import it as "./pwagen.js".
@@ -122,6 +123,13 @@ type RuntimeConfig struct {
 	Isolation string       `json:"isolation"`
 	// Kernels is set when the model imports module "kernels" (kernels.go).
 	Kernels *KernelsConfig `json:"kernels,omitempty"`
+	// SHA256 maps each .wasm file to the hex SHA-256 of its bytes: the
+	// loader compiles only what matches (fetchwasm.js).
+	SHA256 map[string]string `json:"sha256"`
+	// Memory is the model's peak linear memory in bytes, measured when it
+	// was packaged (0: not measured). The loader checks that the device
+	// can reserve it before downloading anything (memory.js).
+	Memory uint64 `json:"memory"`
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
@@ -139,6 +147,13 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		Update:    b.Config.Deploy.Update,
 		Isolation: b.Config.Deploy.Isolation,
 		Kernels:   kernels,
+		SHA256:    map[string]string{},
+		Memory:    b.peak,
+	}
+	for _, n := range b.sortedNames() {
+		if path.Ext(n) == ".wasm" {
+			rc.SHA256[n] = sha256Hex(b.Files[n].Data)
+		}
 	}
 	js, err := json.Marshal(rc)
 	if err != nil {
@@ -166,6 +181,36 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		return fmt.Errorf("bundling the loader gave %d files, want 1 (a pwagen bug)", len(res.OutputFiles))
 	}
 	b.add(&File{Name: LoaderName, Data: res.OutputFiles[0].Contents})
+	return nil
+}
+
+// bakePeak bundles the loader and the service worker again, now with the
+// peak memory the validator measured, so that the loader can check that the
+// device can reserve it before downloading anything. The figure adds a few
+// bytes to the shell: the download is counted again and checked against its
+// budget.
+func bakePeak(ctx context.Context, b *Build) error {
+	r := b.Report
+	if r == nil || r.Memory.PeakBytes == nil || *r.Memory.PeakBytes == b.peak {
+		return nil
+	}
+	b.peak = *r.Memory.PeakBytes
+	delete(b.Files, LoaderName)
+	delete(b.Files, "sw.js")
+	if err := bundleLoader(ctx, b); err != nil {
+		return err
+	}
+	if err := serviceWorker(ctx, b); err != nil {
+		return err
+	}
+	d := &r.Download
+	d.Shell = uint64(b.shellGzip())
+	if d.Budget > 0 && d.Total() > d.Budget {
+		p := validate.Problem{Check: "download", Message: fmt.Sprintf("a first visit downloads %d bytes gzip (model %d, weights %d, app shell %d with the loader's memory figure), over the download budget of %d bytes by %d; raise [budget] download in pwagen.toml, or make the model or its weights smaller",
+			d.Total(), d.WasmGzip, d.Weights, d.Shell, d.Budget, d.Total()-d.Budget)}
+		r.Problems, r.OK = append(r.Problems, p), false
+		return &CheckError{Report: r, msg: "the model failed 1 check(s); nothing was written:\n  download: " + p.Message}
+	}
 	return nil
 }
 

@@ -16,13 +16,7 @@ import (
 // weights, the finished app shell and the config's budgets and targets. A
 // failed check stops the package before anything is written.
 func validateModel(ctx context.Context, b *Build) error {
-	var shell int64
-	for _, n := range b.sortedNames() {
-		f := b.Files[n]
-		if f.Src == nil && !f.Host && path.Ext(n) != ".wasm" {
-			shell += gzipSize(f.Data)
-		}
-	}
+	shell := b.shellGzip()
 	c := b.Config
 	r, err := validate.Module(ctx, "model.wasm ("+c.Model.Package+")", b.Wasm, validate.Options{
 		Targets:        c.Browser.Targets,
@@ -49,6 +43,19 @@ func validateModel(ctx context.Context, b *Build) error {
 		return &CheckError{Report: r, msg: msg.String()}
 	}
 	return nil
+}
+
+// shellGzip is the gzip size of the app shell: every file a first visit
+// downloads but the .wasm and the weights.
+func (b *Build) shellGzip() int64 {
+	var shell int64
+	for _, n := range b.sortedNames() {
+		f := b.Files[n]
+		if f.Src == nil && !f.Host && path.Ext(n) != ".wasm" {
+			shell += gzipSize(f.Data)
+		}
+	}
+	return shell
 }
 
 // CheckError is a model that failed validation; Report has the details.

@@ -27,6 +27,7 @@ type app struct {
 	Index   packager.WeightsIndex // its weights
 	Answer  []float64             // what predict([2]) must give
 	Weights string                // the weights file
+	Peak    uint64                // the peak memory measured at package time
 }
 
 // writeWeights writes size deterministic pseudo-random bytes from seed to p.
@@ -82,7 +83,12 @@ func buildApp(t testing.TB, dir string, size int64, seed uint64, change int) *ap
 	if err := packager.Run(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
+	var peak uint64
+	if p := b.Report.Memory.PeakBytes; p != nil {
+		peak = *p
+	}
 	return &app{
+		Peak:    peak,
 		Out:     filepath.Join(dir, "dist"),
 		Index:   b.Weights,
 		Answer:  []float64{float64(sum >> 16), float64(sum & 0xffff), float64(size >> 16), 3},
@@ -108,6 +114,7 @@ type server struct {
 	dropAfter int       // weights answers served whole before the rest are cut; <0: never
 	served    int       // weights answers served whole
 	log       []request // weights requests
+	wasmHits  int       // .wasm requests
 	gate      chan struct{}
 	fallback  string // a weights path answered with the index page, as SPA hosts do
 
@@ -150,7 +157,14 @@ func (s *server) restart() {
 func (s *server) set(dir string, dropAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dir, s.dropAfter, s.served, s.log = dir, dropAfter, 0, nil
+	s.dir, s.dropAfter, s.served, s.log, s.wasmHits = dir, dropAfter, 0, nil, 0
+}
+
+// wasmRequests is how many .wasm requests arrived since the last set.
+func (s *server) wasmRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wasmHits
 }
 
 // requests returns the weights requests since the last set.
@@ -184,6 +198,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.served++
 		}
 		s.log = append(s.log, request{Path: name, Dropped: drop})
+	}
+	if path.Ext(name) == ".wasm" {
+		s.wasmHits++
 	}
 	s.mu.Unlock()
 	if gate != nil && path.Ext(name) == ".wasm" {

@@ -153,6 +153,9 @@ type server struct {
 	mu       sync.Mutex
 	hits     map[string]int
 	override func(w http.ResponseWriter, r *http.Request) bool
+	// alter may change a file's bytes before they are served, with the
+	// file's own headers: a host or proxy that damages what it serves.
+	alter func(urlPath string, data []byte) []byte
 }
 
 func serve(t *testing.T, dir string) *server {
@@ -177,6 +180,12 @@ func (s *server) setOverride(f func(w http.ResponseWriter, r *http.Request) bool
 	s.mu.Unlock()
 }
 
+func (s *server) setAlter(f func(urlPath string, data []byte) []byte) {
+	s.mu.Lock()
+	s.alter = f
+	s.mu.Unlock()
+}
+
 // count is how many requests reached the server for the URL path p.
 func (s *server) count(p string) int {
 	s.mu.Lock()
@@ -187,7 +196,7 @@ func (s *server) count(p string) int {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.hits[r.URL.Path]++
-	override := s.override
+	override, alter := s.override, s.alter
 	s.mu.Unlock()
 	if override != nil && override(w, r) {
 		return
@@ -219,6 +228,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for k, v := range hosts.HeadersFor(rules, urlPath) {
 		w.Header()[k] = v
+	}
+	if alter != nil {
+		data = alter(r.URL.Path, data)
 	}
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
 }

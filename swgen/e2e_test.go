@@ -205,6 +205,11 @@ func TestInstallFailureReportedAndRetried(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Write([]byte("<!doctype html><title>Not found</title>"))
 		}},
+		// Issue 12: a hashed file answered 200 with other bytes is not kept.
+		{"damaged", "style-*.css", "damaged (SHA-256 " + damagedCSSSum + ")", 200, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			w.Write([]byte(damagedCSS))
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := browsertest.New(t)

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 )
@@ -39,6 +41,13 @@ type Config struct {
 	Precache []Entry
 	// Lazy are URLs cached on first use (the .wasm), never at install.
 	Lazy []string
+	// SHA256 maps URLs of Precache or Lazy to the hex SHA-256 of their
+	// bytes, or its first 16 digits or more. The service worker keeps such
+	// a file only if what the host sent matches: a damaged file answered
+	// 200 is never cached. Give it for every file whose name carries a
+	// hash (those are cache-first, so a damaged copy would stay); stable
+	// names are revalidated online.
+	SHA256 map[string]string
 	// Isolate adds COOP, COEP and CORP to every response, for hosts that
 	// cannot send them (isolation = "service-worker").
 	Isolate bool
@@ -50,6 +59,7 @@ type Config struct {
 var (
 	versionRe  = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
 	revisionRe = regexp.MustCompile(`^[0-9A-Za-z_-]{0,64}$`)
+	sha256Re   = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
 )
 
 // check refuses what would make a broken service worker, saying which
@@ -83,6 +93,14 @@ func (c *Config) check() error {
 		}
 		seen[u] = fmt.Sprintf("lazy entry %d", i)
 	}
+	for _, u := range slices.Sorted(maps.Keys(c.SHA256)) {
+		if _, ok := seen[u]; !ok {
+			return fmt.Errorf("swgen: SHA256 has %s, which is neither precached nor lazy; give sums only for listed URLs", u)
+		}
+		if !sha256Re.MatchString(c.SHA256[u]) {
+			return fmt.Errorf("swgen: SHA256 of %s is %q; want 16 to 64 lowercase hex digits, the start of its SHA-256", u, c.SHA256[u])
+		}
+	}
 	return nil
 }
 
@@ -111,11 +129,24 @@ func Generate(w io.Writer, c Config) error {
 	if c.Concurrency <= 0 {
 		c.Concurrency = 6
 	}
-	if c.Lazy == nil {
-		c.Lazy = []string{}
+	// The template's view: each URL with its sum ("" for none).
+	v := struct {
+		Config
+		Shell    [][]string
+		LazySums [][2]string
+	}{Config: c, Shell: [][]string{}, LazySums: [][2]string{}}
+	for _, e := range c.Precache {
+		row := []string{e.URL, e.Revision}
+		if sum, ok := c.SHA256[e.URL]; ok {
+			row = append(row, sum)
+		}
+		v.Shell = append(v.Shell, row)
+	}
+	for _, u := range c.Lazy {
+		v.LazySums = append(v.LazySums, [2]string{u, c.SHA256[u]})
 	}
 	var b bytes.Buffer
-	if err := tmpl.Execute(&b, c); err != nil {
+	if err := tmpl.Execute(&b, v); err != nil {
 		return fmt.Errorf("swgen: %w (a pwagen bug; please report it)", err)
 	}
 	_, err := w.Write(b.Bytes())

@@ -23,12 +23,18 @@ var shell = []swgen.Entry{
 	{URL: "style-e281f83e.css"},
 }
 
+// sums are the SHA-256 of the hashed names, as the packager gives them.
+var sums = map[string]string{
+	"app-624452d1.js":     "624452d1" + strings.Repeat("0", 8),
+	"model-e869a400.wasm": "e869a400" + strings.Repeat("1", 56),
+}
+
 func TestGenerateGolden(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		c    swgen.Config
 	}{
-		{"default", swgen.Config{Version: "dc128186f1a72438", Precache: shell, Lazy: []string{"model-e869a400.wasm"}}},
+		{"default", swgen.Config{Version: "dc128186f1a72438", Precache: shell, Lazy: []string{"model-e869a400.wasm"}, SHA256: sums}},
 		{"isolation", swgen.Config{Version: "dc128186f1a72438", Precache: shell, Lazy: []string{"model-e869a400.wasm"}, Isolate: true}},
 		{"shell-only", swgen.Config{Version: "1", Precache: shell[:1], Concurrency: 2}},
 	} {
@@ -81,6 +87,8 @@ func TestGenerateErrors(t *testing.T) {
 		{"other origin", func(c *swgen.Config) { c.Lazy = []string{"https://cdn.example/m.wasm"} }, "relative to the scope"},
 		{"twice", func(c *swgen.Config) { c.Precache = append(shell[:2:2], shell[1]) }, "app-624452d1.js is precached twice (entry 1)"},
 		{"lazy and precached", func(c *swgen.Config) { c.Lazy = []string{"pwagen.js"} }, "pwagen.js is both lazy and precached (entry 6)"},
+		{"sum of an unlisted URL", func(c *swgen.Config) { c.SHA256 = map[string]string{"x.wasm": sums["app-624452d1.js"]} }, "SHA256 has x.wasm, which is neither precached nor lazy"},
+		{"bad sum", func(c *swgen.Config) { c.SHA256 = map[string]string{"app-624452d1.js": "624452d1"} }, `SHA256 of app-624452d1.js is "624452d1"; want 16 to 64 lowercase hex digits`},
 		{"bad revision", func(c *swgen.Config) { c.Precache = []swgen.Entry{{URL: "./", Revision: "a'b"}} }, `revision "a'b"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

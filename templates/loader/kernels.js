@@ -6,6 +6,7 @@
 // forwarder and one kernel instance per model instance: a kernel bound to
 // another instance's memory would silently read the wrong memory.
 import { CFG } from './config.js';
+import { compileWasm } from './fetchwasm.js';
 
 // A function returning f32x4.splat of an i32: valid only with SIMD.
 const SIMD_PROBE = '0061736d010000000105016000017b030201000a0a0108004100fd0ffd620b';
@@ -42,12 +43,8 @@ export function kernelURLs(variant) {
   return k && variant !== 'baseline' ? [k.forwarder, k[variant]] : [];
 }
 
-async function compile(name) {
-  const url = new URL(name, self.location);
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`pwagen: ${url.pathname} answered ${res.status} ${res.statusText}; is the package deployed whole?`);
-  return WebAssembly.compile(await res.arrayBuffer());
-}
+// compile fetches, checks and compiles a kernel module (fetchwasm.js).
+const compile = async (name) => (await compileWasm(name)).module;
 
 /**
  * prepareKernels compiles the forwarder and the kernel module of variant

@@ -6,6 +6,8 @@ import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
 import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
 import { loadWeights } from './weights.js';
+import { compileWasm } from './fetchwasm.js';
+import { checkMemory } from './memory.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -20,6 +22,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
  * @param {"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd where supported, else scalar; baseline for models without kernels)
+ * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much
  */
 export async function loadModel(opts = {}) {
   const sw = opts.serviceWorker === false ? null : registerServiceWorker(opts);
@@ -49,7 +52,7 @@ export async function loadModel(opts = {}) {
       pending.clear();
     };
   });
-  worker.postMessage({ type: 'load', storage: opts.storage || 'indexeddb', variant: opts.variant });
+  worker.postMessage({ type: 'load', storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory });
   let info;
   try {
     info = await ready;
@@ -96,7 +99,7 @@ if (inWorker) {
   self.onmessage = async ({ data: m }) => {
     if (m.type === 'load') {
       try {
-        model = await load(m.storage, m.variant);
+        model = await load(m.storage, m.variant, m.maxMemory);
         self.postMessage({ type: 'ready', info: model.info });
       } catch (e) {
         self.postMessage({ type: 'error', message: e?.message || String(e) });
@@ -112,7 +115,8 @@ if (inWorker) {
   };
 }
 
-async function load(storage, forced) {
+async function load(storage, forced, maxMemory) {
+  checkMemory(maxMemory); // before any download
   const t0 = performance.now();
   const total = CFG.wasmSize + CFG.weights.total;
   let loaded = 0;
@@ -125,7 +129,7 @@ async function load(storage, forced) {
   const variant = chooseVariant(forced);
   const kernels = await prepareKernels(variant);
   const imports = { wasi_snapshot_preview1: wasi.imports, ...(kernels && { kernels: kernels.imports }) };
-  const { instance, streamed } = await instantiate(new URL(CFG.wasm, self.location), imports, (n) => progress('wasm', n));
+  const { instance, streamed } = await instantiate(CFG.wasm, imports, (n) => progress('wasm', n));
   const x = instance.exports;
   for (const name of ['memory', '_initialize', 'pwagen_alloc_weights', 'pwagen_load_weights', 'pwagen_alloc_input', 'pwagen_predict', 'pwagen_output']) {
     if (!(name in x)) throw new Error(`pwagen: ${CFG.wasm} does not export ${name}; build the model with the pwagen_abi.go that \`pwagen new\` writes`);
@@ -189,22 +193,11 @@ function allocWeights(x, wasi, total) {
   return ptr;
 }
 
-async function instantiate(url, imports, onBytes) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`pwagen: ${url.pathname} answered ${res.status} ${res.statusText}; is the package deployed whole?`);
-  const type = res.headers.get('content-type') || '';
-  if (type.startsWith('text/html')) {
-    throw new Error(`pwagen: ${url.pathname} came back as an HTML page, not WebAssembly; the host is answering a missing file with its fallback page. Deploy the whole package, and serve .wasm as application/wasm`);
-  }
-  const counted = res.body.pipeThrough(new TransformStream({ transform(c, ctl) { onBytes(c.byteLength); ctl.enqueue(c); } }));
-  if (type.startsWith('application/wasm')) {
-    const r = await WebAssembly.instantiateStreaming(new Response(counted, { headers: { 'content-type': 'application/wasm' } }), imports);
-    return { instance: r.instance, streamed: true };
-  }
-  // A host that sends the wrong type blocks streaming compilation: compile from bytes.
-  console.warn(`pwagen: ${url.pathname} is served as "${type}"; serve it as application/wasm to compile while downloading`);
-  const r = await WebAssembly.instantiate(await new Response(counted).arrayBuffer(), imports);
-  return { instance: r.instance, streamed: false };
+// instantiate fetches the model, checks and compiles it (fetchwasm.js),
+// then instantiates it: no code of a damaged module ever runs.
+async function instantiate(name, imports, onBytes) {
+  const { module, streamed } = await compileWasm(name, onBytes);
+  return { instance: await WebAssembly.instantiate(module, imports), streamed };
 }
 
 function detectFeatures() {

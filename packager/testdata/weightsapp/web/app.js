@@ -1,5 +1,5 @@
 // Loads the model and keeps what the tests read in window.pw. Query:
-// storage=memory, sw=0 (no service worker).
+// storage=memory, sw=0 (no service worker), maxMemory=<bytes>.
 import { loadModel } from './pwagen.js';
 
 const q = new URLSearchParams(location.search);
@@ -9,6 +9,7 @@ const st = (window.pw = { progress: [], warnings: [], info: null, answer: null, 
     const model = await loadModel({
       storage: q.get('storage') || undefined,
       serviceWorker: q.get('sw') !== '0',
+      maxMemory: q.has('maxMemory') ? +q.get('maxMemory') : undefined,
       onProgress: (p) => st.progress.push({ phase: p.phase, loaded: p.loaded, total: p.total }),
       onWarning: (m) => st.warnings.push(m),
     });
