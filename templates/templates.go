@@ -4,6 +4,8 @@ package templates
 
 // The default project's kernels/ folder is a copy of package kernels.
 //go:generate go run copykernels.go
+// The ONNX page's icon is drawn by a program.
+//go:generate go run makeicon.go
 
 import (
 	"embed"
@@ -36,15 +38,28 @@ func Project(name string) (fs.FS, bool) {
 	return sub, true
 }
 
-// Names lists the project templates.
+// Names lists the project templates: the folders of project/ with a
+// pwagen.toml.tmpl (project/onnx holds only the page of imported models).
 func Names() []string {
 	entries, _ := fs.ReadDir(projects, "project")
 	var names []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if _, ok := Project(e.Name()); e.IsDir() && ok {
 			names = append(names, e.Name())
 		}
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ONNXWeb holds the static files of the web/ folder that `pwagen new
+// --from MODEL.onnx` writes: index.html, the JavaScript modules, style.css
+// and icon.png. The folder's model-ui.js, which app.js imports, is
+// generated for each model.
+func ONNXWeb() fs.FS {
+	sub, err := fs.Sub(projects, "project/onnx/web")
+	if err != nil {
+		panic(err) // a constant path into the embedded files
+	}
+	return sub
 }
