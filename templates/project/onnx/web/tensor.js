@@ -48,6 +48,9 @@ export function parseNpy(buf, name) {
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header)?.[1];
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header)?.[1];
   const dims = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr == null && /['"]descr['"]\s*:\s*\[/.test(header)) {
+    throw new Error(`${name}: a structured dtype (named fields) is not supported; save a plain array of float32, float64, int32 or int64`);
+  }
   if (descr == null || fortran == null || dims == null) {
     throw new Error(`${name}: the .npy header lacks descr, fortran_order or shape: ${header.trim().slice(0, 200)}`);
   }
