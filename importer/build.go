@@ -42,6 +42,9 @@ func Build(m *onnx.Model, o Options) (*Graph, error) {
 	if err := checkSupported(m.Graph, opset, src); err != nil {
 		return nil, err
 	}
+	if err := checkShapeNames(m.Graph, o.Shapes); err != nil {
+		return nil, err
+	}
 	b := &builder{g: &Graph{Name: m.Graph.Name, Opset: opset, Source: src, Metadata: m.Metadata}, values: map[string]*Value{}, o: o}
 	if err := b.inputs(m.Graph); err != nil {
 		return nil, err
@@ -68,16 +71,32 @@ func Build(m *onnx.Model, o Options) (*Graph, error) {
 	if len(b.g.Outputs) == 0 {
 		return nil, fmt.Errorf("%s: the graph has no outputs", src)
 	}
-	for name := range o.Shapes {
-		if !slices.ContainsFunc(b.g.Inputs, func(v *Value) bool { return v.Name == name }) {
-			var names []string
-			for _, v := range b.g.Inputs {
-				names = append(names, v.Name)
-			}
-			return nil, &UsageError{fmt.Sprintf("--shape %s: the model has no input %q; its inputs are %s", name, name, strings.Join(names, ", "))}
+	return b.g, nil
+}
+
+// checkShapeNames refuses a --shape for an input the model does not have.
+func checkShapeNames(g *onnx.Graph, shapes map[string][]int) error {
+	inits := map[string]bool{}
+	for _, t := range g.Initializers {
+		inits[t.Name] = true
+	}
+	var names []string
+	for _, vi := range g.Inputs {
+		if !inits[vi.Name] {
+			names = append(names, vi.Name)
 		}
 	}
-	return b.g, nil
+	var given []string
+	for name := range shapes {
+		given = append(given, name)
+	}
+	sort.Strings(given)
+	for _, name := range given {
+		if !slices.Contains(names, name) {
+			return &UsageError{fmt.Sprintf("--shape %s: the model has no input %q; its inputs are %s", name, name, strings.Join(names, ", "))}
+		}
+	}
+	return nil
 }
 
 // UsageError is a mistake in what the user asked (exit 2).

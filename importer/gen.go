@@ -238,7 +238,7 @@ func Generate(pl *Plan, abi []byte) (*Output, error) {
 		out.Files[strings.TrimSuffix(t.Name(), ".tmpl")] = src
 	}
 	if abi != nil {
-		out.Files["pwagen_abi.go"] = append([]byte(header+"\n\n"), abi...)
+		out.Files["pwagen_abi.go"] = abi // verbatim: every Go model shares it
 	}
 	return out, nil
 }

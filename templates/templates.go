@@ -26,6 +26,26 @@ var projects embed.FS
 //go:embed loader/*.js
 var Loader embed.FS
 
+// ImportProject holds the files of a project made by `pwagen new --from`
+// beside the generated model: pwagen.toml, README.md and web/. Its go.mod
+// and kernels/ come from the default template.
+//
+//go:embed all:importproject
+var importProject embed.FS
+
+// Import returns the files of an imported project.
+func Import() fs.FS {
+	sub, _ := fs.Sub(importProject, "importproject")
+	return sub
+}
+
+// ABI returns the default project's model/ folder, whose pwagen_abi.go
+// every Go model (hand-written or imported) uses verbatim.
+func ABI() fs.FS {
+	sub, _ := fs.Sub(projects, "project/default/model")
+	return sub
+}
+
 // Project returns the files of the named project template.
 func Project(name string) (fs.FS, bool) {
 	sub, err := fs.Sub(projects, "project/"+name)

@@ -23,14 +23,18 @@ func newCmd() *cli.Command {
 		Name:      "new",
 		Usage:     "scaffold a project that packages with no edits",
 		ArgsUsage: "DIR",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "template", Value: "default", Usage: "project template: " + strings.Join(templates.Names(), ", ")},
-		},
+			&cli.StringFlag{Name: "from", Usage: "compile this ONNX model into the project's model/ and weights/"},
+		}, modelFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usageError("new takes one folder, the project to create: pwagen new DIR")
+				return usageError("new takes one folder, the project to create: pwagen new DIR (or pwagen new --from MODEL.onnx DIR)")
 			}
 			dir := c.Args().First()
+			if c.String("from") != "" {
+				return newFromModel(c, dir)
+			}
 			tmpl, ok := templates.Project(c.String("template"))
 			if !ok {
 				return usageError("no template %q; choose one of %s", c.String("template"), strings.Join(templates.Names(), ", "))

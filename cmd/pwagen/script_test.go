@@ -37,6 +37,11 @@ func TestScripts(t *testing.T) {
 				}
 				e.Setenv(k, strings.TrimSpace(string(out)))
 			}
+			onnxDir, err := filepath.Abs(filepath.Join("..", "..", "testdata", "onnx"))
+			if err != nil {
+				return err
+			}
+			e.Setenv("ONNX", onnxDir) // ONNX models for new --from and import
 			e.Setenv("GOFLAGS", "-buildvcs=false")
 			e.Setenv("GOPROXY", "off")
 			e.Setenv("GOTOOLCHAIN", "local")

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/pwagen/pwagen/importer"
+	"github.com/pwagen/pwagen/importer/project"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { commands = append(commands, importCmd) }
+
+// modelFlags are the flags of `new --from` and `import`.
+func modelFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "shape", Usage: "fix an input's symbolic dimensions: NAME=1x3x224x224 (repeatable)"},
+		&cli.StringFlag{Name: "labels", Usage: "a text file with one class label per line, for the page"},
+		&cli.StringFlag{Name: "mean", Usage: "per-channel mean of image inputs, applied to pixel/255: 0.485,0.456,0.406"},
+		&cli.StringFlag{Name: "std", Usage: "per-channel standard deviation of image inputs: 0.229,0.224,0.225"},
+	}
+}
+
+// modelOptions reads the flags of modelFlags.
+func modelOptions(c *cli.Context, model string) (project.Options, error) {
+	o := project.Options{Model: model, Labels: c.String("labels"), Shapes: map[string][]int{}}
+	for _, s := range c.StringSlice("shape") {
+		name, dims, ok := strings.Cut(s, "=")
+		if !ok || name == "" {
+			return o, usageError("--shape %q: want NAME=DIMS, such as --shape input=1x3x224x224", s)
+		}
+		var shape []int
+		for _, d := range strings.Split(strings.ReplaceAll(dims, "×", "x"), "x") {
+			n, err := strconv.Atoi(strings.TrimSpace(d))
+			if err != nil || n < 1 || n > 1<<30 {
+				return o, usageError("--shape %s: dimension %q is not a whole number from 1 to %d", s, d, 1<<30)
+			}
+			shape = append(shape, n)
+		}
+		o.Shapes[name] = shape
+	}
+	for _, f := range []struct {
+		name string
+		dst  *[]float32
+	}{{"mean", &o.Mean}, {"std", &o.Std}} {
+		v := c.String(f.name)
+		if v == "" {
+			continue
+		}
+		for _, p := range strings.Split(v, ",") {
+			x, err := strconv.ParseFloat(strings.TrimSpace(p), 32)
+			if err != nil {
+				return o, usageError("--%s %q: %q is not a number; give one per channel, separated by commas", f.name, v, p)
+			}
+			*f.dst = append(*f.dst, float32(x))
+		}
+	}
+	return o, nil
+}
+
+// compileModel compiles an ONNX file, mapping errors to exit codes: the
+// user's mistakes (a bad file, an unsupported operator, a missing shape)
+// are 2.
+func compileModel(o project.Options) (*project.Compiled, error) {
+	c, err := project.Compile(o)
+	if err == nil {
+		return c, nil
+	}
+	var (
+		ue *importer.UsageError
+		se *importer.ShapeNeededError
+		un *importer.UnsupportedError
+	)
+	if errors.As(err, &ue) || errors.As(err, &se) || errors.As(err, &un) {
+		return nil, usageError("%v", err)
+	}
+	return nil, checkFailed(err)
+}
+
+func printCompiled(w io.Writer, c *project.Compiled) {
+	in := c.Out.Signature.Inputs
+	fmt.Fprintf(w, "imported %s: %d nodes (%s), %s of weights, arena %s; %s\n", c.Source, len(c.Graph.Nodes), opSummary(c.Graph), bytesHuman(len(c.Out.Weights)), bytesHuman(4*c.Plan.Arena), c.Elapsed.Round(1e6))
+	for _, t := range in {
+		fmt.Fprintf(w, "  input  %s: %s %v\n", t.Name, t.DType, t.Shape)
+	}
+	for _, t := range c.Out.Signature.Outputs {
+		fmt.Fprintf(w, "  output %s: %s %v\n", t.Name, t.DType, t.Shape)
+	}
+	var rw []string
+	for _, p := range importer.Passes {
+		if n := c.Passes[p.Name]; n > 0 {
+			rw = append(rw, fmt.Sprintf("%s %d", p.Name, n))
+		}
+	}
+	if len(rw) > 0 {
+		fmt.Fprintf(w, "  rewrites: %s\n", strings.Join(rw, ", "))
+	}
+}
+
+func opSummary(g *importer.Graph) string {
+	counts := g.OpCounts()
+	var ops []string
+	for _, op := range importer.Ops() {
+		if n := counts[op]; n > 0 {
+			ops = append(ops, fmt.Sprintf("%s×%d", op, n))
+		}
+	}
+	return strings.Join(ops, " ")
+}
+
+func bytesHuman(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// newFromModel is `pwagen new --from MODEL.onnx DIR`.
+func newFromModel(c *cli.Context, dir string) error {
+	o, err := modelOptions(c, c.String("from"))
+	if err != nil {
+		return err
+	}
+	comp, err := compileModel(o)
+	if err != nil {
+		return err
+	}
+	d := dataFor(dir)
+	if err := project.New(dir, comp, d.Name, d.ShortName, d.Module); err != nil {
+		var ue *importer.UsageError
+		if errors.As(err, &ue) {
+			return usageError("%v", err)
+		}
+		return checkFailed(err)
+	}
+	printCompiled(c.App.Writer, comp)
+	fmt.Fprintf(c.App.Writer, "created %s (%s page)\nnext:\n  pwagen package %s\n  pwagen serve %s\n", dir, comp.UI.Kind, dir, filepath.Join(dir, "dist"))
+	return nil
+}
+
+func importCmd() *cli.Command {
+	return &cli.Command{
+		Name:      "import",
+		Usage:     "regenerate model/ and weights/ of a project from a new ONNX export",
+		ArgsUsage: "MODEL.onnx [DIR]",
+		Flags:     modelFlags(),
+		Action: func(c *cli.Context) error {
+			if c.NArg() < 1 || c.NArg() > 2 {
+				return usageError("import takes the model file and the project folder: pwagen import MODEL.onnx [DIR]")
+			}
+			dir := "."
+			if c.NArg() == 2 {
+				dir = c.Args().Get(1)
+			}
+			o, err := modelOptions(c, c.Args().First())
+			if err != nil {
+				return err
+			}
+			comp, err := compileModel(o)
+			if err != nil {
+				return err
+			}
+			written, removed, err := project.Import(dir, comp)
+			if err != nil {
+				var ue *importer.UsageError
+				var ng *project.NotGeneratedError
+				if errors.As(err, &ue) || errors.As(err, &ng) {
+					return usageError("%v", err)
+				}
+				return checkFailed(err)
+			}
+			printCompiled(c.App.Writer, comp)
+			fmt.Fprintf(c.App.Writer, "wrote %d files in %s (%s)", len(written), dir, strings.Join(written, ", "))
+			if len(removed) > 0 {
+				fmt.Fprintf(c.App.Writer, "; removed %s", strings.Join(removed, ", "))
+			}
+			fmt.Fprintln(c.App.Writer)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,245 @@
+// Package runner runs a pwagen model (.wasm) outside the browser, under
+// wazero with the same kernel module the browser uses: the engine of
+// `pwagen predict`.
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// TensorInfo is one input or output of a model's contract.
+type TensorInfo struct {
+	Name  string `json:"name"`
+	DType string `json:"dtype"`
+	Shape []int  `json:"shape"`
+}
+
+// Len is the number of values.
+func (t TensorInfo) Len() int {
+	n := 1
+	for _, d := range t.Shape {
+		n *= d
+	}
+	return n
+}
+
+// Signature is a model's contract. Models that do not export
+// pwagen_signature (hand-written ones) have one float32 input of
+// pwagen_input_len values and unknown outputs.
+type Signature struct {
+	Inputs  []TensorInfo `json:"inputs"`
+	Outputs []TensorInfo `json:"outputs"`
+	Known   bool         `json:"-"`
+}
+
+// Options configure a run.
+type Options struct {
+	Variant modules.Variant // kernel variant; "" = SIMD
+	Cache   wazero.CompilationCache
+	// MaxStderr bounds what the model's stdout and stderr keep.
+	MaxStderr int
+}
+
+// Model is an instantiated model with its weights loaded.
+type Model struct {
+	rt     wazero.Runtime
+	mod    api.Module
+	sig    Signature
+	stderr *capped
+	inLen  int
+}
+
+// capped keeps at most max bytes of what is written to it.
+type capped struct {
+	bytes.Buffer
+	max     int
+	dropped int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	room := c.max - c.Len()
+	if room < len(p) {
+		c.dropped += len(p) - max(room, 0)
+		p = p[:max(room, 0)]
+	}
+	c.Buffer.Write(p)
+	return len(p) + 0, nil
+}
+
+// Load compiles wasm, links it with the kernels, runs _initialize and loads
+// weights (which may be nil for a model without weights).
+func Load(ctx context.Context, wasm, weights []byte, o Options) (*Model, error) {
+	if o.Variant == "" {
+		o.Variant = modules.SIMD
+	}
+	if o.MaxStderr == 0 {
+		o.MaxStderr = 64 << 10
+	}
+	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true).
+		WithCoreFeatures(api.CoreFeaturesV2)
+	if o.Cache != nil {
+		cfg = cfg.WithCompilationCache(o.Cache)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	m := &Model{rt: rt, stderr: &capped{max: o.MaxStderr}}
+	fail := func(err error) (*Model, error) {
+		rt.Close(ctx)
+		return nil, err
+	}
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		return fail(err)
+	}
+	cm, err := rt.CompileModule(ctx, wasm)
+	if err != nil {
+		return fail(fmt.Errorf("the model's WebAssembly does not compile: %w", err))
+	}
+	variant := modules.Baseline
+	for _, imp := range cm.ImportedFunctions() {
+		if mod, _, _ := imp.Import(); mod == modules.Module {
+			variant = o.Variant
+		}
+	}
+	p, err := modules.Link(ctx, rt, cm, variant, wazero.NewModuleConfig().
+		WithStderr(m.stderr).WithStdout(m.stderr).WithRandSource(zero{}), "_initialize")
+	if err != nil {
+		return fail(m.wrap("initializing the model", err))
+	}
+	m.mod = p.Model
+	if weights != nil {
+		ptr, err := m.call(ctx, "pwagen_alloc_weights", uint64(len(weights)))
+		if err != nil {
+			return fail(err)
+		}
+		if !m.mod.Memory().Write(uint32(ptr), weights) {
+			return fail(fmt.Errorf("pwagen_alloc_weights returned %d, outside memory", ptr))
+		}
+		if r, err := m.call(ctx, "pwagen_load_weights"); err != nil {
+			return fail(err)
+		} else if int32(r) != 0 {
+			return fail(fmt.Errorf("the model refused its weights: %s", m.lastError(ctx)))
+		}
+	}
+	n, err := m.call(ctx, "pwagen_input_len")
+	if err != nil {
+		return fail(err)
+	}
+	m.inLen = int(int32(n))
+	m.sig = Signature{Inputs: []TensorInfo{{Name: "input", DType: "float32", Shape: []int{m.inLen}}}}
+	if f := m.mod.ExportedFunction("pwagen_signature"); f != nil {
+		p, err1 := m.call(ctx, "pwagen_signature")
+		l, err2 := m.call(ctx, "pwagen_signature_len")
+		if err := errors.Join(err1, err2); err != nil {
+			return fail(err)
+		}
+		b, ok := m.mod.Memory().Read(uint32(p), uint32(l))
+		var s Signature
+		if !ok || json.Unmarshal(b, &s) != nil {
+			return fail(fmt.Errorf("pwagen_signature is not the JSON of a signature"))
+		}
+		s.Known = true
+		m.sig = s
+	}
+	return m, nil
+}
+
+type zero struct{}
+
+func (zero) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// Signature is the model's contract.
+func (m *Model) Signature() Signature { return m.sig }
+
+// InputLen is the number of float32 values of an input (all inputs, one
+// after the other).
+func (m *Model) InputLen() int { return m.inLen }
+
+func (m *Model) wrap(step string, err error) error {
+	msg := fmt.Sprintf("%s: %v", step, err)
+	if s := m.stderr.String(); s != "" {
+		msg += "\nthe model wrote:\n" + s
+		if m.stderr.dropped > 0 {
+			msg += fmt.Sprintf("\n(%d more bytes not kept)", m.stderr.dropped)
+		}
+	}
+	return errors.New(msg)
+}
+
+func (m *Model) call(ctx context.Context, name string, args ...uint64) (uint64, error) {
+	f := m.mod.ExportedFunction(name)
+	if f == nil {
+		return 0, fmt.Errorf("the model does not export %s; is it a pwagen model?", name)
+	}
+	r, err := f.Call(ctx, args...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, fmt.Errorf("%s: stopped: %w", name, ctx.Err())
+		}
+		return 0, m.wrap(name, err)
+	}
+	if len(r) == 0 {
+		return 0, nil
+	}
+	return r[0], nil
+}
+
+func (m *Model) lastError(ctx context.Context) string {
+	p, err1 := m.call(ctx, "pwagen_error")
+	n, err2 := m.call(ctx, "pwagen_error_len")
+	if err1 != nil || err2 != nil {
+		return "(no message)"
+	}
+	b, _ := m.mod.Memory().Read(uint32(p), uint32(n))
+	return string(b)
+}
+
+// Predict runs one inference on in (InputLen values).
+func (m *Model) Predict(ctx context.Context, in []float32) ([]float32, error) {
+	if len(in) != m.inLen {
+		return nil, fmt.Errorf("got %d input values, the model takes %d", len(in), m.inLen)
+	}
+	p, err := m.call(ctx, "pwagen_alloc_input", uint64(len(in)))
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 4*len(in))
+	for i, v := range in {
+		bits := math.Float32bits(v)
+		buf[4*i], buf[4*i+1], buf[4*i+2], buf[4*i+3] = byte(bits), byte(bits>>8), byte(bits>>16), byte(bits>>24)
+	}
+	if !m.mod.Memory().Write(uint32(p), buf) {
+		return nil, fmt.Errorf("pwagen_alloc_input returned %d, outside memory", p)
+	}
+	k, err := m.call(ctx, "pwagen_predict")
+	if err != nil {
+		return nil, err
+	}
+	if int32(k) < 0 {
+		return nil, fmt.Errorf("the model failed: %s", m.lastError(ctx))
+	}
+	op, err := m.call(ctx, "pwagen_output")
+	if err != nil {
+		return nil, err
+	}
+	raw, ok := m.mod.Memory().Read(uint32(op), uint32(4*int32(k)))
+	if !ok {
+		return nil, fmt.Errorf("pwagen_output points outside memory")
+	}
+	out := make([]float32, int32(k))
+	for i := range out {
+		out[i] = math.Float32frombits(uint32(raw[4*i]) | uint32(raw[4*i+1])<<8 | uint32(raw[4*i+2])<<16 | uint32(raw[4*i+3])<<24)
+	}
+	return out, nil
+}
+
+// Close frees the runtime.
+func (m *Model) Close(ctx context.Context) error { return m.rt.Close(ctx) }
