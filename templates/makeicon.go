@@ -1,8 +1,8 @@
 //go:build ignore
 
-// makeicon draws the ONNX project's icon, a neutral picture of a small
+// makeicon draws the icon of projects made from a model, a neutral picture of a small
 // neural network (three layers of nodes and their links) on a blue-grey
-// square, into project/onnx/web/icon.png. Run it with `go generate
+// square, into importproject/web/icon.png. Run it with `go generate
 // ./templates`; the output is the same bytes each run.
 package main
 
@@ -45,7 +45,7 @@ func mix(a, b color.NRGBA, t float64) color.NRGBA {
 }
 
 func main() {
-	bg := color.NRGBA{0x3b, 0x5b, 0x92, 255}
+	bg := color.NRGBA{0x2f, 0x4f, 0x6f, 255}
 	link := color.NRGBA{0xa9, 0xbd, 0xe0, 255}
 	node := color.NRGBA{0xff, 0xff, 0xff, 255}
 	img := image.NewNRGBA(image.Rect(0, 0, size, size))
@@ -74,7 +74,7 @@ func main() {
 			img.SetNRGBA(x, y, c)
 		}
 	}
-	f, err := os.Create("project/onnx/web/icon.png")
+	f, err := os.Create("importproject/web/icon.png")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -25,11 +24,11 @@ func TestONNXWebFiles(t *testing.T) {
 	web := templates.ONNXWeb()
 	for _, name := range onnxWebFiles {
 		if _, err := fs.Stat(web, name); err != nil {
-			t.Errorf("templates/project/onnx/web/%s: %v", name, err)
+			t.Errorf("templates/importproject/web/%s: %v", name, err)
 		}
 	}
 	if _, err := fs.Stat(web, "model-ui.js"); err == nil {
-		t.Error("templates/project/onnx/web/model-ui.js exists; it is generated for each model, not part of the template")
+		t.Error("templates/importproject/web/model-ui.js exists; it is generated for each model, not part of the template")
 	}
 
 	page, err := fs.ReadFile(web, "index.html")
@@ -75,20 +74,6 @@ func TestONNXWebFiles(t *testing.T) {
 	}
 	if cfg.Width != cfg.Height || cfg.Width < 512 {
 		t.Errorf("icon.png is %dx%d; pwagen wants a square of at least 512 px", cfg.Width, cfg.Height)
-	}
-}
-
-// TestNamesListsOnlyProjects: project/onnx holds a page, not a project, so
-// `pwagen new --template` does not offer it.
-func TestNamesListsOnlyProjects(t *testing.T) {
-	names := templates.Names()
-	if slices.Contains(names, "onnx") || !slices.Contains(names, "default") {
-		t.Errorf("Names() = %v; want the folders with a pwagen.toml.tmpl (default), not onnx", names)
-	}
-	for _, n := range names {
-		if _, ok := templates.Project(n); !ok {
-			t.Errorf("Names() lists %q, but Project(%q) has no such template", n, n)
-		}
 	}
 }
 

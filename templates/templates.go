@@ -4,7 +4,7 @@ package templates
 
 // The default project's kernels/ folder is a copy of package kernels.
 //go:generate go run copykernels.go
-// The ONNX page's icon is drawn by a program.
+// The icon of projects made from a model is drawn by a program.
 //go:generate go run makeicon.go
 
 import (
@@ -58,13 +58,12 @@ func Project(name string) (fs.FS, bool) {
 	return sub, true
 }
 
-// Names lists the project templates: the folders of project/ with a
-// pwagen.toml.tmpl (project/onnx holds only the page of imported models).
+// Names lists the project templates.
 func Names() []string {
 	entries, _ := fs.ReadDir(projects, "project")
 	var names []string
 	for _, e := range entries {
-		if _, ok := Project(e.Name()); e.IsDir() && ok {
+		if e.IsDir() {
 			names = append(names, e.Name())
 		}
 	}
@@ -77,9 +76,6 @@ func Names() []string {
 // and icon.png. The folder's model-ui.js, which app.js imports, is
 // generated for each model.
 func ONNXWeb() fs.FS {
-	sub, err := fs.Sub(projects, "project/onnx/web")
-	if err != nil {
-		panic(err) // a constant path into the embedded files
-	}
+	sub, _ := fs.Sub(importProject, "importproject/web")
 	return sub
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -311,8 +312,8 @@ func checkNpyAgainstGo(t *testing.T, ctx context.Context) {
 		}
 		type result struct {
 			Values []string `json:"values"` // String(v): JSON has no Infinity
-			Shape  []int     `json:"shape"`
-			Error  string    `json:"error"`
+			Shape  []int    `json:"shape"`
+			Error  string   `json:"error"`
 		}
 		got := browsertest.Eval[result](t, ctx, fmt.Sprintf(`import(document.querySelector('script[type=module]').src).then((app) => {
   const b = Uint8Array.from(atob(%q), (c) => c.charCodeAt(0));
@@ -483,3 +484,110 @@ func TestONNXPageImage(t *testing.T) {
 	checkPageErrors(t, ctx)
 }
 
+// TestONNXPageLeNet: a real import. `pwagen new --from` compiles the LeNet
+// torch export (input 1×1×28×28), the generated page packages with no
+// edits, and a 56×28 PNG given through the file input is cropped to its
+// centre 28×28: the page's outputs equal `pwagen predict` on that crop
+// (the same .wasm under wazero), and the top 5 classes show as bars, as
+// softmax of the model's scores.
+func TestONNXPageLeNet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model and drives Chromium")
+	}
+	dir := filepath.Join(t.TempDir(), "lenet")
+	pwagen(t, "new", "--from", "../../testdata/onnx/torch/lenet-opset17.onnx", dir)
+	ui, err := os.ReadFile(filepath.Join(dir, "web", "model-ui.js"))
+	if err != nil || !bytes.Contains(ui, []byte(`"kind": "image"`)) {
+		t.Fatalf("web/model-ui.js: %v\n%s", err, ui)
+	}
+	pwagen(t, "package", "-q", dir)
+	url, _ := startPreview(t, filepath.Join(dir, "dist"))
+	ctx := openONNXPage(t, url)
+
+	// A white "1" on black in the centre 28 columns; white blocks in the
+	// 14 columns either side, which the crop must drop.
+	img := image.NewGray(image.Rect(0, 0, 56, 28))
+	var centre []uint8
+	for y := range 28 {
+		for x := range 56 {
+			v := uint8(0)
+			if (x < 8 || x >= 48) && y > 10 {
+				v = 255
+			}
+			if cx := x - 14; cx >= 13 && cx <= 15 && y >= 4 && y <= 23 {
+				v = 255
+			}
+			if cx := x - 14; cx >= 11 && cx < 13 && y >= 4 && y <= 6 {
+				v = 200
+			}
+			img.SetGray(x, y, color.Gray{v})
+			if x >= 14 && x < 42 {
+				centre = append(centre, v, v, v, 255)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	pic := filepath.Join(tmp, "one.png")
+	if err := os.WriteFile(pic, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := waitAnswer(t, ctx, func() {
+		browsertest.Do(t, ctx, chromedp.SetUploadFiles(chromedp.ID("image-file"), []string{pic}))
+	})
+
+	// The same input through pwagen predict.
+	var x []float32
+	for _, v := range chw(centre, 1, []float64{0}, []float64{1}) {
+		x = append(x, float32(v))
+	}
+	var in bytes.Buffer
+	if err := npy.Write(&in, &npy.Array{DType: "float32", Shape: []int{1, 1, 28, 28}, F32: x}); err != nil {
+		t.Fatal(err)
+	}
+	inPath := filepath.Join(tmp, "one.npy")
+	if err := os.WriteFile(inPath, in.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var pred struct {
+		Outputs []struct {
+			Name   string    `json:"name"`
+			Values []float64 `json:"values"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(pwagen(t, "predict", dir, "--input", inPath)), &pred); err != nil || len(pred.Outputs) == 0 {
+		t.Fatalf("pwagen predict: %v %+v", err, pred)
+	}
+	want := pred.Outputs[0].Values
+	page := strings.Split(got.Values, ",")
+	if len(page) != len(want) || len(want) != 10 {
+		t.Fatalf("the page shows %d values, pwagen predict %d; want 10", len(page), len(want))
+	}
+	scale, best := 0.0, 0
+	for i, w := range want {
+		scale = max(scale, math.Abs(w))
+		if w > want[best] {
+			best = i
+		}
+	}
+	for i, s := range page {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Abs(v-want[i]) > 1e-4*scale {
+			t.Errorf("class %d: the page says %s, pwagen predict %v (want within 1e-4 of %.3g)", i, s, want[i], scale)
+		}
+	}
+	if len(got.Bars) != 5 || got.Bars[0] != fmt.Sprintf("class %d", best) || got.Label != got.Bars[0] {
+		t.Errorf("bars %v, result %q; want 5 bars, class %d first", got.Bars, got.Label, best)
+	}
+	if !got.Scores {
+		t.Error("LeNet returns scores (logits), but the page does not say the bars are their softmax")
+	}
+	if !strings.Contains(got.Raw, pred.Outputs[0].Name+" [1, 10]") {
+		t.Errorf("the raw outputs show %q; want %s [1, 10]", got.Raw, pred.Outputs[0].Name)
+	}
+	t.Logf("LeNet in Chromium: %s for a drawn 1, top %v; %s", got.Label, got.Bars, got.Time)
+	checkPageErrors(t, ctx)
+}
