@@ -203,6 +203,7 @@ func TestONNXPageNumbers(t *testing.T) {
 		browsertest.Do(t, ctx, chromedp.Click(chromedp.ID("predict")))
 	})
 	checkIrisAnswer(t, dir, got, in2)
+	screenshots(t, ctx, "numbers")
 
 	// An empty field: the error names it.
 	browsertest.Do(t, ctx, chromedp.SetValue(chromedp.ID("x2"), ""), chromedp.Click(chromedp.ID("predict")))
@@ -589,5 +590,35 @@ func TestONNXPageLeNet(t *testing.T) {
 		t.Errorf("the raw outputs show %q; want %s [1, 10]", got.Raw, pred.Outputs[0].Name)
 	}
 	t.Logf("LeNet in Chromium: %s for a drawn 1, top %v; %s", got.Label, got.Bars, got.Time)
+	screenshots(t, ctx, "lenet")
 	checkPageErrors(t, ctx)
+}
+
+// screenshots saves the page with its raw outputs open, as a phone and a
+// desktop show it, into $PWAGEN_SCREENSHOTS when that is set.
+func screenshots(t *testing.T, ctx context.Context, name string) {
+	out := os.Getenv("PWAGEN_SCREENSHOTS")
+	if out == "" {
+		return
+	}
+	browsertest.Eval[bool](t, ctx, `(document.getElementById('raw').open = true, true)`)
+	for _, v := range []struct {
+		size          string
+		width, height int64
+		opts          []chromedp.EmulateViewportOption
+	}{
+		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateScale(2), chromedp.EmulateMobile}},
+		{"desktop", 1280, 900, nil},
+	} {
+		browsertest.Do(t, ctx, chromedp.EmulateViewport(v.width, v.height, v.opts...))
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(out, fmt.Sprintf("onnx-%s-%s.png", name, v.size))
+		if err := os.WriteFile(p, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s", p)
+	}
 }
