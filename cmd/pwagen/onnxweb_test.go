@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -220,6 +221,7 @@ func TestONNXPageNumbers(t *testing.T) {
 
 	t.Run("preprocess", func(t *testing.T) { checkPreprocess(t, ctx) })
 	t.Run("npy", func(t *testing.T) { checkNpyAgainstGo(t, ctx) })
+	t.Run("hostile", func(t *testing.T) { checkHostileFiles(t, ctx) })
 	checkPageErrors(t, ctx)
 }
 
@@ -344,6 +346,50 @@ func checkNpyAgainstGo(t *testing.T, ctx context.Context) {
 			} else if !strings.Contains(got.Error, "not supported") && !strings.Contains(got.Error, "Fortran order") {
 				t.Errorf("%s: the page says %q; want what is not supported", name, got.Error)
 			}
+		}
+	}
+}
+
+// npyFile is a .npy version 1.0 file with the given header dict and data.
+func npyFile(dict string, data []byte) []byte {
+	h := []byte("\x93NUMPY\x01\x00\x00\x00" + dict + "\n")
+	binary.LittleEndian.PutUint16(h[8:], uint16(len(h)-10))
+	return append(h, data...)
+}
+
+// checkHostileFiles: broken and hostile inputs to the page's parsers are
+// errors that name the file and say what is wrong, never an allocation
+// as large as a header claims, a hang or an uncaught exception.
+func checkHostileFiles(t *testing.T, ctx context.Context) {
+	deep := strings.Repeat("[", 40) + "1" + strings.Repeat("]", 40)
+	for _, tt := range []struct {
+		name string
+		npy  bool
+		data []byte
+		want string
+	}{
+		{"empty.npy", true, nil, "empty.npy: not a .npy file"},
+		{"magic.npy", true, []byte("\x93NUMPY\x01\x00"), "magic.npy: not a .npy file"},
+		{"v9.npy", true, []byte("\x93NUMPY\x09\x00\x10\x00{}"), "v9.npy: .npy format version 9.0 is not supported (1.0, 2.0 and 3.0 are)"},
+		{"cut.npy", true, []byte("\x93NUMPY\x01\x00\xff\xff{'descr'"), "cut.npy: the .npy header is 65535 bytes but the file ends after 8; the file is truncated"},
+		{"huge.npy", true, npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 1000000000), }", make([]byte, 16)),
+			"huge.npy: shape [1000000000, 1000000000] of <f4 needs 4000000000000000000 bytes of data, the file has 16; the file is truncated"},
+		{"negative.npy", true, npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", nil), "negative.npy: the .npy shape (-1,) is not a list of sizes"},
+		{"nodict.npy", true, npyFile("{}", nil), "nodict.npy: the .npy header lacks descr, fortran_order or shape: {}"},
+		{"deep.json", false, []byte(deep), "deep.json: the value at [0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0] is nested more than 32 deep; give nested arrays of numbers, such as [[5.1, 3.5, 1.4, 0.2]]"},
+		{"object.json", false, []byte(`{"input": [1, 2]}`), `object.json: the value at the top is {"input":[1,2]}, not a number; give nested arrays of numbers, such as [[5.1, 3.5, 1.4, 0.2]]`},
+		{"cut.json", false, []byte(`[[1, 2`), "cut.json: not valid JSON ("},
+	} {
+		call := fmt.Sprintf(`app.parseJSONValues(new TextDecoder().decode(b), %q)`, tt.name)
+		if tt.npy {
+			call = fmt.Sprintf(`app.parseNpy(b.buffer, %q)`, tt.name)
+		}
+		got := browsertest.Eval[string](t, ctx, fmt.Sprintf(`import(document.querySelector('script[type=module]').src).then((app) => {
+  const b = Uint8Array.from(atob(%q), (c) => c.charCodeAt(0));
+  try { return 'parsed ' + %s.length; } catch (e) { return e.message; }
+})`, base64.StdEncoding.EncodeToString(tt.data), call))
+		if !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s: the page says\n%q, want\n%q", tt.name, got, tt.want)
 		}
 	}
 }
