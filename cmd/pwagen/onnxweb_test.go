@@ -131,6 +131,20 @@ func waitAnswer(t *testing.T, ctx context.Context, act func()) answer {
 	return browsertest.Eval[answer](t, ctx, answerJS)
 }
 
+// dropFile drops a file named name onto the page's <main>, as a drag from
+// the desktop does: a drop event whose DataTransfer holds the file.
+func dropFile(t *testing.T, ctx context.Context, name, mime string, data []byte) {
+	t.Helper()
+	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(() => {
+  const b = Uint8Array.from(atob(%q), (c) => c.charCodeAt(0));
+  const dt = new DataTransfer();
+  dt.items.add(new File([b], %q, { type: %q }));
+  const at = document.querySelector('main');
+  at.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  return !at.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true })); // true: the page took it
+})()`, base64.StdEncoding.EncodeToString(data), name, mime))
+}
+
 // checkIrisAnswer: three bars, best first, the values equal native Go's
 // for input in, no softmax (they are probabilities), and the timing and
 // raw values shown.
@@ -439,6 +453,10 @@ func TestONNXPageFile(t *testing.T) {
 		}
 	}
 
+	// Dropped on the page rather than chosen.
+	got := waitAnswer(t, ctx, func() { dropFile(t, ctx, "dropped.json", "application/json", []byte("[6.7, 3.0, 5.2, 2.3]")) })
+	checkIrisAnswer(t, dir, got, []float32{6.7, 3.0, 5.2, 2.3})
+
 	for _, tt := range []struct{ name, data, want string }{
 		{"five.json", "[5.1, 3.5, 1.4, 0.2, 9]", "five.json: 5 values, but the model's input takes 4 (shape [1, 4])"},
 		{"words.json", `[[5.1, "wide", 1.4, 0.2]]`, `words.json: the value at [0][1] is "wide", not a number; give nested arrays of numbers, such as [[5.1, 3.5, 1.4, 0.2]]`},
@@ -504,6 +522,12 @@ func TestONNXPageImage(t *testing.T) {
 	shown := browsertest.Eval[[]any](t, ctx, `[document.getElementById('picture').naturalWidth, document.getElementById('chosen').hidden, document.getElementById('picture-caption').textContent]`)
 	if fmt.Sprint(shown) != "[4 false flower.png, 4×2]" {
 		t.Errorf("the chosen image shows as [naturalWidth hidden caption] %v", shown)
+	}
+
+	// The same picture dropped on the page.
+	dropped := waitAnswer(t, ctx, func() { dropFile(t, ctx, "dropped.png", "image/png", b.Bytes()) })
+	if dropped.Values != got.Values || !strings.HasPrefix(browsertest.Eval[string](t, ctx, `document.getElementById('picture-caption').textContent`), "dropped.png") {
+		t.Errorf("a dropped picture gives %q, chosen %q", dropped.Values, got.Values)
 	}
 
 	// A file that is not an image.

@@ -70,6 +70,25 @@ async function run(x) {
   }
 }
 
+// onDrop makes a file dropped anywhere on the page go to use, and
+// highlights zone while one is dragged over the page (rather than the
+// browser opening the file in place of the app).
+function onDrop(zone, use) {
+  addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  addEventListener('dragleave', (e) => {
+    if (!e.relatedTarget) zone.classList.remove('over'); // left the window
+  });
+  addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    const f = e.dataTransfer?.files[0];
+    if (f) use(f);
+  });
+}
+
 // Each kind of input sets up its controls and returns a function that
 // enables them once the model is ready.
 
@@ -87,6 +106,7 @@ function setupImage() {
     if (url) URL.revokeObjectURL(url);
     url = src;
     picture.src = src;
+    picture.classList.toggle('pixelated', Math.max(w, h) < 128); // sharp, not blurred
     $('picture-caption').textContent = caption;
     $('chosen').hidden = false;
     await run(imageInput(source, w, h, UI.input.shape, UI.mean, UI.std));
@@ -115,15 +135,8 @@ function setupImage() {
   }
 
   file.addEventListener('change', () => useFile(file.files[0]));
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    if (!file.disabled) useFile(e.dataTransfer.files[0]);
+  onDrop(drop, (f) => {
+    if (!file.disabled) useFile(f);
   });
 
   // The camera: preview, "Take photo", then the stream stops.
@@ -208,9 +221,8 @@ function setupNumbers() {
 function setupFile() {
   const file = $('tensor-file');
   $('tensor-hint').textContent = `A .npy or .json file of ${inputSize} values (shape ${shapeText(UI.input.shape)})`;
-  file.addEventListener('change', async () => {
-    const f = file.files[0];
-    if (!f) return;
+  async function useFile(f) {
+    if (!f || file.disabled) return;
     $('error').hidden = true;
     let x;
     try {
@@ -220,8 +232,12 @@ function setupFile() {
       return;
     }
     await run(x);
+  }
+  file.addEventListener('change', async () => {
+    await useFile(file.files[0]);
     file.value = ''; // the same file can be chosen again
   });
+  onDrop($('file-input'), useFile);
   $('file-input').hidden = false;
   return () => {
     file.disabled = false;
@@ -231,7 +247,7 @@ function setupFile() {
 const LEADS = {
   image: 'Choose an image, drop one on the page or take a photo.',
   numbers: `Enter ${inputSize === 1 ? 'the value' : `the ${inputSize} values`} and press Predict.`,
-  file: 'Give the input as a .npy or .json file.',
+  file: 'Choose or drop a .npy or .json file with the input.',
 };
 
 async function main() {
