@@ -55,7 +55,7 @@ function describe(info) {
 async function run(x) {
   $('error').hidden = true;
   if (x.length !== inputSize) {
-    showError(`the input has ${x.length} values, but the model's input "${UI.input.name}" takes ${inputSize} (shape ${shapeText(UI.input.shape)})`);
+    showError(`The input has ${x.length} values, but the model's input "${UI.input.name}" takes ${inputSize} (shape ${shapeText(UI.input.shape)})`);
     return;
   }
   document.body.classList.add('busy');
@@ -101,7 +101,7 @@ function setupImage() {
   let url = null;
   $('image-legend').textContent = `Image (${W}×${H}, ${C === 1 ? 'grey' : 'colour'})`;
 
-  // show puts the chosen picture on the page and runs the model on it.
+  // use puts the chosen picture on the page and runs the model on it.
   async function use(source, w, h, caption, src) {
     if (url) URL.revokeObjectURL(url);
     url = src;
