@@ -576,6 +576,13 @@ func TestONNXPageLeNet(t *testing.T) {
 	url, _ := startPreview(t, filepath.Join(dir, "dist"))
 	ctx := openONNXPage(t, url)
 
+	// The page is named as pwagen.toml names the app.
+	browsertest.WaitFor(t, ctx, `document.getElementById('title').textContent !== 'Model'`, onnxState, 10*time.Second)
+	names := browsertest.Eval[[]string](t, ctx, `fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json()).then((m) => [m.name, document.getElementById('title').textContent, document.title])`)
+	if names[0] == "" || names[1] != names[0] || names[2] != names[0] {
+		t.Errorf("the app is named %q; the page's heading is %q and its title %q", names[0], names[1], names[2])
+	}
+
 	// A white "1" on black in the centre 28 columns; white blocks in the
 	// 14 columns either side, which the crop must drop.
 	img := image.NewGray(image.Rect(0, 0, 56, 28))

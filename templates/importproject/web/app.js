@@ -250,9 +250,25 @@ const LEADS = {
   file: 'Choose or drop a .npy or .json file with the input.',
 };
 
+// setTitle names the page: model-ui.js's title, else the app's name from
+// the web app manifest (pwagen.toml's app.name), else the model's file name.
+async function setTitle() {
+  let title = UI.title;
+  const link = document.querySelector('link[rel=manifest]');
+  if (!title && link) {
+    try {
+      title = (await (await fetch(link.href)).json()).name;
+    } catch {
+      // Not packaged, or offline without the manifest cached: fall through.
+    }
+  }
+  title ||= UI.source.replace(/\.onnx$/i, '');
+  document.title = title;
+  $('title').textContent = title;
+}
+
 async function main() {
-  document.title = UI.title;
-  $('title').textContent = UI.title;
+  setTitle();
   $('lead').textContent = `${LEADS[UI.kind] ?? ''} The model (${UI.source}) runs on this device, also offline.`;
   const setup = { image: setupImage, numbers: setupNumbers, file: setupFile }[UI.kind] ?? setupFile;
   const enable = setup();
