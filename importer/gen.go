@@ -62,52 +62,200 @@ func SignatureOf(g *Graph) Signature {
 	return s
 }
 
+// Part is one graph of a model package. A package of one graph has an
+// empty Prefix and provides the ABI's inputLen and predict; a package of
+// several (a pipeline) names each graph's functions after its Prefix
+// (melPredict, melInputLen, …) and leaves inputLen and predict to a
+// hand-written file. All parts share one weights file.
+type Part struct {
+	Prefix string
+	Plan   *Plan
+}
+
 // Generate prints a plan as the Go files of a model package. The same plan
 // gives the same bytes.
 func Generate(pl *Plan, abi []byte) (*Output, error) {
-	g := pl.Graph
-	weights, entries, fp, err := layoutWeights(pl.Weights)
+	return GenerateParts([]Part{{Plan: pl}}, abi)
+}
+
+// GenerateParts prints several graphs into one model package with one
+// weights file.
+func GenerateParts(parts []Part, abi []byte) (*Output, error) {
+	var all []*Value
+	seen := map[*Value]bool{}
+	var sources []string
+	for _, p := range parts {
+		for _, w := range p.Plan.Weights {
+			if !seen[w] {
+				seen[w] = true
+				all = append(all, w)
+			}
+		}
+		sources = append(sources, filepath.Base(p.Plan.Graph.Source))
+	}
+	weights, entries, fp, err := layoutWeights(all)
 	if err != nil {
 		return nil, err
 	}
-	header := Header(g.Source)
-	out := &Output{Files: map[string][]byte{}, Weights: weights, WeightsName: "model.bin", Signature: SignatureOf(g)}
-	sig, _ := json.Marshal(out.Signature)
-
+	single := len(parts) == 1 && parts[0].Prefix == ""
+	header := fmt.Sprintf("%s from %s; DO NOT EDIT.", HeaderPrefix, strings.Join(sources, ", "))
+	out := &Output{Files: map[string][]byte{}, Weights: weights, WeightsName: "model.bin"}
+	if single {
+		out.Signature = SignatureOf(parts[0].Plan.Graph)
+	}
 	names := namer{}
 	wname := map[*Value]string{}
 	for _, e := range entries {
 		wname[e.Value] = names.name("w", e.Value.Name)
 	}
-	vname := map[*Value]string{}
+	usesMath := false
+	var shared bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&shared, format, args...) }
+	p("// The weights file this code reads: its size, fingerprint and table\n// (byte offset and float32 count of each tensor).\nconst (\n\tweightsSize = %d\n\tweightsFingerprint = %s\n)\n\n", len(weights), strconv.Quote(string(fp[:])))
+	p("var weightsTable = [...][2]int{\n")
+	for _, e := range entries {
+		p("\t{%d, %d}, // %s %s\n", e.Offset, e.Value.Len(), wname[e.Value], shapeString(e.Value.Shape))
+	}
+	p("}\n\n")
+	p("// The weights, views of the weights file.\nvar (\n")
+	for _, e := range entries {
+		p("\t%s []float32 // %q %s\n", wname[e.Value], e.Value.Name, shapeString(e.Value.Shape))
+	}
+	p(")\n\n")
+	p("// loadWeights checks the weights file and makes its tensors the model's.\nfunc loadWeights(b []byte) error {\n\tif err := checkWeights(b); err != nil {\n\t\treturn err\n\t}\n")
+	for i, e := range entries {
+		p("\t%s = f32(b, weightsTable[%d][0], weightsTable[%d][1])\n", wname[e.Value], i, i)
+	}
+	for _, part := range parts {
+		p("\t%s = make([]float32, %d)\n", arenaName(part.Prefix), max(part.Plan.Arena, 1))
+	}
+	p("\treturn nil\n}\n")
+
+	var graphs []string
+	for _, part := range parts {
+		code, m := partCode(part, names, wname)
+		usesMath = usesMath || m
+		graphs = append(graphs, code)
+	}
+	imports := func(b *bytes.Buffer, math bool) {
+		fmt.Fprintf(b, "import (\n\t\"errors\"\n")
+		if math {
+			fmt.Fprintf(b, "\t\"math\"\n")
+		}
+		fmt.Fprintf(b, "\t\"strconv\"\n\n\t\"github.com/pwagen/pwagen/kernels\"\n)\n\n")
+	}
+	if single {
+		var b bytes.Buffer
+		g := parts[0].Plan.Graph
+		fmt.Fprintf(&b, "%s\n\n// Package main is the model %s", header, filepath.Base(g.Source))
+		if g.Name != "" {
+			fmt.Fprintf(&b, " (graph %q)", g.Name)
+		}
+		fmt.Fprintf(&b, ", compiled ahead of time by pwagen import into calls of pwagen's kernels. Its weights are weights/%s.\npackage main\n\n", out.WeightsName)
+		imports(&b, usesMath)
+		b.WriteString(graphs[0])
+		b.Write(shared.Bytes())
+		src, err := format.Source(b.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("generated code does not parse (a bug in pwagen): %v", err)
+		}
+		out.Files["model.go"] = src
+	} else {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "%s\n\npackage main\n\n", header)
+		b.Write(shared.Bytes())
+		src, err := format.Source(b.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("generated code does not parse (a bug in pwagen): %v", err)
+		}
+		out.Files["weights_table.go"] = src
+		for i, part := range parts {
+			var b bytes.Buffer
+			fmt.Fprintf(&b, "%s\n\npackage main\n\n", header)
+			imports(&b, strings.Contains(graphs[i], "math."))
+			b.WriteString(graphs[i])
+			src, err := format.Source(b.Bytes())
+			if err != nil {
+				return nil, fmt.Errorf("generated code does not parse (a bug in pwagen): %v", err)
+			}
+			out.Files["graph_"+part.Prefix+".go"] = src
+		}
+	}
 	inLen := 0
+	if single {
+		for _, v := range parts[0].Plan.Graph.Inputs {
+			inLen += v.Len()
+		}
+	}
+	data := map[string]any{"Header": header, "WeightsName": out.WeightsName, "InputLen": inLen}
+	tmpls, _ := genTemplates.ReadDir("gentmpl")
+	for _, t := range tmpls {
+		if !single && t.Name() != "weights.go.tmpl" {
+			continue // a pipeline's own files provide main, the test and the signature
+		}
+		raw, _ := genTemplates.ReadFile("gentmpl/" + t.Name())
+		tt, err := template.New(t.Name()).Parse(string(raw))
+		if err != nil {
+			return nil, err
+		}
+		var w bytes.Buffer
+		if err := tt.Execute(&w, data); err != nil {
+			return nil, err
+		}
+		src, err := format.Source(w.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", t.Name(), err)
+		}
+		out.Files[strings.TrimSuffix(t.Name(), ".tmpl")] = src
+	}
+	if abi != nil && single {
+		out.Files["pwagen_abi.go"] = abi // verbatim: every Go model shares it
+	}
+	return out, nil
+}
+
+func arenaName(prefix string) string {
+	if prefix == "" {
+		return "a"
+	}
+	return prefix + "Arena"
+}
+
+// ident joins a part's prefix and a name: predict, or melPredict.
+func ident(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + strings.ToUpper(name[:1]) + name[1:]
+}
+
+// partCode prints one graph: its constants, parameters and predict
+// function. It reports whether the code uses package math.
+func partCode(part Part, names namer, wname map[*Value]string) (string, bool) {
+	pl := part.Plan
+	g := pl.Graph
+	pre := part.Prefix
+	arena := arenaName(pre)
+	sig, _ := json.Marshal(SignatureOf(g))
+	vname := map[*Value]string{}
+	inLen, outLen := 0, 0
 	for _, v := range g.Inputs {
 		inLen += v.Len()
 	}
-	outLen := 0
 	for _, v := range g.Outputs {
 		outLen += v.Len()
 	}
-
-	var b bytes.Buffer
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("%s\n\n", header)
-	p("// Package main is the model %s", filepath.Base(g.Source))
-	if g.Name != "" {
-		p(" (graph %q)", g.Name)
-	}
-	p(", compiled ahead of time by pwagen import into calls of pwagen's kernels. Its weights are weights/%s.\n", out.WeightsName)
-	p("package main\n\nimport (\n")
 	usesMath := false
-	var body bytes.Buffer
-	var params bytes.Buffer
-
-	// Inputs: views of the flat input.
+	var b, body, params bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	fmt.Fprintf(&body, "\tif len(in) != %s {\n\t\treturn nil, errors.New(\"model: got \" + strconv.Itoa(len(in)) + \" input values, want \" + strconv.Itoa(%s) + \" (%s)\")\n\t}\n", ident(pre, "inputLen"), ident(pre, "inputLen"), inputDesc(g))
+	fmt.Fprintf(&body, "\tif %s == nil {\n\t\treturn nil, errors.New(\"model: predict before loadWeights\")\n\t}\n", arena)
 	off := 0
-	fmt.Fprintf(&body, "\tif len(in) != inputLen {\n\t\treturn nil, errors.New(\"model: got \" + strconv.Itoa(len(in)) + \" input values, want \" + strconv.Itoa(inputLen) + \" (%s)\")\n\t}\n", inputDesc(g))
-	fmt.Fprintf(&body, "\tif a == nil {\n\t\treturn nil, errors.New(\"model: predict before loadWeights\")\n\t}\n")
 	for _, v := range g.Inputs {
-		n := names.name("", v.Name)
+		n := names.name("", pre+"_"+v.Name)
+		if pre == "" {
+			n = names.name("", v.Name)
+		}
 		vname[v] = n
 		fmt.Fprintf(&body, "\t%s := in[%d:%d] // input %q, %s\n", n, off, off+v.Len(), v.Name, shapeString(v.Shape))
 		off += v.Len()
@@ -133,7 +281,7 @@ func Generate(pl *Plan, abi []byte) (*Output, error) {
 			return "[][]float32{" + strings.Join(s, ", ") + "}"
 		case Scratch:
 			o := pl.scratch[i]
-			return fmt.Sprintf("a[%d:%d]", o, o+a.N)
+			return fmt.Sprintf("%s[%d:%d]", arena, o, o+a.N)
 		case nil:
 			return "nil"
 		}
@@ -150,16 +298,19 @@ func Generate(pl *Plan, abi []byte) (*Output, error) {
 		dst := c.Args[0].(*Value).root()
 		if _, ok := vname[dst]; !ok {
 			o, _ := pl.slot(dst)
-			n := names.name("", dst.Name)
+			n := names.name("", pre+"_"+dst.Name)
+			if pre == "" {
+				n = names.name("", dst.Name)
+			}
 			vname[dst] = n
-			fmt.Fprintf(&body, "\t%s := a[%d:%d]\n", n, o, o+dst.Len())
+			fmt.Fprintf(&body, "\t%s := %s[%d:%d]\n", n, arena, o, o+dst.Len())
 		}
 		var args []string
 		for _, a := range c.Args {
 			s := arg(i, a)
 			if strings.ContainsAny(s, "{") && !strings.HasPrefix(s, "[][]float32") {
 				// Parameters live in package variables: no allocation per call.
-				pn := names.name("p", c.Node.Name)
+				pn := names.name("p", pre+"_"+nodeLabel(c.Node))
 				fmt.Fprintf(&params, "\t%s = %s\n", pn, s)
 				s = pn
 			}
@@ -167,80 +318,32 @@ func Generate(pl *Plan, abi []byte) (*Output, error) {
 		}
 		fmt.Fprintf(&body, "\t%s(%s)\n", c.FuncName(), strings.Join(args, ", "))
 	}
+	outBuf := ident(pre, "outBuf")
 	if len(g.Outputs) == 1 {
 		fmt.Fprintf(&body, "\treturn %s, nil\n", vname[g.Outputs[0].root()])
 	} else {
-		fmt.Fprintf(&body, "\tout := outBuf[:0]\n")
+		fmt.Fprintf(&body, "\tout := %s[:0]\n", outBuf)
 		for _, v := range g.Outputs {
 			fmt.Fprintf(&body, "\tout = append(out, %s...)\n", vname[v.root()])
 		}
 		fmt.Fprintf(&body, "\treturn out, nil\n")
 	}
-
-	p("\t\"errors\"\n")
-	if usesMath {
-		p("\t\"math\"\n")
-	}
-	p("\t\"strconv\"\n\n\t\"github.com/pwagen/pwagen/kernels\"\n)\n\n")
-	p("// inputLen is the number of float32 values of an input: %s.\nconst inputLen = %d\n\n", inputDesc(g), inLen)
-	p("// outputLen is the number of float32 values predict returns: %s.\nconst outputLen = %d\n\n", valuesDesc(g.Outputs), outLen)
-	p("// signature is the model's contract, as JSON (pwagen_signature).\nconst signature = %s\n\n", strconv.Quote(string(sig)))
-	p("// The weights file this code reads: its size, fingerprint and table\n// (byte offset and float32 count of each tensor).\nconst (\n\tweightsSize = %d\n\tweightsFingerprint = %s\n)\n\n", len(weights), strconv.Quote(string(fp[:])))
-	p("var weightsTable = [...][2]int{\n")
-	for _, e := range entries {
-		p("\t{%d, %d}, // %s %s\n", e.Offset, e.Value.Len(), wname[e.Value], shapeString(e.Value.Shape))
-	}
-	p("}\n\n")
-	p("// The weights, views of the weights file.\nvar (\n")
-	for _, e := range entries {
-		p("\t%s []float32 // %q %s\n", wname[e.Value], e.Value.Name, shapeString(e.Value.Shape))
-	}
-	p(")\n\n")
-	p("// a is the arena: every intermediate tensor lives at a fixed offset, and\n// tensors whose lives do not overlap share space (%d float32s, %s).\nvar a []float32\n\n", pl.Arena, bytesString(4*pl.Arena))
+	p("// %s is the number of float32 values of an input: %s.\nconst %s = %d\n\n", ident(pre, "inputLen"), inputDesc(g), ident(pre, "inputLen"), inLen)
+	p("// %s is the number of float32 values %s returns: %s.\nconst %s = %d\n\n", ident(pre, "outputLen"), ident(pre, "predict"), valuesDesc(g.Outputs), ident(pre, "outputLen"), outLen)
+	p("// %s is the contract of %s, as JSON.\nconst %s = %s\n\n", ident(pre, "signature"), filepath.Base(g.Source), ident(pre, "signature"), strconv.Quote(string(sig)))
+	p("// %s is the arena of %s: every intermediate tensor lives at a fixed offset,\n// and tensors whose lives do not overlap share space (%d float32s, %s).\nvar %s []float32\n\n", arena, filepath.Base(g.Source), pl.Arena, bytesString(4*pl.Arena), arena)
 	if len(g.Outputs) > 1 {
-		p("// outBuf holds the outputs, one after the other.\nvar outBuf = make([]float32, outputLen)\n\n")
+		p("// %s holds the outputs, one after the other.\nvar %s = make([]float32, %s)\n\n", outBuf, outBuf, ident(pre, "outputLen"))
 	}
 	if params.Len() > 0 {
 		p("// The kernels' parameters, fixed at import.\nvar (\n")
 		b.Write(params.Bytes())
 		p(")\n\n")
 	}
-	p("// loadWeights checks the weights file and makes its tensors the model's.\nfunc loadWeights(b []byte) error {\n\tif err := checkWeights(b); err != nil {\n\t\treturn err\n\t}\n")
-	for i, e := range entries {
-		p("\t%s = f32(b, weightsTable[%d][0], weightsTable[%d][1])\n", wname[e.Value], i, i)
-	}
-	p("\ta = make([]float32, %d)\n\treturn nil\n}\n\n", max(pl.Arena, 1))
-	p("// predict runs the graph on one input.\nfunc predict(in []float32) ([]float32, error) {\n")
+	p("// %s runs %s on one input.\nfunc %s(in []float32) ([]float32, error) {\n", ident(pre, "predict"), filepath.Base(g.Source), ident(pre, "predict"))
 	b.Write(body.Bytes())
-	p("}\n")
-	src, err := format.Source(b.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("generated code does not parse (a bug in pwagen): %v", err)
-	}
-	out.Files["model.go"] = src
-
-	data := map[string]any{"Header": header, "WeightsName": out.WeightsName, "InputLen": inLen}
-	tmpls, _ := genTemplates.ReadDir("gentmpl")
-	for _, t := range tmpls {
-		raw, _ := genTemplates.ReadFile("gentmpl/" + t.Name())
-		tt, err := template.New(t.Name()).Parse(string(raw))
-		if err != nil {
-			return nil, err
-		}
-		var w bytes.Buffer
-		if err := tt.Execute(&w, data); err != nil {
-			return nil, err
-		}
-		src, err := format.Source(w.Bytes())
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", t.Name(), err)
-		}
-		out.Files[strings.TrimSuffix(t.Name(), ".tmpl")] = src
-	}
-	if abi != nil {
-		out.Files["pwagen_abi.go"] = abi // verbatim: every Go model shares it
-	}
-	return out, nil
+	p("}\n\n")
+	return b.String(), usesMath
 }
 
 func inputDesc(g *Graph) string { return valuesDesc(g.Inputs) }

@@ -85,6 +85,14 @@ func init() {
 				return fmt.Errorf("input is %s; %s takes float32", x.DType, n.Op)
 			}
 			setOut(n, 0, x.DType, x.Shape)
+			if n.Op == "Clip" && runtimeBounds(n) {
+				for _, b := range n.In[1:] {
+					if b != nil && b.Len() != 1 {
+						return fmt.Errorf("Clip's bound %s is not a scalar", b)
+					}
+				}
+				return nil
+			}
 			_, err := unary[n.Op](n)
 			return err
 		},
@@ -108,6 +116,9 @@ func init() {
 			return foldByExec(n, opset)
 		},
 		lower: func(p *planner, n *Node, _ int64) error {
+			if n.Op == "Clip" && runtimeBounds(n) {
+				return lowerClip(p, n)
+			}
 			a, err := unary[n.Op](n)
 			if err != nil {
 				return err
@@ -293,4 +304,39 @@ func broadcastIndex(s, shape []int) func(int) int {
 		}
 		return j
 	}
+}
+
+// runtimeBounds tells whether a Clip's min or max is computed at run time
+// (openWakeWord's mel model clips at its own maximum minus 80 dB).
+func runtimeBounds(n *Node) bool {
+	for _, b := range n.In[1:] {
+		if b != nil && b.Const == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerClip clips against run-time bounds: max(x, lo), then min(·, hi).
+func lowerClip(p *planner, n *Node) error {
+	x := n.In[0]
+	r := len(x.Shape)
+	one := padShape(nil, r)
+	if r == 0 {
+		one = nil
+	}
+	cur := x
+	for i, op := range []kernels.BinOp{kernels.BinMax, kernels.BinMin} {
+		b := n.in(i + 1)
+		if b == nil {
+			continue
+		}
+		dst := n.Out[0]
+		p.emit(kernels.Binary, dst, cur, b, op, x.Shape, x.Shape, one)
+		cur = dst
+	}
+	if cur == x {
+		n.Out[0].Alias = x
+	}
+	return nil
 }

@@ -89,6 +89,8 @@ func protoTypeName(n int32) string {
 		return "FLOAT8"
 	case 21, 22:
 		return "4-bit integer"
+	case 23:
+		return "FLOAT4E2M1"
 	}
 	return "unknown"
 }

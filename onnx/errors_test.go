@@ -132,13 +132,15 @@ func TestDecodeErrors(t *testing.T) {
 		{"unproduced output", func(m *onnxpb.ModelProto) { m.Graph.Output[0].Name = proto.String("nope") },
 			nil, `output "nope" is not produced`},
 		{"IR version too new", func(m *onnxpb.ModelProto) { m.IrVersion = proto.Int64(99) },
-			nil, `IR version 99: pwagen reads IR versions 3 to 10`},
+			nil, `IR version 99: pwagen reads IR versions 3 to 11`},
 		{"IR version too old", func(m *onnxpb.ModelProto) { m.IrVersion = proto.Int64(2) },
-			nil, `IR version 2: pwagen reads IR versions 3 to 10`},
+			nil, `IR version 2: pwagen reads IR versions 3 to 11`},
 		{"undeclared domain", func(m *onnxpb.ModelProto) { m.Graph.Node[1].Domain = proto.String("com.microsoft") },
 			nil, `node 1 "relu" (Relu): its domain "com.microsoft" is not in the model's opset_import`},
 		{"no ai.onnx opset", func(m *onnxpb.ModelProto) { m.OpsetImport = nil },
 			nil, `its domain "ai.onnx" is not in the model's opset_import`},
+		{"float8 dtype", func(m *onnxpb.ModelProto) { m.Graph.Initializer[0].DataType = proto.Int32(17) },
+			nil, `data type FLOAT8 (17), which pwagen does not read`},
 		{"unsupported dtype", func(m *onnxpb.ModelProto) {
 			m.Graph.Initializer[0].DataType = proto.Int32(int32(onnxpb.TensorProto_COMPLEX64))
 		}, nil, `data type COMPLEX64 (14), which pwagen does not read`},
@@ -212,15 +214,14 @@ func TestReadFileLimits(t *testing.T) {
 	if err := os.WriteFile(path, marshal(t, validModel()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	lim := DefaultLimits()
-	lim.MaxFileBytes = 10
+	lim := Limits{MaxFileBytes: 10} // the other fields take their defaults
 	if _, err := ReadFile(path, lim); err == nil || !strings.Contains(err.Error(), "over the MaxFileBytes limit of 10 bytes") {
 		t.Fatalf("error %v; want the file limit", err)
 	}
 	if _, err := ReadFile(dir, DefaultLimits()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("error %v; want not a regular file", err)
 	}
-	if _, err := ReadFile(path, DefaultLimits()); err != nil {
+	if _, err := ReadFile(path, Limits{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -17,7 +17,7 @@ import (
 
 // externalModel writes a model whose initializer "b" lives in a side file
 // at offset 16 of weights.bin, and returns the model's path.
-func externalModel(t *testing.T, dir string, kv map[string]string) string {
+func externalModel(t testing.TB, dir string, kv map[string]string) string {
 	t.Helper()
 	side := make([]byte, 16+8)
 	binary.LittleEndian.PutUint32(side[16:], math.Float32bits(1.5))

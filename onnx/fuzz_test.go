@@ -16,10 +16,17 @@ var writeSeeds = flag.Bool("write-seeds", false, "rewrite testdata/fuzz seeds fr
 
 // FuzzDecode feeds truncated, random and hostile models to Decode: it must
 // return a model or an error, never panic, and allocate in proportion to its input.
+// External data is read from a folder holding the seed's weights.bin.
 func FuzzDecode(f *testing.F) {
+	dir := f.TempDir()
+	ext, err := os.ReadFile(externalModel(f, dir, nil))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ext)
 	f.Add(marshal(f, validModel()))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := Decode(b, "", DefaultLimits())
+		m, err := Decode(b, dir, DefaultLimits())
 		if err != nil {
 			return
 		}

@@ -12,7 +12,7 @@ const maxDepth = 32
 
 func (d *decoder) model(p *onnxpb.ModelProto) (*Model, error) {
 	if v := p.GetIrVersion(); v < minIRVersion || v > maxIRVersion {
-		return nil, fmt.Errorf("IR version %d: pwagen reads IR versions %d to %d (ONNX 1.1 to 1.16); re-export with a supported opset, for example torch.onnx.export(..., opset_version=17)",
+		return nil, fmt.Errorf("IR version %d: pwagen reads IR versions %d to %d (ONNX 1.1 to 1.18); re-export with a supported opset, for example torch.onnx.export(..., opset_version=17)",
 			v, minIRVersion, maxIRVersion)
 	}
 	m := &Model{

@@ -2,7 +2,7 @@ package onnx
 
 import "fmt"
 
-// Limits bound what a read may allocate. Tensor sizes are counted decoded,
+// Limits bound what a read may allocate; a zero field takes its DefaultLimits value. Tensor sizes are counted decoded,
 // as held in Tensor's slices (an int8 tensor takes 8 bytes an element in I64).
 type Limits struct {
 	MaxFileBytes   int64 // the .onnx file (or tensor .pb file) itself
@@ -24,6 +24,30 @@ func DefaultLimits() Limits {
 		MaxRank:        16,
 		MaxDim:         1 << 40,
 	}
+}
+
+// orDefault fills each zero field with its DefaultLimits value.
+func (l Limits) orDefault() Limits {
+	d := DefaultLimits()
+	if l.MaxFileBytes == 0 {
+		l.MaxFileBytes = d.MaxFileBytes
+	}
+	if l.MaxTensorBytes == 0 {
+		l.MaxTensorBytes = d.MaxTensorBytes
+	}
+	if l.MaxTotalBytes == 0 {
+		l.MaxTotalBytes = d.MaxTotalBytes
+	}
+	if l.MaxNodes == 0 {
+		l.MaxNodes = d.MaxNodes
+	}
+	if l.MaxRank == 0 {
+		l.MaxRank = d.MaxRank
+	}
+	if l.MaxDim == 0 {
+		l.MaxDim = d.MaxDim
+	}
+	return l
 }
 
 // LimitError reports a size over one of Limits' fields.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
@@ -14,10 +15,11 @@ import (
 	"github.com/pwagen/pwagen/onnx/onnxpb"
 )
 
-// IR versions this package reads: ONNX 1.1 (IR 3) to 1.16 (IR 10).
+// IR versions this package reads: ONNX 1.1 (IR 3) to 1.18 (IR 11). IR 9 to
+// 11 only add element types (float8, 4-bit), which are refused where used.
 const (
 	minIRVersion = 3
-	maxIRVersion = 10
+	maxIRVersion = 11
 )
 
 type decoder struct {
@@ -30,6 +32,7 @@ type decoder struct {
 
 // ReadFile reads a model file; external data is resolved in the file's folder.
 func ReadFile(path string, lim Limits) (*Model, error) {
+	lim = lim.orDefault()
 	b, err := readBounded(path, lim.MaxFileBytes, "MaxFileBytes")
 	if err != nil {
 		return nil, err
@@ -44,10 +47,14 @@ func ReadFile(path string, lim Limits) (*Model, error) {
 // Decode decodes a serialized ModelProto. External data is read from dir;
 // dir "" refuses it.
 func Decode(b []byte, dir string, lim Limits) (*Model, error) {
+	lim = lim.orDefault()
 	if int64(len(b)) > lim.MaxFileBytes {
 		return nil, &LimitError{What: "the model file", Field: "MaxFileBytes", Size: int64(len(b)), Limit: lim.MaxFileBytes, Unit: "bytes"}
 	}
 	if kind := sniff(b); kind != "" {
+		if !strings.Contains(kind, ";") {
+			kind += "; give the .onnx file your framework exported (torch.onnx.export, tf2onnx, ...)"
+		}
 		return nil, fmt.Errorf("not an ONNX model: %s", kind)
 	}
 	var p onnxpb.ModelProto
@@ -64,6 +71,7 @@ func Decode(b []byte, dir string, lim Limits) (*Model, error) {
 // ReadTensorFile reads a serialized TensorProto, as the input_0.pb and
 // output_0.pb files of ONNX's conformance tests.
 func ReadTensorFile(path string, lim Limits) (*Tensor, error) {
+	lim = lim.orDefault()
 	b, err := readBounded(path, lim.MaxFileBytes, "MaxFileBytes")
 	if err != nil {
 		return nil, err
@@ -77,6 +85,7 @@ func ReadTensorFile(path string, lim Limits) (*Tensor, error) {
 
 // DecodeTensor decodes a serialized TensorProto; external data is refused.
 func DecodeTensor(b []byte, lim Limits) (*Tensor, error) {
+	lim = lim.orDefault()
 	if int64(len(b)) > lim.MaxFileBytes {
 		return nil, &LimitError{What: "the tensor file", Field: "MaxFileBytes", Size: int64(len(b)), Limit: lim.MaxFileBytes, Unit: "bytes"}
 	}

@@ -149,9 +149,13 @@ func importCmd() *cli.Command {
 	return &cli.Command{
 		Name:      "import",
 		Usage:     "regenerate model/ and weights/ of a project from a new ONNX export",
-		ArgsUsage: "MODEL.onnx [DIR]",
-		Flags:     modelFlags(),
+		ArgsUsage: "MODEL.onnx [DIR] | --part NAME=MODEL.onnx... [DIR]",
+		Flags: append(modelFlags(),
+			&cli.StringSliceFlag{Name: "part", Usage: "compile a pipeline: each NAME=MODEL.onnx becomes NAMEPredict in model/ (repeatable; the project writes predict)"}),
 		Action: func(c *cli.Context) error {
+			if len(c.StringSlice("part")) > 0 {
+				return importPipeline(c)
+			}
 			if c.NArg() < 1 || c.NArg() > 2 {
 				return usageError("import takes the model file and the project folder: pwagen import MODEL.onnx [DIR]")
 			}
@@ -185,4 +189,63 @@ func importCmd() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// importPipeline is `pwagen import --part mel=a.onnx --part emb=b.onnx DIR`.
+func importPipeline(c *cli.Context) error {
+	if c.NArg() > 1 {
+		return usageError("import --part takes at most one folder, the project: pwagen import --part NAME=MODEL.onnx... [DIR]")
+	}
+	dir := c.Args().First()
+	if dir == "" {
+		dir = "."
+	}
+	shapes := map[string][]int{}
+	if len(c.StringSlice("shape")) > 0 {
+		o, err := modelOptions(c, "")
+		if err != nil {
+			return err
+		}
+		shapes = o.Shapes
+	}
+	var parts []project.PartOptions
+	for _, p := range c.StringSlice("part") {
+		name, model, ok := strings.Cut(p, "=")
+		if !ok {
+			return usageError("--part %q: want NAME=MODEL.onnx, such as --part mel=melspectrogram.onnx", p)
+		}
+		// --shape NAME.INPUT=DIMS fixes a part's input.
+		ps := map[string][]int{}
+		for k, v := range shapes {
+			if pn, in, ok := strings.Cut(k, "."); ok && pn == name {
+				ps[in] = v
+			}
+		}
+		parts = append(parts, project.PartOptions{Prefix: name, Model: model, Shapes: ps})
+	}
+	comp, err := project.CompilePipeline(parts)
+	if err != nil {
+		var ue *importer.UsageError
+		var se *importer.ShapeNeededError
+		var un *importer.UnsupportedError
+		if errors.As(err, &ue) || errors.As(err, &se) || errors.As(err, &un) {
+			return usageError("%v", err)
+		}
+		return checkFailed(err)
+	}
+	written, removed, err := project.Import(dir, comp)
+	if err != nil {
+		var ue *importer.UsageError
+		var ng *project.NotGeneratedError
+		if errors.As(err, &ue) || errors.As(err, &ng) {
+			return usageError("%v", err)
+		}
+		return checkFailed(err)
+	}
+	fmt.Fprintf(c.App.Writer, "imported %s: %s of weights; wrote %s", comp.Source, bytesHuman(len(comp.Out.Weights)), strings.Join(written, ", "))
+	if len(removed) > 0 {
+		fmt.Fprintf(c.App.Writer, "; removed %s", strings.Join(removed, ", "))
+	}
+	fmt.Fprintln(c.App.Writer)
+	return nil
 }

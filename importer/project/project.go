@@ -40,6 +40,9 @@ type Compiled struct {
 	UI      UI
 	Passes  map[string]int
 	Elapsed time.Duration
+	// pipeline: several graphs; the project's own files provide predict and
+	// the page.
+	pipeline bool
 }
 
 // UI is what the generated page needs to know (web/model-ui.js).
@@ -92,6 +95,70 @@ func Compile(o Options) (*Compiled, error) {
 	}
 	c.Elapsed = time.Since(start)
 	return c, nil
+}
+
+// PartOptions is one graph of a pipeline: its functions are named after
+// Prefix (melPredict, melInputLen, …).
+type PartOptions struct {
+	Prefix string
+	Model  string
+	Shapes map[string][]int
+}
+
+// CompilePipeline compiles several models into one model package with one
+// weights file. The project provides inputLen, predict and signature in a
+// hand-written file that calls the graphs (see examples/wakeword).
+func CompilePipeline(parts []PartOptions) (*Compiled, error) {
+	start := time.Now()
+	var gp []importer.Part
+	c := &Compiled{Passes: map[string]int{}}
+	var sources []string
+	for _, po := range parts {
+		if !validPrefix(po.Prefix) {
+			return nil, &importer.UsageError{Msg: fmt.Sprintf("part name %q: want a lower-case Go identifier, such as mel", po.Prefix)}
+		}
+		m, err := onnx.ReadFile(po.Model, onnx.DefaultLimits())
+		if err != nil {
+			return nil, &importer.UsageError{Msg: err.Error()}
+		}
+		g, err := importer.Build(m, importer.Options{Shapes: po.Shapes, Source: po.Model})
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range importer.Optimize(g) {
+			c.Passes[k] += v
+		}
+		pl, err := importer.Lower(g)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", po.Model, err)
+		}
+		gp = append(gp, importer.Part{Prefix: po.Prefix, Plan: pl})
+		sources = append(sources, filepath.Base(po.Model))
+		if c.Graph == nil {
+			c.Graph, c.Plan = g, pl
+		}
+	}
+	out, err := importer.GenerateParts(gp, nil)
+	if err != nil {
+		return nil, err
+	}
+	c.Out = out
+	c.Source = strings.Join(sources, ", ")
+	c.pipeline = true
+	c.Elapsed = time.Since(start)
+	return c, nil
+}
+
+func validPrefix(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // ui decides the page: an image input (N×C×H×W, C = 1 or 3), a few numbers,
@@ -248,7 +315,9 @@ func (c *Compiled) Files() map[string][]byte {
 		files["model/"+name] = b
 	}
 	files["weights/"+c.Out.WeightsName] = c.Out.Weights
-	files["web/model-ui.js"] = c.uiJS()
+	if !c.pipeline {
+		files["web/model-ui.js"] = c.uiJS()
+	}
 	return files
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -39,7 +40,8 @@ func FuzzRead(f *testing.F) {
 	})
 }
 
-// FuzzParseJSON: an array whose values fill its shape, or an error.
+// FuzzParseJSON: an array whose values fill its shape and that WriteJSON
+// writes back to the same array, or an error.
 func FuzzParseJSON(f *testing.F) {
 	for _, s := range []string{"[[1,2],[3,4]]", "[[1,2],[3]]", "[1.5e3, -2]", "7", "[[], []]", "[[[1]],[[2]]]", `[1, "a"]`, "[[1,2],[3,[4]]]"} {
 		f.Add([]byte(s))
@@ -51,6 +53,17 @@ func FuzzParseJSON(f *testing.F) {
 		}
 		if n := a.Len(); len(a.F64)+len(a.I64) != n {
 			t.Fatalf("shape %v with %d+%d values", a.Shape, len(a.F64), len(a.I64))
+		}
+		var out bytes.Buffer
+		if err := WriteJSON(&out, a); err != nil {
+			t.Fatal(err)
+		}
+		b2, err := ParseJSON(out.Bytes(), 1<<22)
+		if err != nil {
+			t.Fatalf("reading back %s: %v", out.Bytes(), err)
+		}
+		if !reflect.DeepEqual(b2.Shape, a.Shape) || !reflect.DeepEqual(b2.Float64(), a.Float64()) {
+			t.Fatalf("round trip of %s: %v %v, want %v %v", b, b2.Shape, b2.Float64(), a.Shape, a.Float64())
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package npy
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -72,5 +73,44 @@ func TestParseJSONErrors(t *testing.T) {
 	}
 	if _, err := ParseJSON([]byte("[1, 2, 3]"), 4); err == nil || !strings.Contains(err.Error(), "JSON input is 9 bytes, over the limit of 4 by 5") {
 		t.Fatalf("error %v, want the size limit", err)
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	for _, tt := range []struct {
+		a    *Array
+		want string
+	}{
+		{&Array{DType: "float32", Shape: []int{2, 2}, F32: []float32{1, 2.5, 0.1, -3e-9}}, "[[1, 2.5], [0.1, -3e-09]]"},
+		{&Array{DType: "int64", Shape: []int{}, I64: []int64{-7}}, "-7"},
+		{&Array{DType: "float64", Shape: []int{2, 0}}, "[[], []]"},
+		{&Array{DType: "float64", Shape: []int{3}, F64: []float64{math.NaN(), math.Inf(1), 1e300}}, "[null, null, 1e+300]"},
+	} {
+		var b strings.Builder
+		if err := WriteJSON(&b, tt.a); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("WriteJSON = %s, want %s", b.String(), tt.want)
+		}
+	}
+	if err := WriteJSON(&strings.Builder{}, &Array{DType: "float32", Shape: []int{2}, F32: []float32{1}}); err == nil {
+		t.Error("WriteJSON of a short array gave no error")
+	}
+}
+
+// TestJSONRoundTrip: float32 values written by WriteJSON read back exactly.
+func TestJSONRoundTrip(t *testing.T) {
+	a := &Array{DType: "float32", Shape: []int{2, 3}, F32: []float32{0.1, -1.5e-7, 3.4028235e38, 1, 0, 123.456}}
+	var b strings.Builder
+	if err := WriteJSON(&b, a); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseJSON([]byte(b.String()), limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Shape, a.Shape) || !reflect.DeepEqual(got.Float32(), a.F32) {
+		t.Fatalf("round trip %s gave %v %v", b.String(), got.Shape, got.Float32())
 	}
 }

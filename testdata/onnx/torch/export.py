@@ -117,6 +117,17 @@ class LeNet(nn.Module):
         return self.classifier(self.features(x))
 
 
+class LeNetView(LeNet):
+    """LeNet flattened the way much user code does, x.view(x.size(0), -1):
+    with a dynamic batch axis this exports as Shape, Gather, Unsqueeze, Concat
+    and Reshape on the batch size."""
+
+    def forward(self, x):
+        x = self.features(x)
+        x = x.view(x.size(0), -1)
+        return self.classifier[1:](x)
+
+
 class CifarCNN(nn.Module):
     def __init__(self):
         super().__init__()
@@ -368,6 +379,10 @@ def build_lenet(rng):
     return he_scale(LeNet()), [("input", rng.random((1, 1, 28, 28), dtype=np.float32))]
 
 
+def build_lenet_view(rng):
+    return he_scale(LeNetView()), [("input", rng.random((1, 1, 28, 28), dtype=np.float32))]
+
+
 def build_cifar(rng):
     m = nontrivial_bn(he_scale(CifarCNN()), 103)
     return m, [("input", float_input(rng, (1, 3, 32, 32)))]
@@ -419,6 +434,7 @@ FIXTURES = [
     # name, seed, builder, export options
     ("mlp", 101, build_mlp, {}),
     ("lenet", 102, build_lenet, {}),
+    ("lenet_dynbatch", 102, build_lenet_view, {"dynamic_axes": {"input": {0: "batch"}, "output": {0: "batch"}}}),
     ("cifar_cnn", 103, build_cifar, {}),
     ("cifar_cnn_bn", 103, build_cifar, {"training": torch.onnx.TrainingMode.PRESERVE}),
     ("mobilenetv2", 104, build_mobilenet, {}),
@@ -584,7 +600,8 @@ def write_docs(manifest, failures, diffs):
     w("")
     w("For each model NAME and opset N (13 and 17):")
     w("")
-    w("- `NAME-opsetN.onnx`: `torch.onnx.export`, `do_constant_folding=True`, static shapes (no dynamic axes).")
+    w("- `NAME-opsetN.onnx`: `torch.onnx.export`, `do_constant_folding=True`, static shapes (no dynamic axes) "
+      "except lenet_dynbatch.")
     w("- `NAME.input.npy`: the input named `input` (float32, C order). A model with other inputs has "
       "`NAME.<input name>.npy` for each (`input_ids`, `mask`).")
     w("- `NAME-opsetN.output.npy`: torch's output `output` (float32), the same for both opsets; a second "
@@ -597,6 +614,7 @@ def write_docs(manifest, failures, diffs):
     desc = {
         "mlp": "Flatten, Linear 784→64, ReLU, Linear 64→10, Softmax",
         "lenet": "Conv2d 5×5 pad 2, MaxPool, ReLU, Conv2d 5×5, MaxPool, ReLU, Flatten, Linear×2",
+        "lenet_dynbatch": "lenet's weights with `x.view(x.size(0), -1)` and a dynamic batch axis `batch` on input and output (the committed input has batch 1): the only fixture with a symbolic dimension",
         "cifar_cnn": "3 Conv2d+BatchNorm2d+ReLU, MaxPool (one with ceil_mode), AdaptiveAvgPool, Dropout, Linear; BN folded by torch",
         "cifar_cnn_bn": "the same model and weights exported with `training=TrainingMode.PRESERVE`: BatchNormalization nodes remain",
         "mobilenetv2": "stride-2 stem, 5 inverted residual blocks (1×1 expand, 3×3 depthwise, 1×1 linear bottleneck, ReLU6 = Clip, residual Add), Hardswish, mean over H,W, Linear",

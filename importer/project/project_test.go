@@ -1,0 +1,208 @@
+package project
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/pwagen/pwagen/internal/golden"
+	"github.com/pwagen/pwagen/internal/npy"
+	"github.com/pwagen/pwagen/runner"
+)
+
+const onnxDir = "../../testdata/onnx"
+
+// TestGolden pins the generated Go and page config of a small model: run
+// go test ./importer/project -run TestGolden -update after a deliberate
+// change, and review the diff.
+func TestGolden(t *testing.T) {
+	for _, model := range []string{"made/tiny.onnx", "torch/lenet-opset17.onnx"} {
+		t.Run(strings.TrimSuffix(filepath.Base(model), ".onnx"), func(t *testing.T) {
+			c, err := Compile(Options{Model: filepath.Join(onnxDir, model)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := c.Files()
+			var names []string
+			for n := range files {
+				if strings.HasSuffix(n, ".go") || strings.HasSuffix(n, ".js") {
+					names = append(names, n)
+				}
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				if strings.HasSuffix(n, "pwagen_abi.go") {
+					continue // the template's, tested in templates/
+				}
+				golden.AssertFile(t, filepath.Join("testdata", t.Name(), strings.ReplaceAll(n, "/", "_")+".golden"), files[n])
+			}
+		})
+	}
+}
+
+// TestDeterministic: the same ONNX file gives byte-identical files,
+// weights included.
+func TestDeterministic(t *testing.T) {
+	model := filepath.Join(onnxDir, "torch/mobilenetv2-opset17.onnx")
+	a, err := Compile(Options{Model: model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Compile(Options{Model: model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa, fb := a.Files(), b.Files()
+	if len(fa) != len(fb) {
+		t.Fatalf("%d files, then %d", len(fa), len(fb))
+	}
+	for n := range fa {
+		if !bytes.Equal(fa[n], fb[n]) {
+			t.Errorf("%s differs between two imports of the same file", n)
+		}
+	}
+}
+
+type fixture struct {
+	name, onnx, input, output string
+}
+
+// torchFixtures lists the float-input torch exports with their files.
+func torchFixtures(t testing.TB) []fixture {
+	b, err := os.ReadFile(filepath.Join(onnxDir, "torch", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Fixtures []struct {
+			Name   string
+			Inputs []struct{ File, DType string }
+			Opsets map[string]struct {
+				File    string
+				Outputs []string
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	var out []fixture
+	for _, f := range m.Fixtures {
+		if len(f.Inputs) != 1 || f.Inputs[0].DType != "float32" {
+			continue
+		}
+		for op, o := range f.Opsets {
+			out = append(out, fixture{f.Name + "-opset" + op, o.File, f.Inputs[0].File, o.Outputs[0]})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+func readNpy(t testing.TB, path string) []float32 {
+	a, err := npy.ReadFile(path, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Float32()
+}
+
+func closeTo(t testing.TB, what string, got, want []float32) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	scale := 0.0
+	for _, w := range want {
+		scale = math.Max(scale, math.Abs(float64(w)))
+	}
+	for i := range got {
+		if d := math.Abs(float64(got[i]) - float64(want[i])); !(d <= 1e-4*scale) {
+			t.Fatalf("%s: value %d is %g, torch says %g (off by %.3g; the bar is 1e-4 of the scale %.3g)", what, i, got[i], want[i], d, scale)
+		}
+	}
+}
+
+// TestTorchGenerated writes a project for every float-input torch export
+// and runs its generated Go natively (go run ./model) and as WebAssembly
+// under wazero with the SIMD kernels (the browser's build): both match
+// torch's outputs within 1e-4 of their scale.
+func TestTorchGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every fixture natively and for wasip1")
+	}
+	for _, f := range torchFixtures(t) {
+		if !strings.HasSuffix(f.name, "-opset17") && os.Getenv("PWAGEN_ALL_FIXTURES") == "" {
+			continue // opset 13 runs in-process in importer's TestTorchFixtures
+		}
+		t.Run(f.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "p")
+			c, err := Compile(Options{Model: filepath.Join(onnxDir, "torch", f.onnx)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := New(dir, c, "Fixture", "Fixture", "example.com/fixture"); err != nil {
+				t.Fatal(err)
+			}
+			in := readNpy(t, filepath.Join(onnxDir, "torch", f.input))
+			want := readNpy(t, filepath.Join(onnxDir, "torch", f.output))
+			js, _ := json.Marshal(in)
+			if err := os.WriteFile(filepath.Join(dir, "in.json"), js, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// Native.
+			cmd := exec.Command("go", "run", "./model", "weights/model.bin", "in.json")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("go run ./model: %v\n%s", err, stderrOf(err))
+			}
+			var native []float32
+			if err := json.Unmarshal(out, &native); err != nil {
+				t.Fatalf("native output %q: %v", out, err)
+			}
+			closeTo(t, "native", native, want)
+			// WebAssembly under wazero, SIMD kernels.
+			wasm := filepath.Join(dir, "model.wasm")
+			cmd = exec.Command("go", "build", "-buildmode=c-shared", "-o", wasm, "./model")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOWORK=off")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("wasip1 build: %v\n%s", err, out)
+			}
+			wb, _ := os.ReadFile(wasm)
+			weights, _ := os.ReadFile(filepath.Join(dir, "weights", "model.bin"))
+			m, err := runner.Load(context.Background(), wb, weights, runner.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close(context.Background())
+			got, err := m.Predict(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, "wazero", got, want)
+			if s := m.Signature(); !s.Known || len(s.Outputs) != 1 {
+				t.Errorf("signature %+v", s)
+			}
+		})
+	}
+}
+
+func stderrOf(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(ee.Stderr)
+	}
+	return ""
+}
+
+var _ = strconv.Itoa
