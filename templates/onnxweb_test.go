@@ -21,7 +21,7 @@ var onnxWebFiles = []string{"index.html", "app.js", "image.js", "tensor.js", "ou
 // inline script, event handler or style) and imports the loader and the
 // generated model-ui.js; the icon is a square PNG of at least 512 px.
 func TestONNXWebFiles(t *testing.T) {
-	web := templates.ONNXWeb()
+	web := webFS(t)
 	for _, name := range onnxWebFiles {
 		if _, err := fs.Stat(web, name); err != nil {
 			t.Errorf("templates/importproject/web/%s: %v", name, err)
@@ -109,7 +109,7 @@ func TestONNXWebBundles(t *testing.T) {
 				Engines: []api.Engine{{Name: api.EngineChrome, Version: "100"}, {Name: api.EngineEdge, Version: "100"},
 					{Name: api.EngineFirefox, Version: "115"}, {Name: api.EngineSafari, Version: "16.4"}},
 				LogLevel: api.LogLevelSilent,
-				Plugins:  []api.Plugin{webPlugin(templates.ONNXWeb(), map[string]string{"pwagen.js": stubLoader, "model-ui.js": tt.ui})},
+				Plugins:  []api.Plugin{webPlugin(webFS(t), map[string]string{"pwagen.js": stubLoader, "model-ui.js": tt.ui})},
 			})
 			for _, m := range append(res.Errors, res.Warnings...) {
 				loc := ""
@@ -153,4 +153,13 @@ func webPlugin(web fs.FS, stubs map[string]string) api.Plugin {
 			return api.OnLoadResult{Contents: &s, Loader: api.LoaderJS}, nil
 		})
 	}}
+}
+
+// webFS is the page of imported projects: web/ of templates.Import().
+func webFS(t *testing.T) fs.FS {
+	sub, err := fs.Sub(templates.Import(), "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
 }

@@ -70,12 +70,3 @@ func Names() []string {
 	sort.Strings(names)
 	return names
 }
-
-// ONNXWeb holds the static files of the web/ folder that `pwagen new
-// --from MODEL.onnx` writes: index.html, the JavaScript modules, style.css
-// and icon.png. The folder's model-ui.js, which app.js imports, is
-// generated for each model.
-func ONNXWeb() fs.FS {
-	sub, _ := fs.Sub(importProject, "importproject/web")
-	return sub
-}

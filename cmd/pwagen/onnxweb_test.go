@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -61,7 +62,7 @@ func onnxPage(t *testing.T, ui string) (dir, url string) {
 	if err := os.RemoveAll(web); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.CopyFS(web, templates.ONNXWeb()); err != nil {
+	if err := os.CopyFS(web, importWeb(t)); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(web, "model-ui.js"), []byte(ui), 0o644); err != nil {
@@ -708,4 +709,14 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 		}
 		t.Logf("wrote %s", p)
 	}
+}
+
+// importWeb is the page `pwagen new --from` writes: web/ of
+// templates.Import().
+func importWeb(t *testing.T) fs.FS {
+	sub, err := fs.Sub(templates.Import(), "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
 }
