@@ -97,8 +97,16 @@ document.addEventListener('securitypolicyviolation', (e) => __errors.push('CSP: 
 	return ctx
 }
 
+// checkPageErrors fails the test for anything the page recorded, and for
+// a visible control without an accessible name.
 func checkPageErrors(t *testing.T, ctx context.Context) {
 	t.Helper()
+	unnamed := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('input, button, video, progress')]
+  .filter((e) => e.checkVisibility() && !(e.labels?.length || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim())))
+  .map((e) => e.outerHTML)`)
+	for _, e := range unnamed {
+		t.Errorf("no accessible name: %s", e)
+	}
 	for _, e := range browsertest.Eval[[]string](t, ctx, `window.__errors || ['the error watcher is not installed']`) {
 		t.Errorf("page: %s", e)
 	}
