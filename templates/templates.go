@@ -4,6 +4,8 @@ package templates
 
 // The default project's kernels/ folder is a copy of package kernels.
 //go:generate go run copykernels.go
+// The icon of projects made from a model is drawn by a program.
+//go:generate go run makeicon.go
 
 import (
 	"embed"
