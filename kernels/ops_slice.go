@@ -4,7 +4,7 @@ package kernels
 // each axis i into dst (of shape[i]+begin[i]+end[i] per axis); a negative
 // begin or end crops instead. The new values are value (PadConstant), the
 // mirror image of x without repeating its edge (PadReflect, numpy's
-// "reflect": for [a b c] padded by 4 before, c b a b | a b c; beyond
+// "reflect": [a b c] padded by 4 before is a b c b | a b c; beyond
 // twice the length it keeps bouncing), or the nearest edge value
 // (PadEdge). PadReflect and PadEdge need a non-empty axis to pad. len(dst)
 // must be the product of the padded shape; dst must not overlap x.
