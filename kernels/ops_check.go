@@ -71,3 +71,15 @@ func sameRank(fn string, refName string, ref []int, names []string, shapes ...[]
 func inPlaceOrApart(fn, out, in string, dst, src []float32) {
 	noPartial(fn, out, in, dst, src)
 }
+
+// list formats values as "[1 0 2]".
+func list(s []int) string {
+	b := []byte{'['}
+	for i, d := range s {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, sprintf("%d", d)...)
+	}
+	return string(append(b, ']'))
+}

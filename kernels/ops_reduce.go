@@ -27,7 +27,7 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 			shapeErr(fn, "axes[%d] = %d, want 0..%d (rank of shape %s)", i, a, len(shape)-1, dims(shape))
 		}
 		if i > 0 && a <= axes[i-1] {
-			shapeErr(fn, "axes = %s, want sorted and unique", dims(axes))
+			shapeErr(fn, "axes = %s, want sorted and unique", list(axes))
 		}
 		red[a] = true
 	}

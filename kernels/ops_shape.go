@@ -13,7 +13,7 @@ func Transpose(dst, x []float32, shape, perm []int) {
 	seen := make([]bool, len(shape))
 	for _, a := range perm {
 		if a < 0 || a >= len(shape) || seen[a] {
-			shapeErr(fn, "perm = %s, want a permutation of 0..%d", dims(perm), len(shape)-1)
+			shapeErr(fn, "perm = %s, want a permutation of 0..%d", list(perm), len(shape)-1)
 		}
 		seen[a] = true
 	}
