@@ -50,10 +50,10 @@ func Binary(dst, a, b []float32, op BinOp, outShape, aShape, bShape []int) {
 	case len(a) == n && len(b) == n:
 		binVV(op, dst, a, b)
 		return
-	case len(b) == 1:
+	case len(b) == 1 && len(a) == n:
 		binVS(op, dst, a, b[0])
 		return
-	case len(a) == 1:
+	case len(a) == 1 && len(b) == n:
 		binSV(op, dst, a[0], b)
 		return
 	}

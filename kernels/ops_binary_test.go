@@ -30,6 +30,8 @@ var binShapes = []struct{ out, a, b []int }{
 	{[]int{2, 1, 4}, []int{2, 1, 4}, []int{1, 1, 4}},
 	{[]int{}, []int{}, []int{}},
 	{[]int{0, 3}, []int{0, 3}, []int{1, 3}},
+	{[]int{2, 3}, []int{1, 1}, []int{1, 1}}, // both scalars, output larger (found by FuzzBinary)
+	{[]int{2, 3}, []int{1, 1}, []int{2, 1}},
 }
 
 func TestBinaryEveryOpAndBroadcast(t *testing.T) {
