@@ -77,7 +77,7 @@ func TestOpsRefuseBadShapes(t *testing.T) {
 		{"MaxPool dilation", "Dilation[0] = 0", func() { kernels.MaxPool(out[:8], buf[:32], poolBad(func(p *kernels.PoolParams) { p.Dilation[0] = 0 })) }},
 		{"GlobalPool", "len(src) = 10, want n*c*spatial = 1*3*4 = 12", func() { kernels.GlobalPool(out[:3], buf[:10], 1, 3, 4, false) }},
 		{"GlobalPool spatial", "spatial = 0, want >= 1", func() { kernels.GlobalPool(out[:3], nil, 1, 3, 0, false) }},
-		{"GemmEx a", "kernels.GemmEx: len(a) = 5, want K*M (TransA) = 2*3 = 6", func() {
+		{"GemmEx a", "kernels.GemmEx: len(a) = 5, want K*M (TransA) = 3*2 = 6", func() {
 			kernels.GemmEx(out[:8], buf[:5], buf[10:18], nil, kernels.GemmParams{M: 2, K: 3, N: 4, TransA: true, Alpha: 1})
 		}},
 		{"GemmEx c", "C is 2x3, want CRows 1 or M = 2 and CCols 1 or N = 4", func() {

@@ -53,8 +53,8 @@ func checkPool(fn string, dst, src []float32, p PoolParams) (window, int) {
 	}
 	planes := mulSize(fn, "N*C", p.N, p.C)
 	is, os := size(fn, "In", p.In), size(fn, "Out", p.Out)
-	wantLen(fn, "src", len(src), mulSize(fn, "src", planes, is), sprintf("N*C*In = %d*%d*%s", p.N, p.C, dims(p.In)))
-	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", planes, os), sprintf("N*C*Out = %d*%d*%s", p.N, p.C, dims(p.Out)))
+	wantLen(fn, "src", len(src), mulSize(fn, "src", planes, is), "N*C*In = %d*%d*%s", p.N, p.C, p.In)
+	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", planes, os), "N*C*Out = %d*%d*%s", p.N, p.C, p.Out)
 	noOverlap(fn, "dst", "src", dst, src)
 	return w, planes
 }
@@ -128,8 +128,8 @@ func GlobalPool(dst, src []float32, n, c, spatial int, max bool) {
 	atLeast(fn, "c", c, 0)
 	atLeast(fn, "spatial", spatial, 1)
 	planes := mulSize(fn, "n*c", n, c)
-	wantLen(fn, "dst", len(dst), planes, sprintf("n*c = %d*%d", n, c))
-	wantLen(fn, "src", len(src), mulSize(fn, "src", planes, spatial), sprintf("n*c*spatial = %d*%d*%d", n, c, spatial))
+	wantLen(fn, "dst", len(dst), planes, "n*c = %d*%d", n, c)
+	wantLen(fn, "src", len(src), mulSize(fn, "src", planes, spatial), "n*c*spatial = %d*%d*%d", n, c, spatial)
 	noOverlap(fn, "dst", "src", dst, src)
 	globalPool(dst, src, spatial, max)
 }

@@ -42,8 +42,8 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 			kept *= d
 		}
 	}
-	wantLen(fn, "x", len(x), total, "product of shape "+dims(shape))
-	wantLen(fn, "dst", len(dst), kept, "product of the kept axes of "+dims(shape))
+	wantLen(fn, "x", len(x), total, "product of shape %s", shape)
+	wantLen(fn, "dst", len(dst), kept, "product of the kept axes of %s", shape)
 	noOverlap(fn, "dst", "x", dst, x)
 	if kept == 0 {
 		return
