@@ -1,0 +1,210 @@
+package kernels
+
+// Pad pads x (of shape) by begin[i] values before and end[i] values after
+// each axis i into dst (of shape[i]+begin[i]+end[i] per axis); a negative
+// begin or end crops instead. The new values are value (PadConstant), the
+// mirror image of x without repeating its edge (PadReflect, numpy's
+// "reflect": [a b c] padded by 4 before is a b c b | a b c; beyond
+// twice the length it keeps bouncing), or the nearest edge value
+// (PadEdge). PadReflect and PadEdge need a non-empty axis to pad. len(dst)
+// must be the product of the padded shape; dst must not overlap x.
+func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32) {
+	const fn = "Pad"
+	if mode > PadEdge {
+		shapeErr(fn, "unknown PadMode %d (want PadConstant, PadReflect or PadEdge)", int(mode))
+	}
+	sameRank(fn, "shape", shape, []string{"begin", "end"}, begin, end)
+	n := size(fn, "shape", shape)
+	out := make([]int, len(shape))
+	for i, d := range shape {
+		if begin[i] < -maxSize || begin[i] > maxSize || end[i] < -maxSize || end[i] > maxSize {
+			shapeErr(fn, "begin[%d] = %d, end[%d] = %d, want within ±(2^31-1)", i, begin[i], i, end[i])
+		}
+		out[i] = d + begin[i] + end[i]
+		if out[i] < 0 {
+			shapeErr(fn, "axis %d: shape %d + begin %d + end %d = %d, want >= 0", i, d, begin[i], end[i], out[i])
+		}
+		if d == 0 && out[i] > 0 && mode != PadConstant {
+			shapeErr(fn, "axis %d is empty: reflect and edge padding need values to copy", i)
+		}
+	}
+	total := size(fn, "padded shape", out)
+	wantLen(fn, "x", len(x), n, "product of shape %s", shape)
+	wantLen(fn, "dst", len(dst), total, "product of the padded shape %s", out)
+	noOverlap(fn, "dst", "x", dst, x)
+	if total == 0 {
+		return
+	}
+	// src[i][o] is the index along axis i that output o reads, or -1.
+	src := make([][]int, len(shape))
+	for i, d := range shape {
+		src[i] = make([]int, out[i])
+		for o := range src[i] {
+			src[i][o] = padIndex(o-begin[i], d, mode)
+		}
+	}
+	st := strides(shape)
+	r := len(shape)
+	if r == 0 {
+		dst[0] = x[0]
+		return
+	}
+	idx := make([]int, r)
+	inner := out[r-1]
+	last := src[r-1]
+	for o := 0; o < total; o += inner {
+		row := dst[o : o+inner]
+		off, inside := 0, true
+		for ax := range r - 1 {
+			j := src[ax][idx[ax]]
+			if j < 0 {
+				inside = false
+				break
+			}
+			off += j * st[ax]
+		}
+		for k := range row {
+			if j := last[k]; inside && j >= 0 {
+				row[k] = x[off+j]
+			} else {
+				row[k] = value
+			}
+		}
+		for ax := r - 2; ax >= 0; ax-- {
+			idx[ax]++
+			if idx[ax] < out[ax] {
+				break
+			}
+			idx[ax] = 0
+		}
+	}
+}
+
+// padIndex maps position i (relative to the start of x along an axis of
+// length d) to the index it copies, or -1 for the constant.
+func padIndex(i, d int, mode PadMode) int {
+	if i >= 0 && i < d {
+		return i
+	}
+	switch mode {
+	case PadEdge:
+		return min(max(i, 0), d-1)
+	case PadReflect:
+		if d == 1 {
+			return 0
+		}
+		p := 2 * (d - 1)
+		i %= p
+		if i < 0 {
+			i += p
+		}
+		if i >= d {
+			i = p - i
+		}
+		return i
+	}
+	return -1
+}
+
+// Slice copies from x (of shape) the elements whose index along axis i is
+// starts[i] + j·steps[i] for j < outShape[i], into dst (of outShape).
+// Steps may be negative (walking backwards), never 0; the importer has
+// already clamped ONNX's starts and ends, so every index read must lie
+// in [0, shape[i]) (checked). len(x), len(dst) are the products of shape
+// and outShape; dst must not overlap x.
+func Slice(dst, x []float32, shape, starts, steps, outShape []int) {
+	const fn = "Slice"
+	sameRank(fn, "shape", shape, []string{"starts", "steps", "outShape"}, starts, steps, outShape)
+	n := size(fn, "shape", shape)
+	total := size(fn, "outShape", outShape)
+	for i, d := range shape {
+		if steps[i] == 0 || steps[i] < -maxSize || steps[i] > maxSize {
+			shapeErr(fn, "steps[%d] = %d, want non-zero within ±(2^31-1)", i, steps[i])
+		}
+		if outShape[i] == 0 {
+			continue
+		}
+		last := starts[i] + (outShape[i]-1)*steps[i]
+		if starts[i] < 0 || starts[i] >= d || last < 0 || last >= d {
+			shapeErr(fn, "axis %d: reads indices %d to %d step %d, want within 0..%d (length %d)", i, starts[i], last, steps[i], d-1, d)
+		}
+	}
+	wantLen(fn, "x", len(x), n, "product of shape %s", shape)
+	wantLen(fn, "dst", len(dst), total, "product of outShape %s", outShape)
+	noOverlap(fn, "dst", "x", dst, x)
+	if total == 0 {
+		return
+	}
+	st := strides(shape)
+	base := 0
+	step := make([]int, len(shape))
+	for i := range shape {
+		base += starts[i] * st[i]
+		step[i] = steps[i] * st[i]
+	}
+	copyStrided(dst, x, base, append([]int(nil), outShape...), step)
+}
+
+// Expand broadcasts x (of xShape) to outShape, numpy-style: both have the
+// same rank (the importer pads xShape with leading 1s), and xShape[i] is
+// outShape[i] or 1 (repeated). dst must not overlap x.
+func Expand(dst, x []float32, outShape, xShape []int) {
+	const fn = "Expand"
+	sameRank(fn, "outShape", outShape, []string{"xShape"}, xShape)
+	total := size(fn, "outShape", outShape)
+	n := size(fn, "xShape", xShape)
+	for i, d := range outShape {
+		if xShape[i] != d && xShape[i] != 1 {
+			shapeErr(fn, "xShape[%d] = %d, want outShape[%d] = %d or 1 (shapes %s, %s)", i, xShape[i], i, d, dims(xShape), dims(outShape))
+		}
+	}
+	wantLen(fn, "x", len(x), n, "product of xShape %s", xShape)
+	wantLen(fn, "dst", len(dst), total, "product of outShape %s", outShape)
+	noOverlap(fn, "dst", "x", dst, x)
+	if total == 0 {
+		return
+	}
+	st := strides(xShape)
+	for i, d := range xShape {
+		if d == 1 {
+			st[i] = 0
+		}
+	}
+	copyStrided(dst, x, 0, append([]int(nil), outShape...), st)
+}
+
+// Gather is ONNX Gather along one axis, with data seen as
+// outer×axisLen×inner: for each outer block o and each position j of idx,
+// dst[o][j] = data[o][idx[j]] (inner values), where a negative index
+// counts from the end (idx[j] + axisLen). Every index must lie in
+// [-axisLen, axisLen) (checked first: the error names the first bad one).
+// len(data) = outer·axisLen·inner, len(dst) = outer·len(idx)·inner; dst
+// must not overlap data.
+func Gather(dst, data []float32, idx []int64, outer, axisLen, inner int) {
+	const fn = "Gather"
+	atLeast(fn, "outer", outer, 0)
+	atLeast(fn, "axisLen", axisLen, 0)
+	atLeast(fn, "inner", inner, 0)
+	wantLen(fn, "data", len(data), mulSize(fn, "data", mulSize(fn, "data", outer, axisLen), inner), "outer*axisLen*inner = %d*%d*%d", outer, axisLen, inner)
+	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", mulSize(fn, "dst", outer, len(idx)), inner), "outer*len(idx)*inner = %d*%d*%d", outer, len(idx), inner)
+	for j, v := range idx {
+		if v < -int64(axisLen) || v >= int64(axisLen) {
+			shapeErr(fn, "idx[%d] = %s, want -%d..%d (axis of length %d)", j, itoa64(v), axisLen, axisLen-1, axisLen)
+		}
+	}
+	noOverlap(fn, "dst", "data", dst, data)
+	k := len(idx)
+	for o := range outer {
+		for j, v := range idx {
+			i := int(v)
+			if i < 0 {
+				i += axisLen
+			}
+			copy(dst[(o*k+j)*inner:(o*k+j+1)*inner], data[(o*axisLen+i)*inner:(o*axisLen+i+1)*inner])
+		}
+	}
+}
+
+// itoa64 formats v (sprintf takes int, which is 64-bit everywhere Go
+// runs for this package, but idx is int64 by type).
+func itoa64(v int64) string { return sprintf("%d", int(v)) }
