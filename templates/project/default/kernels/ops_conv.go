@@ -191,7 +191,9 @@ func depthwiseConv(dst, src, w, b []float32, c *conv) {
 						continue
 					}
 					if c.sw == 1 {
-						o, s := orow[lo:hi], in[lo+x0:hi+x0]
+						s := in[lo+x0 : hi+x0]
+						o := orow[lo:hi]
+						o = o[:len(s)]
 						for i, x := range s {
 							o[i] += float32(wv * x)
 						}

@@ -53,6 +53,14 @@ func SoftmaxAxis(dst, x []float32, outer, axis, inner int, log bool) {
 	if total == 0 {
 		return
 	}
+	if inner == 1 && !log {
+		// Rows: the package's Softmax kernel (float64 sums as below).
+		copy(dst, x)
+		for o := range outer {
+			softmax(dst[o*axis : (o+1)*axis])
+		}
+		return
+	}
 	for o := range outer {
 		for in := range inner {
 			softmaxStrided(dst[o*axis*inner+in:], x[o*axis*inner+in:], axis, inner, log)

@@ -90,6 +90,17 @@ func pool2D(dst, src []float32, planes int, w *window, isMax, includePad bool) {
 					m := float32(math.Inf(-1))
 					for t := y.lo; t < y.hi; t++ {
 						row := in[(y0+t*dy)*iw : (y0+t*dy+1)*iw]
+						if x.lo == x.hi {
+							break
+						}
+						if dx == 1 {
+							for _, v := range row[x0+x.lo : x0+x.hi] {
+								if v > m || v != v {
+									m = v
+								}
+							}
+							continue
+						}
 						for u := x.lo; u < x.hi; u++ {
 							v := row[x0+u*dx]
 							if v > m || v != v {
@@ -103,6 +114,15 @@ func pool2D(dst, src []float32, planes int, w *window, isMax, includePad bool) {
 				var s float64
 				for t := y.lo; t < y.hi; t++ {
 					row := in[(y0+t*dy)*iw : (y0+t*dy+1)*iw]
+					if x.lo == x.hi {
+						break
+					}
+					if dx == 1 {
+						for _, v := range row[x0+x.lo : x0+x.hi] {
+							s += float64(v)
+						}
+						continue
+					}
 					for u := x.lo; u < x.hi; u++ {
 						s += float64(row[x0+u*dx])
 					}
