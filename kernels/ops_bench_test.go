@@ -16,6 +16,7 @@ func benchConv(b *testing.B, p kernels.ConvParams) {
 	scratch := make([]float32, kernels.ConvScratch(p))
 	macs := p.N * p.OutC * prod(p.Out) * p.InC / p.Group * prod(p.Kernel)
 	b.ReportAllocs()
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		kernels.Conv(dst, src, w, bias, scratch, p)
 	}
@@ -55,6 +56,7 @@ func BenchmarkPool(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			src := randSlice(r, tt.p.N*tt.p.C*prod(tt.p.In))
 			dst := make([]float32, tt.p.N*tt.p.C*prod(tt.p.Out))
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				if tt.max {
 					kernels.MaxPool(dst, src, tt.p)
@@ -67,6 +69,7 @@ func BenchmarkPool(b *testing.B) {
 	b.Run("global_avg_1280x7x7", func(b *testing.B) {
 		src := randSlice(r, 1280*49)
 		dst := make([]float32, 1280)
+		defer cpuPerOp(b)()
 		for b.Loop() {
 			kernels.GlobalPool(dst, src, 1, 1280, 49, false)
 		}
@@ -81,6 +84,7 @@ func BenchmarkActivate(b *testing.B) {
 		{Op: kernels.ActHardSwish}, {Op: kernels.ActGelu}, {Op: kernels.ActGeluTanh}, {Op: kernels.ActExp}} {
 		b.Run(actNames[a.Op], func(b *testing.B) {
 			b.SetBytes(int64(4 * len(x)))
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				kernels.Activate(dst, x, a)
 			}
@@ -104,6 +108,7 @@ func BenchmarkBinary(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			a, bb := randSlice(r, prod(tt.as)), randSlice(r, prod(tt.bs))
 			dst := make([]float32, prod(tt.out))
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				kernels.Binary(dst, a, bb, kernels.BinMul, tt.out, tt.as, tt.bs)
 			}
@@ -118,6 +123,7 @@ func BenchmarkGemmExLinear(b *testing.B) {
 		a, w, c := randSlice(r, m*512), randSlice(r, 256*512), randSlice(r, 256)
 		y := make([]float32, m*256)
 		b.Run(sprintfName("M", m), func(b *testing.B) {
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				kernels.GemmEx(y, a, w, c, p)
 			}
@@ -126,3 +132,14 @@ func BenchmarkGemmExLinear(b *testing.B) {
 }
 
 func sprintfName(k string, v int) string { return k + string(rune('0'+v/10)) + string(rune('0'+v%10)) }
+
+// cpuPerOp, deferred before the loop, reports the CPU time per call
+// (cpu-ns/op) beside wall time: a busy machine inflates wall time, not it.
+func cpuPerOp(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		if d := cpuTime() - start; d > 0 && start > 0 {
+			b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
