@@ -95,17 +95,12 @@ func pool2D(dst, src []float32, planes int, w *window, isMax, includePad bool) {
 						}
 						if dx == 1 {
 							for _, v := range row[x0+x.lo : x0+x.hi] {
-								if v > m || v != v {
-									m = v
-								}
+								m = max(m, v) // NaN wins
 							}
 							continue
 						}
 						for u := x.lo; u < x.hi; u++ {
-							v := row[x0+u*dx]
-							if v > m || v != v {
-								m = v
-							}
+							m = max(m, row[x0+u*dx])
 						}
 					}
 					out[oy*ow+ox] = m
@@ -160,9 +155,7 @@ func globalPool(dst, src []float32, spatial int, isMax bool) {
 		if isMax {
 			m := plane[0]
 			for _, v := range plane[1:] {
-				if v > m || v != v {
-					m = v
-				}
+				m = max(m, v)
 			}
 			dst[i] = m
 			continue
