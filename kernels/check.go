@@ -21,7 +21,8 @@ func shapeErr(fn, format string, args ...any) {
 	panic(&ShapeError{Func: fn, What: sprintf(format, args...)})
 }
 
-// sprintf formats %d (int) and %s (string) like fmt.Sprintf. The package
+// sprintf formats %d (int) and %s (string) like fmt.Sprintf, and a []int
+// as a shape, 2x3x4 ("scalar" when empty). The package
 // leaves out fmt: it would pull os and syscall, and their WASI imports,
 // into every model.
 func sprintf(format string, args ...any) string {
@@ -45,6 +46,8 @@ func sprintf(format string, args ...any) string {
 			b = strconv.AppendInt(b, int64(a), 10)
 		case string:
 			b = append(b, a...)
+		case []int:
+			b = append(b, dims(a)...)
 		default:
 			b = append(b, "%!"+string(format[i])+"(?)"...)
 		}

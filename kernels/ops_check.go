@@ -36,10 +36,15 @@ func atLeast(fn, what string, v, lo int) {
 	}
 }
 
-// wantLen panics unless len(s) is want, naming the rule that gives want.
-func wantLen(fn, name string, got, want int, rule string) {
+// wantLen panics unless got (len(name)) is want, naming the rule that
+// gives want: rule is a format for args, run only on failure so that the
+// happy path allocates nothing.
+func wantLen(fn, name string, got, want int, rule string, args ...any) {
 	if got != want {
-		shapeErr(fn, "len(%s) = %d, want %s = %d", name, got, rule, want)
+		// Three sprintf calls rather than one appended []any: sprintf keeps
+		// no reference, so args stay on the caller's stack.
+		what := sprintf("len(%s) = %d, want ", name, got) + sprintf(rule, args...) + sprintf(" = %d", want)
+		panic(&ShapeError{Func: fn, What: what})
 	}
 }
 
@@ -70,4 +75,16 @@ func sameRank(fn string, refName string, ref []int, names []string, shapes ...[]
 // inPlaceOrApart panics unless dst is exactly src or does not overlap it.
 func inPlaceOrApart(fn, out, in string, dst, src []float32) {
 	noPartial(fn, out, in, dst, src)
+}
+
+// list formats values as "[1 0 2]".
+func list(s []int) string {
+	b := []byte{'['}
+	for i, d := range s {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, sprintf("%d", d)...)
+	}
+	return string(append(b, ']'))
 }

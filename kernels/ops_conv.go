@@ -58,9 +58,9 @@ func ConvScratch(p ConvParams) int {
 func Conv(dst, src, w, b, scratch []float32, p ConvParams) {
 	const fn = "Conv"
 	c := checkConv(fn, p)
-	wantLen(fn, "src", len(src), mulSize(fn, "src", c.n*c.inC, c.is), sprintf("N*InC*In = %d*%d*%s", c.n, c.inC, dims(p.In)))
-	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", c.n*c.outC, c.os), sprintf("N*OutC*Out = %d*%d*%s", c.n, c.outC, dims(p.Out)))
-	wantLen(fn, "w", len(w), c.outC*c.icg*c.ks, sprintf("OutC*InC/Group*Kernel = %d*%d/%d*%s", c.outC, c.inC, c.group, dims(p.Kernel)))
+	wantLen(fn, "src", len(src), mulSize(fn, "src", c.n*c.inC, c.is), "N*InC*In = %d*%d*%s", c.n, c.inC, p.In)
+	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", c.n*c.outC, c.os), "N*OutC*Out = %d*%d*%s", c.n, c.outC, p.Out)
+	wantLen(fn, "w", len(w), c.outC*c.icg*c.ks, "OutC*InC/Group*Kernel = %d*%d/%d*%s", c.outC, c.inC, c.group, p.Kernel)
 	if b != nil {
 		wantLen(fn, "b", len(b), c.outC, "OutC (or b = nil)")
 	}
@@ -191,7 +191,9 @@ func depthwiseConv(dst, src, w, b []float32, c *conv) {
 						continue
 					}
 					if c.sw == 1 {
-						o, s := orow[lo:hi], in[lo+x0:hi+x0]
+						s := in[lo+x0 : hi+x0]
+						o := orow[lo:hi]
+						o = o[:len(s)]
 						for i, x := range s {
 							o[i] += float32(wv * x)
 						}

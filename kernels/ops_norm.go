@@ -13,8 +13,8 @@ func ChannelAffine(dst, x, scale, bias []float32, n, c, spatial int) {
 	atLeast(fn, "c", c, 0)
 	atLeast(fn, "spatial", spatial, 0)
 	total := mulSize(fn, "x", mulSize(fn, "x", n, c), spatial)
-	wantLen(fn, "x", len(x), total, sprintf("n*c*spatial = %d*%d*%d", n, c, spatial))
-	wantLen(fn, "dst", len(dst), total, sprintf("n*c*spatial = %d*%d*%d", n, c, spatial))
+	wantLen(fn, "x", len(x), total, "n*c*spatial = %d*%d*%d", n, c, spatial)
+	wantLen(fn, "dst", len(dst), total, "n*c*spatial = %d*%d*%d", n, c, spatial)
 	wantLen(fn, "scale", len(scale), c, "c")
 	wantLen(fn, "bias", len(bias), c, "c")
 	noPartial(fn, "dst", "x", dst, x)
@@ -47,11 +47,18 @@ func SoftmaxAxis(dst, x []float32, outer, axis, inner int, log bool) {
 	atLeast(fn, "axis", axis, 0)
 	atLeast(fn, "inner", inner, 0)
 	total := mulSize(fn, "x", mulSize(fn, "x", outer, axis), inner)
-	rule := sprintf("outer*axis*inner = %d*%d*%d", outer, axis, inner)
-	wantLen(fn, "x", len(x), total, rule)
-	wantLen(fn, "dst", len(dst), total, rule)
+	wantLen(fn, "x", len(x), total, "outer*axis*inner = %d*%d*%d", outer, axis, inner)
+	wantLen(fn, "dst", len(dst), total, "outer*axis*inner = %d*%d*%d", outer, axis, inner)
 	noPartial(fn, "dst", "x", dst, x)
 	if total == 0 {
+		return
+	}
+	if inner == 1 && !log {
+		// Rows: the package's Softmax kernel (float64 sums as below).
+		copy(dst, x)
+		for o := range outer {
+			softmax(dst[o*axis : (o+1)*axis])
+		}
 		return
 	}
 	for o := range outer {
@@ -97,8 +104,8 @@ func LayerNorm(dst, x, scale, bias []float32, rows, cols int, eps float32) {
 	atLeast(fn, "rows", rows, 0)
 	atLeast(fn, "cols", cols, 1)
 	total := mulSize(fn, "x", rows, cols)
-	wantLen(fn, "x", len(x), total, sprintf("rows*cols = %d*%d", rows, cols))
-	wantLen(fn, "dst", len(dst), total, sprintf("rows*cols = %d*%d", rows, cols))
+	wantLen(fn, "x", len(x), total, "rows*cols = %d*%d", rows, cols)
+	wantLen(fn, "dst", len(dst), total, "rows*cols = %d*%d", rows, cols)
 	wantLen(fn, "scale", len(scale), cols, "cols")
 	if bias != nil {
 		wantLen(fn, "bias", len(bias), cols, "cols (or bias = nil)")

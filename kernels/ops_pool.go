@@ -53,8 +53,8 @@ func checkPool(fn string, dst, src []float32, p PoolParams) (window, int) {
 	}
 	planes := mulSize(fn, "N*C", p.N, p.C)
 	is, os := size(fn, "In", p.In), size(fn, "Out", p.Out)
-	wantLen(fn, "src", len(src), mulSize(fn, "src", planes, is), sprintf("N*C*In = %d*%d*%s", p.N, p.C, dims(p.In)))
-	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", planes, os), sprintf("N*C*Out = %d*%d*%s", p.N, p.C, dims(p.Out)))
+	wantLen(fn, "src", len(src), mulSize(fn, "src", planes, is), "N*C*In = %d*%d*%s", p.N, p.C, p.In)
+	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", planes, os), "N*C*Out = %d*%d*%s", p.N, p.C, p.Out)
 	noOverlap(fn, "dst", "src", dst, src)
 	return w, planes
 }
@@ -90,11 +90,17 @@ func pool2D(dst, src []float32, planes int, w *window, isMax, includePad bool) {
 					m := float32(math.Inf(-1))
 					for t := y.lo; t < y.hi; t++ {
 						row := in[(y0+t*dy)*iw : (y0+t*dy+1)*iw]
-						for u := x.lo; u < x.hi; u++ {
-							v := row[x0+u*dx]
-							if v > m || v != v {
-								m = v
+						if x.lo == x.hi {
+							break
+						}
+						if dx == 1 {
+							for _, v := range row[x0+x.lo : x0+x.hi] {
+								m = max(m, v) // NaN wins
 							}
+							continue
+						}
+						for u := x.lo; u < x.hi; u++ {
+							m = max(m, row[x0+u*dx])
 						}
 					}
 					out[oy*ow+ox] = m
@@ -103,6 +109,15 @@ func pool2D(dst, src []float32, planes int, w *window, isMax, includePad bool) {
 				var s float64
 				for t := y.lo; t < y.hi; t++ {
 					row := in[(y0+t*dy)*iw : (y0+t*dy+1)*iw]
+					if x.lo == x.hi {
+						break
+					}
+					if dx == 1 {
+						for _, v := range row[x0+x.lo : x0+x.hi] {
+							s += float64(v)
+						}
+						continue
+					}
 					for u := x.lo; u < x.hi; u++ {
 						s += float64(row[x0+u*dx])
 					}
@@ -128,8 +143,8 @@ func GlobalPool(dst, src []float32, n, c, spatial int, max bool) {
 	atLeast(fn, "c", c, 0)
 	atLeast(fn, "spatial", spatial, 1)
 	planes := mulSize(fn, "n*c", n, c)
-	wantLen(fn, "dst", len(dst), planes, sprintf("n*c = %d*%d", n, c))
-	wantLen(fn, "src", len(src), mulSize(fn, "src", planes, spatial), sprintf("n*c*spatial = %d*%d*%d", n, c, spatial))
+	wantLen(fn, "dst", len(dst), planes, "n*c = %d*%d", n, c)
+	wantLen(fn, "src", len(src), mulSize(fn, "src", planes, spatial), "n*c*spatial = %d*%d*%d", n, c, spatial)
 	noOverlap(fn, "dst", "src", dst, src)
 	globalPool(dst, src, spatial, max)
 }
@@ -140,9 +155,7 @@ func globalPool(dst, src []float32, spatial int, isMax bool) {
 		if isMax {
 			m := plane[0]
 			for _, v := range plane[1:] {
-				if v > m || v != v {
-					m = v
-				}
+				m = max(m, v)
 			}
 			dst[i] = m
 			continue

@@ -27,7 +27,7 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 			shapeErr(fn, "axes[%d] = %d, want 0..%d (rank of shape %s)", i, a, len(shape)-1, dims(shape))
 		}
 		if i > 0 && a <= axes[i-1] {
-			shapeErr(fn, "axes = %s, want sorted and unique", dims(axes))
+			shapeErr(fn, "axes = %s, want sorted and unique", list(axes))
 		}
 		red[a] = true
 	}
@@ -42,8 +42,8 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 			kept *= d
 		}
 	}
-	wantLen(fn, "x", len(x), total, "product of shape "+dims(shape))
-	wantLen(fn, "dst", len(dst), kept, "product of the kept axes of "+dims(shape))
+	wantLen(fn, "x", len(x), total, "product of shape %s", shape)
+	wantLen(fn, "dst", len(dst), kept, "product of the kept axes of %s", shape)
 	noOverlap(fn, "dst", "x", dst, x)
 	if kept == 0 {
 		return

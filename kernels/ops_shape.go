@@ -13,12 +13,12 @@ func Transpose(dst, x []float32, shape, perm []int) {
 	seen := make([]bool, len(shape))
 	for _, a := range perm {
 		if a < 0 || a >= len(shape) || seen[a] {
-			shapeErr(fn, "perm = %s, want a permutation of 0..%d", dims(perm), len(shape)-1)
+			shapeErr(fn, "perm = %s, want a permutation of 0..%d", list(perm), len(shape)-1)
 		}
 		seen[a] = true
 	}
-	wantLen(fn, "x", len(x), n, "product of shape "+dims(shape))
-	wantLen(fn, "dst", len(dst), n, "product of shape "+dims(shape))
+	wantLen(fn, "x", len(x), n, "product of shape %s", shape)
+	wantLen(fn, "dst", len(dst), n, "product of shape %s", shape)
 	noOverlap(fn, "dst", "x", dst, x)
 	if n == 0 {
 		return
@@ -137,10 +137,12 @@ func Concat(dst []float32, srcs [][]float32, outer int, inner []int) {
 			shapeErr(fn, "inner[%d] = %d, want 0..2^31-1", i, in)
 		}
 		row = mulSize(fn, "sum of inner", 1, row+in)
-		wantLen(fn, sprintf("srcs[%d]", i), len(srcs[i]), mulSize(fn, "src", outer, in), sprintf("outer*inner[%d] = %d*%d", i, outer, in))
+		if want := mulSize(fn, "src", outer, in); len(srcs[i]) != want {
+			shapeErr(fn, "len(srcs[%d]) = %d, want outer*inner[%d] = %d*%d = %d", i, len(srcs[i]), i, outer, in, want)
+		}
 		noOverlap(fn, "dst", sprintf("srcs[%d]", i), dst, srcs[i])
 	}
-	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", outer, row), sprintf("outer*sum(inner) = %d*%d", outer, row))
+	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", outer, row), "outer*sum(inner) = %d*%d", outer, row)
 	off := 0
 	for o := range outer {
 		for i, in := range inner {

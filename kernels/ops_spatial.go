@@ -43,8 +43,9 @@ func checkWindow(fn string, in, out, k, s, d, pad, padEnd []int) window {
 			w.padEnd[j] = padEnd[i]
 		}
 		// Every index computed below fits an int64 with room to spare.
-		mulSize(fn, sprintf("Dilation[%d]*(Kernel[%d]-1)", i, i), d[i], k[i]-1)
-		mulSize(fn, sprintf("(Out[%d]-1)*Stride[%d]", i, i), out[i]-1, s[i])
+		if (k[i]-1) > maxSize/d[i] || (out[i]-1) > maxSize/s[i] {
+			shapeErr(fn, "axis %d: Dilation*(Kernel-1) = %d*%d or (Out-1)*Stride = %d*%d is over 2^31-1", i, d[i], k[i]-1, out[i]-1, s[i])
+		}
 	}
 	return w
 }

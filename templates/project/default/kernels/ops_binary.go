@@ -30,9 +30,9 @@ func Binary(dst, a, b []float32, op BinOp, outShape, aShape, bShape []int) {
 			shapeErr(fn, "bShape[%d] = %d, want outShape[%d] = %d or 1 (shapes %s, %s)", i, bShape[i], i, o, dims(bShape), dims(outShape))
 		}
 	}
-	wantLen(fn, "dst", len(dst), n, "product of outShape "+dims(outShape))
-	wantLen(fn, "a", len(a), size(fn, "aShape", aShape), "product of aShape "+dims(aShape))
-	wantLen(fn, "b", len(b), size(fn, "bShape", bShape), "product of bShape "+dims(bShape))
+	wantLen(fn, "dst", len(dst), n, "product of outShape %s", outShape)
+	wantLen(fn, "a", len(a), size(fn, "aShape", aShape), "product of aShape %s", aShape)
+	wantLen(fn, "b", len(b), size(fn, "bShape", bShape), "product of bShape %s", bShape)
 	for _, in := range []struct {
 		name string
 		s    []float32
@@ -50,10 +50,10 @@ func Binary(dst, a, b []float32, op BinOp, outShape, aShape, bShape []int) {
 	case len(a) == n && len(b) == n:
 		binVV(op, dst, a, b)
 		return
-	case len(b) == 1:
+	case len(b) == 1 && len(a) == n:
 		binVS(op, dst, a, b[0])
 		return
-	case len(a) == 1:
+	case len(a) == 1 && len(b) == n:
 		binSV(op, dst, a[0], b)
 		return
 	}

@@ -19,21 +19,22 @@ func GemmEx(y, a, b, c []float32, p GemmParams) {
 	atLeast(fn, "N", p.N, 0)
 	atLeast(fn, "K", p.K, 0)
 	m, n, k := p.M, p.N, p.K
-	wantLen(fn, "y", len(y), mulSize(fn, "y", m, n), sprintf("M*N = %d*%d", m, n))
-	ar, ac, br, bc := "M*K", "", "K*N", ""
+	wantLen(fn, "y", len(y), mulSize(fn, "y", m, n), "M*N = %d*%d", m, n)
 	if p.TransA {
-		ar = "K*M (TransA)"
+		wantLen(fn, "a", len(a), mulSize(fn, "a", k, m), "K*M (TransA) = %d*%d", k, m)
+	} else {
+		wantLen(fn, "a", len(a), mulSize(fn, "a", m, k), "M*K = %d*%d", m, k)
 	}
 	if p.TransB {
-		br = "N*K (TransB)"
+		wantLen(fn, "b", len(b), mulSize(fn, "b", n, k), "N*K (TransB) = %d*%d", n, k)
+	} else {
+		wantLen(fn, "b", len(b), mulSize(fn, "b", k, n), "K*N = %d*%d", k, n)
 	}
-	wantLen(fn, "a", len(a), mulSize(fn, "a", m, k), ar+ac+sprintf(" = %d*%d", m, k))
-	wantLen(fn, "b", len(b), mulSize(fn, "b", k, n), br+bc+sprintf(" = %d*%d", k, n))
 	if c != nil {
 		if (p.CRows != 1 && p.CRows != m) || (p.CCols != 1 && p.CCols != n) {
 			shapeErr(fn, "C is %dx%d, want CRows 1 or M = %d and CCols 1 or N = %d", p.CRows, p.CCols, m, n)
 		}
-		wantLen(fn, "c", len(c), p.CRows*p.CCols, sprintf("CRows*CCols = %d*%d", p.CRows, p.CCols))
+		wantLen(fn, "c", len(c), p.CRows*p.CCols, "CRows*CCols = %d*%d", p.CRows, p.CCols)
 	}
 	noOverlap(fn, "y", "a", y, a)
 	noOverlap(fn, "y", "b", y, b)
@@ -141,9 +142,9 @@ func MatMul(dst, a, b []float32, p MatMulParams) {
 	}
 	nb, na, nbb := size(fn, "Batch", p.Batch), size(fn, "ABatch", p.ABatch), size(fn, "BBatch", p.BBatch)
 	mn, mk, kn := mulSize(fn, "M*N", p.M, p.N), mulSize(fn, "M*K", p.M, p.K), mulSize(fn, "K*N", p.K, p.N)
-	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", nb, mn), sprintf("Batch*M*N = %s*%d*%d", dims(p.Batch), p.M, p.N))
-	wantLen(fn, "a", len(a), mulSize(fn, "a", na, mk), sprintf("ABatch*M*K = %s*%d*%d", dims(p.ABatch), p.M, p.K))
-	wantLen(fn, "b", len(b), mulSize(fn, "b", nbb, kn), sprintf("BBatch*K*N = %s*%d*%d", dims(p.BBatch), p.K, p.N))
+	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", nb, mn), "Batch*M*N = %s*%d*%d", p.Batch, p.M, p.N)
+	wantLen(fn, "a", len(a), mulSize(fn, "a", na, mk), "ABatch*M*K = %s*%d*%d", p.ABatch, p.M, p.K)
+	wantLen(fn, "b", len(b), mulSize(fn, "b", nbb, kn), "BBatch*K*N = %s*%d*%d", p.BBatch, p.K, p.N)
 	noOverlap(fn, "dst", "a", dst, a)
 	noOverlap(fn, "dst", "b", dst, b)
 	if len(dst) == 0 {

@@ -4,7 +4,7 @@ package kernels
 // each axis i into dst (of shape[i]+begin[i]+end[i] per axis); a negative
 // begin or end crops instead. The new values are value (PadConstant), the
 // mirror image of x without repeating its edge (PadReflect, numpy's
-// "reflect": for [a b c] padded by 4 before, c b a b | a b c; beyond
+// "reflect": [a b c] padded by 4 before is a b c b | a b c; beyond
 // twice the length it keeps bouncing), or the nearest edge value
 // (PadEdge). PadReflect and PadEdge need a non-empty axis to pad. len(dst)
 // must be the product of the padded shape; dst must not overlap x.
@@ -29,8 +29,8 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 		}
 	}
 	total := size(fn, "padded shape", out)
-	wantLen(fn, "x", len(x), n, "product of shape "+dims(shape))
-	wantLen(fn, "dst", len(dst), total, "product of the padded shape "+dims(out))
+	wantLen(fn, "x", len(x), n, "product of shape %s", shape)
+	wantLen(fn, "dst", len(dst), total, "product of the padded shape %s", out)
 	noOverlap(fn, "dst", "x", dst, x)
 	if total == 0 {
 		return
@@ -129,8 +129,8 @@ func Slice(dst, x []float32, shape, starts, steps, outShape []int) {
 			shapeErr(fn, "axis %d: reads indices %d to %d step %d, want within 0..%d (length %d)", i, starts[i], last, steps[i], d-1, d)
 		}
 	}
-	wantLen(fn, "x", len(x), n, "product of shape "+dims(shape))
-	wantLen(fn, "dst", len(dst), total, "product of outShape "+dims(outShape))
+	wantLen(fn, "x", len(x), n, "product of shape %s", shape)
+	wantLen(fn, "dst", len(dst), total, "product of outShape %s", outShape)
 	noOverlap(fn, "dst", "x", dst, x)
 	if total == 0 {
 		return
@@ -158,8 +158,8 @@ func Expand(dst, x []float32, outShape, xShape []int) {
 			shapeErr(fn, "xShape[%d] = %d, want outShape[%d] = %d or 1 (shapes %s, %s)", i, xShape[i], i, d, dims(xShape), dims(outShape))
 		}
 	}
-	wantLen(fn, "x", len(x), n, "product of xShape "+dims(xShape))
-	wantLen(fn, "dst", len(dst), total, "product of outShape "+dims(outShape))
+	wantLen(fn, "x", len(x), n, "product of xShape %s", xShape)
+	wantLen(fn, "dst", len(dst), total, "product of outShape %s", outShape)
 	noOverlap(fn, "dst", "x", dst, x)
 	if total == 0 {
 		return
@@ -185,8 +185,8 @@ func Gather(dst, data []float32, idx []int64, outer, axisLen, inner int) {
 	atLeast(fn, "outer", outer, 0)
 	atLeast(fn, "axisLen", axisLen, 0)
 	atLeast(fn, "inner", inner, 0)
-	wantLen(fn, "data", len(data), mulSize(fn, "data", mulSize(fn, "data", outer, axisLen), inner), sprintf("outer*axisLen*inner = %d*%d*%d", outer, axisLen, inner))
-	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", mulSize(fn, "dst", outer, len(idx)), inner), sprintf("outer*len(idx)*inner = %d*%d*%d", outer, len(idx), inner))
+	wantLen(fn, "data", len(data), mulSize(fn, "data", mulSize(fn, "data", outer, axisLen), inner), "outer*axisLen*inner = %d*%d*%d", outer, axisLen, inner)
+	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", mulSize(fn, "dst", outer, len(idx)), inner), "outer*len(idx)*inner = %d*%d*%d", outer, len(idx), inner)
 	for j, v := range idx {
 		if v < -int64(axisLen) || v >= int64(axisLen) {
 			shapeErr(fn, "idx[%d] = %s, want -%d..%d (axis of length %d)", j, itoa64(v), axisLen, axisLen-1, axisLen)
