@@ -12,7 +12,8 @@ import (
 // BenchmarkPrims times one call of each primitive on a layer-sized shape
 // under wazero (through the forwarder, from the host: each includes
 // wazero's call cost of about 0.1 µs) against the same call in native
-// pure Go.
+// pure Go. Each also reports cpu-ns/op, the process's CPU time per call,
+// steadier than ns/op on a shared machine.
 func BenchmarkPrims(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 3))
 	sq := func(v int) []int { return []int{v, v} }
@@ -33,36 +34,21 @@ func BenchmarkPrims(b *testing.B) {
 	ax, ay := rnd(r, an), make([]float32, an)
 	relu, clip := kernels.Act{Op: kernels.ActRelu}, kernels.Act{Op: kernels.ActClip, Alpha: 0, Beta: 6}
 
-	b.Run("im2col3x3pad1-16x32x32/native-go", func(b *testing.B) {
-		for b.Loop() {
-			kernels.Im2colConv(col, csrc, cp, 0, 0)
-		}
-	})
-	b.Run("dwconv3x3-32x56x56-s1/native-go", func(b *testing.B) {
-		for b.Loop() {
-			kernels.DepthwiseConv(ddst, dsrc, dwt, dbias, dw1)
-		}
-	})
-	b.Run("dwconv3x3-32x56x56-s2/native-go", func(b *testing.B) {
-		for b.Loop() {
-			kernels.DepthwiseConv(ddst[:32*28*28], dsrc, dwt, dbias, dw2)
-		}
-	})
-	b.Run("maxpool2x2s2-32x56x56/native-go", func(b *testing.B) {
-		for b.Loop() {
-			kernels.Pool(pdst, dsrc, pp, true)
-		}
-	})
-	b.Run("relu1Mi/native-go", func(b *testing.B) {
-		for b.Loop() {
-			kernels.ActKernel(ay, ax, relu)
-		}
-	})
-	b.Run("clip1Mi/native-go", func(b *testing.B) {
-		for b.Loop() {
-			kernels.ActKernel(ay, ax, clip)
-		}
-	})
+	run := func(name string, f func()) {
+		b.Run(name, func(b *testing.B) {
+			c := cpuTime()
+			for b.Loop() {
+				f()
+			}
+			b.ReportMetric(float64(cpuTime()-c)/float64(b.N), "cpu-ns/op")
+		})
+	}
+	run("im2col3x3pad1-16x32x32/native-go", func() { kernels.Im2colConv(col, csrc, cp, 0, 0) })
+	run("dwconv3x3-32x56x56-s1/native-go", func() { kernels.DepthwiseConv(ddst, dsrc, dwt, dbias, dw1) })
+	run("dwconv3x3-32x56x56-s2/native-go", func() { kernels.DepthwiseConv(ddst[:32*28*28], dsrc, dwt, dbias, dw2) })
+	run("maxpool2x2s2-32x56x56/native-go", func() { kernels.Pool(pdst, dsrc, pp, true) })
+	run("relu1Mi/native-go", func() { kernels.ActKernel(ay, ax, relu) })
+	run("clip1Mi/native-go", func() { kernels.ActKernel(ay, ax, clip) })
 	for _, v := range modules.Variants {
 		h := newHarness(b, v)
 		if _, ok := h.mem.Grow(160); !ok { // to 12 MiB
@@ -84,11 +70,13 @@ func BenchmarkPrims(b *testing.B) {
 					h.putWords(pg, g)
 				}
 				f := h.k.ExportedFunction(name)
+				c := cpuTime()
 				for b.Loop() {
 					if _, err := f.Call(h.ctx, args...); err != nil {
 						b.Fatal(err)
 					}
 				}
+				b.ReportMetric(float64(cpuTime()-c)/float64(b.N), "cpu-ns/op")
 			}
 		}
 		geom := func(c int, cp kernels.ConvParams) []uint32 {

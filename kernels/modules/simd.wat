@@ -834,13 +834,18 @@
       (return (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))
     (local.get $v))
 
-  ;; dwRowAll computes one row of dwconv: 4 outputs at a time where every
-  ;; tap is inside the input and the stride is 1 or 2, $dwRow elsewhere.
+  ;; dwRowAll computes one row of dwconv: 8, then 4 outputs at a time where
+  ;; every tap is inside the input and the stride is 1 or 2, $dwRow
+  ;; elsewhere.
   (func $dwRowAll (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $bias f32)
       (param $base i32) (param $kylo i32) (param $kyhi i32)
     (local $IW i32) (local $OW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
     (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $wr i32) (local $dstep i32)
-    (local $acc v128) (local $bv v128)
+    (local $acc v128) (local $acc1 v128) (local $wv v128) (local $bv v128)
+    (local $op i32) (local $alpha f32) (local $beta f32)
+    (local.set $op (i32.load offset=60 (local.get $g)))
+    (local.set $alpha (f32.load offset=64 (local.get $g)))
+    (local.set $beta (f32.load offset=68 (local.get $g)))
     (local.set $IW (i32.load offset=8 (local.get $g)))
     (local.set $OW (i32.load offset=16 (local.get $g)))
     (local.set $KW (i32.load offset=24 (local.get $g)))
@@ -860,6 +865,47 @@
     (local.set $bv (f32x4.splat (local.get $bias)))
     (local.set $dstep (i32.shl (local.get $DW) (i32.const 2)))
     (local.set $ox (local.get $xlo))
+    ;; 8 outputs at a time: two accumulators share each weight.
+    (block $dx8 (loop $lx8
+      (br_if $dx8 (i32.gt_s (i32.add (local.get $ox) (i32.const 8)) (local.get $xhi)))
+      (local.set $acc (local.get $bv))
+      (local.set $acc1 (local.get $bv))
+      (local.set $ky (local.get $kylo))
+      (block $dy (loop $ly
+        (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+        (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+          (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+          (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+        (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
+        (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
+        (if (i32.eq (local.get $SW) (i32.const 1))
+          (then
+            (loop $lk
+              (local.set $wv (v128.load32_splat (local.get $wr)))
+              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load (local.get $p)))))
+              (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
+              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend)))))
+          (else
+            (loop $lk
+              (local.set $wv (v128.load32_splat (local.get $wr)))
+              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv)
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))))
+              (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv)
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p)) (v128.load offset=44 (local.get $p))))))
+              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend))))))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $ly)))
+      (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+        (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
+      (v128.store offset=16 (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+        (call $actv (local.get $acc1) (local.get $op) (local.get $alpha) (local.get $beta)))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
+      (br $lx8)))
+    ;; then 4
     (block $dx (loop $lx
       (br_if $dx (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $xhi)))
       (local.set $acc (local.get $bv))
@@ -888,7 +934,7 @@
         (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
         (br $ly)))
       (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-        (call $actv (local.get $acc) (i32.load offset=60 (local.get $g)) (f32.load offset=64 (local.get $g)) (f32.load offset=68 (local.get $g))))
+        (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
       (br $lx)))
     (call $dwRow (local.get $g) (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (local.get $plane) (local.get $wc) (local.get $bias)
