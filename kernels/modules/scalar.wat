@@ -255,8 +255,8 @@
   ;;   40 DW  44 PH  48 PW  52 EH  56 EW  60 op  64 alpha (f32)  68 beta (f32)
   ;; (byte offsets). Input position of output o, tap k: o*S + k*D - P; a
   ;; position outside [0, I) is padding. Each variant supplies the row
-  ;; functions $im2colRow, $zero, $dwRowAll and $poolRowAll; every output
-  ;; is the same bit for bit in both.
+  ;; functions $im2colRows, $dwRowAll and $poolRowAll; every output is the
+  ;; same bit for bit in both.
 
   ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1).
   (func $lo (param $off i32) (param $s i32) (param $n i32) (result i32)
@@ -303,7 +303,7 @@
   (func $im2col_conv (param $col i32) (param $src i32) (param $g i32)
     (local $C i32) (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32)
     (local $SH i32) (local $SW i32) (local $DH i32) (local $DW i32) (local $PH i32) (local $PW i32)
-    (local $ic i32) (local $ky i32) (local $kx i32) (local $oy i32) (local $off i32) (local $lo i32) (local $hi i32) (local $iy i32)
+    (local $ic i32) (local $ky i32) (local $kx i32) (local $off i32) (local $lo i32) (local $hi i32)
     (local.set $C (i32.load (local.get $g)))
     (local.set $IH (i32.load offset=4 (local.get $g)))
     (local.set $IW (i32.load offset=8 (local.get $g)))
@@ -328,18 +328,9 @@
           (local.set $off (i32.sub (i32.mul (local.get $kx) (local.get $DW)) (local.get $PW)))
           (local.set $lo (call $lo (local.get $off) (local.get $SW) (local.get $OW)))
           (local.set $hi (call $smax (local.get $lo) (call $hi (local.get $off) (local.get $SW) (local.get $IW) (local.get $OW))))
-          (local.set $oy (i32.const 0))
-          (block $doy (loop $loy
-            (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
-            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $SH)) (i32.mul (local.get $ky) (local.get $DH))) (local.get $PH)))
-            (if (i32.lt_u (local.get $iy) (local.get $IH))
-              (then (call $im2colRow (local.get $col)
-                (i32.add (local.get $src) (i32.shl (i32.mul (local.get $iy) (local.get $IW)) (i32.const 2)))
-                (local.get $off) (local.get $lo) (local.get $hi) (local.get $OW) (local.get $SW)))
-              (else (call $zero (local.get $col) (local.get $OW))))
-            (local.set $col (i32.add (local.get $col) (i32.shl (local.get $OW) (i32.const 2))))
-            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-            (br $loy)))
+          (call $im2colRows (local.get $col) (local.get $src) (local.get $g)
+            (i32.sub (i32.mul (local.get $ky) (local.get $DH)) (local.get $PH)) (local.get $off) (local.get $lo) (local.get $hi))
+          (local.set $col (i32.add (local.get $col) (i32.shl (i32.mul (local.get $OH) (local.get $OW)) (i32.const 2))))
           (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
           (br $lkx)))
         (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
@@ -581,4 +572,26 @@
       (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (br $l))))
+
+  ;; im2colRows writes the OH rows of one (ic, ky, kx) row of im2col_conv
+  ;; at q: input row oy*SH + yoff, columns as $im2colRow.
+  (func $im2colRows (param $q i32) (param $src i32) (param $g i32) (param $yoff i32) (param $off i32) (param $lo i32) (param $hi i32)
+    (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $SH i32) (local $SW i32) (local $oy i32) (local $iy i32)
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (block $doy (loop $loy
+      (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
+      (local.set $iy (i32.add (i32.mul (local.get $oy) (local.get $SH)) (local.get $yoff)))
+      (if (i32.lt_u (local.get $iy) (local.get $IH))
+        (then (call $im2colRow (local.get $q)
+          (i32.add (local.get $src) (i32.shl (i32.mul (local.get $iy) (local.get $IW)) (i32.const 2)))
+          (local.get $off) (local.get $lo) (local.get $hi) (local.get $OW) (local.get $SW)))
+        (else (call $zero (local.get $q) (local.get $OW))))
+      (local.set $q (i32.add (local.get $q) (i32.shl (local.get $OW) (i32.const 2))))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $loy))))
 )

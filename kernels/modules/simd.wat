@@ -499,8 +499,8 @@
   ;;   40 DW  44 PH  48 PW  52 EH  56 EW  60 op  64 alpha (f32)  68 beta (f32)
   ;; (byte offsets). Input position of output o, tap k: o*S + k*D - P; a
   ;; position outside [0, I) is padding. Each variant supplies the row
-  ;; functions $im2colRow, $zero, $dwRowAll and $poolRowAll; every output
-  ;; is the same bit for bit in both.
+  ;; functions $im2colRows, $dwRowAll and $poolRowAll; every output is the
+  ;; same bit for bit in both.
 
   ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1).
   (func $lo (param $off i32) (param $s i32) (param $n i32) (result i32)
@@ -547,7 +547,7 @@
   (func $im2col_conv (param $col i32) (param $src i32) (param $g i32)
     (local $C i32) (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32)
     (local $SH i32) (local $SW i32) (local $DH i32) (local $DW i32) (local $PH i32) (local $PW i32)
-    (local $ic i32) (local $ky i32) (local $kx i32) (local $oy i32) (local $off i32) (local $lo i32) (local $hi i32) (local $iy i32)
+    (local $ic i32) (local $ky i32) (local $kx i32) (local $off i32) (local $lo i32) (local $hi i32)
     (local.set $C (i32.load (local.get $g)))
     (local.set $IH (i32.load offset=4 (local.get $g)))
     (local.set $IW (i32.load offset=8 (local.get $g)))
@@ -572,18 +572,9 @@
           (local.set $off (i32.sub (i32.mul (local.get $kx) (local.get $DW)) (local.get $PW)))
           (local.set $lo (call $lo (local.get $off) (local.get $SW) (local.get $OW)))
           (local.set $hi (call $smax (local.get $lo) (call $hi (local.get $off) (local.get $SW) (local.get $IW) (local.get $OW))))
-          (local.set $oy (i32.const 0))
-          (block $doy (loop $loy
-            (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
-            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $SH)) (i32.mul (local.get $ky) (local.get $DH))) (local.get $PH)))
-            (if (i32.lt_u (local.get $iy) (local.get $IH))
-              (then (call $im2colRow (local.get $col)
-                (i32.add (local.get $src) (i32.shl (i32.mul (local.get $iy) (local.get $IW)) (i32.const 2)))
-                (local.get $off) (local.get $lo) (local.get $hi) (local.get $OW) (local.get $SW)))
-              (else (call $zero (local.get $col) (local.get $OW))))
-            (local.set $col (i32.add (local.get $col) (i32.shl (local.get $OW) (i32.const 2))))
-            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-            (br $loy)))
+          (call $im2colRows (local.get $col) (local.get $src) (local.get $g)
+            (i32.sub (i32.mul (local.get $ky) (local.get $DH)) (local.get $PH)) (local.get $off) (local.get $lo) (local.get $hi))
+          (local.set $col (i32.add (local.get $col) (i32.shl (i32.mul (local.get $OH) (local.get $OW)) (i32.const 2))))
           (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
           (br $lkx)))
         (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
@@ -763,53 +754,6 @@
   ;; operations as the scalar code, so results are the same bit for bit.
   ;; Stride 2 gathers lanes x[i], x[i+2], x[i+4], x[i+6] from two loads
   ;; (at i and i+3) that stay inside the input.
-
-  ;; zero sets n values at q to 0.
-  (func $zero (param $q i32) (param $n i32)
-    (local $end i32)
-    (local.set $end (i32.add (local.get $q) (i32.shl (local.get $n) (i32.const 2))))
-    (block $d4 (loop $l4
-      (br_if $d4 (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $end)))
-      (v128.store (local.get $q) (v128.const i32x4 0 0 0 0))
-      (local.set $q (i32.add (local.get $q) (i32.const 16)))
-      (br $l4)))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $q) (local.get $end)))
-      (i32.store (local.get $q) (i32.const 0))
-      (local.set $q (i32.add (local.get $q) (i32.const 4)))
-      (br $l))))
-
-  ;; im2colRow writes one row of ow values at q: 0 for ox < lo and ox >=
-  ;; hi, else the input at row + (ox*sw + off)*4.
-  (func $im2colRow (param $q i32) (param $row i32) (param $off i32) (param $lo i32) (param $hi i32) (param $ow i32) (param $sw i32)
-    (local $s i32) (local $end i32) (local $step i32)
-    (call $zero (local.get $q) (local.get $lo))
-    (local.set $s (i32.add (local.get $row) (i32.shl (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $off)) (i32.const 2))))
-    (local.set $end (i32.add (local.get $q) (i32.shl (local.get $hi) (i32.const 2))))
-    (local.set $q (i32.add (local.get $q) (i32.shl (local.get $lo) (i32.const 2))))
-    (local.set $step (i32.shl (local.get $sw) (i32.const 2)))
-    (if (i32.eq (local.get $sw) (i32.const 1)) (then
-      (block $d4 (loop $l4
-        (br_if $d4 (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $end)))
-        (v128.store (local.get $q) (v128.load (local.get $s)))
-        (local.set $q (i32.add (local.get $q) (i32.const 16)))
-        (local.set $s (i32.add (local.get $s) (i32.const 16)))
-        (br $l4)))))
-    (if (i32.eq (local.get $sw) (i32.const 2)) (then
-      (block $d4 (loop $l4
-        (br_if $d4 (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $end)))
-        (v128.store (local.get $q) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31
-          (v128.load (local.get $s)) (v128.load offset=12 (local.get $s))))
-        (local.set $q (i32.add (local.get $q) (i32.const 16)))
-        (local.set $s (i32.add (local.get $s) (i32.const 32)))
-        (br $l4)))))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $q) (local.get $end)))
-      (i32.store (local.get $q) (i32.load (local.get $s)))
-      (local.set $q (i32.add (local.get $q) (i32.const 4)))
-      (local.set $s (i32.add (local.get $s) (local.get $step)))
-      (br $l)))
-    (call $zero (local.get $q) (i32.sub (local.get $ow) (local.get $hi))))
 
   ;; actv is $act1 on four lanes.
   (func $actv (param $v v128) (param $op i32) (param $alpha f32) (param $beta f32) (result v128)
@@ -1038,4 +982,70 @@
       (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (br $l))))
+
+  ;; im2colRows writes the OH rows of one (ic, ky, kx) row of im2col_conv
+  ;; at q: input row oy*SH + yoff, columns as $im2colRow, inline (one call
+  ;; per OH rows, not per row).
+  (func $im2colRows (param $q i32) (param $src i32) (param $g i32) (param $yoff i32) (param $off i32) (param $lo i32) (param $hi i32)
+    (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $SH i32) (local $SW i32) (local $oy i32) (local $iy i32)
+    (local $s i32) (local $p i32) (local $e i32) (local $step i32) (local $rowend i32)
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $step (i32.shl (local.get $SW) (i32.const 2)))
+    (block $doy (loop $loy
+      (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
+      (local.set $iy (i32.add (i32.mul (local.get $oy) (local.get $SH)) (local.get $yoff)))
+      (local.set $rowend (i32.add (local.get $q) (i32.shl (local.get $OW) (i32.const 2))))
+      (local.set $p (local.get $q))
+      (if (i32.lt_u (local.get $iy) (local.get $IH)) (then
+        ;; zeros before lo
+        (local.set $e (i32.add (local.get $q) (i32.shl (local.get $lo) (i32.const 2))))
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $p) (local.get $e)))
+          (i32.store (local.get $p) (i32.const 0))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br $l)))
+        ;; the input, 4 at a time for strides 1 and 2
+        (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $iy) (local.get $IW))
+          (i32.add (i32.mul (local.get $lo) (local.get $SW)) (local.get $off))) (i32.const 2))))
+        (local.set $e (i32.add (local.get $q) (i32.shl (local.get $hi) (i32.const 2))))
+        (if (i32.eq (local.get $SW) (i32.const 1)) (then
+          (block $d4 (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+            (v128.store (local.get $p) (v128.load (local.get $s)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (br $l4)))))
+        (if (i32.eq (local.get $SW) (i32.const 2)) (then
+          (block $d4 (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+            (v128.store (local.get $p) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31
+              (v128.load (local.get $s)) (v128.load offset=12 (local.get $s))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.const 32)))
+            (br $l4)))))
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $p) (local.get $e)))
+          (i32.store (local.get $p) (i32.load (local.get $s)))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $s (i32.add (local.get $s) (local.get $step)))
+          (br $l)))))
+      ;; zeros to the end of the row (all of it in a padding row)
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $rowend)))
+        (v128.store (local.get $p) (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l4)))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $rowend)))
+        (i32.store (local.get $p) (i32.const 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $l)))
+      (local.set $q (local.get $rowend))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $loy))))
 )
