@@ -118,9 +118,18 @@ func special(r *rand.Rand, s []float32) {
 var primActs = []kernels.Act{{}, {Op: kernels.ActRelu}, {Op: kernels.ActLeakyRelu, Alpha: 0.01}, {Op: kernels.ActHardSigmoid, Alpha: 0.2, Beta: 0.5},
 	{Op: kernels.ActHardSwish}, {Op: kernels.ActClip, Alpha: 0, Beta: 6}, {Op: kernels.ActScale, Alpha: -1.5, Beta: 0.25}}
 
+// kernelHost is a kernel module linked to a memory: harness (wazero) or
+// browserHarness (Chromium).
+type kernelHost interface {
+	put(p uint32, s []float32)
+	putWords(p uint32, w []uint32)
+	get(p uint32, n int) []float32
+	call(name string, args ...uint64) []uint64
+}
+
 // checkPrims runs each primitive once on shapes drawn from r at byte
 // offset off and compares it with package kernels' pure Go.
-func checkPrims(t testing.TB, h *harness, v modules.Variant, r *rand.Rand, off uint32) {
+func checkPrims(t testing.TB, h kernelHost, v modules.Variant, r *rand.Rand, off uint32) {
 	L := &layout{next: 1024 + off}
 	pg := L.at(18)
 
