@@ -126,3 +126,37 @@ func TestBrowserPrims(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkBrowserPrims times the primitives' calls of BenchmarkPrims in
+// Chromium per variant: reps calls from JavaScript on the page's thread,
+// timed with performance.now(). It reports µs/call; ns/op is the whole
+// round trip.
+func BenchmarkBrowserPrims(b *testing.B) {
+	ctx := browsertest.New(b, chromedp.Flag("js-flags", "--no-liftoff")) // optimised code from the first call, as browserMicros
+	browsertest.Do(b, ctx, chromedp.Navigate("about:blank"))
+	for _, v := range modules.Variants {
+		h := newBrowserHarness(b, ctx, v)
+		browsertest.Eval[bool](b, ctx, fmt.Sprintf(`(K[%q].memory.grow(160), true)`, v)) // to 12 MiB
+		for _, c := range primBenchCases(rand.New(rand.NewPCG(3, 3))) {
+			L := &layout{next: 1024}
+			args := c.place(h, L)
+			f, _ := modules.Lookup(c.fn)
+			js := make([]string, len(args))
+			for i, a := range args {
+				js[i] = fmt.Sprint(int32(a))
+				if f.Params[i] == "f32" {
+					js[i] = fmt.Sprint(float64(math.Float32frombits(uint32(a))))
+				}
+			}
+			b.Run(fmt.Sprintf("%s/chromium-%s", c.name, v), func(b *testing.B) {
+				var us float64
+				for b.Loop() {
+					us = browsertest.Eval[float64](b, ctx, fmt.Sprintf(`(() => { const f = K[%q].f[%q];
+						f(%[3]s); const t0 = performance.now(); for (let i = 0; i < 20; i++) f(%[3]s);
+						return (performance.now() - t0) * 1000 / 20; })()`, v, c.fn, strings.Join(js, ", ")))
+				}
+				b.ReportMetric(us, "µs/call")
+			})
+		}
+	}
+}
