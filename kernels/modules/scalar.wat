@@ -552,8 +552,9 @@
     (if (i32.eq (local.get $op) (i32.const 1)) (then
       (block $d (loop $l
         (br_if $d (i32.ge_u (local.get $dst) (local.get $end)))
+        ;; an i32 select: engines compile it without a branch
         (local.set $v (f32.load (local.get $x)))
-        (f32.store (local.get $dst) (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
+        (i32.store (local.get $dst) (select (i32.const 0) (i32.reinterpret_f32 (local.get $v)) (f32.lt (local.get $v) (f32.const 0))))
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (br $l)))
