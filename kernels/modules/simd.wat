@@ -984,8 +984,8 @@
       (br $l))))
 
   ;; im2colRows writes the OH rows of one (ic, ky, kx) row of im2col_conv
-  ;; at q: input row oy*SH + yoff, columns as $im2colRow, inline (one call
-  ;; per OH rows, not per row).
+  ;; at q: input row oy*SH + yoff; in each row, 0 for ox < lo and ox >= hi,
+  ;; else the input at (ox*SW + off). One call per OH rows, not per row.
   (func $im2colRows (param $q i32) (param $src i32) (param $g i32) (param $yoff i32) (param $off i32) (param $lo i32) (param $hi i32)
     (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $SH i32) (local $SW i32) (local $oy i32) (local $iy i32)
     (local $s i32) (local $p i32) (local $e i32) (local $step i32) (local $rowend i32)
