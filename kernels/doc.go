@@ -1,5 +1,7 @@
 // Package kernels is the float32 arithmetic of inference (dot, axpy, gemv,
-// gemm, add, mul, ReLU, softmax) for pwagen models, one call per layer.
+// gemm, add, mul, ReLU, softmax, and the im2col, depthwise convolution,
+// pooling and activation primitives of imported models) for pwagen models,
+// one call per layer.
 //
 // Natively, and in wasm builds with the build tag pwagen_nokernels, every
 // function is plain Go. In GOOS=wasip1 builds it calls WebAssembly kernels

@@ -80,6 +80,10 @@ var Funcs = []Func{
 	{"relu", []string{i32, i32, i32}, nil},
 	{"softmax", []string{i32, i32}, nil},
 	{"im2col", []string{i32, i32, i32, i32, i32, i32}, nil},
+	{"im2col_conv", []string{i32, i32, i32}, nil},
+	{"dwconv", []string{i32, i32, i32, i32, i32}, nil},
+	{"pool", []string{i32, i32, i32}, nil},
+	{"act", []string{i32, i32, i32, i32, "f32", "f32"}, nil},
 }
 
 // Lookup returns the kernel function called name.

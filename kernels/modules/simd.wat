@@ -6,9 +6,10 @@
 ;; rounding differs from sequential Go by a few ulps; gemm, axpy and the
 ;; element-wise kernels keep Go's order and match it bit for bit.
 (module
-  (import "kernels" "table" (table 9 funcref))
+  (import "kernels" "table" (table 13 funcref))
   (import "model" "memory" (memory 0))
-  (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col)
+  (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
+    $im2col_conv $dwconv $pool $act)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -18,6 +19,10 @@
   (export "relu" (func $relu))
   (export "softmax" (func $softmax))
   (export "im2col" (func $im2col))
+  (export "im2col_conv" (func $im2col_conv))
+  (export "dwconv" (func $dwconv))
+  (export "pool" (func $pool))
+  (export "act" (func $act))
 
   ;; hsum adds the four lanes of v: (v0+v2) + (v1+v3).
   (func $hsum (param $v v128) (result f32)
@@ -485,4 +490,562 @@
       (local.set $q (i32.add (local.get $q) (i32.const 4)))
       (br_if $div (i32.lt_u (local.get $q) (local.get $end)))))
   ;; SOFTMAX-END
+
+  ;; PRIMS-SHARED-BEGIN (the same text in scalar.wat and simd.wat; a test
+  ;; checks). The convolution, pooling and activation primitives of package
+  ;; kernels (prims.go). $im2col_conv, $dwconv and $pool read their sizes
+  ;; from a block of int32 words at $g (package kernels' geom):
+  ;;   0 C  4 IH  8 IW  12 OH  16 OW  20 KH  24 KW  28 SH  32 SW  36 DH
+  ;;   40 DW  44 PH  48 PW  52 EH  56 EW  60 op  64 alpha (f32)  68 beta (f32)
+  ;; (byte offsets). Input position of output o, tap k: o*S + k*D - P; a
+  ;; position outside [0, I) is padding. Each variant supplies the row
+  ;; functions $im2colRows, $dwRowAll and $poolRowAll; every output is the
+  ;; same bit for bit in both.
+
+  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1).
+  (func $lo (param $off i32) (param $s i32) (param $n i32) (result i32)
+    (if (i32.ge_s (local.get $off) (i32.const 0)) (then (return (i32.const 0))))
+    (call $umin (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
+
+  ;; hi returns how many t in [0, n) have off + t*s < lim (s >= 1): the
+  ;; positions below lim are t < hi.
+  (func $hi (param $off i32) (param $s i32) (param $lim i32) (param $n i32) (result i32)
+    (if (i32.ge_s (local.get $off) (local.get $lim)) (then (return (i32.const 0))))
+    (call $umin (i32.div_u (i32.add (i32.sub (local.get $lim) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
+
+  (func $umin (param $a i32) (param $b i32) (result i32)
+    (select (local.get $a) (local.get $b) (i32.lt_u (local.get $a) (local.get $b))))
+  (func $smax (param $a i32) (param $b i32) (result i32)
+    (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
+
+  ;; act1 applies activation op (package kernels' ActOp) to one value; ops
+  ;; it does not know leave the value as it is.
+  (func $act1 (param $v f32) (param $op i32) (param $alpha f32) (param $beta f32) (result f32)
+    (block $none
+      (block $scale
+        (block $clip
+          (block $hswish
+            (block $hsig
+              (block $leaky
+                (block $relu
+                  (br_table $none $relu $leaky $none $none $hsig $hswish $none $clip
+                    $none $none $none $none $none $none $none $none $none $none $none $none
+                    $none $none $none $none $none $scale $none (local.get $op)))
+                (return (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
+              (return (select (f32.mul (local.get $alpha) (local.get $v)) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
+            (return (f32.max (f32.const 0) (f32.min (f32.const 1)
+              (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))))
+          (return (f32.mul (local.get $v) (f32.max (f32.const 0) (f32.min (f32.const 1)
+            (f32.add (f32.div (local.get $v) (f32.const 6)) (f32.const 0.5)))))))
+        (return (f32.min (f32.max (local.get $v) (local.get $alpha)) (local.get $beta))))
+      (return (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))
+    (local.get $v))
+
+  ;; im2col_conv lays out the C channels at src as C*KH*KW rows of OH*OW
+  ;; values at col: row (ic*KH+ky)*KW+kx holds the input at
+  ;; (oy*SH+ky*DH-PH, ox*SW+kx*DW-PW), or 0 in the padding.
+  (func $im2col_conv (param $col i32) (param $src i32) (param $g i32)
+    (local $C i32) (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32)
+    (local $SH i32) (local $SW i32) (local $DH i32) (local $DW i32) (local $PH i32) (local $PW i32)
+    (local $ic i32) (local $ky i32) (local $kx i32) (local $off i32) (local $lo i32) (local $hi i32)
+    (local.set $C (i32.load (local.get $g)))
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KH (i32.load offset=20 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $DW (i32.load offset=40 (local.get $g)))
+    (local.set $PH (i32.load offset=44 (local.get $g)))
+    (local.set $PW (i32.load offset=48 (local.get $g)))
+    (block $dic (loop $lic
+      (br_if $dic (i32.ge_s (local.get $ic) (local.get $C)))
+      (local.set $ky (i32.const 0))
+      (block $dky (loop $lky
+        (br_if $dky (i32.ge_s (local.get $ky) (local.get $KH)))
+        (local.set $kx (i32.const 0))
+        (block $dkx (loop $lkx
+          (br_if $dkx (i32.ge_s (local.get $kx) (local.get $KW)))
+          (local.set $off (i32.sub (i32.mul (local.get $kx) (local.get $DW)) (local.get $PW)))
+          (local.set $lo (call $lo (local.get $off) (local.get $SW) (local.get $OW)))
+          (local.set $hi (call $smax (local.get $lo) (call $hi (local.get $off) (local.get $SW) (local.get $IW) (local.get $OW))))
+          (call $im2colRows (local.get $col) (local.get $src) (local.get $g)
+            (i32.sub (i32.mul (local.get $ky) (local.get $DH)) (local.get $PH)) (local.get $off) (local.get $lo) (local.get $hi))
+          (local.set $col (i32.add (local.get $col) (i32.shl (i32.mul (local.get $OH) (local.get $OW)) (i32.const 2))))
+          (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+          (br $lkx)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $lky)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $IH) (local.get $IW)) (i32.const 2))))
+      (local.set $ic (i32.add (local.get $ic) (i32.const 1)))
+      (br $lic))))
+
+  ;; dwconv is a depthwise convolution of the C channels at src into dst:
+  ;; channel c has the KH*KW weights at w + c*KH*KW and bias b[c] (b = 0:
+  ;; none); each output starts at its bias, adds w*x over the taps inside
+  ;; the input, ky then kx, and goes through $act1 with op, alpha, beta.
+  (func $dwconv (param $dst i32) (param $src i32) (param $w i32) (param $b i32) (param $g i32)
+    (local $C i32) (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32)
+    (local $SH i32) (local $DH i32) (local $PH i32)
+    (local $c i32) (local $oy i32) (local $base i32) (local $kylo i32) (local $bias f32)
+    (local.set $C (i32.load (local.get $g)))
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KH (i32.load offset=20 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $PH (i32.load offset=44 (local.get $g)))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
+      (local.set $bias (f32.const 0))
+      (if (local.get $b) (then (local.set $bias (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2)))))))
+      (local.set $oy (i32.const 0))
+      (block $doy (loop $loy
+        (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
+        (local.set $base (i32.sub (i32.mul (local.get $oy) (local.get $SH)) (local.get $PH)))
+        (local.set $kylo (call $lo (local.get $base) (local.get $DH) (local.get $KH)))
+        (call $dwRowAll (local.get $g) (local.get $dst) (local.get $src) (local.get $w) (local.get $bias) (local.get $base)
+          (local.get $kylo) (call $smax (local.get $kylo) (call $hi (local.get $base) (local.get $DH) (local.get $IH) (local.get $KH))))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $OW) (i32.const 2))))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $loy)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $IH) (local.get $IW)) (i32.const 2))))
+      (local.set $w (i32.add (local.get $w) (i32.shl (i32.mul (local.get $KH) (local.get $KW)) (i32.const 2))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
+
+  ;; dwRow computes outputs [ox, to) of one row of dwconv at q (output ox)
+  ;; one at a time: plane is the channel's input, wc its weights, base =
+  ;; oy*SH-PH, and the rows ky in [kylo, kyhi) are inside the input.
+  (func $dwRow (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $bias f32)
+      (param $base i32) (param $kylo i32) (param $kyhi i32) (param $ox i32) (param $to i32)
+    (local $IW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
+    (local $op i32) (local $alpha f32) (local $beta f32)
+    (local $bx i32) (local $kxlo i32) (local $kxhi i32) (local $ky i32) (local $kx i32) (local $s f32) (local $row i32) (local $wr i32)
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $DW (i32.load offset=40 (local.get $g)))
+    (local.set $PW (i32.load offset=48 (local.get $g)))
+    (local.set $op (i32.load offset=60 (local.get $g)))
+    (local.set $alpha (f32.load offset=64 (local.get $g)))
+    (local.set $beta (f32.load offset=68 (local.get $g)))
+    (block $dx (loop $lx
+      (br_if $dx (i32.ge_s (local.get $ox) (local.get $to)))
+      (local.set $bx (i32.sub (i32.mul (local.get $ox) (local.get $SW)) (local.get $PW)))
+      (local.set $kxlo (call $lo (local.get $bx) (local.get $DW) (local.get $KW)))
+      (local.set $kxhi (call $smax (local.get $kxlo) (call $hi (local.get $bx) (local.get $DW) (local.get $IW) (local.get $KW))))
+      (local.set $s (local.get $bias))
+      (local.set $ky (local.get $kylo))
+      (block $dy (loop $ly
+        (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+        (local.set $row (i32.add (local.get $plane) (i32.shl (i32.add (i32.mul
+          (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW)) (local.get $bx)) (i32.const 2))))
+        (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
+        (local.set $kx (local.get $kxlo))
+        (block $dk (loop $lk
+          (br_if $dk (i32.ge_s (local.get $kx) (local.get $kxhi)))
+          (local.set $s (f32.add (local.get $s) (f32.mul
+            (f32.load (i32.add (local.get $wr) (i32.shl (local.get $kx) (i32.const 2))))
+            (f32.load (i32.add (local.get $row) (i32.shl (i32.mul (local.get $kx) (local.get $DW)) (i32.const 2)))))))
+          (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+          (br $lk)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $ly)))
+      (f32.store (local.get $q) (call $act1 (local.get $s) (local.get $op) (local.get $alpha) (local.get $beta)))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+      (br $lx))))
+
+  ;; pool is max pooling (op bit 1) or average pooling of the C planes at
+  ;; src into dst. The average divides by the positions inside the input
+  ;; or, with op bit 2, inside [-P, E) (E = In+PadEnd).
+  (func $pool (param $dst i32) (param $src i32) (param $g i32)
+    (local $C i32) (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $KH i32)
+    (local $SH i32) (local $DH i32) (local $PH i32) (local $EH i32) (local $op i32)
+    (local $c i32) (local $oy i32) (local $base i32) (local $kylo i32) (local $kyhi i32) (local $ny i32)
+    (local.set $C (i32.load (local.get $g)))
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KH (i32.load offset=20 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $PH (i32.load offset=44 (local.get $g)))
+    (local.set $EH (i32.load offset=52 (local.get $g)))
+    (local.set $op (i32.load offset=60 (local.get $g)))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
+      (local.set $oy (i32.const 0))
+      (block $doy (loop $loy
+        (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
+        (local.set $base (i32.sub (i32.mul (local.get $oy) (local.get $SH)) (local.get $PH)))
+        (local.set $kylo (call $lo (local.get $base) (local.get $DH) (local.get $KH)))
+        (local.set $kyhi (call $smax (local.get $kylo) (call $hi (local.get $base) (local.get $DH) (local.get $IH) (local.get $KH))))
+        (local.set $ny (i32.sub (local.get $kyhi) (local.get $kylo)))
+        (if (i32.and (local.get $op) (i32.const 2))
+          (then (local.set $ny (call $hi (local.get $base) (local.get $DH) (local.get $EH) (local.get $KH)))))
+        (call $poolRowAll (local.get $g) (local.get $dst) (local.get $src) (local.get $base) (local.get $kylo) (local.get $kyhi) (local.get $ny))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $OW) (i32.const 2))))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $loy)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $IH) (local.get $IW)) (i32.const 2))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
+
+  ;; poolRow computes outputs [ox, to) of one row of pool at q (output ox)
+  ;; one at a time; ny is the row count of the divisor.
+  (func $poolRow (param $g i32) (param $q i32) (param $plane i32) (param $base i32)
+      (param $kylo i32) (param $kyhi i32) (param $ny i32) (param $ox i32) (param $to i32)
+    (local $IW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32) (local $EW i32) (local $op i32)
+    (local $bx i32) (local $kxlo i32) (local $kxhi i32) (local $nx i32) (local $ky i32) (local $kx i32) (local $row i32)
+    (local $m f32) (local $s f32) (local $v f32)
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $DW (i32.load offset=40 (local.get $g)))
+    (local.set $PW (i32.load offset=48 (local.get $g)))
+    (local.set $EW (i32.load offset=56 (local.get $g)))
+    (local.set $op (i32.load offset=60 (local.get $g)))
+    (block $dx (loop $lx
+      (br_if $dx (i32.ge_s (local.get $ox) (local.get $to)))
+      (local.set $bx (i32.sub (i32.mul (local.get $ox) (local.get $SW)) (local.get $PW)))
+      (local.set $kxlo (call $lo (local.get $bx) (local.get $DW) (local.get $KW)))
+      (local.set $kxhi (call $smax (local.get $kxlo) (call $hi (local.get $bx) (local.get $DW) (local.get $IW) (local.get $KW))))
+      (local.set $nx (i32.sub (local.get $kxhi) (local.get $kxlo)))
+      (if (i32.and (local.get $op) (i32.const 2))
+        (then (local.set $nx (call $hi (local.get $bx) (local.get $DW) (local.get $EW) (local.get $KW)))))
+      (local.set $m (f32.const -inf))
+      (local.set $s (f32.const 0))
+      (local.set $ky (local.get $kylo))
+      (block $dy (loop $ly
+        (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+        (local.set $row (i32.add (local.get $plane) (i32.shl (i32.add (i32.mul
+          (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW)) (local.get $bx)) (i32.const 2))))
+        (local.set $kx (local.get $kxlo))
+        (block $dk (loop $lk
+          (br_if $dk (i32.ge_s (local.get $kx) (local.get $kxhi)))
+          (local.set $v (f32.load (i32.add (local.get $row) (i32.shl (i32.mul (local.get $kx) (local.get $DW)) (i32.const 2)))))
+          (local.set $m (f32.max (local.get $m) (local.get $v)))
+          (local.set $s (f32.add (local.get $s) (local.get $v)))
+          (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+          (br $lk)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $ly)))
+      (f32.store (local.get $q) (select (local.get $m)
+        (f32.div (local.get $s) (f32.convert_i32_s (i32.mul (local.get $ny) (local.get $nx))))
+        (i32.and (local.get $op) (i32.const 1))))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+      (br $lx))))
+  ;; PRIMS-SHARED-END
+
+  ;; The SIMD variant's row functions for the primitives above. They work
+  ;; on 4 outputs at a time, each lane one output with the same order of
+  ;; operations as the scalar code, so results are the same bit for bit.
+  ;; Stride 2 gathers lanes x[i], x[i+2], x[i+4], x[i+6] from two loads
+  ;; (at i and i+3) that stay inside the input.
+
+  ;; actv is $act1 on four lanes.
+  (func $actv (param $v v128) (param $op i32) (param $alpha f32) (param $beta f32) (result v128)
+    (block $none
+      (block $scale
+        (block $clip
+          (block $hswish
+            (block $hsig
+              (block $leaky
+                (block $relu
+                  (br_table $none $relu $leaky $none $none $hsig $hswish $none $clip
+                    $none $none $none $none $none $none $none $none $none $none $none $none
+                    $none $none $none $none $none $scale $none (local.get $op)))
+                (return (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0)))))
+              (return (v128.bitselect (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (local.get $v)
+                (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0)))))
+            (return (f32x4.max (v128.const f32x4 0 0 0 0) (f32x4.min (v128.const f32x4 1 1 1 1)
+              (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))))
+          (return (f32x4.mul (local.get $v) (f32x4.max (v128.const f32x4 0 0 0 0) (f32x4.min (v128.const f32x4 1 1 1 1)
+            (f32x4.add (f32x4.div (local.get $v) (v128.const f32x4 6 6 6 6)) (v128.const f32x4 0.5 0.5 0.5 0.5)))))))
+        (return (f32x4.min (f32x4.max (local.get $v) (f32x4.splat (local.get $alpha))) (f32x4.splat (local.get $beta)))))
+      (return (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))
+    (local.get $v))
+
+  ;; dwRowAll computes one row of dwconv: 8, then 4 outputs at a time where
+  ;; every tap is inside the input and the stride is 1 or 2, $dwRow
+  ;; elsewhere.
+  (func $dwRowAll (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $bias f32)
+      (param $base i32) (param $kylo i32) (param $kyhi i32)
+    (local $IW i32) (local $OW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
+    (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $wr i32) (local $dstep i32)
+    (local $acc v128) (local $acc1 v128) (local $wv v128) (local $bv v128)
+    (local $op i32) (local $alpha f32) (local $beta f32)
+    (local.set $op (i32.load offset=60 (local.get $g)))
+    (local.set $alpha (f32.load offset=64 (local.get $g)))
+    (local.set $beta (f32.load offset=68 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $DW (i32.load offset=40 (local.get $g)))
+    (local.set $PW (i32.load offset=48 (local.get $g)))
+    (if (i32.gt_u (local.get $SW) (i32.const 2)) (then
+      (call $dwRow (local.get $g) (local.get $q) (local.get $plane) (local.get $wc) (local.get $bias)
+        (local.get $base) (local.get $kylo) (local.get $kyhi) (i32.const 0) (local.get $OW))
+      (return)))
+    (local.set $xlo (call $lo (i32.sub (i32.const 0) (local.get $PW)) (local.get $SW) (local.get $OW)))
+    (local.set $xhi (call $smax (local.get $xlo) (call $hi
+      (i32.sub (i32.mul (i32.sub (local.get $KW) (i32.const 1)) (local.get $DW)) (local.get $PW)) (local.get $SW) (local.get $IW) (local.get $OW))))
+    (call $dwRow (local.get $g) (local.get $q) (local.get $plane) (local.get $wc) (local.get $bias)
+      (local.get $base) (local.get $kylo) (local.get $kyhi) (i32.const 0) (local.get $xlo))
+    (local.set $bv (f32x4.splat (local.get $bias)))
+    (local.set $dstep (i32.shl (local.get $DW) (i32.const 2)))
+    (local.set $ox (local.get $xlo))
+    ;; 8 outputs at a time: two accumulators share each weight.
+    (block $dx8 (loop $lx8
+      (br_if $dx8 (i32.gt_s (i32.add (local.get $ox) (i32.const 8)) (local.get $xhi)))
+      (local.set $acc (local.get $bv))
+      (local.set $acc1 (local.get $bv))
+      (local.set $ky (local.get $kylo))
+      (block $dy (loop $ly
+        (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+        (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+          (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+          (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+        (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
+        (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
+        (if (i32.eq (local.get $SW) (i32.const 1))
+          (then
+            (loop $lk
+              (local.set $wv (v128.load32_splat (local.get $wr)))
+              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load (local.get $p)))))
+              (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
+              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend)))))
+          (else
+            (loop $lk
+              (local.set $wv (v128.load32_splat (local.get $wr)))
+              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv)
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))))
+              (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv)
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p)) (v128.load offset=44 (local.get $p))))))
+              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend))))))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $ly)))
+      (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+        (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
+      (v128.store offset=16 (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+        (call $actv (local.get $acc1) (local.get $op) (local.get $alpha) (local.get $beta)))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
+      (br $lx8)))
+    ;; then 4
+    (block $dx (loop $lx
+      (br_if $dx (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $xhi)))
+      (local.set $acc (local.get $bv))
+      (local.set $ky (local.get $kylo))
+      (block $dy (loop $ly
+        (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+        (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+          (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+          (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+        (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
+        (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
+        (if (i32.eq (local.get $SW) (i32.const 1))
+          (then
+            (loop $lk
+              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $wr)) (v128.load (local.get $p)))))
+              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend)))))
+          (else
+            (loop $lk
+              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $wr))
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))))
+              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend))))))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $ly)))
+      (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+        (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+      (br $lx)))
+    (call $dwRow (local.get $g) (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (local.get $plane) (local.get $wc) (local.get $bias)
+      (local.get $base) (local.get $kylo) (local.get $kyhi) (local.get $ox) (local.get $OW)))
+
+  ;; poolRowAll computes one row of pool: 4 outputs at a time where the
+  ;; whole window row is inside the input and the stride is 1 or 2,
+  ;; $poolRow elsewhere.
+  (func $poolRowAll (param $g i32) (param $q i32) (param $plane i32) (param $base i32)
+      (param $kylo i32) (param $kyhi i32) (param $ny i32)
+    (local $IW i32) (local $OW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
+    (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $dstep i32)
+    (local $m v128) (local $s v128) (local $v v128) (local $div v128)
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $DW (i32.load offset=40 (local.get $g)))
+    (local.set $PW (i32.load offset=48 (local.get $g)))
+    (if (i32.gt_u (local.get $SW) (i32.const 2)) (then
+      (call $poolRow (local.get $g) (local.get $q) (local.get $plane) (local.get $base)
+        (local.get $kylo) (local.get $kyhi) (local.get $ny) (i32.const 0) (local.get $OW))
+      (return)))
+    (local.set $xlo (call $lo (i32.sub (i32.const 0) (local.get $PW)) (local.get $SW) (local.get $OW)))
+    (local.set $xhi (call $smax (local.get $xlo) (call $hi
+      (i32.sub (i32.mul (i32.sub (local.get $KW) (i32.const 1)) (local.get $DW)) (local.get $PW)) (local.get $SW) (local.get $IW) (local.get $OW))))
+    (call $poolRow (local.get $g) (local.get $q) (local.get $plane) (local.get $base)
+      (local.get $kylo) (local.get $kyhi) (local.get $ny) (i32.const 0) (local.get $xlo))
+    (local.set $div (f32x4.splat (f32.convert_i32_s (i32.mul (local.get $ny) (local.get $KW)))))
+    (local.set $dstep (i32.shl (local.get $DW) (i32.const 2)))
+    (local.set $ox (local.get $xlo))
+    (block $dx (loop $lx
+      (br_if $dx (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $xhi)))
+      (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
+      (local.set $s (v128.const i32x4 0 0 0 0))
+      (local.set $ky (local.get $kylo))
+      (block $dy (loop $ly
+        (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+        (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+          (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+          (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+        (local.set $pend (i32.add (local.get $p) (i32.mul (local.get $KW) (local.get $dstep))))
+        (if (i32.eq (local.get $SW) (i32.const 1))
+          (then
+            (loop $lk
+              (local.set $v (v128.load (local.get $p)))
+              (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+              (local.set $s (f32x4.add (local.get $s) (local.get $v)))
+              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+              (br_if $lk (i32.ne (local.get $p) (local.get $pend)))))
+          (else
+            (loop $lk
+              (local.set $v (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))
+              (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+              (local.set $s (f32x4.add (local.get $s) (local.get $v)))
+              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+              (br_if $lk (i32.ne (local.get $p) (local.get $pend))))))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $ly)))
+      (if (i32.and (i32.load offset=60 (local.get $g)) (i32.const 1))
+        (then (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (local.get $m)))
+        (else (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (f32x4.div (local.get $s) (local.get $div)))))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+      (br $lx)))
+    (call $poolRow (local.get $g) (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (local.get $plane) (local.get $base)
+      (local.get $kylo) (local.get $kyhi) (local.get $ny) (local.get $ox) (local.get $OW)))
+
+  ;; act: dst[i] = act1(x[i]), i < n; dst may be x. Four at a time: ReLU
+  ;; and Clip inline, the other ops through $actv; the tail through $act1.
+  (func $act (param $dst i32) (param $x i32) (param $n i32) (param $op i32) (param $alpha f32) (param $beta f32)
+    (local $end i32) (local $v v128) (local $a v128) (local $b v128)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $a (f32x4.splat (local.get $alpha)))
+    (local.set $b (f32x4.splat (local.get $beta)))
+    (block $d4
+      (if (i32.eq (local.get $op) (i32.const 1)) (then
+        (loop $l4
+          (br_if $d4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+          (local.set $v (v128.load (local.get $x)))
+          (v128.store (local.get $dst) (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $l4))))
+      (if (i32.eq (local.get $op) (i32.const 8)) (then
+        (loop $l4
+          (br_if $d4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+          (v128.store (local.get $dst) (f32x4.min (f32x4.max (v128.load (local.get $x)) (local.get $a)) (local.get $b)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $l4))))
+      (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+        (v128.store (local.get $dst) (call $actv (v128.load (local.get $x)) (local.get $op) (local.get $alpha) (local.get $beta)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (br $l4)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $dst) (local.get $end)))
+      (f32.store (local.get $dst) (call $act1 (f32.load (local.get $x)) (local.get $op) (local.get $alpha) (local.get $beta)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $l))))
+
+  ;; im2colRows writes the OH rows of one (ic, ky, kx) row of im2col_conv
+  ;; at q: input row oy*SH + yoff; in each row, 0 for ox < lo and ox >= hi,
+  ;; else the input at (ox*SW + off). One call per OH rows, not per row.
+  (func $im2colRows (param $q i32) (param $src i32) (param $g i32) (param $yoff i32) (param $off i32) (param $lo i32) (param $hi i32)
+    (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $SH i32) (local $SW i32) (local $oy i32) (local $iy i32)
+    (local $s i32) (local $p i32) (local $e i32) (local $step i32) (local $rowend i32)
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $step (i32.shl (local.get $SW) (i32.const 2)))
+    (block $doy (loop $loy
+      (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
+      (local.set $iy (i32.add (i32.mul (local.get $oy) (local.get $SH)) (local.get $yoff)))
+      (local.set $rowend (i32.add (local.get $q) (i32.shl (local.get $OW) (i32.const 2))))
+      (local.set $p (local.get $q))
+      (if (i32.lt_u (local.get $iy) (local.get $IH)) (then
+        ;; zeros before lo
+        (local.set $e (i32.add (local.get $q) (i32.shl (local.get $lo) (i32.const 2))))
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $p) (local.get $e)))
+          (i32.store (local.get $p) (i32.const 0))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br $l)))
+        ;; the input, 4 at a time for strides 1 and 2
+        (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $iy) (local.get $IW))
+          (i32.add (i32.mul (local.get $lo) (local.get $SW)) (local.get $off))) (i32.const 2))))
+        (local.set $e (i32.add (local.get $q) (i32.shl (local.get $hi) (i32.const 2))))
+        (if (i32.eq (local.get $SW) (i32.const 1)) (then
+          (block $d4 (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+            (v128.store (local.get $p) (v128.load (local.get $s)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (br $l4)))))
+        (if (i32.eq (local.get $SW) (i32.const 2)) (then
+          (block $d4 (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+            (v128.store (local.get $p) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31
+              (v128.load (local.get $s)) (v128.load offset=12 (local.get $s))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.const 32)))
+            (br $l4)))))
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $p) (local.get $e)))
+          (i32.store (local.get $p) (i32.load (local.get $s)))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $s (i32.add (local.get $s) (local.get $step)))
+          (br $l)))))
+      ;; zeros to the end of the row (all of it in a padding row)
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $rowend)))
+        (v128.store (local.get $p) (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l4)))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $rowend)))
+        (i32.store (local.get $p) (i32.const 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $l)))
+      (local.set $q (local.get $rowend))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $loy))))
 )

@@ -41,23 +41,25 @@ func TestWasmMatchesSource(t *testing.T) {
 	}
 }
 
-// TestSoftmaxSameInBothVariants: the softmax and exp text of simd.wat is a
-// copy of scalar.wat's.
-func TestSoftmaxSameInBothVariants(t *testing.T) {
-	part := func(file string) string {
+// TestSharedTextSameInBothVariants: the softmax and exp text, and the
+// primitives' shared part, of simd.wat are copies of scalar.wat's.
+func TestSharedTextSameInBothVariants(t *testing.T) {
+	part := func(file, name string) string {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s := string(b)
-		i, j := strings.Index(s, ";; SOFTMAX-BEGIN"), strings.Index(s, ";; SOFTMAX-END")
+		i, j := strings.Index(s, ";; "+name+"-BEGIN"), strings.Index(s, ";; "+name+"-END")
 		if i < 0 || j < i {
-			t.Fatalf("%s: no SOFTMAX-BEGIN ... SOFTMAX-END", file)
+			t.Fatalf("%s: no %s-BEGIN ... %s-END", file, name, name)
 		}
 		return s[i:j]
 	}
-	if part("scalar.wat") != part("simd.wat") {
-		t.Error("softmax differs between scalar.wat and simd.wat; copy it over")
+	for _, name := range []string{"SOFTMAX", "PRIMS-SHARED"} {
+		if part("scalar.wat", name) != part("simd.wat", name) {
+			t.Errorf("the %s part differs between scalar.wat and simd.wat; copy it over", name)
+		}
 	}
 }
 
