@@ -31,11 +31,11 @@ func Im2colConv(col, src []float32, p ConvParams, image, group int) {
 	}
 	c := p.InC / p.Group
 	plane := int(g[gIH]) * int(g[gIW])
-	if n := size(fn, "N*InC*In", p.N, p.InC, plane); len(src) != n {
+	if n := primSize(fn, "N*InC*In", p.N, p.InC, plane); len(src) != n {
 		shapeErr(fn, "len(src) = %d, want N*InC*In = %d*%d*%d = %d", len(src), p.N, p.InC, plane, n)
 	}
 	rows, cols := c*int(g[gKH])*int(g[gKW]), int(g[gOH])*int(g[gOW])
-	if n := size(fn, "InC/Group*Kernel*Out", rows, cols); len(col) != n {
+	if n := primSize(fn, "InC/Group*Kernel*Out", rows, cols); len(col) != n {
 		shapeErr(fn, "len(col) = %d, want InC/Group*Kernel*Out = %d*%d = %d", len(col), rows, cols, n)
 	}
 	noOverlap(fn, "col", "src", col, src)
@@ -64,13 +64,13 @@ func DepthwiseConv(dst, src, w, b []float32, p ConvParams) (actDone bool) {
 	}
 	in, out := int(g[gIH])*int(g[gIW]), int(g[gOH])*int(g[gOW])
 	taps := int(g[gKH]) * int(g[gKW])
-	if n := size(fn, "N*InC*In", p.N, p.InC, in); len(src) != n {
+	if n := primSize(fn, "N*InC*In", p.N, p.InC, in); len(src) != n {
 		shapeErr(fn, "len(src) = %d, want N*InC*In = %d*%d*%d = %d", len(src), p.N, p.InC, in, n)
 	}
-	if n := size(fn, "N*InC*Out", p.N, p.InC, out); len(dst) != n {
+	if n := primSize(fn, "N*InC*Out", p.N, p.InC, out); len(dst) != n {
 		shapeErr(fn, "len(dst) = %d, want N*InC*Out = %d*%d*%d = %d", len(dst), p.N, p.InC, out, n)
 	}
-	if n := size(fn, "InC*Kernel", p.InC, taps); len(w) != n {
+	if n := primSize(fn, "InC*Kernel", p.InC, taps); len(w) != n {
 		shapeErr(fn, "len(w) = %d, want InC*Kernel = %d*%d = %d", len(w), p.InC, taps, n)
 	}
 	if b != nil && len(b) != p.InC {
@@ -115,10 +115,10 @@ func Pool(dst, src []float32, p PoolParams, max bool) {
 		shapeErr(fn, "N = %d, C = %d; want >= 0", p.N, p.C)
 	}
 	in, out := int(g[gIH])*int(g[gIW]), int(g[gOH])*int(g[gOW])
-	if n := size(fn, "N*C*In", p.N, p.C, in); len(src) != n {
+	if n := primSize(fn, "N*C*In", p.N, p.C, in); len(src) != n {
 		shapeErr(fn, "len(src) = %d, want N*C*In = %d*%d*%d = %d", len(src), p.N, p.C, in, n)
 	}
-	if n := size(fn, "N*C*Out", p.N, p.C, out); len(dst) != n {
+	if n := primSize(fn, "N*C*Out", p.N, p.C, out); len(dst) != n {
 		shapeErr(fn, "len(dst) = %d, want N*C*Out = %d*%d*%d = %d", len(dst), p.N, p.C, out, n)
 	}
 	noOverlap(fn, "dst", "src", dst, src)
@@ -272,9 +272,9 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// size multiplies counts and panics when the product does not fit the
+// primSize multiplies counts and panics when the product does not fit the
 // kernels' int32 lengths.
-func size(fn, what string, n ...int) int {
+func primSize(fn, what string, n ...int) int {
 	p := 1
 	for _, v := range n {
 		if v < 0 || v > 1<<31-1 {

@@ -22,7 +22,7 @@ func hw(s []int) (int, int) {
 
 // outLen is ONNX's output length: floor, or ceil where a window must
 // still start inside the input or the leading padding.
-func outLen(in, k, s, d, pb, pe int, ceil bool) int {
+func primOutLen(in, k, s, d, pb, pe int, ceil bool) int {
 	span := in + pb + pe - ((k-1)*d + 1)
 	if span < 0 {
 		return 0
@@ -55,7 +55,7 @@ func randConv(r *rand.Rand, dw bool) kernels.ConvParams {
 			in = (k-1)*dil + 1
 		}
 		pb, pe := r.IntN(k), r.IntN(k)
-		out := outLen(in, k, s, dil, pb, pe, false)
+		out := primOutLen(in, k, s, dil, pb, pe, false)
 		p.In, p.Out, p.Kernel = append(p.In, in), append(p.Out, out), append(p.Kernel, k)
 		p.Stride, p.Dilation, p.Pad = append(p.Stride, s), append(p.Dilation, dil), append(p.Pad, pb)
 	}
@@ -224,8 +224,8 @@ func TestDepthwiseConv(t *testing.T) {
 	}
 }
 
-// refPool is ONNX MaxPool and AveragePool in float64.
-func refPool(src []float32, p kernels.PoolParams, isMax bool) []float64 {
+// primRefPool is ONNX MaxPool and AveragePool in float64.
+func primRefPool(src []float32, p kernels.PoolParams, isMax bool) []float64 {
 	ih, iw := hw(p.In)
 	oh, ow := hw(p.Out)
 	kh, kw := hw(p.Kernel)
@@ -278,7 +278,7 @@ func randPool(r *rand.Rand) kernels.PoolParams {
 		pb, pe := r.IntN(k), r.IntN(k)
 		p.In, p.Kernel, p.Stride, p.Dilation = append(p.In, in), append(p.Kernel, k), append(p.Stride, s), append(p.Dilation, dil)
 		p.Pad, p.PadEnd = append(p.Pad, pb), append(p.PadEnd, pe)
-		p.Out = append(p.Out, outLen(in, k, s, dil, pb, pe, ceil))
+		p.Out = append(p.Out, primOutLen(in, k, s, dil, pb, pe, ceil))
 	}
 	return p
 }
@@ -295,7 +295,7 @@ func TestPool(t *testing.T) {
 		for _, isMax := range []bool{true, false} {
 			dst := make([]float32, p.N*p.C*oh*ow)
 			kernels.Pool(dst, src, p, isMax)
-			want := refPool(src, p, isMax)
+			want := primRefPool(src, p, isMax)
 			for j := range want {
 				if math.Abs(float64(dst[j])-want[j]) > 1e-6*(1+math.Abs(want[j])) {
 					t.Fatalf("%d %+v max=%v: [%d] = %v, want %v", i, p, isMax, j, dst[j], want[j])

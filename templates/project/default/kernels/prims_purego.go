@@ -7,14 +7,14 @@ import "math"
 // kernels must match bit for bit. Lengths and parameters were checked by
 // the caller.
 
-// dims unpacks a geom into ints.
-type dims struct {
+// geomDims unpacks a geom into ints.
+type geomDims struct {
 	c, ih, iw, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, eh, ew int
 }
 
-func (g *geom) dims() dims {
+func (g *geom) dims() geomDims {
 	i := func(w int) int { return int(g[w]) }
-	return dims{i(gC), i(gIH), i(gIW), i(gOH), i(gOW), i(gKH), i(gKW), i(gSH), i(gSW), i(gDH), i(gDW), i(gPH), i(gPW), i(gEH), i(gEW)}
+	return geomDims{i(gC), i(gIH), i(gIW), i(gOH), i(gOW), i(gKH), i(gKW), i(gSH), i(gSW), i(gDH), i(gDW), i(gPH), i(gPW), i(gEH), i(gEW)}
 }
 
 func goIm2colConv(col, src []float32, g *geom) {
