@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/tetratelabs/wazero/api"
@@ -12,14 +13,15 @@ import (
 // Options are the limits and targets a module is checked against; they come
 // from pwagen.toml.
 type Options struct {
-	Targets        []string // esbuild-style: "chrome100", "edge100", "firefox115", "safari16.4"
-	MemoryBudget   uint64   // bytes of linear memory at peak; 0 = none
-	DownloadBudget uint64   // gzip bytes of a first visit; 0 = none
-	Weights        string   // weights file loaded into the model for the measured run; "" = none
-	ShellBytes     int64    // gzip bytes of the app shell, added to the download
-	Isolation      string   // "none" | "headers" | "service-worker"; "" = "none"
-	Hosts          []string // chosen hosts, for the threads and isolation advice
-	CacheDir       string   // wazero compilation cache; "" = os.UserCacheDir()/pwagen/wazero; "off" = none
+	Targets        []string      // esbuild-style: "chrome100", "edge100", "firefox115", "safari16.4"
+	MemoryBudget   uint64        // bytes of linear memory at peak; 0 = none
+	DownloadBudget uint64        // gzip bytes of a first visit; 0 = none
+	Weights        string        // weights file loaded into the model for the measured run; "" = none
+	ShellBytes     int64         // gzip bytes of the app shell, added to the download
+	Isolation      string        // "none" | "headers" | "service-worker"; "" = "none"
+	Hosts          []string      // chosen hosts, for the threads and isolation advice
+	TimeLimit      time.Duration // one measured run of the model; 0 = DefaultTimeLimit
+	CacheDir       string        // wazero compilation cache; "" = os.UserCacheDir()/pwagen/wazero; "off" = none
 	// WeightsKey identifies the weights' content (the packager passes the
 	// SHA-256 of its shard list). With it, a measured run that found no
 	// problem is cached under the module, the weights, the budget and the

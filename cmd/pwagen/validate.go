@@ -76,12 +76,14 @@ func runValidate(ctx context.Context, target, configFile string) (*validate.Repo
 		Targets:        cfg.Browser.Targets,
 		MemoryBudget:   cfg.MemoryBudget,
 		DownloadBudget: cfg.DownloadBudget,
+		TimeLimit:      cfg.TimeLimit,
 		Isolation:      cfg.Deploy.Isolation,
 		Hosts:          cfg.Deploy.Hosts,
 	}
 	if cfg.File == "" { // the defaults: sizes are parsed by config.Load only
 		o.MemoryBudget, _ = config.ParseSize(cfg.Budget.Memory)
 		o.DownloadBudget, _ = config.ParseSize(cfg.Budget.Download)
+		o.TimeLimit, _ = config.ParseTime(cfg.Budget.Time)
 	} else if cfg.Model.Weights != "" {
 		o.Weights = cfg.Rel(cfg.Model.Weights)
 	}
