@@ -41,7 +41,7 @@ func (v *check) measure(ctx context.Context) error {
 	}
 	cm, err := compile(ctx, rt, v.wasm)
 	if err != nil {
-		return stopped(ctx, fmt.Errorf("wazero: %w", err))
+		return stopped(ctx, &InvalidError{fmt.Errorf("wazero: %w", err)})
 	}
 	out := &tailBuffer{}
 	// kernels.go: named "model", linked with the SIMD kernels if it imports them.

@@ -34,6 +34,9 @@ type Options struct {
 // are unusable (exit 2); a failed check is a Report.Problem (exit 1).
 func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, error) {
 	m, err := decode(wasm)
+	if fe, ok := err.(*FormatError); ok && fe.Offset >= 8 {
+		err = &InvalidError{Err: err} // the header says WebAssembly: damaged
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -72,6 +75,16 @@ func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, 
 	r.OK = len(r.Problems) == 0
 	return r, nil
 }
+
+// InvalidError is a file that is a WebAssembly module by its header, but
+// not a valid one: cut short, damaged on disk or on the way, or made by a
+// broken tool, so that wazero cannot compile it. pwagen validate and
+// package treat it as a failed check (exit status 1), where a file that is
+// no WebAssembly module at all is bad input (exit status 2).
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }
 
 // check is the state the steps of Module share.
 type check struct {

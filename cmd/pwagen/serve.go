@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,10 +50,22 @@ func serveCmd() *cli.Command {
 			}
 			fmt.Fprintf(c.App.Writer, "serving %s at http://%s/ (Ctrl-C to stop)\n", out, ln.Addr())
 			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-			go func() { <-c.Context.Done(); srv.Close() }()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				// On a signal: finish the answers under way for up to half a
+				// second, then cut what is left (a long download).
+				<-c.Context.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+				defer cancel()
+				if srv.Shutdown(ctx) != nil {
+					srv.Close()
+				}
+			}()
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return checkFailed(err)
 			}
+			<-done
 			return nil
 		},
 	}
