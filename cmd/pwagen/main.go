@@ -39,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if errors.As(context.Cause(ctx), &sig) {
 		// Whatever the command was doing ended with the signal; the
 		// packager writes OUT only after every stage, so it is as it was.
-		fmt.Fprintf(stderr, "pwagen: stopped by %s before the command finished; nothing was written\n", sig)
+		fmt.Fprintf(stderr, "pwagen: stopped by %s before the command finished; nothing was written\n", sig.String())
 		return sig.exitCode()
 	}
 	var ec cli.ExitCoder
