@@ -95,9 +95,13 @@ func TestSignalStopsEveryCommand(t *testing.T) {
 		// An empty build cache: go build compiles the standard library for
 		// wasip1, far longer than the test waits.
 		{"package in go build SIGTERM", []string{"package", "--out", out, dir}, []string{"GOCACHE=" + filepath.Join(tmp, "gocache")},
-			func(pid int, _ *bytes.Buffer) bool { return len(children(pid)) > 0 && cpuTimeTree(pid) > 500*time.Millisecond }, syscall.SIGTERM, 143},
+			func(pid int, _ *bytes.Buffer) bool {
+				return len(children(pid)) > 0 && cpuTimeTree(pid) > 500*time.Millisecond
+			}, syscall.SIGTERM, 143},
 		{"package in go build SIGINT", []string{"package", "--out", out, dir}, []string{"GOCACHE=" + filepath.Join(tmp, "gocache2")},
-			func(pid int, _ *bytes.Buffer) bool { return len(children(pid)) > 0 && cpuTimeTree(pid) > 500*time.Millisecond }, syscall.SIGINT, 130},
+			func(pid int, _ *bytes.Buffer) bool {
+				return len(children(pid)) > 0 && cpuTimeTree(pid) > 500*time.Millisecond
+			}, syscall.SIGINT, 130},
 		{"serve SIGTERM", []string{"serve", "--addr", "127.0.0.1:0", out}, nil, func(_ int, stdout *bytes.Buffer) bool { return strings.Contains(stdout.String(), "serving") }, syscall.SIGTERM, 0},
 		{"serve SIGINT", []string{"serve", "--addr", "127.0.0.1:0", out}, nil, func(_ int, stdout *bytes.Buffer) bool { return strings.Contains(stdout.String(), "serving") }, syscall.SIGINT, 0},
 	} {
