@@ -79,6 +79,7 @@ func TestSignalStopsEveryCommand(t *testing.T) {
 		t.Fatalf("validate with a model that never returns: exit %d\n%s", exitCode(err), b)
 	}
 	setTime("2m") // the runs below end only by the signal
+	serving := func(_ int, stdout *bytes.Buffer) bool { return strings.Contains(stdout.String(), "serving") }
 	inModel := func(pid int) bool { return cpuTime(pid) > time.Second && len(children(pid)) == 0 }
 
 	for _, tt := range []struct {
@@ -102,8 +103,10 @@ func TestSignalStopsEveryCommand(t *testing.T) {
 			func(pid int, _ *bytes.Buffer) bool {
 				return len(children(pid)) > 0 && cpuTimeTree(pid) > 500*time.Millisecond
 			}, syscall.SIGINT, 130},
-		{"serve SIGTERM", []string{"serve", "--addr", "127.0.0.1:0", out}, nil, func(_ int, stdout *bytes.Buffer) bool { return strings.Contains(stdout.String(), "serving") }, syscall.SIGTERM, 0},
-		{"serve SIGINT", []string{"serve", "--addr", "127.0.0.1:0", out}, nil, func(_ int, stdout *bytes.Buffer) bool { return strings.Contains(stdout.String(), "serving") }, syscall.SIGINT, 0},
+		{"serve SIGTERM", []string{"serve", "--addr", "127.0.0.1:0", "--project", dir, out}, nil, serving, syscall.SIGTERM, 0},
+		{"serve SIGINT", []string{"serve", "--addr", "127.0.0.1:0", "--project", dir, out}, nil, serving, syscall.SIGINT, 0},
+		// Off loopback: the same, after a warning.
+		{"serve on every interface SIGINT", []string{"serve", "--addr", "0.0.0.0:0", "--project", dir, out}, nil, serving, syscall.SIGINT, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tt.args...)
@@ -139,6 +142,9 @@ func TestSignalStopsEveryCommand(t *testing.T) {
 			t.Logf("exited %s after %s", took.Round(time.Millisecond), tt.sig)
 			if got := exitCode(err); got != tt.want {
 				t.Errorf("exit status %d, want %d\nstderr:\n%s", got, tt.want, stderr.String())
+			}
+			if strings.Contains(strings.Join(tt.args, " "), "0.0.0.0") != strings.Contains(stderr.String(), "pwagen: warning: listening on 0.0.0.0:") {
+				t.Errorf("warning off loopback: stderr %q", stderr.String())
 			}
 			if tt.want != 0 {
 				want := "pwagen: stopped by " + map[syscall.Signal]string{syscall.SIGINT: "SIGINT (Ctrl-C)", syscall.SIGTERM: "SIGTERM"}[tt.sig] + " before the command finished; nothing was written\n"
