@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pwagen/pwagen/hosts"
 )
@@ -29,6 +30,19 @@ func ParseSize(s string) (uint64, error) {
 		return 0, fmt.Errorf("%q is out of range", s)
 	}
 	return uint64(f * float64(units[m[2]])), nil
+}
+
+// ParseTime reads the time limit of a measured run: a Go duration from 1s
+// to 24h, such as "30s", "2m" or "1h30m".
+func ParseTime(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration; write a number with a unit, such as \"30s\", \"2m\" or \"1h\"", s)
+	}
+	if d < time.Second || d > 24*time.Hour {
+		return 0, fmt.Errorf("%s is outside 1s..24h; 2m suits most models", s)
+	}
+	return d, nil
 }
 
 // check validates values after decoding; lines maps keys to their lines.
@@ -68,6 +82,9 @@ func (c *Config) check(name string, lines map[string]int) error {
 	}
 	if c.DownloadBudget, err = ParseSize(c.Budget.Download); err != nil {
 		return bad("budget.download", "%v", err)
+	}
+	if c.TimeLimit, err = ParseTime(c.Budget.Time); err != nil {
+		return bad("budget.time", "%v", err)
 	}
 	if len(c.Browser.Targets) == 0 {
 		return bad("browsers.targets", "list at least one target browser, such as [\"chrome100\", \"safari16.4\"]")

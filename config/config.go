@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 )
@@ -30,6 +31,8 @@ type Config struct {
 	// ShardSize, MemoryBudget and DownloadBudget are Model.ShardSize,
 	// Budget.Memory and Budget.Download in bytes.
 	ShardSize, MemoryBudget, DownloadBudget uint64 `toml:"-"`
+	// TimeLimit is Budget.Time: how long one measured run of the model may take.
+	TimeLimit time.Duration `toml:"-"`
 }
 
 // App describes the web app and its install metadata.
@@ -59,6 +62,7 @@ type Model struct {
 type Budget struct {
 	Memory   string `toml:"memory"`
 	Download string `toml:"download"`
+	Time     string `toml:"time"` // Go duration: "30s", "2m"
 }
 
 // Browser lists the target browsers in esbuild's syntax ("chrome100").
@@ -77,7 +81,7 @@ type Deploy struct {
 var Defaults = Config{
 	App:     App{Web: "web", Icon: "web/icon.png", ThemeColor: "#1f6feb", BackgroundColor: "#ffffff"},
 	Model:   Model{Package: "./model", ShardSize: "4MiB", Kernels: true},
-	Budget:  Budget{Memory: "64MiB", Download: "10MiB"},
+	Budget:  Budget{Memory: "64MiB", Download: "10MiB", Time: "2m"},
 	Browser: Browser{Targets: []string{"chrome100", "edge100", "firefox115", "safari16.4"}},
 	Deploy:  Deploy{Isolation: "none", Update: "prompt"},
 }

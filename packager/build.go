@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/validate"
@@ -82,6 +83,9 @@ func runGo(ctx context.Context, dir string, env []string, args ...string) ([]byt
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
+	stopGroup(cmd)
+	// Return soon after a kill even if a grandchild still holds the output.
+	cmd.WaitDelay = time.Second
 	return cmd.CombinedOutput()
 }
 
@@ -142,6 +146,10 @@ func Run(ctx context.Context, b *Build) error {
 		if err := s.Run(ctx, b); err != nil {
 			return err
 		}
+	}
+	// A signal during the last stage: stop before OUT is touched.
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 	return writeOut(b)
 }

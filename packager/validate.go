@@ -22,6 +22,7 @@ func validateModel(ctx context.Context, b *Build) error {
 		Targets:        c.Browser.Targets,
 		MemoryBudget:   c.MemoryBudget,
 		DownloadBudget: c.DownloadBudget,
+		TimeLimit:      c.TimeLimit,
 		Weights:        c.Rel(c.Model.Weights),
 		ShellBytes:     shell,
 		Isolation:      c.Deploy.Isolation,

@@ -26,7 +26,7 @@ func (v *check) features(ctx context.Context) error {
 	if !ok {
 		found, flags, err := detectFeatures(ctx, v.wasm)
 		if err != nil {
-			return fmt.Errorf("wazero cannot compile it: %v (it is not valid WebAssembly, or it uses a proposal wazero v1.12 does not implement, such as relaxed-simd)", err)
+			return &InvalidError{fmt.Errorf("wazero cannot compile it: %v (it is not valid WebAssembly, or it uses a proposal wazero v1.12 does not implement, such as relaxed-simd)", err)}
 		}
 		f = facts{Features: append([]Feature{}, found...), Flags: flags, WasmGzip: gzipSize(v.wasm)}
 		v.saveFacts(f)

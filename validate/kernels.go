@@ -1,9 +1,9 @@
 package validate
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -85,6 +85,9 @@ func (v *check) kernelVariants(ctx context.Context) error {
 	outs := map[modules.Variant][]float32{}
 	for _, kv := range modules.Variants {
 		out, err := v.smoke(ctx, kv)
+		if ctx.Err() != nil { // a signal: stop validating
+			return context.Cause(ctx)
+		}
 		if err != nil {
 			v.problem("run", "running the model with the %s kernels under wazero failed: %v; run the model natively (go test ./model) to find the cause", kv, err)
 			return nil
@@ -126,20 +129,21 @@ func hasRunProblem(r *Report) bool {
 // and returns its outputs.
 func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error) {
 	rt := wazero.NewRuntimeWithConfig(ctx, v.runConfig())
-	defer rt.Close(ctx)
+	defer closeRuntime(ctx, rt)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		return nil, err
 	}
-	cm, err := rt.CompileModule(ctx, v.wasm)
+	cm, err := compile(ctx, rt, v.wasm)
 	if err != nil {
 		return nil, err
 	}
-	var stderr bytes.Buffer
-	p, err := modules.Link(ctx, rt, cm, kv, wazero.NewModuleConfig().WithStderr(&stderr).WithStdout(&stderr).WithRandSource(zeroReader{}))
+	stdout := &tailBuffer{}
+	p, err := modules.Link(ctx, rt, cm, kv, wazero.NewModuleConfig().WithStderr(stdout).WithStdout(stdout).WithRandSource(zeroReader{}))
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{mod: p.Model, stderr: &stderr}
+	r, stop := newRunner(ctx, p.Model, stdout, v.timeLimit())
+	defer stop()
 	r.steps(v.weights)
 	n := r.call("pwagen_input_len")
 	in := make([]byte, 4*n)
@@ -152,8 +156,11 @@ func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error
 		r.abiError("pwagen_predict")
 	}
 	ptr := r.call("pwagen_output")
+	if r.timedOut() {
+		return nil, errors.New(r.timeMessage())
+	}
 	if r.err != nil {
-		return nil, fmt.Errorf("%s: %v (%s)", r.stage, firstLine(r.err.Error()), stderrSummary(stderr.String(), 2))
+		return nil, fmt.Errorf("%s step (%s): %v (%s)", r.failStep, r.failStage, firstLine(r.err.Error()), stderrSummary(stdout.String(), 2))
 	}
 	b, ok := p.Model.Memory().Read(ptr, uint32(4*k))
 	if !ok {

@@ -1,26 +1,19 @@
 package validate
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
-	"github.com/tetratelabs/wazero/sys"
 )
 
 const (
-	pageSize     = 65536
-	wasm32Pages  = 65536 // 4 GiB: the most a 32-bit memory can address
-	runTimeLimit = 2 * time.Minute
+	pageSize    = 65536
+	wasm32Pages = 65536 // 4 GiB: the most a 32-bit memory can address
 )
 
 func (v *check) declaredMemory(context.Context) error {
@@ -82,166 +75,26 @@ type zeroReader struct{}
 
 func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
-// measure runs the model as the loader does, under a memory limit equal to
-// the budget, and records the peak linear memory.
-func (v *check) measure(ctx context.Context) error {
-	if !v.compiled || v.noRun != "" {
-		if v.noRun != "" {
-			v.r.Notes = append(v.r.Notes, "not run: "+v.noRun)
-		}
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, runTimeLimit)
-	defer cancel()
-	rt := wazero.NewRuntimeWithConfig(ctx, v.runConfig())
-	defer rt.Close(ctx)
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
-		return err
-	}
-	cm, err := rt.CompileModule(ctx, v.wasm)
-	if err != nil {
-		return fmt.Errorf("wazero: %w", err)
-	}
-	var stderr bytes.Buffer
-	// kernels.go: named "model", linked with the SIMD kernels if it imports them.
-	mod, err := v.instantiate(ctx, rt, cm, wazero.NewModuleConfig().
-		WithStderr(&stderr).WithStdout(&stderr).WithRandSource(zeroReader{}))
-	if err != nil {
-		v.problem("run", "instantiating failed: %v", err)
-		return nil
-	}
-	r := &runner{mod: mod, stderr: &stderr}
-	r.steps(v.weights)
-	if mem := mod.Memory(); mem != nil {
-		peak := uint64(mem.Size())
-		v.r.Memory.PeakBytes = &peak
-	}
-	if r.err != nil {
-		v.runProblem(r)
-		return nil
-	}
-	v.r.Notes = append(v.r.Notes, r.did)
-	return nil
-}
-
-// runner calls the ABI in the loader's order; the first error sticks.
-type runner struct {
-	mod    api.Module
-	stderr *bytes.Buffer
-	stage  string
-	err    error
-	did    string
-}
-
-func (r *runner) call(name string, args ...uint64) uint32 {
-	if r.err != nil {
-		return 0
-	}
-	r.stage = name
-	f := r.mod.ExportedFunction(name)
-	if f == nil {
-		r.err = fmt.Errorf("no export %s", name)
-		return 0
-	}
-	res, err := f.Call(context.Background(), args...)
-	if err != nil {
-		r.err = err
-		return 0
-	}
-	if len(res) == 0 {
-		return 0
-	}
-	return uint32(res[0])
-}
-
-func (r *runner) write(ptr uint32, b []byte) {
-	if r.err == nil && !r.mod.Memory().Write(ptr, b) {
-		r.err = fmt.Errorf("%s returned %d, but %d bytes there are outside memory (%d bytes)", r.stage, ptr, len(b), r.mod.Memory().Size())
-	}
-}
-
-func (r *runner) abiError(what string) {
-	if r.err != nil {
-		return
-	}
-	p, n := r.call("pwagen_error"), r.call("pwagen_error_len")
-	msg, _ := r.mod.Memory().Read(p, n)
-	r.err = fmt.Errorf("%s failed: %q", what, msg)
-}
-
-func (r *runner) steps(weights *weightsFile) {
-	r.call("_initialize")
-	if weights == nil {
-		r.did = "measured: _initialize only (no weights given)"
-		return
-	}
-	if weights.size > math.MaxUint32 {
-		r.err = fmt.Errorf("%s: %d bytes of weights do not fit a 32-bit memory", weights.path, weights.size)
-		return
-	}
-	p := r.call("pwagen_alloc_weights", uint64(weights.size))
-	if r.err == nil {
-		r.err = weights.copyTo(r.mod.Memory(), p)
-	}
-	if int32(r.call("pwagen_load_weights")) != 0 {
-		r.abiError("pwagen_load_weights")
-	}
-	n := r.call("pwagen_input_len")
-	p = r.call("pwagen_alloc_input", uint64(n))
-	r.write(p, make([]byte, 4*int(n)))
-	k := int32(r.call("pwagen_predict"))
-	if k < 0 {
-		r.abiError("pwagen_predict")
-	}
-	out := r.call("pwagen_output")
-	if r.err == nil {
-		if _, ok := r.mod.Memory().Read(out, uint32(4*max(k, 0))); !ok {
-			r.err = fmt.Errorf("pwagen_output points at %d, but %d outputs there are outside memory", out, k)
-			return
-		}
-	}
-	r.did = fmt.Sprintf("measured: _initialize, %s of weights, one predict on %d zero inputs (%d outputs)", human(uint64(weights.size)), n, k)
-}
-
-func (v *check) runProblem(r *runner) {
-	tail := stderrSummary(r.stderr.String(), 3)
-	// A Go reactor out of memory either traps in runtime.abort (unreachable)
-	// or exits with code 2; both print "out of memory" first.
-	if strings.Contains(r.stderr.String(), "out of memory") {
-		budget := "the 4 GiB a 32-bit memory can address"
-		if v.o.MemoryBudget > 0 {
-			budget = fmt.Sprintf("the memory budget of %s (%d pages)", human(v.o.MemoryBudget), v.limitPages())
-		}
-		had := ""
-		if p := v.r.Memory.PeakBytes; p != nil {
-			had = fmt.Sprintf(" with %s of linear memory", human(*p))
-		}
-		v.problem("memory", "the model ran out of memory in %s%s: it needs more than %s; raise [budget] memory in pwagen.toml, or make the model need less (smaller weights, fewer or smaller buffers). The Go runtime said: %s",
-			r.stage, had, budget, tail)
-		return
-	}
-	if tail != "" {
-		tail = "; the model's stderr ends with: " + tail
-	}
-	msg, _, _ := strings.Cut(r.err.Error(), "\n") // drop wazero's stack trace
-	var exit *sys.ExitError
-	if errors.As(r.err, &exit) {
-		msg = fmt.Sprintf("the model exited with code %d", exit.ExitCode())
-	}
-	v.problem("run", "running the model under wazero failed in %s: %s%s; run the model natively (go test ./model) to find the cause", r.stage, msg, tail)
-}
-
 // stderrSummary picks the line that says why the model died, else the last
-// n lines of its stderr.
+// n lines of its stderr; each line cut to its last maxLine bytes.
 func stderrSummary(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		if len(l) > maxLine {
+			l = "…" + strings.ToValidUTF8(l[len(l)-maxLine:], "")
+		}
+		lines[i] = strings.TrimSpace(l)
+	}
 	for _, l := range lines {
 		if strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "panic:") || strings.Contains(l, "out of memory") {
-			return strings.TrimSpace(l)
+			return l
 		}
 	}
 	return strings.Join(lines[max(0, len(lines)-n):], " | ")
 }
+
+// maxLine bounds each line of the model's stderr quoted in a problem.
+const maxLine = 200
 
 // human formats a byte count: 512 B, 2.5 KiB, 64 MiB.
 func human(n uint64) string {
@@ -270,7 +123,7 @@ type weightsFile struct {
 	size int64
 }
 
-func (w *weightsFile) copyTo(mem api.Memory, ptr uint32) error {
+func (w *weightsFile) copyTo(ctx context.Context, mem api.Memory, ptr uint32) error {
 	if uint64(ptr)+uint64(w.size) > uint64(mem.Size()) {
 		return fmt.Errorf("pwagen_alloc_weights returned %d, but %d bytes there are outside memory (%d bytes)", ptr, w.size, mem.Size())
 	}
@@ -281,6 +134,9 @@ func (w *weightsFile) copyTo(mem api.Memory, ptr uint32) error {
 	defer f.Close()
 	buf := make([]byte, 1<<20)
 	for off := int64(0); off < w.size; {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("weights: copying stopped after %d of %d bytes: %w", off, w.size, err)
+		}
 		n, err := f.Read(buf[:min(int64(len(buf)), w.size-off)])
 		if n > 0 {
 			mem.Write(ptr+uint32(off), buf[:n])

@@ -19,7 +19,7 @@ type runRecord struct {
 
 // run measures the model (measure, then kernelVariants), or takes the
 // outcome of an earlier run of the same module with the same weights,
-// budget and targets from the cache: with large weights the run is most of
+// budget, time limit and targets from the cache: with large weights the run is most of
 // what validation costs.
 func (v *check) run(ctx context.Context) error {
 	p := v.runPath()
@@ -59,7 +59,7 @@ func (v *check) runPath() string {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00run-1\x00%s\x00%d\x00%s\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","))
+	fmt.Fprintf(h, "%s\x00run-2\x00%s\x00%d\x00%s\x00%d\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","), v.timeLimit())
 	if v.weights != nil {
 		fmt.Fprintf(h, "%d\x00", v.weights.size)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRunCache: with a weights key, a second validation of the same model,
@@ -34,6 +35,7 @@ func TestRunCache(t *testing.T) {
 		"weights":  func(o *Options) { o.WeightsKey = "k2" },
 		"budget":   func(o *Options) { o.MemoryBudget = 32 << 20 },
 		"targets":  func(o *Options) { o.Targets = []string{"chrome120"} },
+		"time":     func(o *Options) { o.TimeLimit = time.Minute },
 		"no key":   func(o *Options) { o.WeightsKey = "" },
 		"no cache": func(o *Options) { o.CacheDir = "off" },
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/tetratelabs/wazero/api"
@@ -12,14 +13,15 @@ import (
 // Options are the limits and targets a module is checked against; they come
 // from pwagen.toml.
 type Options struct {
-	Targets        []string // esbuild-style: "chrome100", "edge100", "firefox115", "safari16.4"
-	MemoryBudget   uint64   // bytes of linear memory at peak; 0 = none
-	DownloadBudget uint64   // gzip bytes of a first visit; 0 = none
-	Weights        string   // weights file loaded into the model for the measured run; "" = none
-	ShellBytes     int64    // gzip bytes of the app shell, added to the download
-	Isolation      string   // "none" | "headers" | "service-worker"; "" = "none"
-	Hosts          []string // chosen hosts, for the threads and isolation advice
-	CacheDir       string   // wazero compilation cache; "" = os.UserCacheDir()/pwagen/wazero; "off" = none
+	Targets        []string      // esbuild-style: "chrome100", "edge100", "firefox115", "safari16.4"
+	MemoryBudget   uint64        // bytes of linear memory at peak; 0 = none
+	DownloadBudget uint64        // gzip bytes of a first visit; 0 = none
+	Weights        string        // weights file loaded into the model for the measured run; "" = none
+	ShellBytes     int64         // gzip bytes of the app shell, added to the download
+	Isolation      string        // "none" | "headers" | "service-worker"; "" = "none"
+	Hosts          []string      // chosen hosts, for the threads and isolation advice
+	TimeLimit      time.Duration // one measured run of the model; 0 = DefaultTimeLimit
+	CacheDir       string        // wazero compilation cache; "" = os.UserCacheDir()/pwagen/wazero; "off" = none
 	// WeightsKey identifies the weights' content (the packager passes the
 	// SHA-256 of its shard list). With it, a measured run that found no
 	// problem is cached under the module, the weights, the budget and the
@@ -32,6 +34,9 @@ type Options struct {
 // are unusable (exit 2); a failed check is a Report.Problem (exit 1).
 func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, error) {
 	m, err := decode(wasm)
+	if fe, ok := err.(*FormatError); ok && fe.Offset >= 8 {
+		err = &InvalidError{Err: err} // the header says WebAssembly: damaged
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -70,6 +75,16 @@ func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, 
 	r.OK = len(r.Problems) == 0
 	return r, nil
 }
+
+// InvalidError is a file that is a WebAssembly module by its header, but
+// not a valid one: cut short, damaged on disk or on the way, or made by a
+// broken tool, so that wazero cannot compile it. pwagen validate and
+// package treat it as a failed check (exit status 1), where a file that is
+// no WebAssembly module at all is bad input (exit status 2).
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }
 
 // check is the state the steps of Module share.
 type check struct {

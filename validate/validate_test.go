@@ -240,7 +240,7 @@ func TestGoReactorPastBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := validateFile(t, goModel(t, "overbudget"), Options{MemoryBudget: 64 << 20, Weights: w})
-	wantProblem(t, r, "memory", "ran out of memory in pwagen_load_weights", "memory budget of 64 MiB (1024 pages)", "cannot allocate 100663296-byte block")
+	wantProblem(t, r, "memory", "ran out of memory in its load weights step (pwagen_load_weights)", "memory budget of 64 MiB (1024 pages)", "cannot allocate 100663296-byte block")
 	if len(r.Problems) != 1 {
 		t.Errorf("problems: %+v", r.Problems)
 	}

@@ -34,11 +34,22 @@ func pwagen(t *testing.T, args ...string) string {
 // closes the listener and every connection.
 func startPreview(t *testing.T, out string) (url string, stop func()) {
 	t.Helper()
-	h, err := newPreview(out)
+	return serveOn(t, previewOf(t, out))
+}
+
+// previewOf is the preview of out with the isolation of the project that
+// holds it, as `pwagen serve` makes it.
+func previewOf(t *testing.T, out string) *preview {
+	t.Helper()
+	iso, err := projectIsolation(out, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serveOn(t, h)
+	h, err := newPreview(out, iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // serveOn serves h on a loopback port until stop or the end of the test.
@@ -173,10 +184,7 @@ func TestLoaderWithoutWasmType(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "iris")
 	pwagen(t, "new", dir)
 	pwagen(t, "package", dir)
-	h, err := newPreview(filepath.Join(dir, "dist"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := previewOf(t, filepath.Join(dir, "dist"))
 	wrongType := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, ".wasm") {
 			w = typeOverride{w}

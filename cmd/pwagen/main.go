@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
@@ -28,12 +29,19 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			code = 1
 		}
 	}()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := notifyContext(context.Background())
 	defer stop()
 	app := newApp(stdout, stderr)
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
 		return 0
+	}
+	var sig *stopped
+	if errors.As(context.Cause(ctx), &sig) {
+		// Whatever the command was doing ended with the signal; the
+		// packager writes OUT only after every stage, so it is as it was.
+		fmt.Fprintf(stderr, "pwagen: stopped by %s before the command finished; nothing was written\n", sig.String())
+		return sig.exitCode()
 	}
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) {
@@ -44,6 +52,45 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	fmt.Fprintln(stderr, "pwagen:", err)
 	return 1
+}
+
+// stopped is the cause of a context ended by SIGINT or SIGTERM.
+type stopped struct{ sig os.Signal }
+
+func (s *stopped) Error() string { return s.String() + " received" }
+
+func (s *stopped) String() string {
+	if s.sig == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT (Ctrl-C)"
+}
+
+// exitCode is the shell's code for death by the signal: 128 + its number.
+func (s *stopped) exitCode() int {
+	if n, ok := s.sig.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 130
+}
+
+// notifyContext is a context that ends on SIGINT or SIGTERM, with a
+// *stopped cause. The first signal ends it, and every long step (go build,
+// the model's run under wazero, the preview server) stops with it; a second
+// signal kills pwagen at once, as if it had not caught the first.
+func notifyContext(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case sig := <-ch:
+			signal.Stop(ch)
+			cancel(&stopped{sig})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); cancel(nil) }
 }
 
 // commands are pwagen's subcommands; each file adds its own.

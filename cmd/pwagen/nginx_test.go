@@ -2,11 +2,15 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -121,4 +125,66 @@ func TestNginxIsolatedOffline(t *testing.T) {
 	if !browsertest.Eval[bool](t, ctx, `self.crossOriginIsolated`) {
 		t.Error("offline, the page is no longer cross-origin isolated: the service worker's cached shell lost the headers")
 	}
+}
+
+// TestPreviewMatchesNginx: a real package served by real nginx with the
+// configuration pwagen wrote, and by the preview: every file gets the same
+// rule headers from both, in each isolation mode, and so does a 404.
+func TestPreviewMatchesNginx(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model and runs nginx")
+	}
+	dir := filepath.Join(t.TempDir(), "iris")
+	pwagen(t, "new", dir)
+	for _, iso := range []string{"none", "headers", "service-worker"} {
+		t.Run(iso, func(t *testing.T) {
+			toml := filepath.Join(dir, "pwagen.toml")
+			data, _ := os.ReadFile(toml)
+			data = regexp.MustCompile(`(?m)^isolation = "[^"]*"`).ReplaceAll(data, []byte(`isolation = "`+iso+`"`))
+			os.WriteFile(toml, data, 0o644)
+			pwagen(t, "package", "-q", dir)
+			out := filepath.Join(dir, "dist")
+			url, stop := startNginx(t, out)
+			defer stop()
+			preview, stopPreview := startPreview(t, out)
+			defer stopPreview()
+			var paths []string
+			filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					rel, _ := filepath.Rel(out, p)
+					if rel = filepath.ToSlash(rel); !hostFiles[rel] {
+						paths = append(paths, rel)
+					}
+				}
+				return err
+			})
+			paths = append(paths, "", "model-ffffffff.wasm") // the root, and a 404
+			for _, p := range paths {
+				a, b := head(t, url+p), head(t, preview+p)
+				if a.StatusCode != b.StatusCode {
+					t.Errorf("/%s: nginx %d, preview %d", p, a.StatusCode, b.StatusCode)
+					continue
+				}
+				for _, k := range ruleHeaderNames {
+					if a.StatusCode != 200 && (k == "Content-Type" || k == "Cache-Control") {
+						continue // error pages: each server's own
+					}
+					if x, y := a.Header.Values(k), b.Header.Values(k); !slices.Equal(x, y) {
+						t.Errorf("/%s: %s: nginx %q, preview %q", p, k, x, y)
+					}
+				}
+			}
+		})
+	}
+}
+
+func head(t *testing.T, url string) *http.Response {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
 }

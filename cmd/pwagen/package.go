@@ -49,7 +49,11 @@ func packageCmd() *cli.Command {
 			}
 			if !c.Bool("quiet") {
 				b.WriteReport(c.App.Writer)
-				fmt.Fprintf(c.App.Writer, "packaged %s in %.1fs; preview: pwagen serve %s\n", relOrAbs(out), time.Since(start).Seconds(), relOrAbs(out))
+				serve := relOrAbs(out)
+				if filepath.Dir(out) != cfg.Dir { // serve finds the project beside OUT only
+					serve = "--project " + relOrAbs(cfg.Dir) + " " + serve
+				}
+				fmt.Fprintf(c.App.Writer, "packaged %s in %.1fs; preview: pwagen serve %s\n", relOrAbs(out), time.Since(start).Seconds(), serve)
 			}
 			return nil
 		},

@@ -1,20 +1,24 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/packager"
+	"github.com/pwagen/pwagen/validate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -23,10 +27,11 @@ func init() { commands = append(commands, serveCmd) }
 func serveCmd() *cli.Command {
 	return &cli.Command{
 		Name:      "serve",
-		Usage:     "preview a package with the headers a well-configured host sends",
+		Usage:     "preview a package with the headers its hosts send",
 		ArgsUsage: "[OUT]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "address to listen on; loopback unless you say otherwise"},
+			&cli.StringFlag{Name: "project", Usage: "the project whose pwagen.toml sets [deploy] isolation (default: the folder holding OUT)", TakesFile: true},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -39,7 +44,11 @@ func serveCmd() *cli.Command {
 			if _, err := os.Stat(path.Join(out, packager.LoaderName)); err != nil {
 				return usageError("%s holds no package (no %s); run pwagen package first", out, packager.LoaderName)
 			}
-			h, err := newPreview(out)
+			isolation, err := projectIsolation(out, c.String("project"))
+			if err != nil {
+				return usageError("%v", err)
+			}
+			h, err := newPreview(out, isolation)
 			if err != nil {
 				return checkFailed(err)
 			}
@@ -47,77 +56,130 @@ func serveCmd() *cli.Command {
 			if err != nil {
 				return checkFailed(fmt.Errorf("listening on %s: %w; choose another with --addr 127.0.0.1:PORT", c.String("addr"), err))
 			}
+			warnIfExposed(c.App.ErrWriter, ln.Addr())
 			fmt.Fprintf(c.App.Writer, "serving %s at http://%s/ (Ctrl-C to stop)\n", out, ln.Addr())
 			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-			go func() { <-c.Context.Done(); srv.Close() }()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				// On a signal: finish the answers under way for up to half a
+				// second, then cut what is left (a long download).
+				<-c.Context.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+				defer cancel()
+				if srv.Shutdown(ctx) != nil {
+					srv.Close()
+				}
+			}()
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return checkFailed(err)
 			}
+			<-done
 			return nil
 		},
 	}
 }
 
-// preview serves a package read-only from an os.Root, so no path, symlink
-// or ".." can escape it, with the headers of the package's host rules.
-// `pwagen package` replaces OUT with a new folder: the preview notices and
-// serves the new one.
-type preview struct {
-	out string
-
-	mu    sync.Mutex
-	dir   os.FileInfo // the folder root and rules were made from
-	root  *os.Root
-	rules []hosts.Rule
+// projectIsolation reads [deploy] isolation from the project's pwagen.toml:
+// the project folder given, else the folder holding OUT.
+func projectIsolation(out, project string) (string, error) {
+	if project == "" {
+		abs, err := filepath.Abs(out)
+		if err != nil {
+			return "", err
+		}
+		project = filepath.Dir(abs)
+		if _, err := os.Stat(filepath.Join(project, config.FileName)); err != nil {
+			return "", fmt.Errorf("the headers of %s depend on [deploy] isolation in its project's %s, and %s holds none; name the project with --project DIR", out, config.FileName, project)
+		}
+	}
+	cfg, err := config.Load(project)
+	if err != nil {
+		return "", err
+	}
+	return cfg.Deploy.Isolation, nil
 }
 
-func newPreview(out string) (*preview, error) {
-	p := &preview{out: out}
-	_, _, err := p.current()
+// warnIfExposed warns when the preview listens beyond this machine.
+func warnIfExposed(w io.Writer, addr net.Addr) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if ok && tcp.IP.IsLoopback() {
+		return
+	}
+	fmt.Fprintf(w, "pwagen: warning: listening on %s, which other machines can reach; the preview is for testing on this machine (--addr 127.0.0.1:PORT)\n", addr)
+}
+
+// preview serves a package read-only from an os.Root, so no path, symlink
+// or ".." can escape it, with the headers of the package's host rules: the
+// same rules, from the same spec, that pwagen package wrote the hosts'
+// configurations from. `pwagen package` replaces OUT with a new folder: the
+// preview notices and serves the new one.
+type preview struct {
+	out       string
+	isolation string // the project's [deploy] isolation
+
+	mu     sync.Mutex
+	dir    os.FileInfo // the folder root and rules were made from
+	root   *os.Root
+	rules  []hosts.Rule
+	global http.Header // the "/*" rule's headers: every response, errors too
+}
+
+func newPreview(out, isolation string) (*preview, error) {
+	p := &preview{out: out, isolation: isolation}
+	_, _, _, err := p.current()
 	return p, err
 }
 
 // current returns the root and rules of the folder now at p.out.
-func (p *preview) current() (*os.Root, []hosts.Rule, error) {
+func (p *preview) current() (*os.Root, []hosts.Rule, http.Header, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fi, err := os.Stat(p.out)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if p.dir != nil && os.SameFile(fi, p.dir) {
-		return p.root, p.rules, nil
+		return p.root, p.rules, p.global, nil
 	}
 	root, err := os.OpenRoot(p.out)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	var files []hosts.File
-	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, hosts.File{Name: name, Hashed: packager.IsHashed(name)})
-		}
-		return err
-	})
+	spec, err := previewSpec(root, p.isolation)
 	if err != nil {
 		root.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	rules, err := hosts.Rules(hosts.Spec{Files: files, Isolation: "headers"})
+	rules, err := hosts.Rules(spec)
 	if err != nil {
 		root.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if p.root != nil {
 		p.root.Close()
 	}
 	p.dir, p.root, p.rules = fi, root, rules
-	return root, rules, nil
+	p.global = http.Header{}
+	for _, r := range rules {
+		if r.Pattern == "/*" {
+			for _, h := range r.Headers {
+				p.global.Set(h.Name, h.Value)
+			}
+		}
+	}
+	return root, rules, p.global, nil
 }
 
 func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	root, rules, global, err := p.current()
+	if err != nil {
+		p.fail(w, nil, http.StatusServiceUnavailable, "the package is gone: "+err.Error())
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		w.Header().Set("Allow", "GET, HEAD")
+		p.fail(w, global, http.StatusMethodNotAllowed, "method not allowed")
 		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
@@ -125,18 +187,18 @@ func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name += "index.html"
 	}
 	if !fs.ValidPath(name) || strings.Contains(name, "\\") {
-		http.Error(w, "bad path", http.StatusBadRequest)
+		p.fail(w, global, http.StatusBadRequest, "bad path")
 		return
 	}
-	root, rules, err := p.current()
-	if err != nil {
-		http.Error(w, "the package is gone: "+err.Error(), http.StatusServiceUnavailable)
-		return
-	}
-	data, err := root.ReadFile(name)
+	f, err := root.Open(name)
 	if err != nil {
 		// Never a fallback page: a missing .wasm must be a 404.
-		http.Error(w, "404 not found: "+name, http.StatusNotFound)
+		p.fail(w, global, http.StatusNotFound, "404 not found: "+name)
+		return
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		p.fail(w, global, http.StatusNotFound, "404 not found: "+name)
 		return
 	}
 	urlPath := "/" + name
@@ -147,6 +209,76 @@ func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header()[k] = v
 	}
 	// ServeContent, not ServeFile: the file server answers /index.html with
-	// a redirect, which a service worker must never cache.
-	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
+	// a redirect, which a service worker must never cache. It streams the
+	// file from disk and answers Range requests; its own errors (416, 412)
+	// keep the headers set above.
+	http.ServeContent(w, r, name, time.Time{}, f)
+}
+
+// fail answers an error with the headers every response gets.
+func (p *preview) fail(w http.ResponseWriter, global http.Header, code int, msg string) {
+	for k, v := range global {
+		w.Header()[k] = v
+	}
+	http.Error(w, msg, code)
+}
+
+// hostFiles are the names hosts.Write may put into OUT: host configuration,
+// not part of the package the rules describe.
+var hostFiles = func() map[string]bool {
+	names := map[string]bool{}
+	for _, iso := range []string{"none", "service-worker"} {
+		inOut, _, err := hosts.Write(nil, hosts.Spec{Isolation: iso}, nil)
+		if err != nil {
+			continue
+		}
+		for n := range inOut {
+			names[n] = true
+		}
+	}
+	return names
+}()
+
+// previewSpec is the spec pwagen package gave hosts.Rules for the package
+// in root: its files (less the host files), the project's isolation, and
+// threads when the model declares a shared memory.
+func previewSpec(root *os.Root, isolation string) (hosts.Spec, error) {
+	spec := hosts.Spec{Isolation: isolation}
+	err := fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || hostFiles[name] {
+			return err
+		}
+		spec.Files = append(spec.Files, hosts.File{Name: name, Hashed: packager.IsHashed(name)})
+		if path.Dir(name) == "." && path.Ext(name) == ".wasm" && !spec.Threads {
+			spec.Threads, err = wasmThreads(root, name)
+		}
+		return err
+	})
+	return spec, err
+}
+
+// maxWasm bounds the module previewSpec reads: far above any model a
+// browser loads.
+const maxWasm = 1 << 30
+
+// wasmThreads reports whether the module name in root declares a shared
+// memory, as the packager's validation does.
+func wasmThreads(root *os.Root, name string) (bool, error) {
+	f, err := root.Open(name)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxWasm+1))
+	if err != nil {
+		return false, err
+	}
+	if len(data) > maxWasm {
+		return false, fmt.Errorf("%s: over %d MiB, more than any browser loads; is it the package's model?", name, maxWasm>>20)
+	}
+	shared, err := validate.SharedMemory(data)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	return shared, nil
 }

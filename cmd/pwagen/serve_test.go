@@ -42,7 +42,7 @@ func TestPreview(t *testing.T) {
 	if err := os.Symlink(filepath.Join(root, "secret.txt"), filepath.Join(out, "link.txt")); err != nil {
 		t.Fatal(err)
 	}
-	h, err := newPreview(out)
+	h, err := newPreview(out, "headers")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestPreviewFollowsRepackage(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "dist")
 	writeTree(t, out, map[string]string{"index.html": "v1", "pwagen.js": "//"})
-	h, err := newPreview(out)
+	h, err := newPreview(out, "none")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -25,7 +26,7 @@ func validateCmd() *cli.Command {
 		ArgsUsage: "TARGET (a .wasm file, or a project folder)",
 		Description: "For a project folder, validate builds its model and uses its weights and pwagen.toml.\n" +
 			"For a .wasm file, it uses --config, or else the defaults of a new project.\n" +
-			"Exit status: 0 every check holds; 1 a check failed; 2 bad usage or not a WebAssembly module.",
+			"Exit status: 0 every check holds; 1 a check failed, or the module is damaged or does not compile; 2 bad usage or not a WebAssembly module.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object instead of the table"},
 			&cli.StringFlag{Name: "config", Usage: "pwagen.toml to take targets and budgets from", TakesFile: true},
@@ -35,7 +36,17 @@ func validateCmd() *cli.Command {
 				return usageError("validate: want one TARGET (a .wasm file or a project folder), got %d arguments", c.NArg())
 			}
 			r, err := runValidate(c.Context, c.Args().First(), c.String("config"))
-			if err != nil {
+			var invalid *validate.InvalidError
+			var compile *packager.CompileError
+			switch {
+			case err == nil:
+			case c.Context.Err() != nil: // a signal: run says so
+				return err
+			case errors.As(err, &invalid), errors.As(err, &compile):
+				// A module that does not compile is a failed check, as in
+				// pwagen package: exit status 1.
+				return checkFailed(fmt.Errorf("validate: %v", err))
+			default:
 				return usageError("validate: %v", err)
 			}
 			if c.Bool("json") {
@@ -76,12 +87,14 @@ func runValidate(ctx context.Context, target, configFile string) (*validate.Repo
 		Targets:        cfg.Browser.Targets,
 		MemoryBudget:   cfg.MemoryBudget,
 		DownloadBudget: cfg.DownloadBudget,
+		TimeLimit:      cfg.TimeLimit,
 		Isolation:      cfg.Deploy.Isolation,
 		Hosts:          cfg.Deploy.Hosts,
 	}
 	if cfg.File == "" { // the defaults: sizes are parsed by config.Load only
 		o.MemoryBudget, _ = config.ParseSize(cfg.Budget.Memory)
 		o.DownloadBudget, _ = config.ParseSize(cfg.Budget.Download)
+		o.TimeLimit, _ = config.ParseTime(cfg.Budget.Time)
 	} else if cfg.Model.Weights != "" {
 		o.Weights = cfg.Rel(cfg.Model.Weights)
 	}

@@ -32,7 +32,11 @@ func TestValidateExitCodes(t *testing.T) {
 		{"unknown import", []string{filepath.Join(wat, "unknown_import.wasm")}, 1},
 		{"simd under safari15", []string{"--config", write("pwagen.toml", []byte("[app]\nname = \"x\"\n[model]\nweights = \"w.bin\"\n[browsers]\ntargets = [\"safari15\"]\n")), filepath.Join(wat, "simd.wasm")}, 1},
 		{"empty file", []string{write("empty.wasm", nil)}, 2},
-		{"truncated file", []string{write("truncated.wasm", []byte("\x00asm\x01\x00\x00\x00\x01\x7f"))}, 2},
+		// A module by its header, damaged after it: a failed check, as in
+		// pwagen package, not bad usage.
+		{"truncated module", []string{write("truncated.wasm", []byte("\x00asm\x01\x00\x00\x00\x01\x7f"))}, 1},
+		{"module that does not compile", []string{write("badop.wasm", append([]byte("\x00asm\x01\x00\x00\x00"), 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x05, 0x01, 0x03, 0x00, 0xff, 0x0b))}, 1},
+		{"header only", []string{write("short.wasm", []byte("\x00asm\x01\x00"))}, 2},
 		{"text file", []string{write("text.wasm", []byte("hello\n"))}, 2},
 		{"folder with no config", []string{filepath.Join(dir, "noproject")}, 2},
 		{"no target", nil, 2},
