@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/pwagen/pwagen/templates"
 )
 
@@ -67,11 +68,13 @@ func bundleApp(ctx context.Context, b *Build) error {
 	web := b.Config.Rel(b.Config.App.Web)
 	for _, src := range []string{"app.js", "style.css"} {
 		entry := filepath.Join(web, src)
-		if _, err := os.Stat(entry); errors.Is(err, os.ErrNotExist) {
+		if err := fsx.Check(entry, fsx.PageLimit, src); errors.Is(err, os.ErrNotExist) {
 			if src == "app.js" {
 				return fmt.Errorf("%s: missing; the page's script must be %s/app.js (it imports ./pwagen.js)", entry, b.Config.App.Web)
 			}
 			continue
+		} else if err != nil {
+			return err
 		}
 		res := api.Build(api.BuildOptions{
 			EntryPoints:       []string{entry},

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pwagen/pwagen/internal/fsx"
 )
 
 // checkOut refuses an output folder that would destroy sources or a
@@ -111,7 +113,7 @@ func writeFile(p string, f *File) error {
 		return err
 	}
 	if f.Src != nil {
-		r, err := os.Open(f.Src.Path)
+		r, _, err := fsx.Open(f.Src.Path, f.Src.Off+f.Src.Size+MaxWeights, "weights")
 		if err != nil {
 			w.Close()
 			return err

@@ -16,7 +16,19 @@ const (
 	PageLimit   = 8 << 20   // web/index.html
 	WebLimit    = 256 << 20 // any other file of web/, held in memory
 	WasmLimit   = 1 << 30   // a .wasm module, held in memory
+	// WeightsLimit is the most weights a model can hold, streamed: a
+	// wasm32 module's linear memory is at most 4 GiB.
+	WeightsLimit = 4 << 30
 )
+
+// Check tells whether path is a regular file of at most limit bytes.
+func Check(path string, limit int64, what string) error {
+	f, _, err := Open(path, limit, what)
+	if err == nil {
+		f.Close()
+	}
+	return err
+}
 
 // SizeError is a file over the limit for its kind.
 type SizeError struct {
