@@ -104,7 +104,7 @@ func Load(path string, opts ...Option) (*Config, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, FileName)
 	}
-	data, err := fsx.ReadFile(path, fsx.ConfigLimit, "config file")
+	data, err := fsx.ReadFile(path, fsx.ConfigLimit, "config")
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such file; run `pwagen new DIR` to start a project, or pass the folder that holds %s", path, FileName)
 	}

@@ -168,7 +168,7 @@ func copyWeb(ctx context.Context, b *Build) error {
 		if _, taken := b.Files[rel]; taken || reserved[rel] {
 			return fmt.Errorf("%s: clashes with a file pwagen writes (%s); rename it", p, rel)
 		}
-		data, err := fsx.ReadFile(p, fsx.WebLimit, "web file")
+		data, err := fsx.ReadFile(p, fsx.WebLimit, "web")
 		if err != nil {
 			return err
 		}

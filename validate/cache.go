@@ -44,7 +44,7 @@ func (v *check) loadFacts() (facts, bool) {
 	if p == "" {
 		return facts{}, false
 	}
-	b, err := fsx.ReadFile(p, cacheLimit, "cache entry")
+	b, err := fsx.ReadFile(p, cacheLimit, "cache")
 	if err != nil {
 		return facts{}, false
 	}

@@ -26,7 +26,7 @@ type runRecord struct {
 func (v *check) run(ctx context.Context) error {
 	p := v.runPath()
 	if p != "" {
-		if b, err := fsx.ReadFile(p, cacheLimit, "cache entry"); err == nil {
+		if b, err := fsx.ReadFile(p, cacheLimit, "cache"); err == nil {
 			var rec runRecord
 			if json.Unmarshal(b, &rec) == nil && rec.Peak > 0 {
 				v.r.Memory.PeakBytes = &rec.Peak

@@ -117,7 +117,7 @@ func gzipTree(dir string) int64 {
 			return nil
 		}
 		// Regular files only: a device or a pipe in web/ would never end.
-		f, fi, err := fsx.Open(p, fsx.WebLimit, "web file")
+		f, fi, err := fsx.Open(p, fsx.WebLimit, "web")
 		if err != nil {
 			return nil
 		}

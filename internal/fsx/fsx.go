@@ -37,8 +37,8 @@ type SizeError struct {
 }
 
 func (e *SizeError) Error() string {
-	return fmt.Sprintf("%s: %s of %d bytes (%s) is over the limit of %d bytes (%s) for %s, by %d bytes; is it the right file?",
-		e.Path, e.What, e.Size, Human(e.Size), e.Limit, Human(e.Limit), e.What, e.Size-e.Limit)
+	return fmt.Sprintf("%s: %d bytes (%s), over the limit of %d bytes (%s) for the %s file by %d bytes; is it the right file?",
+		e.Path, e.Size, Human(e.Size), e.Limit, Human(e.Limit), e.What, e.Size-e.Limit)
 }
 
 // NotRegularError is an input that is not a regular file: a folder, a
@@ -60,7 +60,7 @@ func (e *NotRegularError) Error() string {
 	case e.Mode&fs.ModeSocket != 0:
 		kind = "a socket"
 	}
-	return fmt.Sprintf("%s: the %s is %s, not a regular file; give the path of a file", e.Path, e.What, kind)
+	return fmt.Sprintf("%s: the %s file is %s, not a regular file; give the path of a file", e.Path, e.What, kind)
 }
 
 // Open opens the regular file at path for streaming, after checking that

@@ -25,10 +25,10 @@ func TestReadFile(t *testing.T) {
 		want       string // "" means success
 	}{
 		{"fits", small, 5, ""},
-		{"over the limit", small, 4, "small: icon of 5 bytes (5 B) is over the limit of 4 bytes (4 B) for icon, by 1 bytes"},
-		{"device", "/dev/zero", 1 << 20, "/dev/zero: the icon is a device, not a regular file"},
-		{"named pipe, which would block on open", fifo, 1 << 20, "the icon is a named pipe, not a regular file"},
-		{"folder", dir, 1 << 20, "the icon is a folder"},
+		{"over the limit", small, 4, "small: 5 bytes (5 B), over the limit of 4 bytes (4 B) for the icon file by 1 bytes"},
+		{"device", "/dev/zero", 1 << 20, "/dev/zero: the icon file is a device, not a regular file"},
+		{"named pipe, which would block on open", fifo, 1 << 20, "the icon file is a named pipe, not a regular file"},
+		{"folder", dir, 1 << 20, "the icon file is a folder"},
 		{"missing", filepath.Join(dir, "none"), 1, "no such file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
