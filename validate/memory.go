@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -274,7 +274,7 @@ func (w *weightsFile) copyTo(mem api.Memory, ptr uint32) error {
 	if uint64(ptr)+uint64(w.size) > uint64(mem.Size()) {
 		return fmt.Errorf("pwagen_alloc_weights returned %d, but %d bytes there are outside memory (%d bytes)", ptr, w.size, mem.Size())
 	}
-	f, err := os.Open(w.path)
+	f, _, err := fsx.Open(w.path, fsx.WeightsLimit, "weights")
 	if err != nil {
 		return fmt.Errorf("weights: %w", err)
 	}

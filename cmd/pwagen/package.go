@@ -45,6 +45,7 @@ func packageCmd() *cli.Command {
 			}
 			start := time.Now()
 			b := packager.NewBuild(cfg, out)
+			b.Log = c.App.ErrWriter // what a stopped run left, and its repair
 			if err := packager.Run(c.Context, b); err != nil {
 				return checkFailed(err)
 			}
