@@ -202,3 +202,58 @@ func TestWriteOutKillHelper(t *testing.T) {
 	writeOut(b)
 	t.Fatal("not killed")
 }
+
+// TestOutHostsOwnership: OUT.hosts is replaced only if pwagen wrote it
+// (its marker), as OUT is (issue 12, defect 1).
+func TestOutHostsOwnership(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		marker      bool   // site.hosts holds pwagen's marker
+		beside      bool   // the new package has server configs
+		want        string // error, "" for none
+		hostsRemain bool   // the user's file is still there
+	}{
+		{"the user's folder, configs to write", false, true, "site.hosts exists, is not empty and holds no README-pwagen.txt, so pwagen did not write it", true},
+		{"the user's folder, no configs to write", false, false, "", true},
+		{"pwagen's folder, configs to write", true, true, "", false},
+		{"pwagen's folder, no configs: removed with the old OUT", true, false, "", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			parent := t.TempDir()
+			b := swapFixture(t, parent, true)
+			if !tt.beside {
+				b.Beside = map[string][]byte{}
+			}
+			hosts := filepath.Join(parent, "site.hosts")
+			os.MkdirAll(hosts, 0o755)
+			os.WriteFile(filepath.Join(hosts, "nginx-prod.conf"), []byte("x"), 0o644)
+			if tt.marker {
+				os.WriteFile(filepath.Join(hosts, HostsMarker), []byte(hostsMarkerText), 0o644)
+			}
+			err := writeOut(b)
+			if (err == nil) != (tt.want == "") || err != nil && !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+			_, statErr := os.Stat(filepath.Join(hosts, "nginx-prod.conf"))
+			if (statErr == nil) != tt.hostsRemain {
+				t.Errorf("site.hosts/nginx-prod.conf there: %v, want %v", statErr == nil, tt.hostsRemain)
+			}
+			if tt.want != "" && exists(filepath.Join(parent, "site")) {
+				t.Error("a refused run wrote site")
+			}
+		})
+	}
+}
+
+func TestWritesBeside(t *testing.T) {
+	for _, tt := range []struct {
+		hosts []string
+		want  bool
+	}{{nil, true}, {[]string{"netlify"}, false}, {[]string{"netlify", "nginx"}, true}, {[]string{"github-pages"}, false}, {[]string{"s3-cloudfront"}, true}} {
+		c := config.Defaults
+		c.Deploy.Hosts = tt.hosts
+		if got := writesBeside(NewBuild(&c, "")); got != tt.want {
+			t.Errorf("%v: %v, want %v", tt.hosts, got, tt.want)
+		}
+	}
+}

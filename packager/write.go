@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/fsx"
 )
 
@@ -96,18 +97,18 @@ func checkOut(ctx context.Context, b *Build) error {
 
 // writesBeside tells whether the project's hosts include one whose config
 // goes beside OUT (nginx, Apache, Caddy, S3): then OUT.hosts is written.
+// It asks the host writers, over an empty package.
 func writesBeside(b *Build) bool {
-	if len(b.Beside) > 0 || len(b.Config.Deploy.Hosts) == 0 {
+	if len(b.Beside) > 0 {
 		return true
 	}
-	for _, h := range b.Config.Deploy.Hosts {
-		switch h {
-		case "netlify", "cloudflare", "vercel", "firebase", "azure", "github-pages":
-		default:
-			return true
-		}
+	spec := hosts.Spec{Isolation: b.Config.Deploy.Isolation}
+	rules, err := hosts.Rules(spec)
+	if err != nil {
+		return true
 	}
-	return false
+	_, beside, err := hosts.Write(rules, spec, b.Config.Deploy.Hosts)
+	return err != nil || len(beside) > 0
 }
 
 func writeFile(p string, f *File) error {
