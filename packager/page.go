@@ -154,6 +154,10 @@ func copyWeb(ctx context.Context, b *Build) error {
 			if err := b.checkLink(p, shown); err != nil {
 				return err
 			}
+			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+				target, _ := os.Readlink(p)
+				return fmt.Errorf("%s: a symlink to the folder %s; pwagen does not follow symlinked folders: copy the folder into %s instead", shown, target, b.Config.App.Web)
+			}
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".js", ".mjs", ".ts", ".jsx", ".tsx", ".css", ".map":

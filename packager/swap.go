@@ -75,6 +75,7 @@ func writeJournal(p swapPaths, j journal) error {
 		return err
 	}
 	tmp := p.journal + ".tmp"
+	os.Remove(tmp) // left by a run killed while writing its journal
 	if err := writeFile(tmp, &File{Data: append(data, '\n')}); err != nil {
 		os.Remove(tmp)
 		return err

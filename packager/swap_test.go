@@ -3,6 +3,7 @@ package packager
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,5 +256,41 @@ func TestWritesBeside(t *testing.T) {
 		if got := writesBeside(NewBuild(&c, "")); got != tt.want {
 			t.Errorf("%v: %v, want %v", tt.hosts, got, tt.want)
 		}
+	}
+}
+
+// TestRecoverOutDamagedJournal: a journal that names anything but this
+// code's own temporary folders is refused, and nothing is removed.
+func TestRecoverOutDamagedJournal(t *testing.T) {
+	for _, content := range []string{
+		`{"phase":"write","tmp":"../../home"}`,
+		`{"phase":"write","tmp":"site"}`,
+		`{"phase":"delete","tmp":".site.new-1"}`,
+		`not json`,
+	} {
+		parent := t.TempDir()
+		swapFixture(t, parent, false)
+		os.WriteFile(filepath.Join(parent, ".site.pwagen-journal"), []byte(content), 0o644)
+		err := recoverOut(filepath.Join(parent, "site"), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), ".site.pwagen-journal: ") || !strings.Contains(err.Error(), "then package again") {
+			t.Errorf("%s: error %v", content, err)
+		}
+		if !exists(filepath.Join(parent, "site", "pwagen.js")) || !exists(filepath.Join(parent, "site.hosts", "nginx.conf")) {
+			t.Errorf("%s: the pair was touched", content)
+		}
+	}
+}
+
+// TestWriteOutStaleJournalTmp: a run killed while writing its journal
+// leaves .site.pwagen-journal.tmp, which must not block the next run.
+func TestWriteOutStaleJournalTmp(t *testing.T) {
+	parent := t.TempDir()
+	b := swapFixture(t, parent, false)
+	os.WriteFile(filepath.Join(parent, ".site.pwagen-journal.tmp"), []byte(`{"pha`), 0o644)
+	if err := writeOut(b); err != nil {
+		t.Fatal(err)
+	}
+	if got := pairState(t, parent); got != "new" {
+		t.Errorf("pair is %s", got)
 	}
 }
