@@ -120,15 +120,33 @@ func exists(p string) bool {
 // did on log, in one line.
 func recoverOut(out string, log io.Writer) error {
 	j, err := readJournal(out)
-	if err != nil || j == nil {
-		return err
-	}
-	msg, err := repair(pathsOf(out, j.Tmp), *j, nil)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "pwagen: %s\n", msg)
+	if j != nil {
+		msg, err := repair(pathsOf(out, j.Tmp), *j, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "pwagen: %s\n", msg)
+	}
+	warnOrphans(out, log)
 	return nil
+}
+
+// warnOrphans names the temporary folders that pwagen versions without a
+// journal left when they were stopped. Nothing records that pwagen wrote
+// them, so they are the user's to remove.
+func warnOrphans(out string, log io.Writer) {
+	parent, base := filepath.Dir(out), filepath.Base(out)
+	re := regexp.MustCompile(`^\.` + regexp.QuoteMeta(base) + `\.new-[0-9]+(\.hosts)?(\.old)?$`)
+	entries, _ := os.ReadDir(parent)
+	for _, e := range entries {
+		if e.IsDir() && re.MatchString(e.Name()) {
+			p := filepath.Join(parent, e.Name())
+			fmt.Fprintf(log, "pwagen: %s was left by a stopped run of an older pwagen, which kept no journal; remove it: rm -r %s\n", p, p)
+		}
+	}
 }
 
 // repair brings the pair back to a whole state, old or new, removes the

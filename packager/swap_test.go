@@ -294,3 +294,21 @@ func TestWriteOutStaleJournalTmp(t *testing.T) {
 		t.Errorf("pair is %s", got)
 	}
 }
+
+// TestRecoverOutNamesOrphans: folders an older pwagen left, with no
+// journal, are named with the command that removes them, and kept.
+func TestRecoverOutNamesOrphans(t *testing.T) {
+	parent := t.TempDir()
+	orphan := filepath.Join(parent, ".site.new-42")
+	os.MkdirAll(orphan, 0o755)
+	var log bytes.Buffer
+	if err := recoverOut(filepath.Join(parent, "site"), &log); err != nil {
+		t.Fatal(err)
+	}
+	if want := "pwagen: " + orphan + " was left by a stopped run of an older pwagen, which kept no journal; remove it: rm -r " + orphan + "\n"; log.String() != want {
+		t.Errorf("said %q, want %q", log.String(), want)
+	}
+	if !exists(orphan) {
+		t.Error("removed a folder nothing records as pwagen's")
+	}
+}
