@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -45,6 +46,27 @@ func ParseTime(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// maxTargetVersion bounds each part of a target's version: a typo such as
+// "chrome99999999999" must not pass for a browser no one has.
+const maxTargetVersion = 999
+
+// checkPackage returns why pkg is not a folder go build may be given
+// safely, or "". A leading "-" would be read by go build as a flag (such
+// as -toolexec=PROGRAM, which runs PROGRAM).
+func checkPackage(pkg string) string {
+	switch {
+	case pkg == "":
+		return "is empty"
+	case strings.HasPrefix(pkg, "-"):
+		return "starts with \"-\", which go build would read as a flag"
+	case strings.Contains(pkg, "..."):
+		return "is a pattern; the model is one package"
+	case pkg == "." || pkg == ".." || strings.HasPrefix(pkg, "./") || strings.HasPrefix(pkg, "../") || filepath.IsAbs(pkg):
+		return ""
+	}
+	return "is not a folder path (an import path would build code from outside the project)"
+}
+
 // check validates values after decoding; lines maps keys to their lines.
 func (c *Config) check(name string, lines map[string]int) error {
 	bad := func(key, format string, args ...any) error {
@@ -63,6 +85,9 @@ func (c *Config) check(name string, lines map[string]int) error {
 		if !colorRe.MatchString(v) {
 			return bad(key, "%q is not a colour; write it as #rgb or #rrggbb", v)
 		}
+	}
+	if err := checkPackage(c.Model.Package); err != "" {
+		return bad("model.package", "%q %s; give the model's folder relative to the project, such as \"./model\"", c.Model.Package, err)
 	}
 	if c.Model.Weights == "" {
 		return bad("model.weights", "the model needs a weights file; set weights = \"weights/model.bin\" under [model]")
@@ -92,6 +117,11 @@ func (c *Config) check(name string, lines map[string]int) error {
 	for _, t := range c.Browser.Targets {
 		if !targetRe.MatchString(t) {
 			return bad("browsers.targets", "%q is not a browser target; write a browser and its version as esbuild does, such as \"chrome100\", \"edge100\", \"firefox115\" or \"safari16.4\"", t)
+		}
+		for _, part := range strings.Split(targetRe.FindStringSubmatch(t)[2], ".") {
+			if len(part) > 3 {
+				return bad("browsers.targets", "%q: version %s is over %d, which no browser has reached; give the oldest version to support, such as \"chrome100\" or \"safari16.4\"", t, part, maxTargetVersion)
+			}
 		}
 	}
 	switch c.Deploy.Isolation {

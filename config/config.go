@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pwagen/pwagen/internal/fsx"
 )
 
 // FileName is the name of a project's configuration file.
@@ -33,7 +34,18 @@ type Config struct {
 	ShardSize, MemoryBudget, DownloadBudget uint64 `toml:"-"`
 	// TimeLimit is Budget.Time: how long one measured run of the model may take.
 	TimeLimit time.Duration `toml:"-"`
+
+	lines map[string]int // "table.key" → its line in File
 }
+
+// Option changes how Load reads a project.
+type Option func(*options)
+
+type options struct{ weights string }
+
+// WithWeights takes the weights from path (pwagen package --weights),
+// which may be outside the project, instead of [model] weights.
+func WithWeights(path string) Option { return func(o *options) { o.weights = path } }
 
 // App describes the web app and its install metadata.
 type App struct {
@@ -87,19 +99,30 @@ var Defaults = Config{
 }
 
 // Load reads the config at path, which is a pwagen.toml or the folder that
-// holds one.
-func Load(path string) (*Config, error) {
+// holds one, and checks that the paths it names stay inside the project.
+func Load(path string, opts ...Option) (*Config, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, FileName)
 	}
-	data, err := os.ReadFile(path)
+	data, err := fsx.ReadFile(path, fsx.ConfigLimit, "config")
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such file; run `pwagen new DIR` to start a project, or pass the folder that holds %s", path, FileName)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data)
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkPaths(o); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Parse decodes data, the contents of the file at path, and checks it.
@@ -112,11 +135,15 @@ func Parse(path string, data []byte) (*Config, error) {
 	c.Browser.Targets = slices.Clone(Defaults.Browser.Targets)
 	c.File, c.Dir = abs, filepath.Dir(abs)
 	name := filepath.Base(path)
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return nil, &Error{File: name, Line: 1, Col: 1, Msg: "the file starts with a UTF-8 byte order mark (BOM), which TOML does not allow; save it as UTF-8 without BOM (in most editors: encoding \"UTF-8\", not \"UTF-8 with BOM\")"}
+	}
 	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
 		return nil, decodeError(name, data, err)
 	}
-	if err := c.check(name, keyLines(data)); err != nil {
+	c.lines = keyLines(data)
+	if err := c.check(name, c.lines); err != nil {
 		return nil, err
 	}
 	return &c, nil

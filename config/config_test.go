@@ -71,10 +71,12 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key with suggestion", "[browsers]\ntarget = [\"x\"]\n", []string{"pwagen.toml:16:1", `unknown key "browsers.target"`, `did you mean "browsers.targets"`}},
 		{"key in the wrong table", "[deploy]\nmemory = \"1MiB\"\n", []string{"pwagen.toml:16:1", `unknown key "deploy.memory"`, `did you mean "budget.memory"`}},
 		{"unknown table", "[zzz]\nqqqqqqqq = 1\n", []string{"pwagen.toml:15", `unknown key "zzz"`, "known keys are"}},
-		{"wrong type", "[deploy]\nupdate = 3\n", []string{"pwagen.toml:16", "deploy.update: cannot decode TOML integer into a of type string"}},
+		{"wrong type", "[deploy]\nupdate = 3\n", []string{"pwagen.toml:16", "deploy.update: cannot decode TOML integer into a value of type string"}},
 		{"syntax", "[deploy\n", []string{"pwagen.toml:15:8", "expected ']'"}},
 		{"empty table is fine", "[deploy]\n", nil},
 		{"bad target", "[browsers]\ntargets = [\"chrome\"]\n", []string{"pwagen.toml:16", `"chrome" is not a browser target`, "chrome100"}},
+		{"absurd target version", "[browsers]\ntargets = [\"chrome99999999999\"]\n", []string{"pwagen.toml:16", "browsers.targets", `"chrome99999999999": version 99999999999 is over 999`}},
+		{"absurd target minor version", "[browsers]\ntargets = [\"safari16.40000\"]\n", []string{"pwagen.toml:16", "version 40000 is over 999"}},
 		{"bad isolation", "[deploy]\nisolation = \"coop\"\n", []string{"pwagen.toml:16", "deploy.isolation", "service-worker"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,6 +107,9 @@ func TestCheckErrors(t *testing.T) {
 		{`theme_color = "#2f6f4e"`, `theme_color = "green"`, `pwagen.toml:4: app.theme_color: "green" is not a colour`},
 		{`short_name = "Iris"`, `short_name = "Iris classifier app"`, "keep it to 12 or fewer"},
 		{`name = "Iris classifier"`, `name = ""`, "pwagen.toml:2: app.name: the app needs a name"},
+		{`package = "./model"`, `package = "-toolexec=/path/evil.sh"`, `pwagen.toml:7: model.package: "-toolexec=/path/evil.sh" starts with "-", which go build would read as a flag`},
+		{`package = "./model"`, `package = "example.com/evil"`, `pwagen.toml:7: model.package: "example.com/evil" is not a folder path`},
+		{`package = "./model"`, `package = "./..."`, "is a pattern"},
 	} {
 		t.Run(tt.new, func(t *testing.T) {
 			_, err := Parse("pwagen.toml", []byte(strings.Replace(good, tt.old, tt.new, 1)))
@@ -112,6 +117,13 @@ func TestCheckErrors(t *testing.T) {
 				t.Fatalf("got %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseBOM(t *testing.T) {
+	_, err := Parse("pwagen.toml", append([]byte("\xef\xbb\xbf"), good...))
+	if err == nil || !strings.Contains(err.Error(), "pwagen.toml:1:1: the file starts with a UTF-8 byte order mark (BOM)") || !strings.Contains(err.Error(), "without BOM") {
+		t.Fatalf("got %v, want a hint to remove the BOM", err)
 	}
 }
 
@@ -140,15 +152,32 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-// FuzzParse: whatever the file holds, Parse returns a config or an error.
+// FuzzParse: whatever the file holds, Parse returns a config or an error,
+// never panics, and never accepts what a checked config must not hold. The
+// seeds in testdata/fuzz/FuzzParse hold issue 12's cases. CI runs
+// go test ./config -run='^$' -fuzz=FuzzParse -fuzztime=10s
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(good))
 	f.Add([]byte("[app]\nname = 1\n"))
 	f.Add([]byte("[model]\nweights = \"w\"\nshard_size = \"1e9GiB\""))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse("pwagen.toml", data)
-		if err == nil && (c.App.Name == "" || c.ShardSize == 0) {
+		if err != nil {
+			if strings.Contains(err.Error(), " a of type") {
+				t.Fatalf("ungrammatical error: %v", err)
+			}
+			return
+		}
+		if c.App.Name == "" || c.ShardSize == 0 {
 			t.Fatalf("accepted a config without a name or shard size: %+v", c)
+		}
+		if checkPackage(c.Model.Package) != "" {
+			t.Fatalf("accepted package %q", c.Model.Package)
+		}
+		for _, tg := range c.Browser.Targets {
+			if len(tg) > 24 {
+				t.Fatalf("accepted target %q", tg)
+			}
 		}
 	})
 }

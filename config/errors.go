@@ -36,7 +36,7 @@ func decodeError(name string, data []byte, err error) error {
 		msg := strings.TrimPrefix(de.Error(), "toml: ")
 		if m := fieldRe.FindStringSubmatch(msg); m != nil {
 			if key, ok := keyForField(m[1]); ok {
-				msg = fmt.Sprintf("%s: %s", key, strings.Replace(msg, "struct field "+m[1], "a", 1))
+				msg = fmt.Sprintf("%s: %s", key, strings.Replace(msg, "struct field "+m[1], "a value", 1))
 			}
 		}
 		return &Error{File: name, Line: line, Col: col, Key: strings.Join(de.Key(), "."), Msg: msg}
@@ -47,7 +47,7 @@ func decodeError(name string, data []byte, err error) error {
 	if m := fieldRe.FindStringSubmatch(msg); m != nil {
 		if key, ok := keyForField(m[1]); ok {
 			e.Key, e.Line = key, keyLines(data)[key]
-			e.Msg = fmt.Sprintf("%s: %s", key, strings.Replace(msg, "struct field "+m[1], "a", 1))
+			e.Msg = fmt.Sprintf("%s: %s", key, strings.Replace(msg, "struct field "+m[1], "a value", 1))
 		}
 	}
 	return e

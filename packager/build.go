@@ -44,6 +44,9 @@ type Build struct {
 	// CacheDir is wazero's compilation cache ("" is the user's cache folder).
 	CacheDir string
 
+	// hook stops writeOut at a named step, for tests (swap.go).
+	hook stepHook
+
 	// goBuild runs `go` with args in dir and env; tests may replace it.
 	goBuild func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error)
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/pwagen/pwagen/templates"
 	"github.com/pwagen/pwagen/validate"
 )
@@ -68,11 +70,13 @@ func bundleApp(ctx context.Context, b *Build) error {
 	web := b.Config.Rel(b.Config.App.Web)
 	for _, src := range []string{"app.js", "style.css"} {
 		entry := filepath.Join(web, src)
-		if _, err := os.Stat(entry); errors.Is(err, os.ErrNotExist) {
+		if err := fsx.Check(entry, fsx.PageLimit, src); errors.Is(err, os.ErrNotExist) {
 			if src == "app.js" {
 				return fmt.Errorf("%s: missing; the page's script must be %s/app.js (it imports ./pwagen.js)", entry, b.Config.App.Web)
 			}
 			continue
+		} else if err != nil {
+			return err
 		}
 		res := api.Build(api.BuildOptions{
 			EntryPoints:       []string{entry},
@@ -91,6 +95,7 @@ func bundleApp(ctx context.Context, b *Build) error {
 			Loader:            map[string]api.Loader{".png": api.LoaderFile, ".svg": api.LoaderFile, ".woff2": api.LoaderFile, ".jpg": api.LoaderFile},
 			AssetNames:        "assets/[name]-[hash]",
 			LogLevel:          api.LogLevelSilent,
+			Plugins:           []api.Plugin{b.projectFiles()},
 		})
 		if len(res.Errors) > 0 {
 			return esbuildError(b.Config.Dir, res.Errors)
@@ -224,6 +229,25 @@ func minifyJS(name string, src []byte, targets []string) ([]byte, error) {
 		return nil, fmt.Errorf("minifying %s (a pwagen bug; please report it): %w", name, esbuildError("", res.Errors))
 	}
 	return []byte(strings.TrimSpace(string(res.Code)) + "\n"), nil
+}
+
+// projectFiles makes esbuild load the app's modules and assets from inside
+// the project only, and only regular files of bounded size: an import may
+// not publish /etc/shadow, nor read /dev/zero forever.
+func (b *Build) projectFiles() api.Plugin {
+	return api.Plugin{Name: "project", Setup: func(pb api.PluginBuild) {
+		pb.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: "file"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+			real, ok, err := config.Inside(b.Config.Dir, a.Path)
+			if err != nil {
+				return api.OnLoadResult{}, err
+			}
+			if !ok {
+				return api.OnLoadResult{}, fmt.Errorf("%s resolves to %s, outside the project; pwagen would publish it: copy it into the project", a.Path, real)
+			}
+			// An empty result lets esbuild load the file as it would.
+			return api.OnLoadResult{}, fsx.Check(a.Path, fsx.WebLimit, "web")
+		})
+	}}
 }
 
 // embeddedFS lets esbuild read every module from fsys, and nothing else.

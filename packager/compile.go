@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pwagen/pwagen/internal/fsx"
 )
 
 // CompileError is a failed `go build` of the model, with the compiler's own
@@ -53,7 +55,9 @@ func BuildModel(ctx context.Context, b *Build) ([]byte, error) {
 	if !b.Config.Model.Kernels { // kernels = false in pwagen.toml: package kernels runs as pure Go
 		args = append(args, "-tags", NoKernelsTag)
 	}
-	args = append(args, "-o", out, pkg)
+	// "--" ends go build's flags: the package is never read as one (such
+	// as -toolexec=PROGRAM). config refuses such a package already.
+	args = append(args, "-o", out, "--", pkg)
 	msg, err := b.goBuild(ctx, b.Config.Dir, wasmEnv, args...)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -65,5 +69,5 @@ func BuildModel(ctx context.Context, b *Build) ([]byte, error) {
 		}
 		return nil, &CompileError{Package: pkg, Output: string(msg)}
 	}
-	return os.ReadFile(out)
+	return fsx.ReadFile(out, fsx.WasmLimit, "compiled model")
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/pwagen/pwagen/internal/fsx"
 	"golang.org/x/image/draw"
 )
 
@@ -22,17 +23,31 @@ type Icon struct {
 	Purpose string `json:"purpose,omitempty"`
 }
 
+// MaxIconSide is the largest icon side pwagen decodes, in pixels: at 16
+// bits per channel a 4096x4096 PNG decodes to 128 MiB.
+const MaxIconSide = 4096
+
 // makeIcons resizes the source icon to the sizes installers ask for: 192
 // and 512 px, and a maskable 512 px one whose picture sits in the central
 // safe zone on the background colour.
 func makeIcons(ctx context.Context, b *Build) error {
 	p := b.Config.Rel(b.Config.App.Icon)
-	data, err := os.ReadFile(p)
+	data, err := fsx.ReadFile(p, fsx.IconLimit, "icon")
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: app.icon: %s does not exist; give a square PNG of at least 512 px", b.Config.File, p)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("app.icon: %w", err)
+	}
+	// Check the declared size before decoding: a few bytes of PNG may
+	// declare gigapixels (a decompression bomb).
+	cfg, err := png.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("%s: not a PNG image (%v); give a square PNG of at least 512 px", p, err)
+	}
+	if cfg.Width > MaxIconSide || cfg.Height > MaxIconSide {
+		return fmt.Errorf("%s: the PNG declares %dx%d px (%d pixels), over pwagen's limit of %dx%d px for an icon; pwagen decodes it whole to make 192 and 512 px icons, so give a square PNG between 512 and %d px",
+			p, cfg.Width, cfg.Height, int64(cfg.Width)*int64(cfg.Height), MaxIconSide, MaxIconSide, MaxIconSide)
 	}
 	src, err := png.Decode(bytes.NewReader(data))
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/pwagen/pwagen/internal/fsx"
 )
 
 // Shard is one piece of the weights, named by its content.
@@ -28,7 +30,7 @@ type WeightsIndex struct {
 // MaxWeights is the most weights a model can hold: a wasm32 module's linear
 // memory is at most 65536 pages of 64 KiB, 4 GiB, and the Go runtime needs
 // part of that too.
-const MaxWeights = 4 << 30
+const MaxWeights = fsx.WeightsLimit
 
 // WeightsTooLargeError says that the weights cannot fit the model's memory.
 type WeightsTooLargeError struct {
@@ -58,24 +60,17 @@ func gib(n int64) string {
 // (File.Src) and are read once here and once by writeOut.
 func shardWeights(ctx context.Context, b *Build) error {
 	p := b.Config.Rel(b.Config.Model.Weights)
-	f, err := os.Open(p)
-	if errors.Is(err, os.ErrNotExist) {
+	f, fi, err := fsx.Open(p, MaxWeights, "weights")
+	var se *fsx.SizeError
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("%s: model.weights: %s does not exist; train the model or fix the path", b.Config.File, p)
-	}
-	if err != nil {
+	case errors.As(err, &se):
+		return &WeightsTooLargeError{Path: p, Size: se.Size, Limit: MaxWeights, What: "wasm32"}
+	case err != nil:
 		return fmt.Errorf("%s: model.weights: %w", b.Config.File, err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: model.weights: %s is not a regular file", b.Config.File, p)
-	}
-	if fi.Size() > MaxWeights {
-		return &WeightsTooLargeError{Path: p, Size: fi.Size(), Limit: MaxWeights, What: "wasm32"}
-	}
 	if budget := int64(b.Config.MemoryBudget); budget > 0 && fi.Size() > budget {
 		return &WeightsTooLargeError{Path: p, Size: fi.Size(), Limit: budget, What: fmt.Sprintf("[budget] memory = %q", b.Config.Budget.Memory)}
 	}

@@ -223,7 +223,7 @@ func TestShardWeightsLimits(t *testing.T) {
 		b, p := weightsBuild(t, 4<<20, 0)
 		os.Mkdir(p, 0o755)
 		err := shardWeights(context.Background(), b)
-		if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+		if err == nil || !strings.Contains(err.Error(), "w.bin: the weights file is a folder, not a regular file") {
 			t.Fatalf("error %v", err)
 		}
 	})

@@ -8,98 +8,107 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pwagen/pwagen/hosts"
+	"github.com/pwagen/pwagen/internal/fsx"
 )
 
+// HostsMarker is the file pwagen writes into OUT.hosts. pwagen replaces
+// OUT.hosts only if it holds this file, as it replaces OUT only if it holds
+// pwagen.js: a folder without its marker is the user's.
+const HostsMarker = "README-pwagen.txt"
+
+const hostsMarkerText = "pwagen package writes this folder beside its output folder and replaces it whole on every run.\n" +
+	"It holds the server configurations of that output, which must not be published.\n" +
+	"Keep no files of your own here: pwagen deletes them.\n"
+
+// owned tells whether pwagen may replace dir: it does not exist, is empty,
+// or holds marker, a regular file pwagen writes there.
+func owned(dir, marker string) (exists, ok bool, err error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, true, nil
+	}
+	if err != nil {
+		return true, false, err
+	}
+	if len(entries) == 0 {
+		return true, true, nil
+	}
+	fi, err := os.Lstat(filepath.Join(dir, marker))
+	return true, err == nil && fi.Mode().IsRegular(), nil
+}
+
+// checkOwned refuses to replace an OUT or an OUT.hosts that pwagen did not
+// write. OUT.hosts matters only when the package has server configs.
+func checkOwned(out string, hosts bool) error {
+	_, ok, err := owned(out, LoaderName)
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	if !ok {
+		return fmt.Errorf("--out %s exists, is not empty and holds no %s, so pwagen did not write it; packaging would replace it whole. Move it away or choose another --out", out, LoaderName)
+	}
+	if !hosts {
+		return nil
+	}
+	_, ok, err = owned(out+".hosts", HostsMarker)
+	if err != nil {
+		return fmt.Errorf("%s.hosts: %w", out, err)
+	}
+	if !ok {
+		return fmt.Errorf("%s.hosts exists, is not empty and holds no %s, so pwagen did not write it; packaging writes the server configs there and would replace it whole. Move it away or choose another --out", out, HostsMarker)
+	}
+	return nil
+}
+
 // checkOut refuses an output folder that would destroy sources or a
-// folder pwagen did not write.
+// folder pwagen did not write, and first repairs what a stopped run left.
 func checkOut(ctx context.Context, b *Build) error {
 	out, dir := filepath.Clean(b.Out), filepath.Clean(b.Config.Dir)
 	if out == dir {
 		return fmt.Errorf("--out %s is the project folder itself; packaging replaces OUT whole, so choose a folder of its own, such as %s", b.Out, filepath.Join(dir, "dist"))
 	}
-	if rel, err := filepath.Rel(out, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return fmt.Errorf("--out %s contains the project's sources; choose a folder inside or beside the project, such as %s", b.Out, filepath.Join(dir, "dist"))
+	for _, o := range []string{out, out + ".hosts"} {
+		if rel, err := filepath.Rel(o, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			if o == out {
+				return fmt.Errorf("--out %s contains the project's sources; choose a folder inside or beside the project, such as %s", b.Out, filepath.Join(dir, "dist"))
+			}
+			return fmt.Errorf("--out %s would put the server configs into %s, which is or holds the project's sources; choose another --out, such as %s", b.Out, o, filepath.Join(dir, "dist"))
+		}
 	}
 	web := filepath.Clean(b.Config.Rel(b.Config.App.Web))
 	if rel, err := filepath.Rel(web, out); err == nil && !strings.HasPrefix(rel, "..") {
 		return fmt.Errorf("--out %s is inside the web folder %s, whose files it would then package; choose another folder", b.Out, web)
 	}
-	entries, err := os.ReadDir(out)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("--out %s: %w", b.Out, err)
-	}
-	if len(entries) > 0 {
-		if _, err := os.Stat(filepath.Join(out, LoaderName)); err != nil {
-			return fmt.Errorf("--out %s exists, is not empty and holds no %s, so pwagen did not write it; packaging would replace it whole. Move it away or choose another --out", b.Out, LoaderName)
-		}
-	}
-	return nil
-}
-
-// writeOut writes the package into a new folder beside Out and swaps it in
-// only when everything is written: a failure leaves the old Out as it was.
-func writeOut(b *Build) (err error) {
-	out := filepath.Clean(b.Out)
-	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".new-")
-	if err != nil {
-		return err
-	}
-	defer func() {
+	if _, err := os.Stat(filepath.Dir(out)); err == nil {
+		unlock, err := lockDir(filepath.Dir(out))
 		if err != nil {
-			os.RemoveAll(tmp)
+			return err
 		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	for _, n := range b.sortedNames() {
-		if err := writeFile(filepath.Join(tmp, filepath.FromSlash(n)), b.Files[n]); err != nil {
+		err = recoverOut(out, b.Log)
+		unlock()
+		if err != nil {
 			return err
 		}
 	}
-	if len(b.Beside) > 0 {
-		hosts := out + ".hosts"
-		tmpHosts := tmp + ".hosts"
-		for n, data := range b.Beside {
-			if err := writeFile(filepath.Join(tmpHosts, filepath.FromSlash(n)), &File{Data: data}); err != nil {
-				os.RemoveAll(tmpHosts)
-				return err
-			}
-		}
-		if err := swap(tmpHosts, hosts); err != nil {
-			os.RemoveAll(tmpHosts)
-			return err
-		}
-	}
-	return swap(tmp, out)
+	return checkOwned(out, writesBeside(b))
 }
 
-// swap replaces dst by src with renames, restoring dst if the second fails.
-func swap(src, dst string) error {
-	old := ""
-	if _, err := os.Stat(dst); err == nil {
-		old = src + ".old"
-		if err := os.Rename(dst, old); err != nil {
-			return err
-		}
+// writesBeside tells whether the project's hosts include one whose config
+// goes beside OUT (nginx, Apache, Caddy, S3): then OUT.hosts is written.
+// It asks the host writers, over an empty package.
+func writesBeside(b *Build) bool {
+	if len(b.Beside) > 0 {
+		return true
 	}
-	if err := os.Rename(src, dst); err != nil {
-		if old != "" {
-			os.Rename(old, dst)
-		}
-		return err
+	spec := hosts.Spec{Isolation: b.Config.Deploy.Isolation}
+	rules, err := hosts.Rules(spec)
+	if err != nil {
+		return true
 	}
-	if old != "" {
-		return os.RemoveAll(old)
-	}
-	return nil
+	_, beside, err := hosts.Write(rules, spec, b.Config.Deploy.Hosts)
+	return err != nil || len(beside) > 0
 }
 
 func writeFile(p string, f *File) error {
@@ -111,7 +120,7 @@ func writeFile(p string, f *File) error {
 		return err
 	}
 	if f.Src != nil {
-		r, err := os.Open(f.Src.Path)
+		r, _, err := fsx.Open(f.Src.Path, f.Src.Off+f.Src.Size+MaxWeights, "weights")
 		if err != nil {
 			w.Close()
 			return err
@@ -123,6 +132,11 @@ func writeFile(p string, f *File) error {
 			return err
 		}
 	} else if _, err := w.Write(f.Data); err != nil {
+		w.Close()
+		return err
+	}
+	// The swap that follows must find every byte on disk after a crash.
+	if err := w.Sync(); err != nil {
 		w.Close()
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -35,12 +36,15 @@ func (v *check) factsPath() string {
 	return filepath.Join(dir, "pwagen-facts", hex.EncodeToString(h.Sum(nil))+".json")
 }
 
+// cacheLimit bounds what is read back from the cache: entries are small JSON.
+const cacheLimit = 1 << 20
+
 func (v *check) loadFacts() (facts, bool) {
 	p := v.factsPath()
 	if p == "" {
 		return facts{}, false
 	}
-	b, err := os.ReadFile(p)
+	b, err := fsx.ReadFile(p, cacheLimit, "cache")
 	if err != nil {
 		return facts{}, false
 	}

@@ -3,10 +3,10 @@ package validate
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 
+	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -127,7 +127,7 @@ func (w *weightsFile) copyTo(ctx context.Context, mem api.Memory, ptr uint32) er
 	if uint64(ptr)+uint64(w.size) > uint64(mem.Size()) {
 		return fmt.Errorf("pwagen_alloc_weights returned %d, but %d bytes there are outside memory (%d bytes)", ptr, w.size, mem.Size())
 	}
-	f, err := os.Open(w.path)
+	f, _, err := fsx.Open(w.path, fsx.WeightsLimit, "weights")
 	if err != nil {
 		return fmt.Errorf("weights: %w", err)
 	}

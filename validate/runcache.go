@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pwagen/pwagen/internal/fsx"
 )
 
 // runRecord is the outcome of a measured run that found no problem.
@@ -24,7 +26,7 @@ type runRecord struct {
 func (v *check) run(ctx context.Context) error {
 	p := v.runPath()
 	if p != "" {
-		if b, err := os.ReadFile(p); err == nil {
+		if b, err := fsx.ReadFile(p, cacheLimit, "cache"); err == nil {
 			var rec runRecord
 			if json.Unmarshal(b, &rec) == nil && rec.Peak > 0 {
 				v.r.Memory.PeakBytes = &rec.Peak

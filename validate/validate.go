@@ -3,9 +3,9 @@ package validate
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -50,10 +50,11 @@ func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, 
 	}
 	var weights *weightsFile
 	if o.Weights != "" {
-		fi, err := os.Stat(o.Weights)
+		f, fi, err := fsx.Open(o.Weights, fsx.WeightsLimit, "weights")
 		if err != nil {
 			return nil, fmt.Errorf("weights: %w", err)
 		}
+		f.Close()
 		weights = &weightsFile{path: o.Weights, size: fi.Size()}
 	}
 	r := newReport(path, wasm, m, o)

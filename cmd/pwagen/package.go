@@ -22,6 +22,7 @@ func packageCmd() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "output folder (default DIR/dist)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on success"},
+			&cli.StringFlag{Name: "weights", Usage: "weights file to use instead of [model] weights; it may be outside the project", TakesFile: true},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -31,7 +32,7 @@ func packageCmd() *cli.Command {
 			if dir == "" {
 				dir = "."
 			}
-			cfg, err := loadProject(dir)
+			cfg, err := loadProject(dir, c.String("weights"))
 			if err != nil {
 				return err
 			}
@@ -44,6 +45,7 @@ func packageCmd() *cli.Command {
 			}
 			start := time.Now()
 			b := packager.NewBuild(cfg, out)
+			b.Log = c.App.ErrWriter // what a stopped run left, and its repair
 			if err := packager.Run(c.Context, b); err != nil {
 				return checkFailed(err)
 			}
@@ -61,7 +63,9 @@ func packageCmd() *cli.Command {
 }
 
 // loadProject reads DIR's pwagen.toml; problems with it are usage errors.
-func loadProject(dir string) (*config.Config, error) {
+// weights, if set, is --weights: the weights file, which may be outside
+// the project.
+func loadProject(dir, weights string) (*config.Config, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, usageError("%s: no such folder", dir)
@@ -69,7 +73,11 @@ func loadProject(dir string) (*config.Config, error) {
 	if err == nil && !fi.IsDir() {
 		return nil, usageError("%s is a file; give the project folder, the one holding %s", dir, config.FileName)
 	}
-	cfg, err := config.Load(dir)
+	var opts []config.Option
+	if weights != "" {
+		opts = append(opts, config.WithWeights(weights))
+	}
+	cfg, err := config.Load(dir, opts...)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}

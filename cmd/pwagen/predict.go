@@ -38,7 +38,7 @@ func predictCmd() *cli.Command {
 			if dir == "" {
 				dir = "."
 			}
-			cfg, err := loadProject(dir)
+			cfg, err := loadProject(dir, "")
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/pwagen/pwagen/packager"
 	"github.com/pwagen/pwagen/validate"
 	"github.com/urfave/cli/v2"
@@ -30,12 +31,13 @@ func validateCmd() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object instead of the table"},
 			&cli.StringFlag{Name: "config", Usage: "pwagen.toml to take targets and budgets from", TakesFile: true},
+			&cli.StringFlag{Name: "weights", Usage: "weights file to use instead of [model] weights; it may be outside the project", TakesFile: true},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageError("validate: want one TARGET (a .wasm file or a project folder), got %d arguments", c.NArg())
 			}
-			r, err := runValidate(c.Context, c.Args().First(), c.String("config"))
+			r, err := runValidate(c.Context, c.Args().First(), c.String("config"), c.String("weights"))
 			var invalid *validate.InvalidError
 			var compile *packager.CompileError
 			switch {
@@ -69,7 +71,7 @@ func validateCmd() *cli.Command {
 }
 
 // runValidate resolves TARGET and the config into validate.Module's input.
-func runValidate(ctx context.Context, target, configFile string) (*validate.Report, error) {
+func runValidate(ctx context.Context, target, configFile, weights string) (*validate.Report, error) {
 	fi, err := os.Stat(target)
 	if err != nil {
 		return nil, fmt.Errorf("%s: no such file or folder", target)
@@ -79,7 +81,11 @@ func runValidate(ctx context.Context, target, configFile string) (*validate.Repo
 	}
 	cfg := &config.Defaults
 	if configFile != "" {
-		if cfg, err = config.Load(configFile); err != nil {
+		var opts []config.Option
+		if weights != "" {
+			opts = append(opts, config.WithWeights(weights))
+		}
+		if cfg, err = config.Load(configFile, opts...); err != nil {
 			return nil, err
 		}
 	}
@@ -98,6 +104,9 @@ func runValidate(ctx context.Context, target, configFile string) (*validate.Repo
 	} else if cfg.Model.Weights != "" {
 		o.Weights = cfg.Rel(cfg.Model.Weights)
 	}
+	if cfg.File == "" && weights != "" {
+		o.Weights = weights
+	}
 	var wasm []byte
 	name := target
 	if fi.IsDir() {
@@ -106,7 +115,7 @@ func runValidate(ctx context.Context, target, configFile string) (*validate.Repo
 		}
 		o.ShellBytes = gzipTree(cfg.Rel(cfg.App.Web))
 		name = filepath.Join(target, cfg.Model.Package) + " (built)"
-	} else if wasm, err = os.ReadFile(target); err != nil {
+	} else if wasm, err = fsx.ReadFile(target, fsx.WasmLimit, "module"); err != nil {
 		return nil, err
 	}
 	return validate.Module(ctx, name, wasm, o)
@@ -120,14 +129,15 @@ func gzipTree(dir string) int64 {
 		if err != nil || d.IsDir() {
 			return nil
 		}
-		f, err := os.Open(p)
+		// Regular files only: a device or a pipe in web/ would never end.
+		f, fi, err := fsx.Open(p, fsx.WebLimit, "web")
 		if err != nil {
 			return nil
 		}
 		defer f.Close()
 		var c counter
 		zw, _ := gzip.NewWriterLevel(&c, gzip.BestCompression)
-		io.Copy(zw, f)
+		io.Copy(zw, io.LimitReader(f, fi.Size()))
 		zw.Close()
 		n += int64(c)
 		return nil
