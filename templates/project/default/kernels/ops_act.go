@@ -36,6 +36,9 @@ func activateRange(dst, x []float32, a Act) {
 	if len(dst) == 0 {
 		return
 	}
+	if Accelerated && exactInKernel(a.Op) && ActKernel(dst, x, a) {
+		return // the WebAssembly SIMD kernel
+	}
 	x = x[:len(dst)]
 	al, be := a.Alpha, a.Beta
 	switch a.Op {
@@ -170,4 +173,11 @@ func activateRange(dst, x []float32, a Act) {
 			dst[i] = float32(al*v) + be
 		}
 	}
+}
+
+// exactInKernel lists the activations whose SIMD kernel gives the bits this
+// loop gives; the others (HardSwish, HardSigmoid round their products to
+// float32) stay here, where they are exact to float64.
+func exactInKernel(op ActOp) bool {
+	return op == ActRelu || op == ActClip || op == ActLeakyRelu
 }

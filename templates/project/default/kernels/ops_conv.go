@@ -74,13 +74,20 @@ func Conv(dst, src, w, b, scratch []float32, p ConvParams) {
 	noOverlap(fn, "scratch", "src", scratch, src)
 	noOverlap(fn, "scratch", "w", scratch, w)
 	noOverlap(fn, "scratch", "b", scratch, b)
+	if Accelerated && c.depthwise() && p.OutC == p.InC {
+		// The WebAssembly SIMD kernel, with the activation when it has it.
+		if !DepthwiseConv(dst, src, w, b, p) && p.Act.Op != ActNone {
+			activateRange(dst, dst, p.Act)
+		}
+		return
+	}
 	for n := range c.n {
 		sn := src[n*c.inC*c.is : (n+1)*c.inC*c.is]
 		dn := dst[n*c.outC*c.os : (n+1)*c.outC*c.os]
 		if c.depthwise() {
 			depthwiseConv(dn, sn, w, b, &c)
 		} else {
-			convGroups(dn, sn, w, b, scratch, &c)
+			convGroups(dn, sn, w, b, scratch, &c, src, n, p)
 		}
 		if p.Act.Op != ActNone {
 			activateRange(dn, dn, p.Act)
@@ -89,7 +96,7 @@ func Conv(dst, src, w, b, scratch []float32, p ConvParams) {
 }
 
 // convGroups runs one image's groups as im2col (unless pointwise) + Gemm.
-func convGroups(dst, src, w, b, scratch []float32, c *conv) {
+func convGroups(dst, src, w, b, scratch []float32, c *conv, all []float32, image int, p ConvParams) {
 	kk := c.icg * c.ks
 	for g := range c.group {
 		sg := src[g*c.icg*c.is : (g+1)*c.icg*c.is]
@@ -102,7 +109,11 @@ func convGroups(dst, src, w, b, scratch []float32, c *conv) {
 		col := sg
 		if !c.pointwise() {
 			col = scratch[:kk*c.os]
-			im2colGroup(col, sg, c)
+			if Accelerated {
+				Im2colConv(col, all, p, image, g) // the WebAssembly SIMD kernel
+			} else {
+				im2colGroup(col, sg, c)
+			}
 		}
 		gemm(dg, wg, col, bg, c.ocg, kk, c.os)
 	}

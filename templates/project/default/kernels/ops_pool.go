@@ -13,6 +13,10 @@ import "math"
 // rule on Out.
 func MaxPool(dst, src []float32, p PoolParams) {
 	w, planes := checkPool("MaxPool", dst, src, p)
+	if Accelerated && undilated(p) {
+		Pool(dst, src, p, true) // the WebAssembly SIMD kernel
+		return
+	}
 	pool2D(dst, src, planes, &w, true, false)
 }
 
@@ -30,6 +34,10 @@ func MaxPool(dst, src []float32, p PoolParams) {
 // in the end padding dropped. dst must not overlap src.
 func AveragePool(dst, src []float32, p PoolParams) {
 	w, planes := checkPool("AveragePool", dst, src, p)
+	if Accelerated && undilated(p) {
+		Pool(dst, src, p, false) // the WebAssembly SIMD kernel
+		return
+	}
 	pool2D(dst, src, planes, &w, false, p.CountIncludePad)
 }
 
@@ -166,4 +174,14 @@ func globalPool(dst, src []float32, spatial int, isMax bool) {
 		}
 		dst[i] = float32(s / float64(spatial))
 	}
+}
+
+// undilated tells whether a pool has no dilation: the SIMD kernel's case.
+func undilated(p PoolParams) bool {
+	for _, d := range p.Dilation {
+		if d != 1 {
+			return false
+		}
+	}
+	return true
 }
