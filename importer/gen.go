@@ -161,6 +161,7 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 		fmt.Fprintf(&b, ", compiled ahead of time by pwagen import into calls of pwagen's kernels. Its weights are weights/%s.\npackage main\n\n", out.WeightsName)
 		imports(&b, usesMath)
 		b.WriteString(graphs[0])
+		b.WriteString(slots(parts[0].Plan.Graph))
 		b.Write(shared.Bytes())
 		src, err := format.Source(b.Bytes())
 		if err != nil {
@@ -219,6 +220,40 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 		out.Files["pwagen_abi.go"] = abi // verbatim: every Go model shares it
 	}
 	return out, nil
+}
+
+// slots prints the typed contract's layout of a graph's inputs and
+// outputs (docs/contract.md).
+func slots(g *Graph) string {
+	var b strings.Builder
+	sig := SignatureOf(g)
+	put := func(name, total string, ts []TensorInfo) {
+		off, at := 0, 0
+		fmt.Fprintf(&b, "// %s are the tensors of the typed %s buffer.\nvar %s = [...]ioSlot{\n", name, strings.TrimSuffix(name, "Slots"), name)
+		for _, t := range ts {
+			n := 1
+			for _, d := range t.Shape {
+				n *= d
+			}
+			fmt.Fprintf(&b, "\t{%q, %q, %d, %d, %d},\n", t.Name, t.DType, n, off, at)
+			off = (off + n*dtypeSize(t.DType) + 7) / 8 * 8
+			at += n
+		}
+		fmt.Fprintf(&b, "}\n\n// %s is the byte length of the typed %s buffer.\nconst %s = %d\n\n", total, strings.TrimSuffix(name, "Slots"), total, max(off, 8))
+	}
+	put("inputSlots", "inputsBytes", sig.Inputs)
+	put("outputSlots", "outputsBytes", sig.Outputs)
+	return b.String()
+}
+
+func dtypeSize(d string) int {
+	switch d {
+	case "int64":
+		return 8
+	case "float32", "int32":
+		return 4
+	}
+	return 1
 }
 
 func arenaName(prefix string) string {

@@ -94,13 +94,11 @@ func closeTo(t testing.TB, what string, got, want []float32, tol float64) {
 	}
 }
 
-// TestTorchFixtures imports every float-input torch export and runs it
-// in-process: the outputs match torch's within 1e-4 of their scale.
+// TestTorchFixtures imports every torch export (float images and audio,
+// token ids and masks) and runs it in-process: the outputs match torch's
+// within 1e-4 of their scale.
 func TestTorchFixtures(t *testing.T) {
 	for _, f := range torchFixtures(t) {
-		if !f.floatOnly() {
-			continue
-		}
 		for opset, o := range f.Opsets {
 			t.Run(f.Name+"-opset"+opset, func(t *testing.T) {
 				pl := importTorch(t, o.File)

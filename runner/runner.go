@@ -243,3 +243,64 @@ func (m *Model) Predict(ctx context.Context, in []float32) ([]float32, error) {
 
 // Close frees the runtime.
 func (m *Model) Close(ctx context.Context) error { return m.rt.Close(ctx) }
+
+// Size is the bytes of one value of a contract dtype.
+func Size(dtype string) int {
+	switch dtype {
+	case "int64":
+		return 8
+	case "float32", "int32":
+		return 4
+	}
+	return 1
+}
+
+// Layout returns each tensor's byte offset in a typed buffer and the
+// buffer's length (docs/contract.md: 8-byte-aligned offsets).
+func Layout(ts []TensorInfo) (offsets []int, total int) {
+	for _, t := range ts {
+		offsets = append(offsets, total)
+		total = (total + t.Len()*Size(t.DType) + 7) / 8 * 8
+	}
+	return offsets, max(total, 8)
+}
+
+// Typed tells whether the model speaks the typed contract.
+func (m *Model) Typed() bool {
+	return m.sig.Known && m.mod.ExportedFunction("pwagen_predict_typed") != nil
+}
+
+// PredictTyped runs the model on a typed inputs buffer (Layout of the
+// signature's inputs) and returns the typed outputs buffer.
+func (m *Model) PredictTyped(ctx context.Context, in []byte) ([]byte, error) {
+	if !m.Typed() {
+		return nil, fmt.Errorf("the model does not export the typed contract (pwagen_predict_typed)")
+	}
+	_, want := Layout(m.sig.Inputs)
+	if len(in) != want {
+		return nil, fmt.Errorf("the inputs buffer has %d bytes, the contract %d", len(in), want)
+	}
+	p, err := m.call(ctx, "pwagen_alloc_inputs", uint64(len(in)))
+	if err != nil {
+		return nil, err
+	}
+	if !m.mod.Memory().Write(uint32(p), in) {
+		return nil, fmt.Errorf("pwagen_alloc_inputs returned %d, outside memory", p)
+	}
+	k, err := m.call(ctx, "pwagen_predict_typed")
+	if err != nil {
+		return nil, err
+	}
+	if int32(k) < 0 {
+		return nil, fmt.Errorf("the model failed: %s", m.lastError(ctx))
+	}
+	op, err := m.call(ctx, "pwagen_outputs")
+	if err != nil {
+		return nil, err
+	}
+	raw, ok := m.mod.Memory().Read(uint32(op), uint32(k))
+	if !ok {
+		return nil, fmt.Errorf("pwagen_outputs points outside memory")
+	}
+	return append([]byte(nil), raw...), nil
+}

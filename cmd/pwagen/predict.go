@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,9 +27,9 @@ func predictCmd() *cli.Command {
 	return &cli.Command{
 		Name:      "predict",
 		Usage:     "run the project's model under wazero, with the browser's kernels, on an input file",
-		ArgsUsage: "[DIR] --input FILE [--output FILE.npy]",
+		ArgsUsage: "[DIR] --input [NAME=]FILE... [--output FILE.npy]",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "the input: .npy (float32, float64, int32 or int64, C order) or JSON (nested arrays)", Required: true},
+			&cli.StringSliceFlag{Name: "input", Aliases: []string{"i"}, Usage: "the input: .npy (float32, float64, int32 or int64, C order) or JSON (nested arrays); NAME=FILE for each input of a model with several", Required: true},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the output as .npy instead of printing JSON"},
 		},
 		Action: func(c *cli.Context) error {
@@ -39,10 +41,6 @@ func predictCmd() *cli.Command {
 				dir = "."
 			}
 			cfg, err := loadProject(dir, "")
-			if err != nil {
-				return err
-			}
-			in, err := readInput(c.String("input"))
 			if err != nil {
 				return err
 			}
@@ -62,7 +60,22 @@ func predictCmd() *cli.Command {
 			}
 			defer m.Close(c.Context)
 			sig := m.Signature()
-			values, err := matchInput(sig, in, c.String("input"))
+			ins, err := readInputs(sig, c.StringSlice("input"))
+			if err != nil {
+				return err
+			}
+			if m.Typed() {
+				buf, err := encodeInputs(sig, ins)
+				if err != nil {
+					return err
+				}
+				out, err := m.PredictTyped(c.Context, buf)
+				if err != nil {
+					return checkFailed(err)
+				}
+				return writeTyped(c, sig, out)
+			}
+			values, err := matchInput(sig, ins[0], c.StringSlice("input")[0])
 			if err != nil {
 				return err
 			}
@@ -185,6 +198,156 @@ func writeOutputs(c *cli.Context, sig runner.Signature, out []float32) error {
 	b, err := json.Marshal(map[string]any{"outputs": res})
 	if err != nil {
 		return checkFailed(errors.New("an output is NaN or infinite, which JSON cannot hold; use --output FILE.npy"))
+	}
+	fmt.Fprintln(c.App.Writer, string(b))
+	return nil
+}
+
+// readInputs reads one array per input of the signature: --input FILE for a
+// model with one input, --input NAME=FILE for each input otherwise.
+func readInputs(sig runner.Signature, flags []string) ([]*npy.Array, error) {
+	names := make([]string, len(sig.Inputs))
+	for i, t := range sig.Inputs {
+		names[i] = t.Name
+	}
+	out := make([]*npy.Array, len(sig.Inputs))
+	for _, f := range flags {
+		i := -1
+		path := f
+		if name, p, ok := strings.Cut(f, "="); ok && slices.Contains(names, name) {
+			i, path = slices.Index(names, name), p
+		} else if len(sig.Inputs) == 1 {
+			i = 0
+		} else {
+			return nil, usageError("--input %s: the model has %d inputs (%s); give each as --input NAME=FILE", f, len(names), strings.Join(names, ", "))
+		}
+		if out[i] != nil {
+			return nil, usageError("--input gives %q twice", names[i])
+		}
+		a, err := readInput(path)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	for i, a := range out {
+		if a == nil {
+			return nil, usageError("no --input for %q (%s %s); give it as --input %s=FILE", names[i], sig.Inputs[i].DType, shapeText(sig.Inputs[i].Shape), names[i])
+		}
+	}
+	return out, nil
+}
+
+// encodeInputs lays the arrays out in the typed contract's buffer, checking
+// each against its input's shape and dtype.
+func encodeInputs(sig runner.Signature, ins []*npy.Array) ([]byte, error) {
+	offs, total := runner.Layout(sig.Inputs)
+	buf := make([]byte, total)
+	trim := func(s []int) []int {
+		for len(s) > 1 && s[0] == 1 {
+			s = s[1:]
+		}
+		return s
+	}
+	for i, t := range sig.Inputs {
+		a := ins[i]
+		if !slices.Equal(trim(slices.Clone(a.Shape)), trim(slices.Clone(t.Shape))) {
+			return nil, usageError("input %q: the file has shape %s (%d values); the model takes %s %s (%d values)", t.Name, shapeText(a.Shape), a.Len(), t.DType, shapeText(t.Shape), t.Len())
+		}
+		isFloat := strings.HasPrefix(a.DType, "float")
+		if t.DType != "float32" && isFloat {
+			for _, v := range a.Float64() {
+				if v != float64(int64(v)) {
+					return nil, usageError("input %q takes %s, and the file holds %s values such as %g; give whole numbers (an int .npy, or JSON without fractions)", t.Name, t.DType, a.DType, v)
+				}
+			}
+		}
+		b := buf[offs[i]:]
+		le := binary.LittleEndian
+		f := a.Float64()
+		for j, v := range f {
+			switch t.DType {
+			case "float32":
+				le.PutUint32(b[4*j:], math.Float32bits(float32(v)))
+			case "int64":
+				le.PutUint64(b[8*j:], uint64(int64(v)))
+			case "int32":
+				le.PutUint32(b[4*j:], uint32(int32(v)))
+			case "uint8":
+				b[j] = byte(v)
+			case "bool":
+				if v != 0 {
+					b[j] = 1
+				}
+			}
+		}
+		if t.DType == "int64" {
+			if iv, ok := a.Int64(); ok { // exact beyond 2^53
+				for j, v := range iv {
+					le.PutUint64(b[8*j:], uint64(v))
+				}
+			}
+		}
+	}
+	return buf, nil
+}
+
+// writeTyped prints the typed outputs as JSON, or writes the one output as
+// .npy.
+func writeTyped(c *cli.Context, sig runner.Signature, out []byte) error {
+	offs, _ := runner.Layout(sig.Outputs)
+	le := binary.LittleEndian
+	type typedJSON struct {
+		Name   string `json:"name"`
+		DType  string `json:"dtype"`
+		Shape  []int  `json:"shape"`
+		Values []any  `json:"values"`
+	}
+	var res []typedJSON
+	var firstF []float32
+	for i, t := range sig.Outputs {
+		b := out[offs[i]:]
+		vals := make([]any, t.Len())
+		for j := range vals {
+			switch t.DType {
+			case "float32":
+				f := math.Float32frombits(le.Uint32(b[4*j:]))
+				if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+					return checkFailed(errors.New("an output is NaN or infinite, which JSON cannot hold; use --output FILE.npy"))
+				}
+				vals[j] = f
+				if i == 0 {
+					firstF = append(firstF, f)
+				}
+			case "int64":
+				vals[j] = int64(le.Uint64(b[8*j:]))
+			case "int32":
+				vals[j] = int32(le.Uint32(b[4*j:]))
+			case "uint8":
+				vals[j] = b[j]
+			case "bool":
+				vals[j] = b[j] != 0
+			}
+		}
+		res = append(res, typedJSON{t.Name, t.DType, t.Shape, vals})
+	}
+	if path := c.String("output"); path != "" {
+		if len(sig.Outputs) != 1 || sig.Outputs[0].DType != "float32" {
+			return usageError("--output writes one float32 output, and the model has %d outputs; leave --output out to print them all as JSON", len(sig.Outputs))
+		}
+		var buf bytes.Buffer
+		if err := npy.Write(&buf, &npy.Array{DType: "float32", Shape: sig.Outputs[0].Shape, F32: firstF}); err != nil {
+			return checkFailed(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			return checkFailed(err)
+		}
+		fmt.Fprintf(c.App.Writer, "wrote %s: %s %s\n", path, sig.Outputs[0].Name, shapeText(sig.Outputs[0].Shape))
+		return nil
+	}
+	b, err := json.Marshal(map[string]any{"outputs": res})
+	if err != nil {
+		return checkFailed(err)
 	}
 	fmt.Fprintln(c.App.Writer, string(b))
 	return nil
