@@ -16,6 +16,7 @@ type Pass struct {
 // Passes are the rewrites Optimize runs, in order.
 var Passes = []Pass{
 	{"fold-batchnorm", foldBatchNorm},   // Conv/Gemm → BatchNormalization: scale the weights
+	{"fuse-layernorm", fuseLayerNorm},   // ReduceMean, Sub, Pow, Sqrt, Div, Mul, Add → LayerNormalization
 	{"fuse-activation", fuseActivation}, // Conv/Gemm → Relu, Clip, …: one kernel call
 	{"dead-code", deadCode},             // drop nodes no output needs
 }
