@@ -382,7 +382,8 @@ func partCode(part Part, names namer, wname map[*Value]string) (string, bool) {
 		b.Write(params.Bytes())
 		p(")\n\n")
 	}
-	p("// %s runs %s on one input.\nfunc %s(in []float32) ([]float32, error) {\n", ident(pre, "predict"), filepath.Base(g.Source), ident(pre, "predict"))
+	p("// %s runs %s on one input. A kernel's check that fails (a token id\n// out of range) is returned as the error.\nfunc %s(in []float32) (res []float32, err error) {\n", ident(pre, "predict"), filepath.Base(g.Source), ident(pre, "predict"))
+	p("\tdefer func() {\n\t\tif r := recover(); r != nil {\n\t\t\tse, ok := r.(*kernels.ShapeError)\n\t\t\tif !ok {\n\t\t\t\tpanic(r)\n\t\t\t}\n\t\t\tres, err = nil, errors.New(\"model: \"+se.Error())\n\t\t}\n\t}()\n")
 	b.Write(body.Bytes())
 	p("}\n\n")
 	return b.String(), usesMath
@@ -433,6 +434,11 @@ var enumNames = map[reflect.Type]map[int64]string{
 		int64(kernels.ReduceMin): "ReduceMin", int64(kernels.ReduceProd): "ReduceProd", int64(kernels.ReduceL1): "ReduceL1",
 		int64(kernels.ReduceL2): "ReduceL2", int64(kernels.ReduceSumSquare): "ReduceSumSquare",
 		int64(kernels.ReduceLogSum): "ReduceLogSum", int64(kernels.ReduceLogSumExp): "ReduceLogSumExp",
+	},
+	reflect.TypeOf(kernels.CmpOp(0)): {
+		int64(kernels.CmpEqual): "CmpEqual", int64(kernels.CmpLess): "CmpLess", int64(kernels.CmpLessEq): "CmpLessEq",
+		int64(kernels.CmpGreater): "CmpGreater", int64(kernels.CmpGreaterEq): "CmpGreaterEq", int64(kernels.CmpAnd): "CmpAnd",
+		int64(kernels.CmpOr): "CmpOr", int64(kernels.CmpXor): "CmpXor", int64(kernels.CmpNotEqual): "CmpNotEqual",
 	},
 	reflect.TypeOf(kernels.PadMode(0)): {
 		int64(kernels.PadConstant): "PadConstant", int64(kernels.PadReflect): "PadReflect", int64(kernels.PadEdge): "PadEdge",
