@@ -2,6 +2,7 @@ package project
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"encoding/json"
 	"math"
@@ -72,7 +73,9 @@ func TestDeterministic(t *testing.T) {
 }
 
 type fixture struct {
-	name, onnx, input, output string
+	name, onnx string
+	inputs     []string // .npy files, in the graph's input order
+	output     string   // the first output's .npy
 }
 
 // torchFixtures lists the float-input torch exports with their files.
@@ -96,11 +99,12 @@ func torchFixtures(t testing.TB) []fixture {
 	}
 	var out []fixture
 	for _, f := range m.Fixtures {
-		if len(f.Inputs) != 1 || f.Inputs[0].DType != "float32" {
-			continue
+		var ins []string
+		for _, in := range f.Inputs {
+			ins = append(ins, in.File)
 		}
 		for op, o := range f.Opsets {
-			out = append(out, fixture{f.Name + "-opset" + op, o.File, f.Inputs[0].File, o.Outputs[0]})
+			out = append(out, fixture{f.Name + "-opset" + op, o.File, ins, o.Outputs[0]})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
@@ -152,7 +156,16 @@ func TestTorchGenerated(t *testing.T) {
 			if err := New(dir, c, "Fixture", "Fixture", "example.com/fixture"); err != nil {
 				t.Fatal(err)
 			}
-			in := readNpy(t, filepath.Join(onnxDir, "torch", f.input))
+			var in []float32
+			var arrays []*npy.Array
+			for _, file := range f.inputs {
+				a, err := npy.ReadFile(filepath.Join(onnxDir, "torch", file), 1<<30)
+				if err != nil {
+					t.Fatal(err)
+				}
+				arrays = append(arrays, a)
+				in = append(in, a.Float32()...)
+			}
 			want := readNpy(t, filepath.Join(onnxDir, "torch", f.output))
 			js, _ := json.Marshal(in)
 			if err := os.WriteFile(filepath.Join(dir, "in.json"), js, 0o644); err != nil {
@@ -170,7 +183,7 @@ func TestTorchGenerated(t *testing.T) {
 			if err := json.Unmarshal(out, &native); err != nil {
 				t.Fatalf("native output %q: %v", out, err)
 			}
-			closeTo(t, "native", native, want)
+			closeTo(t, "native", native[:len(want)], want)
 			// WebAssembly under wazero, SIMD kernels.
 			wasm := filepath.Join(dir, "model.wasm")
 			cmd = exec.Command("go", "build", "-buildmode=c-shared", "-o", wasm, "./model")
@@ -190,10 +203,40 @@ func TestTorchGenerated(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			closeTo(t, "wazero", got, want)
-			if s := m.Signature(); !s.Known || len(s.Outputs) != 1 {
-				t.Errorf("signature %+v", s)
+			closeTo(t, "wazero", got[:len(want)], want)
+			// The typed contract: each input in its own type, outputs by offset.
+			sig := m.Signature()
+			if !sig.Known || !m.Typed() || len(sig.Inputs) != len(arrays) {
+				t.Fatalf("signature %+v, typed %v", sig, m.Typed())
 			}
+			offs, total := runner.Layout(sig.Inputs)
+			buf := make([]byte, total)
+			for i, ti := range sig.Inputs {
+				for j, v := range arrays[i].Float64() {
+					b := buf[offs[i]:]
+					switch ti.DType {
+					case "float32":
+						binary.LittleEndian.PutUint32(b[4*j:], math.Float32bits(float32(v)))
+					case "int64":
+						binary.LittleEndian.PutUint64(b[8*j:], uint64(int64(v)))
+					case "bool":
+						if v != 0 {
+							b[j] = 1
+						}
+					default:
+						t.Fatalf("input dtype %s", ti.DType)
+					}
+				}
+			}
+			ob, err := m.PredictTyped(context.Background(), buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			typed := make([]float32, len(want))
+			for j := range typed {
+				typed[j] = math.Float32frombits(binary.LittleEndian.Uint32(ob[4*j:]))
+			}
+			closeTo(t, "wazero typed", typed, want)
 		})
 	}
 }
