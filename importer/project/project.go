@@ -382,6 +382,7 @@ func New(dir string, c *Compiled, name, short, module string) error {
 	}
 	defer os.RemoveAll(tmp)
 	data := c.data(name, short, module)
+	c.UI.Title = name
 	def, _ := templates.Project("default")
 	put := func(p string, b []byte) error {
 		dst := filepath.Join(tmp, filepath.FromSlash(p))
