@@ -214,8 +214,11 @@ func readInputs(sig runner.Signature, flags []string) ([]*npy.Array, error) {
 	for _, f := range flags {
 		i := -1
 		path := f
-		if name, p, ok := strings.Cut(f, "="); ok && slices.Contains(names, name) {
+		name, p, named := strings.Cut(f, "=")
+		if named && slices.Contains(names, name) {
 			i, path = slices.Index(names, name), p
+		} else if _, err := os.Stat(f); named && err != nil {
+			return nil, usageError("--input %s: the model has no input %q; its inputs are %s", f, name, strings.Join(names, ", "))
 		} else if len(sig.Inputs) == 1 {
 			i = 0
 		} else {

@@ -39,3 +39,12 @@ save("tiny", [
     helper.make_node("Gemm", ["features", "W", "B"], ["z"], name="dense", transB=1),
     helper.make_node("Softmax", ["z"], ["scores"], name="softmax", axis=1),
 ], [xn], [yn], [W, B])
+
+# Token ids in: an embedding lookup (Gather at run time) and a mean.
+xi = helper.make_tensor_value_info("ids", TensorProto.INT64, [1, 4])
+yi = helper.make_tensor_value_info("vec", TensorProto.FLOAT, [1, 3])
+E = helper.make_tensor("E", TensorProto.FLOAT, [10, 3], [float(i) for i in range(30)])
+save("ids", [
+    helper.make_node("Gather", ["E", "ids"], ["emb"], name="embed", axis=0),
+    helper.make_node("ReduceMean", ["emb"], ["vec"], name="mean", axes=[1], keepdims=0),
+], [xi], [yi], [E], opset=13)
