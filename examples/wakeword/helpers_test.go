@@ -58,7 +58,9 @@ type genError struct {
 	out []byte
 }
 
-func (e *genError) Error() string { return "go generate ./model: " + e.err.Error() + "\n" + string(e.out) }
+func (e *genError) Error() string {
+	return "go generate ./model: " + e.err.Error() + "\n" + string(e.out)
+}
 
 var pkgOnce sync.Once
 var pkgDir string
