@@ -100,7 +100,11 @@ function show(score) {
   }
 }
 
+let peak = 0;
+
 function enqueue(x) {
+  for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]));
+  root.dataset.peak = String(peak);
   if (queue.length >= MAX_BACKLOG) {
     // The device is too slow for real time: start over rather than lag.
     queue.length = 0;
