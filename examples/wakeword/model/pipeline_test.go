@@ -48,6 +48,12 @@ func generateAndRerun() int {
 	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
 		args = append(args, "-run", f.Value.String())
 	}
+	if f := flag.Lookup("test.timeout"); f != nil && f.Value.String() != "0s" {
+		args = append(args, "-timeout", f.Value.String())
+	}
+	if f := flag.Lookup("test.short"); f != nil && f.Value.String() == "true" {
+		args = append(args, "-short")
+	}
 	if f := flag.Lookup("test.v"); f != nil && f.Value.String() == "true" {
 		args = append(args, "-v")
 	}
