@@ -201,15 +201,17 @@ func TestScoresMatchOnnxruntime(t *testing.T) {
 }
 
 // TestDelays: a microphone starts anywhere within a chunk. With the clip
-// delayed by 0 to 1120 samples, the max score is onnxruntime-node's, and the
-// clips the browser test uses (openwakeword_max_by_delay ≥ 0.967 at every
-// delay) are detected at every delay.
+// delayed by 0 to 1120 samples, the max score is onnxruntime-node's, and a
+// clip the browser test uses (openwakeword_max_by_delay ≥ 0.967 at every
+// delay) is detected at every delay.
 func TestDelays(t *testing.T) {
 	need(t)
 	if testing.Short() {
-		t.Skip("-short: 8 delays of 3 clips")
+		t.Skip("-short: 8 delays of a clip")
 	}
-	for _, name := range []string{"hey_mycroft_en-us-f2_150_tempo1.1", "hey_mycroft_en-us-f2_150_tempo1.15_pitch150", "hey_mycroft_en-us-klatt2_150_tempo1.1"} {
+	// The weakest of the browser's clips (0.967 at every delay); the others
+	// are checked at delay 0 above, and from a live start in Chromium.
+	for _, name := range []string{"hey_mycroft_en-us-f2_150_tempo1.15_pitch150"} {
 		t.Run(name, func(t *testing.T) {
 			r, samples := readRef(t, name)
 			browser := true
