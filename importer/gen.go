@@ -139,10 +139,12 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 	p("\treturn nil\n}\n")
 
 	var graphs []string
+	var partMath []bool
 	for _, part := range parts {
 		code, m := partCode(part, names, wname)
 		usesMath = usesMath || m
 		graphs = append(graphs, code)
+		partMath = append(partMath, m)
 	}
 	imports := func(b *bytes.Buffer, math bool) {
 		fmt.Fprintf(b, "import (\n\t\"errors\"\n")
@@ -180,7 +182,9 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 		for i, part := range parts {
 			var b bytes.Buffer
 			fmt.Fprintf(&b, "%s\n\npackage main\n\n", header)
-			imports(&b, strings.Contains(graphs[i], "math."))
+			// Not strings.Contains(code, "math."): node names in comments
+			// have it too (TensorFlow's "model/tf.math.maximum").
+			imports(&b, partMath[i])
 			b.WriteString(graphs[i])
 			src, err := format.Source(b.Bytes())
 			if err != nil {

@@ -115,6 +115,51 @@ func bundleApp(ctx context.Context, b *Build) error {
 			}
 		}
 	}
+	return bundleWorklets(b, web)
+}
+
+// bundleWorklets bundles each web/NAME.worklet.js on its own (an
+// AudioWorklet's or a PaintWorklet's module, which the page loads with
+// audioWorklet.addModule('NAME.worklet.js'): esbuild does not follow that
+// URL from app.js, and the Content-Security-Policy refuses blob: modules).
+// It keeps its name, so the page can name it; it is revalidated, not cached
+// forever, and the service worker keeps it for offline use like the page.
+func bundleWorklets(b *Build, web string) error {
+	entries, err := os.ReadDir(web)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(name, ".worklet.js") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		if _, taken := b.Files[name]; taken || reserved[name] {
+			return fmt.Errorf("%s: clashes with a file pwagen writes (%s); rename it", filepath.Join(web, name), name)
+		}
+		res := api.Build(api.BuildOptions{
+			EntryPoints:       []string{filepath.Join(web, name)},
+			AbsWorkingDir:     b.Config.Dir,
+			Bundle:            true,
+			Write:             false,
+			Format:            api.FormatESModule,
+			Engines:           engines(b.Config.Browser.Targets),
+			MinifyWhitespace:  true,
+			MinifyIdentifiers: true,
+			MinifySyntax:      true,
+			LegalComments:     api.LegalCommentsNone,
+			Outdir:            web,
+			Charset:           api.CharsetUTF8,
+			LogLevel:          api.LogLevelSilent,
+		})
+		if len(res.Errors) > 0 {
+			return esbuildError(b.Config.Dir, res.Errors)
+		}
+		if len(res.OutputFiles) != 1 {
+			return fmt.Errorf("%s: esbuild wrote %d files, want 1 (a worklet cannot import assets)", filepath.Join(web, name), len(res.OutputFiles))
+		}
+		b.add(&File{Name: name, Data: res.OutputFiles[0].Contents})
+	}
 	return nil
 }
 
