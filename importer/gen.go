@@ -434,6 +434,11 @@ var enumNames = map[reflect.Type]map[int64]string{
 		int64(kernels.ReduceL2): "ReduceL2", int64(kernels.ReduceSumSquare): "ReduceSumSquare",
 		int64(kernels.ReduceLogSum): "ReduceLogSum", int64(kernels.ReduceLogSumExp): "ReduceLogSumExp",
 	},
+	reflect.TypeOf(kernels.CmpOp(0)): {
+		int64(kernels.CmpEqual): "CmpEqual", int64(kernels.CmpLess): "CmpLess", int64(kernels.CmpLessEq): "CmpLessEq",
+		int64(kernels.CmpGreater): "CmpGreater", int64(kernels.CmpGreaterEq): "CmpGreaterEq", int64(kernels.CmpAnd): "CmpAnd",
+		int64(kernels.CmpOr): "CmpOr", int64(kernels.CmpXor): "CmpXor", int64(kernels.CmpNotEqual): "CmpNotEqual",
+	},
 	reflect.TypeOf(kernels.PadMode(0)): {
 		int64(kernels.PadConstant): "PadConstant", int64(kernels.PadReflect): "PadReflect", int64(kernels.PadEdge): "PadEdge",
 	},
@@ -451,6 +456,11 @@ func literal(v reflect.Value) (string, bool) {
 	switch v.Kind() {
 	case reflect.Int, reflect.Int64:
 		return strconv.FormatInt(v.Int(), 10), false
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		if v.Type().PkgPath() != "" { // an enum of package kernels not in enumNames
+			return fmt.Sprintf("%s(%d)", typeName(v.Type()), v.Uint()), false
+		}
+		return strconv.FormatUint(v.Uint(), 10), false
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool()), false
 	case reflect.Float32:
