@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -37,6 +39,19 @@ type typedResult struct {
 type typedValue struct {
 	Object bool                  `json:"object"`
 	Arrays map[string]typedArray `json:"arrays"` // "" for a lone typed array
+}
+
+// String says what a result is, without its values.
+func (v typedValue) String() string {
+	var parts []string
+	for name, a := range v.Arrays {
+		parts = append(parts, fmt.Sprintf("%q: %s of %d", name, a.Type, len(a.Values)))
+	}
+	sort.Strings(parts)
+	if v.Object {
+		return "an object {" + strings.Join(parts, ", ") + "}"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // typedJS defines, in the page, the helpers the typed tests' scripts use.
@@ -145,7 +160,7 @@ func TestTypedLoaderInChromium(t *testing.T) {
 	for _, kind := range []string{"bigint", "int32", "array", "after"} {
 		res, ok := r.Results[kind]
 		if !ok || !res.Object {
-			t.Fatalf("%s ids: predict resolved to %+v; want an object of typed arrays by name", kind, res)
+			t.Fatalf("%s ids: predict resolved to %s; want an object of typed arrays by name", kind, res)
 		}
 		for name, want := range map[string][]float32{"output": wantOut, "hidden": wantHidden} {
 			got := res.Arrays[name]
@@ -158,7 +173,7 @@ func TestTypedLoaderInChromium(t *testing.T) {
 	checkRejected(t, r.Errors, map[string][]string{
 		"unknown":  {`"token_type_ids"`, `"input_ids" (int64, shape [2, 16], 32 values)`, `"mask" (int64, shape [2, 16], 32 values)`},
 		"missing":  {`missing the input "mask" (int64, shape [2, 16], 32 values)`},
-		"fraction": {`"input_ids" (int64, shape [2, 16], 32 values)`, "0.5", "integer", "BigInt64Array"},
+		"fraction": {`"input_ids" (int64, shape [2, 16], 32 values)`, "value 0 is 0.5, not an integer", "BigInt64Array"},
 		"length":   {`"input_ids" (int64, shape [2, 16], 32 values)`, "31 values", "takes 32"},
 		"one":      {"2 inputs", "input_ids: …, mask: …"},
 		"string":   {`"mask" (int64, shape [2, 16], 32 values)`, "string"},
@@ -191,7 +206,7 @@ func TestTypedLoaderFloatAndBool(t *testing.T) {
 		res := r.Results[kind]
 		got, ok := res.Arrays[""]
 		if res.Object || !ok || got.Type != "Float32Array" {
-			t.Fatalf("%s mask: predict resolved to %+v; want one Float32Array (the model has one output)", kind, res)
+			t.Fatalf("%s mask: predict resolved to %s; want one Float32Array (the model has one output)", kind, res)
 		}
 		checkClose(t, kind+" mask", got.Values, want)
 	}
@@ -237,7 +252,7 @@ func TestV1LoaderInfo(t *testing.T) {
 	for what, res := range map[string]typedValue{"Float32Array": r.Out, "{input}": r.Named} {
 		got := res.Arrays[""]
 		if res.Object || got.Type != "Float32Array" || len(got.Values) != len(want) {
-			t.Fatalf("%s: predict resolved to %+v; want a Float32Array of %d values", what, res, len(want))
+			t.Fatalf("%s: predict resolved to %s; want a Float32Array of %d values", what, res, len(want))
 		}
 		for i := range want {
 			if d := got.Values[i] - want[i]; d > 1e-6 || d < -1e-6 {
