@@ -100,7 +100,7 @@ export async function loadModel(opts = {}) {
           buffer = (input instanceof Float32Array ? input.slice() : Float32Array.from(input)).buffer;
         }
       } catch (e) {
-        return Promise.reject(e instanceof TypeError ? new Error(`pwagen: predict's input: ${e.message}; this model takes a Float32Array of ${info.inputs[0].shape[0]} values`) : e);
+        return Promise.reject(!sig && e instanceof TypeError ? new Error(`pwagen: predict's input: ${e.message}; this model takes a Float32Array of ${info.inputs[0].shape[0]} values`) : e);
       }
       const id = ++seq;
       return new Promise((resolve, reject) => {
