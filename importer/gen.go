@@ -461,6 +461,11 @@ func literal(v reflect.Value) (string, bool) {
 	switch v.Kind() {
 	case reflect.Int, reflect.Int64:
 		return strconv.FormatInt(v.Int(), 10), false
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		if v.Type().PkgPath() != "" { // an enum of package kernels not in enumNames
+			return fmt.Sprintf("%s(%d)", typeName(v.Type()), v.Uint()), false
+		}
+		return strconv.FormatUint(v.Uint(), 10), false
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool()), false
 	case reflect.Float32:

@@ -90,6 +90,7 @@ func (v *check) exports(context.Context) error {
 			}
 		}
 	}
+	v.typedChecks(byName) // contract.go
 	if len(missing) > 0 {
 		v.problem("exports", "does not export %s, which the pwagen loader calls (docs/design.md, model ABI); %s", strings.Join(missing, ", "), fix)
 	}

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,3 +38,32 @@ func FuzzModule(f *testing.F) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// FuzzParseSignature feeds arbitrary text to the parser of
+// pwagen_signature: it must return a signature within the limits or an
+// error, never panic. Seeds: testdata/fuzz/FuzzParseSignature.
+func FuzzParseSignature(f *testing.F) {
+	f.Add([]byte(goodSignature))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := parseSignature(b)
+		if err != nil {
+			if s != nil || strings.TrimSpace(err.Error()) == "" {
+				t.Fatalf("signature %+v with error %q", s, err)
+			}
+			return
+		}
+		if len(s.Inputs) == 0 || len(s.Inputs) > maxTensors || len(s.Outputs) > maxTensors {
+			t.Fatalf("%d inputs, %d outputs", len(s.Inputs), len(s.Outputs))
+		}
+		for _, ts := range [][]Tensor{s.Inputs, s.Outputs} {
+			if n := layout(ts); n < 0 || n > maxBuffer+8 {
+				t.Fatalf("a buffer of %d bytes passed", n)
+			}
+			for _, x := range ts {
+				if x.Name == "" || dtypeSize[x.DType] == 0 || len(x.Shape) > maxRank || slices.ContainsFunc(x.Shape, func(d int) bool { return d < 0 }) {
+					t.Fatalf("tensor %+v passed", x)
+				}
+			}
+		}
+	})
+}

@@ -145,6 +145,9 @@ func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error
 	r, stop := newRunner(ctx, p.Model, stdout, v.timeLimit())
 	defer stop()
 	r.steps(v.weights)
+	if r.sig != nil {
+		return r.smokeTyped(stdout)
+	}
 	n := r.call("pwagen_input_len")
 	in := make([]byte, 4*n)
 	for i := range n {

@@ -14,15 +14,16 @@ import (
 // Report is what Module found. Its JSON encoding is the output of
 // `pwagen validate --json`.
 type Report struct {
-	Module    string         `json:"module"`
-	SizeBytes int64          `json:"size_bytes"`
-	Features  []string       `json:"features"`
-	Imports   []Import       `json:"imports"`
-	Exports   []Export       `json:"exports"`
-	Memory    MemoryReport   `json:"memory"`
-	Targets   []TargetReport `json:"targets"`
-	Problems  []Problem      `json:"problems"`
-	OK        bool           `json:"ok"`
+	Module    string          `json:"module"`
+	SizeBytes int64           `json:"size_bytes"`
+	Features  []string        `json:"features"`
+	Imports   []Import        `json:"imports"`
+	Exports   []Export        `json:"exports"`
+	Memory    MemoryReport    `json:"memory"`
+	Contract  *ContractReport `json:"contract"` // the model's inputs and outputs (contract.go); null before the exports are checked
+	Targets   []TargetReport  `json:"targets"`
+	Problems  []Problem       `json:"problems"`
+	OK        bool            `json:"ok"`
 
 	Download DownloadReport `json:"-"`
 	Notes    []string       `json:"-"` // what ran, what was skipped and why
@@ -49,7 +50,7 @@ type TargetReport struct {
 
 // Problem is one failed check and what to do about it.
 type Problem struct {
-	Check   string `json:"check"` // features, browsers, isolation, imports, exports, memory, run, download
+	Check   string `json:"check"` // features, browsers, isolation, imports, exports, contract, memory, run, download
 	Message string `json:"message"`
 }
 
@@ -177,6 +178,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "download\t%s gzip\t(model %s\tweights %s\tshell %s)\tbudget %s\n", human(d.Total()), human(d.WasmGzip), human(d.Weights), human(d.Shell), budget(d.Budget))
 	fmt.Fprintf(tw, "abi\t%d imports\t%d exports\n", len(r.Imports), len(r.Exports))
 	tw.Flush()
+	b.WriteString(r.Contract.text())
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "%s\n", n)
 	}

@@ -15,8 +15,9 @@ import (
 
 // runRecord is the outcome of a measured run that found no problem.
 type runRecord struct {
-	Peak  uint64   `json:"peak"`
-	Notes []string `json:"notes"`
+	Peak     uint64          `json:"peak"`
+	Notes    []string        `json:"notes"`
+	Contract *ContractReport `json:"contract"`
 }
 
 // run measures the model (measure, then kernelVariants), or takes the
@@ -31,6 +32,9 @@ func (v *check) run(ctx context.Context) error {
 			if json.Unmarshal(b, &rec) == nil && rec.Peak > 0 {
 				v.r.Memory.PeakBytes = &rec.Peak
 				v.r.Notes = append(v.r.Notes, rec.Notes...)
+				if rec.Contract != nil {
+					v.r.Contract = rec.Contract
+				}
 				v.r.Notes = append(v.r.Notes, "measured run taken from the cache: same module, weights, budget and targets")
 				return nil
 			}
@@ -44,7 +48,7 @@ func (v *check) run(ctx context.Context) error {
 		return err
 	}
 	if p != "" && len(v.r.Problems) == problems && v.r.Memory.PeakBytes != nil {
-		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:]}
+		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:], Contract: v.r.Contract}
 		if b, err := json.Marshal(rec); err == nil && os.MkdirAll(filepath.Dir(p), 0o755) == nil {
 			if os.WriteFile(p+".tmp", b, 0o644) == nil {
 				os.Rename(p+".tmp", p)
@@ -61,7 +65,7 @@ func (v *check) runPath() string {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00run-2\x00%s\x00%d\x00%s\x00%d\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","), v.timeLimit())
+	fmt.Fprintf(h, "%s\x00run-3\x00%s\x00%d\x00%s\x00%d\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","), v.timeLimit())
 	if v.weights != nil {
 		fmt.Fprintf(h, "%d\x00", v.weights.size)
 	}

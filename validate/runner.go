@@ -60,6 +60,7 @@ func (v *check) measure(ctx context.Context) error {
 	if ctx.Err() != nil { // a signal, not the time limit: stop validating
 		return context.Cause(ctx)
 	}
+	v.contractOf(r)
 	if mem := mod.Memory(); mem != nil {
 		peak := uint64(mem.Size())
 		v.r.Memory.PeakBytes = &peak
@@ -97,11 +98,16 @@ type runner struct {
 	// failStep and failStage are step and stage when err happened.
 	failStep, failStage string
 	did                 string
+	// The contract (contract.go): the parsed pwagen_signature, what is
+	// wrong with it, and a v1 model's pwagen_input_len (-1: not called).
+	sig         *signature
+	contractErr error
+	inputLen    int
 }
 
 func newRunner(ctx context.Context, mod api.Module, out *tailBuffer, limit time.Duration) (*runner, context.CancelFunc) {
 	rctx, cancel := context.WithTimeout(ctx, limit)
-	return &runner{ctx: rctx, limit: limit, start: time.Now(), mod: mod, out: out}, cancel
+	return &runner{ctx: rctx, limit: limit, start: time.Now(), mod: mod, out: out, inputLen: -1}, cancel
 }
 
 func (r *runner) fail(err error) {
@@ -167,6 +173,7 @@ func (r *runner) abiError(what string) {
 func (r *runner) steps(weights *weightsFile) {
 	r.step = "initialize"
 	r.call("_initialize")
+	r.readSignature()
 	if weights == nil {
 		r.did = "measured: _initialize only (no weights given)"
 		return
@@ -186,7 +193,16 @@ func (r *runner) steps(weights *weightsFile) {
 		r.abiError("pwagen_load_weights")
 	}
 	r.step = "predict"
+	if r.sig != nil {
+		r.predictTyped()
+		r.did = fmt.Sprintf("measured: _initialize, %s of weights, one typed predict on zero inputs (%d inputs, %d outputs), within the time limit of %s",
+			human(uint64(weights.size)), len(r.sig.Inputs), len(r.sig.Outputs), r.limit)
+		return
+	}
 	n := r.call("pwagen_input_len")
+	if r.err == nil {
+		r.inputLen = int(int32(n))
+	}
 	p = r.call("pwagen_alloc_input", uint64(n))
 	r.write(p, make([]byte, 4*int(n)))
 	k := int32(r.call("pwagen_predict"))

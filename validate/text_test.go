@@ -18,6 +18,7 @@ func TestReportText(t *testing.T) {
 		{"abi_ok", wat("abi"), Options{Targets: defaultTargets, MemoryBudget: 64 << 20, DownloadBudget: 5 << 20, ShellBytes: 12345}},
 		{"simd_safari15", wat("simd"), Options{Targets: []string{"chrome100", "safari15"}, MemoryBudget: 64 << 20}},
 		{"threads_no_isolation", wat("threads"), Options{Targets: defaultTargets, Hosts: []string{"github-pages"}}},
+		{"typed", wat("typed"), Options{Targets: defaultTargets, Weights: "testdata/wat/abi.wasm"}}, // any file serves as weights
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := validateFile(t, tt.file, tt.o)

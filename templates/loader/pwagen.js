@@ -8,6 +8,7 @@ import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
 import { loadWeights } from './weights.js';
 import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
+import { packInputs, predictTyped, readSignature, unpack } from './typed.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -30,6 +31,7 @@ export async function loadModel(opts = {}) {
   const worker = new Worker(import.meta.url, { type: 'module', name: 'pwagen' });
   const pending = new Map();
   let seq = 0;
+  let sig = null; // the typed signature; null for a v1 model
   let failed = null;
   const ready = new Promise((resolve, reject) => {
     worker.onmessage = ({ data: m }) => {
@@ -40,7 +42,7 @@ export async function loadModel(opts = {}) {
       else if (m.type === 'result' || m.type === 'failed') {
         const p = pending.get(m.id);
         pending.delete(m.id);
-        if (m.type === 'result') p?.resolve(new Float32Array(m.output));
+        if (m.type === 'result') p?.resolve(m.outputs ? unpack(sig.outputs, m.outputs) : new Float32Array(m.output));
         else p?.reject(new Error(m.message));
       }
     };
@@ -56,6 +58,7 @@ export async function loadModel(opts = {}) {
   let info;
   try {
     info = await ready;
+    if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
   } catch (e) {
     worker.terminate();
     throw e;
@@ -72,15 +75,37 @@ export async function loadModel(opts = {}) {
   navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url }); });
   return {
     info,
-    /** Runs the model; resolves to a Float32Array. The input is copied, not detached. */
+    /**
+     * Runs the model on one typed array (a model with one input) or on an
+     * object of typed arrays by input name (info.inputs). Resolves to a
+     * typed array when the model has one output, else to an object of
+     * typed arrays by output name (info.outputs); a v1 model (info.contract
+     * "v1") takes one Float32Array and resolves to a Float32Array. Input
+     * of the wrong name, dtype or length rejects, naming what was expected.
+     * The input is copied, not detached.
+     */
     predict(input) {
       if (failed) return Promise.reject(failed);
-      if (!(input instanceof Float32Array)) input = Float32Array.from(input);
+      let buffer, typed = false;
+      try {
+        if (sig) {
+          buffer = packInputs(sig.inputs, input); // checked here: the worker never sees bad input
+          typed = true;
+        } else {
+          if (input !== null && typeof input === 'object' && !Array.isArray(input) && !ArrayBuffer.isView(input)) {
+            const names = Object.keys(input);
+            if (names.length !== 1 || names[0] !== 'input') throw new Error(`pwagen: this model takes one input, "input" (float32, ${info.inputs[0].shape[0]} values); predict got ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'an empty object'}`);
+            input = input.input;
+          }
+          buffer = (input instanceof Float32Array ? input.slice() : Float32Array.from(input)).buffer;
+        }
+      } catch (e) {
+        return Promise.reject(!sig && e instanceof TypeError ? new Error(`pwagen: predict's input: ${e.message}; this model takes a Float32Array of ${info.inputs[0].shape[0]} values`) : e);
+      }
       const id = ++seq;
-      const copy = input.slice();
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'predict', id, input: copy.buffer }, [copy.buffer]);
+        worker.postMessage({ type: 'predict', id, typed, input: buffer }, [buffer]);
       });
     },
     dispose() {
@@ -106,8 +131,13 @@ if (inWorker) {
       }
     } else if (m.type === 'predict') {
       try {
-        const out = model.predict(new Float32Array(m.input));
-        self.postMessage({ type: 'result', id: m.id, output: out.buffer }, [out.buffer]);
+        if (m.typed) {
+          const { arrays, buffer } = model.predictTyped(m.input);
+          self.postMessage({ type: 'result', id: m.id, outputs: arrays }, [buffer]);
+        } else {
+          const out = model.predict(new Float32Array(m.input));
+          self.postMessage({ type: 'result', id: m.id, output: out.buffer }, [out.buffer]);
+        }
       } catch (e) {
         self.postMessage({ type: 'failed', id: m.id, message: e?.message || String(e) });
       }
@@ -149,8 +179,14 @@ async function load(storage, forced, maxMemory) {
   const w = await loadWeights(CFG.weights, storage, (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
   const weightsMs = performance.now() - tw;
   check(wasi.run(() => x.pwagen_load_weights()), 'loading the weights');
+  const sig = readSignature(x, CFG.wasm); // null: a v1 model
+  const inputLen = x.pwagen_input_len ? x.pwagen_input_len() : 0;
   progress('ready', total);
   const info = {
+    contract: sig ? 'typed' : 'v1',
+    // v1: one float32 input; the outputs are not declared (null).
+    inputs: sig ? sig.inputs : [{ name: 'input', dtype: 'float32', shape: [inputLen] }],
+    outputs: sig ? sig.outputs : null,
     version: CFG.version,
     variant,
     features: detectFeatures(),
@@ -166,8 +202,12 @@ async function load(storage, forced, maxMemory) {
   };
   return {
     info,
+    predictTyped(buf) {
+      if (!sig) throw new Error('pwagen: this model does not speak the typed contract (no pwagen_signature)');
+      return predictTyped(x, (f) => wasi.run(f), check, sig, buf);
+    },
     predict(input) {
-      const want = x.pwagen_input_len ? x.pwagen_input_len() : 0;
+      const want = inputLen;
       if (want > 0 && (input.length === 0 || input.length % want !== 0)) throw new Error(`pwagen: predict got ${input.length} values; this model takes ${want} per input (a batch is a multiple of ${want})`);
       const p = wasi.run(() => x.pwagen_alloc_input(input.length)) >>> 0;
       new Float32Array(x.memory.buffer, p, input.length).set(input);

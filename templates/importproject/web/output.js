@@ -8,8 +8,15 @@ const RAW = 100;
 
 // splitOutputs cuts predict()'s values (every output, concatenated) into
 // one Float32Array per output. One output of unknown size takes what the
-// others leave; if the sizes do not add up, everything is one output.
+// others leave; if the sizes do not add up, everything is one output. A
+// typed model (docs/contract.md) with several outputs resolves to an object
+// of typed arrays by name: each is one output.
 export function splitOutputs(y, outputs) {
+  const floats = (v) => (v instanceof Float32Array ? v : Float32Array.from(v, Number)); // int64 outputs are BigInt64Arrays
+  if (!ArrayBuffer.isView(y)) {
+    return Object.entries(y).map(([name, v]) => ({ name, shape: outputs.find((o) => o.name === name)?.shape ?? [v.length], values: floats(v) }));
+  }
+  y = floats(y);
   const sizes = outputs.map((o) => (o.shape.every(Number.isInteger) ? size(o.shape) : -1));
   const known = sizes.reduce((a, n) => a + Math.max(n, 0), 0);
   const unknown = sizes.filter((n) => n < 0).length;
