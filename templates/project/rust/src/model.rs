@@ -161,20 +161,20 @@ impl Mlp {
     }
 }
 
-/// argmax returns the index of the largest value (the first one on ties).
-pub fn argmax(p: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in p.iter().enumerate() {
-        if v > p[best] {
-            best = i;
-        }
-    }
-    best
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// argmax returns the index of the largest value (the first one on ties).
+    fn argmax(p: &[f32]) -> usize {
+        let mut best = 0;
+        for (i, &v) in p.iter().enumerate() {
+            if v > p[best] {
+                best = i;
+            }
+        }
+        best
+    }
 
     const WEIGHTS: &[u8] = include_bytes!("../weights/iris.bin");
 

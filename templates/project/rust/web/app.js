@@ -3,7 +3,7 @@
 // Web Worker and resolves predict() with a Float32Array.
 import { loadModel } from './pwagen.js';
 
-// The model's outputs, in order (model/model.go's classNames).
+// The model's outputs, in order (src/model.rs's CLASS_NAMES).
 const CLASSES = ['setosa', 'versicolor', 'virginica'];
 
 const $ = (id) => document.getElementById(id);
