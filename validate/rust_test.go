@@ -105,3 +105,44 @@ pub extern "C" fn reads_a_file() -> i32 { std::fs::read("x").map(|v| v.len() as 
 		})
 	}
 }
+
+// TestCModuleFromDocs: the C model of docs/toolchains.md, built with the
+// clang command given there, passes every check.
+func TestCModuleFromDocs(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "toolchains.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```c\n")
+	code, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/toolchains.md has no ```c block")
+	}
+	if _, err := exec.LookPath("clang-14"); err != nil {
+		t.Skip("no clang-14; on Debian: apt-get install clang-14 lld wasi-libc libclang-rt-14-dev-wasm32")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "model.c"), []byte(code), 0o644)
+	cmd := exec.Command("clang-14", "--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-mexec-model=reactor", "-Wl,--strip-all", "-o", "model.wasm", "model.c")
+	cmd.Dir = dir
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		if strings.Contains(string(msg), "libclang_rt.builtins-wasm32") || strings.Contains(string(msg), "stdlib.h") {
+			t.Skipf("clang-14 without the wasm32 libraries (apt-get install wasi-libc libclang-rt-14-dev-wasm32): %s", msg)
+		}
+		t.Fatalf("clang: %v\n%s", err, msg)
+	}
+	wasm, err := os.ReadFile(filepath.Join(dir, "model.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights := filepath.Join(dir, "w.bin")
+	os.WriteFile(weights, make([]byte, 60), 0o644)
+	r, err := Module(context.Background(), "model.wasm", wasm, Options{Targets: defaultTargets, MemoryBudget: 64 << 20, Weights: weights})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK {
+		t.Fatalf("problems: %+v", r.Problems)
+	}
+	t.Logf("C model: %d bytes", len(wasm))
+}
