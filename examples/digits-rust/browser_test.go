@@ -43,7 +43,9 @@ func packageExample(t *testing.T) string {
 }
 
 // serveDir serves a package like a static host, index.html at "/".
-func serveDir(t *testing.T, dir string) *httptest.Server {
+func serveDir(t *testing.T, dir string) *httptest.Server { return serveDirTB(t, dir) }
+
+func serveDirTB(t testing.TB, dir string) *httptest.Server {
 	files := http.FileServer(http.Dir(dir))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" {
@@ -69,7 +71,7 @@ type pageRun struct {
 
 // classify loads the model through the loader (beside the app's own) and
 // classifies n test digits, one predict each, input pixel/255.
-func classify(t *testing.T, ctx context.Context, pixels []byte, n int, variant string) pageRun {
+func classify(t testing.TB, ctx context.Context, pixels []byte, n int, variant string) pageRun {
 	t.Helper()
 	opts := "{}"
 	if variant != "" {
