@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/pwagen/pwagen/internal/rusttest"
 	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/pwagen/pwagen/packager"
+	"github.com/pwagen/pwagen/runner"
 )
 
 // The benchmarks compare this example with examples/digits (Go): the
@@ -55,6 +57,33 @@ func BenchmarkPredictWazero(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(wasm)), "wasm-bytes")
 			b.ReportMetric(float64(gzipLen(wasm)), "wasm-gzip-bytes")
+		})
+	}
+}
+
+// BenchmarkColdWazero is a cold start under wazero without a compilation
+// cache: compile and link the module, load the weights, one predict.
+func BenchmarkColdWazero(b *testing.B) {
+	rusttest.Require(b)
+	img := testSet(b).Image(nil, 0)
+	for _, ex := range examples {
+		b.Run(ex.name, func(b *testing.B) {
+			wasm := build(b, ex.dir)
+			weights, err := os.ReadFile("weights/digits.bin")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m, err := runner.Load(context.Background(), wasm, weights, runner.Options{Variant: modules.SIMD})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.Predict(context.Background(), img); err != nil {
+					b.Fatal(err)
+				}
+				m.Close(context.Background())
+			}
 		})
 	}
 }
