@@ -86,6 +86,9 @@ func (c *Config) check(name string, lines map[string]int) error {
 			return bad(key, "%q is not a colour; write it as #rgb or #rrggbb", v)
 		}
 	}
+	if err := c.checkForeign(lines, bad); err != nil {
+		return err
+	}
 	if err := checkPackage(c.Model.Package); err != "" {
 		return bad("model.package", "%q %s; give the model's folder relative to the project, such as \"./model\"", c.Model.Package, err)
 	}
@@ -141,6 +144,31 @@ func (c *Config) check(name string, lines map[string]int) error {
 	case "prompt", "auto":
 	default:
 		return bad("deploy.update", "%q is not an update mode; use \"prompt\" (the page decides when to reload) or \"auto\"", c.Deploy.Update)
+	}
+	return nil
+}
+
+// checkForeign checks [model] wasm and build, which take the model from
+// another toolchain.
+func (c *Config) checkForeign(lines map[string]int, bad func(key, format string, args ...any) error) error {
+	m := &c.Model
+	if len(m.Build) > 0 && m.Wasm == "" {
+		return bad("model.build", "names a command but not the module it writes; add wasm = \"target/wasm32-wasi/release/model.wasm\" (the path the command writes, relative to %s) under [model]", FileName)
+	}
+	if m.Wasm == "" {
+		return nil
+	}
+	if _, set := lines["model.package"]; set {
+		return bad("model.package", "is set with model.wasm: package builds the model with Go, wasm takes a module from another toolchain; keep one of them")
+	}
+	if !strings.HasSuffix(m.Wasm, ".wasm") {
+		return bad("model.wasm", "%q does not end in .wasm; name the WebAssembly module the build writes, such as \"target/wasm32-wasi/release/model.wasm\"", m.Wasm)
+	}
+	if len(m.Build) > 0 && strings.TrimSpace(m.Build[0]) == "" {
+		return bad("model.build", "the command is empty; give the program and its arguments as a list, such as [\"cargo\", \"build\", \"--release\", \"--target\", \"wasm32-wasi\"]")
+	}
+	if len(m.Build) > 64 {
+		return bad("model.build", "has %d arguments, over 64; put a long build in a script and name it here", len(m.Build))
 	}
 	return nil
 }

@@ -68,7 +68,17 @@ type Model struct {
 	// with -tags pwagen_nokernels: the kernels package runs as pure Go in
 	// the .wasm and the package has no kernel files.
 	Kernels bool `toml:"kernels"`
+	// Wasm names a WebAssembly module made by another toolchain (Rust,
+	// C, ...), relative to the project; pwagen packages it instead of
+	// building Package with Go. Build, if set, is the command (argv, no
+	// shell) that writes it, run in the project folder first.
+	Wasm  string   `toml:"wasm"`
+	Build []string `toml:"build"`
 }
+
+// Foreign tells whether the model comes from another toolchain
+// ([model] wasm) rather than from go build.
+func (m *Model) Foreign() bool { return m.Wasm != "" }
 
 // Budget holds the limits the validator checks.
 type Budget struct {

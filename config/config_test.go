@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,6 +64,30 @@ func TestModelKernels(t *testing.T) {
 	}
 }
 
+// TestModelForeign: [model] wasm (with or without build) takes the model
+// from another toolchain; without it the model is the Go package.
+func TestModelForeign(t *testing.T) {
+	for _, tt := range []struct {
+		edit        string
+		wasm        string
+		build       []string
+		wantForeign bool
+	}{
+		{`package = "./model"`, "", nil, false},
+		{`wasm = "model.wasm"`, "model.wasm", nil, true},
+		{"wasm = \"target/wasm32-wasi/release/model.wasm\"\nbuild = [\"cargo\", \"build\", \"--release\", \"--target\", \"wasm32-wasi\"]",
+			"target/wasm32-wasi/release/model.wasm", []string{"cargo", "build", "--release", "--target", "wasm32-wasi"}, true},
+	} {
+		c, err := Parse("pwagen.toml", []byte(strings.Replace(good, `package = "./model"`, tt.edit, 1)))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.edit, err)
+		}
+		if c.Model.Wasm != tt.wasm || !slices.Equal(c.Model.Build, tt.build) || c.Model.Foreign() != tt.wantForeign {
+			t.Errorf("%s: wasm %q build %q foreign %v, want %q %q %v", tt.edit, c.Model.Wasm, c.Model.Build, c.Model.Foreign(), tt.wasm, tt.build, tt.wantForeign)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name, edit string
@@ -110,6 +135,10 @@ func TestCheckErrors(t *testing.T) {
 		{`package = "./model"`, `package = "-toolexec=/path/evil.sh"`, `pwagen.toml:7: model.package: "-toolexec=/path/evil.sh" starts with "-", which go build would read as a flag`},
 		{`package = "./model"`, `package = "example.com/evil"`, `pwagen.toml:7: model.package: "example.com/evil" is not a folder path`},
 		{`package = "./model"`, `package = "./..."`, "is a pattern"},
+		{`package = "./model"`, `build = ["cargo", "build"]`, `pwagen.toml:7: model.build: names a command but not the module it writes; add wasm =`},
+		{`package = "./model"`, "wasm = \"m.wasm\"\nbuild = [\"\", \"build\"]", `pwagen.toml:8: model.build: the command is empty`},
+		{`package = "./model"`, `wasm = "target/model.so"`, `pwagen.toml:7: model.wasm: "target/model.so" does not end in .wasm`},
+		{`package = "./model"`, "package = \"./model\"\nwasm = \"m.wasm\"", `pwagen.toml:7: model.package: is set with model.wasm`},
 	} {
 		t.Run(tt.new, func(t *testing.T) {
 			_, err := Parse("pwagen.toml", []byte(strings.Replace(good, tt.old, tt.new, 1)))

@@ -10,7 +10,7 @@ import (
 )
 
 // checkPaths makes sure that every path the config names (app.web,
-// app.icon, model.weights, model.package) resolves inside the project
+// app.icon, model.weights, model.package, model.wasm) resolves inside the project
 // folder, after symlinks: pwagen publishes or builds what they name. The
 // weights may come from elsewhere through Weights (--weights), which the
 // user names on the command line.
@@ -25,7 +25,11 @@ func (c *Config) checkPaths(o options) error {
 		{"app.icon", c.App.Icon},
 		{"model.weights", c.Model.Weights},
 		{"model.package", c.Model.Package},
+		{"model.wasm", c.Model.Wasm},
 	} {
+		if k.value == "" { // model.wasm is optional
+			continue
+		}
 		if k.key == "model.weights" && o.weights != "" {
 			continue
 		}

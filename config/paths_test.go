@@ -35,6 +35,9 @@ func TestLoadPathsInsideProject(t *testing.T) {
 		{"icon", nil, `theme_color = "#2f6f4e"`, "theme_color = \"#2f6f4e\"\nicon = \"/etc/passwd\"", nil, `pwagen.toml:5: app.icon: "/etc/passwd" resolves to /etc/passwd`},
 		{"web", nil, `theme_color = "#2f6f4e"`, "theme_color = \"#2f6f4e\"\nweb = \"/etc\"", nil, `pwagen.toml:5: app.web: "/etc" resolves to /etc`},
 		{"package", nil, `package = "./model"`, `package = "../../elsewhere"`, nil, `pwagen.toml:7: model.package: "../../elsewhere" resolves to`},
+		{"wasm outside", nil, `package = "./model"`, `wasm = "../../elsewhere/model.wasm"`, nil, `pwagen.toml:7: model.wasm: "../../elsewhere/model.wasm" resolves to`},
+		{"wasm absolute outside", nil, `package = "./model"`, "wasm = \"/tmp/model.wasm\"\nbuild = [\"cargo\", \"build\"]", nil, `model.wasm: "/tmp/model.wasm" resolves to /tmp/model.wasm, outside the project folder`},
+		{"wasm inside, not built yet", nil, `package = "./model"`, "wasm = \"target/wasm32-wasi/release/model.wasm\"\nbuild = [\"/opt/any/toolchain\", \"--flag\"]", nil, ""},
 		{"dangling symlink pointing out", func(dir string) {
 			os.MkdirAll(filepath.Join(dir, "weights"), 0o755)
 			os.Symlink(filepath.Join(outside, "not-yet"), filepath.Join(dir, "weights", "iris.bin"))

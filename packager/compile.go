@@ -43,7 +43,13 @@ func compileModel(ctx context.Context, b *Build) error {
 
 // BuildModel compiles the project's model to a wasip1 reactor and returns
 // the .wasm bytes; with [model] kernels = false, with -tags pwagen_nokernels.
+//
+// With [model] wasm, the model comes from another toolchain instead: it
+// runs [model] build, if set, and reads that module (foreign.go).
 func BuildModel(ctx context.Context, b *Build) ([]byte, error) {
+	if b.Config.Model.Foreign() {
+		return buildForeign(ctx, b)
+	}
 	tmp, err := os.MkdirTemp("", "pwagen-wasm-")
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@ import (
 func validateModel(ctx context.Context, b *Build) error {
 	shell := b.shellGzip()
 	c := b.Config
-	r, err := validate.Module(ctx, "model.wasm ("+c.Model.Package+")", b.Wasm, validate.Options{
+	r, err := validate.Module(ctx, "model.wasm ("+ModelName(c)+")", b.Wasm, validate.Options{
 		Targets:        c.Browser.Targets,
 		MemoryBudget:   c.MemoryBudget,
 		DownloadBudget: c.DownloadBudget,

@@ -56,7 +56,7 @@ func (v *check) imports(context.Context) error {
 			v.problem("imports", "imports wasi_snapshot_preview1.%s, which the pwagen loader's WASI shim does not implement (it has %s); remove the code that needs it, such as file or socket access",
 				im.Name, strings.Join(LoaderWASI, ", "))
 		default:
-			v.problem("imports", "imports function %s.%s, which the pwagen loader does not provide (it provides wasi_snapshot_preview1 and %q); remove the //go:wasmimport or the package that declares it",
+			v.problem("imports", "imports function %s.%s, which the pwagen loader does not provide (it provides wasi_snapshot_preview1 and %q); remove what declares it: a //go:wasmimport (Go), an extern block with #[link(wasm_import_module)] (Rust), an import_module attribute (C), or the library that has one",
 				im.Module, im.Name, KernelsModule)
 		}
 	}
@@ -67,7 +67,7 @@ func (v *check) imports(context.Context) error {
 }
 
 func (v *check) exports(context.Context) error {
-	const fix = "build the model with GOOS=wasip1 GOARCH=wasm -buildmode=c-shared and keep pwagen_abi.go from `pwagen new` in the model package"
+	const fix = "build the model with GOOS=wasip1 GOARCH=wasm -buildmode=c-shared and keep pwagen_abi.go from `pwagen new` in the model package (Rust: keep src/abi.rs from `pwagen new --template rust`; C: export every function of docs/design.md's ABI, docs/toolchains.md)"
 	byName := map[string]Export{}
 	for _, e := range v.m.exports {
 		byName[e.Name] = e

@@ -114,7 +114,7 @@ func runValidate(ctx context.Context, target, configFile, weights string) (*vali
 			return nil, err
 		}
 		o.ShellBytes = gzipTree(cfg.Rel(cfg.App.Web))
-		name = filepath.Join(target, cfg.Model.Package) + " (built)"
+		name = filepath.Join(target, packager.ModelName(cfg)) + " (built)"
 	} else if wasm, err = fsx.ReadFile(target, fsx.WasmLimit, "module"); err != nil {
 		return nil, err
 	}
