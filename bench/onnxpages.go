@@ -20,6 +20,7 @@ const b = window.__bench = {};
     b.ttfi = performance.now();
     b.out = Array.from(out);
     b.variant = m.info.variant;
+    b.info = m.info;
     window.__input = x;
     window.__predict = (v) => m.predict(v.slice());
   } catch (e) {
@@ -49,7 +50,9 @@ worker.onmessage = (e) => { const p = pending.get(e.data.id); pending.delete(e.d
 const call = (msg, transfer) => new Promise((resolve, reject) => { const id = ++seq; pending.set(id, { resolve, reject }); worker.postMessage({ ...msg, id }, transfer || []); });
 (async () => {
   try {
+    const t0 = performance.now();
     const { inputLen } = await call({ type: 'init', model: 'model.onnx', dims: DIMS, threads });
+    b.info = { initStart: t0, initMs: performance.now() - t0 };
     const x = Float32Array.from({ length: inputLen }, (_, i) => ((i % 7) + 1) / 7);
     window.__predict = async (v) => { const c = v.slice(); return (await call({ type: 'run', data: c }, [c.buffer])).out; };
     const out = await window.__predict(x);
