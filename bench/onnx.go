@@ -46,6 +46,10 @@ type pageSide struct {
 	firstGz, firstBr int64
 	firstReq         int
 	memory           int64 // bytes, performance.measureUserAgentSpecificMemory(); <0 when not answered
+	// Of each cold visit: pwagen's loader info.loadMs (loadModel to ready),
+	// or ORT's session init (worker start, runtime and model fetched and
+	// compiled, session created), ms.
+	coldLoad []float64
 	out              []float64
 	variant          string
 }
@@ -236,6 +240,18 @@ func measurePwagen(ctx context.Context, e *env, m *onnxModel) error {
 	return nil
 }
 
+// pageState is window.__bench of a page of onnxpages.go.
+type pageState struct {
+	TTFI    float64   `json:"ttfi"`
+	Out     []float64 `json:"out"`
+	Error   string    `json:"error"`
+	Variant string    `json:"variant"`
+	Info    struct {
+		LoadMs float64 `json:"loadMs"` // pwagen's loader
+		InitMs float64 `json:"initMs"` // ORT's session init
+	} `json:"info"`
+}
+
 // inputLenOf reads const inputLen from a generated model.
 func inputLenOf(project string) (int, error) {
 	b, err := os.ReadFile(filepath.Join(project, "model", "model.go"))
@@ -309,18 +325,8 @@ func pageOnce(ctx context.Context, e *env, dist, q string, first, visits bool, p
 		if err := waitFor(bctx, benchDoneJS, benchStateJS, 120*time.Second); err != nil {
 			return 0, err
 		}
-		var s struct {
-			TTFI    float64   `json:"ttfi"`
-			Out     []float64 `json:"out"`
-			Error   string    `json:"error"`
-			Variant string    `json:"variant"`
-		}
-		if s, err = eval[struct {
-			TTFI    float64   `json:"ttfi"`
-			Out     []float64 `json:"out"`
-			Error   string    `json:"error"`
-			Variant string    `json:"variant"`
-		}](bctx, `window.__bench`); err != nil {
+		s, err := eval[pageState](bctx, `window.__bench`)
+		if err != nil {
 			return 0, err
 		}
 		if s.Error != "" {
@@ -335,6 +341,9 @@ func pageOnce(ctx context.Context, e *env, dist, q string, first, visits bool, p
 	cold, err := visit()
 	if err != nil {
 		return fmt.Errorf("first visit: %w", err)
+	}
+	if info, err := eval[pageState](bctx, `window.__bench`); err == nil {
+		p.coldLoad = append(p.coldLoad, info.Info.LoadMs+info.Info.InitMs)
 	}
 	if first {
 		warm, runs, maxMs := 1000, 300, 3000

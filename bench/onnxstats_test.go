@@ -53,3 +53,28 @@ func TestAgree(t *testing.T) {
 		})
 	}
 }
+
+func TestParseKernelShares(t *testing.T) {
+	top := `File: model.test
+Showing nodes accounting for 240ms, 96.00% of 250ms total
+      flat  flat%   sum%        cum   cum%
+         0     0%     0%      240ms 96.00%  example.com/lenet/model.predict
+         0     0%     0%      190ms 76.00%  github.com/pwagen/pwagen/kernels.Conv
+     170ms 68.00% 68.00%      170ms 68.00%  github.com/pwagen/pwagen/kernels.goAxpy (inline)
+         0     0%   100%       10ms  4.00%  github.com/pwagen/pwagen/kernels.GemmEx
+         0     0%   100%       40ms 16.00%  github.com/pwagen/pwagen/kernels.MaxPool
+`
+	got := parseKernelShares(top)
+	want := []kernelShare{{"Conv", 76}, {"MaxPool", 16}, {"GemmEx", 4}}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: got %v, want %v", i, got[i], want[i])
+		}
+	}
+	if s := parseKernelShares("no profile here\n"); len(s) != 0 {
+		t.Errorf("garbage parsed as %v", s)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pwagen/pwagen/config"
 )
 
 // ortSide is ONNX Runtime Web and onnxruntime-node on one model.
@@ -154,7 +156,7 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var inf, ttfi, bytesRows, native, mem [][]string
+	var inf, ttfi, ttfiWhy, bytesRows, native, mem [][]string
 	var notes []string
 	type verdict struct{ faster, ttfi, bytes, agreeAll bool }
 	v := verdict{true, true, true, true}
@@ -187,13 +189,20 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 		worstB = max(worstB, float64(m.pw.firstBr)/float64(o.t1.firstBr))
 		if !(a1.ok && pwT < ortT) {
 			v.faster = false
-			gaps = append(gaps, ortGap(m, o))
+			var shares []kernelShare
+			if cfg, err := config.Load(m.project); err == nil {
+				if shares, err = nativeKernelShares(ctx, e, m.project, cfg.Rel(cfg.Model.Weights)); err != nil {
+					logf("   %s: profile: %v", m.name, err)
+				}
+			}
+			gaps = append(gaps, ortGap(m, o, shares))
 		}
 		inf = append(inf, []string{m.name, fmtMsDist(m.pw.calls), fmtMsDist(o.t1.calls), speed(pwT, ortT), fmtMsDist(o.t2.calls), speed(pwT, o.t2.calls.median), a1.String(), a2.String()})
 		cold, ocold := medianOf(m.pw.cold), medianOf(o.t1.cold)
 		if !(cold <= ocold/2) {
 			v.ttfi = false
 		}
+		ttfiWhy = append(ttfiWhy, []string{m.name, fmtMs(cold), fmtMs(medianOf(m.pw.coldLoad)), fmtMs(ocold), fmtMs(medianOf(o.t1.coldLoad))})
 		ttfi = append(ttfi, []string{m.name, msRange(m.pw.cold), msRange(o.t1.cold), ratio(cold, ocold), msRange(m.pw.offline), msRange(o.t1.offline), ratio(medianOf(m.pw.offline), medianOf(o.t1.offline))})
 		if !(m.pw.firstBr*4 <= o.t1.firstBr) {
 			v.bytes = false
@@ -237,6 +246,10 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 		{"first-visit bytes (brotli) at most a quarter of ONNX Runtime Web's", ratio(worstB, 1) + " (goal ≤ 0.25×)", met(v.bytes && measured > 0)},
 		{"outputs agree within 1e-4 of scale on every model (browser and native)", "", met(v.agreeAll && measured > 0)},
 	}))
+	if !v.ttfi && len(ttfiWhy) > 0 {
+		b.WriteString("\nWhere the cold start is: of each cold time to first inference, pwagen's `loadModel()` until ready (the loader's `info.loadMs`: worker start, .wasm and kernels fetched and compiled, weights fetched, verified and stored) and ORT's session creation (worker start, `ort.wasm.min.mjs`, its 14 MB .wasm fetched and compiled, the model parsed and optimised), medians:\n\n")
+		b.WriteString(table([]string{"model", "pwagen cold", "of it loadModel", "ORT cold", "of it session init"}, ttfiWhy))
+	}
 	if len(gaps) > 0 {
 		b.WriteString("\nWhere pwagen is slower: time per operator type per call natively (pwagen: `go test -bench` CPU profile of the generated Go, by kernel; ORT: onnxruntime-node's own profiler, `enableProfiling`, µs per call by operator):\n\n")
 		for _, g := range gaps {
@@ -254,7 +267,17 @@ func memStr(n int64) string {
 }
 
 // ortGap is ORT's per-operator time for a model where pwagen is slower.
-func ortGap(m *onnxModel, o *ortSide) string {
+func ortGap(m *onnxModel, o *ortSide, shares []kernelShare) string {
+	var pw []string
+	for _, k := range shares {
+		if k.pct >= 1 {
+			pw = append(pw, fmt.Sprintf("%s %.0f%%", k.kernel, k.pct))
+		}
+	}
+	pwProf := "no profile"
+	if len(pw) > 0 {
+		pwProf = strings.Join(pw, ", ")
+	}
 	if len(o.ops) == 0 {
 		return fmt.Sprintf("- %s: pwagen %s, ORT %s per call in Chromium; no ORT profile.\n", m.name, fmtUs(m.pw.calls.median*1000), fmtUs(o.t1.calls.median*1000))
 	}
@@ -271,5 +294,5 @@ func ortGap(m *onnxModel, o *ortSide) string {
 	for _, p := range ops {
 		parts = append(parts, fmt.Sprintf("%s %s", p.k, fmtUs(p.v)))
 	}
-	return fmt.Sprintf("- %s: in Chromium pwagen %s, ORT %s per call; natively pwagen (wazero) %s, ORT %s; ORT by operator: %s.\n", m.name, fmtUs(m.pw.calls.median*1000), fmtUs(o.t1.calls.median*1000), fmtUs(m.wazero.median*1000), fmtUs(o.native.median*1000), strings.Join(parts, ", "))
+	return fmt.Sprintf("- %s: in Chromium pwagen %s, ORT %s per call; natively pwagen (wazero) %s, ORT %s. pwagen by kernel (share of predict, native profile): %s. ORT by operator (µs per call): %s.\n", m.name, fmtUs(m.pw.calls.median*1000), fmtUs(o.t1.calls.median*1000), fmtUs(m.wazero.median*1000), fmtUs(o.native.median*1000), pwProf, strings.Join(parts, ", "))
 }
