@@ -197,6 +197,7 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 			}
 			gaps = append(gaps, ortGap(m, o, shares))
 		}
+		logf("   %s: pwagen %s, ORT 1 thread %s, 2 threads %s; cold %s against %s; brotli %s against %s; agree %v", m.name, fmtMsDist(m.pw.calls), fmtMsDist(o.t1.calls), fmtMsDist(o.t2.calls), fmtMs(medianOf(m.pw.cold)), fmtMs(medianOf(o.t1.cold)), kb(m.pw.firstBr), kb(o.t1.firstBr), a1)
 		inf = append(inf, []string{m.name, fmtMsDist(m.pw.calls), fmtMsDist(o.t1.calls), speed(pwT, ortT), fmtMsDist(o.t2.calls), speed(pwT, o.t2.calls.median), a1.String(), a2.String()})
 		cold, ocold := medianOf(m.pw.cold), medianOf(o.t1.cold)
 		if !(cold <= ocold/2) {
