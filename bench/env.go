@@ -37,6 +37,12 @@ type env struct {
 	digitsOnce sync.Once
 	digits     *digitsResult
 	digitsErr  error
+	// bench/node/ort installed once; the ONNX models measured once, for
+	// the onnx and ort sections.
+	ortOnce  sync.Once
+	ortErr   error
+	onnxOnce sync.Once
+	onnx     []*onnxModel
 	// Filled by the packaging section, read by the bytes section.
 	dists map[string]string // "pwagen", "workbox", "vite" → output folder of the default fixture
 }

@@ -32,6 +32,7 @@ type options struct {
 	only     string // comma-separated section keys, or "" for all
 	repo     string // the repository root
 	verbose  bool
+	models   string // comma-separated ONNX models for the onnx and ort sections, "" for all
 	sections map[string]bool
 }
 
@@ -46,6 +47,7 @@ func main() {
 	flag.StringVar(&o.work, "work", "", "scratch folder (default bench/_work)")
 	flag.StringVar(&o.only, "only", "", "run only these sections: "+strings.Join(sectionKeys(), ","))
 	flag.BoolVar(&o.verbose, "v", false, "log every command")
+	flag.StringVar(&o.models, "models", "", "onnx and ort sections: only these models (torch fixture names, or wakeword)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

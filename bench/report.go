@@ -25,10 +25,12 @@ var sections = []section{
 	{"scaling", "6. Scaling: weights size and asset count", scalingSection},
 	{"digits", "7. examples/digits: native Go, wazero and Chromium per kernel variant", digitsSection},
 	{"kernels", "8. SIMD kernels: against C and scalar, and the goals of issue 9", kernelsSection},
+	{"onnx", "9. ONNX import: import time, sizes and inference of the torch fixtures", onnxSection},
+	{"ort", "10. pwagen against ONNX Runtime Web on the same models", ortSection},
 }
 
 // order is the order of the sections in the report: the issue's.
-var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels"}
+var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels", "onnx", "ort"}
 
 func sectionKeys() []string { return order }
 

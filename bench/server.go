@@ -28,10 +28,16 @@ type server struct {
 	rules []hosts.Rule
 	extra map[string]extraFile
 
+	// isolate adds COOP/COEP to every response: the page is
+	// cross-origin isolated (SharedArrayBuffer, threads,
+	// performance.measureUserAgentSpecificMemory).
+	isolate bool
+
 	mu    sync.Mutex
 	gz    map[string][]byte
 	sent  int64
 	count int
+	paths []string // files of the package served since the last reset, one per request
 
 	ln  net.Listener
 	srv *http.Server
@@ -80,7 +86,16 @@ func (s *server) reset() (bytes int64, requests int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	bytes, requests, s.sent, s.count = s.sent, s.count, 0, 0
+	s.paths = nil
 	return
+}
+
+// served returns the package files served since the last reset, one per
+// request (a file fetched twice is listed twice).
+func (s *server) served() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.paths...)
 }
 
 type counting struct {
@@ -103,6 +118,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	w = counting{w, &n}
+	if s.isolate {
+		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
+		w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
+		w.Header().Set("Cross-Origin-Resource-Policy", "same-origin")
+	}
 	if x, ok := s.extra[r.URL.Path]; ok {
 		w.Header().Set("Content-Type", x.ctype)
 		w.Header().Set("Cache-Control", "no-store")
@@ -126,6 +146,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "404 not found: "+name, http.StatusNotFound)
 		return
 	}
+	s.mu.Lock()
+	s.paths = append(s.paths, name)
+	s.mu.Unlock()
 	urlPath := "/" + name
 	if name == "index.html" && r.URL.Path != "/index.html" {
 		urlPath = r.URL.Path
