@@ -211,7 +211,7 @@ func measurePwagen(ctx context.Context, e *env, m *onnxModel) error {
 	if err != nil {
 		return err
 	}
-	rm, err := runner.Load(ctx, wasm, w, runner.Options{})
+	rm, err := runner.Load(ctx, wasm, w, runner.Options{Uninterruptible: true}) // as a server would: the bench bounds calls itself
 	if err != nil {
 		return fmt.Errorf("runner.Load: %w", err)
 	}
