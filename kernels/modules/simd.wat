@@ -1191,10 +1191,39 @@
   ;; time in four registers, then 4, then one), then is scaled, then gets
   ;; its bias: the same bits as Go.
   (func $q8gemm (param $c i32) (param $a i32) (param $scale i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $j i32) (local $row i32) (local $hasb i32) (local $sp i32) (local $bv0 v128) (local $bv1 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $hasb (i32.ne (local.get $bias) (i32.const 0)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+        (local.set $sp (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2))))
+        (if (local.get $hasb) (then
+          (local.set $bv0 (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $bv1 (v128.load32_splat offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $j (call $q8gemmPair (local.get $c) (local.get $a)
+          (v128.load32_splat (local.get $sp)) (v128.load32_splat offset=4 (local.get $sp))
+          (local.get $bv0) (local.get $bv1) (local.get $hasb) (local.get $b) (local.get $k) (local.get $n)))
+        ;; the columns left over, one row at a time
+        (call $q8gemmRows (local.get $c) (local.get $a) (local.get $scale) (local.get $b) (local.get $bias)
+          (i32.add (local.get $i) (i32.const 2)) (local.get $k) (local.get $n) (local.get $i) (local.get $j))
+        (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $m)) (then
+      (call $q8gemmRows (local.get $c) (local.get $a) (local.get $scale) (local.get $b) (local.get $bias)
+        (local.get $m) (local.get $k) (local.get $n) (local.get $i) (i32.const 0)))))
+
+  ;; q8gemmRows is q8gemm for rows [i0, m) (c and a at row i0) from column
+  ;; byte offset jstart: 16 columns at a time in four registers, then 4,
+  ;; then one.
+  (func $q8gemmRows (param $c i32) (param $a i32) (param $scale i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32) (param $i0 i32) (param $jstart i32)
     (local $i i32) (local $row i32) (local $j i32) (local $p i32) (local $bp i32)
     (local $sc v128) (local $bv v128) (local $wv v128) (local $hasb i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
     (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $i (local.get $i0))
     (block $done
       (loop $rows
         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
@@ -1202,7 +1231,7 @@
         (local.set $hasb (i32.ne (local.get $bias) (i32.const 0)))
         (if (local.get $hasb) (then
           (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
-        (local.set $j (i32.const 0))
+        (local.set $j (local.get $jstart))
         (block $d16
           (loop $l16
             (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
@@ -1280,6 +1309,75 @@
         (local.set $a (i32.add (local.get $a) (local.get $k)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; q8gemmPair computes columns [0, j) of rows c and c+n of q8gemm, 16 at
+  ;; a time (two rows share each load of b, eight registers), scaled and
+  ;; with their biases, and returns j (in bytes): the columns it did not do.
+  (func $q8gemmPair (param $c i32) (param $a i32) (param $sc0 v128) (param $sc1 v128) (param $b0v v128) (param $b1v v128)
+    (param $hasb i32) (param $b i32) (param $k i32) (param $n i32) (result i32)
+    (local $row i32) (local $j i32) (local $bp i32) (local $p i32) (local $c2 i32)
+    (local $x0 v128) (local $x1 v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $c2 (i32.add (local.get $c) (local.get $row)))
+    (block $d16
+      (loop $l16
+        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (local.set $p0 (v128.const i32x4 0 0 0 0)) (local.set $p1 (local.get $p0))
+        (local.set $p2 (local.get $p0)) (local.set $p3 (local.get $p0))
+        (local.set $q0 (local.get $p0)) (local.set $q1 (local.get $p0))
+        (local.set $q2 (local.get $p0)) (local.set $q3 (local.get $p0))
+        (local.set $p (i32.const 0))
+        (local.set $bp (i32.add (local.get $b) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+            (local.set $x0 (f32x4.splat (f32.convert_i32_s (i32.load8_s (i32.add (local.get $a) (local.get $p))))))
+            (local.set $x1 (f32x4.splat (f32.convert_i32_s (i32.load8_s (i32.add (i32.add (local.get $a) (local.get $k)) (local.get $p))))))
+            (local.set $v0 (v128.load (local.get $bp)))
+            (local.set $v1 (v128.load offset=16 (local.get $bp)))
+            (local.set $v2 (v128.load offset=32 (local.get $bp)))
+            (local.set $v3 (v128.load offset=48 (local.get $bp)))
+            (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $v0))))
+            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $v1))))
+            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $v2))))
+            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $v3))))
+            (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $v0))))
+            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $v1))))
+            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $v2))))
+            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $v3))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (br $pl)))
+        (local.set $p0 (f32x4.mul (local.get $p0) (local.get $sc0)))
+        (local.set $p1 (f32x4.mul (local.get $p1) (local.get $sc0)))
+        (local.set $p2 (f32x4.mul (local.get $p2) (local.get $sc0)))
+        (local.set $p3 (f32x4.mul (local.get $p3) (local.get $sc0)))
+        (local.set $q0 (f32x4.mul (local.get $q0) (local.get $sc1)))
+        (local.set $q1 (f32x4.mul (local.get $q1) (local.get $sc1)))
+        (local.set $q2 (f32x4.mul (local.get $q2) (local.get $sc1)))
+        (local.set $q3 (f32x4.mul (local.get $q3) (local.get $sc1)))
+        (if (local.get $hasb) (then
+          (local.set $p0 (f32x4.add (local.get $p0) (local.get $b0v)))
+          (local.set $p1 (f32x4.add (local.get $p1) (local.get $b0v)))
+          (local.set $p2 (f32x4.add (local.get $p2) (local.get $b0v)))
+          (local.set $p3 (f32x4.add (local.get $p3) (local.get $b0v)))
+          (local.set $q0 (f32x4.add (local.get $q0) (local.get $b1v)))
+          (local.set $q1 (f32x4.add (local.get $q1) (local.get $b1v)))
+          (local.set $q2 (f32x4.add (local.get $q2) (local.get $b1v)))
+          (local.set $q3 (f32x4.add (local.get $q3) (local.get $b1v)))))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $p0))
+        (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $p1))
+        (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (local.get $p2))
+        (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (local.get $p3))
+        (v128.store (i32.add (local.get $c2) (local.get $j)) (local.get $q0))
+        (v128.store offset=16 (i32.add (local.get $c2) (local.get $j)) (local.get $q1))
+        (v128.store offset=32 (i32.add (local.get $c2) (local.get $j)) (local.get $q2))
+        (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (local.get $q3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $l16)))
+    (local.get $j))
 
   ;; f16gemm: c (m×n) = a (m×k fp16) · b (k×n) + bias: each value starts at
   ;; its bias (or 0) and adds h2f(a[i,p])*b[p,j] in order p = 0, 1, ...
