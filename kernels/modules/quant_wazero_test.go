@@ -2,6 +2,7 @@ package modules_test
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -300,4 +301,46 @@ func FuzzQuantKernels(f *testing.F) {
 			checkQuant(t, &h, v, rand.New(rand.NewPCG(seed, 9)), int(m%40), int(k), int(n%90), uint32(off%16), bias)
 		}
 	})
+}
+
+// BenchmarkQuantKernel times the int8 and fp16 kernels under wazero beside
+// the float32 ones on the same shapes: gemv 128×784 (a Linear layer) and
+// gemm 64×288×256 (a 3×3 convolution of 32 channels by im2col).
+func BenchmarkQuantKernel(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const m, n = 128, 784
+	const gm, gk, gn = 64, 288, 256
+	for _, v := range modules.Variants {
+		h := newHarness(b, v)
+		// float32: a, x, bias, y; then int8 and fp16 copies of a.
+		pa, px, pbias, py := uint32(1024), uint32(1024+4*m*n), uint32(1024+4*m*n+4*n), uint32(1024+4*m*n+4*n+4*m)
+		pq := py + 4*m
+		ph := pq + m*n
+		pscale := ph + 2*m*n
+		h.put(pa, randF32(r, m*n))
+		h.put(px, randF32(r, n))
+		h.put(pbias, randF32(r, m))
+		h.putBytes(pq, i8bytes(randI8(r, m*n)))
+		h.putBytes(ph, u16bytes(randF16(r, m*n)))
+		h.put(pscale, randF32(r, m))
+		u := func(p uint32) uint64 { return uint64(p) }
+		run := func(name, fn string, args ...uint64) {
+			b.Run(fmt.Sprintf("%s/wazero-%s", name, v), func(b *testing.B) {
+				f := h.k.ExportedFunction(fn)
+				for b.Loop() {
+					f.Call(h.ctx, args...)
+				}
+			})
+		}
+		run("gemv128x784/f32", "gemv", u(py), u(pa), u(px), u(pbias), m, n)
+		run("gemv128x784/int8", "q8gemv", u(py), u(pq), u(pscale), u(px), u(pbias), m, n)
+		run("gemv128x784/fp16", "f16gemv", u(py), u(ph), u(px), u(pbias), m, n)
+		// gemm: a (gm×gk) from the same buffers, b (gk×gn) after them.
+		pb := pscale + 4*m
+		pc := pb + 4*gk*gn
+		h.put(pb, randF32(r, gk*gn))
+		run("gemm64x288x256/f32", "gemm", u(pc), u(pa), u(pb), u(pbias), gm, gk, gn)
+		run("gemm64x288x256/int8", "q8gemm", u(pc), u(pq), u(pscale), u(pb), u(pbias), gm, gk, gn)
+		run("gemm64x288x256/fp16", "f16gemm", u(pc), u(ph), u(pb), u(pbias), gm, gk, gn)
+	}
 }
