@@ -1143,7 +1143,7 @@
   ;; a time.
   (func $f16gemv (param $y i32) (param $a i32) (param $x i32) (param $b i32) (param $m i32) (param $n i32)
     (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $s f32) (local $v f32)
-    (local $w v128) (local $a0 v128) (local $a1 v128)
+    (local $w v128) (local $a0 v128) (local $a1 v128) (local $hv v128)
     (block $done
       (loop $rows
         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
@@ -1157,16 +1157,16 @@
             (br_if $d8 (i32.gt_u (i32.add (local.get $ap) (i32.const 16)) (local.get $aend)))
             (local.set $w (v128.load (local.get $ap)))
             (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-              (call $h2f4 (i32x4.extend_low_i16x8_u (local.get $w))) (v128.load (local.get $xp)))))
+              (v128.or (f32x4.mul (i32x4.shl (v128.and (local.tee $hv (i32x4.extend_low_i16x8_u (local.get $w))) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13)) (v128.const f32x4 0x1p+112 0x1p+112 0x1p+112 0x1p+112)) (i32x4.shl (v128.and (local.get $hv) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))) (v128.load (local.get $xp)))))
             (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
-              (call $h2f4 (i32x4.extend_high_i16x8_u (local.get $w))) (v128.load offset=16 (local.get $xp)))))
+              (v128.or (f32x4.mul (i32x4.shl (v128.and (local.tee $hv (i32x4.extend_high_i16x8_u (local.get $w))) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13)) (v128.const f32x4 0x1p+112 0x1p+112 0x1p+112 0x1p+112)) (i32x4.shl (v128.and (local.get $hv) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))) (v128.load offset=16 (local.get $xp)))))
             (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
             (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
             (br $l8)))
         (local.set $a0 (f32x4.add (local.get $a0) (local.get $a1)))
         (if (i32.le_u (i32.add (local.get $ap) (i32.const 8)) (local.get $aend)) (then
           (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-            (call $h2f4 (i32x4.extend_low_i16x8_u (v128.load64_zero (local.get $ap)))) (v128.load (local.get $xp)))))
+            (v128.or (f32x4.mul (i32x4.shl (v128.and (local.tee $hv (i32x4.extend_low_i16x8_u (v128.load64_zero (local.get $ap)))) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13)) (v128.const f32x4 0x1p+112 0x1p+112 0x1p+112 0x1p+112)) (i32x4.shl (v128.and (local.get $hv) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))) (v128.load (local.get $xp)))))
           (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
           (local.set $xp (i32.add (local.get $xp) (i32.const 16)))))
         (local.set $s (call $hsum (local.get $a0)))
@@ -1384,7 +1384,7 @@
   ;; (16 columns at a time, then 4, then one): the same bits as Go.
   (func $f16gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
     (local $i i32) (local $row i32) (local $j i32) (local $p i32) (local $bp i32)
-    (local $bv v128) (local $wv v128) (local $v f32)
+    (local $bv v128) (local $wv v128) (local $v f32) (local $hs i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
     (local.set $row (i32.shl (local.get $n) (i32.const 2)))
     (block $done
@@ -1405,7 +1405,7 @@
             (block $pd
               (loop $pl
                 (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
-                (local.set $wv (f32x4.splat (call $h2f (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1)))))))
+                (local.set $wv (f32x4.splat (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (i32.shl (i32.and (local.tee $hs (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1))))) (i32.const 0x7fff)) (i32.const 13))) (f32.const 0x1p+112))) (i32.shl (i32.and (local.get $hs) (i32.const 0x8000)) (i32.const 16))))))
                 (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $wv) (v128.load (local.get $bp)))))
                 (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $bp)))))
                 (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $wv) (v128.load offset=32 (local.get $bp)))))
@@ -1429,7 +1429,7 @@
               (loop $pl
                 (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
                 (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-                  (f32x4.splat (call $h2f (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1)))))) (v128.load (local.get $bp)))))
+                  (f32x4.splat (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (i32.shl (i32.and (local.tee $hs (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1))))) (i32.const 0x7fff)) (i32.const 13))) (f32.const 0x1p+112))) (i32.shl (i32.and (local.get $hs) (i32.const 0x8000)) (i32.const 16))))) (v128.load (local.get $bp)))))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (local.set $bp (i32.add (local.get $bp) (local.get $row)))
                 (br $pl)))
@@ -1446,7 +1446,7 @@
               (loop $pl
                 (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
                 (local.set $s (f32.add (local.get $s) (f32.mul
-                  (call $h2f (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1))))) (f32.load (local.get $bp)))))
+                  (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (i32.shl (i32.and (local.tee $hs (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1))))) (i32.const 0x7fff)) (i32.const 13))) (f32.const 0x1p+112))) (i32.shl (i32.and (local.get $hs) (i32.const 0x8000)) (i32.const 16)))) (f32.load (local.get $bp)))))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (local.set $bp (i32.add (local.get $bp) (local.get $row)))
                 (br $pl)))
