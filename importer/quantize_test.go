@@ -18,8 +18,9 @@ import (
 func TestQuantizeTorchCNNs(t *testing.T) {
 	ratios := map[string][2]float64{ // int8, fp16
 		"lenet": {0.28, 0.52}, "cifar_cnn": {0.30, 0.53}, "cifar_cnn_bn": {0.30, 0.53}, "mobilenetv2": {0.44, 0.61}, "mlp": {0.27, 0.52},
+		"transformer_gelu": {0.33, 0.54}, "audio1d": {0.33, 0.54},
 	}
-	for _, name := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "mlp"} {
+	for _, name := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "mlp", "transformer_gelu", "audio1d"} {
 		for k, mode := range []struct {
 			name  string
 			ratio float64
