@@ -140,6 +140,14 @@ func (c *Config) check(name string, lines map[string]int) error {
 		}
 		return &Error{File: name, Line: lines[key], Key: key, Msg: err.Error()}
 	}
+	switch c.Model.Quantize {
+	case "", "none", "int8", "fp16":
+	default:
+		return bad("model.quantize", "%q is not a quantization; use \"int8\" (a quarter of the weights), \"fp16\" (half) or \"none\"", c.Model.Quantize)
+	}
+	if a := c.Budget.QuantizedAgreement; a < 0 || a > 1 || a != a {
+		return bad("budget.quantized_agreement", "%v is not a share from 0 to 1; write 0.99 for 99%%", a)
+	}
 	switch c.Deploy.Update {
 	case "prompt", "auto":
 	default:

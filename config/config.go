@@ -74,6 +74,10 @@ type Model struct {
 	// shell) that writes it, run in the project folder first.
 	Wasm  string   `toml:"wasm"`
 	Build []string `toml:"build"`
+	// Quantize is how `pwagen import` stores the weights of Conv, Gemm and
+	// MatMul when no --quantize flag is given: "int8", "fp16" or "none"
+	// (the default, "" too).
+	Quantize string `toml:"quantize"`
 }
 
 // Foreign tells whether the model comes from another toolchain
@@ -85,6 +89,10 @@ type Budget struct {
 	Memory   string `toml:"memory"`
 	Download string `toml:"download"`
 	Time     string `toml:"time"` // Go duration: "30s", "2m"
+	// QuantizedAgreement is the top-1 agreement a quantized classifier
+	// must keep with the float model on the calibration inputs, from 0 to
+	// 1 (0: the default, 0.99).
+	QuantizedAgreement float64 `toml:"quantized_agreement"`
 }
 
 // Browser lists the target browsers in esbuild's syntax ("chrome100").

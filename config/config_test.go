@@ -210,3 +210,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestQuantizeKeys(t *testing.T) {
+	for _, tt := range []struct {
+		text, err string
+		mode      string
+		agree     float64
+	}{
+		{"quantize = \"int8\"\n[budget]\nquantized_agreement = 0.98\n", "", "int8", 0.98},
+		{"quantize = \"fp16\"\n", "", "fp16", 0},
+		{"quantize = \"int4\"\n", `model.quantize: "int4" is not a quantization`, "", 0},
+		{"[budget]\nquantized_agreement = 99\n", "budget.quantized_agreement: 99 is not a share from 0 to 1", "", 0},
+	} {
+		c, err := Parse("pwagen.toml", []byte("[app]\nname = \"x\"\n[model]\nweights = \"weights/model.bin\"\n"+tt.text))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want %q", tt.text, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.text, err)
+			continue
+		}
+		if c.Model.Quantize != tt.mode || c.Budget.QuantizedAgreement != tt.agree {
+			t.Errorf("%q: quantize %q agreement %v", tt.text, c.Model.Quantize, c.Budget.QuantizedAgreement)
+		}
+	}
+}

@@ -12,6 +12,15 @@ import (
 // per graph input, in order; it returns the outputs in order. It is how the
 // importer folds constants and how tests run graphs without compiling them.
 func (pl *Plan) Exec(inputs ...[]float32) (outs [][]float32, err error) {
+	return pl.run(inputs, nil)
+}
+
+// execHook sees each call after it ran: its index, its output and a
+// function that runs another call on the same operands into dst.
+type execHook func(i int, out []float32, redo func(c Call, quant map[*Value]any, dst []float32))
+
+// run is Exec with a hook after each call (nil: none).
+func (pl *Plan) run(inputs [][]float32, hook execHook) (outs [][]float32, err error) {
 	g := pl.Graph
 	if len(inputs) != len(g.Inputs) {
 		return nil, fmt.Errorf("got %d inputs, the graph takes %d", len(inputs), len(g.Inputs))
@@ -46,13 +55,20 @@ func (pl *Plan) Exec(inputs ...[]float32) (outs [][]float32, err error) {
 			panic(r)
 		}
 	}()
-	for i, c := range pl.Calls {
-		cur = c.Node
+	// args builds a call's arguments; dst, when set, replaces its output
+	// and fresh scratch replaces the arena's.
+	args := func(i int, c Call, quant map[*Value]any, dst []float32) []reflect.Value {
 		args := make([]reflect.Value, len(c.Args))
 		for j, a := range c.Args {
 			switch a := a.(type) {
 			case *Value:
-				args[j] = reflect.ValueOf(slice(a))
+				if q, ok := quant[a.root()]; ok {
+					args[j] = reflect.ValueOf(q)
+				} else if j == 0 && dst != nil {
+					args[j] = reflect.ValueOf(dst)
+				} else {
+					args[j] = reflect.ValueOf(slice(a))
+				}
 			case []*Value:
 				s := make([][]float32, len(a))
 				for k, v := range a {
@@ -60,6 +76,10 @@ func (pl *Plan) Exec(inputs ...[]float32) (outs [][]float32, err error) {
 				}
 				args[j] = reflect.ValueOf(s)
 			case Scratch:
+				if dst != nil {
+					args[j] = reflect.ValueOf(make([]float32, a.N))
+					continue
+				}
 				off := pl.scratch[i]
 				args[j] = reflect.ValueOf(arena[off : off+a.N : off+a.N])
 			case nil:
@@ -68,7 +88,16 @@ func (pl *Plan) Exec(inputs ...[]float32) (outs [][]float32, err error) {
 				args[j] = reflect.ValueOf(a)
 			}
 		}
-		reflect.ValueOf(c.Fn).Call(args)
+		return args
+	}
+	for i, c := range pl.Calls {
+		cur = c.Node
+		reflect.ValueOf(c.Fn).Call(args(i, c, pl.quant, nil))
+		if hook != nil {
+			hook(i, slice(c.Args[0].(*Value)), func(c Call, quant map[*Value]any, dst []float32) {
+				reflect.ValueOf(c.Fn).Call(args(i, c, quant, dst))
+			})
+		}
 	}
 	for _, v := range g.Outputs {
 		outs = append(outs, append([]float32(nil), slice(v)...))

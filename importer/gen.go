@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"embed"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"go/format"
@@ -91,7 +92,11 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 	var all []*Value
 	seen := map[*Value]bool{}
 	var sources []string
+	quant := map[*Value]any{}
 	for _, p := range parts {
+		for v, q := range p.Plan.quant {
+			quant[v] = q
+		}
 		for _, w := range p.Plan.Weights {
 			if !seen[w] {
 				seen[w] = true
@@ -100,7 +105,7 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 		}
 		sources = append(sources, filepath.Base(p.Plan.Graph.Source))
 	}
-	weights, entries, fp, err := layoutWeights(all)
+	weights, entries, fp, err := layoutWeights(all, quant)
 	if err != nil {
 		return nil, err
 	}
@@ -126,12 +131,14 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 	p("}\n\n")
 	p("// The weights, views of the weights file.\nvar (\n")
 	for _, e := range entries {
-		p("\t%s []float32 // %q %s\n", wname[e.Value], e.Value.Name, shapeString(e.Value.Shape))
+		typ, _ := weightGoType(quant[e.Value])
+		p("\t%s []%s // %q %s\n", wname[e.Value], typ, e.Value.Name, shapeString(e.Value.Shape))
 	}
 	p(")\n\n")
 	p("// loadWeights checks the weights file and makes its tensors the model's.\nfunc loadWeights(b []byte) error {\n\tif err := checkWeights(b); err != nil {\n\t\treturn err\n\t}\n")
 	for i, e := range entries {
-		p("\t%s = f32(b, weightsTable[%d][0], weightsTable[%d][1])\n", wname[e.Value], i, i)
+		_, view := weightGoType(quant[e.Value])
+		p("\t%s = %s(b, weightsTable[%d][0], weightsTable[%d][1])\n", wname[e.Value], view, i, i)
 	}
 	for _, part := range parts {
 		p("\t%s = make([]float32, %d)\n", arenaName(part.Prefix), max(part.Plan.Arena, 1))
@@ -199,7 +206,8 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 			inLen += v.Len()
 		}
 	}
-	data := map[string]any{"Header": header, "WeightsName": out.WeightsName, "InputLen": inLen}
+	data := map[string]any{"Header": header, "WeightsName": out.WeightsName, "InputLen": inLen,
+		"WeightsVersion": binary.LittleEndian.Uint32(weights[4:]), "Quant": len(quant) > 0}
 	tmpls, _ := genTemplates.ReadDir("gentmpl")
 	for _, t := range tmpls {
 		if !single && t.Name() != "weights.go.tmpl" {

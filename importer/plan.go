@@ -20,7 +20,8 @@ type Plan struct {
 	Weights []*Value // constants read at run time, in first-use order
 	Arena   int      // float32s of the arena
 	slots   map[*Value]int
-	scratch map[int]int // call index → arena offset of its scratch
+	scratch map[int]int    // call index → arena offset of its scratch
+	quant   map[*Value]any // quantized constants ([]int8, []uint16): quantize.go
 }
 
 // Call is one kernel call: Fn is a function of package kernels and Args its

@@ -11,13 +11,14 @@ import (
 //
 //	offset  size  field
 //	0       4     magic "PWGW"
-//	4       4     uint32 version = 1
+//	4       4     uint32 version: 1, or 2 when a tensor is not float32
 //	8       4     uint32 count: tensors in the table
 //	12      4     uint32 reserved (0)
 //	16      8     uint64 file size in bytes
 //	24      8     fingerprint: the first 8 bytes of SHA-256 of the rest
-//	32      24·count  table: uint32 dtype (1 = float32), uint32 reserved,
-//	              uint64 byte offset, uint64 element count
+//	32      24·count  table: uint32 dtype (1 = float32, 2 = int8 whose
+//	              float32 scales, one per row, are the next entry, 3 = fp16),
+//	              uint32 reserved, uint64 byte offset, uint64 element count
 //	…       data, each tensor at a 64-byte-aligned offset, zero padded
 //
 // The generated code holds the offsets and the fingerprint as constants, so
@@ -25,9 +26,11 @@ import (
 const (
 	weightsMagic   = "PWGW"
 	weightsVersion = 1
-	weightsAlign   = 64
-	tableEntry     = 24
-	headerSize     = 32
+	// weightsVersionQuant is the version of a file with int8 or fp16 tensors.
+	weightsVersionQuant = 2
+	weightsAlign        = 64
+	tableEntry          = 24
+	headerSize          = 32
 )
 
 // weightEntry is one tensor's place in the weights file.
@@ -38,29 +41,46 @@ type weightEntry struct {
 
 // layoutWeights writes the plan's constants and returns the file and where
 // each went.
-func layoutWeights(ws []*Value) ([]byte, []weightEntry, [8]byte, error) {
+func layoutWeights(ws []*Value, quant map[*Value]any) ([]byte, []weightEntry, [8]byte, error) {
 	off := headerSize + tableEntry*len(ws)
 	entries := make([]weightEntry, len(ws))
+	version := weightsVersion
 	for i, v := range ws {
 		off = (off + weightsAlign - 1) / weightsAlign * weightsAlign
 		entries[i] = weightEntry{Value: v, Offset: off}
-		off += 4 * v.Len()
+		code, size := weightDType(quant[v])
+		if code != 1 {
+			version = weightsVersionQuant
+		}
+		off += size * v.Len()
 	}
 	if off > math.MaxUint32 {
 		return nil, nil, [8]byte{}, fmt.Errorf("the weights need %d bytes; pwagen's limit is 4 GiB (wasm32 memory)", off)
 	}
 	b := make([]byte, off)
 	copy(b, weightsMagic)
-	binary.LittleEndian.PutUint32(b[4:], weightsVersion)
+	binary.LittleEndian.PutUint32(b[4:], uint32(version))
 	binary.LittleEndian.PutUint32(b[8:], uint32(len(ws)))
 	binary.LittleEndian.PutUint64(b[16:], uint64(off))
 	for i, e := range entries {
 		t := b[headerSize+tableEntry*i:]
-		binary.LittleEndian.PutUint32(t, 1)
+		code, _ := weightDType(quant[e.Value])
+		binary.LittleEndian.PutUint32(t, code)
 		binary.LittleEndian.PutUint64(t[8:], uint64(e.Offset))
 		binary.LittleEndian.PutUint64(t[16:], uint64(e.Value.Len()))
-		for j, x := range e.Value.Const.F[:e.Value.Len()] {
-			binary.LittleEndian.PutUint32(b[e.Offset+4*j:], math.Float32bits(x))
+		switch d := quant[e.Value].(type) {
+		case []int8:
+			for j, x := range d {
+				b[e.Offset+j] = byte(x)
+			}
+		case []uint16:
+			for j, x := range d {
+				binary.LittleEndian.PutUint16(b[e.Offset+2*j:], x)
+			}
+		default:
+			for j, x := range e.Value.Const.F[:e.Value.Len()] {
+				binary.LittleEndian.PutUint32(b[e.Offset+4*j:], math.Float32bits(x))
+			}
 		}
 	}
 	sum := sha256.Sum256(b[headerSize:])
@@ -68,4 +88,27 @@ func layoutWeights(ws []*Value) ([]byte, []weightEntry, [8]byte, error) {
 	copy(fp[:], sum[:8])
 	copy(b[24:], fp[:])
 	return b, entries, fp, nil
+}
+
+// weightDType is a tensor's dtype code in the table and its element size.
+func weightDType(q any) (code uint32, size int) {
+	switch q.(type) {
+	case []int8:
+		return 2, 1
+	case []uint16:
+		return 3, 2
+	}
+	return 1, 4
+}
+
+// weightGoType is a tensor's Go element type and the weights.go function
+// that views it.
+func weightGoType(q any) (typ, view string) {
+	switch q.(type) {
+	case []int8:
+		return "int8", "i8"
+	case []uint16:
+		return "uint16", "f16"
+	}
+	return "float32", "f32"
 }

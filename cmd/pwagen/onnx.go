@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/importer"
 	"github.com/pwagen/pwagen/importer/project"
 	"github.com/urfave/cli/v2"
@@ -22,12 +23,34 @@ func modelFlags() []cli.Flag {
 		&cli.StringFlag{Name: "labels", Usage: "a text file with one class label per line, for the page"},
 		&cli.StringFlag{Name: "mean", Usage: "per-channel mean of image inputs, applied to pixel/255: 0.485,0.456,0.406"},
 		&cli.StringFlag{Name: "std", Usage: "per-channel standard deviation of image inputs: 0.229,0.224,0.225"},
+		&cli.StringFlag{Name: "quantize", Usage: "store Conv, Gemm and MatMul weights as int8 (a quarter), fp16 (half) or none; checked against the float model (default: [model] quantize, else none)"},
+		&cli.StringFlag{Name: "calibrate", Usage: "a folder of .npy inputs for the quantization check (default: 32 inputs drawn from the input's range)"},
+		&cli.StringFlag{Name: "min-agreement", Usage: "top-1 agreement a quantized classifier must keep: 99% or 0.99 (default: [budget] quantized_agreement, else 99%)"},
+		&cli.StringFlag{Name: "max-error", Usage: "largest output error a quantized model may have, relative to the largest output: 10% or 0.1 (default 10%)"},
 	}
 }
 
 // modelOptions reads the flags of modelFlags.
 func modelOptions(c *cli.Context, model string) (project.Options, error) {
-	o := project.Options{Model: model, Labels: c.String("labels"), Shapes: map[string][]int{}}
+	o := project.Options{Model: model, Labels: c.String("labels"), Shapes: map[string][]int{},
+		Quantize: c.String("quantize"), Calibrate: c.String("calibrate")}
+	if o.Quantize != "" {
+		if err := importer.CheckQuantMode(o.Quantize); err != nil {
+			return o, usageError("--%v", err)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *float64
+	}{{"min-agreement", &o.MinAgreement}, {"max-error", &o.MaxRelError}} {
+		if v := c.String(f.name); v != "" {
+			x, err := parseShare(v)
+			if err != nil {
+				return o, usageError("--%s %q: %v", f.name, v, err)
+			}
+			*f.dst = x
+		}
+	}
 	for _, s := range c.StringSlice("shape") {
 		name, dims, ok := strings.Cut(s, "=")
 		if !ok || name == "" {
@@ -81,6 +104,36 @@ func compileModel(o project.Options) (*project.Compiled, error) {
 	return nil, checkFailed(err)
 }
 
+// parseShare reads "99%" or "0.99" as a share in (0, 1].
+func parseShare(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	div := 1.0
+	if strings.HasSuffix(t, "%") {
+		t, div = strings.TrimSpace(strings.TrimSuffix(t, "%")), 100
+	}
+	x, err := strconv.ParseFloat(t, 64)
+	if err != nil || x/div <= 0 || x/div > 1 {
+		return 0, fmt.Errorf("want a share above 0 and at most 1, such as 99%% or 0.99")
+	}
+	return x / div, nil
+}
+
+// configQuant fills o's quantization from the project's pwagen.toml
+// where no flag gave it; a project whose config does not load keeps the
+// defaults (import reports the config's problems elsewhere).
+func configQuant(o *project.Options, dir string) {
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return
+	}
+	if o.Quantize == "" {
+		o.Quantize = cfg.Model.Quantize
+	}
+	if o.MinAgreement == 0 {
+		o.MinAgreement = cfg.Budget.QuantizedAgreement
+	}
+}
+
 func printCompiled(w io.Writer, c *project.Compiled) {
 	in := c.Out.Signature.Inputs
 	fmt.Fprintf(w, "imported %s: %d nodes (%s), %s of weights, arena %s; %s\n", c.Source, len(c.Graph.Nodes), opSummary(c.Graph), bytesHuman(len(c.Out.Weights)), bytesHuman(4*c.Plan.Arena), c.Elapsed.Round(1e6))
@@ -98,6 +151,9 @@ func printCompiled(w io.Writer, c *project.Compiled) {
 	}
 	if len(rw) > 0 {
 		fmt.Fprintf(w, "  rewrites: %s\n", strings.Join(rw, ", "))
+	}
+	if c.Quant != nil {
+		fmt.Fprintf(w, "  quantized %s\n", c.Quant.Summary())
 	}
 }
 
@@ -167,6 +223,7 @@ func importCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			configQuant(&o, dir)
 			comp, err := compileModel(o)
 			if err != nil {
 				return err

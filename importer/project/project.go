@@ -29,6 +29,16 @@ type Options struct {
 	Labels string           // --labels FILE: one label per line
 	Mean   []float32        // --mean, per channel
 	Std    []float32        // --std
+	// Quantize stores the weights of Conv, Gemm and MatMul as "int8" or
+	// "fp16" ("none" or "": float32), behind the quality gate (quant.go).
+	Quantize     string
+	Calibrate    string  // --calibrate DIR: .npy inputs for the gate
+	MinAgreement float64 // top-1 agreement the gate needs (0: 0.99)
+	MaxRelError  float64 // output error bound, relative (0: 0.1)
+	// damageLayer and damageFactor corrupt one layer's int8 scales: tests
+	// show the gate refuses it.
+	damageLayer  string
+	damageFactor float32
 }
 
 // Compiled is a model compiled to Go, ready to be written.
@@ -40,6 +50,8 @@ type Compiled struct {
 	UI      UI
 	Passes  map[string]int
 	Elapsed time.Duration
+	// Quant is the quality gate's report of a quantized import (nil: float32).
+	Quant *importer.GateReport
 	// pipeline: several graphs; the project's own files provide predict and
 	// the page.
 	pipeline bool
@@ -81,6 +93,10 @@ func Compile(o Options) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Model, err)
 	}
+	pl, quant, err := quantize(o, pl)
+	if err != nil {
+		return nil, err
+	}
 	abi, err := fs.ReadFile(templates.ABI(), "pwagen_abi.go")
 	if err != nil {
 		return nil, err
@@ -89,7 +105,10 @@ func Compile(o Options) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Model, err)
 	}
-	c := &Compiled{Source: filepath.Base(o.Model), Graph: g, Plan: pl, Out: out, Passes: passes}
+	c := &Compiled{Source: filepath.Base(o.Model), Graph: g, Plan: pl, Out: out, Passes: passes, Quant: quant}
+	if quant != nil {
+		quant.WeightsAfter = len(out.Weights)
+	}
 	if c.UI, err = ui(g, m, out.Signature, o); err != nil {
 		return nil, err
 	}

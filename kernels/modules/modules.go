@@ -84,6 +84,10 @@ var Funcs = []Func{
 	{"dwconv", []string{i32, i32, i32, i32, i32}, nil},
 	{"pool", []string{i32, i32, i32}, nil},
 	{"act", []string{i32, i32, i32, i32, "f32", "f32"}, nil},
+	{"q8gemv", []string{i32, i32, i32, i32, i32, i32, i32}, nil},
+	{"q8gemm", []string{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+	{"f16gemv", []string{i32, i32, i32, i32, i32, i32}, nil},
+	{"f16gemm", []string{i32, i32, i32, i32, i32, i32, i32}, nil},
 }
 
 // Lookup returns the kernel function called name.

@@ -5,10 +5,10 @@
 ;; sizes count float32 values. Loops keep Go's summation order, so results
 ;; match package kernels' pure Go bit for bit.
 (module
-  (import "kernels" "table" (table 13 funcref))
+  (import "kernels" "table" (table 17 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
-    $im2col_conv $dwconv $pool $act)
+    $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -22,6 +22,10 @@
   (export "dwconv" (func $dwconv))
   (export "pool" (func $pool))
   (export "act" (func $act))
+  (export "q8gemv" (func $q8gemv))
+  (export "q8gemm" (func $q8gemm))
+  (export "f16gemv" (func $f16gemv))
+  (export "f16gemm" (func $f16gemm))
 
   ;; dot returns sum x[i]*y[i], i < n.
   (func $dot (param $x i32) (param $y i32) (param $n i32) (result f32)
@@ -595,4 +599,151 @@
       (local.set $q (i32.add (local.get $q) (i32.shl (local.get $OW) (i32.const 2))))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
       (br $loy))))
+
+  ;; ---- Quantized weights (kernels/quant.go). a holds int8 (one byte) or
+  ;; fp16 (two bytes) values; x, b, c, scale and bias are float32.
+
+  ;; h2f converts fp16 bits to float32: the magnitude moves to float32's
+  ;; place times 2^112 (exact for finite values, subnormals included), then
+  ;; the sign is copied.
+  (func $h2f (param $h i32) (result f32)
+    (f32.reinterpret_i32 (i32.or
+      (i32.reinterpret_f32 (f32.mul
+        (f32.reinterpret_i32 (i32.shl (i32.and (local.get $h) (i32.const 0x7fff)) (i32.const 13)))
+        (f32.const 0x1p+112)))
+      (i32.shl (i32.and (local.get $h) (i32.const 0x8000)) (i32.const 16)))))
+
+  ;; q8gemv: y[i] = (sum_j float(a[i,j])*x[j]) * scale[i] (+ b[i]), j in
+  ;; order; b = 0 means no bias.
+  (func $q8gemv (param $y i32) (param $a i32) (param $scale i32) (param $x i32) (param $b i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $s f32) (local $v f32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $s (f32.const 0))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (local.get $n)))
+        (local.set $xp (local.get $x))
+        (block $rd
+          (loop $cols
+            (br_if $rd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $s (f32.add (local.get $s)
+              (f32.mul (f32.convert_i32_s (i32.load8_s (local.get $ap))) (f32.load (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 1)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (br $cols)))
+        (local.set $v (f32.mul (local.get $s) (f32.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2))))))
+        (if (local.get $b) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $v))
+        (local.set $a (local.get $aend))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; q8gemm: c (m×n) = scale ⊙ (a (m×k int8) · b (k×n)) (+ bias, one per
+  ;; row). Row by row: zero it, add a[i,p]*b[p,:] for each p, then scale and
+  ;; add the bias.
+  (func $q8gemm (param $c i32) (param $a i32) (param $scale i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $p i32) (local $row i32) (local $end i32) (local $q i32) (local $sc f32) (local $bv f32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $end (i32.add (local.get $c) (local.get $row)))
+        (local.set $q (local.get $c))
+        (block $filled
+          (br_if $filled (i32.ge_u (local.get $q) (local.get $end)))
+          (loop $fill
+            (f32.store (local.get $q) (f32.const 0))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br_if $fill (i32.lt_u (local.get $q) (local.get $end)))))
+        (local.set $p (i32.const 0))
+        (block $summed
+          (loop $terms
+            (br_if $summed (i32.ge_u (local.get $p) (local.get $k)))
+            (call $axpy
+              (f32.convert_i32_s (i32.load8_s (i32.add (local.get $a) (local.get $p))))
+              (i32.add (local.get $b) (i32.mul (local.get $p) (local.get $row)))
+              (local.get $c) (local.get $n))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $terms)))
+        (local.set $sc (f32.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $q (local.get $c))
+        (block $scaled
+          (br_if $scaled (i32.ge_u (local.get $q) (local.get $end)))
+          (if (local.get $bias) (then
+            (local.set $bv (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
+            (loop $sb
+              (f32.store (local.get $q) (f32.add (f32.mul (f32.load (local.get $q)) (local.get $sc)) (local.get $bv)))
+              (local.set $q (i32.add (local.get $q) (i32.const 4)))
+              (br_if $sb (i32.lt_u (local.get $q) (local.get $end))))
+            (br $scaled)))
+          (loop $s
+            (f32.store (local.get $q) (f32.mul (f32.load (local.get $q)) (local.get $sc)))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br_if $s (i32.lt_u (local.get $q) (local.get $end)))))
+        (local.set $a (i32.add (local.get $a) (local.get $k)))
+        (local.set $c (local.get $end))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; f16gemv: y[i] = (b[i] or 0) + sum_j h2f(a[i,j])*x[j], j in order.
+  (func $f16gemv (param $y i32) (param $a i32) (param $x i32) (param $b i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $s f32) (local $v f32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $s (f32.const 0))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 1))))
+        (local.set $xp (local.get $x))
+        (block $rd
+          (loop $cols
+            (br_if $rd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $s (f32.add (local.get $s)
+              (f32.mul (call $h2f (i32.load16_u (local.get $ap))) (f32.load (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 2)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (br $cols)))
+        (local.set $v (f32.const 0))
+        (if (local.get $b) (then
+          (local.set $v (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.add (local.get $v) (local.get $s)))
+        (local.set $a (local.get $aend))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; f16gemm: c (m×n) = a (m×k fp16) · b (k×n) + bias (one per row, 0 =
+  ;; none): each row starts at its bias and adds h2f(a[i,p])*b[p,:] in order.
+  (func $f16gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $p i32) (local $row i32) (local $end i32) (local $q i32) (local $v f32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $v (f32.const 0))
+        (if (local.get $bias) (then
+          (local.set $v (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $end (i32.add (local.get $c) (local.get $row)))
+        (local.set $q (local.get $c))
+        (block $filled
+          (br_if $filled (i32.ge_u (local.get $q) (local.get $end)))
+          (loop $fill
+            (f32.store (local.get $q) (local.get $v))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br_if $fill (i32.lt_u (local.get $q) (local.get $end)))))
+        (local.set $p (i32.const 0))
+        (block $summed
+          (loop $terms
+            (br_if $summed (i32.ge_u (local.get $p) (local.get $k)))
+            (call $axpy
+              (call $h2f (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1)))))
+              (i32.add (local.get $b) (i32.mul (local.get $p) (local.get $row)))
+              (local.get $c) (local.get $n))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $terms)))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 1))))
+        (local.set $c (local.get $end))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
 )

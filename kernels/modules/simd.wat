@@ -6,10 +6,10 @@
 ;; rounding differs from sequential Go by a few ulps; gemm, axpy and the
 ;; element-wise kernels keep Go's order and match it bit for bit.
 (module
-  (import "kernels" "table" (table 13 funcref))
+  (import "kernels" "table" (table 17 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
-    $im2col_conv $dwconv $pool $act)
+    $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -23,6 +23,10 @@
   (export "dwconv" (func $dwconv))
   (export "pool" (func $pool))
   (export "act" (func $act))
+  (export "q8gemv" (func $q8gemv))
+  (export "q8gemm" (func $q8gemm))
+  (export "f16gemv" (func $f16gemv))
+  (export "f16gemm" (func $f16gemm))
 
   ;; hsum adds the four lanes of v: (v0+v2) + (v1+v3).
   (func $hsum (param $v v128) (result f32)
@@ -1048,4 +1052,409 @@
       (local.set $q (local.get $rowend))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
       (br $loy))))
+
+  ;; ---- Quantized weights (kernels/quant.go). a holds int8 (one byte) or
+  ;; fp16 (two bytes) values; x, b, c, scale and bias are float32. The
+  ;; weights are widened in registers (int8 → i16 → i32 → f32; fp16 bits →
+  ;; f32 by the same exact rule as h2f), never in memory.
+
+  ;; h2f converts fp16 bits to float32 (see scalar.wat).
+  (func $h2f (param $h i32) (result f32)
+    (f32.reinterpret_i32 (i32.or
+      (i32.reinterpret_f32 (f32.mul
+        (f32.reinterpret_i32 (i32.shl (i32.and (local.get $h) (i32.const 0x7fff)) (i32.const 13)))
+        (f32.const 0x1p+112)))
+      (i32.shl (i32.and (local.get $h) (i32.const 0x8000)) (i32.const 16)))))
+
+  ;; h2f4 is h2f on four lanes of i32 holding fp16 bits.
+  (func $h2f4 (param $h v128) (result v128)
+    (v128.or
+      (f32x4.mul
+        (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13))
+        (v128.const f32x4 0x1p+112 0x1p+112 0x1p+112 0x1p+112))
+      (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))))
+
+  ;; i8f4 converts the low four int8 lanes of v to float32.
+  (func $i8f4 (param $v v128) (result v128)
+    (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v)))))
+
+  ;; q8gemv: y[i] = s * scale[i] (+ b[i]). s sums in 16 lanes: four
+  ;; accumulators over 16 values per step, added (A0+A1)+(A2+A3); then 4
+  ;; values per step into that sum; then hsum; then one value at a time.
+  (func $q8gemv (param $y i32) (param $a i32) (param $scale i32) (param $x i32) (param $b i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $s f32) (local $v f32)
+    (local $w v128) (local $lo v128) (local $hi v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (local.get $n)))
+        (local.set $xp (local.get $x))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $ap) (i32.const 16)) (local.get $aend)))
+            (local.set $w (v128.load (local.get $ap)))
+            (local.set $lo (i16x8.extend_low_i8x16_s (local.get $w)))
+            (local.set $hi (i16x8.extend_high_i8x16_s (local.get $w)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+              (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $lo))) (v128.load (local.get $xp)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
+              (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $lo))) (v128.load offset=16 (local.get $xp)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul
+              (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $hi))) (v128.load offset=32 (local.get $xp)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul
+              (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (v128.load offset=48 (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
+            (br $l16)))
+        (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+        (block $d4
+          (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $ap) (i32.const 4)) (local.get $aend)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+              (call $i8f4 (v128.load32_zero (local.get $ap))) (v128.load (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
+            (br $l4)))
+        (local.set $s (call $hsum (local.get $a0)))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $s (f32.add (local.get $s)
+              (f32.mul (f32.convert_i32_s (i32.load8_s (local.get $ap))) (f32.load (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 1)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (br $l1)))
+        (local.set $v (f32.mul (local.get $s) (f32.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2))))))
+        (if (local.get $b) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $v))
+        (local.set $a (local.get $aend))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; f16gemv: y[i] = (b[i] or 0) + s. s sums in 8 lanes: two accumulators
+  ;; over 8 values per step, added; then 4 per step; then hsum; then one at
+  ;; a time.
+  (func $f16gemv (param $y i32) (param $a i32) (param $x i32) (param $b i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $s f32) (local $v f32)
+    (local $w v128) (local $a0 v128) (local $a1 v128) (local $hv v128)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 1))))
+        (local.set $xp (local.get $x))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (block $d8
+          (loop $l8
+            (br_if $d8 (i32.gt_u (i32.add (local.get $ap) (i32.const 16)) (local.get $aend)))
+            (local.set $w (v128.load (local.get $ap)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+              (v128.or (f32x4.mul (i32x4.shl (v128.and (local.tee $hv (i32x4.extend_low_i16x8_u (local.get $w))) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13)) (v128.const f32x4 0x1p+112 0x1p+112 0x1p+112 0x1p+112)) (i32x4.shl (v128.and (local.get $hv) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))) (v128.load (local.get $xp)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
+              (v128.or (f32x4.mul (i32x4.shl (v128.and (local.tee $hv (i32x4.extend_high_i16x8_u (local.get $w))) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13)) (v128.const f32x4 0x1p+112 0x1p+112 0x1p+112 0x1p+112)) (i32x4.shl (v128.and (local.get $hv) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))) (v128.load offset=16 (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
+            (br $l8)))
+        (local.set $a0 (f32x4.add (local.get $a0) (local.get $a1)))
+        (if (i32.le_u (i32.add (local.get $ap) (i32.const 8)) (local.get $aend)) (then
+          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+            (v128.or (f32x4.mul (i32x4.shl (v128.and (local.tee $hv (i32x4.extend_low_i16x8_u (v128.load64_zero (local.get $ap)))) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13)) (v128.const f32x4 0x1p+112 0x1p+112 0x1p+112 0x1p+112)) (i32x4.shl (v128.and (local.get $hv) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))) (v128.load (local.get $xp)))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
+          (local.set $xp (i32.add (local.get $xp) (i32.const 16)))))
+        (local.set $s (call $hsum (local.get $a0)))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $s (f32.add (local.get $s)
+              (f32.mul (call $h2f (i32.load16_u (local.get $ap))) (f32.load (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 2)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (br $l1)))
+        (local.set $v (f32.const 0))
+        (if (local.get $b) (then
+          (local.set $v (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.add (local.get $v) (local.get $s)))
+        (local.set $a (local.get $aend))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; q8gemm: c (m×n) = scale ⊙ (a (m×k int8) · b (k×n)) (+ bias). Each value
+  ;; sums a[i,p]*b[p,j] from 0 in the order p = 0, 1, ... (16 columns at a
+  ;; time in four registers, then 4, then one), then is scaled, then gets
+  ;; its bias: the same bits as Go.
+  (func $q8gemm (param $c i32) (param $a i32) (param $scale i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $j i32) (local $row i32) (local $hasb i32) (local $sp i32) (local $bv0 v128) (local $bv1 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $hasb (i32.ne (local.get $bias) (i32.const 0)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+        (local.set $sp (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2))))
+        (if (local.get $hasb) (then
+          (local.set $bv0 (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $bv1 (v128.load32_splat offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $j (call $q8gemmPair (local.get $c) (local.get $a)
+          (v128.load32_splat (local.get $sp)) (v128.load32_splat offset=4 (local.get $sp))
+          (local.get $bv0) (local.get $bv1) (local.get $hasb) (local.get $b) (local.get $k) (local.get $n)))
+        ;; the columns left over, one row at a time
+        (call $q8gemmRows (local.get $c) (local.get $a) (local.get $scale) (local.get $b) (local.get $bias)
+          (i32.add (local.get $i) (i32.const 2)) (local.get $k) (local.get $n) (local.get $i) (local.get $j))
+        (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $m)) (then
+      (call $q8gemmRows (local.get $c) (local.get $a) (local.get $scale) (local.get $b) (local.get $bias)
+        (local.get $m) (local.get $k) (local.get $n) (local.get $i) (i32.const 0)))))
+
+  ;; q8gemmRows is q8gemm for rows [i0, m) (c and a at row i0) from column
+  ;; byte offset jstart: 16 columns at a time in four registers, then 4,
+  ;; then one.
+  (func $q8gemmRows (param $c i32) (param $a i32) (param $scale i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32) (param $i0 i32) (param $jstart i32)
+    (local $i i32) (local $row i32) (local $j i32) (local $p i32) (local $bp i32)
+    (local $sc v128) (local $bv v128) (local $wv v128) (local $hasb i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $i (local.get $i0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $sc (v128.load32_splat (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $hasb (i32.ne (local.get $bias) (i32.const 0)))
+        (if (local.get $hasb) (then
+          (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $j (local.get $jstart))
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (local.get $a0))
+            (local.set $a2 (local.get $a0)) (local.set $a3 (local.get $a0))
+            (local.set $p (i32.const 0))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $wv (f32x4.splat (f32.convert_i32_s (i32.load8_s (i32.add (local.get $a) (local.get $p))))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $wv) (v128.load (local.get $bp)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $bp)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $wv) (v128.load offset=32 (local.get $bp)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $wv) (v128.load offset=48 (local.get $bp)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (local.set $a0 (f32x4.mul (local.get $a0) (local.get $sc)))
+            (local.set $a1 (f32x4.mul (local.get $a1) (local.get $sc)))
+            (local.set $a2 (f32x4.mul (local.get $a2) (local.get $sc)))
+            (local.set $a3 (f32x4.mul (local.get $a3) (local.get $sc)))
+            (if (local.get $hasb) (then
+              (local.set $a0 (f32x4.add (local.get $a0) (local.get $bv)))
+              (local.set $a1 (f32x4.add (local.get $a1) (local.get $bv)))
+              (local.set $a2 (f32x4.add (local.get $a2) (local.get $bv)))
+              (local.set $a3 (f32x4.add (local.get $a3) (local.get $bv)))))
+            (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
+            (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $a1))
+            (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (local.get $a2))
+            (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (local.get $a3))
+            (local.set $j (i32.add (local.get $j) (i32.const 64)))
+            (br $l16)))
+        (block $d4
+          (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.const 0))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+                  (f32x4.splat (f32.convert_i32_s (i32.load8_s (i32.add (local.get $a) (local.get $p))))) (v128.load (local.get $bp)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (local.set $a0 (f32x4.mul (local.get $a0) (local.get $sc)))
+            (if (local.get $hasb) (then
+              (local.set $a0 (f32x4.add (local.get $a0) (local.get $bv)))))
+            (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l4)))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $j) (local.get $row)))
+            (local.set $s (f32.const 0))
+            (local.set $p (i32.const 0))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $s (f32.add (local.get $s) (f32.mul
+                  (f32.convert_i32_s (i32.load8_s (i32.add (local.get $a) (local.get $p)))) (f32.load (local.get $bp)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (local.set $s (f32.mul (local.get $s) (f32x4.extract_lane 0 (local.get $sc))))
+            (if (local.get $hasb) (then
+              (local.set $s (f32.add (local.get $s) (f32x4.extract_lane 0 (local.get $bv))))))
+            (f32.store (i32.add (local.get $c) (local.get $j)) (local.get $s))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $l1)))
+        (local.set $c (i32.add (local.get $c) (local.get $row)))
+        (local.set $a (i32.add (local.get $a) (local.get $k)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; q8gemmPair computes columns [0, j) of rows c and c+n of q8gemm, 16 at
+  ;; a time (two rows share each load of b, eight registers), scaled and
+  ;; with their biases, and returns j (in bytes): the columns it did not do.
+  (func $q8gemmPair (param $c i32) (param $a i32) (param $sc0 v128) (param $sc1 v128) (param $b0v v128) (param $b1v v128)
+    (param $hasb i32) (param $b i32) (param $k i32) (param $n i32) (result i32)
+    (local $row i32) (local $j i32) (local $bp i32) (local $p i32) (local $c2 i32)
+    (local $x0 v128) (local $x1 v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $c2 (i32.add (local.get $c) (local.get $row)))
+    (block $d16
+      (loop $l16
+        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (local.set $p0 (v128.const i32x4 0 0 0 0)) (local.set $p1 (local.get $p0))
+        (local.set $p2 (local.get $p0)) (local.set $p3 (local.get $p0))
+        (local.set $q0 (local.get $p0)) (local.set $q1 (local.get $p0))
+        (local.set $q2 (local.get $p0)) (local.set $q3 (local.get $p0))
+        (local.set $p (i32.const 0))
+        (local.set $bp (i32.add (local.get $b) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+            (local.set $x0 (f32x4.splat (f32.convert_i32_s (i32.load8_s (i32.add (local.get $a) (local.get $p))))))
+            (local.set $x1 (f32x4.splat (f32.convert_i32_s (i32.load8_s (i32.add (i32.add (local.get $a) (local.get $k)) (local.get $p))))))
+            (local.set $v0 (v128.load (local.get $bp)))
+            (local.set $v1 (v128.load offset=16 (local.get $bp)))
+            (local.set $v2 (v128.load offset=32 (local.get $bp)))
+            (local.set $v3 (v128.load offset=48 (local.get $bp)))
+            (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $v0))))
+            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $v1))))
+            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $v2))))
+            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $v3))))
+            (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $v0))))
+            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $v1))))
+            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $v2))))
+            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $v3))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (br $pl)))
+        (local.set $p0 (f32x4.mul (local.get $p0) (local.get $sc0)))
+        (local.set $p1 (f32x4.mul (local.get $p1) (local.get $sc0)))
+        (local.set $p2 (f32x4.mul (local.get $p2) (local.get $sc0)))
+        (local.set $p3 (f32x4.mul (local.get $p3) (local.get $sc0)))
+        (local.set $q0 (f32x4.mul (local.get $q0) (local.get $sc1)))
+        (local.set $q1 (f32x4.mul (local.get $q1) (local.get $sc1)))
+        (local.set $q2 (f32x4.mul (local.get $q2) (local.get $sc1)))
+        (local.set $q3 (f32x4.mul (local.get $q3) (local.get $sc1)))
+        (if (local.get $hasb) (then
+          (local.set $p0 (f32x4.add (local.get $p0) (local.get $b0v)))
+          (local.set $p1 (f32x4.add (local.get $p1) (local.get $b0v)))
+          (local.set $p2 (f32x4.add (local.get $p2) (local.get $b0v)))
+          (local.set $p3 (f32x4.add (local.get $p3) (local.get $b0v)))
+          (local.set $q0 (f32x4.add (local.get $q0) (local.get $b1v)))
+          (local.set $q1 (f32x4.add (local.get $q1) (local.get $b1v)))
+          (local.set $q2 (f32x4.add (local.get $q2) (local.get $b1v)))
+          (local.set $q3 (f32x4.add (local.get $q3) (local.get $b1v)))))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $p0))
+        (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $p1))
+        (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (local.get $p2))
+        (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (local.get $p3))
+        (v128.store (i32.add (local.get $c2) (local.get $j)) (local.get $q0))
+        (v128.store offset=16 (i32.add (local.get $c2) (local.get $j)) (local.get $q1))
+        (v128.store offset=32 (i32.add (local.get $c2) (local.get $j)) (local.get $q2))
+        (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (local.get $q3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $l16)))
+    (local.get $j))
+
+  ;; f16gemm: c (m×n) = a (m×k fp16) · b (k×n) + bias: each value starts at
+  ;; its bias (or 0) and adds h2f(a[i,p])*b[p,j] in order p = 0, 1, ...
+  ;; (16 columns at a time, then 4, then one): the same bits as Go.
+  (func $f16gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $row i32) (local $j i32) (local $p i32) (local $bp i32)
+    (local $bv v128) (local $wv v128) (local $v f32) (local $hs i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $v (f32.const 0))
+        (if (local.get $bias) (then
+          (local.set $v (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $bv (f32x4.splat (local.get $v)))
+        (local.set $j (i32.const 0))
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+            (local.set $a0 (local.get $bv)) (local.set $a1 (local.get $bv))
+            (local.set $a2 (local.get $bv)) (local.set $a3 (local.get $bv))
+            (local.set $p (i32.const 0))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $wv (f32x4.splat (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (i32.shl (i32.and (local.tee $hs (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1))))) (i32.const 0x7fff)) (i32.const 13))) (f32.const 0x1p+112))) (i32.shl (i32.and (local.get $hs) (i32.const 0x8000)) (i32.const 16))))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $wv) (v128.load (local.get $bp)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $bp)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $wv) (v128.load offset=32 (local.get $bp)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $wv) (v128.load offset=48 (local.get $bp)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
+            (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $a1))
+            (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (local.get $a2))
+            (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (local.get $a3))
+            (local.set $j (i32.add (local.get $j) (i32.const 64)))
+            (br $l16)))
+        (block $d4
+          (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)))
+            (local.set $a0 (local.get $bv))
+            (local.set $p (i32.const 0))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+                  (f32x4.splat (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (i32.shl (i32.and (local.tee $hs (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1))))) (i32.const 0x7fff)) (i32.const 13))) (f32.const 0x1p+112))) (i32.shl (i32.and (local.get $hs) (i32.const 0x8000)) (i32.const 16))))) (v128.load (local.get $bp)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $a0))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l4)))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $j) (local.get $row)))
+            (local.set $s (local.get $v))
+            (local.set $p (i32.const 0))
+            (local.set $bp (i32.add (local.get $b) (local.get $j)))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $s (f32.add (local.get $s) (f32.mul
+                  (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (i32.shl (i32.and (local.tee $hs (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $p) (i32.const 1))))) (i32.const 0x7fff)) (i32.const 13))) (f32.const 0x1p+112))) (i32.shl (i32.and (local.get $hs) (i32.const 0x8000)) (i32.const 16)))) (f32.load (local.get $bp)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (br $pl)))
+            (f32.store (i32.add (local.get $c) (local.get $j)) (local.get $s))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $l1)))
+        (local.set $c (i32.add (local.get $c) (local.get $row)))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
 )

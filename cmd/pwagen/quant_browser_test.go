@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pwagen/pwagen/internal/browsertest"
+	"github.com/pwagen/pwagen/internal/npy"
+)
+
+// TestQuantizedModelsInChromium imports torch CNNs with --quantize int8,
+// packages them and runs them in Chromium through the loader (SIMD
+// kernels reading the int8 weights in the model's memory), online and
+// then offline: the answers equal those of `pwagen predict` (wazero, the
+// same SIMD kernels) and keep torch's top-1 class. It logs the time of
+// one inference, int8 against float32 (after 20 to warm up, the mean of
+// 30, best of 5 rounds; V8 without Liftoff).
+func TestQuantizedModelsInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("packages models and starts Chromium")
+	}
+	torch, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "onnx", "torch"))
+	for _, name := range []string{"lenet", "cifar_cnn", "mobilenetv2"} {
+		t.Run(name, func(t *testing.T) {
+			input := filepath.Join(torch, name+".input.npy")
+			in, err := npy.ReadFile(input, 1<<30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			torchOut, err := npy.ReadFile(filepath.Join(torch, name+"-opset17.output.npy"), 1<<30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inJS, _ := json.Marshal(in.Float32())
+			predict := `import('./pwagen.js').then(async ({ loadModel }) => {
+				const m = await loadModel();
+				const x = new Float32Array(` + string(inJS) + `);
+				const out = await m.predict(x);
+				for (let i = 0; i < 20; i++) await m.predict(x); // warm up
+				let best = Infinity;
+				for (let r = 0; r < 5; r++) {
+					const t0 = performance.now();
+					for (let i = 0; i < 30; i++) await m.predict(x);
+					best = Math.min(best, (performance.now() - t0) / 30);
+				}
+				return { out: Array.from(out), variant: m.info.variant, ms: best };
+			})`
+			type result struct {
+				Out     []float64 `json:"out"`
+				Variant string    `json:"variant"`
+				Ms      float64   `json:"ms"`
+			}
+			times := map[string]float64{}
+			for _, mode := range []string{"none", "int8"} {
+				dir := filepath.Join(t.TempDir(), name+"-"+mode)
+				pwagen(t, "new", "--from", filepath.Join(torch, name+"-opset17.onnx"), "--quantize", mode, dir)
+				pwagen(t, "package", "--quiet", dir)
+				wz := filepath.Join(t.TempDir(), "out.npy")
+				pwagen(t, "predict", dir, "--input", input, "--output", wz)
+				wzOut, err := npy.ReadFile(wz, 1<<30)
+				if err != nil {
+					t.Fatal(err)
+				}
+				url, stop := startPreview(t, filepath.Join(dir, "dist"))
+				// Optimised code from the first call, as kernels/modules' browser
+				// benchmarks: the timing compares the kernels, not V8's tiers.
+				ctx := browsertest.New(t, chromedp.Flag("js-flags", "--no-liftoff"))
+				browsertest.Do(t, ctx, chromedp.Navigate(url))
+				r := browsertest.Eval[result](t, ctx, predict)
+				if r.Variant != "simd" {
+					t.Errorf("%s: variant %q, want simd", mode, r.Variant)
+				}
+				sameAnswers(t, mode+" online", r.Out, wzOut.Float32())
+				if a, b := argmax64(r.Out), argmax32(torchOut.Float32()); a != b {
+					t.Errorf("%s: top-1 class %d, torch %d", mode, a, b)
+				}
+				times[mode] = r.Ms
+				browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 30*time.Second)
+				stop()
+				browsertest.Do(t, ctx, chromedp.Reload())
+				r = browsertest.Eval[result](t, ctx, predict)
+				sameAnswers(t, mode+" offline", r.Out, wzOut.Float32())
+			}
+			t.Logf("%s in Chromium (SIMD), one inference: float32 %.3f ms, int8 %.3f ms, int8/float32 = %.2f", name, times["none"], times["int8"], times["int8"]/times["none"])
+		})
+	}
+}
+
+// sameAnswers: Chromium and wazero run the same kernels on the same
+// bits, so the answers are equal (1e-6 of their scale allows for nothing
+// but printing).
+func sameAnswers(t *testing.T, what string, got []float64, want []float32) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, wazero %d", what, len(got), len(want))
+	}
+	scale := 0.0
+	for _, w := range want {
+		scale = math.Max(scale, math.Abs(float64(w)))
+	}
+	for i := range got {
+		if d := math.Abs(got[i] - float64(want[i])); !(d <= 1e-6*scale) {
+			t.Fatalf("%s: value %d is %g, wazero says %g", what, i, got[i], want[i])
+		}
+	}
+}
+
+func argmax64(s []float64) int {
+	b := 0
+	for i, v := range s {
+		if v > s[b] {
+			b = i
+		}
+	}
+	return b
+}
+
+func argmax32(s []float32) int {
+	b := 0
+	for i, v := range s {
+		if v > s[b] {
+			b = i
+		}
+	}
+	return b
+}

@@ -1,0 +1,115 @@
+package project
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pwagen/pwagen/importer"
+	"github.com/pwagen/pwagen/internal/npy"
+)
+
+// Calibration limits: files read from --calibrate DIR, bytes per file.
+const (
+	maxCalibFiles   = 1000
+	maxCalibBytes   = 256 << 20
+	calibSamples    = 32
+	calibSeed       = 1
+	defaultAgreemnt = 0.99
+)
+
+// GateError is a quantized model refused by the quality gate.
+type GateError struct {
+	Report *importer.GateReport
+	Err    error
+}
+
+func (e *GateError) Error() string { return e.Err.Error() }
+
+// quantize rewrites pl as o.Quantize asks and gates it against the float
+// plan. It returns pl itself for none.
+func quantize(o Options, pl *importer.Plan) (*importer.Plan, *importer.GateReport, error) {
+	mode := o.Quantize
+	if mode == "" || mode == importer.QuantNone {
+		return pl, nil, nil
+	}
+	if err := importer.CheckQuantMode(mode); err != nil {
+		return nil, nil, &importer.UsageError{Msg: "--" + err.Error()}
+	}
+	qp, err := importer.Quantize(pl, mode, importer.QuantOptions{DamageLayer: o.damageLayer, DamageFactor: o.damageFactor})
+	if err != nil {
+		return nil, nil, err
+	}
+	samples := importer.CalibrationInputs(pl.Graph, calibSamples, calibSeed)
+	if o.Calibrate != "" {
+		if samples, err = readCalibration(o.Calibrate, pl.Graph); err != nil {
+			return nil, nil, err
+		}
+	}
+	gate := importer.DefaultGate
+	if o.MinAgreement > 0 {
+		gate.MinAgreement = o.MinAgreement
+	}
+	if o.MaxRelError > 0 {
+		gate.MaxRelError = o.MaxRelError
+	}
+	r, err := importer.Gate(pl, qp, mode, samples, gate)
+	if err != nil {
+		return nil, nil, err
+	}
+	fo, err := importer.Generate(pl, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.WeightsBefore = len(fo.Weights)
+	if err := r.Err(); err != nil {
+		return nil, r, &GateError{Report: r, Err: fmt.Errorf("%s: %w", filepath.Base(o.Model), err)}
+	}
+	return qp, r, nil
+}
+
+// readCalibration reads the .npy files of dir, in name order, as samples
+// of a one-input graph: a file holds one input or several (its value
+// count a multiple of the input's).
+func readCalibration(dir string, g *importer.Graph) ([][][]float32, error) {
+	if len(g.Inputs) != 1 {
+		return nil, &importer.UsageError{Msg: fmt.Sprintf("--calibrate %s: the model has %d inputs; calibration files work for models of one input (leave out --calibrate to use generated inputs)", dir, len(g.Inputs))}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, &importer.UsageError{Msg: fmt.Sprintf("--calibrate %s: %v; give a folder of .npy files", dir, err)}
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(strings.ToLower(e.Name()), ".npy") {
+			files = append(files, e.Name())
+		}
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		return nil, &importer.UsageError{Msg: fmt.Sprintf("--calibrate %s: no .npy files in the folder; save inputs with numpy.save", dir)}
+	}
+	if len(files) > maxCalibFiles {
+		return nil, &importer.UsageError{Msg: fmt.Sprintf("--calibrate %s: %d .npy files, over the limit of %d; a few hundred representative inputs are enough", dir, len(files), maxCalibFiles)}
+	}
+	in := g.Inputs[0]
+	n := in.Len()
+	var out [][][]float32
+	for _, f := range files {
+		p := filepath.Join(dir, f)
+		a, err := npy.ReadFile(p, maxCalibBytes)
+		if err != nil {
+			return nil, &importer.UsageError{Msg: fmt.Sprintf("--calibrate: %v", err)}
+		}
+		v := a.Float32()
+		if len(v) == 0 || len(v)%n != 0 {
+			return nil, &importer.UsageError{Msg: fmt.Sprintf("--calibrate: %s holds %d values, want a multiple of %d (input %q is %v)", p, len(v), n, in.Name, in.Shape)}
+		}
+		for o := 0; o < len(v); o += n {
+			out = append(out, [][]float32{v[o : o+n]})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,150 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestQuantizeTorchCNNs quantizes the torch CNN fixtures (and the MLP)
+// and runs the gate on 32 generated calibration inputs: top-1 agreement is
+// at least 99% and the weights file shrinks to the ratio measured (the
+// issue's goals, 27% for int8 and 52% for fp16, hold where the quantized
+// weights dominate, as in the MLP; these fixtures are small and their
+// biases, depthwise and sub-1024 tensors stay float32). It logs the
+// figures for docs/quantize.md.
+func TestQuantizeTorchCNNs(t *testing.T) {
+	ratios := map[string][2]float64{ // int8, fp16
+		"lenet": {0.28, 0.52}, "cifar_cnn": {0.30, 0.53}, "cifar_cnn_bn": {0.30, 0.53}, "mobilenetv2": {0.44, 0.61}, "mlp": {0.27, 0.52},
+		"transformer_gelu": {0.33, 0.54}, "audio1d": {0.33, 0.54},
+	}
+	for _, name := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "mlp", "transformer_gelu", "audio1d"} {
+		for k, mode := range []struct {
+			name  string
+			ratio float64
+		}{{QuantInt8, 0}, {QuantFP16, 0}} {
+			mode.ratio = ratios[name][k]
+			t.Run(name+"/"+mode.name, func(t *testing.T) {
+				if testing.Short() && name == "mobilenetv2" {
+					t.Skip("short")
+				}
+				pl := importTorch(t, name+"-opset17.onnx")
+				qp, err := Quantize(pl, mode.name, QuantOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				fo, err := Generate(pl, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				qo, err := Generate(qp, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := Gate(pl, qp, mode.name, CalibrationInputs(pl.Graph, 32, 1), DefaultGate)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.WeightsBefore, r.WeightsAfter = len(fo.Weights), len(qo.Weights)
+				t.Logf("%s", r.Summary())
+				ratio := float64(len(qo.Weights)) / float64(len(fo.Weights))
+				if ratio > mode.ratio {
+					t.Errorf("weights %d → %d bytes = %.1f%% of float32, want <= %.0f%%", len(fo.Weights), len(qo.Weights), 100*ratio, 100*mode.ratio)
+				}
+				if err := r.Err(); err != nil {
+					t.Error(err)
+				}
+				if r.Classifier && r.Agreement < 0.99 {
+					t.Errorf("top-1 agreement %.3f", r.Agreement)
+				}
+				if v := binary.LittleEndian.Uint32(qo.Weights[4:]); v != 2 {
+					t.Errorf("weights version %d, want 2", v)
+				}
+				if !bytes.Contains(qo.Files["model.go"], []byte("kernels.GemmExQ8")) && !bytes.Contains(qo.Files["model.go"], []byte("kernels.ConvQ8")) &&
+					!bytes.Contains(qo.Files["model.go"], []byte("F16(")) {
+					t.Error("the generated code calls no quantized kernel")
+				}
+			})
+		}
+	}
+}
+
+// TestGateRefusesDamagedLayer: one layer's int8 scales times 4 (the
+// quantized weights of a bad export) is refused, and the gate names that
+// layer as the worst.
+func TestGateRefusesDamagedLayer(t *testing.T) {
+	for _, name := range []string{"lenet", "cifar_cnn"} {
+		t.Run(name, func(t *testing.T) {
+			pl := importTorch(t, name+"-opset17.onnx")
+			// Damage the second quantized layer.
+			good, err := Quantize(pl, QuantInt8, QuantOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var layers []*Node
+			for i, c := range good.Calls {
+				if c.FuncName() != pl.Calls[i].FuncName() {
+					layers = append(layers, c.Node)
+				}
+			}
+			if len(layers) < 2 {
+				t.Fatalf("%d quantized layers", len(layers))
+			}
+			target := layers[1]
+			bad, err := Quantize(pl, QuantInt8, QuantOptions{DamageLayer: target.Name, DamageFactor: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Gate(pl, bad, QuantInt8, CalibrationInputs(pl.Graph, 32, 1), DefaultGate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gerr := r.Err()
+			if gerr == nil {
+				t.Fatalf("the gate passed a damaged model: %s", r.Summary())
+			}
+			if want := quantLabel(Call{Node: target}); r.Worst.Layer != want {
+				t.Errorf("worst layer %s, want %s", r.Worst.Layer, want)
+			}
+			if !strings.Contains(gerr.Error(), "worst layer: "+r.Worst.Layer) {
+				t.Errorf("message does not name the layer: %v", gerr)
+			}
+			t.Log(gerr)
+		})
+	}
+}
+
+// TestWeightsFileFloatUnchanged: a plan with nothing quantized writes the
+// version 1 file, and Quantize with none returns the plan itself.
+func TestWeightsFileFloatUnchanged(t *testing.T) {
+	pl := importTorch(t, "lenet-opset17.onnx")
+	a, err := Generate(pl, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qp, err := Quantize(pl, QuantNone, QuantOptions{})
+	if err != nil || qp != pl {
+		t.Fatalf("Quantize none: %v, %v", qp == pl, err)
+	}
+	b, err := Generate(qp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Weights, b.Weights) || binary.LittleEndian.Uint32(a.Weights[4:]) != 1 {
+		t.Fatal("float weights changed")
+	}
+}
+
+func TestF32ToF16(t *testing.T) {
+	for _, c := range []struct {
+		f float32
+		h uint16
+	}{{0, 0}, {1, 0x3c00}, {-2, 0xc000}, {65504, 0x7bff}, {65520, 0x7c00}, {1e-8, 0}, {5.960464477539063e-08, 1}, {6.103515625e-05, 0x0400},
+		{float32(math.Inf(-1)), 0xfc00}, {1.0009765625, 0x3c01}, {1.00048828125, 0x3c00}, {1.00146484375, 0x3c02}, {0.333333333, 0x3555}} {
+		if got := F32ToF16(c.f); got != c.h {
+			t.Errorf("F32ToF16(%v) = %#04x, want %#04x", c.f, got, c.h)
+		}
+	}
+}
