@@ -2,8 +2,8 @@ package project
 
 import (
 	"bytes"
-	"encoding/binary"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"os"
