@@ -128,7 +128,9 @@ func infoCmd(ctx context.Context, b Bundle, args []string, stdout, stderr io.Wri
 	defer m.Close(context.Background())
 	loaded := time.Since(t)
 	sig := m.Signature()
-	w := func(k, format string, a ...any) { fmt.Fprintf(stdout, "%-10s "+format+"\n", append([]any{k + ":"}, a...)...) }
+	w := func(k, format string, a ...any) {
+		fmt.Fprintf(stdout, "%-10s "+format+"\n", append([]any{k + ":"}, a...)...)
+	}
 	w("name", "%s", b.Name)
 	w("platform", "%s/%s", runtime.GOOS, runtime.GOARCH)
 	w("kernels", "%s", e.variant)

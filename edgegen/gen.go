@@ -156,8 +156,9 @@ func main() {
 	}
 {{- if .PWA}}
 	app, err := fs.Sub(pwa, "pwa")
-	if err != nil {
-		panic(err) // embed guarantees pwa exists
+	if err != nil { // embed guarantees pwa exists
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
 	}
 	b.PWA = app
 {{- end}}
