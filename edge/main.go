@@ -123,7 +123,7 @@ func verify(b Bundle) error {
 	check := func(what string, data []byte, want string) error {
 		sum := sha256.Sum256(data)
 		if got := hex.EncodeToString(sum[:]); got != want {
-			return fmt.Errorf("%s: the embedded %s (%d bytes) has SHA-256 %s, and pwagen built this executable with %s: the file was changed after it was built; build it again with pwagen package --edge, or copy it again", exe, what, len(data), got, want)
+			return fmt.Errorf("%s: the embedded %s (%d bytes) hash to SHA-256 %s, and pwagen built this executable with %s: the file was changed after it was built; build it again with pwagen package --edge, or copy it again", exe, what, len(data), got, want)
 		}
 		return nil
 	}

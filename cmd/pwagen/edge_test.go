@@ -273,7 +273,7 @@ func TestEdge(t *testing.T) {
 		}
 		for _, cmd := range [][]string{{"info"}, {"predict", "--input", inJSON}, {"serve", "--addr", "127.0.0.1:0"}} {
 			_, stderr, code := exeRun(t, bad, cmd...)
-			if code != 1 || !strings.Contains(stderr, bad) || !regexp.MustCompile(`embedded weights \(\d+ bytes\) has SHA-256 [0-9a-f]{64}, and pwagen built this executable with [0-9a-f]{64}`).MatchString(stderr) {
+			if code != 1 || !strings.Contains(stderr, bad) || !regexp.MustCompile(`embedded weights \(\d+ bytes\) hash to SHA-256 [0-9a-f]{64}, and pwagen built this executable with [0-9a-f]{64}`).MatchString(stderr) {
 				t.Errorf("%v: exit %d, stderr %q; want exit 1 naming %s and both hashes", cmd, code, stderr, bad)
 			}
 		}
