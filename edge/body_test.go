@@ -90,4 +90,3 @@ func FuzzParseBody(f *testing.F) {
 		}
 	})
 }
-
