@@ -63,8 +63,8 @@ func BenchmarkEdge(b *testing.B) {
 		var srv struct{ Inputs []struct{ Shape []int } }
 		in := filepath.Join(b.TempDir(), "in.json")
 		cache := b.TempDir()
+		writeZeros(b, exe, in, cache, &srv)
 		b.Run(m.name+"/start/cold", func(b *testing.B) {
-			writeZeros(b, exe, in, cache, &srv)
 			for b.Loop() {
 				if out, err := exec.Command(exe, "predict", "--cache", "off", "--input", in).CombinedOutput(); err != nil {
 					b.Fatalf("%v: %s", err, out)
