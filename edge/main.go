@@ -30,6 +30,17 @@ type Bundle struct {
 	Weights       []byte // nil for a model without weights
 	WeightsSHA256 string
 	PWA           fs.FS // the packaged app, served at /; nil for none
+	// Shared are the app's files that are slices of Wasm or Weights (the
+	// model and the weight shards), embedded once and served from those.
+	Shared []Shared
+}
+
+// Shared is a file of the app whose bytes are Of ("model" or "weights")
+// from Off, Size bytes long.
+type Shared struct {
+	Path      string
+	Of        string
+	Off, Size int64
 }
 
 // exit codes, as pwagen's own.

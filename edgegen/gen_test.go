@@ -21,12 +21,15 @@ func TestGenerate(t *testing.T) {
 	app := t.TempDir()
 	os.WriteFile(filepath.Join(app, "index.html"), []byte("<html>"), 0o644)
 	os.WriteFile(filepath.Join(app, "_headers"), []byte("/*\n"), 0o644)
+	os.MkdirAll(filepath.Join(app, "weights"), 0o755)
+	os.WriteFile(filepath.Join(app, "weights", "abc.bin"), []byte("weights"), 0o644)
 	for _, tc := range []struct {
 		name string
 		spec Spec
 	}{
 		{"model only", Spec{Name: "m", Wasm: []byte("\x00asm")}},
-		{"weights and app", Spec{Name: "digits", Wasm: []byte("\x00asm"), Weights: w, PWA: app}},
+		{"weights and app", Spec{Name: "digits", Wasm: []byte("\x00asm"), Weights: w, PWA: app,
+			Shared: []Shared{{Path: "weights/abc.bin", Of: "weights", Size: 7}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := t.TempDir(), t.TempDir()
@@ -52,6 +55,9 @@ func TestGenerate(t *testing.T) {
 			if tc.spec.PWA != "" {
 				if _, err := os.Stat(filepath.Join(a, "pwa", "_headers")); err != nil {
 					t.Errorf("the app's files starting with _ are not copied: %v", err)
+				}
+				if _, err := os.Stat(filepath.Join(a, "pwa", "weights", "abc.bin")); err == nil {
+					t.Errorf("a shared file is embedded twice")
 				}
 			}
 		})

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pwagen/pwagen/config"
@@ -48,6 +51,16 @@ func writeEdge(c *cli.Context, cfg *config.Config, b *packager.Build, platforms 
 	s := edgegen.Spec{Name: edgeName(cfg), Wasm: b.Wasm, PWA: b.Out}
 	if cfg.Model.Weights != "" {
 		s.Weights = cfg.Rel(cfg.Model.Weights)
+		for _, sh := range b.Weights.Shards {
+			if b.Files[sh.URL] != nil {
+				s.Shared = append(s.Shared, edgegen.Shared{Path: sh.URL, Of: "weights", Off: sh.Offset, Size: sh.Size})
+			}
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(b.Files)) { // the model, embedded once
+		if f := b.Files[n]; f.Data != nil && bytes.Equal(f.Data, b.Wasm) {
+			s.Shared = append(s.Shared, edgegen.Shared{Path: n, Of: "model", Size: int64(len(b.Wasm))})
+		}
 	}
 	var log io.Writer = c.App.Writer
 	if c.Bool("quiet") {

@@ -204,6 +204,26 @@ func TestEdge(t *testing.T) {
 				t.Errorf("GET %s: %d %.300s; want %s", path, resp.StatusCode, b, want)
 			}
 		}
+		// The model and the weight shards, embedded once, are served as
+		// the package has them.
+		shared, _ := filepath.Glob(filepath.Join(out, "model-*.wasm"))
+		shards, _ := filepath.Glob(filepath.Join(out, "weights", "*.bin"))
+		if len(shared) != 1 || len(shards) == 0 {
+			t.Fatalf("OUT has models %v and shards %v", shared, shards)
+		}
+		for _, f := range append(shared, shards...) {
+			wantB, _ := os.ReadFile(f)
+			rel, _ := filepath.Rel(out, f)
+			resp, err := http.Get(srv.url + "/" + filepath.ToSlash(rel))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !bytes.Equal(b, wantB) {
+				t.Errorf("GET /%s: %d, %d bytes; OUT has %d bytes", rel, resp.StatusCode, len(b), len(wantB))
+			}
+		}
 		if !strings.Contains(srv.log(), "started in") {
 			t.Errorf("serve did not report its start-up time:\n%s", srv.log())
 		}
@@ -249,32 +269,37 @@ func TestEdge(t *testing.T) {
 	})
 
 	t.Run("tampered executable refuses to start", func(t *testing.T) {
-		bin, err := os.ReadFile(exe)
-		if err != nil {
-			t.Fatal(err)
+		models, _ := filepath.Glob(filepath.Join(out, "model-*.wasm"))
+		if len(models) != 1 {
+			t.Fatalf("OUT has models %v", models)
 		}
-		weights, err := os.ReadFile(filepath.Join(proj, "weights", "model.bin"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The weights are in the executable twice: for the model, and as
-		// the app's shard (which the browser checks itself). Change both.
-		n := 0
-		for i := bytes.Index(bin, weights); i >= 0; i = bytes.Index(bin, weights) {
-			bin[i+len(weights)/2] ^= 0xff
-			n++
-		}
-		if n == 0 {
-			t.Fatal("the weights are not in the executable")
-		}
-		bad := filepath.Join(t.TempDir(), filepath.Base(exe))
-		if err := os.WriteFile(bad, bin, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, cmd := range [][]string{{"info"}, {"predict", "--input", inJSON}, {"serve", "--addr", "127.0.0.1:0"}} {
-			_, stderr, code := exeRun(t, bad, cmd...)
-			if code != 1 || !strings.Contains(stderr, bad) || !regexp.MustCompile(`embedded weights \(\d+ bytes\) hash to SHA-256 [0-9a-f]{64}, and pwagen built this executable with [0-9a-f]{64}`).MatchString(stderr) {
-				t.Errorf("%v: exit %d, stderr %q; want exit 1 naming %s and both hashes", cmd, code, stderr, bad)
+		for _, tc := range []struct{ part, file string }{
+			{"weights", filepath.Join(proj, "weights", "model.bin")},
+			{"model", models[0]},
+		} {
+			bin, err := os.ReadFile(exe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			part, err := os.ReadFile(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := bytes.Index(bin, part)
+			if i < 0 || bytes.Index(bin[i+1:], part) >= 0 {
+				t.Fatalf("the %s is not in the executable once", tc.part)
+			}
+			bin[i+len(part)/2] ^= 0xff
+			bad := filepath.Join(t.TempDir(), filepath.Base(exe))
+			if err := os.WriteFile(bad, bin, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			msg := regexp.MustCompile(`embedded ` + tc.part + ` \(\d+ bytes\) hash to SHA-256 [0-9a-f]{64}, and pwagen built this executable with [0-9a-f]{64}`)
+			for _, cmd := range [][]string{{"info"}, {"predict", "--input", inJSON}, {"serve", "--addr", "127.0.0.1:0"}} {
+				_, stderr, code := exeRun(t, bad, cmd...)
+				if code != 1 || !strings.Contains(stderr, bad) || !msg.MatchString(stderr) {
+					t.Errorf("%s changed, %v: exit %d, stderr %q; want exit 1 naming %s and both hashes", tc.part, cmd, code, stderr, bad)
+				}
 			}
 		}
 	})
@@ -291,7 +316,6 @@ func TestEdge(t *testing.T) {
 			t.Errorf("two builds of the same project differ: %d and %d bytes", len(a), len(b))
 		}
 	})
-	_ = out
 }
 
 type served struct {
