@@ -10,10 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/pwagen/pwagen/kernels/modules"
@@ -59,9 +57,7 @@ func usagef(format string, args ...any) error { return usageErr{fmt.Sprintf(form
 // the exit code.
 func Main(b Bundle, args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, b, args, stdout, stderr, start)
+	err := run(context.Background(), b, args, stdout, stderr, start)
 	if err == nil {
 		return 0
 	}
@@ -154,6 +150,10 @@ type engine struct {
 	variant  modules.Variant
 	cache    wazero.CompilationCache
 	cacheDir string // "" when off or in memory only
+	// limit bounds one prediction (serve --time-limit); 0 compiles the
+	// model without wazero's context checks, about 4 times faster on
+	// examples/digits, and a call then always runs to its end.
+	limit time.Duration
 }
 
 // newEngine verifies the bundle and prepares the compilation cache: flag
@@ -194,7 +194,7 @@ func newEngine(b Bundle, flag string, stderr io.Writer) (*engine, error) {
 }
 
 func (e *engine) load(ctx context.Context) (*runner.Model, error) {
-	m, err := runner.Load(ctx, e.b.Wasm, e.b.Weights, runner.Options{Variant: e.variant, Cache: e.cache})
+	m, err := runner.Load(ctx, e.b.Wasm, e.b.Weights, runner.Options{Variant: e.variant, Cache: e.cache, Uninterruptible: e.limit == 0})
 	if err != nil {
 		return nil, fmt.Errorf("loading the model: %w", err)
 	}

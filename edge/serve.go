@@ -9,8 +9,11 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing/fstest"
 	"time"
 
@@ -45,6 +48,7 @@ func serveCmd(ctx context.Context, b Bundle, args []string, stdout, stderr io.Wr
 	instances := fl.Int("instances", runtime.NumCPU(), "model instances, each answering one request at a time")
 	queue := fl.Int("queue", -1, "requests that may wait for an instance; more are answered 503 (default 4 per instance)")
 	maxBody := fl.Int64("max-body", 0, "largest request body in bytes (default 32 bytes per input value, at least 1 MiB)")
+	limit := fl.Duration("time-limit", 0, "stop a prediction after this long and answer 500 (such as 2s); the model then runs about 4 times slower (default: none)")
 	if err := parse(fl, args); err != nil {
 		return err
 	}
@@ -60,10 +64,16 @@ func serveCmd(ctx context.Context, b Bundle, args []string, stdout, stderr io.Wr
 	if *maxBody < 0 {
 		return usagef("--max-body %d: give a size in bytes", *maxBody)
 	}
+	if *limit < 0 {
+		return usagef("--time-limit %v: give a positive duration, such as 2s", *limit)
+	}
 	e, err := newEngine(b, *cache, stderr)
 	if err != nil {
 		return err
 	}
+	e.limit = *limit
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	s := &server{e: e, pool: make(chan *runner.Model, *instances), slots: make(chan struct{}, *instances+*queue), log: stderr}
 	defer func() {
 		close(s.pool)
@@ -216,7 +226,13 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	}
-	outs, _, err := predict(r.Context(), m, ins)
+	ctx := context.Background() // the model is not interruptible
+	if s.e.limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(r.Context(), s.e.limit)
+		defer cancel()
+	}
+	outs, _, err := predict(ctx, m, ins)
 	if err != nil && !errors.As(err, new(badInput)) {
 		// A trapped or stopped instance is not trusted again: load a new one.
 		m.Close(context.Background())

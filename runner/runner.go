@@ -48,6 +48,10 @@ type Options struct {
 	Cache   wazero.CompilationCache
 	// MaxStderr bounds what the model's stdout and stderr keep.
 	MaxStderr int
+	// Uninterruptible compiles the model without wazero's checks for a
+	// cancelled context (WithCloseOnContextDone), which cost time in
+	// every loop: a call then runs to its end whatever its context.
+	Uninterruptible bool
 }
 
 // Model is an instantiated model with its weights loaded.
@@ -85,7 +89,7 @@ func Load(ctx context.Context, wasm, weights []byte, o Options) (*Model, error) 
 	if o.MaxStderr == 0 {
 		o.MaxStderr = 64 << 10
 	}
-	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true).
+	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(!o.Uninterruptible).
 		WithCoreFeatures(api.CoreFeaturesV2)
 	if o.Cache != nil {
 		cfg = cfg.WithCompilationCache(o.Cache)

@@ -122,6 +122,7 @@ func TestEdge(t *testing.T) {
 			{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 			{[]string{"serve", "--instances", "0"}, 2, "--instances 0: give 1 to 1024"},
 			{[]string{"info", "extra"}, 2, `"extra" is not one`},
+			{[]string{"serve", "--time-limit", "-1s"}, 2, "--time-limit -1s: give a positive duration"},
 		} {
 			_, stderr, code := exeRun(t, exe, tc.args...)
 			if code != tc.code || !strings.Contains(stderr, tc.msg) || strings.Contains(stderr, "goroutine") {
@@ -226,6 +227,19 @@ func TestEdge(t *testing.T) {
 		}
 		if !strings.Contains(srv.log(), "started in") {
 			t.Errorf("serve did not report its start-up time:\n%s", srv.log())
+		}
+	})
+
+	t.Run("serve with a time limit", func(t *testing.T) {
+		srv := startServe(t, exe, "--cache", cache, "--instances", "1", "--time-limit", "30s")
+		resp, err := http.Post(srv.url+"/v1/predict", "application/json", strings.NewReader("[[0.5, -1, 2, 3.25]]"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != want {
+			t.Errorf("%d %s; want %s", resp.StatusCode, b, want)
 		}
 	})
 
