@@ -23,6 +23,8 @@ func packageCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "output folder (default DIR/dist)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on success"},
 			&cli.StringFlag{Name: "weights", Usage: "weights file to use instead of [model] weights; it may be outside the project", TakesFile: true},
+			&cli.BoolFlag{Name: "edge", Usage: "also build OUT.edge/NAME-OS-ARCH[.exe]: one executable that runs the model (predict, serve, info) and serves the app"},
+			&cli.StringFlag{Name: "platform", Usage: "with --edge: the platforms to build for, OS/ARCH separated by commas, such as linux/amd64,linux/arm64,darwin/arm64,windows/amd64 (default: this machine's)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -31,6 +33,10 @@ func packageCmd() *cli.Command {
 			dir := c.Args().First()
 			if dir == "" {
 				dir = "."
+			}
+			platforms, err := edgePlatforms(c)
+			if err != nil {
+				return err
 			}
 			cfg, err := loadProject(dir, c.String("weights"))
 			if err != nil {
@@ -48,6 +54,11 @@ func packageCmd() *cli.Command {
 			b.Log = c.App.ErrWriter // what a stopped run left, and its repair
 			if err := packager.Run(c.Context, b); err != nil {
 				return checkFailed(err)
+			}
+			if platforms != nil {
+				if err := writeEdge(c, cfg, b, platforms); err != nil {
+					return err
+				}
 			}
 			if !c.Bool("quiet") {
 				b.WriteReport(c.App.Writer)

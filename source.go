@@ -1,0 +1,17 @@
+// Package pwagen holds the sources of pwagen's own packages that an edge
+// executable compiles (pwagen package --edge): the generated program
+// builds against this copy, so pwagen needs neither its source folder nor
+// a published module version to build one.
+package pwagen
+
+import "embed"
+
+// Source holds go.mod, go.sum and the non-test sources of package edge and
+// the packages it imports (runner, kernels/modules, internal/npy). Test
+// files are embedded too (embed patterns cannot exclude them); package
+// edgegen leaves them out of the copy.
+//
+//go:embed go.mod go.sum
+//go:embed edge/*.go runner/*.go internal/npy/*.go
+//go:embed kernels/modules/*.go kernels/modules/*.wasm
+var Source embed.FS
