@@ -77,14 +77,14 @@ func TestIconCacheUsed(t *testing.T) {
 	bg, _ := parseHex(c.App.BackgroundColor)
 	ic := newIconCache(cache, data, bg)
 	planted := fresh["192x192 any"][:len(fresh["192x192 any"])-1] // any bytes will do
-	ic.put(iconSpecs[0], planted)
+	ic.putIcon(iconSpecs[0], planted)
 	b = NewBuild(c, "")
 	b.CacheDir = cache
 	if got := iconRun(t, b)["192x192 any"]; !bytes.Equal(got, planted) {
 		t.Fatal("the second run did not take the 192 px icon from the cache")
 	}
 	// Damage the entry: flip a byte of the PNG after the checksum.
-	p := ic.path(iconSpecs[0])
+	p := ic.path(ic.key(iconSpecs[0]))
 	raw, _ := os.ReadFile(p)
 	raw[len(raw)-1] ^= 0xff
 	os.WriteFile(p, raw, 0o644)

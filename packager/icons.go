@@ -74,10 +74,10 @@ func makeIcons(ctx context.Context, b *Build) error {
 	if err != nil {
 		return err
 	}
-	cache := newIconCache(cacheDir(b.CacheDir), data, bg)
+	cache := newIconCache(b.CacheDir, data, bg)
 	var src *image.RGBA // decoded on the first cache miss, once
 	for _, ic := range iconSpecs {
-		out, ok := cache.get(ic)
+		out, ok := cache.getIcon(ic)
 		if !ok {
 			if src == nil {
 				if src, err = decodeIcon(data); err != nil {
@@ -90,7 +90,7 @@ func makeIcons(ctx context.Context, b *Build) error {
 			if out, err = renderIcon(src, ic, bg); err != nil {
 				return err
 			}
-			cache.put(ic, out)
+			cache.putIcon(ic, out)
 		}
 		name := "icons/" + hashed(ic.name, out)
 		b.add(&File{Name: name, Data: out, Hashed: true})

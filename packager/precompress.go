@@ -1,0 +1,130 @@
+package packager
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/pwagen/pwagen/hosts"
+	"github.com/pwagen/pwagen/internal/precompress"
+)
+
+// precompressCacheVersion changes whenever the bytes of precompress.Brotli
+// or precompress.Gzip would (level, window, library version).
+const precompressCacheVersion = "pre-1"
+
+// precompressor makes the .br and .gz of the package's compressible files
+// on up to GOMAXPROCS goroutines, each file once, taking them from pwagen's
+// cache (blobcache.go) by the SHA-256 of the file when it can: brotli's
+// best level costs about 2 s a MiB of .wasm on one core, so re-packaging
+// an unchanged model must not pay it again. The .wasm starts right after
+// the compile (startPrecompress), so that its brotli runs beside the other
+// stages, the validator's run among them.
+type precompressor struct {
+	cache blobCache
+	sem   chan struct{}
+	mu    sync.Mutex
+	jobs  map[[32]byte]*preJob
+}
+
+// preJob is one file's compression; br and gz are set when done closes,
+// nil when the encoding is not smaller than the file.
+type preJob struct {
+	done   chan struct{}
+	br, gz []byte
+}
+
+func (b *Build) precompressor() *precompressor {
+	if b.pre == nil {
+		b.pre = &precompressor{cache: newBlobCache(b.CacheDir, "pwagen-precompressed"), sem: make(chan struct{}, runtime.GOMAXPROCS(0)), jobs: map[[32]byte]*preJob{}}
+	}
+	return b.pre
+}
+
+// start compresses data in the background, once per content.
+func (p *precompressor) start(data []byte) *preJob {
+	sum := sha256.Sum256(data)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if j, ok := p.jobs[sum]; ok {
+		return j
+	}
+	j := &preJob{done: make(chan struct{})}
+	p.jobs[sum] = j
+	go func() {
+		defer close(j.done)
+		p.sem <- struct{}{}
+		defer func() { <-p.sem }()
+		j.br = p.encode(sum, "br", data, precompress.Brotli)
+		j.gz = p.encode(sum, "gz", data, precompress.Gzip)
+	}()
+	return j
+}
+
+// encode returns data encoded, from the cache or made and cached, or nil
+// when the encoding does not make it smaller (an entry of no bytes).
+func (p *precompressor) encode(sum [32]byte, enc string, data []byte, f func([]byte) []byte) []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%x", precompressCacheVersion, enc, sum)
+	key := hex.EncodeToString(h.Sum(nil)) + "." + enc
+	if out, ok := p.cache.get(key, int64(len(data))); ok {
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	out := f(data)
+	if len(out) >= len(data) {
+		out = nil
+	}
+	p.cache.put(key, out)
+	return out
+}
+
+// startPrecompress starts the .wasm's compression as soon as it is built.
+func startPrecompress(ctx context.Context, b *Build) error {
+	if b.Config.Deploy.Precompress && b.Wasm != nil {
+		b.precompressor().start(b.Wasm)
+	}
+	return nil
+}
+
+// precompressFiles writes name.br and name.gz beside each compressible
+// file of the package (hosts.Compressible: text, JS, CSS, HTML, JSON,
+// .wasm; not images, and not weight shards: 32-bit floats gain a few per
+// cent for minutes of brotli), when they come out smaller. They go into
+// b.Compressed, not b.Files: no service worker list, integrity list or
+// host rule names them.
+func precompressFiles(ctx context.Context, b *Build) error {
+	if !b.Config.Deploy.Precompress {
+		return nil
+	}
+	p := b.precompressor()
+	jobs := map[string]*preJob{}
+	for _, n := range b.sortedNames() {
+		if f := b.Files[n]; f.Src == nil && !f.Host && hosts.Compressible(n) {
+			jobs[n] = p.start(f.Data)
+		}
+	}
+	for n, j := range jobs {
+		select {
+		case <-j.done:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if j.br != nil {
+			b.Compressed[n+precompress.BrSuffix] = j.br
+		}
+		if j.gz != nil {
+			b.Compressed[n+precompress.GzSuffix] = j.gz
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string][]byte) []string { return slices.Sorted(maps.Keys(m)) }
