@@ -151,6 +151,12 @@ var Pipeline = []Stage{
 
 // Run runs every stage, then writes the package atomically.
 func Run(ctx context.Context, b *Build) error {
+	// A failed stage must not leave the .wasm's brotli running.
+	defer func() {
+		if b.pre != nil {
+			b.pre.stop()
+		}
+	}()
 	for _, s := range Pipeline {
 		if err := s.Run(ctx, b); err != nil {
 			return err

@@ -16,16 +16,19 @@ import (
 
 // precompressCacheVersion changes whenever the bytes of precompress.Brotli
 // or precompress.Gzip would (level, window, library version).
-const precompressCacheVersion = "pre-1"
+const precompressCacheVersion = "pre-2"
 
 // precompressor makes the .br and .gz of the package's compressible files
 // on up to GOMAXPROCS goroutines, each file once, taking them from pwagen's
-// cache (blobcache.go) by the SHA-256 of the file when it can: brotli's
-// best level costs about 2 s a MiB of .wasm on one core, so re-packaging
-// an unchanged model must not pay it again. The .wasm starts right after
+// cache (blobcache.go) by the SHA-256 of the file when it can: brotli
+// costs a few hundred milliseconds a MiB of .wasm (quality 9 above 1 MiB,
+// internal/precompress), so re-packaging an unchanged model must not pay
+// it again. The .wasm starts right after
 // the compile (startPrecompress), so that its brotli runs beside the other
 // stages, the validator's run among them.
 type precompressor struct {
+	ctx   context.Context // ends when Run returns: no compression outlives it
+	stop  context.CancelFunc
 	cache blobCache
 	sem   chan struct{}
 	mu    sync.Mutex
@@ -41,7 +44,8 @@ type preJob struct {
 
 func (b *Build) precompressor() *precompressor {
 	if b.pre == nil {
-		b.pre = &precompressor{cache: newBlobCache(b.CacheDir, "pwagen-precompressed"), sem: make(chan struct{}, runtime.GOMAXPROCS(0)), jobs: map[[32]byte]*preJob{}}
+		ctx, stop := context.WithCancel(context.Background())
+		b.pre = &precompressor{ctx: ctx, stop: stop, cache: newBlobCache(b.CacheDir, "pwagen-precompressed"), sem: make(chan struct{}, runtime.GOMAXPROCS(0)), jobs: map[[32]byte]*preJob{}}
 	}
 	return b.pre
 }
@@ -60,15 +64,15 @@ func (p *precompressor) start(data []byte) *preJob {
 		defer close(j.done)
 		p.sem <- struct{}{}
 		defer func() { <-p.sem }()
-		j.br = p.encode(sum, "br", data, precompress.Brotli)
-		j.gz = p.encode(sum, "gz", data, precompress.Gzip)
+		j.br = p.encode(sum, "br", data, precompress.BrotliContext)
+		j.gz = p.encode(sum, "gz", data, func(_ context.Context, b []byte) ([]byte, error) { return precompress.Gzip(b), nil })
 	}()
 	return j
 }
 
 // encode returns data encoded, from the cache or made and cached, or nil
 // when the encoding does not make it smaller (an entry of no bytes).
-func (p *precompressor) encode(sum [32]byte, enc string, data []byte, f func([]byte) []byte) []byte {
+func (p *precompressor) encode(sum [32]byte, enc string, data []byte, f func(context.Context, []byte) ([]byte, error)) []byte {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%x", precompressCacheVersion, enc, sum)
 	key := hex.EncodeToString(h.Sum(nil)) + "." + enc
@@ -78,7 +82,10 @@ func (p *precompressor) encode(sum [32]byte, enc string, data []byte, f func([]b
 		}
 		return out
 	}
-	out := f(data)
+	out, err := f(p.ctx, data)
+	if err != nil { // stopped: nothing to cache
+		return nil
+	}
 	if len(out) >= len(data) {
 		out = nil
 	}
@@ -116,6 +123,9 @@ func precompressFiles(ctx context.Context, b *Build) error {
 		case <-j.done:
 		case <-ctx.Done():
 			return context.Cause(ctx)
+		}
+		if p.ctx.Err() != nil {
+			return p.ctx.Err()
 		}
 		if j.br != nil {
 			b.Compressed[n+precompress.BrSuffix] = j.br

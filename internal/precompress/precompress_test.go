@@ -3,6 +3,7 @@ package precompress
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -47,5 +48,15 @@ func TestRoundTripAndPinned(t *testing.T) {
 				t.Errorf("SHA-256 %s, pinned %s", got, tt.sha256)
 			}
 		})
+	}
+}
+
+// TestBrotliContextStops: an ended context stops the compression with its
+// error (pwagen package stops compressing when a stage fails).
+func TestBrotliContextStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if out, err := BrotliContext(ctx, make([]byte, 2<<20)); err == nil || out != nil {
+		t.Fatalf("got %d bytes and %v, want context.Canceled", len(out), err)
 	}
 }
