@@ -154,7 +154,7 @@ func Run(ctx context.Context, b *Build) error {
 	// A failed stage must not leave the .wasm's brotli running.
 	defer func() {
 		if b.pre != nil {
-			b.pre.stop()
+			b.pre.close()
 		}
 	}()
 	for _, s := range Pipeline {

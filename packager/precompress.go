@@ -33,6 +33,14 @@ type precompressor struct {
 	sem   chan struct{}
 	mu    sync.Mutex
 	jobs  map[[32]byte]*preJob
+	wg    sync.WaitGroup
+}
+
+// close stops the compressions under way and waits for them: none outlives
+// Run, nor writes to the cache after it.
+func (p *precompressor) close() {
+	p.stop()
+	p.wg.Wait()
 }
 
 // preJob is one file's compression; br and gz are set when done closes,
@@ -60,7 +68,9 @@ func (p *precompressor) start(data []byte) *preJob {
 	}
 	j := &preJob{done: make(chan struct{})}
 	p.jobs[sum] = j
+	p.wg.Add(1)
 	go func() {
+		defer p.wg.Done()
 		defer close(j.done)
 		p.sem <- struct{}{}
 		defer func() { <-p.sem }()
@@ -82,8 +92,11 @@ func (p *precompressor) encode(sum [32]byte, enc string, data []byte, f func(con
 		}
 		return out
 	}
+	if p.ctx.Err() != nil {
+		return nil
+	}
 	out, err := f(p.ctx, data)
-	if err != nil { // stopped: nothing to cache
+	if err != nil || p.ctx.Err() != nil { // stopped: nothing to cache
 		return nil
 	}
 	if len(out) >= len(data) {
