@@ -210,6 +210,11 @@ func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range hosts.HeadersFor(rules, urlPath) {
 		w.Header()[k] = v
 	}
+	// A .br or .gz asked for by its own name is bytes, as nginx's
+	// default_type says, not a sniffed application/gzip.
+	if isSibling(root, name) && w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/octet-stream")
+	}
 	// A .br or .gz that pwagen package wrote beside the file goes out as
 	// it is, as nginx's gzip_static and Caddy's precompressed send it:
 	// the file's own headers, Content-Encoding, its length, and Vary.
@@ -263,6 +268,18 @@ func precompressed(root *os.Root, name string, accept []string) (enc string, f *
 		}
 	}
 	return varies, nil
+}
+
+// isSibling says whether name is a .br or .gz beside a compressible file.
+func isSibling(root *os.Root, name string) bool {
+	for _, suffix := range []string{precompress.BrSuffix, precompress.GzSuffix} {
+		if base, ok := strings.CutSuffix(name, suffix); ok && hosts.Compressible(base) {
+			if fi, err := root.Stat(base); err == nil && fi.Mode().IsRegular() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // acceptsEncoding reads Accept-Encoding (RFC 9110 12.5.3): enc is
@@ -327,13 +344,9 @@ func previewSpec(root *os.Root, isolation string) (hosts.Spec, error) {
 		}
 		// A .br or .gz beside a file is that file, precompressed: not in
 		// the rules, as pwagen package did not give them to the rules.
-		for _, suffix := range []string{precompress.BrSuffix, precompress.GzSuffix} {
-			if base, ok := strings.CutSuffix(name, suffix); ok && hosts.Compressible(base) {
-				if fi, err := root.Stat(base); err == nil && fi.Mode().IsRegular() {
-					spec.Precompressed = true
-					return nil
-				}
-			}
+		if isSibling(root, name) {
+			spec.Precompressed = true
+			return nil
 		}
 		spec.Files = append(spec.Files, hosts.File{Name: name, Hashed: packager.IsHashed(name)})
 		if path.Dir(name) == "." && path.Ext(name) == ".wasm" && !spec.Threads {
