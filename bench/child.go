@@ -35,11 +35,12 @@ func childMain(args []string) int {
 	fs := flag.NewFlagSet(childCmd, flag.ContinueOnError)
 	wasm := fs.String("wasm", "", "prebuilt model .wasm: skip the Go compile")
 	noKernels := fs.Bool("no-kernels", false, "as with kernels = false in pwagen.toml (build --wasm with -tags "+packager.NoKernelsTag+")")
+	noPre := fs.Bool("no-precompress", false, "as with [deploy] precompress = false in pwagen.toml")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: bench _package [--wasm FILE] [--no-kernels] PROJECT OUT")
 		return 2
 	}
-	res, err := packageInProcess(context.Background(), fs.Arg(0), fs.Arg(1), *wasm, *noKernels)
+	res, err := packageInProcess(context.Background(), fs.Arg(0), fs.Arg(1), *wasm, *noKernels, *noPre)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench _package:", err)
 		return 1
@@ -62,13 +63,16 @@ func (t timed) Run(ctx context.Context, b *packager.Build) error {
 	return err
 }
 
-func packageInProcess(ctx context.Context, dir, out, wasm string, noKernels bool) (*childResult, error) {
+func packageInProcess(ctx context.Context, dir, out, wasm string, noKernels, noPrecompress bool) (*childResult, error) {
 	cfg, err := config.Load(dir)
 	if err != nil {
 		return nil, err
 	}
 	if noKernels {
 		cfg.Model.Kernels = false
+	}
+	if noPrecompress {
+		cfg.Deploy.Precompress = false
 	}
 	b := packager.NewBuild(cfg, out)
 	if wasm != "" {

@@ -57,6 +57,13 @@ func startServer(root string, extra map[string]extraFile) (*server, error) {
 		if err == nil && !d.IsDir() {
 			rel, _ := filepath.Rel(root, p)
 			rel = filepath.ToSlash(rel)
+			// The .br and .gz beside a file are that file, precompressed.
+			if base, ok := strings.CutSuffix(rel, ".br"); ok && hosts.Compressible(base) {
+				return nil
+			}
+			if base, ok := strings.CutSuffix(rel, ".gz"); ok && hosts.Compressible(base) {
+				return nil
+			}
 			files = append(files, hosts.File{Name: rel, Hashed: packager.IsHashed(rel)})
 		}
 		return err

@@ -100,11 +100,16 @@ type Browser struct {
 	Targets []string `toml:"targets"`
 }
 
-// Deploy chooses hosts, cross-origin isolation and the update behaviour.
+// Deploy chooses hosts, cross-origin isolation, the update behaviour and
+// precompression.
 type Deploy struct {
 	Hosts     []string `toml:"hosts"`
 	Isolation string   `toml:"isolation"`
 	Update    string   `toml:"update"`
+	// Precompress writes a .br (brotli, best level) and a .gz beside each
+	// compressible file of the package, for the servers that send them as
+	// they are (nginx gzip_static, Caddy, pwagen serve). Default true.
+	Precompress bool `toml:"precompress"`
 }
 
 // Defaults for keys a config may leave out.
@@ -113,7 +118,7 @@ var Defaults = Config{
 	Model:   Model{Package: "./model", ShardSize: "4MiB", Kernels: true},
 	Budget:  Budget{Memory: "64MiB", Download: "10MiB", Time: "2m"},
 	Browser: Browser{Targets: []string{"chrome100", "edge100", "firefox115", "safari16.4"}},
-	Deploy:  Deploy{Isolation: "none", Update: "prompt"},
+	Deploy:  Deploy{Isolation: "none", Update: "prompt", Precompress: true},
 }
 
 // Load reads the config at path, which is a pwagen.toml or the folder that

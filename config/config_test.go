@@ -38,6 +38,23 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
+// TestDeployPrecompress: precompression is on unless the config says
+// false.
+func TestDeployPrecompress(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		want bool
+	}{{"", true}, {"\n[deploy]\nprecompress = false\n", false}, {"\n[deploy]\nprecompress = true\n", true}} {
+		c, err := Parse("pwagen.toml", []byte(good+tt.line))
+		if err != nil {
+			t.Fatalf("%q: %v", tt.line, err)
+		}
+		if c.Deploy.Precompress != tt.want {
+			t.Errorf("%q: Deploy.Precompress = %v, want %v", tt.line, c.Deploy.Precompress, tt.want)
+		}
+	}
+}
+
 func TestModelKernels(t *testing.T) {
 	for _, tt := range []struct {
 		line string

@@ -61,7 +61,13 @@ func writeCaddy(w *output, rules []Rule, s Spec) error {
 		}
 		b.WriteString("\t}\n")
 	}
-	b.WriteString("\tfile_server\n")
+	if s.Precompressed {
+		// The .br and .gz pwagen package wrote, sent as they are, with
+		// Vary: Accept-Encoding; encode compresses the rest.
+		b.WriteString("\tfile_server {\n\t\tprecompressed br gzip\n\t}\n")
+	} else {
+		b.WriteString("\tfile_server\n")
+	}
 	b.WriteString("}\n")
 	w.beside["Caddyfile"] = []byte(b.String())
 	return nil

@@ -61,4 +61,5 @@ var fixtureSpecs = []struct {
 	{"headers", Spec{Files: fixtureFiles, Isolation: "headers"}, nil}, // all hosts but github-pages
 	{"service-worker-threads", Spec{Files: fixtureFiles, Isolation: "service-worker", Threads: true}, nil},
 	{"many-files", Spec{Files: manyFiles, Isolation: "headers"}, nil}, // grouped by folder
+	{"precompressed", Spec{Files: fixtureFiles, Isolation: "headers", Precompressed: true}, nil},
 }

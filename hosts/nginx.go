@@ -209,6 +209,15 @@ func writeNginx(w *output, rules []Rule, s Spec) error {
 		b.WriteString("    gzip on;\n")
 		fmt.Fprintf(&b, "    gzip_types %s;\n", strings.Join(gz, " "))
 	}
+	if s.Precompressed {
+		b.WriteString("    # pwagen package wrote a .gz (and a .br) beside each compressible file:\n")
+		b.WriteString("    # send them as they are, with Vary: Accept-Encoding.\n")
+		b.WriteString("    gzip_static on;\n")
+		b.WriteString("    gzip_vary on;\n")
+		b.WriteString("    # With the brotli module (Debian: apt-get install libnginx-mod-http-brotli-static),\n")
+		b.WriteString("    # uncomment to send the .br files too:\n")
+		b.WriteString("    # brotli_static on;\n")
+	}
 	for _, l := range nginxLocations(rules) {
 		fmt.Fprintf(&b, "\n    location %s {\n", l.Match)
 		for _, h := range l.Headers {

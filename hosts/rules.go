@@ -21,6 +21,18 @@ type Spec struct {
 	Files     []File // every file in the package
 	Isolation string // "none" | "headers" | "service-worker"
 	Threads   bool   // the model needs threads: implies COOP/COEP headers
+	// Precompressed: a .br and a .gz sit beside each file that
+	// Compressible names (when they came out smaller), for the servers
+	// that can send them as they are. They are not in Files.
+	Precompressed bool
+}
+
+// Compressible says whether a package file is worth compressing, by its
+// type: text, JavaScript, CSS, HTML, JSON, SVG and WebAssembly; not images
+// or weight shards (application/octet-stream).
+func Compressible(name string) bool {
+	t, ok := contentTypes[extOf(name)]
+	return ok && compressible(t)
 }
 
 // Rule gives headers to every path its Pattern matches (see the package doc).

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pwagen/pwagen/internal/precompress"
 )
 
 // These tests start real nginx, Apache httpd and Caddy on loopback with the
@@ -76,7 +78,12 @@ func served(t *testing.T, fx Spec, hosts []string) (rules []Rule, out, beside st
 		}
 	}
 	for _, f := range fx.Files {
-		write(out, f.Name, fixtureContent(f.Name))
+		data := fixtureContent(f.Name)
+		write(out, f.Name, data)
+		if fx.Precompressed && Compressible(f.Name) {
+			write(out, f.Name+precompress.BrSuffix, precompress.Brotli(data))
+			write(out, f.Name+precompress.GzSuffix, precompress.Gzip(data))
+		}
 	}
 	for n, d := range inOut {
 		write(out, n, d)
@@ -254,6 +261,9 @@ func TestNginxServesRules(t *testing.T) {
 			}
 			base := startNginx(t, site, out)
 			checkServed(t, base, rules, fx.spec.Files, out)
+			// Debian's nginx has no brotli module unless
+			// libnginx-mod-http-brotli-static is installed: gzip only.
+			checkPrecompressed(t, base, rules, fx.spec, out, false)
 		})
 	}
 }
@@ -405,6 +415,7 @@ func TestCaddyServesRules(t *testing.T) {
 			t.Setenv("XDG_CONFIG_HOME", filepath.Join(run, "xdg-config"))
 			base := start(t, port, nil, "/usr/bin/caddy", "run", "--config", filepath.Join(run, "Caddyfile"), "--adapter", "caddyfile")
 			checkServed(t, base, rules, fx.spec.Files, out)
+			checkPrecompressed(t, base, rules, fx.spec, out, true)
 		})
 	}
 }
@@ -433,4 +444,59 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// checkPrecompressed asks for every file with Accept-Encoding br and gzip,
+// and gzip alone: a spec with precompressed files must get the .br (when
+// the server can send it) or the .gz byte for byte, with Content-Encoding,
+// the file's own Content-Type, the compressed Content-Length and Vary:
+// Accept-Encoding; images and weights come as they are.
+func checkPrecompressed(t *testing.T, base string, rules []Rule, s Spec, out string, br bool) {
+	t.Helper()
+	if !s.Precompressed {
+		return
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	for _, f := range s.Files {
+		for _, ae := range []string{"br, gzip", "gzip"} {
+			req, _ := http.NewRequest("GET", base+"/"+f.Name, nil)
+			req.Header.Set("Accept-Encoding", ae)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, suffix := "", ""
+			if Compressible(f.Name) {
+				want, suffix = "gzip", precompress.GzSuffix
+				if br && ae != "gzip" {
+					want, suffix = "br", precompress.BrSuffix
+				}
+			}
+			file, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(f.Name+suffix)))
+			if ce := resp.Header.Get("Content-Encoding"); ce != want {
+				t.Errorf("GET /%s, Accept-Encoding %q: Content-Encoding %q, want %q", f.Name, ae, ce, want)
+				continue
+			}
+			if want == "" {
+				continue
+			}
+			if !bytes.Equal(body, file) {
+				t.Errorf("GET /%s, Accept-Encoding %q: body is not %s%s (%d bytes, want %d)", f.Name, ae, f.Name, suffix, len(body), len(file))
+			}
+			if cl := resp.Header.Get("Content-Length"); cl != fmt.Sprint(len(file)) {
+				t.Errorf("GET /%s, Accept-Encoding %q: Content-Length %q, want %d", f.Name, ae, cl, len(file))
+			}
+			if ct, wantCT := resp.Header.Get("Content-Type"), HeadersFor(rules, "/"+f.Name).Get("Content-Type"); ct != wantCT {
+				t.Errorf("GET /%s, Accept-Encoding %q: Content-Type %q, want %q", f.Name, ae, ct, wantCT)
+			}
+			if v := strings.Join(resp.Header.Values("Vary"), ","); !strings.Contains(v, "Accept-Encoding") {
+				t.Errorf("GET /%s, Accept-Encoding %q: Vary %q, want Accept-Encoding", f.Name, ae, v)
+			}
+		}
+	}
 }

@@ -30,6 +30,10 @@ type Build struct {
 	// Beside holds server configurations that must not be published; they
 	// are written to a folder beside Out.
 	Beside map[string][]byte
+	// Compressed holds the .br and .gz written beside compressible files
+	// ([deploy] precompress), by OUT-relative slash path; not in Files.
+	Compressed map[string][]byte
+	pre        *precompressor
 
 	Wasm    []byte            // the compiled model
 	Weights WeightsIndex      // the weight shards
@@ -79,7 +83,7 @@ func (f *File) Size() int64 {
 
 // NewBuild prepares a build of the project c into out.
 func NewBuild(c *config.Config, out string) *Build {
-	return &Build{Config: c, Out: out, Log: io.Discard, Files: map[string]*File{}, Beside: map[string][]byte{}, names: map[string]string{}, goBuild: runGo}
+	return &Build{Config: c, Out: out, Log: io.Discard, Files: map[string]*File{}, Beside: map[string][]byte{}, Compressed: map[string][]byte{}, names: map[string]string{}, goBuild: runGo}
 }
 
 func runGo(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
@@ -128,23 +132,31 @@ func (s stageFunc) Run(ctx context.Context, b *Build) error { return s.run(ctx, 
 
 // Pipeline is every stage of `pwagen package`, in order.
 var Pipeline = []Stage{
-	stageFunc{"check output", checkOut},        // refuse an OUT that holds sources or user files
-	stageFunc{"compile model", compileModel},   // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
-	stageFunc{"shard weights", shardWeights},   // SHA-256 per shard, streamed
-	stageFunc{"bundle app", bundleApp},         // esbuild: app JS and CSS, hashed
-	stageFunc{"copy web files", copyWeb},       // other files of web/
-	stageFunc{"icons", makeIcons},              // 192, 512 and maskable PNGs
-	stageFunc{"page", rewritePage},             // index.html: hashed names, manifest link, minified
-	stageFunc{"web manifest", writeManifest},   // manifest.webmanifest
-	stageFunc{"loader", bundleLoader},          // pwagen.js with the runtime config baked in
-	stageFunc{"service worker", serviceWorker}, // sw.js over the final names
-	stageFunc{"validate model", validateModel}, // validate.Module: features, ABI, memory, download
-	stageFunc{"memory figure", bakePeak},       // pwagen.js and sw.js again, with the measured peak memory
-	stageFunc{"host configs", hostConfigs},     // _headers, nginx.conf, ...
+	stageFunc{"check output", checkOut},              // refuse an OUT that holds sources or user files
+	stageFunc{"compile model", compileModel},         // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
+	stageFunc{"start precompress", startPrecompress}, // brotli of the .wasm, beside the next stages
+	stageFunc{"shard weights", shardWeights},         // SHA-256 per shard, streamed
+	stageFunc{"bundle app", bundleApp},               // esbuild: app JS and CSS, hashed
+	stageFunc{"copy web files", copyWeb},             // other files of web/
+	stageFunc{"icons", makeIcons},                    // 192, 512 and maskable PNGs
+	stageFunc{"page", rewritePage},                   // index.html: hashed names, manifest link, minified
+	stageFunc{"web manifest", writeManifest},         // manifest.webmanifest
+	stageFunc{"loader", bundleLoader},                // pwagen.js with the runtime config baked in
+	stageFunc{"service worker", serviceWorker},       // sw.js over the final names
+	stageFunc{"validate model", validateModel},       // validate.Module: features, ABI, memory, download
+	stageFunc{"memory figure", bakePeak},             // pwagen.js and sw.js again, with the measured peak memory
+	stageFunc{"host configs", hostConfigs},           // _headers, nginx.conf, ...
+	stageFunc{"precompress", precompressFiles},       // .br and .gz beside compressible files
 }
 
 // Run runs every stage, then writes the package atomically.
 func Run(ctx context.Context, b *Build) error {
+	// A failed stage must not leave the .wasm's brotli running.
+	defer func() {
+		if b.pre != nil {
+			b.pre.close()
+		}
+	}()
 	for _, s := range Pipeline {
 		if err := s.Run(ctx, b); err != nil {
 			return err

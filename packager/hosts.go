@@ -9,7 +9,7 @@ import (
 
 // hostSpec describes the package to the host rules.
 func (b *Build) hostSpec() hosts.Spec {
-	s := hosts.Spec{Isolation: b.Config.Deploy.Isolation, Threads: b.threads}
+	s := hosts.Spec{Isolation: b.Config.Deploy.Isolation, Threads: b.threads, Precompressed: b.Config.Deploy.Precompress}
 	for _, n := range b.sortedNames() {
 		s.Files = append(s.Files, hosts.File{Name: n, Hashed: b.Files[n].Hashed})
 	}

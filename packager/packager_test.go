@@ -18,7 +18,7 @@ import (
 
 // newProject writes the default template, rendered, into a temp folder and
 // applies edits (file → contents; "" deletes).
-func newProject(t *testing.T, edits map[string]string) *config.Config {
+func newProject(t testing.TB, edits map[string]string) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
 	tmpl, _ := templates.Project("default")

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/pwagen/pwagen/internal/precompress"
 )
 
 // gzipSize is the size of data compressed as a host would serve it.
@@ -18,13 +20,15 @@ func gzipSize(data []byte) int64 {
 	return int64(buf.Len())
 }
 
-// WriteReport prints the files written with raw and gzip sizes, and what a
-// first visit downloads. Weight shards are counted raw: hosts do not
-// compress application/octet-stream, and floats barely compress.
+// WriteReport prints the files written with raw, gzip and brotli sizes,
+// and what a first visit downloads. Weight shards are counted raw: hosts
+// do not compress application/octet-stream, and floats barely compress.
+// The brotli column is the .br pwagen wrote ([deploy] precompress), or
+// the raw size where there is none (images; files it would not shrink).
 func (b *Build) WriteReport(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "file\traw\tgzip\t")
-	var raw, gz int64
+	fmt.Fprintln(tw, "file\traw\tgzip\tbrotli\t")
+	var raw, gz, br int64
 	shards, shardBytes := 0, int64(0)
 	var hostFiles []string
 	for _, n := range b.sortedNames() {
@@ -39,17 +43,25 @@ func (b *Build) WriteReport(w io.Writer) {
 			continue
 		}
 		g := gzipSize(f.Data)
+		r := f.Size()
+		if c, ok := b.Compressed[n+precompress.BrSuffix]; ok {
+			r = int64(len(c))
+		}
 		raw += f.Size()
 		gz += g
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", n, human(f.Size()), human(g))
+		br += r
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", n, human(f.Size()), human(g), human(r))
 	}
 	if shards > 0 {
-		fmt.Fprintf(tw, "weights/ (%d shards)\t%s\t%s\t\n", shards, human(shardBytes), human(shardBytes))
+		fmt.Fprintf(tw, "weights/ (%d shards)\t%s\t%s\t%s\t\n", shards, human(shardBytes), human(shardBytes), human(shardBytes))
 	}
-	fmt.Fprintf(tw, "first visit\t%s\t%s\t\n", human(raw+shardBytes), human(gz+shardBytes))
+	fmt.Fprintf(tw, "first visit\t%s\t%s\t%s\t\n", human(raw+shardBytes), human(gz+shardBytes), human(br+shardBytes))
 	tw.Flush()
 	if len(hostFiles) > 0 {
 		fmt.Fprintf(w, "host configs in the package: %s\n", strings.Join(hostFiles, ", "))
+	}
+	if len(b.Compressed) > 0 {
+		fmt.Fprintf(w, "precompressed: %d .br and .gz files beside the compressible ones ([deploy] precompress)\n", len(b.Compressed))
 	}
 	if len(b.Beside) > 0 {
 		fmt.Fprintf(w, "server configs (not published): %s.hosts/ (%d files)\n", b.Out, len(b.Beside))

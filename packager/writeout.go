@@ -70,6 +70,11 @@ func (b *Build) swapIn(p swapPaths, j *journal) error {
 		}
 		dirs[filepath.Dir(f)] = true
 	}
+	for _, n := range sortedKeys(b.Compressed) {
+		if err := writeFile(filepath.Join(p.tmp, filepath.FromSlash(n)), &File{Data: b.Compressed[n]}); err != nil {
+			return err
+		}
+	}
 	if err := b.hook.at("write hosts"); err != nil {
 		return err
 	}

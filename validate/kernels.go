@@ -128,6 +128,15 @@ func hasRunProblem(r *Report) bool {
 // smoke runs the model with kernel variant kv on a fixed, non-zero input
 // and returns its outputs.
 func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error) {
+	// Linear memories in mappings (linmem_linux.go), unmapped after the
+	// runtime is closed; left mapped when a signal leaves it open.
+	outer := ctx
+	ctx, release := mappedMemory(ctx)
+	defer func() {
+		if outer.Err() == nil {
+			release()
+		}
+	}()
 	rt := wazero.NewRuntimeWithConfig(ctx, v.runConfig())
 	defer closeRuntime(ctx, rt)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {

@@ -34,6 +34,15 @@ func (v *check) measure(ctx context.Context) error {
 		}
 		return nil
 	}
+	// Linear memories in mappings (linmem_linux.go), unmapped after the
+	// runtime is closed; left mapped when a signal leaves it open.
+	outer := ctx
+	ctx, release := mappedMemory(ctx)
+	defer func() {
+		if outer.Err() == nil {
+			release()
+		}
+	}()
 	rt := wazero.NewRuntimeWithConfig(ctx, v.runConfig())
 	defer closeRuntime(ctx, rt)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {

@@ -11,12 +11,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/hosts"
+	"github.com/pwagen/pwagen/internal/precompress"
 	"github.com/pwagen/pwagen/packager"
 	"github.com/pwagen/pwagen/validate"
 	"github.com/urfave/cli/v2"
@@ -208,11 +210,103 @@ func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range hosts.HeadersFor(rules, urlPath) {
 		w.Header()[k] = v
 	}
+	// A .br or .gz asked for by its own name is bytes, as nginx's
+	// default_type says, not a sniffed application/gzip.
+	if isSibling(root, name) && w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/octet-stream")
+	}
+	// A .br or .gz that pwagen package wrote beside the file goes out as
+	// it is, as nginx's gzip_static and Caddy's precompressed send it:
+	// the file's own headers, Content-Encoding, its length, and Vary.
+	if enc, pre := precompressed(root, name, r.Header.Values("Accept-Encoding")); pre != nil || enc != "" {
+		w.Header().Add("Vary", "Accept-Encoding")
+		if pre != nil {
+			defer pre.Close()
+			fi, err := pre.Stat()
+			if err != nil {
+				p.fail(w, global, http.StatusInternalServerError, err.Error())
+				return
+			}
+			// ServeContent leaves Content-Length to the caller when
+			// Content-Encoding is set, and a Range would count the
+			// compressed bytes: send the whole file, as nginx does.
+			f = pre
+			w.Header().Set("Content-Encoding", enc)
+			w.Header().Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
+			r = r.Clone(r.Context())
+			r.Header.Del("Range")
+		}
+	}
 	// ServeContent, not ServeFile: the file server answers /index.html with
 	// a redirect, which a service worker must never cache. It streams the
 	// file from disk and answers Range requests; its own errors (416, 412)
 	// keep the headers set above.
 	http.ServeContent(w, r, name, time.Time{}, f)
+}
+
+// precompressed returns the sibling of name that pwagen package wrote for
+// the best encoding the request accepts (brotli, then gzip), open, with
+// its Content-Encoding. With no sibling fit for the request it returns a
+// nil file, and enc "-" when name has siblings (the answer varies with
+// Accept-Encoding all the same) or "" when it has none.
+func precompressed(root *os.Root, name string, accept []string) (enc string, f *os.File) {
+	if !hosts.Compressible(name) {
+		return "", nil
+	}
+	varies := ""
+	for _, e := range []struct{ enc, suffix string }{{"br", precompress.BrSuffix}, {"gzip", precompress.GzSuffix}} {
+		fi, err := root.Stat(name + e.suffix)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		varies = "-"
+		if !acceptsEncoding(accept, e.enc) {
+			continue
+		}
+		if f, err := root.Open(name + e.suffix); err == nil {
+			return e.enc, f
+		}
+	}
+	return varies, nil
+}
+
+// isSibling says whether name is a .br or .gz beside a compressible file.
+func isSibling(root *os.Root, name string) bool {
+	for _, suffix := range []string{precompress.BrSuffix, precompress.GzSuffix} {
+		if base, ok := strings.CutSuffix(name, suffix); ok && hosts.Compressible(base) {
+			if fi, err := root.Stat(base); err == nil && fi.Mode().IsRegular() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acceptsEncoding reads Accept-Encoding (RFC 9110 12.5.3): enc is
+// acceptable when it is listed, or "*" is, with a q-value above 0.
+func acceptsEncoding(values []string, enc string) bool {
+	star := false
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(item, ";")
+			name = strings.ToLower(strings.TrimSpace(name))
+			ok := true
+			for _, p := range strings.Split(params, ";") {
+				k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(strings.TrimSpace(k), "q") {
+					q, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+					ok = err == nil && q > 0
+				}
+			}
+			switch name {
+			case enc:
+				return ok
+			case "*":
+				star = ok
+			}
+		}
+	}
+	return star
 }
 
 // fail answers an error with the headers every response gets.
@@ -247,6 +341,12 @@ func previewSpec(root *os.Root, isolation string) (hosts.Spec, error) {
 	err := fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || hostFiles[name] {
 			return err
+		}
+		// A .br or .gz beside a file is that file, precompressed: not in
+		// the rules, as pwagen package did not give them to the rules.
+		if isSibling(root, name) {
+			spec.Precompressed = true
+			return nil
 		}
 		spec.Files = append(spec.Files, hosts.File{Name: name, Hashed: packager.IsHashed(name)})
 		if path.Dir(name) == "." && path.Ext(name) == ".wasm" && !spec.Threads {
