@@ -75,13 +75,13 @@ func TestValidateJSONIsOneObject(t *testing.T) {
 	if dec.More() {
 		t.Error("more than one JSON value on stdout")
 	}
-	for _, k := range []string{"module", "size_bytes", "features", "imports", "exports", "memory", "targets", "problems", "ok"} {
+	for _, k := range []string{"module", "size_bytes", "features", "imports", "exports", "memory", "targets", "contract", "problems", "ok"} {
 		if _, ok := obj[k]; !ok {
 			t.Errorf("no field %q", k)
 		}
 	}
-	if len(obj) != 9 {
-		t.Errorf("%d fields, want 9: %v", len(obj), obj)
+	if len(obj) != 10 {
+		t.Errorf("%d fields, want 10: %v", len(obj), obj)
 	}
 	var imports []struct{ Module, Name string }
 	json.Unmarshal(obj["imports"], &imports)
