@@ -434,6 +434,11 @@ var enumNames = map[reflect.Type]map[int64]string{
 		int64(kernels.ReduceL2): "ReduceL2", int64(kernels.ReduceSumSquare): "ReduceSumSquare",
 		int64(kernels.ReduceLogSum): "ReduceLogSum", int64(kernels.ReduceLogSumExp): "ReduceLogSumExp",
 	},
+	reflect.TypeOf(kernels.CmpOp(0)): {
+		int64(kernels.CmpEqual): "CmpEqual", int64(kernels.CmpLess): "CmpLess", int64(kernels.CmpLessEq): "CmpLessEq",
+		int64(kernels.CmpGreater): "CmpGreater", int64(kernels.CmpGreaterEq): "CmpGreaterEq", int64(kernels.CmpAnd): "CmpAnd",
+		int64(kernels.CmpOr): "CmpOr", int64(kernels.CmpXor): "CmpXor", int64(kernels.CmpNotEqual): "CmpNotEqual",
+	},
 	reflect.TypeOf(kernels.PadMode(0)): {
 		int64(kernels.PadConstant): "PadConstant", int64(kernels.PadReflect): "PadReflect", int64(kernels.PadEdge): "PadEdge",
 	},
