@@ -516,7 +516,7 @@ const outputsBytes = 32
 // (byte offset and float32 count of each tensor).
 const (
 	weightsSize        = 300764
-	weightsFingerprint = "\xf8\x89o\xa4\xc7\x11\xdcz"
+	weightsFingerprint = ">\xe5\xcb\xf6\xa1\xf2C\xfe"
 )
 
 var weightsTable = [...][2]int{

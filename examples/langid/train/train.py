@@ -53,7 +53,7 @@ LANGUAGES = [
 ]
 MAX_LEN = 24
 MIN_LEN = 2
-TRAIN_PER_LANG = 2500
+TRAIN_PER_LANG = 6000
 TEST_PER_LANG = 200
 MIN_CHAR_COUNT = 3  # rarer characters map to unk
 MAX_LINES = 300000  # longer lists are read every k-th line, to read them fast
@@ -62,7 +62,7 @@ D_MODEL = 64
 HEADS = 2
 LAYERS = 2
 FF = 128
-EPOCHS = 5
+EPOCHS = 4
 BATCH = 128
 LR = 3e-3
 
