@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -162,6 +163,13 @@ func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error
 	for i := range n {
 		binary.LittleEndian.PutUint32(in[4*i:], math.Float32bits(float32(i%17)/17))
 	}
+	// Integer and boolean inputs (token ids, masks) get 1: a fraction is
+	// no token id, and 1 is one in any vocabulary of two or more.
+	for _, span := range integerSpans(r, p.Model) {
+		for i := span[0]; i < span[1] && i < int(n); i++ {
+			binary.LittleEndian.PutUint32(in[4*i:], math.Float32bits(1))
+		}
+	}
 	r.write(r.call("pwagen_alloc_input", uint64(n)), in)
 	k := int32(r.call("pwagen_predict"))
 	if k < 0 {
@@ -188,4 +196,50 @@ func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// maxSignatureSpan bounds the JSON integerSpans reads through pwagen_signature.
+const maxSignatureSpan = 1 << 16
+
+// integerSpans returns, for a model with the typed contract
+// (docs/contract.md), the [start, end) ranges of the v1 float32 input that
+// hold integer or boolean inputs; nil for a v1 model or an unreadable
+// signature (the typed checks report that).
+func integerSpans(r *runner, m api.Module) [][2]int {
+	if m.ExportedFunction("pwagen_signature") == nil || m.ExportedFunction("pwagen_signature_len") == nil {
+		return nil
+	}
+	p, n := r.call("pwagen_signature"), r.call("pwagen_signature_len")
+	if r.err != nil || n > maxSignatureSpan {
+		return nil
+	}
+	b, ok := m.Memory().Read(p, n)
+	if !ok {
+		return nil
+	}
+	var sig struct {
+		Inputs []struct {
+			DType string `json:"dtype"`
+			Shape []int  `json:"shape"`
+		} `json:"inputs"`
+	}
+	if json.Unmarshal(b, &sig) != nil {
+		return nil
+	}
+	var spans [][2]int
+	at := 0
+	for _, in := range sig.Inputs {
+		k := 1
+		for _, d := range in.Shape {
+			if d < 0 || d > 1<<30 || k > 1<<30/max(d, 1) {
+				return nil
+			}
+			k *= d
+		}
+		if in.DType != "float32" {
+			spans = append(spans, [2]int{at, at + k})
+		}
+		at += k
+	}
+	return spans
 }

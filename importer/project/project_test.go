@@ -17,6 +17,7 @@ import (
 	"github.com/pwagen/pwagen/internal/golden"
 	"github.com/pwagen/pwagen/internal/npy"
 	"github.com/pwagen/pwagen/runner"
+	"github.com/pwagen/pwagen/validate"
 )
 
 const onnxDir = "../../testdata/onnx"
@@ -249,3 +250,46 @@ func stderrOf(err error) string {
 }
 
 var _ = strconv.Itoa
+
+// TestTokenModelChecks makes a project from the torch encoder that takes
+// int64 token ids and a mask, and runs the two checks every project gets:
+// the generated `go test ./model` and validate's smoke run under wazero
+// (which every pwagen package does). Both fed fractions to the token ids
+// (sin(i), i%17/17), which no embedding can look up: the model panicked
+// in GatherF and pwagen package refused every token model.
+func TestTokenModelChecks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a fixture natively and for wasip1")
+	}
+	dir := filepath.Join(t.TempDir(), "p")
+	c, err := Compile(Options{Model: filepath.Join(onnxDir, "torch", "transformer_embed_gelu-opset17.onnx")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := New(dir, c, "Fixture", "Fixture", "example.com/fixture"); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "test", "-count=1", "./model")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test ./model of the generated project: %v\n%s", err, out)
+	}
+	wasm := filepath.Join(dir, "model.wasm")
+	cmd = exec.Command("go", "build", "-buildmode=c-shared", "-o", wasm, "./model")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("wasip1 build: %v\n%s", err, out)
+	}
+	wb, _ := os.ReadFile(wasm)
+	r, err := validate.Module(context.Background(), wasm, wb, validate.Options{
+		Targets: []string{"chrome100"}, MemoryBudget: 64 << 20, Weights: filepath.Join(dir, "weights", "model.bin"), CacheDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK {
+		t.Fatalf("validate: %+v", r.Problems)
+	}
+}
