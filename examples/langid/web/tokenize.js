@@ -36,21 +36,15 @@ export function words(text) {
 /**
  * The model's logits for one encoded word, through the loader.
  *
- * This is the v1 loader call: every input as float32 values, one after the
- * other in the model's signature order (input_ids, then attention_mask),
- * and every output back as float32. With the typed loader it becomes
- *   return model.predict({ input_ids: enc.ids, attention_mask: enc.mask });
+ * The typed loader call (docs/contract.md): each input by name, in its
+ * own type (int64 ids and mask as BigInt64Arrays); one output, so the
+ * result is a Float32Array.
  * @param {{predict: function}} model from loadModel()
  * @param {{ids: BigInt64Array, mask: BigInt64Array}} enc from encode()
  * @returns {Promise<Float32Array>} one logit per language
  */
 export async function logits(model, enc) {
-  const x = new Float32Array(2 * MAX_LEN);
-  for (let i = 0; i < MAX_LEN; i++) {
-    x[i] = Number(enc.ids[i]);
-    x[MAX_LEN + i] = Number(enc.mask[i]);
-  }
-  return model.predict(x);
+  return model.predict({ input_ids: enc.ids, attention_mask: enc.mask });
 }
 
 /** Softmax of logits, in float64. */
