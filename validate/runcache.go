@@ -18,6 +18,7 @@ type runRecord struct {
 	Peak     uint64          `json:"peak"`
 	Notes    []string        `json:"notes"`
 	Contract *ContractReport `json:"contract"`
+	Threads  bool            `json:"threads"`
 }
 
 // run measures the model (measure, then kernelVariants), or takes the
@@ -35,6 +36,7 @@ func (v *check) run(ctx context.Context) error {
 				if rec.Contract != nil {
 					v.r.Contract = rec.Contract
 				}
+				v.r.Threads = rec.Threads
 				v.r.Notes = append(v.r.Notes, "measured run taken from the cache: same module, weights, budget and targets")
 				return nil
 			}
@@ -48,7 +50,7 @@ func (v *check) run(ctx context.Context) error {
 		return err
 	}
 	if p != "" && len(v.r.Problems) == problems && v.r.Memory.PeakBytes != nil {
-		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:], Contract: v.r.Contract}
+		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:], Contract: v.r.Contract, Threads: v.r.Threads}
 		if b, err := json.Marshal(rec); err == nil && os.MkdirAll(filepath.Dir(p), 0o755) == nil {
 			if os.WriteFile(p+".tmp", b, 0o644) == nil {
 				os.Rename(p+".tmp", p)
@@ -65,7 +67,7 @@ func (v *check) runPath() string {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00run-3\x00%s\x00%d\x00%s\x00%d\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","), v.timeLimit())
+	fmt.Fprintf(h, "%s\x00run-4\x00%s\x00%d\x00%s\x00%d\x00%v\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","), v.timeLimit(), isolated(v.o.Isolation))
 	if v.weights != nil {
 		fmt.Fprintf(h, "%d\x00", v.weights.size)
 	}
