@@ -156,7 +156,7 @@ func TestThreadsMatchSIMD(t *testing.T) {
 // TestThreadsThreshold: below the threshold a call runs on the model
 // thread alone and publishes nothing.
 func TestThreadsThreshold(t *testing.T) {
-	th, _ := newThreadsHarness(t, 1, 0) // the default threshold, 1 Mi multiply-adds
+	th, _ := newThreadsHarness(t, 1, 0)             // the default threshold, 1 Mi multiply-adds
 	splitCall{"gemm", 64, 64, 64, false}.run(th, 1) // 256 Ki
 	if seq := readU32(t, th, 8192); seq != 0 {
 		t.Fatalf("a gemm of 256 Ki multiply-adds was published (seq %d); want it on one thread", seq)
