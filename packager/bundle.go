@@ -189,6 +189,11 @@ func bundleLoader(ctx context.Context, b *Build) error {
 	if err != nil {
 		return err
 	}
+	if kernels != nil && b.threaded {
+		if err := addThreads(b, kernels); err != nil {
+			return err
+		}
+	}
 	rc := RuntimeConfig{
 		Version:   b.version(),
 		Wasm:      wasmName,
@@ -241,10 +246,14 @@ func bundleLoader(ctx context.Context, b *Build) error {
 // budget.
 func bakePeak(ctx context.Context, b *Build) error {
 	r := b.Report
-	if r == nil || r.Memory.PeakBytes == nil || *r.Memory.PeakBytes == b.peak {
+	threaded := r != nil && r.Threads
+	if r == nil || ((r.Memory.PeakBytes == nil || *r.Memory.PeakBytes == b.peak) && threaded == b.threaded) {
 		return nil
 	}
-	b.peak = *r.Memory.PeakBytes
+	if r.Memory.PeakBytes != nil {
+		b.peak = *r.Memory.PeakBytes
+	}
+	b.threaded = threaded
 	delete(b.Files, LoaderName)
 	delete(b.Files, "sw.js")
 	if err := bundleLoader(ctx, b); err != nil {

@@ -12,6 +12,33 @@ type KernelsConfig struct {
 	Forwarder string `json:"forwarder"`
 	SIMD      string `json:"simd"`
 	Scalar    string `json:"scalar"`
+	// Threads is set for an isolated page whose model passed the
+	// validator's threaded run (Report.Threads): the simd-threads kernels,
+	// and SharedModel, the model with its memory made shared, with
+	// MaxPages (the memory budget) as its maximum. The loader runs them
+	// with helper Workers (loader/threads.js), or falls back to simd.
+	Threads     string `json:"simd-threads,omitempty"`
+	SharedModel string `json:"sharedModel,omitempty"`
+	MaxPages    uint32 `json:"maxPages,omitempty"`
+}
+
+// addThreads adds the shared model and the simd-threads kernels to k.
+func addThreads(b *Build, k *KernelsConfig) error {
+	pages := uint32(modules.MaxPages)
+	if bud := b.Config.MemoryBudget; bud > 0 && bud/65536 < modules.MaxPages {
+		pages = uint32(bud / 65536)
+	}
+	shared, err := modules.SharedMemory(b.Wasm, pages)
+	if err != nil {
+		return fmt.Errorf("the model's shared memory: %w", err)
+	}
+	tw, _ := modules.Wasm(modules.SIMDThreads)
+	k.SharedModel = hashed("threads/model.wasm", shared) // not at the top: a top-level shared model would make pwagen serve send COOP/COEP for any isolation
+	b.add(&File{Name: k.SharedModel, Data: shared, Hashed: true})
+	k.Threads = hashed("kernels/threads.wasm", tw)
+	b.add(&File{Name: k.Threads, Data: tw, Hashed: true})
+	k.MaxPages = pages
+	return nil
 }
 
 // addKernels adds the kernel modules as hashed files when the model imports

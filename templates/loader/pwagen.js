@@ -9,6 +9,7 @@ import { loadWeights } from './weights.js';
 import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
 import { packInputs, predictTyped, readSignature, unpack } from './typed.js';
+import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -22,7 +23,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {(message:string)=>void} [opts.onWarning]
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
- * @param {"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd where supported, else scalar; baseline for models without kernels)
+ * @param {"simd-threads"|"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd-threads on a cross-origin isolated page that has them, else simd where supported, else scalar; baseline for models without kernels)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much
  */
 export async function loadModel(opts = {}) {
@@ -72,7 +73,7 @@ export async function loadModel(opts = {}) {
   }
   await sw;
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
-  navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url }); });
+  navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url }); });
   return {
     info,
     /**
@@ -119,7 +120,7 @@ export async function loadModel(opts = {}) {
 
 // ---------- worker side ----------
 
-if (inWorker) {
+if (inWorker && !isThreadHelper()) {
   let model = null;
   self.onmessage = async ({ data: m }) => {
     if (m.type === 'load') {
@@ -156,10 +157,11 @@ async function load(storage, forced, maxMemory) {
   };
   progress('wasm', 0);
   const wasi = new WASI();
-  const variant = chooseVariant(forced);
-  const kernels = await prepareKernels(variant);
+  const threads = await startThreads(forced, wasi, (n) => progress('wasm', n)); // threads.js: null unless simd-threads runs
+  const variant = threads ? 'simd-threads' : chooseVariant(forced);
+  const kernels = threads ? null : await prepareKernels(variant);
   const imports = { wasi_snapshot_preview1: wasi.imports, ...(kernels && { kernels: kernels.imports }) };
-  const { instance, streamed } = await instantiate(CFG.wasm, imports, (n) => progress('wasm', n));
+  const { instance, streamed } = threads || await instantiate(CFG.wasm, imports, (n) => progress('wasm', n));
   const x = instance.exports;
   for (const name of ['memory', '_initialize', 'pwagen_alloc_weights', 'pwagen_load_weights', 'pwagen_alloc_input', 'pwagen_predict', 'pwagen_output']) {
     if (!(name in x)) throw new Error(`pwagen: ${CFG.wasm} does not export ${name}; build the model with the pwagen_abi.go that \`pwagen new\` writes`);
@@ -170,7 +172,7 @@ async function load(storage, forced, maxMemory) {
   const check = (rc, what) => {
     if (rc < 0) {
       const len = x.pwagen_error_len(), ptr = x.pwagen_error();
-      throw new Error(`pwagen: ${what}: ${new TextDecoder().decode(new Uint8Array(x.memory.buffer, ptr, len))}`);
+      throw new Error(`pwagen: ${what}: ${new TextDecoder().decode(new Uint8Array(x.memory.buffer, ptr, len).slice())}`); // a copy: TextDecoder refuses shared memory
     }
     return rc;
   };
@@ -189,6 +191,7 @@ async function load(storage, forced, maxMemory) {
     outputs: sig ? sig.outputs : null,
     version: CFG.version,
     variant,
+    ...(threads && { threads: threads.helpers + 1 }),
     features: detectFeatures(),
     weightsFrom: w.from,
     bytesFromNetwork: w.network,
