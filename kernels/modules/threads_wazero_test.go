@@ -58,7 +58,11 @@ type splitCall struct {
 
 // run writes the call's inputs from seed at 16384 on, calls fn and
 // returns the output bytes.
-func (c splitCall) run(h *harness, seed uint64) []byte {
+func (c splitCall) run(h *harness, seed uint64) []byte { return c.prepare(h, seed)() }
+
+// prepare writes the call's inputs from seed at 16384 on and returns the
+// call, which returns the output bytes.
+func (c splitCall) prepare(h *harness, seed uint64) func() []byte {
 	r := rand.New(rand.NewPCG(seed, 9))
 	next := uint32(16384)
 	put := func(n int) uint32 { // n random bytes, then a gap
@@ -82,6 +86,7 @@ func (c splitCall) run(h *harness, seed uint64) []byte {
 	m, k, n := c.m, c.k, c.n
 	var out uint32
 	var outLen int
+	var args []uint64
 	bias := func() uint32 {
 		if c.bias {
 			return putF(m)
@@ -97,11 +102,11 @@ func (c splitCall) run(h *harness, seed uint64) []byte {
 		}
 		b, bs := putF(k*n), bias()
 		out, outLen = put(4*m*n), 4*m*n
-		h.call(c.fn, u(out), u(w), u(b), u(bs), uint64(m), uint64(k), uint64(n))
+		args = []uint64{u(out), u(w), u(b), u(bs), uint64(m), uint64(k), uint64(n)}
 	case "q8gemm":
 		w, sc, b, bs := put(m*k), putF(m), putF(k*n), bias()
 		out, outLen = put(4*m*n), 4*m*n
-		h.call(c.fn, u(out), u(w), u(sc), u(b), u(bs), uint64(m), uint64(k), uint64(n))
+		args = []uint64{u(out), u(w), u(sc), u(b), u(bs), uint64(m), uint64(k), uint64(n)}
 	case "gemv", "f16gemv":
 		w := putF(m * n)
 		if c.fn == "f16gemv" {
@@ -109,14 +114,17 @@ func (c splitCall) run(h *harness, seed uint64) []byte {
 		}
 		x, bs := putF(n), bias()
 		out, outLen = put(4*m), 4*m
-		h.call(c.fn, u(out), u(w), u(x), u(bs), uint64(m), uint64(n))
+		args = []uint64{u(out), u(w), u(x), u(bs), uint64(m), uint64(n)}
 	case "q8gemv":
 		w, sc, x, bs := put(m*n), putF(m), putF(n), bias()
 		out, outLen = put(4*m), 4*m
-		h.call(c.fn, u(out), u(w), u(sc), u(x), u(bs), uint64(m), uint64(n))
+		args = []uint64{u(out), u(w), u(sc), u(x), u(bs), uint64(m), uint64(n)}
 	}
-	got, _ := h.mem.Read(out, uint32(outLen))
-	return bytes.Clone(got)
+	return func() []byte {
+		h.call(c.fn, args...)
+		got, _ := h.mem.Read(out, uint32(outLen))
+		return bytes.Clone(got)
+	}
 }
 
 // TestThreadsMatchSIMD: every split kernel, on two and four threads with
