@@ -51,12 +51,12 @@ func SharedMemory(wasm []byte, maxPages uint32) ([]byte, error) {
 		if n := r.count(); n != 1 || r.err != nil {
 			return nil, fmt.Errorf("the memory section at byte %d has %d memories; the threaded kernels need exactly one", start, n)
 		}
-		flags := r.byte()
+		flags := r.byte() // 0: min; 1: min, max; 3: shared, min, max
 		min := r.uleb()
 		if flags&1 != 0 {
 			r.uleb()
 		}
-		if r.err != nil || flags > 1 || r.i != end {
+		if r.err != nil || (flags != 0 && flags != 1 && flags != 3) || r.i != end {
 			return nil, fmt.Errorf("the memory section at byte %d is not one plain 32-bit memory (flags 0x%02x)", start, flags)
 		}
 		if min > uint64(maxPages) {

@@ -240,3 +240,24 @@ func dataBytesAt(off uint32) []byte {
 	seg = append(seg, 0x0b, 4, 1, 2, 3, 4)
 	return append(bytes.Clone(memModule), append([]byte{11, byte(len(seg))}, seg...)...)
 }
+
+// FuzzSharedMemory: SharedMemory never panics on any module, and what it
+// makes is a module it accepts again, unchanged.
+func FuzzSharedMemory(f *testing.F) {
+	f.Add(memModule, uint32(64))
+	f.Add(dataBytesAt(12288), uint32(1))
+	f.Add(dataBytesAt(8200), uint32(65536))
+	f.Fuzz(func(t *testing.T, wasm []byte, max uint32) {
+		out, err := modules.SharedMemory(wasm, max)
+		if err != nil {
+			return
+		}
+		again, err := modules.SharedMemory(out, max)
+		if err != nil {
+			t.Fatalf("SharedMemory refuses its own output: %v", err)
+		}
+		if !bytes.Equal(again, out) {
+			t.Fatal("SharedMemory of its own output changed it")
+		}
+	})
+}
