@@ -13,31 +13,38 @@ type KernelsConfig struct {
 	SIMD      string `json:"simd"`
 	Scalar    string `json:"scalar"`
 	// Threads is set for an isolated page whose model passed the
-	// validator's threaded run (Report.Threads): the simd-threads kernels,
-	// and SharedModel, the model with its memory made shared, with
-	// MaxPages (the memory budget) as its maximum. The loader runs them
-	// with helper Workers (loader/threads.js), or falls back to simd.
-	Threads     string `json:"simd-threads,omitempty"`
-	SharedModel string `json:"sharedModel,omitempty"`
-	MaxPages    uint32 `json:"maxPages,omitempty"`
+	// validator's threaded run (Report.Threads). The loader
+	// (loader/threads.js) applies Memory to the model it fetched, making
+	// its memory shared, and runs it with these kernels and helper
+	// Workers, or falls back to simd. Both ride in pwagen.js rather than
+	// in files of their own: the service worker's list of files stays as
+	// it is (sw.js has a size budget), and offline they come with the
+	// loader.
+	Threads *ThreadsConfig `json:"simd-threads,omitempty"`
 }
 
-// addThreads adds the shared model and the simd-threads kernels to k.
+// ThreadsConfig is the simd-threads variant in the runtime configuration.
+type ThreadsConfig struct {
+	// Kernels is the simd-threads kernel module.
+	Kernels []byte `json:"kernels"`
+	// Memory makes the model's memory shared, with MaxPages (the memory
+	// budget, or 4 GiB) as its maximum.
+	Memory   modules.Patch `json:"memory"`
+	MaxPages uint32        `json:"maxPages"`
+}
+
+// addThreads sets k.Threads.
 func addThreads(b *Build, k *KernelsConfig) error {
 	pages := uint32(modules.MaxPages)
 	if bud := b.Config.MemoryBudget; bud > 0 && bud/65536 < modules.MaxPages {
 		pages = uint32(bud / 65536)
 	}
-	shared, err := modules.SharedMemory(b.Wasm, pages)
+	p, err := modules.SharedMemoryPatch(b.Wasm, pages)
 	if err != nil {
 		return fmt.Errorf("the model's shared memory: %w", err)
 	}
 	tw, _ := modules.Wasm(modules.SIMDThreads)
-	k.SharedModel = hashed("threads/model.wasm", shared) // not at the top: a top-level shared model would make pwagen serve send COOP/COEP for any isolation
-	b.add(&File{Name: k.SharedModel, Data: shared, Hashed: true})
-	k.Threads = hashed("kernels/threads.wasm", tw)
-	b.add(&File{Name: k.Threads, Data: tw, Hashed: true})
-	k.MaxPages = pages
+	k.Threads = &ThreadsConfig{Kernels: tw, Memory: p, MaxPages: pages}
 	return nil
 }
 

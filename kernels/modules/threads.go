@@ -28,11 +28,36 @@ const MaxPages = 65536
 // it. The module must define exactly one memory (not import it), and its
 // data must start at ControlEnd or above (ThreadsLayout).
 func SharedMemory(wasm []byte, maxPages uint32) ([]byte, error) {
-	if err := ThreadsLayout(wasm); err != nil {
+	p, err := SharedMemoryPatch(wasm, maxPages)
+	if err != nil {
 		return nil, err
 	}
+	return p.Apply(wasm), nil
+}
+
+// Patch replaces bytes [At, End) of a module with Section.
+type Patch struct {
+	At      int    `json:"at"`
+	End     int    `json:"end"`
+	Section []byte `json:"section"`
+}
+
+// Apply returns a copy of wasm with the patch applied.
+func (p Patch) Apply(wasm []byte) []byte {
+	out := append([]byte{}, wasm[:p.At]...)
+	out = append(out, p.Section...)
+	return append(out, wasm[p.End:]...)
+}
+
+// SharedMemoryPatch is SharedMemory as a patch: the module's memory
+// section, and what replaces it. The loader applies it to the model it
+// fetched (and checked), so a package carries one model, not two.
+func SharedMemoryPatch(wasm []byte, maxPages uint32) (Patch, error) {
+	if err := ThreadsLayout(wasm); err != nil {
+		return Patch{}, err
+	}
 	if maxPages == 0 || maxPages > MaxPages {
-		return nil, fmt.Errorf("shared memory: maximum %d pages; want 1 to %d (64 KiB to 4 GiB)", maxPages, MaxPages)
+		return Patch{}, fmt.Errorf("shared memory: maximum %d pages; want 1 to %d (64 KiB to 4 GiB)", maxPages, MaxPages)
 	}
 	r := &reader{b: wasm, i: 8}
 	for r.i < len(r.b) && r.err == nil {
@@ -42,14 +67,14 @@ func SharedMemory(wasm []byte, maxPages uint32) ([]byte, error) {
 		body := r.i
 		end := body + size
 		if r.err != nil || end > len(r.b) || end < body {
-			return nil, fmt.Errorf("section %d at byte %d runs past the end of the module", id, start)
+			return Patch{}, fmt.Errorf("section %d at byte %d runs past the end of the module", id, start)
 		}
 		if id != 5 {
 			r.i = end
 			continue
 		}
 		if n := r.count(); n != 1 || r.err != nil {
-			return nil, fmt.Errorf("the memory section at byte %d has %d memories; the threaded kernels need exactly one", start, n)
+			return Patch{}, fmt.Errorf("the memory section at byte %d has %d memories; the threaded kernels need exactly one", start, n)
 		}
 		flags := r.byte() // 0: min; 1: min, max; 3: shared, min, max
 		min := r.uleb()
@@ -57,24 +82,22 @@ func SharedMemory(wasm []byte, maxPages uint32) ([]byte, error) {
 			r.uleb()
 		}
 		if r.err != nil || (flags != 0 && flags != 1 && flags != 3) || r.i != end {
-			return nil, fmt.Errorf("the memory section at byte %d is not one plain 32-bit memory (flags 0x%02x)", start, flags)
+			return Patch{}, fmt.Errorf("the memory section at byte %d is not one plain 32-bit memory (flags 0x%02x)", start, flags)
 		}
 		if min > uint64(maxPages) {
-			return nil, fmt.Errorf("the model's memory starts at %d pages (%d MiB), above the shared maximum of %d pages (%d MiB); raise [budget] memory in pwagen.toml", min, min/16, maxPages, maxPages/16)
+			return Patch{}, fmt.Errorf("the model's memory starts at %d pages (%d MiB), above the shared maximum of %d pages (%d MiB); raise [budget] memory in pwagen.toml", min, min/16, maxPages, maxPages/16)
 		}
 		sec := []byte{1, 3}
 		sec = appendULEB(sec, min)
 		sec = appendULEB(sec, uint64(maxPages))
-		out := append([]byte{}, wasm[:start]...)
-		out = append(out, 5)
+		out := []byte{5}
 		out = appendULEB(out, uint64(len(sec)))
-		out = append(out, sec...)
-		return append(out, wasm[end:]...), nil
+		return Patch{At: start, End: end, Section: append(out, sec...)}, nil
 	}
 	if r.err != nil {
-		return nil, r.err
+		return Patch{}, r.err
 	}
-	return nil, errors.New("the module defines no memory (a module that imports its memory cannot be made shared here)")
+	return Patch{}, errors.New("the module defines no memory (a module that imports its memory cannot be made shared here)")
 }
 
 // ThreadsLayout checks that wasm can run the threaded kernels: it defines

@@ -1,8 +1,10 @@
 // Multi-threaded kernels for a cross-origin isolated page (docs/kernels.md,
-// Threads). The packager ships, beside the plain model, a copy whose memory
-// is shared (CFG.kernels.sharedModel) and the simd-threads kernels. The
-// model worker instantiates those, then starts helper Workers (this same
-// file, named HELPER) that instantiate the kernels over the same memory and
+// Threads). The packager bakes into the configuration the simd-threads
+// kernels and a patch that makes the model's memory shared
+// (CFG.kernels["simd-threads"]). The model worker applies the patch to the
+// model it fetched and checked, instantiates it with those kernels, then
+// starts helper Workers (this same file, named HELPER) that instantiate
+// the kernels over the same memory and
 // sit in threads_helper: big gemm and gemv calls are split by rows between
 // the model worker and them, with memory.atomic.wait32/notify inside the
 // kernels; no JavaScript runs per call. Without isolation, or when anything
@@ -38,8 +40,20 @@ if (isThreadHelper()) {
 
 /** threadsURLs lists the .wasm files the simd-threads variant needs. */
 export function threadsURLs() {
-  const k = CFG.kernels;
-  return [k.sharedModel, k.forwarder, k[VARIANT]];
+  return [CFG.wasm, CFG.kernels.forwarder];
+}
+
+const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+// shared applies the packager's patch to the model's bytes: its memory
+// section, replaced by one that declares the memory shared.
+function shared(b, { at, end, section }) {
+  const s = bytes(section);
+  const out = new Uint8Array(b.length - (end - at) + s.length);
+  out.set(b.subarray(0, at));
+  out.set(s, at);
+  out.set(b.subarray(end), at + s.length);
+  return out;
 }
 
 // why tells why simd-threads cannot run here, or returns "" when it can.
@@ -76,14 +90,14 @@ export async function startThreads(forced, wasi, onBytes) {
   if (reason) return fail(reason);
   const helpers = [];
   try {
-    const k = CFG.kernels;
+    const k = CFG.kernels, t = k[VARIANT];
     const [{ module, streamed }, fwdMod, kernMod] = await Promise.all([
-      compileWasm(k.sharedModel, onBytes), compileWasm(k.forwarder).then((r) => r.module), compileWasm(k[VARIANT]).then((r) => r.module),
+      compileWasm(CFG.wasm, onBytes, (b) => shared(b, t.memory)), compileWasm(k.forwarder).then((r) => r.module), WebAssembly.compile(bytes(t.kernels)),
     ]);
     const fwd = await WebAssembly.instantiate(fwdMod, {});
     const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.imports, kernels: fwd.exports });
     const memory = instance.exports.memory;
-    if (!(memory?.buffer instanceof SharedArrayBuffer)) throw new Error(`${k.sharedModel} has no shared memory`);
+    if (!(memory?.buffer instanceof SharedArrayBuffer)) throw new Error(`${CFG.wasm} has no shared memory after the patch`);
     await WebAssembly.instantiate(kernMod, { model: { memory }, kernels: { table: fwd.exports.table } });
     await Promise.all(Array.from({ length: helperCount() }, () => new Promise((resolve, reject) => {
       const w = new Worker(import.meta.url, { type: 'module', name: HELPER });
