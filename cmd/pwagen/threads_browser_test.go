@@ -111,7 +111,7 @@ func TestThreadsInChromium(t *testing.T) {
 				t.Fatalf("variants %v, want simd-threads by default and simd when forced; warnings %q", r.Variant, r.Warnings)
 			}
 			if r.Threads["default"] < 2 {
-				t.Errorf("info.threads = %d, want at least 2 (the model worker and a helper)", r.Threads["default"])
+				t.Errorf("info.threads = %d, want at least 2 (the model worker and a helper in the kernels' loop)", r.Threads["default"])
 			}
 			if len(r.Warnings) > 0 {
 				t.Errorf("warnings: %q", r.Warnings)

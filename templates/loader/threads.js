@@ -98,7 +98,7 @@ export async function startThreads(forced, wasi, onBytes) {
     const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.imports, kernels: fwd.exports });
     const memory = instance.exports.memory;
     if (!(memory?.buffer instanceof SharedArrayBuffer)) throw new Error(`${CFG.wasm} has no shared memory after the patch`);
-    await WebAssembly.instantiate(kernMod, { model: { memory }, kernels: { table: fwd.exports.table } });
+    const kernels = await WebAssembly.instantiate(kernMod, { model: { memory }, kernels: { table: fwd.exports.table } });
     await Promise.all(Array.from({ length: helperCount() }, () => new Promise((resolve, reject) => {
       const w = new Worker(import.meta.url, { type: 'module', name: HELPER });
       helpers.push(w);
@@ -115,7 +115,13 @@ export async function startThreads(forced, wasi, onBytes) {
       };
       w.postMessage({ module: kernMod, memory });
     })));
-    return { instance, streamed, helpers: helpers.length };
+    // threads_config (threshold 0: the default) answers how many helpers
+    // entered their loop in the kernels: the ones that split calls.
+    const t0 = performance.now();
+    while (kernels.exports.threads_config(0) < helpers.length && performance.now() - t0 < START_MS) await new Promise((r) => setTimeout(r, 1));
+    const running = kernels.exports.threads_config(0);
+    if (running < 1) throw new Error(`no helper Worker entered the kernels' loop in ${START_MS / 1000} s`);
+    return { instance, streamed, helpers: running };
   } catch (e) {
     for (const w of helpers) w.terminate();
     return fail(e?.message || String(e));
