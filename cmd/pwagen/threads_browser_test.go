@@ -96,27 +96,37 @@ func sameBits(t *testing.T, r threadsRun) {
 // TestThreadsInChromium: on a cross-origin isolated page, by COOP/COEP
 // headers or by the service worker, the loader runs the simd-threads
 // kernels with a helper Worker (2 threads on this 2-core machine) and
-// gives simd's outputs bit for bit, with no warning.
+// gives simd's outputs bit for bit, with no warning; offline too, from
+// the service worker's cache.
 func TestThreadsInChromium(t *testing.T) {
 	for _, isolation := range []string{"headers", "service-worker"} {
 		t.Run(isolation, func(t *testing.T) {
 			dist, in := threadsProject(t, isolation)
-			url, _ := startPreview(t, dist)
+			url, stop := startPreview(t, dist)
 			ctx := browsertest.New(t)
 			browsertest.Do(t, ctx, chromedp.Navigate(url))
 			// The service worker reloads the page once, into isolation.
 			browsertest.WaitFor(t, ctx, `self.crossOriginIsolated === true`, `'not isolated'`, 60*time.Second)
-			r := runVariants(t, ctx, in)
-			if r.Variant["default"] != "simd-threads" || r.Variant["simd"] != "simd" {
-				t.Fatalf("variants %v, want simd-threads by default and simd when forced; warnings %q", r.Variant, r.Warnings)
+			for _, when := range []string{"online", "offline"} {
+				if when == "offline" {
+					browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 30*time.Second)
+					stop()
+					browsertest.Eval[bool](t, ctx, `(setTimeout(() => location.reload(), 10), true)`)
+					time.Sleep(time.Second)
+					browsertest.WaitFor(t, ctx, `document.readyState === 'complete' && self.crossOriginIsolated === true`, `JSON.stringify({state: document.readyState, isolated: self.crossOriginIsolated, url: location.href, body: document.body?.innerText.slice(0, 200)})`, 60*time.Second)
+				}
+				r := runVariants(t, ctx, in)
+				if r.Variant["default"] != "simd-threads" || r.Variant["simd"] != "simd" {
+					t.Fatalf("%s: variants %v, want simd-threads by default and simd when forced; warnings %q", when, r.Variant, r.Warnings)
+				}
+				if r.Threads["default"] < 2 {
+					t.Errorf("%s: info.threads = %d, want at least 2 (the model worker and a helper in the kernels' loop)", when, r.Threads["default"])
+				}
+				if len(r.Warnings) > 0 {
+					t.Errorf("%s: warnings: %q", when, r.Warnings)
+				}
+				sameBits(t, r)
 			}
-			if r.Threads["default"] < 2 {
-				t.Errorf("info.threads = %d, want at least 2 (the model worker and a helper in the kernels' loop)", r.Threads["default"])
-			}
-			if len(r.Warnings) > 0 {
-				t.Errorf("warnings: %q", r.Warnings)
-			}
-			sameBits(t, r)
 		})
 	}
 }
