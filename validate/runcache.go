@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pwagen/pwagen/internal/fsx"
+	"github.com/pwagen/pwagen/kernels/modules"
 )
 
 // runRecord is the outcome of a measured run that found no problem.
@@ -72,5 +73,10 @@ func (v *check) runPath() string {
 		fmt.Fprintf(h, "%d\x00", v.weights.size)
 	}
 	h.Write(v.wasm)
+	// The kernels the runs link: a changed kernel must run again.
+	for _, kv := range []modules.Variant{modules.SIMD, modules.Scalar, modules.SIMDThreads} {
+		w, _ := modules.Wasm(kv)
+		h.Write(w)
+	}
 	return filepath.Join(dir, "pwagen-runs", hex.EncodeToString(h.Sum(nil))+".json")
 }
