@@ -22,21 +22,9 @@ func newProject(t testing.TB, edits map[string]string) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
 	tmpl, _ := templates.Project("default")
-	err := fs.WalkDir(tmpl, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(tmpl, p)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(p, ".tmpl") {
-			p = strings.TrimSuffix(p, ".tmpl")
-			data = bytes.NewBufferString(strings.NewReplacer("{{.Module}}", "example.com/demo", `{{printf "%q" .Name}}`, `"Demo"`, `{{printf "%q" .ShortName}}`, `"Demo"`, "{{.Name}}", "Demo").Replace(string(data))).Bytes()
-		}
-		dst := filepath.Join(dir, p)
-		os.MkdirAll(filepath.Dir(dst), 0o755)
-		return os.WriteFile(dst, data, 0o644)
+	data := templates.Data{Name: "Demo", ShortName: "Demo", Module: "example.com/demo"}
+	err := templates.Create(dir, func(put func(string, []byte) error) error {
+		return templates.Render(tmpl, data, func(string) bool { return true }, put)
 	})
 	if err != nil {
 		t.Fatal(err)
