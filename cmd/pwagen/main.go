@@ -115,6 +115,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	for _, c := range commands {
 		cmd := c()
 		cmd.OnUsageError = app.OnUsageError
+		// No "help" subcommand: `pwagen new h` makes the folder h.
+		cmd.HideHelpCommand = true
 		app.Commands = append(app.Commands, cmd)
 	}
 	app.Action = func(c *cli.Context) error {
