@@ -20,12 +20,3 @@ func Quote(s string) string {
 func unsafe(r rune) bool {
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("_-./:@%+=,", r)
 }
-
-// Join quotes each word and joins them with spaces.
-func Join(words ...string) string {
-	q := make([]string, len(words))
-	for i, w := range words {
-		q[i] = Quote(w)
-	}
-	return strings.Join(q, " ")
-}
