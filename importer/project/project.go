@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/importer"
+	"github.com/pwagen/pwagen/internal/shellquote"
 	"github.com/pwagen/pwagen/onnx"
 	"github.com/pwagen/pwagen/templates"
 )
@@ -405,7 +406,7 @@ func New(dir string, c *Compiled, name, short, module string) error {
 	})
 	var exists *templates.ExistsError
 	if errors.As(err, &exists) {
-		return &importer.UsageError{Msg: fmt.Sprintf("%s exists and is not empty; nothing was changed. Choose a new folder, or run pwagen import %s %s to update a project made from a model", dir, c.Source, dir)}
+		return &importer.UsageError{Msg: fmt.Sprintf("%s exists and is not empty; nothing was changed. Choose a new folder, or run pwagen import %s %s to update a project made from a model", dir, shellquote.Quote(c.Source), shellquote.Quote(dir))}
 	}
 	return err
 }
