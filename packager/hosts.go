@@ -42,3 +42,7 @@ func hostConfigs(ctx context.Context, b *Build) error {
 	}
 	return nil
 }
+
+// HostRules is the package's header rule list, as the host configs give
+// it (for servers in tests and previews: hosts.HeadersFor).
+func (b *Build) HostRules() ([]hosts.Rule, error) { return hosts.Rules(b.hostSpec()) }
