@@ -2,6 +2,7 @@ package digits_test
 
 import (
 	"context"
+	"crypto/sha512"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -322,4 +323,28 @@ func TestLibFromNodeModules(t *testing.T) {
 	openConsumer(t, ctx, srv.URL+"/")
 	compareWithNative(t, nv, classifyConsumer(t, ctx, nv, libDigits), libDigits)
 	checkNoErrors(t, ctx)
+}
+
+// TestLibSnippetMatchesFiles: the integrity the snippet names is the
+// SHA-384 of index.js as written, and the README shows the same snippet.
+func TestLibSnippetMatchesFiles(t *testing.T) {
+	dir, b := packagedLib(t)
+	entry, err := os.ReadFile(filepath.Join(dir, packager.LibEntry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha512.Sum384(entry)
+	want := `integrity="sha384-` + base64.StdEncoding.EncodeToString(sum[:]) + `"`
+	b.LibURL = ""
+	snippet := b.Snippet()
+	if !strings.Contains(snippet, want) {
+		t.Fatalf("the snippet's integrity is not index.js's SHA-384 (%s):\n%s", want, snippet)
+	}
+	readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), strings.TrimSpace(snippet)) {
+		t.Fatalf("README.md does not show the snippet:\n%s", snippet)
+	}
 }
