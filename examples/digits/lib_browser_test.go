@@ -289,13 +289,12 @@ func TestLibSnippetIntegrity(t *testing.T) {
 	}
 }
 
-// TestLibFromNodeModules bundles an app that imports the package by name
-// from a node_modules folder laid out as npm does, with esbuild's Go API;
-// the package's files are copied beside the bundle (as a copy plugin
-// does) and loadModel's base points there.
-func TestLibFromNodeModules(t *testing.T) {
-	dir, _ := packagedLib(t)
-	nv := LoadNative(t)
+// nodeModulesSite lays out node_modules/NAME as npm does, bundles an app
+// that imports the package by name with esbuild's Go API, and returns the
+// site: the bundle, its page, and the package's files in vendor/model/
+// (as a copy plugin puts them). The app loads the model with base.
+func nodeModulesSite(t *testing.T, dir, base string) string {
+	t.Helper()
 	cfg, err := config.Load(".")
 	if err != nil {
 		t.Fatal(err)
@@ -309,7 +308,9 @@ func TestLibFromNodeModules(t *testing.T) {
 	if err := os.CopyFS(filepath.Join(site, "vendor", "model"), os.DirFS(dir)); err != nil {
 		t.Fatal(err)
 	}
-	src := strings.NewReplacer("'LIB/index.js'", fmt.Sprintf("%q", cfg.Lib.Name), "OPTS", "{ base: '/vendor/model/' }").Replace(consumerApp)
+	src := strings.NewReplacer("'LIB/index.js'", fmt.Sprintf("%q", cfg.Lib.Name), "OPTS", fmt.Sprintf("{ base: %q }", base)).Replace(consumerApp)
+	src = strings.Replace(src, "const model = await loadModel", "window.loadFailed = null;\nconst model = await loadModel", 1)
+	src = strings.Replace(src, fmt.Sprintf("{ base: %q })", base), fmt.Sprintf("{ base: %q }).catch((e) => { window.loadFailed = e.message; throw e; })", base), 1)
 	bundle := bundleConsumer(t, app, src, "")
 	if strings.Contains(string(bundle), `from "`+cfg.Lib.Name) || !strings.Contains(string(bundle), "import.meta.url") {
 		t.Fatalf("the bundle does not inline the package's loader")
@@ -317,12 +318,48 @@ func TestLibFromNodeModules(t *testing.T) {
 	os.WriteFile(filepath.Join(site, "app.js"), bundle, 0o644)
 	os.WriteFile(filepath.Join(site, "index.html"), []byte("<!doctype html><meta charset=utf-8><script type=module src=./app.js></script>\n"), 0o644)
 	os.WriteFile(filepath.Join(site, "sw.js"), []byte("self.addEventListener('fetch', () => {});\n"), 0o644)
-	srv := serve(t, site)
+	return site
+}
+
+// TestLibFromNodeModules bundles an app that imports the package by name
+// from a node_modules folder, with esbuild's Go API; loadModel's base is
+// the copy of the package's files beside the bundle.
+func TestLibFromNodeModules(t *testing.T) {
+	dir, _ := packagedLib(t)
+	nv := LoadNative(t)
+	srv := serve(t, nodeModulesSite(t, dir, "/vendor/model/"))
 	ctx := browsertest.New(t)
 	watchErrors(t, ctx)
 	openConsumer(t, ctx, srv.URL+"/")
 	compareWithNative(t, nv, classifyConsumer(t, ctx, nv, libDigits), libDigits)
 	checkNoErrors(t, ctx)
+}
+
+// TestLibBundledWithCrossOriginBase: the same bundled app with its base on
+// another origin; the worker starts there through a module of the page's
+// origin. Served with the library's headers it predicts; served without
+// CORS, loadModel rejects, naming the entry and CORS.
+func TestLibBundledWithCrossOriginBase(t *testing.T) {
+	dir, b := packagedLib(t)
+	nv := LoadNative(t)
+	lib := serveLib(t, dir, b)
+	bare := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(bare.Close)
+
+	srv := serve(t, nodeModulesSite(t, dir, lib.URL+"/"))
+	ctx := browsertest.New(t)
+	watchErrors(t, ctx)
+	openConsumer(t, ctx, srv.URL+"/")
+	compareWithNative(t, nv, classifyConsumer(t, ctx, nv, 20), 20)
+	checkNoErrors(t, ctx)
+
+	srv = serve(t, nodeModulesSite(t, dir, bare.URL+"/"))
+	browsertest.Do(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	browsertest.WaitFor(t, ctx, `typeof window.loadFailed === 'string'`, `String(window.loadFailed)`, 60*time.Second)
+	msg := browsertest.Eval[string](t, ctx, `window.loadFailed`)
+	if want := bare.URL + "/index.js is served as JavaScript, with CORS from another origin"; !strings.Contains(msg, want) {
+		t.Fatalf("loadModel without CORS: %q, want it to say %q", msg, want)
+	}
 }
 
 // TestLibSnippetMatchesFiles: the integrity the snippet names is the

@@ -50,7 +50,7 @@ export async function loadModel(opts = {}) {
     };
     worker.onerror = (e) => {
       e.preventDefault?.();
-      failed = new Error(`pwagen: the model worker failed to start: ${e.message || 'a script error'}; check that pwagen.js is served as JavaScript`);
+      failed = new Error(`pwagen: the model worker failed to start: ${e.message || 'a script error'}; check that ${CFG.entry ? `${at(CFG.entry, base)} is served as JavaScript, with CORS from another origin` : 'pwagen.js is served as JavaScript'}`);
       reject(failed);
       for (const p of pending.values()) p.reject(failed);
       pending.clear();
