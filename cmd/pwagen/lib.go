@@ -52,7 +52,7 @@ func packageLib(c *cli.Context, cfg *config.Config) error {
 	if !c.Bool("quiet") {
 		b.WriteReport(c.App.Writer)
 		w := c.App.Writer
-		fmt.Fprintf(w, "packaged %s@%s as a library in %s in %.1fs; publish it with npm publish %s, or serve the folder\n", cfg.Lib.Name, cfg.Lib.Version, relOrAbs(out), time.Since(start).Seconds(), relOrAbs(out))
+		fmt.Fprintf(w, "packaged %s@%s as a library in %s in %.1fs; publish it with npm publish %s, or host the folder; preview: pwagen serve %s\n", cfg.Lib.Name, cfg.Lib.Version, relOrAbs(out), time.Since(start).Seconds(), relOrAbs(out), relOrAbs(out))
 		fmt.Fprintf(w, "load it from %s with:\n\n%s", b.LibURLOrDefault(), b.Snippet())
 	}
 	return nil
