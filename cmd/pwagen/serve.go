@@ -46,7 +46,7 @@ func serveCmd() *cli.Command {
 			isolation := "none" // a library's headers do not depend on its project (pwagen package --lib)
 			if _, err := os.Stat(path.Join(out, packager.LoaderName)); err != nil {
 				if !isLibrary(out) {
-					return usageError("%s holds no package (no %s, nor a library's %s); run pwagen package first", out, packager.LoaderName, packager.LibSW)
+					return usageError("%s holds no package (no %s); run pwagen package first, or pwagen package --lib for a library (%s)", out, packager.LoaderName, packager.LibSW)
 				}
 			} else if isolation, err = projectIsolation(out, c.String("project")); err != nil {
 				return usageError("%v", err)
