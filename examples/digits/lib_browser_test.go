@@ -309,6 +309,7 @@ func nodeModulesSite(t *testing.T, dir, base string) string {
 		t.Fatal(err)
 	}
 	src := strings.NewReplacer("'LIB/index.js'", fmt.Sprintf("%q", cfg.Lib.Name), "OPTS", fmt.Sprintf("{ base: %q }", base)).Replace(consumerApp)
+	src = strings.Replace(src, "navigator.serviceWorker?.register('./sw.js');\n", "", 1) // this app has no service worker
 	src = strings.Replace(src, "const model = await loadModel", "window.loadFailed = null;\nconst model = await loadModel", 1)
 	src = strings.Replace(src, fmt.Sprintf("{ base: %q })", base), fmt.Sprintf("{ base: %q }).catch((e) => { window.loadFailed = e.message; throw e; })", base), 1)
 	bundle := bundleConsumer(t, app, src, "")
@@ -316,8 +317,10 @@ func nodeModulesSite(t *testing.T, dir, base string) string {
 		t.Fatalf("the bundle does not inline the package's loader")
 	}
 	os.WriteFile(filepath.Join(site, "app.js"), bundle, 0o644)
-	os.WriteFile(filepath.Join(site, "index.html"), []byte("<!doctype html><meta charset=utf-8><script type=module src=./app.js></script>\n"), 0o644)
+	// An sw.js the app does not register: a loader that registered its
+	// own (./sw.js beside the bundle) would show.
 	os.WriteFile(filepath.Join(site, "sw.js"), []byte("self.addEventListener('fetch', () => {});\n"), 0o644)
+	os.WriteFile(filepath.Join(site, "index.html"), []byte("<!doctype html><meta charset=utf-8><script type=module src=./app.js></script>\n"), 0o644)
 	return site
 }
 
@@ -332,6 +335,9 @@ func TestLibFromNodeModules(t *testing.T) {
 	watchErrors(t, ctx)
 	openConsumer(t, ctx, srv.URL+"/")
 	compareWithNative(t, nv, classifyConsumer(t, ctx, nv, libDigits), libDigits)
+	if n := browsertest.Eval[int](t, ctx, `navigator.serviceWorker.getRegistrations().then((r) => r.length)`); n != 0 {
+		t.Errorf("the library registered %d service worker(s); it must register none", n)
+	}
 	checkNoErrors(t, ctx)
 }
 
