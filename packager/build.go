@@ -48,6 +48,11 @@ type Build struct {
 	// CacheDir is wazero's compilation cache ("" is the user's cache folder).
 	CacheDir string
 
+	// Lib: the package is a library (pwagen package --lib, lib.go), and
+	// LibURL the folder URL its snippet loads it from ("": jsDelivr's).
+	Lib    bool
+	LibURL string
+
 	// hook stops writeOut at a named step, for tests (swap.go).
 	hook stepHook
 
@@ -75,6 +80,9 @@ type File struct {
 	// Host marks a file that a host reads (such as _headers), which
 	// visitors never download.
 	Host bool
+	// Package marks a file of a library that pages never download
+	// (package.json, index.d.ts, README.md, pwagen-sw.js).
+	Package bool
 }
 
 // Section is a byte range of a file on disk.
@@ -170,14 +178,18 @@ var pipeline = []stage{
 }
 
 // Run runs every stage, then writes the package atomically.
-func Run(ctx context.Context, b *Build) error {
+func Run(ctx context.Context, b *Build) error { return run(ctx, b, pipeline) }
+
+// run runs stages in order, each failure a *StageError, then writes the
+// package atomically.
+func run(ctx context.Context, b *Build, stages []stage) error {
 	// A failed stage must not leave the .wasm's brotli running.
 	defer func() {
 		if b.pre != nil {
 			b.pre.close()
 		}
 	}()
-	for _, s := range pipeline {
+	for _, s := range stages {
 		start := time.Now()
 		err := s.Run(ctx, b)
 		if b.StageDone != nil {

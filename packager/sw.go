@@ -30,7 +30,7 @@ func loaderVersion(b *Build, loader []byte) ([]byte, string, error) {
 	h := sha256.New()
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]
-		if n == LoaderName || n == "sw.js" {
+		if n == b.loaderName() || n == "sw.js" {
 			continue
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", n, f.Size())
@@ -40,7 +40,7 @@ func loaderVersion(b *Build, loader []byte) ([]byte, string, error) {
 			h.Write([]byte(n))
 		}
 	}
-	fmt.Fprintf(h, "%s\x00%d\x00", LoaderName, len(loader))
+	fmt.Fprintf(h, "%s\x00%d\x00", b.loaderName(), len(loader))
 	h.Write(loader)
 	v := hex.EncodeToString(h.Sum(nil))[:len(versionPlaceholder)]
 	return bytes.Replace(loader, quoted, []byte(`"`+v+`"`), 1), v, nil
