@@ -58,14 +58,16 @@ type threadsRun struct {
 
 // runVariants loads the model twice, by default and forcing simd, and
 // predicts the same input with each (three times, so that helpers that
-// joined late and calls after the first also count).
+// joined late and calls after the first also count). threadsMinWork 1
+// splits every gemm of 8 rows or more: the CIFAR CNN's are below the
+// default threshold.
 func runVariants(t *testing.T, ctx context.Context, in []float32) threadsRun {
 	t.Helper()
 	inJS, _ := json.Marshal(in)
 	js := `import('./pwagen.js').then(async ({ loadModel }) => {
 		const r = { isolated: self.crossOriginIsolated, out: {}, variant: {}, threads: {}, warnings: [] };
 		for (const [name, variant] of [['default', undefined], ['simd', 'simd']]) {
-			const m = await loadModel({ variant, onWarning: (w) => r.warnings.push(w) });
+			const m = await loadModel({ variant, threadsMinWork: 1, onWarning: (w) => r.warnings.push(w) });
 			let out;
 			for (let i = 0; i < 3; i++) out = await m.predict(new Float32Array(` + string(inJS) + `));
 			r.out[name] = Array.from(out);

@@ -1485,7 +1485,7 @@
   ;;   8204 helpers  helpers in their loop
   ;;   8208 stop     helpers leave their loop when it is not 0
   ;;   8212 broken   not 0: a helper stopped answering; one thread from then on
-  ;;   8216 minwork  threshold in multiply-adds (0: the default, 1 Mi)
+  ;;   8216 minwork  threshold in multiply-adds (0: the default, 4 Mi)
   ;;   8220 op       which kernel: 0 gemm, 1 gemv, 2 q8gemm, 3 q8gemv, 4 f16gemm, 5 f16gemv
   ;;   8224 m        rows
   ;;   8228 args     the kernel's arguments, 8 words
@@ -1624,11 +1624,11 @@
     (if (i32.or (i32.eqz (local.get $h)) (i32.or (i32.atomic.load (i32.const 8212)) (i32.lt_u (local.get $m) (i32.const 8))))
       (then (return (i32.const 0))))
     (local.set $min (i32.atomic.load (i32.const 8216)))
-    (if (i32.eqz (local.get $min)) (then (local.set $min (i32.const 0x100000))))
+    (if (i32.eqz (local.get $min)) (then (local.set $min (i32.const 0x400000))))
     (if (i64.lt_u (local.get $work) (i64.extend_i32_u (local.get $min))) (then (return (i32.const 0))))
-    ;; four chunks a thread, for balance when a thread is slowed down;
-    ;; at least 4 rows a chunk
-    (local.set $n (i32.shl (i32.add (local.get $h) (i32.const 1)) (i32.const 2)))
+    ;; eight chunks a thread, for balance when another program slows a
+    ;; thread down (the others claim more); at least 4 rows a chunk
+    (local.set $n (i32.shl (i32.add (local.get $h) (i32.const 1)) (i32.const 3)))
     (if (i32.gt_u (local.get $n) (i32.shr_u (local.get $m) (i32.const 2)))
       (then (local.set $n (i32.shr_u (local.get $m) (i32.const 2)))))
     (i32.store (i32.const 8220) (local.get $op))

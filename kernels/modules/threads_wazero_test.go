@@ -164,14 +164,14 @@ func TestThreadsMatchSIMD(t *testing.T) {
 // TestThreadsThreshold: below the threshold a call runs on the model
 // thread alone and publishes nothing.
 func TestThreadsThreshold(t *testing.T) {
-	th, _ := newThreadsHarness(t, 1, 0)             // the default threshold, 1 Mi multiply-adds
-	splitCall{"gemm", 64, 64, 64, false}.run(th, 1) // 256 Ki
+	th, _ := newThreadsHarness(t, 1, 0)               // the default threshold, 4 Mi multiply-adds
+	splitCall{"gemm", 64, 256, 255, false}.run(th, 1) // 4 Mi less 16 Ki
 	if seq := readU32(t, th, 8192); seq != 0 {
-		t.Fatalf("a gemm of 256 Ki multiply-adds was published (seq %d); want it on one thread", seq)
+		t.Fatalf("a gemm of 4 Mi - 16 Ki multiply-adds was published (seq %d); want it on one thread", seq)
 	}
-	splitCall{"gemm", 64, 128, 256, false}.run(th, 1) // 2 Mi
+	splitCall{"gemm", 64, 256, 256, false}.run(th, 1) // 4 Mi
 	if seq := readU32(t, th, 8192); seq != 1 {
-		t.Fatalf("a gemm of 2 Mi multiply-adds: seq %d, want 1 (split)", seq)
+		t.Fatalf("a gemm of 4 Mi multiply-adds: seq %d, want 1 (split)", seq)
 	}
 }
 

@@ -25,6 +25,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
  * @param {"simd-threads"|"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd-threads on a cross-origin isolated page that has them, else simd where supported, else scalar; baseline for models without kernels)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much
+ * @param {number} [opts.threadsMinWork] simd-threads: the multiply-adds from which a gemm or gemv is split across threads (default 4 Mi)
  * @param {string|URL} [opts.base] the folder the package's files are served from (default: this module's folder)
  */
 export async function loadModel(opts = {}) {
@@ -57,7 +58,7 @@ export async function loadModel(opts = {}) {
       pending.clear();
     };
   });
-  worker.postMessage({ type: 'load', storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory });
+  worker.postMessage({ type: 'load', storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork });
   let info;
   try {
     info = await ready;
@@ -149,7 +150,7 @@ if (inWorker && !isThreadHelper()) {
   self.onmessage = async ({ data: m }) => {
     if (m.type === 'load') {
       try {
-        model = await load(m.storage, m.variant, m.maxMemory);
+        model = await load(m.storage, m.variant, m.maxMemory, m.threadsMinWork);
         self.postMessage({ type: 'ready', info: model.info });
       } catch (e) {
         self.postMessage({ type: 'error', message: e?.message || String(e) });
@@ -170,7 +171,7 @@ if (inWorker && !isThreadHelper()) {
   };
 }
 
-async function load(storage, forced, maxMemory) {
+async function load(storage, forced, maxMemory, threadsMinWork) {
   checkMemory(maxMemory); // before any download
   const t0 = performance.now();
   const total = CFG.wasmSize + CFG.weights.total;
@@ -181,7 +182,7 @@ async function load(storage, forced, maxMemory) {
   };
   progress('wasm', 0);
   const wasi = new WASI();
-  const threads = await startThreads(forced, wasi, (n) => progress('wasm', n)); // threads.js: null unless simd-threads runs
+  const threads = await startThreads(forced, wasi, (n) => progress('wasm', n), threadsMinWork); // threads.js: null unless simd-threads runs
   const variant = threads ? 'simd-threads' : chooseVariant(forced);
   const kernels = threads ? null : await prepareKernels(variant);
   const imports = { wasi_snapshot_preview1: wasi.imports, ...(kernels && { kernels: kernels.imports }) };

@@ -78,8 +78,9 @@ function helperCount() {
  * they cannot run (the caller then loads the simd variant), or { instance,
  * streamed, helpers }. forced is loadModel's variant: "simd-threads" makes
  * a failure an error; any other forced variant skips the threads.
+ * minWork is the threshold in multiply-adds (0 or none: the kernels' 4 Mi).
  */
-export async function startThreads(forced, wasi, onBytes) {
+export async function startThreads(forced, wasi, onBytes, minWork = 0) {
   if (forced != null && forced !== VARIANT) return null;
   const fail = (reason) => {
     if (forced === VARIANT) throw new Error(`pwagen: variant "${VARIANT}" asked for, but ${reason}`);
@@ -115,11 +116,12 @@ export async function startThreads(forced, wasi, onBytes) {
       };
       w.postMessage({ module: kernMod, memory });
     })));
-    // threads_config (threshold 0: the default) answers how many helpers
+    // threads_config sets the threshold (0: the default) and answers how many helpers
     // entered their loop in the kernels: the ones that split calls.
     const t0 = performance.now();
-    while (kernels.exports.threads_config(0) < helpers.length && performance.now() - t0 < START_MS) await new Promise((r) => setTimeout(r, 1));
-    const running = kernels.exports.threads_config(0);
+    const min = Math.max(0, Math.min(2 ** 31 - 1, Math.floor(Number(minWork) || 0)));
+    while (kernels.exports.threads_config(min) < helpers.length && performance.now() - t0 < START_MS) await new Promise((r) => setTimeout(r, 1));
+    const running = kernels.exports.threads_config(min);
     if (running < 1) throw new Error(`no helper Worker entered the kernels' loop in ${START_MS / 1000} s`);
     return { instance, streamed, helpers: running };
   } catch (e) {
