@@ -20,6 +20,9 @@ type pageRun struct {
 	Variant string `json:"variant"` // loadModel({variant}); "" for the loader's choice
 	Runs    int    `json:"runs"`
 	WarmMs  int    `json:"warmMs"`
+	// Input, when set, is the input of every call (batch 1); otherwise
+	// the generator (i % 7 + 1) / 7.
+	Input []float32 `json:"input,omitempty"`
 }
 
 // pageResult is µs per call.
@@ -35,7 +38,7 @@ const pageRunJS = `(async (s) => {
   if (s.model) {
     const m = await __pw.model(s.model, s.fwd, s.kern, s.weights);
     n = m.n;
-    const inp = __pw.input(n * s.batch);
+    const inp = s.input ? Float32Array.from(s.input) : __pw.input(n * s.batch);
     direct = await __pw.time(() => m.predict(inp), s.runs, s.warmMs);
   }
   let loader = 0, variant = '';
@@ -45,7 +48,7 @@ const pageRunJS = `(async (s) => {
     if (s.variant) opts.variant = s.variant;
     const m = await loadModel(opts);
     variant = m.info.variant;
-    const inp = __pw.input(n * s.batch);
+    const inp = s.input ? Float32Array.from(s.input) : __pw.input(n * s.batch);
     loader = await __pw.time(() => m.predict(inp), s.runs, s.warmMs);
     m.dispose();
   }
