@@ -14,11 +14,11 @@ import (
 // inputLen is the number of float32 values of an input: input_ids 1×24, attention_mask 1×24.
 const inputLen = 48
 
-// outputLen is the number of float32 values predict returns: logits 1×7.
-const outputLen = 7
+// outputLen is the number of float32 values predict returns: logits 1×6.
+const outputLen = 6
 
 // signature is the contract of langid.onnx, as JSON.
-const signature = "{\"inputs\":[{\"name\":\"input_ids\",\"dtype\":\"int64\",\"shape\":[1,24]},{\"name\":\"attention_mask\",\"dtype\":\"int64\",\"shape\":[1,24]}],\"outputs\":[{\"name\":\"logits\",\"dtype\":\"float32\",\"shape\":[1,7]}]}"
+const signature = "{\"inputs\":[{\"name\":\"input_ids\",\"dtype\":\"int64\",\"shape\":[1,24]},{\"name\":\"attention_mask\",\"dtype\":\"int64\",\"shape\":[1,24]}],\"outputs\":[{\"name\":\"logits\",\"dtype\":\"float32\",\"shape\":[1,6]}]}"
 
 // a is the arena of langid.onnx: every intermediate tensor lives at a fixed offset,
 // and tensors whose lives do not overlap share space (12288 float32s, 48.0 KiB).
@@ -163,7 +163,7 @@ var (
 	pDivNodeDiv                               = []int{1, 64}
 	pDivNodeDiv2                              = []int{1, 64}
 	pDivNodeDiv3                              = []int{1, 1}
-	pGemmNodeFcGemm                           = kernels.GemmParams{M: 1, N: 7, K: 64, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 7}
+	pGemmNodeFcGemm                           = kernels.GemmParams{M: 1, N: 6, K: 64, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 6}
 )
 
 // predict runs langid.onnx on one input. A kernel's check that fails (a token id
@@ -443,8 +443,8 @@ func predict(in []float32) (res []float32, err error) {
 	DivOutput02 := a[96:160]
 	kernels.Binary(DivOutput02, ReduceSumOutput02, ClipOutput02, kernels.BinDiv, pDivNodeDiv, pDivNodeDiv2, pDivNodeDiv3)
 
-	// Gemm "/fc/Gemm": /Div_output_0 1×64, fc.weight 7×64, fc.bias 7 → logits 1×7
-	logits2 := a[0:7]
+	// Gemm "/fc/Gemm": /Div_output_0 1×64, fc.weight 6×64, fc.bias 6 → logits 1×6
+	logits2 := a[0:6]
 	kernels.GemmEx(logits2, DivOutput02, wFcWeight, wFcBias, pGemmNodeFcGemm)
 	return logits2, nil
 }
@@ -460,17 +460,17 @@ const inputsBytes = 384
 
 // outputSlots are the tensors of the typed output buffer.
 var outputSlots = [...]ioSlot{
-	{"logits", "float32", 7, 0, 0},
+	{"logits", "float32", 6, 0, 0},
 }
 
 // outputsBytes is the byte length of the typed output buffer.
-const outputsBytes = 32
+const outputsBytes = 24
 
 // The weights file this code reads: its size, fingerprint and table
 // (byte offset and float32 count of each tensor).
 const (
-	weightsSize        = 300252
-	weightsFingerprint = "YQ\xfdR7|\xfa\xe5"
+	weightsSize        = 299992
+	weightsFingerprint = "\x0f\xb2\xbd\x0eb\x1f\x1b\x8d"
 )
 
 var weightsTable = [...][2]int{
@@ -511,8 +511,8 @@ var weightsTable = [...][2]int{
 	{297664, 64},    // wEncoderLayers1Linear2Bias 64
 	{297920, 64},    // wEncoderLayers1Norm2Weight 64
 	{298176, 64},    // wEncoderLayers1Norm2Bias 64
-	{298432, 448},   // wFcWeight 7×64
-	{300224, 7},     // wFcBias 7
+	{298432, 384},   // wFcWeight 6×64
+	{299968, 6},     // wFcBias 6
 }
 
 // The weights, views of the weights file.
@@ -554,8 +554,8 @@ var (
 	wEncoderLayers1Linear2Bias               []float32 // "encoder.layers.1.linear2.bias" 64
 	wEncoderLayers1Norm2Weight               []float32 // "encoder.layers.1.norm2.weight" 64
 	wEncoderLayers1Norm2Bias                 []float32 // "encoder.layers.1.norm2.bias" 64
-	wFcWeight                                []float32 // "fc.weight" 7×64
-	wFcBias                                  []float32 // "fc.bias" 7
+	wFcWeight                                []float32 // "fc.weight" 6×64
+	wFcBias                                  []float32 // "fc.bias" 6
 )
 
 // loadWeights checks the weights file and makes its tensors the model's.
