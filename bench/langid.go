@@ -54,6 +54,16 @@ func langidInput(dir, word string) ([]float32, error) {
 	return in, nil
 }
 
+// langidNamed is in (ids then mask) as the loader's typed input.
+func langidNamed(in []float32) map[string][]int64 {
+	n := len(in) / 2
+	ids, mask := make([]int64, n), make([]int64, n)
+	for i := range n {
+		ids[i], mask[i] = int64(in[i]), int64(in[n+i])
+	}
+	return map[string][]int64{"input_ids": ids, "attention_mask": mask}
+}
+
 // langidSection times examples/langid per word: natively (go test -bench
 // of its predict), under wazero with the SIMD kernels and in Chromium
 // (direct and through the loader), and counts its first visit's bytes.
@@ -102,7 +112,8 @@ func langidSection(ctx context.Context, e *env) (string, error) {
 		"/__bench/model.wasm":  {path: wasmPath, ctype: "application/wasm"},
 		"/__bench/weights.bin": {path: weightsPath, ctype: "application/octet-stream"},
 	}, func(bctx context.Context) error {
-		page, err = timeInPage(bctx, pageRun{Model: "/__bench/model.wasm", Fwd: fwd, Kern: kern, Weights: "/__bench/weights.bin", Batch: 1, Loader: true, Runs: e.o.runs, WarmMs: 1000, Input: in})
+		page, err = timeInPage(bctx, pageRun{Model: "/__bench/model.wasm", Fwd: fwd, Kern: kern, Weights: "/__bench/weights.bin", Batch: 1, Loader: true, Runs: e.o.runs, WarmMs: 1000,
+			Input: in, Named: langidNamed(in)})
 		return err
 	})
 	if err != nil {
