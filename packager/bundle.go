@@ -16,7 +16,6 @@ import (
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/pwagen/pwagen/templates"
-	"github.com/pwagen/pwagen/validate"
 )
 
 // LoaderName is the loader's stable file name; apps import it as "./pwagen.js".
@@ -241,25 +240,23 @@ func bundleLoader(ctx context.Context, b *Build) error {
 // budget.
 func bakePeak(ctx context.Context, b *Build) error {
 	r := b.Report
-	if r == nil || r.Memory.PeakBytes == nil || *r.Memory.PeakBytes == b.peak {
+	if r == nil {
 		return nil
 	}
-	b.peak = *r.Memory.PeakBytes
-	delete(b.Files, LoaderName)
-	delete(b.Files, "sw.js")
-	if err := bundleLoader(ctx, b); err != nil {
-		return err
+	if r.Memory.PeakBytes != nil && *r.Memory.PeakBytes != b.peak {
+		b.peak = *r.Memory.PeakBytes
+		delete(b.Files, LoaderName)
+		delete(b.Files, "sw.js")
+		if err := bundleLoader(ctx, b); err != nil {
+			return err
+		}
+		if err := serviceWorker(ctx, b); err != nil {
+			return err
+		}
 	}
-	if err := serviceWorker(ctx, b); err != nil {
-		return err
-	}
-	d := &r.Download
-	d.Shell = uint64(b.shellGzip())
-	if d.Budget > 0 && d.Total() > d.Budget {
-		p := validate.Problem{Check: "download", Message: fmt.Sprintf("a first visit downloads %d bytes gzip (model %d, weights %d, app shell %d with the loader's memory figure), over the download budget of %d bytes by %d; raise [budget] download in pwagen.toml, or make the model or its weights smaller",
-			d.Total(), d.WasmGzip, d.Weights, d.Shell, d.Budget, d.Total()-d.Budget)}
-		r.Problems, r.OK = append(r.Problems, p), false
-		return &CheckError{Report: r, msg: "the model failed 1 check(s); nothing was written:\n  download: " + p.Message}
+	r.SetShell(uint64(b.shellGzip()))
+	if !r.OK {
+		return checkFailed(r)
 	}
 	return nil
 }

@@ -113,11 +113,32 @@ func (v *check) download(context.Context) error {
 		d.Weights = uint64(v.weights.size)
 	}
 	v.r.Download = d
-	if d.Budget > 0 && d.Total() > d.Budget {
-		v.problem("download", "a first visit downloads %s gzip (model %s, weights %s, app shell %s), over the download budget of %s by %s; raise [budget] download in pwagen.toml, or make the model or its weights smaller (for example float16 or int8 weights)",
-			human(d.Total()), human(d.WasmGzip), human(d.Weights), human(d.Shell), human(d.Budget), human(d.Total()-d.Budget))
+	if p, over := d.problem(); over {
+		v.r.Problems = append(v.r.Problems, p)
 	}
 	return nil
+}
+
+// problem is the download check's problem when a first visit is over the
+// budget.
+func (d DownloadReport) problem() (Problem, bool) {
+	if d.Budget == 0 || d.Total() <= d.Budget {
+		return Problem{}, false
+	}
+	return Problem{Check: "download", Message: fmt.Sprintf("a first visit downloads %s gzip (model %s, weights %s, app shell %s), over the download budget of %s by %s; raise [budget] download in pwagen.toml, or make the model or its weights smaller (for example float16 or int8 weights)",
+		human(d.Total()), human(d.WasmGzip), human(d.Weights), human(d.Shell), human(d.Budget), human(d.Total()-d.Budget))}, true
+}
+
+// SetShell replaces the app shell's gzip size with the final one (the
+// packager knows it only after the validator measured the model's memory,
+// which the loader carries) and checks the download budget again.
+func (r *Report) SetShell(shell uint64) {
+	r.Download.Shell = shell
+	r.Problems = slices.DeleteFunc(r.Problems, func(p Problem) bool { return p.Check == "download" })
+	if p, over := r.Download.problem(); over {
+		r.Problems = append(r.Problems, p)
+	}
+	r.OK = len(r.Problems) == 0
 }
 
 // WriteText writes the report as a short human-readable table.
