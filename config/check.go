@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/hosts"
+	"github.com/pwagen/pwagen/internal/browser"
 )
 
 var (
-	colorRe  = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-	targetRe = regexp.MustCompile(`^(chrome|edge|firefox|safari|ios|opera)(\d+(?:\.\d+){0,2})$`)
-	sizeRe   = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$`)
+	colorRe = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+	sizeRe  = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$`)
 )
 
 var units = map[string]uint64{"": 1, "B": 1, "KB": 1000, "KiB": 1 << 10, "MB": 1000 * 1000, "MiB": 1 << 20, "GB": 1000 * 1000 * 1000, "GiB": 1 << 30}
@@ -45,10 +45,6 @@ func ParseTime(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
-// maxTargetVersion bounds each part of a target's version: a typo such as
-// "chrome99999999999" must not pass for a browser no one has.
-const maxTargetVersion = 999
 
 // checkPackage returns why pkg is not a folder go build may be given
 // safely, or "". A leading "-" would be read by go build as a flag (such
@@ -118,13 +114,8 @@ func (c *Config) check(name string, lines map[string]int) error {
 		return bad("browsers.targets", "list at least one target browser, such as [\"chrome100\", \"safari16.4\"]")
 	}
 	for _, t := range c.Browser.Targets {
-		if !targetRe.MatchString(t) {
-			return bad("browsers.targets", "%q is not a browser target; write a browser and its version as esbuild does, such as \"chrome100\", \"edge100\", \"firefox115\" or \"safari16.4\"", t)
-		}
-		for _, part := range strings.Split(targetRe.FindStringSubmatch(t)[2], ".") {
-			if len(part) > 3 {
-				return bad("browsers.targets", "%q: version %s is over %d, which no browser has reached; give the oldest version to support, such as \"chrome100\" or \"safari16.4\"", t, part, maxTargetVersion)
-			}
+		if _, err := browser.Parse(t); err != nil {
+			return bad("browsers.targets", "%v", err)
 		}
 	}
 	switch c.Deploy.Isolation {

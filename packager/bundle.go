@@ -9,11 +9,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/browser"
 	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/pwagen/pwagen/templates"
 )
@@ -21,19 +21,19 @@ import (
 // LoaderName is the loader's stable file name; apps import it as "./pwagen.js".
 const LoaderName = "pwagen.js"
 
+// engineNames maps every browser.Names to its esbuild engine.
 var engineNames = map[string]api.EngineName{
 	"chrome": api.EngineChrome, "edge": api.EngineEdge, "firefox": api.EngineFirefox,
-	"safari": api.EngineSafari, "ios": api.EngineIOS, "opera": api.EngineOpera,
+	"safari": api.EngineSafari, "ios": api.EngineIOS,
 }
 
-var targetRe = regexp.MustCompile(`^([a-z]+)([\d.]+)$`)
-
-// engines turns the config's targets ("chrome100") into esbuild engines.
+// engines turns the config's targets ("chrome100"), which config.Load
+// parsed, into esbuild engines.
 func engines(targets []string) []api.Engine {
 	var out []api.Engine
-	for _, t := range targets {
-		if m := targetRe.FindStringSubmatch(t); m != nil {
-			out = append(out, api.Engine{Name: engineNames[m[1]], Version: m[2]})
+	for _, s := range targets {
+		if t, err := browser.Parse(s); err == nil {
+			out = append(out, api.Engine{Name: engineNames[t.Browser], Version: t.Version})
 		}
 	}
 	return out

@@ -40,17 +40,17 @@ func (v *check) browsers(context.Context) error {
 	for _, t := range v.targets {
 		tr := TargetReport{Browser: t.Browser, Version: t.Version, Missing: []string{}}
 		for _, f := range v.r.Features {
-			ok, first := t.supports(f)
+			ok, first := supports(t, f)
 			if ok {
 				continue
 			}
 			tr.Missing = append(tr.Missing, f)
 			if first == "" {
 				v.problem("browsers", "%s is not supported by any %s release yet; remove %s from [browsers] targets, or build a variant of the model without %s",
-					f, browserTitles[t.Browser], t, f)
+					f, t.Name(), t, f)
 			} else {
 				v.problem("browsers", "%s needs %s %s or later, but the targets include %s; raise the target to %s%s in [browsers] targets, or build a variant of the model without %s",
-					f, browserTitles[t.Browser], first, t, t.Browser, first, f)
+					f, t.Name(), first, t, t.Browser, first, f)
 			}
 		}
 		tr.OK = len(tr.Missing) == 0

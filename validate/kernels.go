@@ -66,8 +66,8 @@ func (v *check) kernelVariants(ctx context.Context) error {
 		var lack []string
 		for _, t := range v.targets {
 			for _, f := range modules.Features[kv] {
-				if ok, _ := t.supports(f); !ok {
-					lack = append(lack, t.title())
+				if ok, _ := supports(t, f); !ok {
+					lack = append(lack, t.Title())
 				}
 			}
 		}

@@ -167,7 +167,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		for _, t := range r.Targets {
 			tt := Target{Browser: t.Browser, Version: t.Version}
-			ok, first := tt.supports(f)
+			ok, first := supports(tt, f)
 			switch {
 			case ok:
 				cells = append(cells, "yes")

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pwagen/pwagen/internal/browser"
 )
 
 var defaultTargets = []string{"chrome100", "edge100", "firefox115", "safari16.4"}
@@ -297,7 +299,7 @@ func TestVersionLess(t *testing.T) {
 	}{
 		{"16.4", "16.10", true}, {"16.10", "16.4", false}, {"16", "16.0", false}, {"15.9", "16", true}, {"100", "91", false},
 	} {
-		if got := versionLess(tt.a, tt.b); got != tt.want {
+		if got := browser.Less(tt.a, tt.b); got != tt.want {
 			t.Errorf("versionLess(%s, %s) = %v", tt.a, tt.b, got)
 		}
 	}
