@@ -118,11 +118,7 @@ func (c *Config) check(name string, lines map[string]int) error {
 			return bad("browsers.targets", "%v", err)
 		}
 	}
-	switch c.Deploy.Isolation {
-	case "none", "headers", "service-worker":
-	default:
-		return bad("deploy.isolation", "%q is not an isolation mode; use \"none\", \"headers\" (the host sends COOP and COEP) or \"service-worker\" (for hosts that cannot, like GitHub Pages)", c.Deploy.Isolation)
-	}
+	// hosts.Check knows the isolation modes and the hosts.
 	if err := hosts.Check(c.Deploy.Hosts, c.Deploy.Isolation); err != nil {
 		var ce *hosts.ConfigError
 		key := "deploy.hosts"

@@ -75,8 +75,16 @@ var contentTypes = map[string]string{
 	".map":         "application/json",
 }
 
+// The isolation modes of [deploy] isolation: how a page becomes
+// cross-origin isolated (COOP and COEP), which threads need.
+const (
+	IsolationNone          = "none"           // not isolated
+	IsolationHeaders       = "headers"        // the host sends COOP and COEP
+	IsolationServiceWorker = "service-worker" // sw.js adds them (hosts that cannot, like GitHub Pages)
+)
+
 // Isolations lists the valid values of Spec.Isolation.
-var Isolations = []string{"none", "headers", "service-worker"}
+var Isolations = []string{IsolationNone, IsolationHeaders, IsolationServiceWorker}
 
 // Rules derives the one rule list from the package, in a fixed order:
 // "/*" (security and isolation headers for every response), then one
@@ -107,7 +115,7 @@ func Rules(s Spec) ([]Rule, error) {
 		{"Referrer-Policy", "strict-origin-when-cross-origin"},
 		{"Cross-Origin-Resource-Policy", "same-origin"},
 	}
-	if s.Isolation == "headers" || s.Threads {
+	if s.Isolation == IsolationHeaders || s.Threads {
 		global = append(global,
 			Header{"Cross-Origin-Opener-Policy", "same-origin"},
 			Header{"Cross-Origin-Embedder-Policy", "require-corp"})

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/pwagen/pwagen/hosts"
 )
 
 func (v *check) features(ctx context.Context) error {
@@ -59,15 +62,6 @@ func (v *check) browsers(context.Context) error {
 	return nil
 }
 
-// headerHosts are the hosts of package hosts, and whether each can send the
-// COOP and COEP headers that cross-origin isolation needs; the others need
-// isolation = "service-worker".
-var headerHosts = map[string]bool{
-	"netlify": true, "cloudflare": true, "vercel": true, "firebase": true, "azure": true,
-	"nginx": true, "apache": true, "caddy": true, "s3-cloudfront": true,
-	"github-pages": false,
-}
-
 func (v *check) isolation(context.Context) error {
 	if !v.r.needs("threads") {
 		return nil
@@ -75,17 +69,17 @@ func (v *check) isolation(context.Context) error {
 	const why = "threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages (Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)"
 	var noHeaders []string
 	for _, h := range v.o.Hosts {
-		if can, known := headerHosts[h]; known && !can {
+		if slices.Contains(hosts.Names(), h) && !hosts.CanSetHeaders(h) {
 			noHeaders = append(noHeaders, h)
 		}
 	}
 	switch v.o.Isolation {
-	case "headers":
+	case hosts.IsolationHeaders:
 		if len(noHeaders) > 0 {
 			v.problem("isolation", "%s; [deploy] isolation = \"headers\", but %s cannot set response headers: use isolation = \"service-worker\"",
 				why, strings.Join(noHeaders, ", "))
 		}
-	case "service-worker":
+	case hosts.IsolationServiceWorker:
 		// The service worker adds the headers to every response.
 	default:
 		advice := "set [deploy] isolation = \"headers\" if every host can send those headers, or \"service-worker\" otherwise"

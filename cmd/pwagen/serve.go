@@ -321,7 +321,7 @@ func (p *preview) fail(w http.ResponseWriter, global http.Header, code int, msg 
 // not part of the package the rules describe.
 var hostFiles = func() map[string]bool {
 	names := map[string]bool{}
-	for _, iso := range []string{"none", "service-worker"} {
+	for _, iso := range []string{hosts.IsolationNone, hosts.IsolationServiceWorker} {
 		inOut, _, err := hosts.Write(nil, hosts.Spec{Isolation: iso}, nil)
 		if err != nil {
 			continue
