@@ -11,6 +11,7 @@ import (
 
 	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/browser"
+	"github.com/pwagen/pwagen/internal/size"
 )
 
 var (
@@ -101,7 +102,7 @@ func (c *Config) check(name string, lines map[string]int) error {
 	if c.MemoryBudget, err = ParseSize(c.Budget.Memory); err != nil {
 		return bad("budget.memory", "%v", err)
 	}
-	if c.MemoryBudget > 4<<30 {
+	if c.MemoryBudget > size.Wasm32Memory {
 		return bad("budget.memory", "%s is over 4GiB, the most a wasm32 module can address", c.Budget.Memory)
 	}
 	if c.DownloadBudget, err = ParseSize(c.Budget.Download); err != nil {

@@ -182,7 +182,7 @@ func TestShardWeightsLimits(t *testing.T) {
 		if !errors.As(err, &tl) {
 			t.Fatalf("error %v, want a WeightsTooLargeError", err)
 		}
-		for _, want := range []string{p, "4294967297 bytes (4.00 GiB)", "at most 4294967296 bytes (4 GiB, 65536 pages of 64 KiB), 1 bytes short", "quantize"} {
+		for _, want := range []string{p, "4294967297 bytes (4 GiB)", "at most 4294967296 bytes (4 GiB, 65536 pages of 64 KiB), 1 bytes short", "quantize"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q lacks %q", err, want)
 			}

@@ -2,13 +2,14 @@ package validate
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/pwagen/pwagen/internal/size"
 )
 
 // Report is what Module found. Its JSON encoding is the output of
@@ -92,17 +93,7 @@ func (r *Report) setFeatures() {
 
 func (r *Report) needs(f string) bool { return slices.Contains(r.Features, f) }
 
-func gzipSize(b []byte) uint64 {
-	var n countWriter
-	zw, _ := gzip.NewWriterLevel(&n, gzip.DefaultCompression)
-	zw.Write(b)
-	zw.Close()
-	return uint64(n)
-}
-
-type countWriter uint64
-
-func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+func gzipSize(b []byte) uint64 { return uint64(size.Gzip(b)) }
 
 func (v *check) download(context.Context) error {
 	if v.wasmGzip == 0 {
