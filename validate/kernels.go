@@ -15,10 +15,49 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
+// KernelImports lists the functions the WebAssembly module wasm imports
+// from module "kernels", with their signatures: the one reader of a
+// module's sections (binary.go) serves the packager and bench too.
+func KernelImports(wasm []byte) ([]modules.Import, error) {
+	m, err := decode(wasm)
+	if err != nil {
+		return nil, err
+	}
+	return m.kernelImports()
+}
+
+var valNames = map[byte]string{valI32: "i32", valI64: "i64", valF32: "f32", valF64: "f64", valV128: "v128", 0x70: "funcref", 0x6f: "externref"}
+
+func (m *modInfo) kernelImports() ([]modules.Import, error) {
+	names := func(ts []byte) []string {
+		var s []string
+		for _, t := range ts {
+			if n, ok := valNames[t]; ok {
+				s = append(s, n)
+			} else {
+				s = append(s, fmt.Sprintf("type 0x%02x", t))
+			}
+		}
+		return s
+	}
+	var out []modules.Import
+	for _, im := range m.imports {
+		if im.Module != modules.Module || im.Kind != "func" {
+			continue
+		}
+		ft := m.funcSigOfType(im.typ)
+		if ft == nil {
+			return nil, fmt.Errorf("import %s.%s: type %d is not a function type the module declares", im.Module, im.Name, im.typ)
+		}
+		out = append(out, modules.Import{Name: im.Name, Params: names(ft.params), Results: names(ft.results)})
+	}
+	return out, nil
+}
+
 // kernelImports checks the functions the model imports from module
 // "kernels" against the ones pwagen supplies.
 func (v *check) kernelImports() {
-	im, err := modules.Imports(v.wasm)
+	im, err := v.m.kernelImports()
 	if err != nil {
 		v.problem("imports", "reading the kernel imports: %v", err)
 		return
