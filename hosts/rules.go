@@ -12,19 +12,19 @@ import (
 
 // File is one file of the package, by its OUT-relative slash path.
 type File struct {
-	Name   string // e.g. "model-1a2b3c4d.wasm", "weights/0123456789abcdef.bin", "index.html"
-	Hashed bool   // the name carries a content hash: cache it forever
+	Name   string `json:"name"`             // e.g. "model-1a2b3c4d.wasm", "weights/0123456789abcdef.bin", "index.html"
+	Hashed bool   `json:"hashed,omitempty"` // the name carries a content hash: cache it forever
 }
 
 // Spec is what the rules are derived from.
 type Spec struct {
-	Files     []File // every file in the package
-	Isolation string // "none" | "headers" | "service-worker"
-	Threads   bool   // the model needs threads: implies COOP/COEP headers
+	Files     []File `json:"files"`     // every file in the package
+	Isolation string `json:"isolation"` // "none" | "headers" | "service-worker"
+	Threads   bool   `json:"threads"`   // the model needs threads: implies COOP/COEP headers
 	// Precompressed: a .br and a .gz sit beside each file that
 	// Compressible names (when they came out smaller), for the servers
 	// that can send them as they are. They are not in Files.
-	Precompressed bool
+	Precompressed bool `json:"precompressed"`
 }
 
 // Compressible says whether a package file is worth compressing, by its

@@ -56,9 +56,6 @@ func TestIndexWeightsBoundaries(t *testing.T) {
 				if s.Offset != off || s.Size != tt.sizes[i] || s.SHA256 != hexsum || s.URL != "weights/"+hexsum[:16]+".bin" {
 					t.Errorf("shard %d = %+v; want offset %d, size %d, sha256 %s, url weights/%s.bin", i, s, off, tt.sizes[i], hexsum, hexsum[:16])
 				}
-				if !IsHashed(s.URL) {
-					t.Errorf("IsHashed(%q) = false", s.URL)
-				}
 				off += s.Size
 			}
 		})

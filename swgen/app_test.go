@@ -3,7 +3,6 @@ package swgen_test
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -210,14 +209,18 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "404 not found: "+name, http.StatusNotFound)
 		return
 	}
-	var files []hosts.File
-	fs.WalkDir(os.DirFS(s.dir), ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, hosts.File{Name: p, Hashed: packager.IsHashed(p)})
-		}
-		return nil
-	})
-	rules, err := hosts.Rules(hosts.Spec{Files: files, Isolation: "none"})
+	root, err := os.OpenRoot(s.dir)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer root.Close()
+	spec, err := hosts.PackageSpec(root, hosts.IsolationNone)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	rules, err := hosts.Rules(spec)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

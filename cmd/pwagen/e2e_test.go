@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/pwagen/pwagen/internal/browsertest"
+
+	"github.com/pwagen/pwagen/hosts"
 )
 
 // pwagen runs the CLI in-process and fails the test on a non-zero exit.
@@ -39,13 +41,13 @@ func startPreview(t *testing.T, out string) (url string, stop func()) {
 
 // previewOf is the preview of out with the isolation of the project that
 // holds it, as `pwagen serve` makes it.
-func previewOf(t *testing.T, out string) *preview {
+func previewOf(t *testing.T, out string) *hosts.Preview {
 	t.Helper()
 	iso, err := projectIsolation(out, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newPreview(out, iso)
+	h, err := hosts.NewPreview(out, iso)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/pwagen/pwagen/internal/browsertest"
+
+	"github.com/pwagen/pwagen/hosts"
 )
 
 // startNginx serves out with the nginx server block pwagen wrote beside it,
@@ -130,12 +132,17 @@ func TestNginxIsolatedOffline(t *testing.T) {
 // TestPreviewMatchesNginx: a real package served by real nginx with the
 // configuration pwagen wrote, and by the preview: every file gets the same
 // rule headers from both, in each isolation mode, and so does a 404.
+// web/photo-deadbeef.png is copied as it is, so it is no-cache on both (a
+// regular expression made the preview call it hashed, and immutable).
 func TestPreviewMatchesNginx(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a model and runs nginx")
 	}
 	dir := filepath.Join(t.TempDir(), "iris")
 	pwagen(t, "new", dir)
+	if err := os.WriteFile(filepath.Join(dir, "web", "photo-deadbeef.png"), []byte("\x89PNG"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, iso := range []string{"none", "headers", "service-worker"} {
 		t.Run(iso, func(t *testing.T) {
 			toml := filepath.Join(dir, "pwagen.toml")
@@ -152,12 +159,15 @@ func TestPreviewMatchesNginx(t *testing.T) {
 			filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 				if err == nil && !d.IsDir() {
 					rel, _ := filepath.Rel(out, p)
-					if rel = filepath.ToSlash(rel); !hostFiles[rel] {
+					if rel = filepath.ToSlash(rel); !hosts.IsHostFile(rel) {
 						paths = append(paths, rel)
 					}
 				}
 				return err
 			})
+			if !slices.Contains(paths, "photo-deadbeef.png") {
+				t.Fatalf("photo-deadbeef.png is not in the package: %q", paths)
+			}
 			paths = append(paths, "", "model-ffffffff.wasm") // the root, and a 404
 			for _, p := range paths {
 				a, b := head(t, url+p), head(t, preview+p)
