@@ -13,7 +13,7 @@ import (
 // when it uses fmt, os and time.
 var LoaderWASI = []string{
 	"args_get", "args_sizes_get", "environ_get", "environ_sizes_get",
-	"clock_time_get", "fd_write", "fd_close", "fd_fdstat_get",
+	"clock_res_get", "clock_time_get", "fd_write", "fd_close", "fd_fdstat_get",
 	"fd_fdstat_set_flags", "fd_prestat_get", "fd_prestat_dir_name",
 	"fd_seek", "fd_read", "proc_exit", "random_get", "sched_yield",
 	"poll_oneoff",
