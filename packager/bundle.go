@@ -204,9 +204,21 @@ func bundleLoader(ctx context.Context, b *Build) error {
 			rc.SHA256[n] = sha256Hex(b.Files[n].Data)
 		}
 	}
-	js, err := json.Marshal(rc)
+	js, err := loaderJS(rc, b.Config.Browser.Targets, true)
 	if err != nil {
 		return err
+	}
+	b.add(&File{Name: LoaderName, Data: js})
+	return nil
+}
+
+// loaderJS bundles the loader (templates/loader) with rc baked in as
+// __PWAGEN__, for the targets; minified, as packages ship it, or not, as
+// its golden test reads it.
+func loaderJS(rc RuntimeConfig, targets []string, minify bool) ([]byte, error) {
+	js, err := json.Marshal(rc)
+	if err != nil {
+		return nil, err
 	}
 	res := api.Build(api.BuildOptions{
 		EntryPoints:       []string{"loader/" + LoaderName},
@@ -214,23 +226,22 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		Write:             false,
 		Outfile:           LoaderName,
 		Format:            api.FormatESModule,
-		Engines:           engines(b.Config.Browser.Targets),
+		Engines:           engines(targets),
 		Define:            map[string]string{"__PWAGEN__": string(js)},
-		MinifyWhitespace:  true,
-		MinifyIdentifiers: true,
-		MinifySyntax:      true,
+		MinifyWhitespace:  minify,
+		MinifyIdentifiers: minify,
+		MinifySyntax:      minify,
 		LegalComments:     api.LegalCommentsNone,
 		LogLevel:          api.LogLevelSilent,
 		Plugins:           []api.Plugin{embeddedFS("pwagen", templates.Loader)},
 	})
 	if len(res.Errors) > 0 {
-		return fmt.Errorf("bundling the loader (a pwagen bug; please report it): %w", esbuildError("", res.Errors))
+		return nil, fmt.Errorf("bundling the loader (a pwagen bug; please report it): %w", esbuildError("", res.Errors))
 	}
 	if len(res.OutputFiles) != 1 {
-		return fmt.Errorf("bundling the loader gave %d files, want 1 (a pwagen bug)", len(res.OutputFiles))
+		return nil, fmt.Errorf("bundling the loader gave %d files, want 1 (a pwagen bug)", len(res.OutputFiles))
 	}
-	b.add(&File{Name: LoaderName, Data: res.OutputFiles[0].Contents})
-	return nil
+	return res.OutputFiles[0].Contents, nil
 }
 
 // bakePeak bundles the loader and the service worker again, now with the
