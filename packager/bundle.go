@@ -179,6 +179,9 @@ type RuntimeConfig struct {
 	// was packaged (0: not measured). The loader checks that the device
 	// can reserve it before downloading anything (memory.js).
 	Memory uint64 `json:"memory"`
+	// Entry is set in a library: the loader's file in the package folder,
+	// which the worker runs from (pwagen.js: startWorker).
+	Entry string `json:"entry,omitempty"`
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
@@ -199,6 +202,9 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		SHA256:    map[string]string{},
 		Memory:    b.peak,
 	}
+	if b.Lib {
+		rc.Entry = LibEntry
+	}
 	for _, n := range b.sortedNames() {
 		if path.Ext(n) == ".wasm" {
 			rc.SHA256[n] = sha256Hex(b.Files[n].Data)
@@ -208,7 +214,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 	if err != nil {
 		return err
 	}
-	b.add(&File{Name: LoaderName, Data: js})
+	b.add(&File{Name: b.loaderName(), Data: js})
 	return nil
 }
 
@@ -224,7 +230,7 @@ func loaderJS(rc RuntimeConfig, targets []string, minify bool) ([]byte, error) {
 		EntryPoints:       []string{"loader/" + LoaderName},
 		Bundle:            true,
 		Write:             false,
-		Outfile:           LoaderName,
+		Outfile:           LoaderName, // no file is written: the name is esbuild's only
 		Format:            api.FormatESModule,
 		Engines:           engines(targets),
 		Define:            map[string]string{"__PWAGEN__": string(js)},
@@ -256,12 +262,12 @@ func bakePeak(ctx context.Context, b *Build) error {
 	}
 	if r.Memory.PeakBytes != nil && *r.Memory.PeakBytes != b.peak {
 		b.peak = *r.Memory.PeakBytes
-		delete(b.Files, LoaderName)
+		delete(b.Files, b.loaderName())
 		delete(b.Files, "sw.js")
 		if err := bundleLoader(ctx, b); err != nil {
 			return err
 		}
-		if err := serviceWorker(ctx, b); err != nil {
+		if err := b.swUnlessLib(ctx); err != nil {
 			return err
 		}
 	}

@@ -58,7 +58,7 @@ func TestRuntimeConfigTypedef(t *testing.T) {
 	if i < 0 {
 		t.Fatal("config.js: no @typedef {object} RuntimeConfig")
 	}
-	block = block[i:strings.Index(block[i:], "*/")+i]
+	block = block[i : strings.Index(block[i:], "*/")+i]
 	var documented []string
 	for _, m := range regexp.MustCompile(`@property \{[^\n]*?\} \[?(\w+)`).FindAllStringSubmatch(block, -1) {
 		documented = append(documented, m[1])

@@ -60,7 +60,7 @@ func (b *Build) shellGzip() int64 {
 	model := b.modelName()
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]
-		if f.Src == nil && !f.Host && n != model {
+		if f.Src == nil && !f.Host && !f.Package && n != model {
 			shell += gzipSize(f.Data)
 		}
 	}

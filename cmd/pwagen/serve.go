@@ -37,11 +37,12 @@ func serveCmd() *cli.Command {
 			if out == "" {
 				out = "dist"
 			}
+			isolation := "none" // a library's headers do not depend on its project (pwagen package --lib)
 			if _, err := os.Stat(path.Join(out, packager.LoaderName)); err != nil {
-				return usageError("%s holds no package (no %s); run pwagen package first", out, packager.LoaderName)
-			}
-			isolation, err := projectIsolation(out, c.String("project"))
-			if err != nil {
+				if !isLibrary(out) {
+					return usageError("%s holds no package (no %s); run pwagen package first, or pwagen package --lib for a library (%s)", out, packager.LoaderName, packager.LibSW)
+				}
+			} else if isolation, err = projectIsolation(out, c.String("project")); err != nil {
 				return usageError("%v", err)
 			}
 			h, err := hosts.NewPreview(out, isolation)
@@ -103,4 +104,13 @@ func warnIfExposed(w io.Writer, addr net.Addr) {
 		return
 	}
 	fmt.Fprintf(w, "pwagen: warning: listening on %s, which other machines can reach; the preview is for testing on this machine (--addr 127.0.0.1:PORT)\n", addr)
+}
+
+// isLibrary tells whether out is a library (pwagen package --lib): it
+// holds pwagen-sw.js and no pwagen.js. Its headers come from its own spec
+// (hosts.SpecFile): CORS and Cross-Origin-Resource-Policy: cross-origin.
+func isLibrary(out string) bool {
+	_, app := os.Stat(filepath.Join(out, packager.LoaderName))
+	fi, err := os.Lstat(filepath.Join(out, packager.LibSW))
+	return app != nil && err == nil && fi.Mode().IsRegular()
 }

@@ -24,10 +24,22 @@
  * @property {{forwarder: string, simd: string, scalar: string}} [kernels] the kernel modules, when the model imports module "kernels"
  * @property {Object<string, string>} sha256 the hex SHA-256 of each .wasm file, by name
  * @property {number} memory the model's measured peak memory in bytes (0: not measured)
+ * @property {string} [entry] in a library, the loader's file in the package folder, which the worker runs from
  */
 
 /** @type {RuntimeConfig} */
 export const CFG = __PWAGEN__;
+
+/**
+ * BASE is the folder every file of the package is fetched from: the
+ * loader's own folder. On the page, loadModel({ base }) may name another;
+ * the worker then runs from that folder (CFG.entry), so that its BASE is
+ * the same.
+ */
+export const BASE = new URL('./', import.meta.url);
+
+/** at resolves a file of the package, by its name, against base. */
+export const at = (name, base = BASE) => new URL(name, base);
 
 /** post sends a message from the worker to the page. */
 export function post(type, fields) {
