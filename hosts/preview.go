@@ -32,7 +32,8 @@ func MarshalSpec(s Spec) []byte {
 }
 
 // PackageSpec is the spec pwagen package gave Rules for the package in
-// root, from its SpecFile, with the project's isolation. A package
+// root, from its SpecFile, with the project's isolation (a library keeps
+// its own, none). A package
 // without one (from an older pwagen) gets every file no-cache, which is
 // never stale.
 func PackageSpec(root *os.Root, isolation string) (Spec, error) {
@@ -55,7 +56,9 @@ func PackageSpec(root *os.Root, isolation string) (Spec, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return Spec{}, fmt.Errorf("%s: %v; run pwagen package again", SpecFile, err)
 	}
-	s.Isolation = isolation
+	if !s.Library { // a library's headers do not depend on a project
+		s.Isolation = isolation
+	}
 	return s, nil
 }
 

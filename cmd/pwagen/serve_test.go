@@ -174,10 +174,14 @@ func TestPreviewLibrary(t *testing.T) {
 		"model-0123abcd.wasm":          "\x00asm\x01\x00\x00\x00",
 		"weights/0123456789abcdef.bin": "wwww",
 	})
+	spec := hosts.Spec{Isolation: hosts.IsolationNone, Library: true, Files: []hosts.File{
+		{Name: "index.js"}, {Name: "model-0123abcd.wasm", Hashed: true}, {Name: "package.json"},
+		{Name: "pwagen-sw.js"}, {Name: "weights/0123456789abcdef.bin", Hashed: true}}}
+	writeTree(t, out, map[string]string{hosts.SpecFile: string(hosts.MarshalSpec(spec))})
 	if !isLibrary(out) {
 		t.Fatal("isLibrary: false for a library folder")
 	}
-	h, err := newPreview(out, "headers")
+	h, err := hosts.NewPreview(out, "headers")
 	if err != nil {
 		t.Fatal(err)
 	}
