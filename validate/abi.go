@@ -130,18 +130,3 @@ func valTypeName(t byte) string {
 	}
 	return fmt.Sprintf("type 0x%02x", t)
 }
-
-// SharedMemory reports whether the module declares a shared memory: it
-// uses threads, so its page must be cross-origin isolated (hosts.Spec).
-func SharedMemory(wasm []byte) (bool, error) {
-	m, err := decode(wasm)
-	if err != nil {
-		return false, err
-	}
-	for _, mem := range m.memories {
-		if mem.Shared {
-			return true, nil
-		}
-	}
-	return false, nil
-}

@@ -26,17 +26,11 @@ func KernelImports(wasm []byte) ([]modules.Import, error) {
 	return m.kernelImports()
 }
 
-var valNames = map[byte]string{valI32: "i32", valI64: "i64", valF32: "f32", valF64: "f64", valV128: "v128", 0x70: "funcref", 0x6f: "externref"}
-
 func (m *modInfo) kernelImports() ([]modules.Import, error) {
 	names := func(ts []byte) []string {
 		var s []string
 		for _, t := range ts {
-			if n, ok := valNames[t]; ok {
-				s = append(s, n)
-			} else {
-				s = append(s, fmt.Sprintf("type 0x%02x", t))
-			}
+			s = append(s, valTypeName(t))
 		}
 		return s
 	}
