@@ -40,7 +40,7 @@ type SizeError struct {
 
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("%s: %d bytes (%s), over the limit of %d bytes (%s) for the %s file by %d bytes; is it the right file?",
-		e.Path, e.Size, Human(e.Size), e.Limit, Human(e.Limit), e.What, e.Size-e.Limit)
+		e.Path, e.Size, size.Human(e.Size), e.Limit, size.Human(e.Limit), e.What, e.Size-e.Limit)
 }
 
 // NotRegularError is an input that is not a regular file: a folder, a
@@ -131,5 +131,3 @@ func readAll(r io.Reader, b []byte) ([]byte, error) {
 	}
 }
 
-// Human writes n bytes as every pwagen message does (size.Human).
-func Human(n int64) string { return size.Human(n) }
