@@ -130,4 +130,3 @@ func readAll(r io.Reader, b []byte) ([]byte, error) {
 		}
 	}
 }
-
