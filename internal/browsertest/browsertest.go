@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,20 +36,62 @@ func Path(t testing.TB) string {
 	return ""
 }
 
-// Serve serves h on a loopback port until stop or the end of the test, and
-// returns its URL, "http://127.0.0.1:PORT/". stop closes the listener and
-// every connection: the site is offline. Every Chromium test serves its
-// pages through it.
-func Serve(t testing.TB, h http.Handler) (url string, stop func()) {
+// Server serves a handler on a loopback port for Chromium tests. Stop takes
+// the site offline; Restart serves again on the same address, so that
+// the origin, and what the browser stored for it, stays the same.
+type Server struct {
+	URL  string // "http://127.0.0.1:PORT/"
+	t    testing.TB
+	h    http.Handler
+	addr string
+
+	mu  sync.Mutex
+	srv *http.Server
+}
+
+// Start serves h on a loopback port until Stop or the end of the test.
+func Start(t testing.TB, h http.Handler) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }
+	s := &Server{t: t, h: h, addr: ln.Addr().String()}
+	s.URL = "http://" + s.addr + "/"
+	s.serve(ln)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func (s *Server) serve(ln net.Listener) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.srv = &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln)
+}
+
+// Stop closes the listener and every connection: the site is offline.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.srv.Close()
+}
+
+// Restart serves again on the same address.
+func (s *Server) Restart() {
+	s.t.Helper()
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.serve(ln)
+}
+
+// Serve is Start, for tests that need only the URL and a stop func.
+func Serve(t testing.TB, h http.Handler) (url string, stop func()) {
+	t.Helper()
+	s := Start(t, h)
+	return s.URL, s.Stop
 }
 
 // ServePackage serves the package in out as pwagen serve does
