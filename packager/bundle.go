@@ -185,20 +185,14 @@ type RuntimeConfig struct {
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
-	wasmName := hashed("model.wasm", b.Wasm)
-	b.add(&File{Name: wasmName, Data: b.Wasm, Hashed: true})
-	kernels, err := addKernels(b)
-	if err != nil {
-		return err
-	}
 	rc := RuntimeConfig{
-		Version:   b.version(),
-		Wasm:      wasmName,
+		Version:   versionPlaceholder,
+		Wasm:      hashed("model.wasm", b.Wasm),
 		WasmSize:  len(b.Wasm),
 		Weights:   b.Weights,
 		Update:    b.Config.Deploy.Update,
 		Isolation: b.Config.Deploy.Isolation,
-		Kernels:   kernels,
+		Kernels:   b.kernels,
 		SHA256:    map[string]string{},
 		Memory:    b.peak,
 	}
@@ -211,6 +205,10 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		}
 	}
 	js, err := loaderJS(rc, b.Config.Browser.Targets, true)
+	if err != nil {
+		return err
+	}
+	js, b.version, err = loaderVersion(b, js)
 	if err != nil {
 		return err
 	}
@@ -250,11 +248,20 @@ func loaderJS(rc RuntimeConfig, targets []string, minify bool) ([]byte, error) {
 	return res.OutputFiles[0].Contents, nil
 }
 
+// addModelFiles adds the model's .wasm and, when it imports them, the
+// kernel modules, each under a hashed name.
+func addModelFiles(ctx context.Context, b *Build) error {
+	b.add(&File{Name: hashed("model.wasm", b.Wasm), Data: b.Wasm, Hashed: true})
+	var err error
+	b.kernels, err = addKernels(b)
+	return err
+}
+
 // bakePeak bundles the loader and the service worker again, now with the
 // peak memory the validator measured, so that the loader can check that the
 // device can reserve it before downloading anything. The figure adds a few
 // bytes to the shell: the download is counted again and checked against its
-// budget.
+// budget, and a failed check stops the package here.
 func bakePeak(ctx context.Context, b *Build) error {
 	r := b.Report
 	if r == nil {
@@ -276,18 +283,6 @@ func bakePeak(ctx context.Context, b *Build) error {
 		return checkFailed(r)
 	}
 	return nil
-}
-
-// minifyJS minifies generated JavaScript (the service worker).
-func minifyJS(name string, src []byte, targets []string) ([]byte, error) {
-	res := api.Transform(string(src), api.TransformOptions{
-		Loader: api.LoaderJS, Engines: engines(targets), Sourcefile: name,
-		MinifyWhitespace: true, MinifyIdentifiers: true, MinifySyntax: true, LegalComments: api.LegalCommentsNone,
-	})
-	if len(res.Errors) > 0 {
-		return nil, fmt.Errorf("minifying %s (a pwagen bug; please report it): %w", name, esbuildError("", res.Errors))
-	}
-	return []byte(strings.TrimSpace(string(res.Code)) + "\n"), nil
 }
 
 // projectFiles makes esbuild load the app's modules and assets from inside

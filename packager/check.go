@@ -3,6 +3,7 @@ package packager
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/pwagen/pwagen/validate"
 )
@@ -25,17 +26,21 @@ func Validate(ctx context.Context, b *Build) (*validate.Report, error) {
 			b.pre.close()
 		}
 	}()
-	for _, s := range Pipeline {
+	for _, s := range pipeline {
 		if notForValidate[s.String()] {
 			continue
 		}
+		start := time.Now()
 		err := s.Run(ctx, b)
+		if b.StageDone != nil {
+			b.StageDone(s.String(), time.Since(start))
+		}
 		var ce *CheckError
 		if errors.As(err, &ce) {
 			return ce.Report, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, &StageError{Stage: s.String(), Err: err}
 		}
 		if s.String() == lastForValidate {
 			return b.Report, nil

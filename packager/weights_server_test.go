@@ -135,9 +135,6 @@ func (s *server) Origin() string { return "http://" + s.addr }
 // stop closes the listener and every connection: the host is gone.
 func (s *server) stop() { s.ls.Stop() }
 
-// restart serves again on the same address, so the origin is the same.
-func (s *server) restart() { s.ls.Restart() }
-
 // set chooses the package and when to cut connections, and clears the log.
 func (s *server) set(dir string, dropAfter int) {
 	s.mu.Lock()

@@ -37,6 +37,9 @@ func serveCmd() *cli.Command {
 			if out == "" {
 				out = "dist"
 			}
+			if _, err := os.Stat(out); errors.Is(err, os.ErrNotExist) {
+				return usageError("%s: no such folder; serve previews a package, the folder pwagen package writes (DIR/dist)", out)
+			}
 			isolation := "none" // a library's headers do not depend on its project (pwagen package --lib)
 			if _, err := os.Stat(path.Join(out, packager.LoaderName)); err != nil {
 				if !isLibrary(out) {

@@ -36,12 +36,10 @@ func Path(t testing.TB) string {
 	return ""
 }
 
-// Server serves a handler on a loopback port for Chromium tests. Stop takes
-// the site offline; Restart serves again on the same address, so that
-// the origin, and what the browser stored for it, stays the same.
+// Server serves a handler on a loopback port for Chromium tests; Stop
+// takes the site offline.
 type Server struct {
 	URL  string // "http://127.0.0.1:PORT/"
-	t    testing.TB
 	h    http.Handler
 	addr string
 
@@ -56,7 +54,7 @@ func Start(t testing.TB, h http.Handler) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, h: h, addr: ln.Addr().String()}
+	s := &Server{h: h, addr: ln.Addr().String()}
 	s.URL = "http://" + s.addr + "/"
 	s.serve(ln)
 	t.Cleanup(s.Stop)
@@ -75,16 +73,6 @@ func (s *Server) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.srv.Close()
-}
-
-// Restart serves again on the same address.
-func (s *Server) Restart() {
-	s.t.Helper()
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.serve(ln)
 }
 
 // Serve is Start, for tests that need only the URL and a stop func.
