@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"github.com/pwagen/pwagen/internal/size"
 	"math"
 )
 
@@ -54,8 +55,8 @@ func layoutWeights(ws []*Value, quant map[*Value]any) ([]byte, []weightEntry, [8
 		}
 		off += size * v.Len()
 	}
-	if off > math.MaxUint32 {
-		return nil, nil, [8]byte{}, fmt.Errorf("the weights need %d bytes; pwagen's limit is 4 GiB (wasm32 memory)", off)
+	if off > size.Wasm32Memory {
+		return nil, nil, [8]byte{}, fmt.Errorf("the weights need %d bytes (%s); pwagen's limit is %s, a wasm32 memory", off, size.Human(int64(off)), size.Human(size.Wasm32Memory))
 	}
 	b := make([]byte, off)
 	copy(b, weightsMagic)

@@ -1,24 +1,18 @@
 package packager
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/pwagen/pwagen/internal/precompress"
+
+	"github.com/pwagen/pwagen/internal/size"
 )
 
 // gzipSize is the size of data compressed as a host would serve it.
-func gzipSize(data []byte) int64 {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	zw.Write(data)
-	zw.Close()
-	return int64(buf.Len())
-}
+func gzipSize(data []byte) int64 { return size.Gzip(data) }
 
 // WriteReport prints the files written with raw, gzip and brotli sizes,
 // and what a first visit downloads. Weight shards are counted raw: hosts
@@ -75,13 +69,4 @@ func (b *Build) WriteReport(w io.Writer) {
 	}
 }
 
-func human(n int64) string {
-	switch {
-	case n >= 10<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 10<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	default:
-		return fmt.Sprintf("%d B", n)
-	}
-}
+func human(n int64) string { return size.Human(n) }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/pwagen/pwagen/internal/npy"
 	"github.com/pwagen/pwagen/packager"
 	"github.com/pwagen/pwagen/runner"
@@ -50,7 +51,7 @@ func predictCmd() *cli.Command {
 			}
 			var weights []byte
 			if cfg.Model.Weights != "" {
-				if weights, err = readBounded(cfg.Rel(cfg.Model.Weights), 4<<30, "weights"); err != nil {
+				if weights, err = readBounded(cfg.Rel(cfg.Model.Weights), fsx.WeightsLimit, "weights"); err != nil {
 					return usageError("%v", err)
 				}
 			}

@@ -4,7 +4,7 @@
 import { BASE, CFG, at, post } from './config.js';
 import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
-import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
+import { chooseVariant, kernelURLs, prepareKernels, simdSupported } from './kernels.js';
 import { loadWeights } from './weights.js';
 import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
@@ -265,12 +265,8 @@ async function instantiate(name, imports, onBytes) {
 }
 
 function detectFeatures() {
-  const probes = { simd: '0061736d010000000105016000017b030201000a0a0108004100fd0ffd620b' };
   const have = [];
-  for (const [name, hex] of Object.entries(probes)) {
-    const bytes = new Uint8Array(hex.match(/../g).map((h) => parseInt(h, 16)));
-    if (WebAssembly.validate(bytes)) have.push(name);
-  }
+  if (simdSupported()) have.push('simd');
   if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function') have.push('threads');
   return have;
 }
