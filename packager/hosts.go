@@ -16,6 +16,10 @@ func (b *Build) hostSpec() hosts.Spec {
 	return s
 }
 
+// HostRules are the package's header rules, as its hosts send them (for
+// the app an edge executable serves).
+func (b *Build) HostRules() ([]hosts.Rule, error) { return hosts.Rules(b.hostSpec()) }
+
 // hostConfigs writes every chosen host's configuration from one rule list:
 // files a host reads from the site go into OUT, server configs beside it.
 func hostConfigs(ctx context.Context, b *Build) error {

@@ -15,13 +15,16 @@ import (
 // as OUT (swap.go): a failure of fill leaves out as it was, and a kill at
 // any step leaves a journal from which the next run (of ReplaceDir, or of
 // package for OUT) restores the old folder or completes the new one. What
-// a repair did is said on log. The caller checks that out is its to
+// a repair did is said on log (nil for nowhere). The caller checks that out is its to
 // replace.
 func ReplaceDir(out string, fill func(dir string) error, log io.Writer) error {
 	return replaceDir(out, fill, log, nil)
 }
 
 func replaceDir(out string, fill func(dir string) error, log io.Writer, hook stepHook) error {
+	if log == nil {
+		log = io.Discard
+	}
 	out = filepath.Clean(out)
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
