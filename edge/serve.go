@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pwagen/pwagen/internal/tensorio"
 	"github.com/pwagen/pwagen/runner"
 )
 
@@ -141,7 +142,7 @@ func (s *server) handler() http.Handler {
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		code, b = http.StatusInternalServerError, []byte(`{"error":"the answer is not JSON"}`)
+		code, b = http.StatusInternalServerError, []byte(`{"error":"an output is NaN or infinite, which JSON cannot hold"}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -201,8 +202,8 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithTimeout(r.Context(), s.e.limit)
 		defer cancel()
 	}
-	outs, _, err := predict(ctx, m, ins)
-	if err != nil && !errors.As(err, new(badInput)) {
+	outs, _, err := tensorio.Predict(ctx, m, ins)
+	if err != nil && !errors.As(err, new(tensorio.BadInput)) {
 		// A trapped or stopped instance is not trusted again: load a new one.
 		m.Close(context.Background())
 		fresh, lerr := s.e.load(context.Background())
@@ -215,7 +216,7 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		s.pool <- m
 	}
 	switch {
-	case errors.As(err, new(badInput)):
+	case errors.As(err, new(tensorio.BadInput)):
 		fail(w, http.StatusBadRequest, err)
 	case err != nil:
 		fail(w, http.StatusInternalServerError, err)
