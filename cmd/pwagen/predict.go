@@ -99,4 +99,3 @@ func readBounded(path string, limit int64, what string) ([]byte, error) {
 	}
 	return os.ReadFile(path)
 }
-
