@@ -101,8 +101,12 @@ func runValidate(ctx context.Context, target, configFile, weights string) (*vali
 		o.MemoryBudget, _ = config.ParseSize(cfg.Budget.Memory)
 		o.DownloadBudget, _ = config.ParseSize(cfg.Budget.Download)
 		o.TimeLimit, _ = config.ParseTime(cfg.Budget.Time)
-	} else if cfg.Model.Weights != "" {
-		o.Weights = cfg.Rel(cfg.Model.Weights)
+	} else {
+		if cfg.Model.Weights != "" {
+			o.Weights = cfg.Rel(cfg.Model.Weights)
+		}
+		o.Reference = packager.QuantReference(cfg)
+		o.MinAgreement = cfg.Budget.QuantizedAgreement
 	}
 	if cfg.File == "" && weights != "" {
 		o.Weights = weights
