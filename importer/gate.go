@@ -34,6 +34,8 @@ var DefaultGate = GateOptions{MinAgreement: 0.99, MaxRelError: 0.1}
 type LayerError struct {
 	Layer    string  `json:"layer"`
 	RelError float64 `json:"rel_error"`
+	Node     *Node   `json:"-"`
+	Values   int     `json:"-"` // the layer's quantized weight values
 }
 
 // GateReport is what the gate measured.
@@ -50,6 +52,7 @@ type GateReport struct {
 	Agreement     float64      `json:"top1_agreement"` // classifiers: share of inputs with the same top-1
 	Worst         LayerError   `json:"worst_layer"`
 	Layers        []LayerError `json:"-"`
+	KeptFloat     []string     `json:"kept_float"` // small layers kept float32 for the gate to pass
 	Options       GateOptions  `json:"-"`
 }
 
@@ -80,6 +83,9 @@ func (r *GateReport) Summary() string {
 	}
 	if r.Worst.Layer != "" {
 		s += fmt.Sprintf("; worst layer %s (%.2f%%)", r.Worst.Layer, 100*r.Worst.RelError)
+	}
+	if len(r.KeptFloat) > 0 {
+		s += fmt.Sprintf("; kept float32 for the gate: %s", strings.Join(r.KeptFloat, ", "))
 	}
 	return s
 }
@@ -153,13 +159,56 @@ func Gate(fp, qp *Plan, mode string, samples [][][]float32, o GateOptions) (*Gat
 	}
 	sort.Ints(idx)
 	for _, i := range idx {
-		le := LayerError{Layer: quantLabel(qp.Calls[i]), RelError: layer[i]}
+		le := LayerError{Layer: quantLabel(qp.Calls[i]), RelError: layer[i], Node: qp.Calls[i].Node}
+		if w, ok := qp.Calls[i].Args[2].(*Value); ok {
+			le.Values = w.Len()
+		}
 		r.Layers = append(r.Layers, le)
 		if le.RelError > r.Worst.RelError || r.Worst.Layer == "" {
 			r.Worst = le
 		}
 	}
 	return r, nil
+}
+
+// maxKeptFloat bounds the small layers QuantizeGated may send back to
+// float32, one gate run each.
+const maxKeptFloat = 8
+
+// QuantizeGated quantizes pl (Quantize) and gates it (Gate). Weights under
+// QuantSmall values are quantized only while the gate passes: when it
+// fails, the small layer with the largest own error goes back to float32
+// (o.KeepFloat) and the gate runs again, at most maxKeptFloat times. The
+// report says which layers were kept (KeptFloat); r.Err() says whether
+// the last plan passes.
+func QuantizeGated(pl *Plan, mode string, samples [][][]float32, gate GateOptions, o QuantOptions) (*Plan, *GateReport, error) {
+	o.KeepFloat = map[*Node]bool{}
+	var kept []string
+	for {
+		qp, err := Quantize(pl, mode, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, err := Gate(pl, qp, mode, samples, gate)
+		if err != nil {
+			return nil, nil, err
+		}
+		r.KeptFloat = kept
+		if r.Err() == nil || len(kept) >= maxKeptFloat {
+			return qp, r, nil
+		}
+		var worst *LayerError
+		for i, l := range r.Layers {
+			if l.Node != nil && l.Values > 0 && l.Values < QuantSmall && (worst == nil || l.RelError > worst.RelError) {
+				worst = &r.Layers[i]
+			}
+		}
+		if worst == nil {
+			return qp, r, nil
+		}
+		o.KeepFloat[worst.Node] = true
+		kept = append(kept, worst.Layer)
+	}
 }
 
 // isClassifier: one row of scores, or a batch of rows (rank ≤ 2), of at

@@ -39,12 +39,9 @@ func quantize(o Options, pl *importer.Plan) (*importer.Plan, *importer.GateRepor
 	if err := importer.CheckQuantMode(mode); err != nil {
 		return nil, nil, nil, &importer.UsageError{Msg: "--" + err.Error()}
 	}
-	qp, err := importer.Quantize(pl, mode, importer.QuantOptions{DamageLayer: o.damageLayer, DamageFactor: o.damageFactor})
-	if err != nil {
-		return nil, nil, nil, err
-	}
 	samples := importer.CalibrationInputs(pl.Graph, calibSamples, calibSeed)
 	if o.Calibrate != "" {
+		var err error
 		if samples, err = readCalibration(o.Calibrate, pl.Graph); err != nil {
 			return nil, nil, nil, err
 		}
@@ -56,7 +53,7 @@ func quantize(o Options, pl *importer.Plan) (*importer.Plan, *importer.GateRepor
 	if o.MaxRelError > 0 {
 		gate.MaxRelError = o.MaxRelError
 	}
-	r, err := importer.Gate(pl, qp, mode, samples, gate)
+	qp, r, err := importer.QuantizeGated(pl, mode, samples, gate, importer.QuantOptions{DamageLayer: o.damageLayer, DamageFactor: o.damageFactor})
 	if err != nil {
 		return nil, nil, nil, err
 	}
