@@ -3,9 +3,10 @@ package importer
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sort"
 	"strings"
+
+	"github.com/pwagen/pwagen/internal/quantref"
 )
 
 // The quality gate of quantization: the float and the quantized plan run
@@ -241,29 +242,12 @@ func relDiff(q, f []float32) float64 {
 	return d / max(m, 1e-30)
 }
 
-// CalibrationInputs draws n samples from each input's range, seeded:
-// float inputs uniform in [0, 1] when they look like images (N×C×H×W with
-// 1 or 3 channels), else in [-1, 1]; integer and bool inputs 0 or 1.
+// CalibrationInputs draws n samples from each input's range, seeded
+// (quantref.Generate: the rule the project's reference keeps by its seed).
 func CalibrationInputs(g *Graph, n int, seed uint64) [][][]float32 {
-	r := rand.New(rand.NewPCG(seed, 0x9e3779b9))
-	out := make([][][]float32, n)
-	for s := range out {
-		for _, v := range g.Inputs {
-			x := make([]float32, v.Len())
-			io := v.IOType
-			image := len(v.Shape) == 4 && (v.Shape[1] == 1 || v.Shape[1] == 3)
-			for i := range x {
-				switch {
-				case io != "" && io != "float32":
-					x[i] = float32(r.IntN(2))
-				case image:
-					x[i] = r.Float32()
-				default:
-					x[i] = 2*r.Float32() - 1
-				}
-			}
-			out[s] = append(out[s], x)
-		}
+	var ts []quantref.Tensor
+	for _, t := range SignatureOf(g).Inputs {
+		ts = append(ts, quantref.Tensor{Name: t.Name, DType: t.DType, Shape: t.Shape})
 	}
-	return out
+	return quantref.Generate(ts, n, seed)
 }

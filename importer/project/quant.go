@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -65,7 +66,7 @@ func quantize(o Options, pl *importer.Plan) (*importer.Plan, *importer.GateRepor
 	if err := r.Err(); err != nil {
 		return nil, r, nil, &GateError{Report: r, Err: fmt.Errorf("%s: %w", filepath.Base(o.Model), err)}
 	}
-	ref, err := reference(pl, r, samples)
+	ref, err := reference(pl, r, samples, o.Calibrate == "")
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -73,10 +74,12 @@ func quantize(o Options, pl *importer.Plan) (*importer.Plan, *importer.GateRepor
 }
 
 // reference is the file a quantized project keeps (quantref.Path): the
-// calibration inputs and the float plan's outputs to them, so pwagen
-// validate and package can check the quantized model that ships against
-// the float model without the .onnx or the float weights.
-func reference(fp *importer.Plan, r *importer.GateReport, samples [][][]float32) ([]byte, error) {
+// calibration inputs (their seed, when generated) and the float plan's
+// outputs to them, so pwagen validate and package can check the quantized
+// model that ships against the float model without the .onnx or the float
+// weights. Calibration files beyond quantref's limits are left out, the
+// first ones kept.
+func reference(fp *importer.Plan, r *importer.GateReport, samples [][][]float32, generated bool) ([]byte, error) {
 	sig := importer.SignatureOf(fp.Graph)
 	ref := &quantref.Reference{Meta: quantref.Meta{Mode: r.Mode, WeightsBefore: int64(r.WeightsBefore),
 		MaxRelError: r.Options.MaxRelError, WorstLayer: r.Worst.Layer}}
@@ -85,6 +88,19 @@ func reference(fp *importer.Plan, r *importer.GateReport, samples [][][]float32)
 	}
 	for _, t := range sig.Outputs {
 		ref.Meta.Outputs = append(ref.Meta.Outputs, quantref.Tensor{Name: t.Name, DType: t.DType, Shape: t.Shape})
+	}
+	per := 0
+	for _, t := range append(slices.Clone(ref.Meta.Inputs), ref.Meta.Outputs...) {
+		per += 4 * t.Len()
+	}
+	if n := (quantref.MaxBytes - 1<<20) / max(per, 1); len(samples) > n {
+		samples = samples[:max(n, 1)]
+	}
+	if len(samples) > quantref.MaxSamples {
+		samples = samples[:quantref.MaxSamples]
+	}
+	if generated {
+		ref.Meta.Generated, ref.Meta.Seed = len(samples), calibSeed
 	}
 	for _, in := range samples {
 		out, err := fp.Exec(in...)

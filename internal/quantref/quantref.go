@@ -20,7 +20,9 @@ const Path = "quant/reference.bin"
 //	8       4     uint32 L: bytes of the JSON Meta
 //	12      L     Meta as JSON, then zero padding to a multiple of 4
 //	…       float32 values, sample by sample: each input, then each output,
-//	        in the order of Meta.Inputs and Meta.Outputs
+//	        in the order of Meta.Inputs and Meta.Outputs; with
+//	        Meta.Generated set, the outputs only (the inputs are
+//	        Generate(Meta.Inputs, Meta.Generated, Meta.Seed))
 const (
 	Magic   = "PWQR"
 	version = 1
@@ -52,6 +54,10 @@ type Meta struct {
 	WeightsBefore int64    `json:"weights_before"` // bytes of the float32 weights file
 	MaxRelError   float64  `json:"max_rel_error"`  // the gate's output error bound at import
 	WorstLayer    string   `json:"worst_layer"`    // the layer with the largest own error at import
+	// Generated, when above 0, says the inputs are Generate's first
+	// Generated samples from Seed, and are not stored.
+	Generated int    `json:"generated,omitempty"`
+	Seed      uint64 `json:"seed,omitempty"`
 	Inputs        []Tensor `json:"inputs"`
 	Outputs       []Tensor `json:"outputs"`
 }
@@ -84,11 +90,16 @@ func (m Meta) check() error {
 	return nil
 }
 
-// sampleLen is the float32 values of one sample.
+// sampleLen is the float32 values stored for one sample.
 func (m Meta) sampleLen() int {
 	n := 0
-	for _, t := range append(append([]Tensor{}, m.Inputs...), m.Outputs...) {
+	for _, t := range m.Outputs {
 		n += t.Len()
+	}
+	if m.Generated == 0 {
+		for _, t := range m.Inputs {
+			n += t.Len()
+		}
 	}
 	return n
 }
@@ -124,9 +135,14 @@ func Encode(r *Reference) ([]byte, error) {
 		}
 		return nil
 	}
+	if g := r.Meta.Generated; g > 0 && g != len(r.Samples) {
+		return nil, fmt.Errorf("%d samples, and the description says %d were generated", len(r.Samples), g)
+	}
 	for _, s := range r.Samples {
-		if err := put(r.Meta.Inputs, s.Inputs, "inputs"); err != nil {
-			return nil, err
+		if r.Meta.Generated == 0 {
+			if err := put(r.Meta.Inputs, s.Inputs, "inputs"); err != nil {
+				return nil, err
+			}
 		}
 		if err := put(r.Meta.Outputs, s.Outputs, "outputs"); err != nil {
 			return nil, err
@@ -157,11 +173,28 @@ func Decode(b []byte) (*Reference, error) {
 	if err := r.Meta.check(); err != nil {
 		return nil, fmt.Errorf("its description: %v", err)
 	}
+	if r.Meta.Generated < 0 || r.Meta.Generated > MaxSamples {
+		return nil, fmt.Errorf("its description: %d generated samples, want 0 to %d", r.Meta.Generated, MaxSamples)
+	}
+	var in int64
+	for _, t := range r.Meta.Inputs {
+		in += int64(t.Len())
+	}
+	if need := 4 * in * int64(r.Meta.Generated); need > MaxBytes {
+		return nil, fmt.Errorf("its description: %d generated samples need %d bytes, over the limit of %d", r.Meta.Generated, need, MaxBytes)
+	}
 	off := (12 + l + 3) / 4 * 4
 	per := int64(r.Meta.sampleLen()) * 4
 	rest := int64(len(b)) - off
 	if rest < 0 || rest%per != 0 || rest/per > MaxSamples {
 		return nil, fmt.Errorf("%d bytes of values, not a whole number of samples of %d bytes (at most %d samples)", max(rest, 0), per, MaxSamples)
+	}
+	var gen [][][]float32
+	if g := r.Meta.Generated; g > 0 {
+		if rest/per != int64(g) {
+			return nil, fmt.Errorf("%d samples of outputs, and the description says %d were generated", rest/per, g)
+		}
+		gen = Generate(r.Meta.Inputs, g, r.Meta.Seed)
 	}
 	data := b[off:]
 	take := func(ts []Tensor) [][]float32 {
@@ -176,8 +209,13 @@ func Decode(b []byte) (*Reference, error) {
 		}
 		return out
 	}
-	for range rest / per {
-		s := Sample{Inputs: take(r.Meta.Inputs)}
+	for i := range rest / per {
+		var s Sample
+		if gen != nil {
+			s.Inputs = gen[i]
+		} else {
+			s.Inputs = take(r.Meta.Inputs)
+		}
 		s.Outputs = take(r.Meta.Outputs)
 		r.Samples = append(r.Samples, s)
 	}

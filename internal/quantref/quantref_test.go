@@ -1,6 +1,7 @@
 package quantref
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -29,6 +30,50 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, sample()) {
 		t.Errorf("decoded %+v, want %+v", got, sample())
+	}
+}
+
+// TestGeneratedInputs: a reference of generated inputs stores the seed and
+// the outputs only, and reads back the same inputs.
+func TestGeneratedInputs(t *testing.T) {
+	r := sample()
+	r.Meta.Inputs[0].Shape = []int{1, 64}
+	r.Meta.Generated, r.Meta.Seed = 2, 7
+	gen := Generate(r.Meta.Inputs, 2, 7)
+	for i := range r.Samples {
+		r.Samples[i].Inputs = gen[i]
+	}
+	b, err := Encode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := *r
+	stored.Meta.Generated, stored.Meta.Seed = 0, 0
+	full, _ := Encode(&stored)
+	if len(b) >= len(full)-400 {
+		t.Errorf("%d bytes with generated inputs, %d with stored ones", len(b), len(full))
+	}
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, r) {
+		t.Errorf("decoded %+v, want %+v", got, r)
+	}
+	for _, x := range gen[0][0] {
+		if x < -1 || x > 1 {
+			t.Errorf("generated %v for a float input, want [-1, 1]", x)
+		}
+	}
+	// A description that would generate more than the limit is refused
+	// before anything is drawn.
+	r.Meta.Inputs[0].Shape = []int{1 << 20, 64}
+	r.Meta.Generated = 2
+	big, _ := json.Marshal(r.Meta)
+	bad := append([]byte("PWQR\x01\x00\x00\x00"), byte(len(big)), byte(len(big)>>8), 0, 0)
+	bad = append(bad, big...)
+	if _, err := Decode(bad); err == nil || !strings.Contains(err.Error(), "generated samples need") {
+		t.Errorf("huge generated inputs: %v", err)
 	}
 }
 
