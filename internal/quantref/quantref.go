@@ -50,16 +50,16 @@ func (t Tensor) Len() int {
 
 // Meta describes the reference and the import that wrote it.
 type Meta struct {
-	Mode          string   `json:"mode"`           // "int8" or "fp16"
-	WeightsBefore int64    `json:"weights_before"` // bytes of the float32 weights file
-	MaxRelError   float64  `json:"max_rel_error"`  // the gate's output error bound at import
-	WorstLayer    string   `json:"worst_layer"`    // the layer with the largest own error at import
+	Mode          string  `json:"mode"`           // "int8" or "fp16"
+	WeightsBefore int64   `json:"weights_before"` // bytes of the float32 weights file
+	MaxRelError   float64 `json:"max_rel_error"`  // the gate's output error bound at import
+	WorstLayer    string  `json:"worst_layer"`    // the layer with the largest own error at import
 	// Generated, when above 0, says the inputs are Generate's first
 	// Generated samples from Seed, and are not stored.
-	Generated int    `json:"generated,omitempty"`
-	Seed      uint64 `json:"seed,omitempty"`
-	Inputs        []Tensor `json:"inputs"`
-	Outputs       []Tensor `json:"outputs"`
+	Generated int      `json:"generated,omitempty"`
+	Seed      uint64   `json:"seed,omitempty"`
+	Inputs    []Tensor `json:"inputs"`
+	Outputs   []Tensor `json:"outputs"`
 }
 
 // Sample is one calibration input (one slice per input) and the float
