@@ -7,8 +7,10 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 )
 
@@ -178,4 +180,56 @@ func TestWriteOutRepairsEdge(t *testing.T) {
 	if !bytes.Contains(log.Bytes(), []byte("restored site.edge as before")) {
 		t.Errorf("the run said %q", log.String())
 	}
+}
+
+// TestReplaceDirKilledProcess kills a real process with SIGKILL at each
+// step of OUT.edge's swap; the next run repairs it to the old or the new
+// folder.
+func TestReplaceDirKilledProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process per step")
+	}
+	for _, step := range dirSteps {
+		t.Run(step, func(t *testing.T) {
+			parent := t.TempDir()
+			out := filepath.Join(parent, "site.edge")
+			os.Mkdir(out, 0o755)
+			os.WriteFile(filepath.Join(out, "site-linux-amd64"), []byte("old"), 0o755)
+			os.WriteFile(filepath.Join(out, "README"), []byte("old"), 0o644)
+			cmd := exec.Command(os.Args[0], "-test.run=^TestReplaceDirKillHelper$")
+			cmd.Env = append(os.Environ(), "PWAGEN_KILL_DIR="+parent, "PWAGEN_KILL_AT="+step)
+			msg, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+				t.Fatalf("the helper was not killed: %v\n%s", err, msg)
+			}
+			var log bytes.Buffer
+			if err := recoverOut(out, &log); err != nil {
+				t.Fatal(err)
+			}
+			want := "old"
+			if slices.Index(dirSteps, step) > slices.Index(dirSteps, "move new out") {
+				want = "new"
+			}
+			if got := dirState(t, parent); got != want {
+				t.Errorf("site.edge is %s, want %s (repair said %q)", got, want, log.String())
+			}
+		})
+	}
+}
+
+// TestReplaceDirKillHelper is the process TestReplaceDirKilledProcess kills.
+func TestReplaceDirKillHelper(t *testing.T) {
+	parent, step := os.Getenv("PWAGEN_KILL_DIR"), os.Getenv("PWAGEN_KILL_AT")
+	if parent == "" {
+		t.Skip("run by TestReplaceDirKilledProcess")
+	}
+	replaceDir(filepath.Join(parent, "site.edge"), fillNew, io.Discard, func(s string) error {
+		if s == step {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
+		return nil
+	})
+	t.Fatal("not killed")
 }
