@@ -10,15 +10,14 @@ import (
 // hostSpec describes the package to the host rules.
 func (b *Build) hostSpec() hosts.Spec {
 	s := hosts.Spec{Isolation: b.Config.Deploy.Isolation, Threads: b.threads, Precompressed: b.Config.Deploy.Precompress}
+	if b.Lib { // the page that loads it sets isolation, and nothing is precompressed
+		s = hosts.Spec{Isolation: "none", Library: true}
+	}
 	for _, n := range b.sortedNames() {
 		s.Files = append(s.Files, hosts.File{Name: n, Hashed: b.Files[n].Hashed})
 	}
 	return s
 }
-
-// HostRules are the package's header rules, as its hosts send them (for
-// the app an edge executable serves).
-func (b *Build) HostRules() ([]hosts.Rule, error) { return hosts.Rules(b.hostSpec()) }
 
 // hostConfigs writes every chosen host's configuration from one rule list:
 // files a host reads from the site go into OUT, server configs beside it.
@@ -43,3 +42,8 @@ func hostConfigs(ctx context.Context, b *Build) error {
 	}
 	return nil
 }
+
+// HostRules is the package's header rule list, as the host configs give
+// it (for servers in tests and previews, and the app an edge executable
+// serves: hosts.HeadersFor).
+func (b *Build) HostRules() ([]hosts.Rule, error) { return hosts.Rules(b.hostSpec()) }
