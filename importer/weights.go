@@ -20,7 +20,7 @@ import (
 //	32      24·count  table: uint32 dtype (1 = float32, 2 = int8 whose
 //	              float32 scales, one per row, are the next entry, 3 = fp16),
 //	              uint32 reserved, uint64 byte offset, uint64 element count
-//	…       data, each tensor at a 64-byte-aligned offset, zero padded
+//	…       data, each tensor at a 16-byte-aligned offset (one v128), zero padded
 //
 // The generated code holds the offsets and the fingerprint as constants, so
 // a weights file from another import is refused, not misread.
@@ -29,7 +29,7 @@ const (
 	weightsVersion = 1
 	// weightsVersionQuant is the version of a file with int8 or fp16 tensors.
 	weightsVersionQuant = 2
-	weightsAlign        = 64
+	weightsAlign        = 16
 	tableEntry          = 24
 	headerSize          = 32
 )

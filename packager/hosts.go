@@ -47,5 +47,6 @@ func hostConfigs(ctx context.Context, b *Build) error {
 }
 
 // HostRules is the package's header rule list, as the host configs give
-// it (for servers in tests and previews: hosts.HeadersFor).
+// it (for servers in tests and previews, and the app an edge executable
+// serves: hosts.HeadersFor).
 func (b *Build) HostRules() ([]hosts.Rule, error) { return hosts.Rules(b.hostSpec()) }

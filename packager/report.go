@@ -55,6 +55,9 @@ func (b *Build) WriteReport(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "first visit\t%s\t%s\t%s\t\n", human(raw+shardBytes), human(gz+shardBytes), human(br+shardBytes))
 	tw.Flush()
+	if b.Report != nil && b.Report.Quantization != nil {
+		fmt.Fprintln(w, b.Report.Quantization.Summary())
+	}
 	if len(pkgFiles) > 0 {
 		fmt.Fprintf(w, "package files (pages do not download them): %s\n", strings.Join(pkgFiles, ", "))
 	}

@@ -5,9 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/quantref"
 	"github.com/pwagen/pwagen/validate"
 )
 
@@ -29,6 +33,8 @@ func validateModel(ctx context.Context, b *Build) error {
 		Hosts:          c.Deploy.Hosts,
 		CacheDir:       b.CacheDir,
 		WeightsKey:     b.weightsKey(),
+		Reference:      QuantReference(c),
+		MinAgreement:   c.Budget.QuantizedAgreement,
 	})
 	if err != nil {
 		return fmt.Errorf("validating the model: %w", err)
@@ -36,6 +42,19 @@ func validateModel(ctx context.Context, b *Build) error {
 	b.Report = r
 	b.threads = slices.Contains(r.Features, "threads")
 	return nil
+}
+
+// QuantReference is the project's quantization reference (written by a
+// quantized import), or "" when it has none.
+func QuantReference(c *config.Config) string {
+	if c.File == "" {
+		return ""
+	}
+	p := c.Rel(filepath.FromSlash(quantref.Path))
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
 }
 
 // checkFailed is the error of a report with problems.

@@ -22,9 +22,12 @@ type Report struct {
 	Exports   []Export        `json:"exports"`
 	Memory    MemoryReport    `json:"memory"`
 	Contract  *ContractReport `json:"contract"` // the model's inputs and outputs (contract.go); null before the exports are checked
-	Targets   []TargetReport  `json:"targets"`
-	Problems  []Problem       `json:"problems"`
-	OK        bool            `json:"ok"`
+	// Quantization is a quantized model checked against the float model
+	// (quant.go); absent for a float model.
+	Quantization *QuantReport   `json:"quantization,omitempty"`
+	Targets      []TargetReport `json:"targets"`
+	Problems     []Problem      `json:"problems"`
+	OK           bool           `json:"ok"`
 
 	Download DownloadReport `json:"-"`
 	Notes    []string       `json:"-"` // what ran, what was skipped and why
@@ -191,6 +194,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "abi\t%d imports\t%d exports\n", len(r.Imports), len(r.Exports))
 	tw.Flush()
 	b.WriteString(r.Contract.text())
+	if r.Quantization != nil {
+		fmt.Fprintf(&b, "%s\n", r.Quantization.Summary())
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "%s\n", n)
 	}

@@ -118,8 +118,12 @@ func runValidate(ctx context.Context, target, configFile, weights string) (*vali
 		o.DownloadBudget, _ = config.ParseSize(cfg.Budget.Download)
 		o.TimeLimit, _ = config.ParseTime(cfg.Budget.Time)
 		o.Weights = weights
-	} else if cfg.Model.Weights != "" {
-		o.Weights = cfg.Rel(cfg.Model.Weights)
+	} else {
+		if cfg.Model.Weights != "" {
+			o.Weights = cfg.Rel(cfg.Model.Weights)
+		}
+		o.Reference = packager.QuantReference(cfg)
+		o.MinAgreement = cfg.Budget.QuantizedAgreement
 	}
 	wasm, err := fsx.ReadFile(target, fsx.WasmLimit, "module")
 	if err != nil {
