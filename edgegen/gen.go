@@ -46,7 +46,7 @@ type Shared struct {
 // deps are the modules, other than pwagen, that package edge builds
 // against; their versions and sums come from pwagen's own go.mod and
 // go.sum, so an executable builds with what pwagen was built with.
-var deps = []string{"github.com/tetratelabs/wazero", "golang.org/x/sys"}
+var deps = []string{"github.com/andybalholm/brotli", "github.com/tetratelabs/wazero", "golang.org/x/sys"}
 
 // pwagenDirs are pwagen's packages that package edge imports, with itself.
 var pwagenDirs = []string{"edge", "hosts", "internal/npy", "internal/precompress", "internal/suggest", "internal/tensorio", "kernels/modules", "runner"}
