@@ -151,13 +151,16 @@ func TestTypedLoaderInChromium(t *testing.T) {
 		out.errors.string = await rejects(m, { input_ids: big(ids), mask: 'all' });
 		out.errors.range = await rejects(m, { input_ids: big(ids), mask: Array(32).fill(2 ** 64) });
 		out.results.after = plain(await m.predict({ input_ids: big(ids), mask: big(mask) })); // the model still works
+		const batch = await m.predictBatch([{ input_ids: big(ids), mask: big(mask) }, { input_ids: Int32Array.from(ids), mask: Int32Array.from(mask) }, { input_ids: ids, mask }]);
+		batch.forEach((r, i) => { out.results['batch' + i] = plain(r); });
+		out.errors.batch = await m.predictBatch([{ input_ids: big(ids), mask: big(mask) }, { input_ids: big(ids) }]).then(() => 'resolved', (e) => e.message);
 	`)
 	if r.Contract != "typed" {
 		t.Errorf("info.contract %q, want typed", r.Contract)
 	}
 	checkInfo(t, r.Inputs, `[{"name":"input_ids","dtype":"int64","shape":[2,16]},{"name":"mask","dtype":"int64","shape":[2,16]}]`)
 	checkInfo(t, r.Outputs, `[{"name":"output","dtype":"float32","shape":[2,5]},{"name":"hidden","dtype":"float32","shape":[2,16,32]}]`)
-	for _, kind := range []string{"bigint", "int32", "array", "after"} {
+	for _, kind := range []string{"bigint", "int32", "array", "after", "batch0", "batch1", "batch2"} {
 		res, ok := r.Results[kind]
 		if !ok || !res.Object {
 			t.Fatalf("%s ids: predict resolved to %s; want an object of typed arrays by name", kind, res)
@@ -178,6 +181,7 @@ func TestTypedLoaderInChromium(t *testing.T) {
 		"one":      {"2 inputs", "input_ids: …, mask: …"},
 		"string":   {`"mask" (int64, shape [2, 16], 32 values)`, "string"},
 		"range":    {`"mask"`, "outside int64's range"},
+		"batch":    {"predictBatch's input 1 of 2", `missing the input "mask"`},
 	})
 }
 

@@ -89,15 +89,14 @@ export function serveChannel(sab, seen, run) {
       Atomics.store(ctl, DONE, s);
       return seen;
     }
-    let status = OK, len = 0;
+    let status = OK, len = 0, posted = null;
     try {
       const out = run(data.subarray(0, ctl[LEN]));
       if (out.byteLength <= data.length) {
         data.set(new Uint8Array(out));
         len = out.byteLength;
       } else {
-        self.postMessage(out, [out]);
-        status = POSTED;
+        [status, posted] = [POSTED, out];
       }
     } catch (e) {
       const text = new TextEncoder().encode(e?.message || String(e)).subarray(0, data.length);
@@ -109,5 +108,7 @@ export function serveChannel(sab, seen, run) {
     ctl[STATUS] = status;
     Atomics.store(ctl, DONE, s);
     Atomics.notify(ctl, DONE);
+    // Only now: once the page has the message it may write the next call.
+    if (posted) self.postMessage(posted, [posted]);
   }
 }

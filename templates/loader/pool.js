@@ -144,6 +144,7 @@ export class Pool {
     const one = job.items.length === 1 ? job.items[0] : null;
     if (one && m.chan?.fits(one.byteLength)) {
       m.chan.call(one).then((r) => {
+        if (m.job !== job) return; // settled already: the output came as a message, and the worker may be on the next call
         if (r.status === OK) this.finish(m, null, r.bytes);
         else if (r.status !== POSTED) this.finish(m, new Error(r.bytes));
         // POSTED: the output arrives as a message
@@ -186,7 +187,8 @@ export class Pool {
 
 // channelCapacity is the size of a worker's shared region: the typed
 // contract's inputs or outputs, whichever is larger; for a v1 model one
-// input, or 64 KiB for the output if that is more.
+// input, or 64 KiB for the output if that is more. At most 1 MiB: larger
+// calls go by postMessage, whose cost is small beside theirs.
 function channelCapacity(info) {
-  return Math.max(layout(info.inputs).total, info.outputs ? layout(info.outputs).total : 65536, 64);
+  return Math.min(Math.max(layout(info.inputs).total, info.outputs ? layout(info.outputs).total : 65536, 64), 1 << 20);
 }

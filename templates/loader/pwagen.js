@@ -62,7 +62,9 @@ export async function loadModel(opts = {}) {
         if (names.length !== 1 || names[0] !== 'input') throw new Error(`pwagen: this model takes one input, "input" (float32, ${inputLen} values); predict got ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'an empty object'}`);
         input = input.input;
       }
-      return (input instanceof Float32Array ? input.slice() : Float32Array.from(input)).buffer;
+      const a = input instanceof Float32Array ? input.slice() : Float32Array.from(input);
+      if (inputLen > 0 && (a.length === 0 || a.length % inputLen !== 0)) throw new Error(`pwagen: predict got ${a.length} values; this model takes ${inputLen} per input (a batch is a multiple of ${inputLen})`);
+      return a.buffer;
     } catch (e) {
       throw e instanceof TypeError ? new Error(`pwagen: predict's input: ${e.message}; this model takes a Float32Array of ${inputLen} values`) : e;
     }
