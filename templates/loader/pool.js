@@ -41,13 +41,13 @@ export function poolSize(asked, maxMemory) {
 }
 
 /**
- * Pool runs the model in size workers. start() resolves to the first
- * worker's info once it is ready; the others start at once from what it
- * shares and take calls as each becomes ready.
+ * Pool runs the model in size workers, each made by newWorker(). start()
+ * resolves to the first worker's info once it is ready; the others start
+ * at once from what it shares and take calls as each becomes ready.
  */
 export class Pool {
-  constructor(url, size, opts, decode) {
-    this.url = url;
+  constructor(newWorker, size, opts, decode) {
+    this.newWorker = newWorker;
     this.size = size;
     this.opts = opts;
     this.decode = decode; // output ArrayBuffer → what predict resolves to
@@ -65,7 +65,7 @@ export class Pool {
   }
 
   spawn(msg, transfer = []) {
-    const m = { worker: new Worker(this.url, { type: 'module', name: 'pwagen' }), job: null, chan: null, ready: false, first: this.members.length === 0 };
+    const m = { worker: this.newWorker(), job: null, chan: null, ready: false, first: this.members.length === 0 };
     this.members.push(m);
     m.worker.onmessage = ({ data }) => this.receive(m, data);
     m.worker.onerror = (e) => {

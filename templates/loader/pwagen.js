@@ -34,7 +34,7 @@ export async function loadModel(opts = {}) {
   const plan = poolSize(opts.workers, opts.maxMemory);
   let sig = null; // the typed signature; null for a v1 model
   const decode = (buf) => (sig ? unpack(sig.outputs, views(sig.outputs, buf)) : new Float32Array(buf));
-  const pool = new Pool(import.meta.url, plan.workers, opts, decode);
+  const pool = new Pool(() => new Worker(import.meta.url, { type: 'module', name: 'pwagen' }), plan.workers, opts, decode);
   const info = await pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory });
   if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
   const inputLen = info.inputs[0].shape[0];
@@ -210,7 +210,9 @@ async function load(m) {
     w = { from: 'worker', network: 0, indexeddb: 0, storage: 'memory', stored: false };
   } else {
     w = await loadWeights(CFG.weights, m.storage || 'indexeddb', (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
-    if (m.share) {
+    // A model whose kernels run on threads of their own (simd-threads)
+    // uses the cores already: it runs alone.
+    if (m.share && variant !== 'simd-threads') {
       // Before pwagen_load_weights, which may change the bytes in place.
       const weights = new Uint8Array(x.memory.buffer, ptr, CFG.weights.total).slice().buffer;
       self.postMessage({ type: 'shared', shared: { model: module, kernels: kernels?.modules, variant, weights } }, [weights]);
