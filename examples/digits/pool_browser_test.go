@@ -46,6 +46,8 @@ type poolRun struct {
 	Errors     map[string]string `json:"errors"`
 	Budget     budgetRun         `json:"budget"`
 	Empty      int               `json:"empty"`
+	Warnings   []string          `json:"warnings"`
+	WorkersEnd int               `json:"workersAtEnd"`
 }
 
 type stressRun struct {
@@ -71,7 +73,8 @@ const poolJS = `(async (b64, n) => {
   const rejects = (p) => p.then(() => 'resolved', (e) => e.message);
   const opts = { serviceWorker: false, storage: 'memory' };
   const one = await loadModel({ ...opts, workers: 1 });
-  const pool = await loadModel({ ...opts, workers: 3 });
+  const warnings = [];
+  const pool = await loadModel({ ...opts, workers: 3, onWarning: (w) => warnings.push(w) });
   const out = { transport: pool.info.transport, isolated: self.crossOriginIsolated, workers: pool.info.workers, asked: pool.info.pool.asked, errors: {} };
   out.reference = [];
   for (const d of digits) out.reference.push(plain(await one.predict(d)));
@@ -130,6 +133,8 @@ const poolJS = `(async (b64, n) => {
   out.after = plain(await pool.predict(digits[0])); // a rejected call leaves the pool working
   if (JSON.stringify(out.after) !== JSON.stringify(out.reference[0])) out.errors.after = 'predict after the rejections differs';
 
+  out.warnings = warnings;
+  out.workersAtEnd = pool.info.workers;
   const peak = pool.info.pool.peakBytes;
   const small = await loadModel({ ...opts, workers: 4, maxMemory: Math.floor(2.5 * peak) });
   out.budget = { workers: small.info.workers, ...small.info.pool };
@@ -212,6 +217,9 @@ func TestBrowserPool(t *testing.T) {
 			})
 			if msg, ok := r.Errors["after"]; ok {
 				t.Error(msg)
+			}
+			if len(r.Warnings) > 0 || r.WorkersEnd != 3 {
+				t.Errorf("the pool of 3 ended with info.workers = %d, warnings %q; want 3 and none", r.WorkersEnd, r.Warnings)
 			}
 			b := r.Budget
 			if b.Workers != 2 || !b.Limited || b.From != "maxMemory" || b.Budget != int64(2.5*float64(b.PeakBytes)) || b.PeakBytes <= 0 {

@@ -5,12 +5,12 @@
 // and the others start from them: nothing is compiled or read twice.
 //
 // Messages, page → worker: {type: 'load', storage, variant, maxMemory, share}
-// (the first) or {type: 'load', from} (the others, from the first's
+// (the first) or {type: 'load', from, pass} (the others, from the first's
 // 'shared'); {type: 'channel', sab} (isolated pages: channel.js); an
 // ArrayBuffer (one input, packed); {type: 'batch', items: [ArrayBuffer]}.
 // Worker → page: {type: 'progress' | 'warning' | 'ready' | 'error' |
-// 'shared'}; an ArrayBuffer (one output); {type: 'batch', outputs};
-// {type: 'failed', message}. A worker runs one call at a time, so no call
+// 'shared' | 'weights'}; an ArrayBuffer (one output); {type: 'batch',
+// outputs}; {type: 'failed', message}. A worker runs one call at a time, so no call
 // needs an id.
 import { CFG } from './config.js';
 import { PageChannel, channelSupported, OK, POSTED } from './channel.js';
@@ -55,6 +55,7 @@ export class Pool {
     this.queue = [];
     this.failed = null;
     this.info = null;
+    this.shared = null; // the first worker's modules and weights, until every worker has started
   }
 
   start(load) {
@@ -62,6 +63,19 @@ export class Pool {
       this.starting = { resolve, reject };
       this.spawn({ type: 'load', ...load, share: this.size > 1 });
     });
+  }
+
+  // spawnNext starts the next worker from the first one's modules and
+  // weights. The weights buffer is transferred, not copied: each new worker
+  // copies it into its memory and hands it back for the next, so one copy
+  // is in flight whatever the pool's size.
+  spawnNext() {
+    if (this.members.length >= this.size || !this.shared) return;
+    const pass = this.members.length < this.size - 1;
+    const from = this.shared;
+    if (!pass) this.shared = null;
+    this.spawn({ type: 'load', from, pass }, [from.weights]);
+    this.members[this.members.length - 1].passing = pass;
   }
 
   spawn(msg, transfer = []) {
@@ -83,8 +97,12 @@ export class Pool {
       case 'progress': return this.opts.onProgress?.(d.progress);
       case 'warning': return (this.opts.onWarning || console.warn)(d.message);
       case 'shared': // from the first worker: start the others
-        for (let i = 1; i < this.size; i++) this.spawn({ type: 'load', from: d.shared }, i === this.size - 1 ? [d.shared.weights] : []);
-        return;
+        this.shared = d.shared;
+        return this.spawnNext();
+      case 'weights': // a new worker has copied them: pass them on
+        m.passing = false;
+        this.shared.weights = d.weights;
+        return this.spawnNext();
       case 'ready':
         if (m.first) this.info = d.info;
         if (channelSupported()) {
@@ -104,6 +122,8 @@ export class Pool {
   drop(m, err) {
     m.worker.terminate();
     this.members = this.members.filter((x) => x !== m);
+    if (m.passing) [this.shared, this.size] = [null, this.members.length]; // the weights went with it: start no more
+    else this.size--;
     if (m.job) this.settle(m.job, err);
     m.job = null;
     if (m.first && !m.ready) {
@@ -111,8 +131,8 @@ export class Pool {
       return this.starting.reject(err);
     }
     if (this.info) {
-      this.info.workers = this.members.length;
-      (this.opts.onWarning || console.warn)(`${err.message}; ${this.members.length} worker(s) left`);
+      this.info.workers = this.size;
+      (this.opts.onWarning || console.warn)(`${err.message}; ${this.size} worker(s) left`);
     }
     if (!this.members.length) this.dispose(err);
     else this.pump();

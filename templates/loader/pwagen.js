@@ -38,7 +38,7 @@ export async function loadModel(opts = {}) {
   const info = await pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory });
   if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
   const inputLen = info.inputs[0].shape[0];
-  info.workers = pool.members.length; // lowered if one fails to start
+  info.workers = pool.size; // lowered if one fails to start
   info.pool = { asked: plan.asked, peakBytes: plan.peakBytes, budgetBytes: plan.budgetBytes, budgetFrom: plan.budgetFrom, limited: plan.limited };
   info.transport = channelSupported() ? 'shared-memory' : 'postMessage';
   // persist() exists on the page only. Ask after a load that stored
@@ -113,7 +113,7 @@ export async function loadModel(opts = {}) {
       }
       // Two parts per worker: a worker slowed by the rest of the machine
       // takes fewer, and each part costs one round trip.
-      const parts = Math.min(items.length, 2 * Math.max(1, pool.members.length));
+      const parts = Math.min(items.length, 2 * Math.max(1, pool.size));
       const size = Math.ceil(items.length / Math.max(1, parts));
       const runs = [];
       for (let i = 0; i < items.length; i += size) runs.push(pool.run(items.slice(i, i + size), false));
@@ -167,8 +167,9 @@ if (inWorker) {
  * load starts the model. m is the page's message: {storage, variant,
  * maxMemory, share} for the first worker, which downloads, compiles and
  * reads the weights (and with share posts the compiled modules and a copy
- * of the weights to the page for the others), or {from} for another, which
- * starts from them.
+ * of the weights to the page for the others), or {from, pass} for another,
+ * which starts from them (and with pass hands the weights back for the
+ * next).
  */
 async function load(m) {
   const from = m.from;
@@ -207,6 +208,7 @@ async function load(m) {
   let w;
   if (from) {
     new Uint8Array(x.memory.buffer, ptr, CFG.weights.total).set(new Uint8Array(from.weights));
+    if (m.pass) self.postMessage({ type: 'weights', weights: from.weights }, [from.weights]); // for the next worker
     w = { from: 'worker', network: 0, indexeddb: 0, storage: 'memory', stored: false };
   } else {
     w = await loadWeights(CFG.weights, m.storage || 'indexeddb', (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
