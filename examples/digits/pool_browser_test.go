@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
 	"github.com/pwagen/pwagen/internal/browsertest"
@@ -260,5 +261,64 @@ func checkRejections(t *testing.T, got map[string]string, want map[string][]stri
 				t.Errorf("%s: rejected with %q, which does not say %q", kind, msg, p)
 			}
 		}
+	}
+}
+
+// TestBrowserPoolSize checks loadModel's default pool size,
+// min(navigator.hardwareConcurrency, 4), with Chromium emulating each core
+// count, and that the budget, half of navigator.deviceMemory (set on the
+// page here: Chromium cannot emulate it), lowers it to what fits the
+// model's measured peak.
+func TestBrowserPoolSize(t *testing.T) {
+	dir := packaged(t)
+	ctx := browsertest.New(t)
+	srv := serve(t, dir)
+	for _, tt := range []struct {
+		name         string
+		cores        int64
+		deviceMemory float64 // GiB; 0 leaves the browser's
+		workers      int
+		limited      bool
+		budgetFrom   string
+	}{
+		{"one core", 1, 0, 1, false, "half of navigator.deviceMemory"},
+		{"three cores", 3, 0, 3, false, "half of navigator.deviceMemory"},
+		{"eight cores", 8, 0, 4, false, "half of navigator.deviceMemory"},
+		{"eight cores, 16 MiB of RAM", 8, 1.0 / 64, 2, true, "half of navigator.deviceMemory"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := chromedp.Call(ctx, emulation.SetHardwareConcurrencyOverride, emulation.SetHardwareConcurrencyOverrideParams{HardwareConcurrency: tt.cores}); err != nil {
+				t.Fatal(err)
+			}
+			browsertest.Do(t, ctx, chromedp.Navigate(srv.URL+"/__blank"))
+			type sized struct {
+				Cores   int64 `json:"cores"`
+				Workers int   `json:"workers"`
+				Pool    struct {
+					Asked   int     `json:"asked"`
+					Limited bool    `json:"limited"`
+					From    string  `json:"budgetFrom"`
+					Budget  float64 `json:"budgetBytes"`
+					Peak    float64 `json:"peakBytes"`
+				} `json:"pool"`
+			}
+			got := browsertest.Eval[sized](t, ctx, fmt.Sprintf(`(async (dm) => {
+  if (dm) Object.defineProperty(navigator, 'deviceMemory', { value: dm, configurable: true });
+  const { loadModel } = await import(new URL('pwagen.js', location.href).href);
+  const m = await loadModel({ serviceWorker: false, storage: 'memory' });
+  const r = { cores: navigator.hardwareConcurrency, workers: m.info.workers, pool: m.info.pool };
+  m.dispose();
+  return r;
+})(%v)`, tt.deviceMemory))
+			if got.Cores != tt.cores {
+				t.Fatalf("navigator.hardwareConcurrency = %d under emulation of %d cores", got.Cores, tt.cores)
+			}
+			if got.Workers != tt.workers || got.Pool.Limited != tt.limited || got.Pool.From != tt.budgetFrom || got.Pool.Asked != int(min(tt.cores, 4)) {
+				t.Errorf("info.workers = %d, info.pool = %+v; want %d workers of %d asked, limited %v by %q", got.Workers, got.Pool, tt.workers, min(tt.cores, 4), tt.limited, tt.budgetFrom)
+			}
+			if tt.limited && got.Pool.Budget != tt.deviceMemory*(1<<29) {
+				t.Errorf("info.pool.budgetBytes = %v, want half of %v GiB", got.Pool.Budget, tt.deviceMemory)
+			}
+		})
 	}
 }
