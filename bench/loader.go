@@ -45,11 +45,13 @@ const echoWorkerJS = `self.onmessage = (e) => {
   if (m.type === 'obj') return self.postMessage({ type: 'result', id: m.id, output: m.input }, [m.input]);
   if (m.type === 'port') { m.port.onmessage = (ev) => m.port.postMessage(ev.data, [ev.data]); return; }
   const ctl = new Int32Array(m.sab, 0, 2);
-  if (m.type === 'wait') {
+  if (m.type === 'wait' || m.type === 'wait-alloc') {
+    const data = new Uint8Array(m.sab, 8, 12);
     for (let seen = 0; ;) {
       Atomics.wait(ctl, 0, seen);
       seen = Atomics.load(ctl, 0);
       if (seen < 0) return;
+      if (m.type === 'wait-alloc') data.set(new Uint8Array(new ArrayBuffer(12))); // what a model's output copy costs
       Atomics.store(ctl, 1, seen); Atomics.notify(ctl, 1);
     }
   }
@@ -81,7 +83,7 @@ const echoJS = `(async (runs, warmMs) => {
   r.port = await __pw.time(() => new Promise((res) => { settle = res; const b = inp.slice().buffer; ch.port1.postMessage(b, [b]); }), runs, warmMs);
   w.terminate();
   if (self.crossOriginIsolated) {
-    for (const mode of ['wait', 'waitAsync']) {
+    for (const mode of ['wait', 'wait-alloc', 'waitAsync']) {
       const sw = new Worker('/__bench/echo-worker.js');
       const sab = new SharedArrayBuffer(8 + 4 * 784);
       const ctl = new Int32Array(sab, 0, 2), data = new Float32Array(sab, 8);
@@ -366,6 +368,7 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		row("empty worker: bare ArrayBuffer, transferred", echo("buffer")),
 		row("empty worker: MessageChannel port", echo("port")),
 		row("empty worker: SharedArrayBuffer, worker in Atomics.wait", echo("sab-wait")),
+		row("empty worker: SharedArrayBuffer, worker in Atomics.wait, a 12-byte ArrayBuffer allocated per call", echo("sab-wait-alloc")),
 		row("empty worker: SharedArrayBuffer, worker in Atomics.waitAsync", echo("sab-waitAsync")),
 	}
 	for _, k := range []struct {
@@ -412,6 +415,7 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 	b.WriteString("Chromium delivers a worker's message as a task posted to the other thread's event loop, through its scheduler, and a port's through Mojo: each direction wakes a sleeping thread and runs a task, and on a loaded machine each wake-up waits for a core. A MessageChannel per model does not help (a port is no faster than the worker's own channel), so the loader keeps `Worker.postMessage`, with the input and output as bare transferred ArrayBuffers and no id (a worker runs one call at a time). ")
 	if v, ok := iso.Echo["sab-wait"]; ok {
 		fmt.Fprintf(&b, "Shared memory skips the task queue on the worker's side: blocked in `Atomics.wait`, the worker wakes on `Atomics.notify` straight into the model, and only the page's side goes through a task (the resolution of `Atomics.waitAsync`): %s for an empty worker, against %s when the worker also awaits `waitAsync`. ", fmtUs(v), fmtUs(iso.Echo["sab-waitAsync"]))
+		fmt.Fprintf(&b, "A worker that never goes back to its event loop pays for every ArrayBuffer it allocates (%s with one 12-byte ArrayBuffer per call), so the loader's worker copies the output from the model's memory straight into the shared region, allocating none. ", fmtUs(iso.Echo["sab-wait-alloc"]))
 	}
 	b.WriteString("So on a cross-origin isolated page each worker gets a SharedArrayBuffer channel (templates/loader/channel.js): the page writes the packed input into it and awaits `Atomics.waitAsync`; the worker, blocked in `Atomics.wait`, runs the model on the input in place and writes the output back. Batches and inputs larger than the channel still go by postMessage, after the page \"parks\" the worker (it leaves `Atomics.wait` to read its messages). ")
 	fmt.Fprintf(&b, "The pool splits a batch into two parts per worker, handed to whichever worker is idle: with 2 workers a batch of %d digits runs %.2f× as fast as with one (plain page; %.2f× isolated). ", poolBatch, speedup(plain.Batch), speedup(iso.Batch))

@@ -73,9 +73,13 @@ export class PageChannel {
 
 /**
  * serveChannel is the worker's end: it blocks, answering predicts with
- * run(input) → ArrayBuffer, until the page parks it. input is a Uint8Array
- * view of the shared region, valid until run returns. seen is the last
- * request number handled; it returns the new one.
+ * run(input) → output, until the page parks it. input is a Uint8Array view
+ * of the shared region and output a Uint8Array view of the model's memory,
+ * each valid until the next call. seen is the last request number
+ * handled; it returns the new one. Nothing here allocates an ArrayBuffer
+ * unless an output is too large for the region: in a worker that never
+ * goes back to its event loop, each one measurably slows the next calls
+ * (bench section 11).
  */
 export function serveChannel(sab, seen, run) {
   const ctl = new Int32Array(sab, 0, CTL / 4);
@@ -93,10 +97,10 @@ export function serveChannel(sab, seen, run) {
     try {
       const out = run(data.subarray(0, ctl[LEN]));
       if (out.byteLength <= data.length) {
-        data.set(new Uint8Array(out));
+        data.set(out);
         len = out.byteLength;
       } else {
-        [status, posted] = [POSTED, out];
+        [status, posted] = [POSTED, out.slice().buffer];
       }
     } catch (e) {
       const text = new TextEncoder().encode(e?.message || String(e)).subarray(0, data.length);

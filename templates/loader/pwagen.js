@@ -159,7 +159,7 @@ if (inWorker) {
     }
     // Wait for the next call in Atomics.wait until the page parks us to
     // read a message.
-    if (sab) seen = serveChannel(sab, seen, model.run);
+    if (sab) seen = serveChannel(sab, seen, model.out);
   };
 }
 
@@ -243,6 +243,8 @@ async function load(m) {
     streamed, // compiled while downloading (the host sent application/wasm)
     loadMs: Math.round(performance.now() - t0),
   };
+  // predictV1 runs a v1 model and returns its output as a view of the
+  // model's memory, valid until the next call into the model.
   const predictV1 = (input) => {
     const want = inputLen;
     if (want > 0 && (input.length === 0 || input.length % want !== 0)) throw new Error(`pwagen: predict got ${input.length} values; this model takes ${want} per input (a batch is a multiple of ${want})`);
@@ -250,16 +252,21 @@ async function load(m) {
     new Float32Array(x.memory.buffer, p, input.length).set(input);
     const n = check(wasi.run(() => x.pwagen_predict()), 'predict');
     const o = x.pwagen_output() >>> 0;
-    return new Float32Array(x.memory.buffer, o, n).slice(); // views detach when memory grows: read now
+    return new Uint8Array(x.memory.buffer, o, n * 4);
+  };
+  // out runs the model on one packed input (bytes, a Uint8Array) and
+  // returns the output's bytes as a view of the model's memory, which the
+  // next call may overwrite (and which detaches if the memory grows).
+  const out = (bytes) => {
+    if (sig) return predictTyped(x, (f) => wasi.run(f), check, sig, bytes);
+    if (bytes.byteLength % 4) throw new Error(`pwagen: predict got ${bytes.byteLength} bytes; a v1 model takes float32 values, 4 bytes each`);
+    return predictV1(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
   };
   return {
     info,
-    /** run takes one packed input (bytes, a Uint8Array) and returns the output's bytes, a new ArrayBuffer. */
-    run(bytes) {
-      if (sig) return predictTyped(x, (f) => wasi.run(f), check, sig, bytes).buffer;
-      if (bytes.byteLength % 4) throw new Error(`pwagen: predict got ${bytes.byteLength} bytes; a v1 model takes float32 values, 4 bytes each`);
-      return predictV1(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)).buffer;
-    },
+    out,
+    /** run is out's bytes copied into a new ArrayBuffer, to post. */
+    run: (bytes) => out(bytes).slice().buffer,
   };
 }
 

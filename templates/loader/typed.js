@@ -183,9 +183,9 @@ export function readSignature(x, where) {
 
 /**
  * predictTyped runs a typed model on buf (packInputs' buffer, or a
- * Uint8Array of its bytes) and returns
- * {arrays, buffer}: each output as a typed array of its dtype by name, all
- * views of one buffer copied out of the model's memory, to transfer.
+ * Uint8Array of its bytes) and returns the outputs' bytes, laid out by the
+ * contract: a view of the model's memory, valid until the next call into
+ * the model (copy it, or lay views over a copy, with views()).
  */
 export function predictTyped(x, run, check, sig, buf) {
   const inL = layout(sig.inputs), outL = layout(sig.outputs);
@@ -196,8 +196,7 @@ export function predictTyped(x, run, check, sig, buf) {
   if (n < outL.total) throw new Error(`pwagen: the model returned ${n} bytes of outputs; its signature lays out ${outL.total}`);
   const o = x.pwagen_outputs() >>> 0;
   if (o + outL.total > x.memory.buffer.byteLength) throw new Error(`pwagen: pwagen_outputs points at ${o}, outside the model's memory`);
-  const buffer = new Uint8Array(x.memory.buffer, o, outL.total).slice().buffer; // the one copy; views detach when memory grows
-  return { arrays: views(sig.outputs, buffer), buffer };
+  return new Uint8Array(x.memory.buffer, o, outL.total);
 }
 
 /** views gives each tensor of ts as a typed array of its dtype over buffer, laid out by the contract, by name. */
