@@ -18,13 +18,23 @@ var (
 	sizeRe   = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$`)
 )
 
+// sizeFoldRe is a size whose unit has the wrong case, such as "64mb".
+var sizeFoldRe = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*((?i)[kmg]i?b)\s*$`)
+
+func binaryUnit(u string) string { return strings.ToUpper(u[:1]) + "iB" }
+
+// units are the size units pwagen.toml takes, each documented in the
+// templates' pwagen.toml and docs/design.md.
 var units = map[string]uint64{"": 1, "B": 1, "KB": 1000, "KiB": 1 << 10, "MB": 1000 * 1000, "MiB": 1 << 20, "GB": 1000 * 1000 * 1000, "GiB": 1 << 30}
 
 // ParseSize reads sizes such as "4MiB", "512 KiB" or "1048576".
 func ParseSize(s string) (uint64, error) {
 	m := sizeRe.FindStringSubmatch(s)
 	if m == nil {
-		return 0, fmt.Errorf("%q is not a size; write a number with a unit, such as \"4MiB\" or \"512KiB\"", s)
+		if m := sizeFoldRe.FindStringSubmatch(s); m != nil {
+			return 0, fmt.Errorf("%q is not a size: units are case-sensitive; write %q (powers of 1024) or %q (of 1000)", s, m[1]+binaryUnit(m[2]), m[1]+strings.ToUpper(m[2][:1])+"B")
+		}
+		return 0, fmt.Errorf("%q is not a size; write a number with a unit (B, KiB, MiB, GiB, or KB, MB, GB), such as \"4MiB\" or \"512KiB\"", s)
 	}
 	f, err := strconv.ParseFloat(m[1], 64)
 	if err != nil || f*float64(units[m[2]]) > 1<<50 {
@@ -153,7 +163,7 @@ func (c *Config) check(name string, lines map[string]int) error {
 	default:
 		return bad("deploy.update", "%q is not an update mode; use \"prompt\" (the page decides when to reload) or \"auto\"", c.Deploy.Update)
 	}
-	return nil
+	return c.checkLib(bad)
 }
 
 // checkForeign checks [model] wasm and build, which take the model from

@@ -24,6 +24,7 @@ type Config struct {
 	Budget  Budget  `toml:"budget"`
 	Browser Browser `toml:"browsers"`
 	Deploy  Deploy  `toml:"deploy"`
+	Lib     Lib     `toml:"lib"`
 
 	// Dir is the project folder (the folder of the config file).
 	Dir string `toml:"-"`
@@ -35,7 +36,8 @@ type Config struct {
 	// TimeLimit is Budget.Time: how long one measured run of the model may take.
 	TimeLimit time.Duration `toml:"-"`
 
-	lines map[string]int // "table.key" → its line in File
+	lines       map[string]int // "table.key" → its line in File
+	weightsFlag bool           // Model.Weights is --weights, not from File
 }
 
 // Option changes how Load reads a project.
@@ -112,6 +114,16 @@ type Deploy struct {
 	Precompress bool `toml:"precompress"`
 }
 
+// Lib names the npm package that `pwagen package --lib` writes
+// (docs/lib.md).
+type Lib struct {
+	// Name is the package's npm name, such as "digits" or "@acme/digits"
+	// (default: [app] name in lower case, its words joined by "-").
+	Name string `toml:"name"`
+	// Version is its semantic version (default "0.1.0").
+	Version string `toml:"version"`
+}
+
 // Defaults for keys a config may leave out.
 var Defaults = Config{
 	App:     App{Web: "web", Icon: "web/icon.png", ThemeColor: "#1f6feb", BackgroundColor: "#ffffff"},
@@ -133,7 +145,8 @@ func Load(path string, opts ...Option) (*Config, error) {
 	}
 	data, err := fsx.ReadFile(path, fsx.ConfigLimit, "config")
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no such file; run `pwagen new DIR` to start a project, or pass the folder that holds %s", path, FileName)
+		dir, _ := filepath.Abs(filepath.Dir(path))
+		return nil, fmt.Errorf("%s: no such file: %s holds no project; run `pwagen new DIR` to start one, or pass the folder that holds %s", path, dir, FileName)
 	}
 	if err != nil {
 		return nil, err

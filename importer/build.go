@@ -393,18 +393,6 @@ func inputType(d onnx.DType) (DType, string, bool) {
 	return 0, "", false
 }
 
-func fromONNXType(d onnx.DType) (DType, bool) {
-	switch d {
-	case onnx.Float32, onnx.Float16, onnx.BFloat16, onnx.Float64:
-		return Float32, d == onnx.Float32
-	case onnx.Int64, onnx.Int32, onnx.Int8, onnx.Uint8, onnx.Int16, onnx.Uint16, onnx.Uint32, onnx.Uint64:
-		return Int64, d == onnx.Int64
-	case onnx.Bool:
-		return Bool, true
-	}
-	return 0, false
-}
-
 // tensorFromONNX converts a reader's tensor: floats of any width become
 // float32, integers int64.
 func tensorFromONNX(t *onnx.Tensor) (*Tensor, error) {

@@ -30,23 +30,6 @@ func Optimize(g *Graph) map[string]int {
 	return r
 }
 
-// replaceUses makes every reader of old read new.
-func replaceUses(g *Graph, old, new *Value) {
-	for _, n := range g.Nodes {
-		for i, v := range n.In {
-			if v == old {
-				n.In[i] = new
-			}
-		}
-	}
-	for i, v := range g.Outputs {
-		if v == old {
-			g.Outputs[i] = new
-			new.Name = old.Name
-		}
-	}
-}
-
 // single returns the only node reading v, when v is not a graph output.
 func single(g *Graph, v *Value, uses map[*Value]int) *Node {
 	if uses[v] != 1 || g.isOutput(v) {

@@ -180,25 +180,26 @@ type RuntimeConfig struct {
 	// was packaged (0: not measured). The loader checks that the device
 	// can reserve it before downloading anything (memory.js).
 	Memory uint64 `json:"memory"`
+	// Entry is set in a library: the loader's file in the package folder,
+	// which the worker runs from (pwagen.js: startWorker).
+	Entry string `json:"entry,omitempty"`
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
 	wasmName := hashed("model.wasm", b.Wasm)
-	b.add(&File{Name: wasmName, Data: b.Wasm, Hashed: true})
-	kernels, err := addKernels(b)
-	if err != nil {
-		return err
-	}
 	rc := RuntimeConfig{
-		Version:   b.version(),
+		Version:   versionPlaceholder,
 		Wasm:      wasmName,
 		WasmSize:  len(b.Wasm),
 		Weights:   b.Weights,
 		Update:    b.Config.Deploy.Update,
 		Isolation: b.Config.Deploy.Isolation,
-		Kernels:   kernels,
+		Kernels:   b.kernels,
 		SHA256:    map[string]string{},
 		Memory:    b.peak,
+	}
+	if b.Lib {
+		rc.Entry = LibEntry
 	}
 	for _, n := range b.sortedNames() {
 		if path.Ext(n) == ".wasm" {
@@ -213,7 +214,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		EntryPoints:       []string{"loader/" + LoaderName},
 		Bundle:            true,
 		Write:             false,
-		Outfile:           LoaderName,
+		Outfile:           b.loaderName(),
 		Format:            api.FormatESModule,
 		Engines:           engines(b.Config.Browser.Targets),
 		Define:            map[string]string{"__PWAGEN__": string(js)},
@@ -230,8 +231,21 @@ func bundleLoader(ctx context.Context, b *Build) error {
 	if len(res.OutputFiles) != 1 {
 		return fmt.Errorf("bundling the loader gave %d files, want 1 (a pwagen bug)", len(res.OutputFiles))
 	}
-	b.add(&File{Name: LoaderName, Data: res.OutputFiles[0].Contents})
+	js, b.version, err = loaderVersion(b, res.OutputFiles[0].Contents)
+	if err != nil {
+		return err
+	}
+	b.add(&File{Name: b.loaderName(), Data: js})
 	return nil
+}
+
+// addModelFiles adds the model's .wasm and, when it imports them, the
+// kernel modules, each under a hashed name.
+func addModelFiles(ctx context.Context, b *Build) error {
+	b.add(&File{Name: hashed("model.wasm", b.Wasm), Data: b.Wasm, Hashed: true})
+	var err error
+	b.kernels, err = addKernels(b)
+	return err
 }
 
 // bakePeak bundles the loader and the service worker again, now with the
@@ -245,12 +259,12 @@ func bakePeak(ctx context.Context, b *Build) error {
 		return nil
 	}
 	b.peak = *r.Memory.PeakBytes
-	delete(b.Files, LoaderName)
+	delete(b.Files, b.loaderName())
 	delete(b.Files, "sw.js")
 	if err := bundleLoader(ctx, b); err != nil {
 		return err
 	}
-	if err := serviceWorker(ctx, b); err != nil {
+	if err := b.swUnlessLib(ctx); err != nil {
 		return err
 	}
 	d := &r.Download
@@ -262,18 +276,6 @@ func bakePeak(ctx context.Context, b *Build) error {
 		return &CheckError{Report: r, msg: "the model failed 1 check(s); nothing was written:\n  download: " + p.Message}
 	}
 	return nil
-}
-
-// minifyJS minifies generated JavaScript (the service worker).
-func minifyJS(name string, src []byte, targets []string) ([]byte, error) {
-	res := api.Transform(string(src), api.TransformOptions{
-		Loader: api.LoaderJS, Engines: engines(targets), Sourcefile: name,
-		MinifyWhitespace: true, MinifyIdentifiers: true, MinifySyntax: true, LegalComments: api.LegalCommentsNone,
-	})
-	if len(res.Errors) > 0 {
-		return nil, fmt.Errorf("minifying %s (a pwagen bug; please report it): %w", name, esbuildError("", res.Errors))
-	}
-	return []byte(strings.TrimSpace(string(res.Code)) + "\n"), nil
 }
 
 // projectFiles makes esbuild load the app's modules and assets from inside

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/pwagen/pwagen/internal/fsx"
 )
@@ -59,12 +58,13 @@ func gib(n int64) string {
 // package under a content-hashed name. It streams: the shards stay on disk
 // (File.Src) and are read once here and once by writeOut.
 func shardWeights(ctx context.Context, b *Build) error {
+	if err := b.Config.CheckWeights(); err != nil {
+		return err
+	}
 	p := b.Config.Rel(b.Config.Model.Weights)
 	f, fi, err := fsx.Open(p, MaxWeights, "weights")
 	var se *fsx.SizeError
 	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%s: model.weights: %s does not exist; train the model or fix the path", b.Config.File, p)
 	case errors.As(err, &se):
 		return &WeightsTooLargeError{Path: p, Size: se.Size, Limit: MaxWeights, What: "wasm32"}
 	case err != nil:

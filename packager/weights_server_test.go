@@ -144,15 +144,6 @@ func (s *server) serve(ln net.Listener) {
 // stop closes the listener and every connection: the host is gone.
 func (s *server) stop() { s.srv.Close() }
 
-// restart serves again on the same address, so the origin is the same.
-func (s *server) restart() {
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.serve(ln)
-}
-
 // set chooses the package and when to cut connections, and clears the log.
 func (s *server) set(dir string, dropAfter int) {
 	s.mu.Lock()

@@ -300,7 +300,7 @@ func TestEdge(t *testing.T) {
 				t.Fatal(err)
 			}
 			i := bytes.Index(bin, part)
-			if i < 0 || bytes.Index(bin[i+1:], part) >= 0 {
+			if i < 0 || bytes.Contains(bin[i+1:], part) {
 				t.Fatalf("the %s is not in the executable once", tc.part)
 			}
 			bin[i+len(part)/2] ^= 0xff

@@ -24,7 +24,7 @@ func validateCmd() *cli.Command {
 	return &cli.Command{
 		Name:      "validate",
 		Usage:     "check that a model fits its browsers: features, ABI, memory, download",
-		ArgsUsage: "TARGET (a .wasm file, or a project folder)",
+		ArgsUsage: "[TARGET] (a .wasm file, or a project folder; default: the project in this folder)",
 		Description: "For a project folder, validate builds its model and uses its weights and pwagen.toml.\n" +
 			"For a .wasm file, it uses --config, or else the defaults of a new project.\n" +
 			"Exit status: 0 every check holds; 1 a check failed, or the module is damaged or does not compile; 2 bad usage or not a WebAssembly module.",
@@ -34,10 +34,14 @@ func validateCmd() *cli.Command {
 			&cli.StringFlag{Name: "weights", Usage: "weights file to use instead of [model] weights; it may be outside the project", TakesFile: true},
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError("validate: want one TARGET (a .wasm file or a project folder), got %d arguments", c.NArg())
+			if c.NArg() > 1 {
+				return usageError("validate: want at most one TARGET (a .wasm file or a project folder), got %d arguments", c.NArg())
 			}
-			r, err := runValidate(c.Context, c.Args().First(), c.String("config"), c.String("weights"))
+			target := c.Args().First()
+			if target == "" {
+				target = "."
+			}
+			r, err := runValidate(c.Context, target, c.String("config"), c.String("weights"))
 			var invalid *validate.InvalidError
 			var compile *packager.CompileError
 			switch {
@@ -102,6 +106,9 @@ func runValidate(ctx context.Context, target, configFile, weights string) (*vali
 		o.DownloadBudget, _ = config.ParseSize(cfg.Budget.Download)
 		o.TimeLimit, _ = config.ParseTime(cfg.Budget.Time)
 	} else if cfg.Model.Weights != "" {
+		if err := cfg.CheckWeights(); err != nil {
+			return nil, err
+		}
 		o.Weights = cfg.Rel(cfg.Model.Weights)
 	}
 	if cfg.File == "" && weights != "" {

@@ -14,10 +14,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/pwagen/pwagen/importer"
+	"github.com/pwagen/pwagen/internal/shellquote"
 	"github.com/pwagen/pwagen/onnx"
 	"github.com/pwagen/pwagen/templates"
 )
@@ -386,75 +386,29 @@ func roundMiB(n int64) int64 {
 // builds the project beside dir and renames it in, so a failure leaves
 // nothing behind.
 func New(dir string, c *Compiled, name, short, module string) error {
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return &importer.UsageError{Msg: fmt.Sprintf("%s exists and is not empty; nothing was changed. Choose a new folder, or run pwagen import %s %s to update a project made from a model", dir, c.Source, dir)}
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, ".pwagen-new-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
 	data := c.data(name, short, module)
 	c.UI.Title = name
 	def, _ := templates.Project("default")
-	put := func(p string, b []byte) error {
-		dst := filepath.Join(tmp, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	err := templates.Create(dir, func(put func(string, []byte) error) error {
+		// go.mod and kernels/ from the default project; the rest of our own.
+		if err := templates.Render(def, data, func(p string) bool { return p == "go.mod.tmpl" || strings.HasPrefix(p, "kernels/") }, put); err != nil {
 			return err
 		}
-		return os.WriteFile(dst, b, 0o644)
-	}
-	// go.mod and kernels/ from the default project; the rest of our own.
-	if err := render(def, data, func(p string) bool { return p == "go.mod.tmpl" || strings.HasPrefix(p, "kernels/") }, put); err != nil {
-		return err
-	}
-	if err := render(templates.Import(), data, func(string) bool { return true }, put); err != nil {
-		return err
-	}
-	for p, b := range c.Files() {
-		if err := put(p, b); err != nil {
+		if err := templates.Render(templates.Import(), data, func(string) bool { return true }, put); err != nil {
 			return err
 		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if _, err := os.Stat(dir); err == nil {
-		if err := os.Remove(dir); err != nil { // empty: os.Rename never replaces a folder
-			return err
-		}
-	}
-	return os.Rename(tmp, dir)
-}
-
-func render(fsys fs.FS, data Data, keep func(string) bool, put func(string, []byte) error) error {
-	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !keep(p) {
-			return err
-		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(p, ".tmpl") {
-			t, err := template.New(p).Option("missingkey=error").Parse(string(src))
-			if err != nil {
+		for p, b := range c.Files() {
+			if err := put(p, b); err != nil {
 				return err
 			}
-			var buf bytes.Buffer
-			if err := t.Execute(&buf, data); err != nil {
-				return err
-			}
-			src, p = buf.Bytes(), strings.TrimSuffix(p, ".tmpl")
 		}
-		return put(p, src)
+		return nil
 	})
+	var exists *templates.ExistsError
+	if errors.As(err, &exists) {
+		return &importer.UsageError{Msg: fmt.Sprintf("%s exists and is not empty; nothing was changed. Choose a new folder, or run pwagen import %s %s to update a project made from a model", dir, shellquote.Quote(c.Source), shellquote.Quote(dir))}
+	}
+	return err
 }
 
 // NotGeneratedError is a file import would overwrite that pwagen did not

@@ -41,13 +41,15 @@ export function poolSize(asked, maxMemory) {
 }
 
 /**
- * Pool runs the model in size workers, each made by newWorker(). start()
+ * Pool runs the model in size workers, each made by newWorker() (startHint
+ * says what to check when one fails to start). start()
  * resolves to the first worker's info once it is ready; the others start
  * at once from what it shares and take calls as each becomes ready.
  */
 export class Pool {
-  constructor(newWorker, size, opts, decode) {
+  constructor(newWorker, size, opts, decode, startHint) {
     this.newWorker = newWorker;
+    this.startHint = startHint; // what to check when a worker fails to start
     this.size = size;
     this.opts = opts;
     this.decode = decode; // output ArrayBuffer → what predict resolves to
@@ -84,7 +86,7 @@ export class Pool {
     m.worker.onmessage = ({ data }) => this.receive(m, data);
     m.worker.onerror = (e) => {
       e.preventDefault?.();
-      this.drop(m, new Error(`pwagen: the model worker failed${m.ready ? '' : ' to start'}: ${e.message || 'a script error'}${m.ready ? '' : '; check that pwagen.js is served as JavaScript'}`));
+      this.drop(m, new Error(`pwagen: the model worker failed${m.ready ? '' : ' to start'}: ${e.message || 'a script error'}${m.ready ? '' : `; check that ${this.startHint}`}`));
     };
     m.worker.postMessage(msg, transfer);
   }

@@ -1,7 +1,7 @@
 // pwagen's loader. One ES module with two roles: on the page it exports
 // loadModel(); loaded as a module Web Worker it runs the model.
 // The packager bakes this package's configuration in as __PWAGEN__.
-import { CFG, post } from './config.js';
+import { BASE, CFG, at, post } from './config.js';
 import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
 import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
@@ -27,14 +27,17 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd where supported, else scalar; baseline for models without kernels)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much. The pool's workers together stay within it.
  * @param {number} [opts.workers] model instances, each in its own Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget (info.pool says why); predictBatch splits a batch across them and concurrent predict calls run in parallel
+ * @param {string|URL} [opts.base] the folder the package's files are served from (default: this module's folder)
  */
 export async function loadModel(opts = {}) {
-  const sw = opts.serviceWorker === false ? null : registerServiceWorker(opts);
+  const base = opts.base == null ? BASE : folder(opts.base);
+  const sw = opts.serviceWorker === false || CFG.entry ? null : registerServiceWorker(opts); // a library registers none
   if (sw && isolationReloadDue()) await sw; // the page reloads into isolation: start nothing before
   const plan = poolSize(opts.workers, opts.maxMemory);
   let sig = null; // the typed signature; null for a v1 model
   const decode = (buf) => (sig ? unpack(sig.outputs, views(sig.outputs, buf)) : new Float32Array(buf));
-  const pool = new Pool(() => new Worker(import.meta.url, { type: 'module', name: 'pwagen' }), plan.workers, opts, decode);
+  const hint = CFG.entry ? `${at(CFG.entry, base)} is served as JavaScript, with CORS from another origin` : 'pwagen.js is served as JavaScript';
+  const pool = new Pool(() => startWorker(base), plan.workers, opts, decode, hint);
   const info = await pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory });
   if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
   const inputLen = info.inputs[0].shape[0];
@@ -50,7 +53,7 @@ export async function loadModel(opts = {}) {
   }
   await sw;
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
-  navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url }); });
+  navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
 
   // pack checks one input and lays it out in a new ArrayBuffer, as the
   // worker takes it: the worker never sees bad input.
@@ -123,6 +126,28 @@ export async function loadModel(opts = {}) {
       pool.dispose(new Error('pwagen: the model was disposed'));
     },
   };
+}
+
+// folder resolves loadModel's base against the page, as a folder URL.
+function folder(base) {
+  const u = new URL(String(base), location.href);
+  u.search = u.hash = '';
+  if (!u.pathname.endsWith('/')) u.pathname += '/';
+  return u;
+}
+
+// startWorker runs the loader as a module worker: this module itself, or,
+// for a library (CFG.entry), its entry file in base, so that an app that
+// bundled this code still starts the worker from the package's folder.
+// A worker's script must be of the page's origin: from another origin, a
+// module of the page's origin (a blob) imports it, which needs CORS.
+function startWorker(base) {
+  const url = CFG.entry ? at(CFG.entry, base) : new URL(import.meta.url);
+  if (url.origin === location.origin) return new Worker(url, { type: 'module', name: 'pwagen' });
+  const src = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+  const w = new Worker(src, { type: 'module', name: 'pwagen' });
+  setTimeout(() => URL.revokeObjectURL(src), 60e3);
+  return w;
 }
 
 // ---------- worker side ----------
