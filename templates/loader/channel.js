@@ -79,7 +79,7 @@ export class PageChannel {
  * handled; it returns the new one. Nothing here allocates an ArrayBuffer
  * unless an output is too large for the region: in a worker that never
  * goes back to its event loop, each one measurably slows the next calls
- * (bench section 11).
+ * (bench section 12).
  */
 export function serveChannel(sab, seen, run) {
   const ctl = new Int32Array(sab, 0, CTL / 4);
