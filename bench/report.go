@@ -28,10 +28,11 @@ var sections = []section{
 	{"onnx", "9. ONNX import: import time, sizes and inference of the torch fixtures", onnxSection},
 	{"ort", "10. pwagen against ONNX Runtime Web on the same models", ortSection},
 	{"langid", "11. examples/langid: a small transformer per word", langidSection},
+	{"loader", "12. The loader: round trip and worker pool", loaderSection},
 }
 
 // order is the order of the sections in the report: the issue's.
-var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels", "onnx", "ort", "langid"}
+var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels", "onnx", "ort", "langid", "loader"}
 
 func sectionKeys() []string { return order }
 
