@@ -120,6 +120,10 @@ func TestParseErrors(t *testing.T) {
 		{"bad target", "[browsers]\ntargets = [\"chrome\"]\n", []string{"pwagen.toml:16", `"chrome" is not a browser target`, "chrome100"}},
 		{"absurd target version", "[browsers]\ntargets = [\"chrome99999999999\"]\n", []string{"pwagen.toml:16", "browsers.targets", `"chrome99999999999": version 99999999999 is over 999`}},
 		{"absurd target minor version", "[browsers]\ntargets = [\"safari16.40000\"]\n", []string{"pwagen.toml:16", "version 40000 is over 999"}},
+		// opera passed config and failed validation after the compile: one
+		// parser (internal/browser) refuses it here, with the line.
+		{"browser validate does not know", "[browsers]\ntargets = [\"opera90\"]\n", []string{"pwagen.toml:16", "browsers.targets", `"opera90": pwagen does not know the WebAssembly support of "opera"`, "chrome, edge, firefox, safari, ios"}},
+		{"four-part version", "[browsers]\ntargets = [\"chrome1.2.3.4\"]\n", []string{"pwagen.toml:16", "browsers.targets", "not up to three numbers"}},
 		{"bad isolation", "[deploy]\nisolation = \"coop\"\n", []string{"pwagen.toml:16", "deploy.isolation", "service-worker"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pwagen/pwagen/internal/size"
 	"github.com/pwagen/pwagen/onnx"
 )
 
@@ -342,7 +343,7 @@ func (b *builder) node(on *onnx.Node, i int) error {
 }
 
 // maxElements bounds any tensor: 4 GiB of float32, wasm32's whole memory.
-const maxElements = 1 << 30
+const maxElements = size.Wasm32Memory / 4
 
 func convertAttrs(in map[string]onnx.Attr) Attrs {
 	a := Attrs{}

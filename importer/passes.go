@@ -17,6 +17,7 @@ type Pass struct {
 var Passes = []Pass{
 	{"fold-batchnorm", foldBatchNorm},   // Conv/Gemm → BatchNormalization: scale the weights
 	{"fuse-layernorm", fuseLayerNorm},   // ReduceMean, Sub, Pow, Sqrt, Div, Mul, Add → LayerNormalization
+	{"fuse-gelu", fuseGelu},             // Div, Erf, Add, Mul, Mul (or the tanh form) → Gelu
 	{"fuse-activation", fuseActivation}, // Conv/Gemm → Relu, Clip, …: one kernel call
 	{"dead-code", deadCode},             // drop nodes no output needs
 }

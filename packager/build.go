@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -208,11 +207,3 @@ func run(ctx context.Context, b *Build, stages []stage) error {
 	}
 	return writeOut(b)
 }
-
-// hashedRe matches the names the packager gives: "-<8 hex>" before the
-// extension, esbuild's "assets/<name>-<8 base32>" and the weight shards.
-var hashedRe = regexp.MustCompile(`(^|/)[^/]+-[0-9a-f]{8}\.[A-Za-z0-9]+$|^assets/[^/]+-[A-Z2-7]{8}\.[A-Za-z0-9]+$|^weights/[0-9a-f]{16}\.bin$`)
-
-// IsHashed tells whether a package file's name carries its content hash,
-// so that it may be cached forever.
-func IsHashed(name string) bool { return hashedRe.MatchString(name) }

@@ -3,6 +3,7 @@ package packager
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/golden"
 	"github.com/pwagen/pwagen/templates"
 )
@@ -256,16 +258,31 @@ func TestCheckPage(t *testing.T) {
 	}
 }
 
-func TestIsHashed(t *testing.T) {
-	for name, want := range map[string]bool{
-		"app-1a2b3c4d.js": true, "icons/icon-192-1a2b3c4d.png": true, "model-deadbeef.wasm": true,
-		"weights/0123456789abcdef.bin": true, "index.html": false, "sw.js": false, "pwagen.js": false,
-		"assets/logo-XAB3F7JA.png": true, "img/logo-XAB3F7JA.png": false,
-		"app-1A2B3C4D.js": false, "my-app.js": false, "weights/x.bin": false,
-	} {
-		if got := IsHashed(name); got != want {
-			t.Errorf("IsHashed(%q) = %v", name, got)
-		}
+// TestSpecFileRecordsWhatWasHashed: the package's hosts.SpecFile marks
+// the names the packager gave a hash, and no other: a web/ file named
+// photo-deadbeef.png keeps its name and is not hashed (a regular
+// expression called it hashed, so serve sent it immutable and every host
+// no-cache).
+func TestSpecFileRecordsWhatWasHashed(t *testing.T) {
+	c := newProject(t, nil)
+	b := NewBuild(c, "")
+	b.add(&File{Name: "photo-deadbeef.png", Data: []byte("\x89PNG")})
+	b.add(&File{Name: "app-1a2b3c4d.js", Data: []byte("//"), Hashed: true})
+	b.add(&File{Name: "index.html", Data: []byte("<!doctype html>")})
+	if err := hostConfigs(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	f := b.Files[hosts.SpecFile]
+	if f == nil || !f.Host {
+		t.Fatalf("no host file %s: %+v", hosts.SpecFile, f)
+	}
+	var spec hosts.Spec
+	if err := json.Unmarshal(f.Data, &spec); err != nil {
+		t.Fatal(err)
+	}
+	want := []hosts.File{{Name: "app-1a2b3c4d.js", Hashed: true}, {Name: "index.html"}, {Name: "photo-deadbeef.png"}}
+	if !slices.Equal(spec.Files, want) {
+		t.Errorf("spec files %+v, want %+v", spec.Files, want)
 	}
 }
 

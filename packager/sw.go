@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/swgen"
 )
 
@@ -49,7 +50,7 @@ func loaderVersion(b *Build, loader []byte) ([]byte, string, error) {
 // serviceWorker writes sw.js: the app shell is precached, the .wasm cached
 // on first use, and the weights left to the loader's IndexedDB store.
 func serviceWorker(ctx context.Context, b *Build) error {
-	c := swgen.Config{Version: b.version, Isolate: b.Config.Deploy.Isolation == "service-worker", SHA256: map[string]string{}}
+	c := swgen.Config{Version: b.version, Isolate: b.Config.Deploy.Isolation == hosts.IsolationServiceWorker, SHA256: map[string]string{}}
 	c.Precache = append(c.Precache, swgen.Entry{URL: "./", Revision: revision(b.Files["index.html"].Data)})
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]

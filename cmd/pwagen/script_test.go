@@ -42,6 +42,11 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			e.Setenv("ONNX", onnxDir) // ONNX models for new --from and import
+			icon, err := filepath.Abs(filepath.Join("..", "..", "templates", "importproject", "web", "icon.png"))
+			if err != nil {
+				return err
+			}
+			e.Setenv("ICON", icon) // a project's icon: `cp $ICON proj/web/icon.png`
 			e.Setenv("GOFLAGS", "-buildvcs=false")
 			e.Setenv("GOPROXY", "off")
 			e.Setenv("GOTOOLCHAIN", "local")

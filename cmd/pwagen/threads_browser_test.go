@@ -137,11 +137,7 @@ func TestThreadsInChromium(t *testing.T) {
 // host lost its headers) runs simd, with a warning that says why.
 func TestThreadsFallback(t *testing.T) {
 	dist, in := threadsProject(t, "headers")
-	h, err := newPreview(dist, "none")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, _ := serveOn(t, h)
+	url, _ := browsertest.ServePackage(t, dist, "none")
 	ctx := browsertest.New(t)
 	browsertest.Do(t, ctx, chromedp.Navigate(url))
 	r := runVariants(t, ctx, in)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/importer"
+	"github.com/pwagen/pwagen/internal/quantref"
 	"github.com/pwagen/pwagen/internal/shellquote"
 	"github.com/pwagen/pwagen/onnx"
 	"github.com/pwagen/pwagen/templates"
@@ -52,6 +53,8 @@ type Compiled struct {
 	Elapsed time.Duration
 	// Quant is the quality gate's report of a quantized import (nil: float32).
 	Quant *importer.GateReport
+	// reference is quantref.Path's content for a quantized model.
+	reference []byte
 	// pipeline: several graphs; the project's own files provide predict and
 	// the page.
 	pipeline bool
@@ -93,7 +96,7 @@ func Compile(o Options) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Model, err)
 	}
-	pl, quant, err := quantize(o, pl)
+	pl, quant, ref, err := quantize(o, pl)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +108,7 @@ func Compile(o Options) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Model, err)
 	}
-	c := &Compiled{Source: filepath.Base(o.Model), Graph: g, Plan: pl, Out: out, Passes: passes, Quant: quant}
+	c := &Compiled{Source: filepath.Base(o.Model), Graph: g, Plan: pl, Out: out, Passes: passes, Quant: quant, reference: ref}
 	if quant != nil {
 		quant.WeightsAfter = len(out.Weights)
 	}
@@ -337,6 +340,9 @@ func (c *Compiled) Files() map[string][]byte {
 	if !c.pipeline {
 		files["web/model-ui.js"] = c.uiJS()
 	}
+	if c.reference != nil {
+		files[quantref.Path] = c.reference
+	}
 	return files
 }
 
@@ -431,6 +437,8 @@ func Import(dir string, c *Compiled) (written, removed []string, err error) {
 	abi, _ := fs.ReadFile(templates.ABI(), "pwagen_abi.go")
 	generated := func(p string, b []byte) bool {
 		switch {
+		case p == quantref.Path:
+			return len(b) >= 4 && string(b[:4]) == quantref.Magic
 		case strings.HasSuffix(p, ".bin"):
 			return len(b) >= 4 && string(b[:4]) == "PWGW"
 		case filepath.Base(p) == "pwagen_abi.go":
@@ -451,8 +459,14 @@ func Import(dir string, c *Compiled) (written, removed []string, err error) {
 			bad = append(bad, p)
 		}
 	}
-	// Stale generated files in model/.
+	// Stale generated files in model/, and the reference of a model that
+	// is no longer quantized.
 	var stale []string
+	if _, ok := files[quantref.Path]; !ok {
+		if b, err := readHead(filepath.Join(dir, filepath.FromSlash(quantref.Path))); err == nil && bytes.HasPrefix(b, []byte(quantref.Magic)) {
+			stale = append(stale, quantref.Path)
+		}
+	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "model"))
 	for _, e := range entries {
 		p := "model/" + e.Name()
