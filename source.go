@@ -13,6 +13,6 @@ import "embed"
 // edgegen leaves them out of the copy.
 //
 //go:embed go.mod go.sum
-//go:embed edge/*.go runner/*.go hosts/*.go internal/npy/*.go internal/precompress/*.go internal/suggest/*.go internal/tensorio/*.go
+//go:embed edge/*.go runner/*.go hosts/*.go internal/npy/*.go internal/precompress/*.go internal/suggest/*.go internal/tensorio/*.go internal/wasmbin/*.go
 //go:embed kernels/modules/*.go kernels/modules/*.wasm
 var Source embed.FS

@@ -49,7 +49,7 @@ type Shared struct {
 var deps = []string{"github.com/andybalholm/brotli", "github.com/tetratelabs/wazero", "golang.org/x/sys"}
 
 // pwagenDirs are pwagen's packages that package edge imports, with itself.
-var pwagenDirs = []string{"edge", "hosts", "internal/npy", "internal/precompress", "internal/suggest", "internal/tensorio", "kernels/modules", "runner"}
+var pwagenDirs = []string{"edge", "hosts", "internal/npy", "internal/precompress", "internal/suggest", "internal/tensorio", "internal/wasmbin", "kernels/modules", "runner"}
 
 // Generate writes the module of spec's executable into dir, which must be
 // empty: main.go, go.mod, go.sum, the embedded files, and in pwagen/ the

@@ -1,9 +1,10 @@
 package validate
 
 import (
-	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/pwagen/pwagen/internal/wasmbin"
 )
 
 // This file decodes a WebAssembly binary only as far as validate needs: the
@@ -115,53 +116,53 @@ func decode(b []byte) (*modInfo, error) {
 	default:
 		return nil, &FormatError{4, fmt.Sprintf("unknown WebAssembly binary version %x (want 01000000)", v)}
 	}
-	d := &decoder{b: b, pos: 8}
+	d := wasmbin.New(b, 8)
 	m := &modInfo{typesKnown: true}
-	for d.pos < len(b) {
-		start := d.pos
-		id := d.byte()
-		size := d.u32()
-		if d.err != nil {
+	for d.Pos < len(b) {
+		start := d.Pos
+		id := d.Byte()
+		size := d.U32()
+		if d.Err != nil {
 			return nil, &FormatError{start, "truncated: the file ends inside a section header"}
 		}
-		end := d.pos + int(size)
-		if int(size) > len(b)-d.pos {
-			return nil, &FormatError{start, fmt.Sprintf("truncated: the %s claims %d bytes but the file ends %d bytes later", sectionName(id), size, len(b)-d.pos)}
+		end := d.Pos + int(size)
+		if int(size) > len(b)-d.Pos {
+			return nil, &FormatError{start, fmt.Sprintf("truncated: the %s claims %d bytes but the file ends %d bytes later", sectionName(id), size, len(b)-d.Pos)}
 		}
-		sd := &decoder{b: b[:end], pos: d.pos}
+		sd := wasmbin.New(b[:end], d.Pos)
 		if err := m.section(sd, id); err != nil {
 			return nil, err
 		}
-		if sd.err != nil {
-			return nil, sd.fail(start, "malformed "+sectionName(id))
+		if sd.Err != nil {
+			return nil, fail(sd, start, "malformed "+sectionName(id))
 		}
-		d.pos = end
+		d.Pos = end
 	}
 	m.features()
 	return m, nil
 }
 
-func (m *modInfo) section(d *decoder, id byte) error {
+func (m *modInfo) section(d *wasmbin.Decoder, id byte) error {
 	switch id {
 	case 1:
 		m.typeSection(d)
 	case 2:
 		m.importSection(d)
 	case 3:
-		for n := d.u32(); n > 0 && d.err == nil; n-- {
-			m.funcs = append(m.funcs, d.u32())
+		for n := d.U32(); n > 0 && d.Err == nil; n-- {
+			m.funcs = append(m.funcs, d.U32())
 		}
 	case 5:
-		for i, n := 0, d.u32(); uint32(i) < n && d.err == nil; i++ {
-			mem := d.limits()
+		for i, n := 0, d.U32(); uint32(i) < n && d.Err == nil; i++ {
+			mem := memOf(d.Limits())
 			mem.Where = fmt.Sprintf("memory section, memory[%d]", len(m.memories))
 			m.memories = append(m.memories, mem)
 		}
 	case 7:
-		for n := d.u32(); n > 0 && d.err == nil; n-- {
-			e := Export{Name: d.name()}
-			k := d.byte()
-			e.Kind, e.index = kindName(k), d.u32()
+		for n := d.U32(); n > 0 && d.Err == nil; n-- {
+			e := Export{Name: d.Name()}
+			k := d.Byte()
+			e.Kind, e.index = kindName(k), d.U32()
 			m.exports = append(m.exports, e)
 		}
 	case 13:
@@ -169,56 +170,56 @@ func (m *modInfo) section(d *decoder, id byte) error {
 	case 0, 4, 6, 8, 9, 10, 11, 12:
 		// Left to wazero.
 	default:
-		return &FormatError{d.pos, fmt.Sprintf("unknown section id %d", id)}
+		return &FormatError{d.Pos, fmt.Sprintf("unknown section id %d", id)}
 	}
 	return nil
 }
 
-func (m *modInfo) typeSection(d *decoder) {
-	n := d.u32()
-	for i := uint32(0); i < n && d.err == nil; i++ {
-		switch form := d.byte(); form {
+func (m *modInfo) typeSection(d *wasmbin.Decoder) {
+	n := d.U32()
+	for i := uint32(0); i < n && d.Err == nil; i++ {
+		switch form := d.Byte(); form {
 		case 0x60:
-			ft := &funcType{params: d.valTypes(), results: d.valTypes()}
+			ft := &funcType{params: d.ValTypes(), results: d.ValTypes()}
 			m.types = append(m.types, ft)
 		case 0x4e, 0x50, 0x4f, 0x5e, 0x5f:
 			// rec, sub, sub final, array, struct: the GC proposal. Stop here:
 			// its encoding is not worth decoding to report "cannot validate".
 			m.unknown = append(m.unknown, unsupported{"gc", fmt.Sprintf("type section, type[%d]", i)})
 			m.typesKnown = false
-			d.pos = len(d.b)
+			d.Pos = len(d.B)
 			return
 		default:
-			d.setErr(fmt.Errorf("type[%d]: unknown type form 0x%02x", i, form))
+			d.Fail("type[%d]: unknown type form 0x%02x", i, form)
 		}
 	}
 }
 
-func (m *modInfo) importSection(d *decoder) {
-	for n := d.u32(); n > 0 && d.err == nil; n-- {
-		im := Import{Module: d.name(), Name: d.name()}
-		k := d.byte()
+func (m *modInfo) importSection(d *wasmbin.Decoder) {
+	for n := d.U32(); n > 0 && d.Err == nil; n-- {
+		im := Import{Module: d.Name(), Name: d.Name()}
+		k := d.Byte()
 		im.Kind = kindName(k)
 		switch k {
 		case 0:
-			im.typ = d.u32()
+			im.typ = d.U32()
 			m.funcs = append(m.funcs, im.typ)
 		case 1:
-			d.valType()
-			d.limits()
+			d.ValType()
+			d.Limits()
 		case 2:
-			mem := d.limits()
+			mem := memOf(d.Limits())
 			mem.Where = fmt.Sprintf("import %s.%s", im.Module, im.Name)
 			m.memories = append(m.memories, mem)
 		case 3:
-			d.valType()
-			d.byte()
+			d.ValType()
+			d.Byte()
 		case 4:
-			d.byte()
-			im.typ = d.u32()
+			d.Byte()
+			im.typ = d.U32()
 			m.unknownOnce("exception-handling", fmt.Sprintf("import %s.%s (a tag)", im.Module, im.Name))
 		default:
-			d.setErr(fmt.Errorf("import %s.%s: unknown import kind 0x%02x", im.Module, im.Name, k))
+			d.Fail("import %s.%s: unknown import kind 0x%02x", im.Module, im.Name, k)
 		}
 		m.imports = append(m.imports, im)
 	}
@@ -283,116 +284,11 @@ func looksLike(b []byte) string {
 	return ""
 }
 
-// decoder reads LEB128 and friends; the first error sticks.
-type decoder struct {
-	b   []byte
-	pos int
-	err error
+func fail(d *wasmbin.Decoder, start int, what string) error {
+	return &FormatError{start, fmt.Sprintf("%s: %v", what, d.Err)}
 }
 
-var errEOF = errors.New("unexpected end")
-
-func (d *decoder) setErr(err error) {
-	if d.err == nil {
-		d.err = err
-	}
-}
-
-func (d *decoder) fail(start int, what string) error {
-	return &FormatError{start, fmt.Sprintf("%s: %v", what, d.err)}
-}
-
-func (d *decoder) byte() byte {
-	if d.err != nil {
-		return 0
-	}
-	if d.pos >= len(d.b) {
-		d.setErr(errEOF)
-		return 0
-	}
-	c := d.b[d.pos]
-	d.pos++
-	return c
-}
-
-func (d *decoder) uleb(bits uint) uint64 {
-	var v uint64
-	for shift := uint(0); ; shift += 7 {
-		c := d.byte()
-		if d.err != nil {
-			return 0
-		}
-		if shift >= bits || (shift+7 > bits && uint64(c&0x7f)>>(bits-shift) != 0) {
-			d.setErr(fmt.Errorf("integer too large for %d bits at byte %d", bits, d.pos-1))
-			return 0
-		}
-		v |= uint64(c&0x7f) << shift
-		if c&0x80 == 0 {
-			return v
-		}
-	}
-}
-
-func (d *decoder) u32() uint32 { return uint32(d.uleb(32)) }
-
-func (d *decoder) name() string {
-	n := d.u32()
-	if d.err != nil {
-		return ""
-	}
-	if int(n) > len(d.b)-d.pos {
-		d.setErr(errEOF)
-		return ""
-	}
-	s := string(d.b[d.pos : d.pos+int(n)])
-	d.pos += int(n)
-	return s
-}
-
-func (d *decoder) valTypes() []byte {
-	n := d.u32()
-	if int(n) > len(d.b)-d.pos {
-		d.setErr(errEOF)
-		return nil
-	}
-	out := make([]byte, 0, n)
-	for ; n > 0 && d.err == nil; n-- {
-		out = append(out, d.valType())
-	}
-	return out
-}
-
-// valType reads a value type, including the typed references (0x63, 0x64)
-// whose heap type follows as a signed LEB128.
-func (d *decoder) valType() byte {
-	t := d.byte()
-	if t == 0x63 || t == 0x64 {
-		for d.err == nil && d.byte()&0x80 != 0 {
-		}
-	}
-	return t
-}
-
-// limits reads memory or table limits: flag bit 0 has-max, bit 1 shared,
-// bit 2 64-bit (memory64), bit 3 custom page size.
-func (d *decoder) limits() memInfo {
-	flag := d.byte()
-	if flag > 0x0f {
-		d.setErr(fmt.Errorf("invalid limits flag 0x%02x", flag))
-		return memInfo{}
-	}
-	bits := uint(32)
-	m := memInfo{HasMax: flag&1 != 0, Shared: flag&2 != 0, Is64: flag&4 != 0}
-	if m.Is64 {
-		bits = 64
-	}
-	m.Min = d.uleb(bits)
-	if m.HasMax {
-		m.Max = d.uleb(bits)
-	}
-	if flag&8 != 0 {
-		d.u32() // page size log2
-		m.CustomPage = true
-	}
-	return m
+// memOf is the memInfo of decoded limits.
+func memOf(l wasmbin.Limits) memInfo {
+	return memInfo{Min: l.Min, Max: l.Max, HasMax: l.HasMax, Shared: l.Shared, Is64: l.Is64, CustomPage: l.CustomPage}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pwagen/pwagen/internal/wasmbin"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -59,43 +60,36 @@ func SharedMemoryPatch(wasm []byte, maxPages uint32) (Patch, error) {
 	if maxPages == 0 || maxPages > MaxPages {
 		return Patch{}, fmt.Errorf("shared memory: maximum %d pages; want 1 to %d (64 KiB to 4 GiB)", maxPages, MaxPages)
 	}
-	r := &reader{b: wasm, i: 8}
-	for r.i < len(r.b) && r.err == nil {
-		start := r.i
-		id := r.byte()
-		size := int(r.uleb())
-		body := r.i
-		end := body + size
-		if r.err != nil || end > len(r.b) || end < body {
-			return Patch{}, fmt.Errorf("section %d at byte %d runs past the end of the module", id, start)
+	r := wasmbin.New(wasm, 8)
+	for {
+		id, start, sec, ok := r.Section()
+		if !ok {
+			break
 		}
 		if id != 5 {
-			r.i = end
 			continue
 		}
-		if n := r.count(); n != 1 || r.err != nil {
+		end := len(sec.B)
+		if n := sec.Count(); n != 1 || sec.Err != nil {
 			return Patch{}, fmt.Errorf("the memory section at byte %d has %d memories; the threaded kernels need exactly one", start, n)
 		}
-		flags := r.byte() // 0: min; 1: min, max; 3: shared, min, max
-		min := r.uleb()
-		if flags&1 != 0 {
-			r.uleb()
-		}
-		if r.err != nil || (flags != 0 && flags != 1 && flags != 3) || r.i != end {
-			return Patch{}, fmt.Errorf("the memory section at byte %d is not one plain 32-bit memory (flags 0x%02x)", start, flags)
+		l := sec.Limits() // flags 0: min; 1: min, max; 3: shared, min, max
+		min := l.Min
+		if sec.Err != nil || (l.Flags != 0 && l.Flags != 1 && l.Flags != 3) || sec.Pos != end {
+			return Patch{}, fmt.Errorf("the memory section at byte %d is not one plain 32-bit memory (flags 0x%02x)", start, l.Flags)
 		}
 		if min > uint64(maxPages) {
 			return Patch{}, fmt.Errorf("the model's memory starts at %d pages (%d MiB), above the shared maximum of %d pages (%d MiB); raise [budget] memory in pwagen.toml", min, min/16, maxPages, maxPages/16)
 		}
-		sec := []byte{1, 3}
-		sec = appendULEB(sec, min)
-		sec = appendULEB(sec, uint64(maxPages))
+		body := []byte{1, 3}
+		body = appendULEB(body, min)
+		body = appendULEB(body, uint64(maxPages))
 		out := []byte{5}
-		out = appendULEB(out, uint64(len(sec)))
-		return Patch{At: start, End: end, Section: append(out, sec...)}, nil
+		out = appendULEB(out, uint64(len(body)))
+		return Patch{At: start, End: end, Section: append(out, body...)}, nil
 	}
-	if r.err != nil {
-		return Patch{}, r.err
+	if r.Err != nil {
+		return Patch{}, fmt.Errorf("not a valid WebAssembly module: %w", r.Err)
 	}
 	return Patch{}, errors.New("the module defines no memory (a module that imports its memory cannot be made shared here)")
 }
@@ -106,78 +100,59 @@ func ThreadsLayout(wasm []byte) error {
 	if len(wasm) < 8 || string(wasm[:4]) != "\x00asm" {
 		return errors.New("not a WebAssembly module (no \\0asm header)")
 	}
-	r := &reader{b: wasm, i: 8}
-	for r.i < len(r.b) && r.err == nil {
-		id := r.byte()
-		size := int(r.uleb())
-		end := r.i + size
-		if r.err != nil || end > len(r.b) || end < r.i {
-			return fmt.Errorf("section %d at byte %d runs past the end of the module", id, r.i)
+	r := wasmbin.New(wasm, 8)
+	for {
+		id, start, sec, ok := r.Section()
+		if !ok {
+			break
 		}
 		switch id {
 		case 2:
-			for range r.count() {
-				mod, name, kind := r.name(), r.name(), r.byte()
+			for range sec.Count() {
+				mod, name, kind := sec.Name(), sec.Name(), sec.Byte()
 				switch kind {
 				case 0:
-					r.uleb()
+					sec.U32()
 				case 1:
-					r.byte()
-					r.limits()
+					sec.ValType()
+					sec.Limits()
 				case 2:
 					return fmt.Errorf("the model imports its memory (%s.%s); the threaded kernels need a module that defines it, as Go's do", mod, name)
 				case 3:
-					r.byte()
-					r.byte()
+					sec.ValType()
+					sec.Byte()
 				}
 			}
 		case 11:
-			for i := range r.count() {
-				flags := r.uleb()
+			for i := range sec.Count() {
+				flags := sec.U32()
 				if flags == 1 { // passive
-					r.i += int(r.uleb())
+					sec.Skip(uint64(sec.U32()))
 					continue
 				}
 				if flags == 2 {
-					r.uleb() // memory index
+					sec.U32() // memory index
 				}
-				if op := r.byte(); op != 0x41 {
+				if op := sec.Byte(); op != 0x41 && sec.Err == nil {
 					return fmt.Errorf("data segment %d: its offset is not an i32.const (opcode 0x%02x), so pwagen cannot tell whether it overlaps the threads' control block at %d-%d", i, op, ControlStart, ControlEnd-1)
 				}
-				off := r.sleb32()
-				r.byte() // end
-				n := r.uleb()
-				if r.err == nil && uint32(off) < ControlEnd && uint64(uint32(off))+n > ControlStart {
+				off := sec.S32()
+				sec.Byte() // end
+				n := uint64(sec.U32())
+				if sec.Err == nil && uint32(off) < ControlEnd && uint64(uint32(off))+n > ControlStart {
 					return fmt.Errorf("data segment %d (%d bytes at %d) overlaps the threads' control block at %d-%d; the threaded kernels need that memory free (Go modules leave it free)", i, n, uint32(off), ControlStart, ControlEnd-1)
 				}
-				r.i += int(n)
+				sec.Skip(n)
 			}
 		}
-		r.i = end
-	}
-	return r.err
-}
-
-func (r *reader) sleb32() int32 {
-	var v int64
-	var shift uint
-	for {
-		c := r.byte()
-		v |= int64(c&0x7f) << shift
-		shift += 7
-		if c < 0x80 {
-			if shift < 64 && c&0x40 != 0 {
-				v |= -1 << shift
-			}
-			return int32(v)
-		}
-		if shift >= 35 {
-			if r.err == nil {
-				r.err = fmt.Errorf("a LEB128 number at byte %d is too long", r.i)
-			}
-			return 0
+		if sec.Err != nil {
+			return fmt.Errorf("section %d at byte %d: %w", id, start, sec.Err)
 		}
 	}
+	if r.Err != nil {
+		return fmt.Errorf("not a valid WebAssembly module: %w", r.Err)
+	}
+	return nil
 }
 
 func appendULEB(b []byte, v uint64) []byte {

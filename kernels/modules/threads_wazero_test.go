@@ -213,6 +213,7 @@ func TestSharedMemoryErrors(t *testing.T) {
 		{"max below min", memModule, 16, "above the shared maximum of 16 pages"},
 		{"max zero", memModule, 0, "want 1 to 65536"},
 		{"data in the control block", dataBytesAt(8200), 64, "overlaps the threads' control block at 8192-8319"},
+		{"data past its section", dataCut(), 64, "section 11 at byte 25: unexpected end: 100 bytes to skip but 4 left at byte 35"},
 	} {
 		_, err := modules.SharedMemory(tt.wasm, tt.max)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -222,6 +223,14 @@ func TestSharedMemoryErrors(t *testing.T) {
 	if _, err := modules.SharedMemory(dataBytesAt(12288), 64); err != nil {
 		t.Errorf("data at 12288 (as Go puts it): %v", err)
 	}
+}
+
+// dataCut is dataBytesAt(12288) with a segment that claims 100 bytes and
+// has 4.
+func dataCut() []byte {
+	b := dataBytesAt(12288)
+	b[len(b)-5] = 100
+	return b
 }
 
 // dataBytesAt is memModule with one 4-byte data segment at off.
