@@ -125,9 +125,9 @@ func BenchmarkChromium(b *testing.B) {
 	for _, ex := range examples {
 		b.Run(ex.name, func(b *testing.B) {
 			dir := packagedTo(b, top, ex.name, ex.dir)
-			srv := serveDirTB(b, dir)
+			srv := serveDir(b, dir)
 			ctx := browsertest.New(b)
-			browsertest.Do(b, ctx, chromedp.Navigate(srv.URL+"/"))
+			browsertest.Do(b, ctx, chromedp.Navigate(srv.URL))
 			browsertest.WaitFor(b, ctx, `document.documentElement.dataset.ready === 'true'`, `document.querySelector('#error')?.textContent`, 60*time.Second)
 			cold := browsertest.Eval[float64](b, ctx, `Number(document.documentElement.dataset.readyMs)`)
 			classify(b, ctx, set.Pixels, 20, "") // warm up

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
 	"github.com/pwagen/pwagen/internal/browsertest"
@@ -42,24 +41,9 @@ func packageExample(t *testing.T) string {
 	return out
 }
 
-// serveDir serves a package like a static host, index.html at "/".
-func serveDir(t *testing.T, dir string) *httptest.Server { return serveDirTB(t, dir) }
-
-func serveDirTB(t testing.TB, dir string) *httptest.Server {
-	files := http.FileServer(http.Dir(dir))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" {
-			w.Header().Set("Cache-Control", "no-cache")
-			http.ServeFile(w, r, filepath.Join(dir, "index.html"))
-			return
-		}
-		if strings.HasSuffix(r.URL.Path, ".wasm") {
-			w.Header().Set("Content-Type", "application/wasm")
-		}
-		files.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+// serveDir serves a package like a static host (browsertest.Static).
+func serveDir(t testing.TB, dir string) *browsertest.Server {
+	return browsertest.Start(t, browsertest.Static(dir))
 }
 
 type pageRun struct {
@@ -148,15 +132,15 @@ func TestBrowserSameAnswersOnlineAndOffline(t *testing.T) {
 
 	ctx := browsertest.New(t)
 	srv := serveDir(t, out)
-	browsertest.Do(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	browsertest.Do(t, ctx, chromedp.Navigate(srv.URL))
 	for _, v := range []string{"", "scalar"} {
 		check("online "+v, classify(t, ctx, set.Pixels, browserDigits, v))
 	}
 	browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 30*time.Second)
 	browsertest.WaitFor(t, ctx, `(async () => { for (const k of await caches.keys()) for (const r of await (await caches.open(k)).keys()) if (r.url.endsWith('.wasm')) return true; return false; })()`, `'the .wasm is not in a cache'`, 30*time.Second)
-	srv.Close()
+	srv.Stop()
 	if _, err := http.Get(srv.URL); err == nil {
-		t.Fatal("the server still answers after Close")
+		t.Fatal("the server still answers after Stop")
 	}
 	reload, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

@@ -143,7 +143,7 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 	srv := serve(t, packaged(t))
 	watchErrors(t, ctx)
 
-	openApp(t, ctx, srv.URL+"/")
+	openApp(t, ctx, srv.URL)
 	t.Logf("first visit (nothing cached): first inference %.0f ms after navigation start", readyMs(t, ctx))
 	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "network" {
 		t.Errorf("first visit: the app says the weights came from %q, want network", from)
@@ -163,8 +163,8 @@ func TestBrowserMatchesNativeOnlineAndOffline(t *testing.T) {
 
 	// Offline: the service worker must be active (precache done) before the server goes.
 	browsertest.Eval[bool](t, ctx, `navigator.serviceWorker.ready.then((r) => !!r.active)`)
-	srv.Close()
-	openApp(t, ctx, srv.URL+"/")
+	srv.Stop()
+	openApp(t, ctx, srv.URL)
 	t.Logf("offline visit (server stopped): first inference %.0f ms after navigation start", readyMs(t, ctx))
 	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "indexeddb" {
 		t.Errorf("offline visit: the app says the weights came from %q, want indexeddb", from)
@@ -194,7 +194,7 @@ func TestBrowserVariantsAgree(t *testing.T) {
 			ctx := browsertest.New(t)
 			srv := serve(t, tt.dir)
 			watchErrors(t, ctx)
-			openApp(t, ctx, srv.URL+"/")
+			openApp(t, ctx, srv.URL)
 			run := classifyInPage(t, ctx, nv, parityDigits, tt.variant)
 			if run.Variant != tt.variant {
 				t.Errorf("loadModel({variant: %q}): model.info.variant = %q", tt.variant, run.Variant)
@@ -226,7 +226,7 @@ func readyMs(t *testing.T, ctx context.Context) float64 {
 func TestBrowserPreprocessMatchesMNIST(t *testing.T) {
 	ctx := browsertest.New(t)
 	srv := serve(t, packaged(t))
-	openApp(t, ctx, srv.URL+"/")
+	openApp(t, ctx, srv.URL)
 	// A 90×200 filled rectangle in a 400×400 drawing becomes a 9×20 block
 	// (aspect kept, 20 px tall) whose centre of mass, (4, 9.5) in the block,
 	// moves to (14, 14) rounded half up: columns 10..18, rows 5..24.
@@ -357,7 +357,7 @@ func TestBrowserReadsDrawnDigits(t *testing.T) {
 	ctx := browsertest.New(t)
 	srv := serve(t, packaged(t))
 	watchErrors(t, ctx)
-	openApp(t, ctx, srv.URL+"/")
+	openApp(t, ctx, srv.URL)
 	for d, strokes := range drawn {
 		kind := input.DispatchMouseEventPointerTypeMouse
 		if d%2 == 1 {
@@ -396,7 +396,7 @@ func TestBrowserScreenshots(t *testing.T) {
 			}
 			browsertest.Do(t, ctx, chromedp.EmulateViewport(tt.width, tt.height, opts...))
 			watchErrors(t, ctx)
-			openApp(t, ctx, srv.URL+"/")
+			openApp(t, ctx, srv.URL)
 			if tt.phone {
 				touchStroke(t, ctx, drawn[7][0]...)
 				waitTop(t, ctx, "7")
@@ -481,7 +481,7 @@ func TestBrowserPreprocessKeepsMNISTDigits(t *testing.T) {
 	ctx := browsertest.New(t)
 	nv := LoadNative(t)
 	srv := serve(t, packaged(t))
-	openApp(t, ctx, srv.URL+"/")
+	openApp(t, ctx, srv.URL)
 	type result struct {
 		Labels []int     `json:"labels"`
 		MaxErr []float64 `json:"maxErr"`

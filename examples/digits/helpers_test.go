@@ -5,7 +5,6 @@ package digits_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet/testset"
+	"github.com/pwagen/pwagen/internal/browsertest"
 	"github.com/pwagen/pwagen/packager"
 )
 
@@ -144,34 +144,21 @@ func kernelFiles(t testing.TB, dir string) map[string]string {
 	return files
 }
 
-// serve serves the packaged folder like a static host: index.html at "/"
-// (http.FileServer would answer /index.html with a redirect, which a service
-// worker must not cache), everything else as files.
-func serve(t testing.TB, dir string) *httptest.Server {
+// serve serves the packaged folder like a static host (browsertest.Static).
+func serve(t testing.TB, dir string) *browsertest.Server {
 	t.Helper()
-	files := http.FileServer(http.Dir(dir))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" || r.URL.Path == "/index.html" {
-			f, err := os.Open(filepath.Join(dir, "index.html"))
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			defer f.Close()
-			fi, _ := f.Stat()
-			w.Header().Set("Cache-Control", "no-cache")
-			http.ServeContent(w, r, "index.html", fi.ModTime(), f)
-			return
-		}
-		if r.URL.Path == "/weights-src/digits.bin" { // the unsharded file, for TestBrowserTiming
+	return browsertest.Start(t, static(dir))
+}
+
+// static is browsertest.Static with the unsharded weights file at
+// /weights-src/digits.bin, for TestBrowserTiming.
+func static(dir string) http.Handler {
+	files := browsertest.Static(dir)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/weights-src/digits.bin" {
 			http.ServeFile(w, r, "weights/digits.bin")
 			return
 		}
-		if strings.HasSuffix(r.URL.Path, ".wasm") {
-			w.Header().Set("Content-Type", "application/wasm")
-		}
 		files.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	})
 }

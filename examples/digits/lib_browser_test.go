@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/evanw/esbuild/pkg/api"
+
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/browsertest"
@@ -65,21 +65,19 @@ func packagedLib(t testing.TB) (string, *packager.Build) {
 // serveLib serves the library folder with the headers its host configs
 // give (CORS, CORP cross-origin, immutable hashed files), on its own port:
 // another origin than the consumer's.
-func serveLib(t *testing.T, dir string, b *packager.Build) *httptest.Server {
+func serveLib(t *testing.T, dir string, b *packager.Build) *browsertest.Server {
 	t.Helper()
 	rules, err := b.HostRules()
 	if err != nil {
 		t.Fatal(err)
 	}
 	files := http.FileServer(http.Dir(dir))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return browsertest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for k, v := range hosts.HeadersFor(rules, r.URL.Path) {
 			w.Header()[k] = v
 		}
 		files.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // consumerApp is a plain app's script: it imports the library from its
@@ -150,9 +148,9 @@ func bundleConsumer(t *testing.T, dir, src, external string) []byte {
 
 // serveConsumer serves the consumer's page, script and service worker;
 // isolated adds COOP and COEP require-corp to every answer.
-func serveConsumer(t *testing.T, files map[string][]byte, isolated bool) *httptest.Server {
+func serveConsumer(t *testing.T, files map[string][]byte, isolated bool) *browsertest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return browsertest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/")
 		if name == "" {
 			name = "index.html"
@@ -171,8 +169,6 @@ func serveConsumer(t *testing.T, files map[string][]byte, isolated bool) *httpte
 		}
 		w.Write(data)
 	}))
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 func openConsumer(t *testing.T, ctx context.Context, url string) {
@@ -214,12 +210,12 @@ func TestLibCrossOrigin(t *testing.T) {
 	dir, b := packagedLib(t)
 	nv := LoadNative(t)
 	lib := serveLib(t, dir, b)
-	libURL := lib.URL + "/"
+	libURL := lib.URL
 	consumer := serveConsumer(t, consumerFiles(t, b, libURL, ""), false)
 	ctx := browsertest.New(t)
 	watchErrors(t, ctx)
 
-	openConsumer(t, ctx, consumer.URL+"/")
+	openConsumer(t, ctx, consumer.URL)
 	online := classifyConsumer(t, ctx, nv, libDigits)
 	if online.WeightsFrom != "network" {
 		t.Errorf("first visit: weights from %q, want network", online.WeightsFrom)
@@ -238,9 +234,9 @@ func TestLibCrossOrigin(t *testing.T) {
   return false;
 })()`, model, libURL+packager.LibEntry), `caches.keys().then((k) => JSON.stringify(k))`, 60*time.Second)
 
-	lib.Close()
-	consumer.Close()
-	openConsumer(t, ctx, consumer.URL+"/")
+	lib.Stop()
+	consumer.Stop()
+	openConsumer(t, ctx, consumer.URL)
 	offline := classifyConsumer(t, ctx, nv, libDigits)
 	if offline.WeightsFrom != "indexeddb" {
 		t.Errorf("offline: weights from %q, want indexeddb", offline.WeightsFrom)
@@ -256,11 +252,11 @@ func TestLibIsolated(t *testing.T) {
 	dir, b := packagedLib(t)
 	nv := LoadNative(t)
 	lib := serveLib(t, dir, b)
-	libURL := lib.URL + "/"
+	libURL := lib.URL
 	consumer := serveConsumer(t, consumerFiles(t, b, libURL, ""), true)
 	ctx := browsertest.New(t)
 	watchErrors(t, ctx)
-	openConsumer(t, ctx, consumer.URL+"/")
+	openConsumer(t, ctx, consumer.URL)
 	if !browsertest.Eval[bool](t, ctx, `self.crossOriginIsolated`) {
 		t.Fatal("the consumer page is not cross-origin isolated")
 	}
@@ -277,11 +273,11 @@ func TestLibSnippetIntegrity(t *testing.T) {
 		t.Fatal(err)
 	}
 	lib := serveLib(t, dir, b)
-	libURL := lib.URL + "/"
+	libURL := lib.URL
 	bad := packager.SRI(append(entry, '\n'))
 	consumer := serveConsumer(t, consumerFiles(t, b, libURL, bad), false)
 	ctx := browsertest.New(t)
-	browsertest.Do(t, ctx, chromedp.Navigate(consumer.URL+"/"))
+	browsertest.Do(t, ctx, chromedp.Navigate(consumer.URL))
 	browsertest.WaitFor(t, ctx, `window.__sriFailed === true`, `document.documentElement.outerHTML`, 30*time.Second)
 	time.Sleep(time.Second)
 	if browsertest.Eval[bool](t, ctx, `document.documentElement.dataset.ready === 'true'`) {
@@ -333,7 +329,7 @@ func TestLibFromNodeModules(t *testing.T) {
 	srv := serve(t, nodeModulesSite(t, dir, "/vendor/model/"))
 	ctx := browsertest.New(t)
 	watchErrors(t, ctx)
-	openConsumer(t, ctx, srv.URL+"/")
+	openConsumer(t, ctx, srv.URL)
 	compareWithNative(t, nv, classifyConsumer(t, ctx, nv, libDigits), libDigits)
 	if n := browsertest.Eval[int](t, ctx, `navigator.serviceWorker.getRegistrations().then((r) => r.length)`); n != 0 {
 		t.Errorf("the library registered %d service worker(s); it must register none", n)
@@ -349,21 +345,20 @@ func TestLibBundledWithCrossOriginBase(t *testing.T) {
 	dir, b := packagedLib(t)
 	nv := LoadNative(t)
 	lib := serveLib(t, dir, b)
-	bare := httptest.NewServer(http.FileServer(http.Dir(dir)))
-	t.Cleanup(bare.Close)
+	bare := browsertest.Start(t, http.FileServer(http.Dir(dir)))
 
-	srv := serve(t, nodeModulesSite(t, dir, lib.URL+"/"))
+	srv := serve(t, nodeModulesSite(t, dir, lib.URL))
 	ctx := browsertest.New(t)
 	watchErrors(t, ctx)
-	openConsumer(t, ctx, srv.URL+"/")
+	openConsumer(t, ctx, srv.URL)
 	compareWithNative(t, nv, classifyConsumer(t, ctx, nv, 20), 20)
 	checkNoErrors(t, ctx)
 
-	srv = serve(t, nodeModulesSite(t, dir, bare.URL+"/"))
-	browsertest.Do(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	srv = serve(t, nodeModulesSite(t, dir, bare.URL))
+	browsertest.Do(t, ctx, chromedp.Navigate(srv.URL))
 	browsertest.WaitFor(t, ctx, `typeof window.loadFailed === 'string'`, `String(window.loadFailed)`, 60*time.Second)
 	msg := browsertest.Eval[string](t, ctx, `window.loadFailed`)
-	if want := bare.URL + "/index.js is served as JavaScript, with CORS from another origin"; !strings.Contains(msg, want) {
+	if want := bare.URL + "index.js is served as JavaScript, with CORS from another origin"; !strings.Contains(msg, want) {
 		t.Fatalf("loadModel without CORS: %q, want it to say %q", msg, want)
 	}
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
 	"github.com/pwagen/pwagen/internal/browsertest"
 )
@@ -20,15 +20,13 @@ const poolDigits = 40
 
 // isolated serves h with the headers that make a page cross-origin
 // isolated (COOP and COEP), as `isolation = "headers"` hosts do.
-func isolated(t testing.TB, h http.Handler) *httptest.Server {
+func isolated(t testing.TB, h http.Handler) *browsertest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return browsertest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
 		w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
 		h.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // poolRun is what poolJS returns.
@@ -157,16 +155,16 @@ func TestBrowserPool(t *testing.T) {
 	dir := packaged(t)
 	for _, tt := range []struct {
 		name, transport string
-		serve           func(t testing.TB, dir string) *httptest.Server
+		serve           func(t testing.TB, dir string) *browsertest.Server
 	}{
 		{"plain page", "postMessage", serve},
-		{"isolated page", "shared-memory", func(t testing.TB, dir string) *httptest.Server { return isolated(t, serve(t, dir).Config.Handler) }},
+		{"isolated page", "shared-memory", func(t testing.TB, dir string) *browsertest.Server { return isolated(t, static(dir)) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := browsertest.New(t)
 			srv := tt.serve(t, dir)
 			watchErrors(t, ctx)
-			browsertest.Do(t, ctx, chromedp.Navigate(srv.URL+"/__blank"))
+			browsertest.Do(t, ctx, chromedp.Navigate(srv.URL+"__blank"))
 			r := browsertest.Eval[poolRun](t, ctx, fmt.Sprintf("%s(%q, %d)", poolJS, base64.StdEncoding.EncodeToString(nv.Pixels(poolDigits)), poolDigits))
 			if r.Transport != tt.transport {
 				t.Errorf("info.transport = %q (crossOriginIsolated %v), want %q", r.Transport, r.Isolated, tt.transport)
@@ -290,7 +288,7 @@ func TestBrowserPoolSize(t *testing.T) {
 			if _, err := chromedp.Call(ctx, emulation.SetHardwareConcurrencyOverride, emulation.SetHardwareConcurrencyOverrideParams{HardwareConcurrency: tt.cores}); err != nil {
 				t.Fatal(err)
 			}
-			browsertest.Do(t, ctx, chromedp.Navigate(srv.URL+"/__blank"))
+			browsertest.Do(t, ctx, chromedp.Navigate(srv.URL+"__blank"))
 			type sized struct {
 				Cores   int64 `json:"cores"`
 				Workers int   `json:"workers"`

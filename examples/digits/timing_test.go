@@ -31,7 +31,7 @@ func TestBrowserTiming(t *testing.T) {
 			}
 			srv := serve(t, dir)
 			ctx := browsertest.New(t)
-			openApp(t, ctx, srv.URL+"/")
+			openApp(t, ctx, srv.URL)
 			got := browsertest.Eval[timing](t, ctx, fmt.Sprintf(timingJS, "/"+modelWasm(t, dir), fwd, kmod, "/weights-src/digits.bin", base64.StdEncoding.EncodeToString(nv.Pixels(100))))
 			worst := 0.0
 			for i := range 100 {

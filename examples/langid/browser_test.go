@@ -135,7 +135,7 @@ func TestBrowserTypesWords(t *testing.T) {
 		t.Logf("%s: typed %d words, one per language; bars match native", when, len(picks))
 	}
 
-	openApp(t, ctx, srv.URL+"/")
+	openApp(t, ctx, srv.URL)
 	check("online")
 	// Clearing the field clears the bars.
 	typeText(t, ctx, "")
@@ -146,8 +146,8 @@ func TestBrowserTypesWords(t *testing.T) {
 	}
 
 	browsertest.Eval[bool](t, ctx, `navigator.serviceWorker.ready.then((r) => !!r.active)`)
-	srv.Close()
-	openApp(t, ctx, srv.URL+"/")
+	srv.Stop()
+	openApp(t, ctx, srv.URL)
 	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "indexeddb" {
 		t.Errorf("offline visit: the app says the weights came from %q, want indexeddb", from)
 	}
@@ -172,7 +172,7 @@ func TestBrowserHeldOut(t *testing.T) {
 	ctx := browsertest.New(t)
 	srv := serve(t, packaged(t))
 	watchErrors(t, ctx)
-	openApp(t, ctx, srv.URL+"/")
+	openApp(t, ctx, srv.URL)
 
 	words := make([]string, len(native))
 	for i, r := range native {
@@ -242,7 +242,7 @@ func TestBrowserTokenizer(t *testing.T) {
 	v, _ := loadVocab(t)
 	ctx := browsertest.New(t)
 	srv := serve(t, packaged(t))
-	openApp(t, ctx, srv.URL+"/")
+	openApp(t, ctx, srv.URL)
 	for _, tt := range []struct{ typed, nfc string }{
 		{"Straße", "Straße"},
 		{"ÉTÉ", "ÉTÉ"},

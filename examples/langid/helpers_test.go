@@ -5,8 +5,6 @@ package langid_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/browsertest"
 	"github.com/pwagen/pwagen/packager"
 )
 
@@ -60,32 +59,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// serve serves the packaged folder like a static host: index.html at "/"
-// (http.FileServer would answer /index.html with a redirect, which a service
-// worker must not cache), everything else as files.
-func serve(t testing.TB, dir string) *httptest.Server {
+// serve serves the packaged folder like a static host (browsertest.Static).
+func serve(t testing.TB, dir string) *browsertest.Server {
 	t.Helper()
-	files := http.FileServer(http.Dir(dir))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" || r.URL.Path == "/index.html" {
-			f, err := os.Open(filepath.Join(dir, "index.html"))
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			defer f.Close()
-			fi, _ := f.Stat()
-			w.Header().Set("Cache-Control", "no-cache")
-			http.ServeContent(w, r, "index.html", fi.ModTime(), f)
-			return
-		}
-		if strings.HasSuffix(r.URL.Path, ".wasm") {
-			w.Header().Set("Content-Type", "application/wasm")
-		}
-		files.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return browsertest.Start(t, browsertest.Static(dir))
 }
 
 // nativeRow is one line of testdata/native.txt: a held-out word, its

@@ -96,7 +96,7 @@ func TestBrowserDetectsFromMicrophone(t *testing.T) {
 		t.Run(wav, func(t *testing.T) {
 			srv := serve(t, dir)
 			ctx := newMicBrowser(t, filepath.Join(wakeDir, "audio", wav))
-			listen(t, ctx, srv.URL+"/")
+			listen(t, ctx, srv.URL)
 			browsertest.WaitFor(t, ctx, `Number(document.getElementById('detected').dataset.count) >= 1`, pageState, 3*time.Minute)
 			r := result(t, ctx)
 			t.Logf("online: detected after %s chunks, highest score %s, %s per chunk through the loader, audio %s", r.Chunks, r.Best, r.Time, r.Audio)
@@ -105,8 +105,8 @@ func TestBrowserDetectsFromMicrophone(t *testing.T) {
 			}
 			if i == 0 {
 				browsertest.Eval[bool](t, ctx, `navigator.serviceWorker.ready.then((r) => !!r.active)`)
-				srv.Close()
-				listen(t, ctx, srv.URL+"/")
+				srv.Stop()
+				listen(t, ctx, srv.URL)
 				if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "indexeddb" {
 					t.Errorf("offline: the weights came from %q, want indexeddb", from)
 				}
@@ -133,7 +133,7 @@ func TestBrowserIgnoresOtherSound(t *testing.T) {
 		t.Run(wav, func(t *testing.T) {
 			srv := serve(t, dir)
 			ctx := newMicBrowser(t, filepath.Join(wakeDir, "audio", wav))
-			listen(t, ctx, srv.URL+"/")
+			listen(t, ctx, srv.URL)
 			browsertest.WaitFor(t, ctx, `Number(document.documentElement.dataset.chunks) >= 100`, pageState, 4*time.Minute)
 			r := result(t, ctx)
 			t.Logf("%s chunks, highest score %s, %s per chunk, peak sample %s", r.Chunks, r.Best, r.Time, r.Peak)

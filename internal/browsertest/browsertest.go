@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,38 @@ func ServePackage(t testing.TB, out, isolation string) (url string, stop func())
 		t.Fatal(err)
 	}
 	return Serve(t, h)
+}
+
+// Static serves the folder dir like a plain static host, without
+// pwagen's headers: index.html at "/" and "/index.html" with no-cache
+// (http.FileServer would answer /index.html with a redirect, which a
+// service worker must not cache), .wasm as application/wasm, everything
+// else as files. The examples' tests use it to show a package works on any
+// host; ServePackage is the host pwagen serve is.
+func Static(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" || r.URL.Path == "/index.html" {
+			f, err := os.Open(filepath.Join(dir, "index.html"))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			defer f.Close()
+			fi, err := f.Stat()
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Cache-Control", "no-cache")
+			http.ServeContent(w, r, "index.html", fi.ModTime(), f)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, ".wasm") {
+			w.Header().Set("Content-Type", "application/wasm")
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // Options are the flags Chromium needs on these machines (as root, headless,

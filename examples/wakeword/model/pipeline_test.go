@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pwagen/pwagen/internal/ci"
 	"github.com/pwagen/pwagen/internal/npy"
 )
 
@@ -31,7 +32,7 @@ const (
 // and runs the tests again in a new go test, which compiles them in.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if graphs == nil && os.Getenv("CI") == "true" && os.Getenv("WAKEWORD_REEXEC") == "" {
+	if graphs == nil && ci.On() && os.Getenv("WAKEWORD_REEXEC") == "" {
 		os.Exit(generateAndRerun())
 	}
 	os.Exit(m.Run())
