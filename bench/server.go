@@ -3,12 +3,8 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"io/fs"
 	"net"
 	"net/http"
-	"os"
-	"path"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,16 +12,16 @@ import (
 	"github.com/pwagen/pwagen/hosts"
 )
 
-// server serves a package as a well-configured static host would: the
-// package's own header rules (hosts.Rules), gzip for text and .wasm when the
-// browser accepts it (weights, images: as they are), index.html for "/".
-// It counts the bytes of every response body it sends, whichever target
-// (page, worker, service worker) asked. /__bench/ serves the harness's own
-// files, without the package's headers.
+// server serves a package with hosts.Preview, the handler of pwagen serve:
+// the package's own header rules, and the .br or .gz pwagen package wrote
+// beside each compressible file when the browser accepts it (weights,
+// images: as they are), index.html for "/". It counts the bytes of every
+// response body it sends, whichever target (page, worker, service worker)
+// asked. /__bench/ serves the harness's own files, without the package's
+// headers.
 type server struct {
-	root  string
-	rules []hosts.Rule
-	extra map[string]extraFile
+	preview *hosts.Preview
+	extra   map[string]extraFile
 
 	// isolate adds COOP/COEP to every response: the page is
 	// cross-origin isolated (SharedArrayBuffer, threads,
@@ -33,7 +29,6 @@ type server struct {
 	isolate bool
 
 	mu    sync.Mutex
-	gz    map[string][]byte
 	sent  int64
 	count int
 	paths []string // files of the package served since the last reset, one per request
@@ -51,17 +46,11 @@ type extraFile struct {
 var gzipTypes = []string{"text/", "application/javascript", "application/json", "application/manifest+json", "image/svg+xml", "application/wasm"}
 
 func startServer(root string, extra map[string]extraFile) (*server, error) {
-	// The package's own rules, from the spec pwagen package recorded
-	// (hosts.SpecFile), as pwagen serve and every host apply them.
 	p, err := hosts.NewPreview(root, hosts.IsolationNone)
 	if err != nil {
 		return nil, err
 	}
-	rules, err := p.Rules()
-	if err != nil {
-		return nil, err
-	}
-	s := &server{root: root, rules: rules, extra: extra, gz: map[string][]byte{}}
+	s := &server{preview: p, extra: extra}
 	if s.ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		return nil, err
 	}
@@ -91,12 +80,24 @@ func (s *server) served() []string {
 	return append([]string(nil), s.paths...)
 }
 
+// counting counts the bytes of a response body and keeps its status.
 type counting struct {
 	http.ResponseWriter
-	n *int64
+	n      *int64
+	status int
 }
 
-func (c counting) Write(p []byte) (int, error) {
+func (c *counting) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *counting) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
 	n, err := c.ResponseWriter.Write(p)
 	*c.n += int64(n)
 	return n, err
@@ -104,13 +105,13 @@ func (c counting) Write(p []byte) (int, error) {
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var n int64
+	cw := &counting{ResponseWriter: w, n: &n}
 	defer func() {
 		s.mu.Lock()
 		s.sent += n
 		s.count++
 		s.mu.Unlock()
 	}()
-	w = counting{w, &n}
 	if s.isolate {
 		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
 		w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
@@ -120,42 +121,22 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", x.ctype)
 		w.Header().Set("Cache-Control", "no-store")
 		if x.path != "" {
-			http.ServeFile(w, r, x.path)
+			http.ServeFile(cw, r, x.path)
 		} else {
-			w.Write(x.data)
+			cw.Write(x.data)
 		}
 		return
 	}
-	name := strings.TrimPrefix(r.URL.Path, "/")
-	if name == "" || strings.HasSuffix(name, "/") {
-		name += "index.html"
+	s.preview.ServeHTTP(cw, r)
+	if cw.status < 400 {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if name == "" || strings.HasSuffix(name, "/") {
+			name += "index.html"
+		}
+		s.mu.Lock()
+		s.paths = append(s.paths, name)
+		s.mu.Unlock()
 	}
-	if !fs.ValidPath(name) {
-		http.Error(w, "bad path", http.StatusBadRequest)
-		return
-	}
-	data, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(name)))
-	if err != nil {
-		http.Error(w, "404 not found: "+name, http.StatusNotFound)
-		return
-	}
-	s.mu.Lock()
-	s.paths = append(s.paths, name)
-	s.mu.Unlock()
-	urlPath := "/" + name
-	if name == "index.html" && r.URL.Path != "/index.html" {
-		urlPath = r.URL.Path
-	}
-	for k, v := range hosts.HeadersFor(s.rules, urlPath) {
-		w.Header()[k] = v
-	}
-	ct := w.Header().Get("Content-Type")
-	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") && r.Header.Get("Range") == "" && compressible(ct) {
-		data = s.gzipped(name, data)
-		w.Header().Set("Content-Encoding", "gzip")
-		w.Header().Add("Vary", "Accept-Encoding")
-	}
-	http.ServeContent(w, r, path.Base(name), time.Time{}, bytes.NewReader(data))
 }
 
 func compressible(ct string) bool {
@@ -165,17 +146,6 @@ func compressible(ct string) bool {
 		}
 	}
 	return false
-}
-
-func (s *server) gzipped(name string, data []byte) []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if z, ok := s.gz[name]; ok {
-		return z
-	}
-	z := gzipBytes(data)
-	s.gz[name] = z
-	return z
 }
 
 // gzipBytes compresses at gzip's default level, as most hosts do.
