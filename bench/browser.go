@@ -26,7 +26,7 @@ type benchState struct {
 }
 
 // visitBytes are the bytes the server sent for a first and a second visit
-// (response bodies, gzip where the host would compress), for every target.
+// (response bodies as sent: the package's .br where it has one), for every target.
 type visitBytes struct {
 	first, second       int64
 	firstReq, secondReq int
@@ -124,7 +124,7 @@ func browserSection(ctx context.Context, e *env) (string, error) {
 		{"IndexedDB read + SHA-256 verify per shard (what the loader does)", fmt.Sprintf("%.0f MB/s", verify), ""},
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "The default fixture packaged by pwagen (`pwagen package`, %s of weights in 4 MiB shards), served from 127.0.0.1 by the bench's server with the package's own header rules and gzip, opened in a fresh headless Chromium profile per run (%d runs after one warm-up run, medians). ", kb(weights), len(runs))
+	fmt.Fprintf(&b, "The default fixture packaged by pwagen (`pwagen package`, %s of weights in 4 MiB shards), served from 127.0.0.1 by the bench's server as `pwagen serve` serves it (hosts.Preview: the package's own header rules, and its .br beside each compressible file, as Chromium accepts brotli), opened in a fresh headless Chromium profile per run (%d runs after one warm-up run, medians). ", kb(weights), len(runs))
 	b.WriteString("Times are `performance.now()` in the page, from navigation start, recorded by the fixture's app.js: the first `predict()` resolved. Warm online is a second navigation with the service worker active and the weights in IndexedDB; offline is a third with the server stopped.\n\n")
 	b.WriteString(table([]string{"measure", "median", "× cold"}, rows))
 	fmt.Fprintf(&b, "\nAnalysis: a cold first visit (%s) downloads, SHA-256-verifies and stores the weights and streams-compiles the .wasm; the second visit (%s) reads the weights from IndexedDB and the .wasm from the service worker's cache. Offline (%s) nothing waits for the network at all; online, the service worker fetches the page network-first (with navigation preload) so that a new version is seen, which is the difference between the two. ", f(cold), f(warm), f(off))

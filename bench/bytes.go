@@ -108,7 +108,7 @@ func bytesSection(ctx context.Context, e *env) (string, error) {
 		{"of the first: weights (raw, not compressed)", "", kb(wraw)},
 		{"of the first: the .wasm (gzip)", "", kb(wgz)},
 	}
-	b.WriteString("Bytes the server sent (response bodies after gzip, every target: page, model worker and service worker; medians of the browser section's runs):\n\n")
+	b.WriteString("Bytes the server sent (response bodies as sent, the package's .br where it has one, every target: page, model worker and service worker; medians of the browser section's runs):\n\n")
 	b.WriteString(table([]string{"visit", "requests", "bytes"}, rows))
 	fmt.Fprintf(&b, "\nAnalysis: the first visit downloads the weights once (%s, which do not compress) and the .wasm once: the service worker precaches the shell but leaves the .wasm to be cached on first use and the weights to the loader's IndexedDB store, so nothing large is fetched twice. ", kb(wraw))
 	fmt.Fprintf(&b, "The second visit sends %s in %d request(s): the page itself, which the service worker fetches network-first so that an online user sees a new version, and whatever update check of sw.js the browser makes; everything else comes from the caches. ", kb(v.second), v.secondReq)

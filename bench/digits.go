@@ -293,7 +293,7 @@ func digitsSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString(table([]string{"engine", "kernels", "one digit", "vs native", "batch of 100", "per digit", "vs native"}, rows))
 
 	cold, off := medianOf(r.cold), medianOf(r.offline)
-	b.WriteString("\nTime to first inference in the packaged app (the app's own figure, `data-ready-ms`: `performance.now()` when its first `predict` resolved, from navigation start), served from 127.0.0.1 with the package's headers and gzip, SIMD kernels, a fresh profile per run:\n\n")
+	b.WriteString("\nTime to first inference in the packaged app (the app's own figure, `data-ready-ms`: `performance.now()` when its first `predict` resolved, from navigation start), served from 127.0.0.1 as `pwagen serve` serves it (the package's headers and .br files), SIMD kernels, a fresh profile per run:\n\n")
 	b.WriteString(table([]string{"visit", "median (range)", "× cold"}, [][]string{
 		{"cold: nothing cached, online (weights from the network)", msRange(r.cold), "1.0×"},
 		{"warm offline: server stopped (service worker, weights from IndexedDB)", msRange(r.offline), ratio(off, cold)},

@@ -128,7 +128,7 @@ func langidSection(ctx context.Context, e *env) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Inference per word of examples/langid (a character-level transformer encoder imported from ONNX: 2 layers, d_model 64, 24 positions; the word %q, ids and mask through the v1 ABI), medians over batches. ", langidWord)
 	b.WriteString("Native is `go test -bench` of the model's `predict` (pure-Go twins of the kernels); wazero (compiler) calls the packaged .wasm with each kernel module linked; Chromium direct calls it on a blank page's main thread with the SIMD kernels, and via loader is `loadModel().predict()` through pwagen.js's Web Worker. ")
-	b.WriteString("First visit: the bytes the server sent (gzip where it compresses) for the app page, from an empty profile until the model is ready and the service worker controls the page.\n\n")
+	b.WriteString("First visit: the bytes the server sent (the package's .br where it has one) for the app page, from an empty profile until the model is ready and the service worker controls the page.\n\n")
 	b.WriteString(table([]string{"model", "native Go", "wazero, SIMD kernels", "wazero, scalar kernels", "Chromium direct", "Chromium via loader", "first visit"}, [][]string{row}))
 	return b.String(), nil
 }

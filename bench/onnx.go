@@ -43,7 +43,7 @@ type onnxModel struct {
 type pageSide struct {
 	calls            dist // ms per call from the page, worker round trip included
 	cold, offline    []float64
-	firstGz, firstBr int64
+	firstGz, firstBr int64 // first visit: bytes as served (the .br files), and at brotli 11
 	firstReq         int
 	memory           int64 // bytes, performance.measureUserAgentSpecificMemory(); <0 when not answered
 	// Of each cold visit: pwagen's loader info.loadMs (loadModel to ready),

@@ -69,3 +69,30 @@ func TestServerIsPreview(t *testing.T) {
 		t.Errorf("%d bytes counted, want at least %d", sent, min)
 	}
 }
+
+// TestPrecompressSite: the ORT page gets a .br and a .gz beside each
+// compressible file, as pwagen package writes them, and none beside
+// weights or images.
+func TestPrecompressSite(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "ort"), 0o755)
+	for _, n := range []string{"index.html", "ort/ort.mjs", "ort/ort.wasm", "model.onnx", "icon.png"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("some bytes some bytes some bytes"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := precompressSite(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		want bool
+	}{{"index.html", true}, {"ort/ort.mjs", true}, {"ort/ort.wasm", true}, {"model.onnx", false}, {"icon.png", false}} {
+		for _, suffix := range []string{".br", ".gz"} {
+			_, err := os.Stat(filepath.Join(dir, tt.name+suffix))
+			if got := err == nil; got != tt.want {
+				t.Errorf("%s%s exists: %v, want %v", tt.name, suffix, got, tt.want)
+			}
+		}
+	}
+}
