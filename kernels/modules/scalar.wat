@@ -279,7 +279,8 @@
     (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
 
   ;; act1 applies activation op (package kernels' ActOp) to one value; ops
-  ;; it does not know leave the value as it is.
+  ;; it does not know leave the value as it is. HardSwish is computed in
+  ;; f64 and rounded once, as package kernels' Activate does.
   (func $act1 (param $v f32) (param $op i32) (param $alpha f32) (param $beta f32) (result f32)
     (block $none
       (block $scale
@@ -295,8 +296,8 @@
               (return (select (f32.mul (local.get $alpha) (local.get $v)) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
             (return (f32.max (f32.const 0) (f32.min (f32.const 1)
               (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))))
-          (return (f32.mul (local.get $v) (f32.max (f32.const 0) (f32.min (f32.const 1)
-            (f32.add (f32.div (local.get $v) (f32.const 6)) (f32.const 0.5)))))))
+          (return (f32.demote_f64 (f64.mul (f64.promote_f32 (local.get $v)) (f64.max (f64.const 0) (f64.min (f64.const 1)
+            (f64.add (f64.div (f64.promote_f32 (local.get $v)) (f64.const 6)) (f64.const 0.5))))))))
         (return (f32.min (f32.max (local.get $v) (local.get $alpha)) (local.get $beta))))
       (return (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))
     (local.get $v))

@@ -525,7 +525,8 @@
     (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
 
   ;; act1 applies activation op (package kernels' ActOp) to one value; ops
-  ;; it does not know leave the value as it is.
+  ;; it does not know leave the value as it is. HardSwish is computed in
+  ;; f64 and rounded once, as package kernels' Activate does.
   (func $act1 (param $v f32) (param $op i32) (param $alpha f32) (param $beta f32) (result f32)
     (block $none
       (block $scale
@@ -541,8 +542,8 @@
               (return (select (f32.mul (local.get $alpha) (local.get $v)) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
             (return (f32.max (f32.const 0) (f32.min (f32.const 1)
               (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))))
-          (return (f32.mul (local.get $v) (f32.max (f32.const 0) (f32.min (f32.const 1)
-            (f32.add (f32.div (local.get $v) (f32.const 6)) (f32.const 0.5)))))))
+          (return (f32.demote_f64 (f64.mul (f64.promote_f32 (local.get $v)) (f64.max (f64.const 0) (f64.min (f64.const 1)
+            (f64.add (f64.div (f64.promote_f32 (local.get $v)) (f64.const 6)) (f64.const 0.5))))))))
         (return (f32.min (f32.max (local.get $v) (local.get $alpha)) (local.get $beta))))
       (return (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))
     (local.get $v))
@@ -752,6 +753,7 @@
 
   ;; actv is $act1 on four lanes.
   (func $actv (param $v v128) (param $op i32) (param $alpha f32) (param $beta f32) (result v128)
+    (local $lo v128) (local $hi v128)
     (block $none
       (block $scale
         (block $clip
@@ -767,8 +769,15 @@
                 (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0)))))
             (return (f32x4.max (v128.const f32x4 0 0 0 0) (f32x4.min (v128.const f32x4 1 1 1 1)
               (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))))
-          (return (f32x4.mul (local.get $v) (f32x4.max (v128.const f32x4 0 0 0 0) (f32x4.min (v128.const f32x4 1 1 1 1)
-            (f32x4.add (f32x4.div (local.get $v) (v128.const f32x4 6 6 6 6)) (v128.const f32x4 0.5 0.5 0.5 0.5)))))))
+          ;; in f64, two lanes at a time, rounded once
+          (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+          (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+          (local.set $lo (f64x2.mul (local.get $lo) (f64x2.max (v128.const f64x2 0 0) (f64x2.min (v128.const f64x2 1 1)
+            (f64x2.add (f64x2.div (local.get $lo) (v128.const f64x2 6 6)) (v128.const f64x2 0.5 0.5))))))
+          (local.set $hi (f64x2.mul (local.get $hi) (f64x2.max (v128.const f64x2 0 0) (f64x2.min (v128.const f64x2 1 1)
+            (f64x2.add (f64x2.div (local.get $hi) (v128.const f64x2 6 6)) (v128.const f64x2 0.5 0.5))))))
+          (return (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))))
         (return (f32x4.min (f32x4.max (local.get $v) (f32x4.splat (local.get $alpha))) (f32x4.splat (local.get $beta)))))
       (return (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))
     (local.get $v))
@@ -791,7 +800,7 @@
     (local $IW i32) (local $OW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
     (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $wr i32) (local $dstep i32)
     (local $acc v128) (local $acc1 v128) (local $wv v128) (local $bv v128) (local $x v128)
-    (local $ix v128) (local $ix0 v128) (local $iwv v128) (local $dwv v128)
+    (local $ix v128) (local $ix0 v128) (local $iwv v128) (local $dwv v128) (local $m0 v128) (local $m1 v128) (local $m2 v128)
     (local $op i32) (local $alpha f32) (local $beta f32) (local $masked i32)
     (local.set $op (i32.load offset=60 (local.get $g)))
     (local.set $alpha (f32.load offset=64 (local.get $g)))
@@ -918,6 +927,47 @@
         (local.set $ix0 (i32x4.add (i32x4.splat (i32.sub (i32.mul (local.get $ox) (local.get $SW)) (local.get $PW)))
           (select (v128.const i32x4 0 1 2 3) (v128.const i32x4 0 2 4 6) (i32.eq (local.get $SW) (i32.const 1)))))
         (local.set $acc (local.get $bv))
+        ;; KW = 3: the three taps' masks once per block, taps unrolled
+        (if (i32.eq (local.get $KW) (i32.const 3)) (then
+          (local.set $m0 (v128.and (i32x4.ge_s (local.get $ix0) (v128.const i32x4 0 0 0 0)) (i32x4.lt_s (local.get $ix0) (local.get $iwv))))
+          (local.set $ix (i32x4.add (local.get $ix0) (local.get $dwv)))
+          (local.set $m1 (v128.and (i32x4.ge_s (local.get $ix) (v128.const i32x4 0 0 0 0)) (i32x4.lt_s (local.get $ix) (local.get $iwv))))
+          (local.set $ix (i32x4.add (local.get $ix) (local.get $dwv)))
+          (local.set $m2 (v128.and (i32x4.ge_s (local.get $ix) (v128.const i32x4 0 0 0 0)) (i32x4.lt_s (local.get $ix) (local.get $iwv))))
+          (local.set $ky (local.get $kylo))
+          (block $dy (loop $ly
+            (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+            (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+              (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+              (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+            (local.set $wr (i32.add (local.get $wc) (i32.mul (local.get $ky) (i32.const 12))))
+            (if (i32.eq (local.get $SW) (i32.const 1))
+              (then
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=0 (local.get $wr)) (v128.load (i32.add (local.get $p) (i32.const 0)))))
+                (local.get $acc) (local.get $m0)))
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=4 (local.get $wr)) (v128.load (i32.add (local.get $p) (local.get $dstep)))))
+                (local.get $acc) (local.get $m1)))
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=8 (local.get $wr)) (v128.load (i32.add (local.get $p) (i32.shl (local.get $dstep) (i32.const 1))))))
+                (local.get $acc) (local.get $m2))))
+              (else
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=0 (local.get $wr)) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (i32.add (local.get $p) (i32.const 0))) (v128.load offset=12 (i32.add (local.get $p) (i32.const 0))))))
+                (local.get $acc) (local.get $m0)))
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=4 (local.get $wr)) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (i32.add (local.get $p) (local.get $dstep))) (v128.load offset=12 (i32.add (local.get $p) (local.get $dstep))))))
+                (local.get $acc) (local.get $m1)))
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=8 (local.get $wr)) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (i32.add (local.get $p) (i32.shl (local.get $dstep) (i32.const 1)))) (v128.load offset=12 (i32.add (local.get $p) (i32.shl (local.get $dstep) (i32.const 1)))))))
+                (local.get $acc) (local.get $m2)))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $ly)))
+          (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+            (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+          (br $next)))
         (local.set $ky (local.get $kylo))
         (block $dy (loop $ly
           (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
