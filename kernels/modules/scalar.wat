@@ -262,15 +262,18 @@
   ;; functions $im2colRows, $dwPlane and $poolRowAll; every output is the
   ;; same bit for bit in both.
 
-  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1).
+  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1; no
+  ;; division for s = 1).
   (func $lo (param $off i32) (param $s i32) (param $n i32) (result i32)
     (if (i32.ge_s (local.get $off) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $s) (i32.const 1)) (then (return (call $umin (i32.sub (i32.const 0) (local.get $off)) (local.get $n)))))
     (call $umin (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
 
   ;; hi returns how many t in [0, n) have off + t*s < lim (s >= 1): the
   ;; positions below lim are t < hi.
   (func $hi (param $off i32) (param $s i32) (param $lim i32) (param $n i32) (result i32)
     (if (i32.ge_s (local.get $off) (local.get $lim)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $s) (i32.const 1)) (then (return (call $umin (i32.sub (local.get $lim) (local.get $off)) (local.get $n)))))
     (call $umin (i32.div_u (i32.add (i32.sub (local.get $lim) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
 
   (func $umin (param $a i32) (param $b i32) (result i32)

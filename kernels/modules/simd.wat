@@ -508,15 +508,18 @@
   ;; functions $im2colRows, $dwPlane and $poolRowAll; every output is the
   ;; same bit for bit in both.
 
-  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1).
+  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1; no
+  ;; division for s = 1).
   (func $lo (param $off i32) (param $s i32) (param $n i32) (result i32)
     (if (i32.ge_s (local.get $off) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $s) (i32.const 1)) (then (return (call $umin (i32.sub (i32.const 0) (local.get $off)) (local.get $n)))))
     (call $umin (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
 
   ;; hi returns how many t in [0, n) have off + t*s < lim (s >= 1): the
   ;; positions below lim are t < hi.
   (func $hi (param $off i32) (param $s i32) (param $lim i32) (param $n i32) (result i32)
     (if (i32.ge_s (local.get $off) (local.get $lim)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $s) (i32.const 1)) (then (return (call $umin (i32.sub (local.get $lim) (local.get $off)) (local.get $n)))))
     (call $umin (i32.div_u (i32.add (i32.sub (local.get $lim) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
 
   (func $umin (param $a i32) (param $b i32) (result i32)
@@ -801,10 +804,12 @@
     (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $wr i32) (local $dstep i32)
     (local $acc v128) (local $acc1 v128) (local $wv v128) (local $bv v128) (local $x v128)
     (local $ix v128) (local $ix0 v128) (local $iwv v128) (local $dwv v128) (local $m0 v128) (local $m1 v128) (local $m2 v128)
-    (local $op i32) (local $alpha f32) (local $beta f32) (local $masked i32)
+    (local $op i32) (local $alpha f32) (local $beta f32) (local $masked i32) (local $av v128) (local $bt v128) (local $p1 i32) (local $p2 i32)
     (local.set $op (i32.load offset=60 (local.get $g)))
     (local.set $alpha (f32.load offset=64 (local.get $g)))
     (local.set $beta (f32.load offset=68 (local.get $g)))
+    (local.set $av (f32x4.splat (local.get $alpha)))
+    (local.set $bt (f32x4.splat (local.get $beta)))
     (local.set $IH (i32.load offset=4 (local.get $g)))
     (local.set $OH (i32.load offset=12 (local.get $g)))
     (local.set $KH (i32.load offset=20 (local.get $g)))
@@ -857,6 +862,34 @@
             (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
               (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
               (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+            (if (i32.eq (local.get $KW) (i32.const 3)) (then
+              ;; KW = 3: the taps unrolled
+              (local.set $wr (i32.add (local.get $wc) (i32.mul (local.get $ky) (i32.const 12))))
+              (local.set $p1 (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $p2 (i32.add (local.get $p1) (local.get $dstep)))
+              (if (i32.eq (local.get $SW) (i32.const 1))
+                (then
+                  (local.set $wv (v128.load32_splat offset=0 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p)))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
+                  (local.set $wv (v128.load32_splat offset=4 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p1)))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p1)))))
+                  (local.set $wv (v128.load32_splat offset=8 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p2)))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p2))))))
+                (else
+                  (local.set $wv (v128.load32_splat offset=0 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p)) (v128.load offset=12 (local.get $p))))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p)) (v128.load offset=44 (local.get $p))))))
+                  (local.set $wv (v128.load32_splat offset=4 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p1)) (v128.load offset=12 (local.get $p1))))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p1)) (v128.load offset=44 (local.get $p1))))))
+                  (local.set $wv (v128.load32_splat offset=8 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p2)) (v128.load offset=12 (local.get $p2))))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p2)) (v128.load offset=44 (local.get $p2))))))))
+              (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+              (br $ly)))
             (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
             (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
             (if (i32.eq (local.get $SW) (i32.const 1))
@@ -881,9 +914,9 @@
             (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
             (br $ly)))
           (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-            (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
+            (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))))
           (v128.store offset=16 (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-            (call $actv (local.get $acc1) (local.get $op) (local.get $alpha) (local.get $beta)))
+            (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc1) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc1) (local.get $op) (local.get $alpha) (local.get $beta)))))
           (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
           (br $next)))
         ;; 4 interior outputs
@@ -895,6 +928,28 @@
             (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
               (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
               (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+            (if (i32.eq (local.get $KW) (i32.const 3)) (then
+              ;; KW = 3: the taps unrolled
+              (local.set $wr (i32.add (local.get $wc) (i32.mul (local.get $ky) (i32.const 12))))
+              (local.set $p1 (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $p2 (i32.add (local.get $p1) (local.get $dstep)))
+              (if (i32.eq (local.get $SW) (i32.const 1))
+                (then
+                  (local.set $wv (v128.load32_splat offset=0 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p)))))
+                  (local.set $wv (v128.load32_splat offset=4 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p1)))))
+                  (local.set $wv (v128.load32_splat offset=8 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p2))))))
+                (else
+                  (local.set $wv (v128.load32_splat offset=0 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p)) (v128.load offset=12 (local.get $p))))))
+                  (local.set $wv (v128.load32_splat offset=4 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p1)) (v128.load offset=12 (local.get $p1))))))
+                  (local.set $wv (v128.load32_splat offset=8 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p2)) (v128.load offset=12 (local.get $p2))))))))
+              (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+              (br $ly)))
             (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
             (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
             (if (i32.eq (local.get $SW) (i32.const 1))
@@ -914,7 +969,7 @@
             (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
             (br $ly)))
           (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-            (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
+            (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))))
           (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
           (br $next)))
         ;; 4 edge outputs, lanes masked per tap
@@ -965,7 +1020,7 @@
             (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
             (br $ly)))
           (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-            (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
+            (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))))
           (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
           (br $next)))
         (local.set $ky (local.get $kylo))
@@ -992,7 +1047,7 @@
           (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
           (br $ly)))
         (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-          (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
+          (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))))
         (local.set $ox (i32.add (local.get $ox) (i32.const 4))))
       (br $lx)))
     (if (i32.lt_s (local.get $ox) (local.get $OW)) (then
