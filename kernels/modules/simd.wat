@@ -1193,7 +1193,14 @@
             (v128.store (local.get $p) (v128.load (local.get $s)))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (local.set $s (i32.add (local.get $s) (i32.const 16)))
-            (br $l4)))))
+            (br $l4)))
+          ;; the last 1 to 3 values: one more vector ending at hi, over
+          ;; values just written (the same ones again), when hi-lo >= 4
+          (if (i32.and (i32.lt_u (local.get $p) (local.get $e))
+                (i32.ge_s (i32.sub (local.get $hi) (local.get $lo)) (i32.const 4))) (then
+            (v128.store (i32.sub (local.get $e) (i32.const 16))
+              (v128.load (i32.sub (i32.add (local.get $s) (i32.sub (local.get $e) (local.get $p))) (i32.const 16))))
+            (local.set $p (local.get $e))))))
         (if (i32.eq (local.get $SW) (i32.const 2)) (then
           (block $d4 (loop $l4
             (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
