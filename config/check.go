@@ -153,7 +153,7 @@ func (c *Config) check(name string, lines map[string]int) error {
 	default:
 		return bad("deploy.update", "%q is not an update mode; use \"prompt\" (the page decides when to reload) or \"auto\"", c.Deploy.Update)
 	}
-	return nil
+	return c.checkLib(bad)
 }
 
 // checkForeign checks [model] wasm and build, which take the model from

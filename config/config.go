@@ -24,6 +24,7 @@ type Config struct {
 	Budget  Budget  `toml:"budget"`
 	Browser Browser `toml:"browsers"`
 	Deploy  Deploy  `toml:"deploy"`
+	Lib     Lib     `toml:"lib"`
 
 	// Dir is the project folder (the folder of the config file).
 	Dir string `toml:"-"`
@@ -110,6 +111,16 @@ type Deploy struct {
 	// compressible file of the package, for the servers that send them as
 	// they are (nginx gzip_static, Caddy, pwagen serve). Default true.
 	Precompress bool `toml:"precompress"`
+}
+
+// Lib names the npm package that `pwagen package --lib` writes
+// (docs/lib.md).
+type Lib struct {
+	// Name is the package's npm name, such as "digits" or "@acme/digits"
+	// (default: [app] name in lower case, its words joined by "-").
+	Name string `toml:"name"`
+	// Version is its semantic version (default "0.1.0").
+	Version string `toml:"version"`
 }
 
 // Defaults for keys a config may leave out.

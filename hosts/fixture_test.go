@@ -62,4 +62,17 @@ var fixtureSpecs = []struct {
 	{"service-worker-threads", Spec{Files: fixtureFiles, Isolation: "service-worker", Threads: true}, nil},
 	{"many-files", Spec{Files: manyFiles, Isolation: "headers"}, nil}, // grouped by folder
 	{"precompressed", Spec{Files: fixtureFiles, Isolation: "headers", Precompressed: true}, nil},
+	{"library", Spec{Files: libraryFiles, Isolation: "none", Library: true}, nil}, // pwagen package --lib
+}
+
+// libraryFiles is a library (pwagen package --lib): no page, CORS for all.
+var libraryFiles = []File{
+	{"index.js", false},
+	{"index.d.ts", false},
+	{"package.json", false},
+	{"README.md", false},
+	{"pwagen-sw.js", false},
+	{"model-9c0d1e2f.wasm", true},
+	{"kernels/simd-4d4d4d4d.wasm", true},
+	{"weights/0123456789abcdef.bin", true},
 }

@@ -25,6 +25,12 @@ type Spec struct {
 	// Compressible names (when they came out smaller), for the servers
 	// that can send them as they are. They are not in Files.
 	Precompressed bool
+	// Library: the folder is a library that pages of other origins load
+	// (pwagen package --lib): every file is sent with CORS and
+	// Cross-Origin-Resource-Policy: cross-origin, so that an isolated page
+	// (COEP require-corp) may load it too, and without a
+	// Content-Security-Policy, which is the page's to set.
+	Library bool
 }
 
 // Compressible says whether a package file is worth compressing, by its
@@ -102,6 +108,9 @@ func Rules(s Spec) ([]Rule, error) {
 	if err := checkSpec(s); err != nil {
 		return nil, err
 	}
+	if s.Library {
+		return assembleBest(libraryHeaders, s.Files), nil
+	}
 	global := []Header{
 		{"X-Content-Type-Options", "nosniff"},
 		{"Referrer-Policy", "strict-origin-when-cross-origin"},
@@ -113,14 +122,27 @@ func Rules(s Spec) ([]Rule, error) {
 			Header{"Cross-Origin-Embedder-Policy", "require-corp"})
 	}
 	global = append(global, Header{"Content-Security-Policy", CSP})
+	return assembleBest(global, s.Files), nil
+}
 
-	files := slices.Clone(s.Files)
+// libraryHeaders are the headers of every file of a library (Spec.Library).
+var libraryHeaders = []Header{
+	{"X-Content-Type-Options", "nosniff"},
+	{"Access-Control-Allow-Origin", "*"},
+	{"Cross-Origin-Resource-Policy", "cross-origin"},
+	{"Timing-Allow-Origin", "*"},
+}
+
+// assembleBest assembles the files' rules grouped by extension or by
+// folder, whichever makes fewer rules.
+func assembleBest(global []Header, files []File) []Rule {
+	files = slices.Clone(files)
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	rules := assemble(global, files, byExtension(files))
 	if byDir := assemble(global, files, byFolder(files)); len(byDir) < len(rules) {
 		rules = byDir
 	}
-	return rules, nil
+	return rules
 }
 
 // cacheOf is the Cache-Control a file gets.

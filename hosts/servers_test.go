@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -201,7 +202,10 @@ func servedProblems(t *testing.T, base string, rules []Rule, files []File, out s
 		}
 		return resp, body
 	}
-	paths := []string{"/"}
+	var paths []string
+	if slices.ContainsFunc(files, func(f File) bool { return f.Name == "index.html" }) {
+		paths = append(paths, "/")
+	}
 	for _, f := range files {
 		paths = append(paths, "/"+f.Name)
 	}
@@ -232,7 +236,7 @@ func servedProblems(t *testing.T, base string, rules []Rule, files []File, out s
 		if resp.StatusCode != 404 {
 			errorf("GET %s (missing): status %d, want 404", p, resp.StatusCode)
 		}
-		if bytes.Contains(body, index) || bytes.Contains(body, []byte("pwagen fixture")) {
+		if (len(index) > 0 && bytes.Contains(body, index)) || bytes.Contains(body, []byte("pwagen fixture")) {
 			errorf("GET %s (missing): body is index.html (an SPA fallback)", p)
 		}
 	}

@@ -48,6 +48,11 @@ type Build struct {
 	// CacheDir is wazero's compilation cache ("" is the user's cache folder).
 	CacheDir string
 
+	// Lib: the package is a library (pwagen package --lib, lib.go), and
+	// LibURL the folder URL its snippet loads it from ("": jsDelivr's).
+	Lib    bool
+	LibURL string
+
 	// hook stops writeOut at a named step, for tests (swap.go).
 	hook stepHook
 
@@ -65,6 +70,9 @@ type File struct {
 	// Host marks a file that a host reads (such as _headers), which
 	// visitors never download.
 	Host bool
+	// Package marks a file of a library that pages never download
+	// (package.json, index.d.ts, README.md, pwagen-sw.js).
+	Package bool
 }
 
 // Section is a byte range of a file on disk.

@@ -180,6 +180,9 @@ type RuntimeConfig struct {
 	// was packaged (0: not measured). The loader checks that the device
 	// can reserve it before downloading anything (memory.js).
 	Memory uint64 `json:"memory"`
+	// Entry is set in a library: the loader's file in the package folder,
+	// which the worker runs from (pwagen.js: startWorker).
+	Entry string `json:"entry,omitempty"`
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
@@ -200,6 +203,9 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		SHA256:    map[string]string{},
 		Memory:    b.peak,
 	}
+	if b.Lib {
+		rc.Entry = LibEntry
+	}
 	for _, n := range b.sortedNames() {
 		if path.Ext(n) == ".wasm" {
 			rc.SHA256[n] = sha256Hex(b.Files[n].Data)
@@ -213,7 +219,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		EntryPoints:       []string{"loader/" + LoaderName},
 		Bundle:            true,
 		Write:             false,
-		Outfile:           LoaderName,
+		Outfile:           b.loaderName(),
 		Format:            api.FormatESModule,
 		Engines:           engines(b.Config.Browser.Targets),
 		Define:            map[string]string{"__PWAGEN__": string(js)},
@@ -230,7 +236,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 	if len(res.OutputFiles) != 1 {
 		return fmt.Errorf("bundling the loader gave %d files, want 1 (a pwagen bug)", len(res.OutputFiles))
 	}
-	b.add(&File{Name: LoaderName, Data: res.OutputFiles[0].Contents})
+	b.add(&File{Name: b.loaderName(), Data: res.OutputFiles[0].Contents})
 	return nil
 }
 
@@ -245,12 +251,12 @@ func bakePeak(ctx context.Context, b *Build) error {
 		return nil
 	}
 	b.peak = *r.Memory.PeakBytes
-	delete(b.Files, LoaderName)
+	delete(b.Files, b.loaderName())
 	delete(b.Files, "sw.js")
 	if err := bundleLoader(ctx, b); err != nil {
 		return err
 	}
-	if err := serviceWorker(ctx, b); err != nil {
+	if err := b.swUnlessLib(ctx); err != nil {
 		return err
 	}
 	d := &r.Download

@@ -10,6 +10,9 @@ import (
 // hostSpec describes the package to the host rules.
 func (b *Build) hostSpec() hosts.Spec {
 	s := hosts.Spec{Isolation: b.Config.Deploy.Isolation, Threads: b.threads, Precompressed: b.Config.Deploy.Precompress}
+	if b.Lib { // the page that loads it sets isolation, and nothing is precompressed
+		s = hosts.Spec{Isolation: "none", Library: true}
+	}
 	for _, n := range b.sortedNames() {
 		s.Files = append(s.Files, hosts.File{Name: n, Hashed: b.Files[n].Hashed})
 	}
@@ -39,3 +42,7 @@ func hostConfigs(ctx context.Context, b *Build) error {
 	}
 	return nil
 }
+
+// HostRules is the package's header rule list, as the host configs give
+// it (for servers in tests and previews: hosts.HeadersFor).
+func (b *Build) HostRules() ([]hosts.Rule, error) { return hosts.Rules(b.hostSpec()) }

@@ -30,11 +30,15 @@ func (b *Build) WriteReport(w io.Writer) {
 	fmt.Fprintln(tw, "file\traw\tgzip\tbrotli\t")
 	var raw, gz, br int64
 	shards, shardBytes := 0, int64(0)
-	var hostFiles []string
+	var hostFiles, pkgFiles []string
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]
 		if f.Host {
 			hostFiles = append(hostFiles, n)
+			continue
+		}
+		if f.Package {
+			pkgFiles = append(pkgFiles, n)
 			continue
 		}
 		if f.Src != nil {
@@ -57,6 +61,9 @@ func (b *Build) WriteReport(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "first visit\t%s\t%s\t%s\t\n", human(raw+shardBytes), human(gz+shardBytes), human(br+shardBytes))
 	tw.Flush()
+	if len(pkgFiles) > 0 {
+		fmt.Fprintf(w, "package files (pages do not download them): %s\n", strings.Join(pkgFiles, ", "))
+	}
 	if len(hostFiles) > 0 {
 		fmt.Fprintf(w, "host configs in the package: %s\n", strings.Join(hostFiles, ", "))
 	}

@@ -52,7 +52,7 @@ func (b *Build) shellGzip() int64 {
 	var shell int64
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]
-		if f.Src == nil && !f.Host && path.Ext(n) != ".wasm" {
+		if f.Src == nil && !f.Host && !f.Package && path.Ext(n) != ".wasm" {
 			shell += gzipSize(f.Data)
 		}
 	}

@@ -43,11 +43,14 @@ func owned(dir, marker string) (exists, ok bool, err error) {
 // write. OUT.hosts matters only when the package has server configs.
 func checkOwned(out string, hosts bool) error {
 	_, ok, err := owned(out, LoaderName)
+	if err == nil && !ok { // a library (pwagen package --lib) holds pwagen-sw.js instead
+		_, ok, err = owned(out, LibSW)
+	}
 	if err != nil {
 		return fmt.Errorf("--out %s: %w", out, err)
 	}
 	if !ok {
-		return fmt.Errorf("--out %s exists, is not empty and holds no %s, so pwagen did not write it; packaging would replace it whole. Move it away or choose another --out", out, LoaderName)
+		return fmt.Errorf("--out %s exists, is not empty and holds no %s (nor %s), so pwagen did not write it; packaging would replace it whole. Move it away or choose another --out", out, LoaderName, LibSW)
 	}
 	if !hosts {
 		return nil

@@ -26,6 +26,12 @@ var projects embed.FS
 //go:embed loader/*.js
 var Loader embed.FS
 
+// Lib holds the templates of `pwagen package --lib` beside the loader:
+// the service worker piece and the README.
+//
+//go:embed lib/*.tmpl
+var Lib embed.FS
+
 // ImportProject holds the files of a project made by `pwagen new --from`
 // beside the generated model: pwagen.toml, README.md and web/. Its go.mod
 // and kernels/ come from the default template.

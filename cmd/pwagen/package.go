@@ -25,6 +25,8 @@ func packageCmd() *cli.Command {
 			&cli.StringFlag{Name: "weights", Usage: "weights file to use instead of [model] weights; it may be outside the project", TakesFile: true},
 			&cli.BoolFlag{Name: "edge", Usage: "also build OUT.edge/NAME-OS-ARCH[.exe]: one executable that runs the model (predict, serve, info) and serves the app"},
 			&cli.StringFlag{Name: "platform", Usage: "with --edge: the platforms to build for, OS/ARCH separated by commas, such as linux/amd64,linux/arm64,darwin/arm64,windows/amd64 (default: this machine's)"},
+			&cli.BoolFlag{Name: "lib", Usage: "write an ES module package for npm or a CDN instead of an app: index.js (loadModel), index.d.ts, package.json, the .wasm and weights; no page, no service worker (docs/lib.md)"},
+			&cli.StringFlag{Name: "url", Usage: "with --lib: the URL the folder will be served from, for the printed <script> snippet (default: jsDelivr's copy of the npm package)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -38,9 +40,15 @@ func packageCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := libFlags(c); err != nil {
+				return err
+			}
 			cfg, err := loadProject(dir, c.String("weights"))
 			if err != nil {
 				return err
+			}
+			if c.Bool("lib") {
+				return packageLib(c, cfg)
 			}
 			out := c.String("out")
 			if out == "" {

@@ -43,11 +43,12 @@ func serveCmd() *cli.Command {
 			if out == "" {
 				out = "dist"
 			}
+			isolation := "none" // a library's headers do not depend on its project (pwagen package --lib)
 			if _, err := os.Stat(path.Join(out, packager.LoaderName)); err != nil {
-				return usageError("%s holds no package (no %s); run pwagen package first", out, packager.LoaderName)
-			}
-			isolation, err := projectIsolation(out, c.String("project"))
-			if err != nil {
+				if !isLibrary(out) {
+					return usageError("%s holds no package (no %s); run pwagen package first, or pwagen package --lib for a library (%s)", out, packager.LoaderName, packager.LibSW)
+				}
+			} else if isolation, err = projectIsolation(out, c.String("project")); err != nil {
 				return usageError("%v", err)
 			}
 			h, err := newPreview(out, isolation)
@@ -338,6 +339,9 @@ var hostFiles = func() map[string]bool {
 // threads when the model declares a shared memory.
 func previewSpec(root *os.Root, isolation string) (hosts.Spec, error) {
 	spec := hosts.Spec{Isolation: isolation}
+	if isLibrary(root.Name()) {
+		spec = hosts.Spec{Isolation: "none", Library: true}
+	}
 	err := fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || hostFiles[name] {
 			return err
@@ -355,6 +359,15 @@ func previewSpec(root *os.Root, isolation string) (hosts.Spec, error) {
 		return err
 	})
 	return spec, err
+}
+
+// isLibrary tells whether out is a library (pwagen package --lib): it
+// holds pwagen-sw.js and no pwagen.js. It is served with the library's
+// headers: CORS and Cross-Origin-Resource-Policy: cross-origin.
+func isLibrary(out string) bool {
+	_, app := os.Stat(filepath.Join(out, packager.LoaderName))
+	fi, err := os.Lstat(filepath.Join(out, packager.LibSW))
+	return app != nil && err == nil && fi.Mode().IsRegular()
 }
 
 // maxWasm bounds the module previewSpec reads: far above any model a

@@ -136,3 +136,49 @@ func TestPreviewFollowsRepackage(t *testing.T) {
 		t.Fatalf("after the swap got %q, want v2", got)
 	}
 }
+
+// TestPreviewLibrary: a library folder (pwagen package --lib) is served
+// with the library's headers: CORS and CORP cross-origin, no CSP, no
+// isolation, whatever the project says.
+func TestPreviewLibrary(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "dist-lib")
+	writeTree(t, out, map[string]string{
+		"index.js":                     "export {}",
+		"pwagen-sw.js":                 "//",
+		"package.json":                 "{}",
+		"model-0123abcd.wasm":          "\x00asm\x01\x00\x00\x00",
+		"weights/0123456789abcdef.bin": "wwww",
+	})
+	if !isLibrary(out) {
+		t.Fatal("isLibrary: false for a library folder")
+	}
+	h, err := newPreview(out, "headers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for path, want := range map[string]map[string]string{
+		"/index.js":                     {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin", "Cache-Control": "no-cache", "Content-Security-Policy": "", "Cross-Origin-Embedder-Policy": ""},
+		"/model-0123abcd.wasm":          {"Access-Control-Allow-Origin": "*", "Content-Type": "application/wasm", "Cache-Control": "public, max-age=31536000, immutable"},
+		"/weights/0123456789abcdef.bin": {"Cross-Origin-Resource-Policy": "cross-origin", "Cache-Control": "public, max-age=31536000, immutable"},
+	} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("GET %s: status %d", path, res.StatusCode)
+		}
+		for k, v := range want {
+			if got := res.Header.Get(k); got != v {
+				t.Errorf("GET %s: %s %q, want %q", path, k, got, v)
+			}
+		}
+	}
+	writeTree(t, out, map[string]string{"pwagen.js": "export {}"})
+	if isLibrary(out) {
+		t.Error("isLibrary: true for a folder with pwagen.js (an app)")
+	}
+}

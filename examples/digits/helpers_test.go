@@ -109,6 +109,9 @@ func (p *packaging) get(t testing.TB, kernels bool) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if libOnce.dir != "" {
+		os.RemoveAll(filepath.Dir(libOnce.dir))
+	}
 	for _, p := range []*packaging{&withKernels, &withoutKernels} {
 		if p.dir != "" {
 			os.RemoveAll(filepath.Dir(p.dir))

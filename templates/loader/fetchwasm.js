@@ -4,18 +4,18 @@
 // fetched once more past every cache (a host or proxy may have damaged it,
 // and the HTTP cache may keep the damaged copy for a year); a second
 // failure is an error that names the file and says what to do.
-import { CFG } from './config.js';
+import { CFG, at } from './config.js';
 
 /** Damaged is a .wasm whose bytes are not the package's. */
 class Damaged extends Error {}
 
 /**
- * compileWasm fetches name (relative to pwagen.js) and compiles it,
+ * compileWasm fetches name (relative to the package's base) and compiles it,
  * streaming when the host sends application/wasm. onBytes hears each chunk.
  * Resolves to { module, streamed }.
  */
 export async function compileWasm(name, onBytes = () => {}) {
-  const url = new URL(name, self.location);
+  const url = at(name);
   let first;
   for (const mode of ['default', 'reload']) {
     try {

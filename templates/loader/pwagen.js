@@ -1,7 +1,7 @@
 // pwagen's loader. One ES module with two roles: on the page it exports
 // loadModel(); loaded as a module Web Worker it runs the model.
 // The packager bakes this package's configuration in as __PWAGEN__.
-import { CFG, post } from './config.js';
+import { BASE, CFG, at, post } from './config.js';
 import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
 import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
@@ -24,11 +24,13 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
  * @param {"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd where supported, else scalar; baseline for models without kernels)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much
+ * @param {string|URL} [opts.base] the folder the package's files are served from (default: this module's folder)
  */
 export async function loadModel(opts = {}) {
-  const sw = opts.serviceWorker === false ? null : registerServiceWorker(opts);
+  const base = opts.base == null ? BASE : folder(opts.base);
+  const sw = opts.serviceWorker === false || CFG.entry ? null : registerServiceWorker(opts); // a library registers none
   if (sw && isolationReloadDue()) await sw; // the page reloads into isolation: start nothing before
-  const worker = new Worker(import.meta.url, { type: 'module', name: 'pwagen' });
+  const worker = startWorker(base);
   const pending = new Map();
   let seq = 0;
   let sig = null; // the typed signature; null for a v1 model
@@ -48,7 +50,7 @@ export async function loadModel(opts = {}) {
     };
     worker.onerror = (e) => {
       e.preventDefault?.();
-      failed = new Error(`pwagen: the model worker failed to start: ${e.message || 'a script error'}; check that pwagen.js is served as JavaScript`);
+      failed = new Error(`pwagen: the model worker failed to start: ${e.message || 'a script error'}; check that ${CFG.entry ? `${at(CFG.entry, base)} is served as JavaScript, with CORS from another origin` : 'pwagen.js is served as JavaScript'}`);
       reject(failed);
       for (const p of pending.values()) p.reject(failed);
       pending.clear();
@@ -72,7 +74,7 @@ export async function loadModel(opts = {}) {
   }
   await sw;
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
-  navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url }); });
+  navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
   return {
     info,
     /**
@@ -115,6 +117,28 @@ export async function loadModel(opts = {}) {
       pending.clear();
     },
   };
+}
+
+// folder resolves loadModel's base against the page, as a folder URL.
+function folder(base) {
+  const u = new URL(String(base), location.href);
+  u.search = u.hash = '';
+  if (!u.pathname.endsWith('/')) u.pathname += '/';
+  return u;
+}
+
+// startWorker runs the loader as a module worker: this module itself, or,
+// for a library (CFG.entry), its entry file in base, so that an app that
+// bundled this code still starts the worker from the package's folder.
+// A worker's script must be of the page's origin: from another origin, a
+// module of the page's origin (a blob) imports it, which needs CORS.
+function startWorker(base) {
+  const url = CFG.entry ? at(CFG.entry, base) : new URL(import.meta.url);
+  if (url.origin === location.origin) return new Worker(url, { type: 'module', name: 'pwagen' });
+  const src = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+  const w = new Worker(src, { type: 'module', name: 'pwagen' });
+  setTimeout(() => URL.revokeObjectURL(src), 60e3);
+  return w;
 }
 
 // ---------- worker side ----------

@@ -1,4 +1,4 @@
-import { post } from './config.js';
+import { BASE, at, post } from './config.js';
 
 // ---------- weights: sharded, verified, kept in IndexedDB ----------
 //
@@ -187,7 +187,7 @@ async function fetchShard(s, dst, progress, wm) {
     try {
       // no-store: IndexedDB keeps the weights; the HTTP cache would hold a
       // second copy.
-      const res = await fetch(new URL(s.url, self.location), { cache: 'no-store' });
+      const res = await fetch(at(s.url), { cache: 'no-store' });
       const type = res.headers.get('content-type') || '';
       if (!res.ok) throw new Error(`answered ${res.status} ${res.statusText}`);
       if (type.startsWith('text/html')) throw new Error('came back as an HTML page, not weights (is the host answering missing files with its index page?)');
@@ -262,10 +262,11 @@ async function checkQuota(need, wm) {
   }
 }
 
-// openDB opens this app's database, one per folder of the origin, whose
-// store "shards" maps a shard's SHA-256 to its bytes.
+// openDB opens this app's database, one per package folder (by its path
+// on this origin, by its whole URL on another), whose store "shards" maps a
+// shard's SHA-256 to its bytes.
 async function openDB() {
-  const name = 'pwagen:' + new URL('./', self.location).pathname;
+  const name = 'pwagen:' + (BASE.origin === self.location.origin ? BASE.pathname : BASE.href);
   let db = await openVersion(name, undefined);
   if (!db.objectStoreNames.contains('shards')) { // created empty elsewhere
     const v = db.version + 1;
