@@ -28,9 +28,8 @@ type benchState struct {
 // visitBytes are the bytes the server sent for a first and a second visit
 // (response bodies, gzip where the host would compress), for every target.
 type visitBytes struct {
-	first, second        int64
-	firstReq, secondReq  int
-	weights, wasm, shell int64
+	first, second       int64
+	firstReq, secondReq int
 }
 
 // browserRun is one fresh profile's figures.

@@ -75,6 +75,7 @@ func bytesSection(ctx context.Context, e *env) (string, error) {
 	wasmExec := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js")
 	src, err := os.ReadFile(wasmExec)
 	if err != nil {
+		//lint:ignore ST1005 the message starts with a name, Go's
 		return b.String(), fmt.Errorf("Go's wasm_exec.js: %w", err)
 	}
 	min := api.Transform(string(src), api.TransformOptions{MinifyWhitespace: true, MinifyIdentifiers: true, MinifySyntax: true, LegalComments: api.LegalCommentsNone})

@@ -49,20 +49,6 @@ func childMain(args []string) int {
 	return 0
 }
 
-// timed wraps a packager stage to record its wall time.
-type timed struct {
-	packager.Stage
-	run   func(ctx context.Context, b *packager.Build) error
-	times *[]stageTime
-}
-
-func (t timed) Run(ctx context.Context, b *packager.Build) error {
-	start := time.Now()
-	err := t.run(ctx, b)
-	*t.times = append(*t.times, stageTime{t.String(), float64(time.Since(start)) / 1e6})
-	return err
-}
-
 func packageInProcess(ctx context.Context, dir, out, wasm string, noKernels, noPrecompress bool) (*childResult, error) {
 	cfg, err := config.Load(dir)
 	if err != nil {
@@ -83,11 +69,9 @@ func packageInProcess(ctx context.Context, dir, out, wasm string, noKernels, noP
 		}
 	}
 	var times []stageTime
-	pipeline := make([]packager.Stage, len(packager.Pipeline))
-	for i, s := range packager.Pipeline {
-		pipeline[i] = timed{Stage: s, run: s.Run, times: &times}
+	b.StageDone = func(stage string, d time.Duration) {
+		times = append(times, stageTime{stage, float64(d) / 1e6})
 	}
-	packager.Pipeline = pipeline
 	start := time.Now()
 	if err := packager.Run(ctx, b); err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 func browser(ctx context.Context, work string) (context.Context, func(), error) {
 	exe := chromiumPath()
 	if _, err := os.Stat(exe); err != nil {
+		//lint:ignore ST1005 the message starts with a name, Chromium's
 		return nil, nil, fmt.Errorf("Chromium not found (%s); install it with apt-get install -y chromium or set PWAGEN_CHROMIUM", exe)
 	}
 	profile, err := os.MkdirTemp(work, "chromium-")

@@ -318,6 +318,11 @@ func nativePredict(ctx context.Context, e *env, ex *example, weights string, bat
 // calls of batch inputs through the ABI. It returns µs per call and the
 // model's input length.
 func wazeroPredict(ctx context.Context, runs int, wasm, weights []byte, v modules.Variant, batch int) (float64, int, error) {
+	return wazeroPredictWith(ctx, runs, wasm, weights, v, batch, inputValue)
+}
+
+// wazeroPredictWith is wazeroPredict with input value i given by in.
+func wazeroPredictWith(ctx context.Context, runs int, wasm, weights []byte, v modules.Variant, batch int, in func(i int) float32) (float64, int, error) {
 	m, err := newWazero(ctx, wasm, v)
 	if err != nil {
 		return 0, 0, err
@@ -341,7 +346,7 @@ func wazeroPredict(ctx context.Context, runs int, wasm, weights []byte, v module
 	total := n * batch
 	input := make([]byte, 4*total)
 	for i := range total {
-		binary.LittleEndian.PutUint32(input[4*i:], math.Float32bits(inputValue(i)))
+		binary.LittleEndian.PutUint32(input[4*i:], math.Float32bits(in(i)))
 	}
 	once := func() error {
 		p, err := m.call("pwagen_alloc_input", uint64(total))

@@ -38,13 +38,12 @@ var cBuilds = []cBuild{
 
 // kernelResult is the kernel micro-benchmark.
 type kernelResult struct {
-	c       []kernelTimes // per cBuilds; zero when not measured
-	cErr    error
-	cc      string // the compiler's version line
-	native  kernelTimes
-	chrome  map[modules.Variant]kernelTimes // Baseline: Go-compiled wasm of the same loops
-	wazero  map[modules.Variant]kernelTimes
-	goWasmB int64
+	c      []kernelTimes // per cBuilds; zero when not measured
+	cErr   error
+	cc     string // the compiler's version line
+	native kernelTimes
+	chrome map[modules.Variant]kernelTimes // Baseline: Go-compiled wasm of the same loops
+	wazero map[modules.Variant]kernelTimes
 }
 
 func measureKernels(ctx context.Context, e *env) (*kernelResult, error) {

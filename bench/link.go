@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/pwagen/pwagen/validate"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -61,7 +62,7 @@ func (m *wzModel) call(name string, args ...uint64) (uint64, error) {
 
 // importsKernelsWasm tells whether a module imports module "kernels".
 func importsKernelsWasm(wasm []byte) (bool, error) {
-	im, err := modules.Imports(wasm)
+	im, err := validate.KernelImports(wasm)
 	return len(im) > 0, err
 }
 

@@ -19,7 +19,6 @@ type ortSide struct {
 	native    dist     // onnxruntime-node, 1 thread, ms per call
 	nativeOut []float64
 	ops       map[string]float64 // µs per call by operator, ORT's profiler (native)
-	err       error
 }
 
 // ortFiles are what the ORT page loads of onnxruntime-web: the wasm-only

@@ -20,6 +20,12 @@ type pageRun struct {
 	Variant string `json:"variant"` // loadModel({variant}); "" for the loader's choice
 	Runs    int    `json:"runs"`
 	WarmMs  int    `json:"warmMs"`
+	// Input, when set, is the input of every call (batch 1); otherwise
+	// the generator (i % 7 + 1) / 7.
+	Input []float32 `json:"input,omitempty"`
+	// Named, when set, is the loader's input instead: int64 inputs by
+	// name, as BigInt64Arrays (a model with several typed inputs).
+	Named map[string][]int64 `json:"named,omitempty"`
 }
 
 // pageResult is µs per call.
@@ -35,7 +41,7 @@ const pageRunJS = `(async (s) => {
   if (s.model) {
     const m = await __pw.model(s.model, s.fwd, s.kern, s.weights);
     n = m.n;
-    const inp = __pw.input(n * s.batch);
+    const inp = s.input ? Float32Array.from(s.input) : __pw.input(n * s.batch);
     direct = await __pw.time(() => m.predict(inp), s.runs, s.warmMs);
   }
   let loader = 0, variant = '';
@@ -45,7 +51,8 @@ const pageRunJS = `(async (s) => {
     if (s.variant) opts.variant = s.variant;
     const m = await loadModel(opts);
     variant = m.info.variant;
-    const inp = __pw.input(n * s.batch);
+    const inp = s.named ? Object.fromEntries(Object.entries(s.named).map(([k, v]) => [k, BigInt64Array.from(v, BigInt)]))
+      : s.input ? Float32Array.from(s.input) : __pw.input(n * s.batch);
     loader = await __pw.time(() => m.predict(inp), s.runs, s.warmMs);
     m.dispose();
   }

@@ -27,10 +27,12 @@ var sections = []section{
 	{"kernels", "8. SIMD kernels: against C and scalar, and the goals of issue 9", kernelsSection},
 	{"onnx", "9. ONNX import: import time, sizes and inference of the torch fixtures", onnxSection},
 	{"ort", "10. pwagen against ONNX Runtime Web on the same models", ortSection},
+	{"langid", "11. examples/langid: a small transformer per word", langidSection},
+	{"loader", "12. The loader: round trip and worker pool", loaderSection},
 }
 
 // order is the order of the sections in the report: the issue's.
-var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels", "onnx", "ort"}
+var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels", "onnx", "ort", "langid", "loader"}
 
 func sectionKeys() []string { return order }
 

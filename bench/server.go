@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/hosts"
-	"github.com/pwagen/pwagen/packager"
 )
 
 // server serves a package as a well-configured static host would: the
@@ -52,26 +51,13 @@ type extraFile struct {
 var gzipTypes = []string{"text/", "application/javascript", "application/json", "application/manifest+json", "image/svg+xml", "application/wasm"}
 
 func startServer(root string, extra map[string]extraFile) (*server, error) {
-	var files []hosts.File
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(root, p)
-			rel = filepath.ToSlash(rel)
-			// The .br and .gz beside a file are that file, precompressed.
-			if base, ok := strings.CutSuffix(rel, ".br"); ok && hosts.Compressible(base) {
-				return nil
-			}
-			if base, ok := strings.CutSuffix(rel, ".gz"); ok && hosts.Compressible(base) {
-				return nil
-			}
-			files = append(files, hosts.File{Name: rel, Hashed: packager.IsHashed(rel)})
-		}
-		return err
-	})
+	// The package's own rules, from the spec pwagen package recorded
+	// (hosts.SpecFile), as pwagen serve and every host apply them.
+	p, err := hosts.NewPreview(root, hosts.IsolationNone)
 	if err != nil {
 		return nil, err
 	}
-	rules, err := hosts.Rules(hosts.Spec{Files: files, Isolation: "none"})
+	rules, err := p.Rules()
 	if err != nil {
 		return nil, err
 	}

@@ -10,21 +10,32 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/hosts"
+	"github.com/pwagen/pwagen/internal/browser"
+	"github.com/pwagen/pwagen/internal/size"
 )
 
 var (
-	colorRe  = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-	targetRe = regexp.MustCompile(`^(chrome|edge|firefox|safari|ios|opera)(\d+(?:\.\d+){0,2})$`)
-	sizeRe   = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$`)
+	colorRe = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+	sizeRe  = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$`)
 )
 
+// sizeFoldRe is a size whose unit has the wrong case, such as "64mb".
+var sizeFoldRe = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*((?i)[kmg]i?b)\s*$`)
+
+func binaryUnit(u string) string { return strings.ToUpper(u[:1]) + "iB" }
+
+// units are the size units pwagen.toml takes, each documented in the
+// templates' pwagen.toml and docs/design.md.
 var units = map[string]uint64{"": 1, "B": 1, "KB": 1000, "KiB": 1 << 10, "MB": 1000 * 1000, "MiB": 1 << 20, "GB": 1000 * 1000 * 1000, "GiB": 1 << 30}
 
 // ParseSize reads sizes such as "4MiB", "512 KiB" or "1048576".
 func ParseSize(s string) (uint64, error) {
 	m := sizeRe.FindStringSubmatch(s)
 	if m == nil {
-		return 0, fmt.Errorf("%q is not a size; write a number with a unit, such as \"4MiB\" or \"512KiB\"", s)
+		if m := sizeFoldRe.FindStringSubmatch(s); m != nil {
+			return 0, fmt.Errorf("%q is not a size: units are case-sensitive; write %q (powers of 1024) or %q (of 1000)", s, m[1]+binaryUnit(m[2]), m[1]+strings.ToUpper(m[2][:1])+"B")
+		}
+		return 0, fmt.Errorf("%q is not a size; write a number with a unit (B, KiB, MiB, GiB, or KB, MB, GB), such as \"4MiB\" or \"512KiB\"", s)
 	}
 	f, err := strconv.ParseFloat(m[1], 64)
 	if err != nil || f*float64(units[m[2]]) > 1<<50 {
@@ -45,10 +56,6 @@ func ParseTime(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
-// maxTargetVersion bounds each part of a target's version: a typo such as
-// "chrome99999999999" must not pass for a browser no one has.
-const maxTargetVersion = 999
 
 // checkPackage returns why pkg is not a folder go build may be given
 // safely, or "". A leading "-" would be read by go build as a flag (such
@@ -105,7 +112,7 @@ func (c *Config) check(name string, lines map[string]int) error {
 	if c.MemoryBudget, err = ParseSize(c.Budget.Memory); err != nil {
 		return bad("budget.memory", "%v", err)
 	}
-	if c.MemoryBudget > 4<<30 {
+	if c.MemoryBudget > size.Wasm32Memory {
 		return bad("budget.memory", "%s is over 4GiB, the most a wasm32 module can address", c.Budget.Memory)
 	}
 	if c.DownloadBudget, err = ParseSize(c.Budget.Download); err != nil {
@@ -118,20 +125,11 @@ func (c *Config) check(name string, lines map[string]int) error {
 		return bad("browsers.targets", "list at least one target browser, such as [\"chrome100\", \"safari16.4\"]")
 	}
 	for _, t := range c.Browser.Targets {
-		if !targetRe.MatchString(t) {
-			return bad("browsers.targets", "%q is not a browser target; write a browser and its version as esbuild does, such as \"chrome100\", \"edge100\", \"firefox115\" or \"safari16.4\"", t)
-		}
-		for _, part := range strings.Split(targetRe.FindStringSubmatch(t)[2], ".") {
-			if len(part) > 3 {
-				return bad("browsers.targets", "%q: version %s is over %d, which no browser has reached; give the oldest version to support, such as \"chrome100\" or \"safari16.4\"", t, part, maxTargetVersion)
-			}
+		if _, err := browser.Parse(t); err != nil {
+			return bad("browsers.targets", "%v", err)
 		}
 	}
-	switch c.Deploy.Isolation {
-	case "none", "headers", "service-worker":
-	default:
-		return bad("deploy.isolation", "%q is not an isolation mode; use \"none\", \"headers\" (the host sends COOP and COEP) or \"service-worker\" (for hosts that cannot, like GitHub Pages)", c.Deploy.Isolation)
-	}
+	// hosts.Check knows the isolation modes and the hosts.
 	if err := hosts.Check(c.Deploy.Hosts, c.Deploy.Isolation); err != nil {
 		var ce *hosts.ConfigError
 		key := "deploy.hosts"

@@ -36,7 +36,8 @@ type Config struct {
 	// TimeLimit is Budget.Time: how long one measured run of the model may take.
 	TimeLimit time.Duration `toml:"-"`
 
-	lines map[string]int // "table.key" → its line in File
+	lines       map[string]int // "table.key" → its line in File
+	weightsFlag bool           // Model.Weights is --weights, not from File
 }
 
 // Option changes how Load reads a project.
@@ -144,7 +145,8 @@ func Load(path string, opts ...Option) (*Config, error) {
 	}
 	data, err := fsx.ReadFile(path, fsx.ConfigLimit, "config")
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no such file; run `pwagen new DIR` to start a project, or pass the folder that holds %s", path, FileName)
+		dir, _ := filepath.Abs(filepath.Dir(path))
+		return nil, fmt.Errorf("%s: no such file: %s holds no project; run `pwagen new DIR` to start one, or pass the folder that holds %s", path, dir, FileName)
 	}
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -119,6 +120,10 @@ func TestParseErrors(t *testing.T) {
 		{"bad target", "[browsers]\ntargets = [\"chrome\"]\n", []string{"pwagen.toml:16", `"chrome" is not a browser target`, "chrome100"}},
 		{"absurd target version", "[browsers]\ntargets = [\"chrome99999999999\"]\n", []string{"pwagen.toml:16", "browsers.targets", `"chrome99999999999": version 99999999999 is over 999`}},
 		{"absurd target minor version", "[browsers]\ntargets = [\"safari16.40000\"]\n", []string{"pwagen.toml:16", "version 40000 is over 999"}},
+		// opera passed config and failed validation after the compile: one
+		// parser (internal/browser) refuses it here, with the line.
+		{"browser validate does not know", "[browsers]\ntargets = [\"opera90\"]\n", []string{"pwagen.toml:16", "browsers.targets", `"opera90": pwagen does not know the WebAssembly support of "opera"`, "chrome, edge, firefox, safari, ios"}},
+		{"four-part version", "[browsers]\ntargets = [\"chrome1.2.3.4\"]\n", []string{"pwagen.toml:16", "browsers.targets", "not up to three numbers"}},
 		{"bad isolation", "[deploy]\nisolation = \"coop\"\n", []string{"pwagen.toml:16", "deploy.isolation", "service-worker"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,6 +257,45 @@ func TestQuantizeKeys(t *testing.T) {
 		}
 		if c.Model.Quantize != tt.mode || c.Budget.QuantizedAgreement != tt.agree {
 			t.Errorf("%q: quantize %q agreement %v", tt.text, c.Model.Quantize, c.Budget.QuantizedAgreement)
+		}
+	}
+}
+
+// TestSizeUnits: "64 MB" is 64,000,000 bytes, as documented; a unit in the
+// wrong case is refused with both spellings it may have meant; every unit
+// is listed in the comment that heads each template's pwagen.toml.
+func TestSizeUnits(t *testing.T) {
+	if got, err := ParseSize("64 MB"); err != nil || got != 64e6 {
+		t.Errorf(`ParseSize("64 MB") = %d, %v; want 64000000`, got, err)
+	}
+	for in, want := range map[string]string{
+		"64mb":   `"64mb" is not a size: units are case-sensitive; write "64MiB" (powers of 1024) or "64MB" (of 1000)`,
+		"4 kib":  `write "4KiB" (powers of 1024) or "4KB"`,
+		"1.5Gb":  `write "1.5GiB"`,
+		"lots":   `"lots" is not a size; write a number with a unit (B, KiB, MiB, GiB, or KB, MB, GB)`,
+		"64 MBs": `"64 MBs" is not a size; write a number with a unit`,
+	} {
+		_, err := ParseSize(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseSize(%q): %v; want %q", in, err, want)
+		}
+	}
+	tmpls, _ := filepath.Glob("../templates/*/*/pwagen.toml.tmpl")
+	more, _ := filepath.Glob("../templates/*/pwagen.toml.tmpl")
+	tmpls = append(tmpls, more...)
+	if len(tmpls) < 3 {
+		t.Fatalf("found %d pwagen.toml templates", len(tmpls))
+	}
+	for _, p := range tmpls {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(string(data), "\n[")
+		for u := range units {
+			if u != "" && !regexp.MustCompile(`\b`+u+`\b`).MatchString(head) {
+				t.Errorf("%s: the opening comment does not list the size unit %s", p, u)
+			}
 		}
 	}
 }

@@ -53,7 +53,7 @@ func (c *Config) checkPaths(o options) error {
 		if err != nil {
 			return err
 		}
-		c.Model.Weights = w
+		c.Model.Weights, c.weightsFlag = w, true
 	}
 	return nil
 }
@@ -106,4 +106,23 @@ func Inside(root, p string) (real string, ok bool, err error) {
 		return "", false, err
 	}
 	return real, inside(r, real), nil
+}
+
+// CheckWeights tells whether the weights file exists. Its
+// error names the line of model.weights in the config (or --weights, when
+// the weights come from the command line) and what to do.
+func (c *Config) CheckWeights() error {
+	p := c.Rel(c.Model.Weights)
+	_, err := os.Stat(p)
+	var msg string
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		msg = fmt.Sprintf("%s does not exist; train the model or fix the path", p)
+	default: // what the file is, and its size, its reader checks
+		return nil
+	}
+	if c.weightsFlag {
+		return fmt.Errorf("--weights: %s", msg)
+	}
+	return &Error{File: filepath.Base(c.File), Line: c.lines["model.weights"], Key: "model.weights", Msg: "model.weights: " + msg}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pwagen/pwagen/internal/npy"
+	"github.com/pwagen/pwagen/internal/tensorio"
 	"github.com/pwagen/pwagen/runner"
 )
 
@@ -48,7 +49,7 @@ func TestParseBody(t *testing.T) {
 			} else {
 				var shapes []string
 				for _, a := range arrs {
-					shapes = append(shapes, shapeText(a.Shape))
+					shapes = append(shapes, tensorio.ShapeText(a.Shape))
 				}
 				got = "[" + strings.Join(shapes, " ") + "]"
 			}
@@ -69,8 +70,8 @@ func FuzzParseBody(f *testing.F) {
 		for _, sig := range []runner.Signature{oneInput, twoInput} {
 			arrs, err := parseBody(sig, body, 1<<16)
 			if err != nil {
-				if _, ok := err.(badInput); !ok {
-					t.Fatalf("%T %v: not a badInput", err, err)
+				if _, ok := err.(tensorio.BadInput); !ok {
+					t.Fatalf("%T %v: not a BadInput", err, err)
 				}
 				continue
 			}
@@ -81,8 +82,8 @@ func FuzzParseBody(f *testing.F) {
 				if a == nil {
 					t.Fatal("nil array")
 				}
-				if _, err := encodeTyped(sig, arrs); err != nil {
-					if _, ok := err.(badInput); !ok {
+				if _, err := tensorio.EncodeTyped(sig, arrs); err != nil {
+					if _, ok := err.(tensorio.BadInput); !ok {
 						t.Fatalf("encodeTyped: %T %v", err, err)
 					}
 				}

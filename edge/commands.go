@@ -9,12 +9,11 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/pwagen/pwagen/internal/npy"
-	"github.com/pwagen/pwagen/runner"
+	"github.com/pwagen/pwagen/internal/tensorio"
 )
 
 type multi []string
@@ -43,13 +42,13 @@ func predictCmd(ctx context.Context, b Bundle, args []string, stdout, stderr io.
 	}
 	defer m.Close(context.Background())
 	sig := m.Signature()
-	ins, err := readInputs(sig, inputs)
+	ins, err := tensorio.ReadInputs(sig, inputs)
 	if err != nil {
-		return err
+		return usagef("%v", err)
 	}
-	outs, first, err := predict(ctx, m, ins)
+	outs, first, err := tensorio.Predict(ctx, m, ins)
 	if err != nil {
-		if errors.As(err, new(badInput)) {
+		if errors.As(err, new(tensorio.BadInput)) {
 			return usagef("%v", err)
 		}
 		return err
@@ -65,49 +64,15 @@ func predictCmd(ctx context.Context, b Bundle, args []string, stdout, stderr io.
 		if err := os.WriteFile(*output, buf.Bytes(), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s: %s %s\n", *output, outs[0].Name, shapeText(outs[0].Shape))
+		fmt.Fprintf(stdout, "wrote %s: %s %s\n", *output, outs[0].Name, tensorio.ShapeText(outs[0].Shape))
 		return nil
 	}
 	j, err := json.Marshal(map[string]any{"outputs": outs})
 	if err != nil {
-		return err
+		return errors.New("an output is NaN or infinite, which JSON cannot hold; use --output FILE.npy")
 	}
 	fmt.Fprintln(stdout, string(j))
 	return nil
-}
-
-// readInputs reads one array per input: --input FILE for a model with one
-// input, --input NAME=FILE for each input otherwise.
-func readInputs(sig runner.Signature, flags []string) ([]*npy.Array, error) {
-	names := make([]string, len(sig.Inputs))
-	for i, t := range sig.Inputs {
-		names[i] = t.Name
-	}
-	out := make([]*npy.Array, len(sig.Inputs))
-	for _, f := range flags {
-		i, path := -1, f
-		if name, p, ok := strings.Cut(f, "="); ok && slices.Contains(names, name) {
-			i, path = slices.Index(names, name), p
-		} else if len(sig.Inputs) == 1 {
-			i = 0
-		} else {
-			return nil, usagef("--input %s: the model has %d inputs (%s); give each as --input NAME=FILE", f, len(names), strings.Join(names, ", "))
-		}
-		if out[i] != nil {
-			return nil, usagef("--input gives %q twice", names[i])
-		}
-		a, err := npy.ReadInput(path, maxInputBytes)
-		if err != nil {
-			return nil, usagef("--input %v", err)
-		}
-		out[i] = a
-	}
-	for i, a := range out {
-		if a == nil {
-			return nil, usagef("no --input for %q (%s %s); give it as --input %s=FILE", names[i], sig.Inputs[i].DType, shapeText(sig.Inputs[i].Shape), names[i])
-		}
-	}
-	return out, nil
 }
 
 func infoCmd(ctx context.Context, b Bundle, args []string, stdout, stderr io.Writer, start time.Time) error {
@@ -141,10 +106,10 @@ func infoCmd(ctx context.Context, b Bundle, args []string, stdout, stderr io.Wri
 		w("weights", "none")
 	}
 	for _, t := range sig.Inputs {
-		w("input", "%s %s %s", t.Name, t.DType, shapeText(t.Shape))
+		w("input", "%s %s %s", t.Name, t.DType, tensorio.ShapeText(t.Shape))
 	}
 	for _, t := range sig.Outputs {
-		w("output", "%s %s %s", t.Name, t.DType, shapeText(t.Shape))
+		w("output", "%s %s %s", t.Name, t.DType, tensorio.ShapeText(t.Shape))
 	}
 	if e.cacheDir != "" {
 		w("cache", "%s", e.cacheDir)

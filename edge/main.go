@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/pwagen/pwagen/runner"
 	"github.com/tetratelabs/wazero"
@@ -31,6 +32,9 @@ type Bundle struct {
 	// Shared are the app's files that are slices of Wasm or Weights (the
 	// model and the weight shards), embedded once and served from those.
 	Shared []Shared
+	// Headers are the app's header rules (hosts.Rules of the package):
+	// CSP, isolation and cache, as every host of the package sends them.
+	Headers []hosts.Rule
 }
 
 // Shared is a file of the app whose bytes are Of ("model" or "weights")

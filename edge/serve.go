@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -14,9 +13,9 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
-	"testing/fstest"
 	"time"
 
+	"github.com/pwagen/pwagen/internal/tensorio"
 	"github.com/pwagen/pwagen/runner"
 )
 
@@ -135,44 +134,15 @@ func (s *server) handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
 	if s.e.b.PWA != nil {
-		mux.Handle("GET /", http.FileServerFS(appFS(s.e.b)))
+		mux.Handle("GET /", newApp(s.e.b))
 	}
 	return mux
-}
-
-// appFS is the packaged app: the embedded files, and the model and weight
-// shards served from the bytes the model runs on.
-func appFS(b Bundle) fs.FS {
-	extra := fstest.MapFS{}
-	for _, f := range b.Shared {
-		src := b.Wasm
-		if f.Of == "weights" {
-			src = b.Weights
-		}
-		if f.Off < 0 || f.Size < 0 || f.Off+f.Size > int64(len(src)) {
-			continue // not built by edgegen; the verified bytes are shorter
-		}
-		extra[f.Path] = &fstest.MapFile{Data: src[f.Off : f.Off+f.Size], Mode: 0o444}
-	}
-	return overlay{b.PWA, extra}
-}
-
-type overlay struct {
-	base  fs.FS
-	extra fstest.MapFS
-}
-
-func (o overlay) Open(name string) (fs.File, error) {
-	if _, ok := o.extra[name]; ok {
-		return o.extra.Open(name)
-	}
-	return o.base.Open(name)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		code, b = http.StatusInternalServerError, []byte(`{"error":"the answer is not JSON"}`)
+		code, b = http.StatusInternalServerError, []byte(`{"error":"an output is NaN or infinite, which JSON cannot hold"}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -232,8 +202,8 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithTimeout(r.Context(), s.e.limit)
 		defer cancel()
 	}
-	outs, _, err := predict(ctx, m, ins)
-	if err != nil && !errors.As(err, new(badInput)) {
+	outs, _, err := tensorio.Predict(ctx, m, ins)
+	if err != nil && !errors.As(err, new(tensorio.BadInput)) {
 		// A trapped or stopped instance is not trusted again: load a new one.
 		m.Close(context.Background())
 		fresh, lerr := s.e.load(context.Background())
@@ -246,7 +216,7 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		s.pool <- m
 	}
 	switch {
-	case errors.As(err, new(badInput)):
+	case errors.As(err, new(tensorio.BadInput)):
 		fail(w, http.StatusBadRequest, err)
 	case err != nil:
 		fail(w, http.StatusInternalServerError, err)

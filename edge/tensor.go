@@ -2,201 +2,18 @@ package edge
 
 import (
 	"bytes"
-	"context"
-	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/pwagen/pwagen/internal/npy"
+	"github.com/pwagen/pwagen/internal/tensorio"
 	"github.com/pwagen/pwagen/runner"
 )
 
-// maxInputBytes bounds an input file of predict, as pwagen predict does.
-const maxInputBytes = 1 << 30
-
-// badInput is an input that does not fit the model: exit 2, or HTTP 400.
-type badInput struct{ msg string }
-
-func (e badInput) Error() string { return e.msg }
-
-func badf(format string, args ...any) error { return badInput{fmt.Sprintf(format, args...)} }
-
-func shapeText(s []int) string {
-	p := make([]string, len(s))
-	for i, d := range s {
-		p[i] = fmt.Sprint(d)
-	}
-	return "[" + strings.Join(p, " ") + "]"
-}
-
-func trim(s []int) []int {
-	s = slices.Clone(s)
-	for len(s) > 1 && s[0] == 1 {
-		s = s[1:]
-	}
-	return s
-}
-
-// Output is one output of an answer, as pwagen predict prints it; DType is
-// set for models of the typed contract.
-type Output struct {
-	Name   string `json:"name"`
-	DType  string `json:"dtype,omitempty"`
-	Shape  []int  `json:"shape"`
-	Values any    `json:"values"`
-}
-
-// predict runs m on ins (one array per input of the signature, in order)
-// and returns the outputs; the first float32 output's values come too, for
-// --output FILE.npy. Input problems are badInput errors.
-func predict(ctx context.Context, m *runner.Model, ins []*npy.Array) ([]Output, []float32, error) {
-	sig := m.Signature()
-	if m.Typed() {
-		buf, err := encodeTyped(sig, ins)
-		if err != nil {
-			return nil, nil, err
-		}
-		out, err := m.PredictTyped(ctx, buf)
-		if err != nil {
-			return nil, nil, err
-		}
-		return decodeTyped(sig, out)
-	}
-	values, err := matchInput(sig, ins[0])
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := m.Predict(ctx, values)
-	if err != nil {
-		return nil, nil, err
-	}
-	outs := sig.Outputs
-	if !sig.Known || len(outs) == 0 {
-		outs = []runner.TensorInfo{{Name: "output", DType: "float32", Shape: []int{len(out)}}}
-	}
-	total := 0
-	for _, o := range outs {
-		total += o.Len()
-	}
-	if total != len(out) {
-		return nil, nil, fmt.Errorf("the model returned %d values; its signature promises %d", len(out), total)
-	}
-	var res []Output
-	off := 0
-	for _, o := range outs {
-		v := out[off : off+o.Len()]
-		for _, f := range v {
-			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-				return nil, nil, errors.New("an output is NaN or infinite, which JSON cannot hold")
-			}
-		}
-		res = append(res, Output{Name: o.Name, Shape: o.Shape, Values: v})
-		off += o.Len()
-	}
-	return res, out[:outs[0].Len()], nil
-}
-
-// matchInput checks the one input of a model without the typed contract:
-// the same shape (leading 1s aside) and a numeric dtype.
-func matchInput(sig runner.Signature, a *npy.Array) ([]float32, error) {
-	if a.DType == "bool" {
-		return nil, badf("the input is bool; the model takes float32")
-	}
-	if len(sig.Inputs) != 1 {
-		return nil, badf("the model has %d inputs; give each by name", len(sig.Inputs))
-	}
-	want := sig.Inputs[0]
-	if sig.Known && !slices.Equal(trim(a.Shape), trim(want.Shape)) || a.Len() != want.Len() {
-		return nil, badf("the input has shape %s (%d values); input %q of the model has shape %s (%d values)", shapeText(a.Shape), a.Len(), want.Name, shapeText(want.Shape), want.Len())
-	}
-	return a.Float32(), nil
-}
-
-// encodeTyped lays the arrays out in the typed contract's buffer, checking
-// each against its input's shape and dtype (as pwagen predict does).
-func encodeTyped(sig runner.Signature, ins []*npy.Array) ([]byte, error) {
-	offs, total := runner.Layout(sig.Inputs)
-	buf := make([]byte, total)
-	le := binary.LittleEndian
-	for i, t := range sig.Inputs {
-		a := ins[i]
-		if !slices.Equal(trim(a.Shape), trim(t.Shape)) {
-			return nil, badf("input %q has shape %s (%d values); the model takes %s %s (%d values)", t.Name, shapeText(a.Shape), a.Len(), t.DType, shapeText(t.Shape), t.Len())
-		}
-		if t.DType != "float32" && strings.HasPrefix(a.DType, "float") {
-			for _, v := range a.Float64() {
-				if v != float64(int64(v)) {
-					return nil, badf("input %q takes %s, and holds %s values such as %g; give whole numbers", t.Name, t.DType, a.DType, v)
-				}
-			}
-		}
-		b := buf[offs[i]:]
-		for j, v := range a.Float64() {
-			switch t.DType {
-			case "float32":
-				le.PutUint32(b[4*j:], math.Float32bits(float32(v)))
-			case "int64":
-				le.PutUint64(b[8*j:], uint64(int64(v)))
-			case "int32":
-				le.PutUint32(b[4*j:], uint32(int32(v)))
-			case "uint8":
-				b[j] = byte(v)
-			case "bool":
-				if v != 0 {
-					b[j] = 1
-				}
-			}
-		}
-		if t.DType == "int64" {
-			if iv, ok := a.Int64(); ok { // exact beyond 2^53
-				for j, v := range iv {
-					le.PutUint64(b[8*j:], uint64(v))
-				}
-			}
-		}
-	}
-	return buf, nil
-}
-
-func decodeTyped(sig runner.Signature, out []byte) ([]Output, []float32, error) {
-	offs, total := runner.Layout(sig.Outputs)
-	if len(out) < total {
-		return nil, nil, fmt.Errorf("the model returned %d bytes of outputs; its signature lays out %d", len(out), total)
-	}
-	le := binary.LittleEndian
-	var res []Output
-	var first []float32
-	for i, t := range sig.Outputs {
-		b := out[offs[i]:]
-		vals := make([]any, t.Len())
-		for j := range vals {
-			switch t.DType {
-			case "float32":
-				f := math.Float32frombits(le.Uint32(b[4*j:]))
-				if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-					return nil, nil, errors.New("an output is NaN or infinite, which JSON cannot hold")
-				}
-				vals[j] = f
-				if i == 0 {
-					first = append(first, f)
-				}
-			case "int64":
-				vals[j] = int64(le.Uint64(b[8*j:]))
-			case "int32":
-				vals[j] = int32(le.Uint32(b[4*j:]))
-			case "uint8":
-				vals[j] = b[j]
-			case "bool":
-				vals[j] = b[j] != 0
-			}
-		}
-		res = append(res, Output{Name: t.Name, DType: t.DType, Shape: t.Shape, Values: vals})
-	}
-	return res, first, nil
+func badf(format string, args ...any) error {
+	return tensorio.BadInput{Msg: fmt.Sprintf(format, args...)}
 }
 
 // parseBody reads a request body: .npy bytes, a bare JSON array (a model
@@ -265,7 +82,7 @@ func parseBody(sig runner.Signature, body []byte, limit int64) ([]*npy.Array, er
 	}
 	for i, a := range out {
 		if a == nil {
-			return nil, badf("\"inputs\" lacks %q (%s %s)", names[i], sig.Inputs[i].DType, shapeText(sig.Inputs[i].Shape))
+			return nil, badf("\"inputs\" lacks %q (%s %s)", names[i], sig.Inputs[i].DType, tensorio.ShapeText(sig.Inputs[i].Shape))
 		}
 	}
 	return out, nil

@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pwagen/pwagen/packager"
 )
 
 // Platform is a GOOS/GOARCH pair.
@@ -93,9 +93,10 @@ const Marker = "README-pwagen-edge.txt"
 const markerText = "pwagen package --edge wrote this folder and replaces it whole on the next run.\n"
 
 // Write builds spec's executable for each platform and puts them in out
-// (OUT.edge), replacing the folder whole: the new one is built beside it
-// and renamed in only when every executable is built, so a failure leaves
-// the old folder as it was.
+// (OUT.edge), replacing the folder whole with packager.ReplaceDir: the new
+// one is built beside it and renamed in only when every executable is
+// built, so a failure leaves the old folder as it was, and a journal lets
+// the next run repair a kill at any step.
 func Write(ctx context.Context, s Spec, platforms []Platform, out string, log io.Writer) ([]string, error) {
 	out = filepath.Clean(out)
 	if fi, err := os.Stat(out); err == nil {
@@ -108,7 +109,6 @@ func Write(ctx context.Context, s Spec, platforms []Platform, out string, log io
 			}
 		}
 	}
-	parent := filepath.Dir(out)
 	src, err := os.MkdirTemp("", "pwagen-edge-src-")
 	if err != nil {
 		return nil, err
@@ -117,43 +117,24 @@ func Write(ctx context.Context, s Spec, platforms []Platform, out string, log io
 	if err := Generate(src, s); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(parent, "."+filepath.Base(out)+".new-"+strconv.FormatUint(uint64(rand.Uint32()), 10))
-	if err := os.Mkdir(tmp, 0o755); err != nil {
-		return nil, err
-	}
-	done := false
-	defer func() {
-		if !done {
-			os.RemoveAll(tmp)
-		}
-	}()
 	var files []string
-	for _, p := range platforms {
-		name := FileName(s.Name, p)
-		start := time.Now()
-		if err := GoBuild(ctx, src, p, filepath.Join(tmp, name)); err != nil {
-			return nil, err
+	err = packager.ReplaceDir(out, func(tmp string) error {
+		for _, p := range platforms {
+			name := FileName(s.Name, p)
+			start := time.Now()
+			if err := GoBuild(ctx, src, p, filepath.Join(tmp, name)); err != nil {
+				return err
+			}
+			if log != nil {
+				fi, _ := os.Stat(filepath.Join(tmp, name))
+				fmt.Fprintf(log, "built %s (%.1f MB) in %.1fs\n", name, float64(fi.Size())/1e6, time.Since(start).Seconds())
+			}
+			files = append(files, name)
 		}
-		if log != nil {
-			fi, _ := os.Stat(filepath.Join(tmp, name))
-			fmt.Fprintf(log, "built %s (%.1f MB) in %.1fs\n", name, float64(fi.Size())/1e6, time.Since(start).Seconds())
-		}
-		files = append(files, name)
-	}
-	if err := os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644); err != nil {
+		return os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644)
+	}, log)
+	if err != nil {
 		return nil, err
 	}
-	old := tmp + ".old"
-	if _, err := os.Stat(out); err == nil {
-		if err := os.Rename(out, old); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Rename(old, out) // put the old folder back
-		return nil, err
-	}
-	done = true
-	os.RemoveAll(old)
 	return files, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/golden"
 )
 
@@ -29,7 +30,9 @@ func TestGenerate(t *testing.T) {
 	}{
 		{"model only", Spec{Name: "m", Wasm: []byte("\x00asm")}},
 		{"weights and app", Spec{Name: "digits", Wasm: []byte("\x00asm"), Weights: w, PWA: app,
-			Shared: []Shared{{Path: "weights/abc.bin", Of: "weights", Size: 7}}}},
+			Shared: []Shared{{Path: "weights/abc.bin", Of: "weights", Size: 7}},
+			Rules: []hosts.Rule{{Pattern: "/*", Headers: []hosts.Header{{Name: "Content-Security-Policy", Value: hosts.CSP}}},
+				{Pattern: "/weights/*", Headers: []hosts.Header{{Name: "Cache-Control", Value: hosts.CacheImmutable}}}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := t.TempDir(), t.TempDir()

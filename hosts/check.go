@@ -25,9 +25,6 @@ func (e *ConfigError) Error() string {
 	return msg
 }
 
-// names lists the hosts in documentation order.
-var names = []string{"netlify", "cloudflare", "vercel", "firebase", "azure", "nginx", "apache", "caddy", "github-pages", "s3-cloudfront"}
-
 // aliases are other names users type for a host.
 var aliases = map[string]string{
 	"cloudflare-pages": "cloudflare", "pages": "cloudflare",
@@ -36,11 +33,14 @@ var aliases = map[string]string{
 	"github": "github-pages", "s3": "s3-cloudfront", "cloudfront": "s3-cloudfront", "aws": "s3-cloudfront",
 }
 
-// Names is every supported host name.
-func Names() []string { return slices.Clone(names) }
-
-// noHeaders lists the hosts that cannot set response headers.
-var noHeaders = []string{"github-pages"}
+// Names is every supported host name, in documentation order.
+func Names() []string {
+	names := make([]string, len(table))
+	for i, h := range table {
+		names[i] = h.name
+	}
+	return names
+}
 
 // Check validates [deploy] hosts and isolation before anything is written:
 // an unknown or repeated host name, an unknown isolation mode, or an
@@ -51,6 +51,7 @@ func Check(hosts []string, isolation string) error {
 			Problem: "is not a valid isolation mode", Hint: hintOneOf(isolation, Isolations)}
 	}
 	seen := map[string]bool{}
+	names := Names()
 	for _, h := range hosts {
 		if !slices.Contains(names, h) {
 			hint := hintOneOf(h, names)
@@ -63,7 +64,7 @@ func Check(hosts []string, isolation string) error {
 			return &ConfigError{Key: "deploy.hosts", Value: h, Problem: "is listed twice", Hint: "remove one"}
 		}
 		seen[h] = true
-		if isolation == "headers" && slices.Contains(noHeaders, h) {
+		if isolation == IsolationHeaders && !CanSetHeaders(h) {
 			return &ConfigError{Key: "deploy.hosts", Value: h,
 				Problem: `cannot set response headers, so isolation = "headers" (COOP/COEP) cannot work there`,
 				Hint:    `set isolation = "service-worker" in [deploy] (sw.js then adds COOP/COEP), or remove "` + h + `" from hosts`}

@@ -134,3 +134,21 @@ func TestAllHostsLeaveOutGitHubPagesForHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestHostTable: every host is named once, and GitHub Pages alone cannot
+// set headers.
+func TestHostTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, n := range Names() {
+		if seen[n] {
+			t.Errorf("%s listed twice", n)
+		}
+		seen[n] = true
+		if got, want := CanSetHeaders(n), n != "github-pages"; got != want {
+			t.Errorf("CanSetHeaders(%s) = %v", n, got)
+		}
+	}
+	if CanSetHeaders("geocities") {
+		t.Error("an unknown host can set headers")
+	}
+}

@@ -12,25 +12,25 @@ import (
 
 // File is one file of the package, by its OUT-relative slash path.
 type File struct {
-	Name   string // e.g. "model-1a2b3c4d.wasm", "weights/0123456789abcdef.bin", "index.html"
-	Hashed bool   // the name carries a content hash: cache it forever
+	Name   string `json:"name"`             // e.g. "model-1a2b3c4d.wasm", "weights/0123456789abcdef.bin", "index.html"
+	Hashed bool   `json:"hashed,omitempty"` // the name carries a content hash: cache it forever
 }
 
 // Spec is what the rules are derived from.
 type Spec struct {
-	Files     []File // every file in the package
-	Isolation string // "none" | "headers" | "service-worker"
-	Threads   bool   // the model needs threads: implies COOP/COEP headers
+	Files     []File `json:"files"`     // every file in the package
+	Isolation string `json:"isolation"` // "none" | "headers" | "service-worker"
+	Threads   bool   `json:"threads"`   // the model needs threads: implies COOP/COEP headers
 	// Precompressed: a .br and a .gz sit beside each file that
 	// Compressible names (when they came out smaller), for the servers
 	// that can send them as they are. They are not in Files.
-	Precompressed bool
+	Precompressed bool `json:"precompressed"`
 	// Library: the folder is a library that pages of other origins load
 	// (pwagen package --lib): every file is sent with CORS and
 	// Cross-Origin-Resource-Policy: cross-origin, so that an isolated page
 	// (COEP require-corp) may load it too, and without a
 	// Content-Security-Policy, which is the page's to set.
-	Library bool
+	Library bool `json:"library,omitempty"`
 }
 
 // Compressible says whether a package file is worth compressing, by its
@@ -81,8 +81,16 @@ var contentTypes = map[string]string{
 	".map":         "application/json",
 }
 
+// The isolation modes of [deploy] isolation: how a page becomes
+// cross-origin isolated (COOP and COEP), which threads need.
+const (
+	IsolationNone          = "none"           // not isolated
+	IsolationHeaders       = "headers"        // the host sends COOP and COEP
+	IsolationServiceWorker = "service-worker" // sw.js adds them (hosts that cannot, like GitHub Pages)
+)
+
 // Isolations lists the valid values of Spec.Isolation.
-var Isolations = []string{"none", "headers", "service-worker"}
+var Isolations = []string{IsolationNone, IsolationHeaders, IsolationServiceWorker}
 
 // Rules derives the one rule list from the package, in a fixed order:
 // "/*" (security and isolation headers for every response), then one
@@ -116,7 +124,7 @@ func Rules(s Spec) ([]Rule, error) {
 		{"Referrer-Policy", "strict-origin-when-cross-origin"},
 		{"Cross-Origin-Resource-Policy", "same-origin"},
 	}
-	if s.Isolation == "headers" || s.Threads {
+	if s.Isolation == IsolationHeaders || s.Threads {
 		global = append(global,
 			Header{"Cross-Origin-Opener-Policy", "same-origin"},
 			Header{"Cross-Origin-Embedder-Policy", "require-corp"})

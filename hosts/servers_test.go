@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/internal/precompress"
+
+	"github.com/pwagen/pwagen/internal/ci"
 )
 
 // These tests start real nginx, Apache httpd and Caddy on loopback with the
@@ -27,10 +29,7 @@ import (
 func needBinary(t *testing.T, path string) {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; install it (apt-get install -y nginx apache2 caddy)", path)
-		}
-		t.Skipf("%s is missing; apt-get install -y nginx apache2 caddy", path)
+		ci.Missing(t, "%s is missing; apt-get install -y nginx apache2 caddy", path)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -16,17 +15,42 @@ type writer func(w *output, rules []Rule, s Spec) error
 
 type output struct{ inOut, beside map[string][]byte }
 
-var writers = map[string]writer{
-	"netlify":       writeNetlify,
-	"cloudflare":    writeCloudflare,
-	"vercel":        writeVercel,
-	"firebase":      writeFirebase,
-	"azure":         writeAzure,
-	"nginx":         writeNginx,
-	"apache":        writeApache,
-	"caddy":         writeCaddy,
-	"github-pages":  writeGitHubPages,
-	"s3-cloudfront": writeS3CloudFront,
+// table is every host, in documentation order: its name, its writer, and
+// whether it can set response headers (COOP/COEP for isolation). Names,
+// Write, Check and validate's isolation check read it.
+var table = []struct {
+	name    string
+	write   writer
+	headers bool
+}{
+	{"netlify", writeNetlify, true},
+	{"cloudflare", writeCloudflare, true},
+	{"vercel", writeVercel, true},
+	{"firebase", writeFirebase, true},
+	{"azure", writeAzure, true},
+	{"nginx", writeNginx, true},
+	{"apache", writeApache, true},
+	{"caddy", writeCaddy, true},
+	{"github-pages", writeGitHubPages, false},
+	{"s3-cloudfront", writeS3CloudFront, true},
+}
+
+// host returns the table's row of name.
+func host(name string) (i int, ok bool) {
+	for i, h := range table {
+		if h.name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// CanSetHeaders says whether host name can send response headers, such
+// as the COOP and COEP that cross-origin isolation needs; false for an
+// unknown name.
+func CanSetHeaders(name string) bool {
+	i, ok := host(name)
+	return ok && table[i].headers
 }
 
 // Write renders the config for the chosen hosts (empty means all that can
@@ -41,19 +65,19 @@ func Write(rules []Rule, s Spec, hosts []string) (inOut, beside map[string][]byt
 	if len(hosts) == 0 {
 		// All hosts, less those that cannot give this spec its headers:
 		// the user did not ask for them by name.
-		for _, h := range names {
-			needHeaders := s.Isolation == "headers" || (s.Threads && s.Isolation != "service-worker")
-			if !(needHeaders && slices.Contains(noHeaders, h)) {
-				hosts = append(hosts, h)
+		for _, h := range table {
+			needHeaders := s.Isolation == IsolationHeaders || (s.Threads && s.Isolation != IsolationServiceWorker)
+			if !needHeaders || h.headers {
+				hosts = append(hosts, h.name)
 			}
 		}
 	}
 	if err := Check(hosts, s.Isolation); err != nil {
 		return nil, nil, err
 	}
-	if s.Threads && s.Isolation != "service-worker" {
+	if s.Threads && s.Isolation != IsolationServiceWorker {
 		for _, h := range hosts {
-			if slices.Contains(noHeaders, h) {
+			if !CanSetHeaders(h) {
 				return nil, nil, &ConfigError{Key: "deploy.hosts", Value: h,
 					Problem: "cannot set the COOP/COEP headers that a model with threads needs",
 					Hint:    `set isolation = "service-worker" in [deploy], or remove "` + h + `" from hosts`}
@@ -65,7 +89,8 @@ func Write(rules []Rule, s Spec, hosts []string) (inOut, beside map[string][]byt
 	}
 	out := &output{inOut: map[string][]byte{}, beside: map[string][]byte{}}
 	for _, h := range hosts {
-		if err := writers[h](out, rules, s); err != nil {
+		i, _ := host(h) // Check took only known names
+		if err := table[i].write(out, rules, s); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", h, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pwagen/pwagen/internal/size"
 	"github.com/pwagen/pwagen/onnx"
 )
 
@@ -342,7 +343,7 @@ func (b *builder) node(on *onnx.Node, i int) error {
 }
 
 // maxElements bounds any tensor: 4 GiB of float32, wasm32's whole memory.
-const maxElements = 1 << 30
+const maxElements = size.Wasm32Memory / 4
 
 func convertAttrs(in map[string]onnx.Attr) Attrs {
 	a := Attrs{}
@@ -391,18 +392,6 @@ func inputType(d onnx.DType) (DType, string, bool) {
 		return Bool, "bool", true
 	}
 	return 0, "", false
-}
-
-func fromONNXType(d onnx.DType) (DType, bool) {
-	switch d {
-	case onnx.Float32, onnx.Float16, onnx.BFloat16, onnx.Float64:
-		return Float32, d == onnx.Float32
-	case onnx.Int64, onnx.Int32, onnx.Int8, onnx.Uint8, onnx.Int16, onnx.Uint16, onnx.Uint32, onnx.Uint64:
-		return Int64, d == onnx.Int64
-	case onnx.Bool:
-		return Bool, true
-	}
-	return 0, false
 }
 
 // tensorFromONNX converts a reader's tensor: floats of any width become

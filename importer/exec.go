@@ -148,9 +148,6 @@ func foldByExec(n *Node, opset int64) error {
 	return nil
 }
 
-// foldNode folds n when all its inputs are constant.
-func foldNode(n *Node) error { return foldNodeOpset(n, 0) }
-
 func foldNodeOpset(n *Node, opset int64) error {
 	if allConst(n.Out) {
 		return nil // constant by nature (Constant, Shape)

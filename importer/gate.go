@@ -3,9 +3,10 @@ package importer
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sort"
 	"strings"
+
+	"github.com/pwagen/pwagen/internal/quantref"
 )
 
 // The quality gate of quantization: the float and the quantized plan run
@@ -34,6 +35,8 @@ var DefaultGate = GateOptions{MinAgreement: 0.99, MaxRelError: 0.1}
 type LayerError struct {
 	Layer    string  `json:"layer"`
 	RelError float64 `json:"rel_error"`
+	Node     *Node   `json:"-"`
+	Values   int     `json:"-"` // the layer's quantized weight values
 }
 
 // GateReport is what the gate measured.
@@ -50,6 +53,7 @@ type GateReport struct {
 	Agreement     float64      `json:"top1_agreement"` // classifiers: share of inputs with the same top-1
 	Worst         LayerError   `json:"worst_layer"`
 	Layers        []LayerError `json:"-"`
+	KeptFloat     []string     `json:"kept_float"` // small layers kept float32 for the gate to pass
 	Options       GateOptions  `json:"-"`
 }
 
@@ -80,6 +84,9 @@ func (r *GateReport) Summary() string {
 	}
 	if r.Worst.Layer != "" {
 		s += fmt.Sprintf("; worst layer %s (%.2f%%)", r.Worst.Layer, 100*r.Worst.RelError)
+	}
+	if len(r.KeptFloat) > 0 {
+		s += fmt.Sprintf("; kept float32 for the gate: %s", strings.Join(r.KeptFloat, ", "))
 	}
 	return s
 }
@@ -153,13 +160,56 @@ func Gate(fp, qp *Plan, mode string, samples [][][]float32, o GateOptions) (*Gat
 	}
 	sort.Ints(idx)
 	for _, i := range idx {
-		le := LayerError{Layer: quantLabel(qp.Calls[i]), RelError: layer[i]}
+		le := LayerError{Layer: quantLabel(qp.Calls[i]), RelError: layer[i], Node: qp.Calls[i].Node}
+		if w, ok := qp.Calls[i].Args[2].(*Value); ok {
+			le.Values = w.Len()
+		}
 		r.Layers = append(r.Layers, le)
 		if le.RelError > r.Worst.RelError || r.Worst.Layer == "" {
 			r.Worst = le
 		}
 	}
 	return r, nil
+}
+
+// maxKeptFloat bounds the small layers QuantizeGated may send back to
+// float32, one gate run each.
+const maxKeptFloat = 8
+
+// QuantizeGated quantizes pl (Quantize) and gates it (Gate). Weights under
+// QuantSmall values are quantized only while the gate passes: when it
+// fails, the small layer with the largest own error goes back to float32
+// (o.KeepFloat) and the gate runs again, at most maxKeptFloat times. The
+// report says which layers were kept (KeptFloat); r.Err() says whether
+// the last plan passes.
+func QuantizeGated(pl *Plan, mode string, samples [][][]float32, gate GateOptions, o QuantOptions) (*Plan, *GateReport, error) {
+	o.KeepFloat = map[*Node]bool{}
+	var kept []string
+	for {
+		qp, err := Quantize(pl, mode, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, err := Gate(pl, qp, mode, samples, gate)
+		if err != nil {
+			return nil, nil, err
+		}
+		r.KeptFloat = kept
+		if r.Err() == nil || len(kept) >= maxKeptFloat {
+			return qp, r, nil
+		}
+		var worst *LayerError
+		for i, l := range r.Layers {
+			if l.Node != nil && l.Values > 0 && l.Values < QuantSmall && (worst == nil || l.RelError > worst.RelError) {
+				worst = &r.Layers[i]
+			}
+		}
+		if worst == nil {
+			return qp, r, nil
+		}
+		o.KeepFloat[worst.Node] = true
+		kept = append(kept, worst.Layer)
+	}
 }
 
 // isClassifier: one row of scores, or a batch of rows (rank ≤ 2), of at
@@ -192,29 +242,12 @@ func relDiff(q, f []float32) float64 {
 	return d / max(m, 1e-30)
 }
 
-// CalibrationInputs draws n samples from each input's range, seeded:
-// float inputs uniform in [0, 1] when they look like images (N×C×H×W with
-// 1 or 3 channels), else in [-1, 1]; integer and bool inputs 0 or 1.
+// CalibrationInputs draws n samples from each input's range, seeded
+// (quantref.Generate: the rule the project's reference keeps by its seed).
 func CalibrationInputs(g *Graph, n int, seed uint64) [][][]float32 {
-	r := rand.New(rand.NewPCG(seed, 0x9e3779b9))
-	out := make([][][]float32, n)
-	for s := range out {
-		for _, v := range g.Inputs {
-			x := make([]float32, v.Len())
-			io := v.IOType
-			image := len(v.Shape) == 4 && (v.Shape[1] == 1 || v.Shape[1] == 3)
-			for i := range x {
-				switch {
-				case io != "" && io != "float32":
-					x[i] = float32(r.IntN(2))
-				case image:
-					x[i] = r.Float32()
-				default:
-					x[i] = 2*r.Float32() - 1
-				}
-			}
-			out[s] = append(out[s], x)
-		}
+	var ts []quantref.Tensor
+	for _, t := range SignatureOf(g).Inputs {
+		ts = append(ts, quantref.Tensor{Name: t.Name, DType: t.DType, Shape: t.Shape})
 	}
-	return out
+	return quantref.Generate(ts, n, seed)
 }

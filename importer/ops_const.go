@@ -159,6 +159,7 @@ func init() {
 		},
 		infer: func(n *Node, _ int64) error {
 			if to := n.Attrs.int("to", 1); (to == 10 || to == 16) && n.In[0].Const == nil {
+				//lint:ignore ST1005 the message starts with an ONNX name (an operator or an input), spelled as ONNX does
 				return fmt.Errorf("Cast to float16 or bfloat16 at run time is not supported (pwagen computes float32); pwagen folds it on constants only")
 			}
 			setOut(n, 0, castType(n.Attrs.int("to", 1)), n.In[0].Shape)
@@ -210,6 +211,7 @@ func init() {
 			case "Mod":
 				dt = n.In[0].DType
 				if !allConst(n.In) {
+					//lint:ignore ST1005 the message starts with an ONNX name (an operator or an input), spelled as ONNX does
 					return fmt.Errorf("Mod at run time is not supported; pwagen folds it on constants only")
 				}
 			case "Not":

@@ -50,6 +50,7 @@ var unary = map[string]func(n *Node) (kernels.Act, error){
 		for i, p := range []*float32{&lo, &hi} {
 			if v := n.in(i + 1); v != nil {
 				if v.Const == nil {
+					//lint:ignore ST1005 the message starts with an ONNX name (an operator or an input), spelled as ONNX does
 					return kernels.Act{}, fmt.Errorf("Clip's bound %q is computed at run time; pwagen needs it constant", v.Name)
 				}
 				*p = v.Const.Floats()[0]
@@ -89,6 +90,7 @@ func init() {
 			if n.Op == "Clip" && runtimeBounds(n) {
 				for _, b := range n.In[1:] {
 					if b != nil && b.Len() != 1 {
+						//lint:ignore ST1005 the message starts with an ONNX name (an operator or an input), spelled as ONNX does
 						return fmt.Errorf("Clip's bound %s is not a scalar", b)
 					}
 				}

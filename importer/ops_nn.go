@@ -468,6 +468,7 @@ func bnAffine(n *Node) (*Value, *Value, error) {
 func gemmParams(n *Node) (kernels.GemmParams, error) {
 	a, b := n.In[0].Shape, n.In[1].Shape
 	if len(a) != 2 || len(b) != 2 {
+		//lint:ignore ST1005 the message starts with an ONNX name (an operator or an input), spelled as ONNX does
 		return kernels.GemmParams{}, fmt.Errorf("A %s and B %s must be matrices", shapeString(a), shapeString(b))
 	}
 	p := kernels.GemmParams{TransA: n.Attrs.int("transA", 0) == 1, TransB: n.Attrs.int("transB", 0) == 1, Alpha: n.Attrs.float("alpha", 1), Beta: n.Attrs.float("beta", 1)}
@@ -481,11 +482,13 @@ func gemmParams(n *Node) (kernels.GemmParams, error) {
 		k2, p.N = b[1], b[0]
 	}
 	if k2 != p.K {
+		//lint:ignore ST1005 the message starts with an ONNX name (an operator or an input), spelled as ONNX does
 		return p, fmt.Errorf("A %s and B %s do not multiply (transA %v, transB %v)", shapeString(a), shapeString(b), p.TransA, p.TransB)
 	}
 	if c := n.in(2); c != nil {
 		cs := padShape(c.Shape, 2)
 		if len(c.Shape) > 2 || (cs[0] != 1 && cs[0] != p.M) || (cs[1] != 1 && cs[1] != p.N) {
+			//lint:ignore ST1005 the message starts with an ONNX name (an operator or an input), spelled as ONNX does
 			return p, fmt.Errorf("C %s does not broadcast to %d×%d", shapeString(c.Shape), p.M, p.N)
 		}
 		p.CRows, p.CCols = cs[0], cs[1]

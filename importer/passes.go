@@ -17,6 +17,7 @@ type Pass struct {
 var Passes = []Pass{
 	{"fold-batchnorm", foldBatchNorm},   // Conv/Gemm → BatchNormalization: scale the weights
 	{"fuse-layernorm", fuseLayerNorm},   // ReduceMean, Sub, Pow, Sqrt, Div, Mul, Add → LayerNormalization
+	{"fuse-gelu", fuseGelu},             // Div, Erf, Add, Mul, Mul (or the tanh form) → Gelu
 	{"fuse-activation", fuseActivation}, // Conv/Gemm → Relu, Clip, …: one kernel call
 	{"dead-code", deadCode},             // drop nodes no output needs
 }
@@ -28,23 +29,6 @@ func Optimize(g *Graph) map[string]int {
 		r[p.Name] = p.Run(g)
 	}
 	return r
-}
-
-// replaceUses makes every reader of old read new.
-func replaceUses(g *Graph, old, new *Value) {
-	for _, n := range g.Nodes {
-		for i, v := range n.In {
-			if v == old {
-				n.In[i] = new
-			}
-		}
-	}
-	for i, v := range g.Outputs {
-		if v == old {
-			g.Outputs[i] = new
-			new.Name = old.Name
-		}
-	}
 }
 
 // single returns the only node reading v, when v is not a graph output.

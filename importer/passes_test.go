@@ -21,6 +21,9 @@ func TestPasses(t *testing.T) {
 		{"cifar_cnn_bn-opset13.onnx", "fold-batchnorm", 3, "BatchNormalization"},
 		{"transformer_relu-opset13.onnx", "fuse-layernorm", 4, "Sqrt"},
 		{"transformer_gelu_mask-opset13.onnx", "fuse-layernorm", 4, "Pow"},
+		{"transformer_gelu-opset13.onnx", "fuse-gelu", 2, "Erf"},
+		{"transformer_gelu_mask-opset17.onnx", "fuse-gelu", 2, "Erf"},
+		{"transformer_embed_gelu-opset17.onnx", "fuse-gelu", 2, "Erf"},
 		{"lenet-opset17.onnx", "fuse-activation", 1, ""},
 		{"mobilenetv2-opset17.onnx", "fuse-activation", 11, "Clip"},
 	} {

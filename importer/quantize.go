@@ -16,8 +16,15 @@ import (
 // has the same calls in the same order, so the float and quantized runs
 // can be compared layer by layer (Gate).
 
-// QuantMinValues is the size under which a weight stays float32.
-const QuantMinValues = 1024
+// QuantMinValues is the size under which a weight stays float32: below
+// it, the table entry and the scales outweigh the bytes saved. Weights
+// under QuantSmall values are quantized only while the gate passes with
+// them: the importer keeps the worst of them float32 until it does
+// (KeepFloat).
+const (
+	QuantMinValues = 128
+	QuantSmall     = 1024
+)
 
 // Quantization modes.
 const (
@@ -42,6 +49,8 @@ type QuantOptions struct {
 	// quantization.
 	DamageLayer  string
 	DamageFactor float32
+	// KeepFloat are layers whose weights stay float32.
+	KeepFloat map[*Node]bool
 }
 
 // Quantize returns a plan of the same graph whose large constant weights
@@ -82,6 +91,9 @@ type quantizer struct {
 
 // rewrite returns c reading its weights quantized, or c.
 func (q *quantizer) rewrite(c Call) Call {
+	if c.Node != nil && q.o.KeepFloat[c.Node] {
+		return c
+	}
 	a := c.Args
 	switch c.FuncName() {
 	case "kernels.Conv":

@@ -11,13 +11,13 @@ import (
 // TestQuantizeTorchCNNs quantizes the torch CNN fixtures (and the MLP)
 // and runs the gate on 32 generated calibration inputs: top-1 agreement is
 // at least 99% and the weights file shrinks to the ratio measured (the
-// issue's goals, 27% for int8 and 52% for fp16, hold where the quantized
-// weights dominate, as in the MLP; these fixtures are small and their
-// biases, depthwise and sub-1024 tensors stay float32). It logs the
-// figures for docs/quantize.md.
+// issue's goals, 27% for int8 and 52% for fp16, hold on the MLP, lenet and
+// cifar_cnn; mobilenetv2 keeps its depthwise weights float32, and every
+// fixture its biases, tensors under 128 values and the small layers the
+// gate sent back). It logs the figures for docs/quantize.md.
 func TestQuantizeTorchCNNs(t *testing.T) {
 	ratios := map[string][2]float64{ // int8, fp16
-		"lenet": {0.28, 0.52}, "cifar_cnn": {0.30, 0.53}, "cifar_cnn_bn": {0.30, 0.53}, "mobilenetv2": {0.44, 0.61}, "mlp": {0.27, 0.52},
+		"lenet": {0.27, 0.52}, "cifar_cnn": {0.27, 0.52}, "cifar_cnn_bn": {0.27, 0.52}, "mobilenetv2": {0.42, 0.59}, "mlp": {0.27, 0.52},
 		"transformer_gelu": {0.33, 0.54}, "audio1d": {0.33, 0.54},
 	}
 	for _, name := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "mlp", "transformer_gelu", "audio1d"} {
@@ -31,7 +31,7 @@ func TestQuantizeTorchCNNs(t *testing.T) {
 					t.Skip("short")
 				}
 				pl := importTorch(t, name+"-opset17.onnx")
-				qp, err := Quantize(pl, mode.name, QuantOptions{})
+				qp, r, err := QuantizeGated(pl, mode.name, CalibrationInputs(pl.Graph, 32, 1), DefaultGate, QuantOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -40,10 +40,6 @@ func TestQuantizeTorchCNNs(t *testing.T) {
 					t.Fatal(err)
 				}
 				qo, err := Generate(qp, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				r, err := Gate(pl, qp, mode.name, CalibrationInputs(pl.Graph, 32, 1), DefaultGate)
 				if err != nil {
 					t.Fatal(err)
 				}

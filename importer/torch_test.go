@@ -42,16 +42,6 @@ func torchFixtures(t testing.TB) []torchFixture {
 	return m.Fixtures
 }
 
-// floatOnly tells whether a fixture takes only float32 inputs (this tier).
-func (f torchFixture) floatOnly() bool {
-	for _, in := range f.Inputs {
-		if in.DType != "float32" {
-			return false
-		}
-	}
-	return true
-}
-
 // importTorch imports a fixture's .onnx into a plan.
 func importTorch(t testing.TB, file string) *Plan {
 	t.Helper()

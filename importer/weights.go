@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"github.com/pwagen/pwagen/internal/size"
 	"math"
 )
 
@@ -19,7 +20,7 @@ import (
 //	32      24·count  table: uint32 dtype (1 = float32, 2 = int8 whose
 //	              float32 scales, one per row, are the next entry, 3 = fp16),
 //	              uint32 reserved, uint64 byte offset, uint64 element count
-//	…       data, each tensor at a 64-byte-aligned offset, zero padded
+//	…       data, each tensor at a 16-byte-aligned offset (one v128), zero padded
 //
 // The generated code holds the offsets and the fingerprint as constants, so
 // a weights file from another import is refused, not misread.
@@ -28,7 +29,7 @@ const (
 	weightsVersion = 1
 	// weightsVersionQuant is the version of a file with int8 or fp16 tensors.
 	weightsVersionQuant = 2
-	weightsAlign        = 64
+	weightsAlign        = 16
 	tableEntry          = 24
 	headerSize          = 32
 )
@@ -54,8 +55,8 @@ func layoutWeights(ws []*Value, quant map[*Value]any) ([]byte, []weightEntry, [8
 		}
 		off += size * v.Len()
 	}
-	if off > math.MaxUint32 {
-		return nil, nil, [8]byte{}, fmt.Errorf("the weights need %d bytes; pwagen's limit is 4 GiB (wasm32 memory)", off)
+	if off > size.Wasm32Memory {
+		return nil, nil, [8]byte{}, fmt.Errorf("the weights need %d bytes (%s); pwagen's limit is %s, a wasm32 memory", off, size.Human(int64(off)), size.Human(size.Wasm32Memory))
 	}
 	b := make([]byte, off)
 	copy(b, weightsMagic)

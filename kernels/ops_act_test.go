@@ -39,7 +39,13 @@ func TestActivateEveryOpAtEdgeAndRandomValues(t *testing.T) {
 		kernels.Activate(dst, x, a)
 		for i, v := range x {
 			want := refAct(a, float64(v))
-			if !closeTo(dst[i], want, math.Abs(want), 1e-6) {
+			scale := math.Abs(want)
+			if a.Op == kernels.ActGelu || a.Op == kernels.ActGeluTanh {
+				// float32 GELU (GeluKernel): x·(1+erf) cancels for x < 0,
+				// an error of a few float32 ulps of 1, times x.
+				scale = max(scale, math.Abs(float64(v))/4)
+			}
+			if !closeTo(dst[i], want, scale, 1e-6) {
 				t.Errorf("Activate op %d (%v, %v) of %v = %v, want %v", a.Op, a.Alpha, a.Beta, v, dst[i], want)
 			}
 		}

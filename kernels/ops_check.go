@@ -72,11 +72,6 @@ func sameRank(fn string, refName string, ref []int, names []string, shapes ...[]
 	}
 }
 
-// inPlaceOrApart panics unless dst is exactly src or does not overlap it.
-func inPlaceOrApart(fn, out, in string, dst, src []float32) {
-	noPartial(fn, out, in, dst, src)
-}
-
 // list formats values as "[1 0 2]".
 func list(s []int) string {
 	b := []byte{'['}

@@ -99,7 +99,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"negative dim", func(m *onnxpb.ModelProto) { m.Graph.Initializer[0].Dims = []int64{-2} },
 			nil, `negative dimension -2 at index 0`},
 		{"huge declared size", func(m *onnxpb.ModelProto) { m.Graph.Initializer[0].Dims = []int64{1 << 20, 1 << 20} },
-			nil, `needs 4398046511104 bytes (4096.0 GiB), over the MaxTensorBytes limit of 2147483648 bytes (2.0 GiB) by`},
+			nil, `needs 4398046511104 bytes (4 TiB), over the MaxTensorBytes limit of 2147483648 bytes (2 GiB) by`},
 		{"overflowing dims", func(m *onnxpb.ModelProto) {
 			m.Graph.Initializer[0].Dims = []int64{1 << 40, 1 << 40, 1 << 40}
 		}, nil, `whose product overflows`},
@@ -109,7 +109,7 @@ func TestDecodeErrors(t *testing.T) {
 			&small, `rank is 6 dimensions, over the MaxRank limit of 4 by 2`},
 		{"tensor over MaxTensorBytes", func(m *onnxpb.ModelProto) {
 			m.Graph.Initializer[0] = f32Tensor("b", []int64{300}, make([]float32, 300)...)
-		}, &small, `initializer 0 "b" needs 1200 bytes (1.2 KiB), over the MaxTensorBytes limit of 1024 bytes (1.0 KiB) by 176 bytes`},
+		}, &small, `initializer 0 "b" needs 1200 bytes (1.2 KiB), over the MaxTensorBytes limit of 1024 bytes (1 KiB) by 176 bytes`},
 		{"total over MaxTotalBytes", func(m *onnxpb.ModelProto) {
 			m.Graph.Initializer[0] = f32Tensor("b", []int64{200}, make([]float32, 200)...)
 			m.Graph.Initializer = append(m.Graph.Initializer, f32Tensor("c", []int64{200}, make([]float32, 200)...))

@@ -1,6 +1,10 @@
 package onnx
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/pwagen/pwagen/internal/size"
+)
 
 // Limits bound what a read may allocate; a zero field takes its DefaultLimits value. Tensor sizes are counted decoded,
 // as held in Tensor's slices (an int8 tensor takes 8 bytes an element in I64).
@@ -19,7 +23,7 @@ func DefaultLimits() Limits {
 	return Limits{
 		MaxFileBytes:   2<<30 - 1,
 		MaxTensorBytes: 2 << 30,
-		MaxTotalBytes:  4 << 30,
+		MaxTotalBytes:  size.Wasm32Memory,
 		MaxNodes:       1 << 20,
 		MaxRank:        16,
 		MaxDim:         1 << 40,
@@ -72,14 +76,4 @@ func (e *LimitError) Error() string {
 		e.What, e.Size, unit, e.Field, e.Limit, e.Size-e.Limit)
 }
 
-func human(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
+func human(n int64) string { return size.Human(n) }

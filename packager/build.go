@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +54,16 @@ type Build struct {
 
 	// hook stops writeOut at a named step, for tests (swap.go).
 	hook stepHook
+
+	// StageDone, if set, hears how long each stage took, once it ended
+	// (for pwagen's benchmarks).
+	StageDone func(stage string, d time.Duration)
+
+	// version names the package: the loader reports it and the service
+	// worker's cache is named after it (loaderVersion).
+	version string
+	// kernels names the kernel modules, nil when the model imports none.
+	kernels *KernelsConfig
 
 	// goBuild runs `go` with args in dir and env; tests may replace it.
 	goBuild func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error)
@@ -124,8 +133,17 @@ func (b *Build) sortedNames() []string {
 	return names
 }
 
-// Stage is one build step.
-type Stage interface {
+// StageError is a stage that failed: its name, then why.
+type StageError struct {
+	Stage string
+	Err   error
+}
+
+func (e *StageError) Error() string { return e.Stage + ": " + e.Err.Error() }
+func (e *StageError) Unwrap() error { return e.Err }
+
+// stage is one build step.
+type stage interface {
 	fmt.Stringer
 	Run(ctx context.Context, b *Build) error
 }
@@ -138,8 +156,8 @@ type stageFunc struct {
 func (s stageFunc) String() string                          { return s.name }
 func (s stageFunc) Run(ctx context.Context, b *Build) error { return s.run(ctx, b) }
 
-// Pipeline is every stage of `pwagen package`, in order.
-var Pipeline = []Stage{
+// pipeline is every stage of `pwagen package`, in order.
+var pipeline = []stage{
 	stageFunc{"check output", checkOut},              // refuse an OUT that holds sources or user files
 	stageFunc{"compile model", compileModel},         // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
 	stageFunc{"start precompress", startPrecompress}, // brotli of the .wasm, beside the next stages
@@ -149,6 +167,7 @@ var Pipeline = []Stage{
 	stageFunc{"icons", makeIcons},                    // 192, 512 and maskable PNGs
 	stageFunc{"page", rewritePage},                   // index.html: hashed names, manifest link, minified
 	stageFunc{"web manifest", writeManifest},         // manifest.webmanifest
+	stageFunc{"model files", addModelFiles},          // the .wasm and the kernel modules, hashed
 	stageFunc{"loader", bundleLoader},                // pwagen.js with the runtime config baked in
 	stageFunc{"service worker", serviceWorker},       // sw.js over the final names
 	stageFunc{"validate model", validateModel},       // validate.Module: features, ABI, memory, download
@@ -158,16 +177,25 @@ var Pipeline = []Stage{
 }
 
 // Run runs every stage, then writes the package atomically.
-func Run(ctx context.Context, b *Build) error {
+func Run(ctx context.Context, b *Build) error { return run(ctx, b, pipeline) }
+
+// run runs stages in order, each failure a *StageError, then writes the
+// package atomically.
+func run(ctx context.Context, b *Build, stages []stage) error {
 	// A failed stage must not leave the .wasm's brotli running.
 	defer func() {
 		if b.pre != nil {
 			b.pre.close()
 		}
 	}()
-	for _, s := range Pipeline {
-		if err := s.Run(ctx, b); err != nil {
-			return err
+	for _, s := range stages {
+		start := time.Now()
+		err := s.Run(ctx, b)
+		if b.StageDone != nil {
+			b.StageDone(s.String(), time.Since(start))
+		}
+		if err != nil {
+			return &StageError{Stage: s.String(), Err: err}
 		}
 	}
 	// A signal during the last stage: stop before OUT is touched.
@@ -176,11 +204,3 @@ func Run(ctx context.Context, b *Build) error {
 	}
 	return writeOut(b)
 }
-
-// hashedRe matches the names the packager gives: "-<8 hex>" before the
-// extension, esbuild's "assets/<name>-<8 base32>" and the weight shards.
-var hashedRe = regexp.MustCompile(`(^|/)[^/]+-[0-9a-f]{8}\.[A-Za-z0-9]+$|^assets/[^/]+-[A-Z2-7]{8}\.[A-Za-z0-9]+$|^weights/[0-9a-f]{16}\.bin$`)
-
-// IsHashed tells whether a package file's name carries its content hash,
-// so that it may be cached forever.
-func IsHashed(name string) bool { return hashedRe.MatchString(name) }

@@ -9,32 +9,31 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/browser"
 	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/pwagen/pwagen/templates"
-	"github.com/pwagen/pwagen/validate"
 )
 
 // LoaderName is the loader's stable file name; apps import it as "./pwagen.js".
 const LoaderName = "pwagen.js"
 
+// engineNames maps every browser.Names to its esbuild engine.
 var engineNames = map[string]api.EngineName{
 	"chrome": api.EngineChrome, "edge": api.EngineEdge, "firefox": api.EngineFirefox,
-	"safari": api.EngineSafari, "ios": api.EngineIOS, "opera": api.EngineOpera,
+	"safari": api.EngineSafari, "ios": api.EngineIOS,
 }
 
-var targetRe = regexp.MustCompile(`^([a-z]+)([\d.]+)$`)
-
-// engines turns the config's targets ("chrome100") into esbuild engines.
+// engines turns the config's targets ("chrome100"), which config.Load
+// parsed, into esbuild engines.
 func engines(targets []string) []api.Engine {
 	var out []api.Engine
-	for _, t := range targets {
-		if m := targetRe.FindStringSubmatch(t); m != nil {
-			out = append(out, api.Engine{Name: engineNames[m[1]], Version: m[2]})
+	for _, s := range targets {
+		if t, err := browser.Parse(s); err == nil {
+			out = append(out, api.Engine{Name: engineNames[t.Browser], Version: t.Version})
 		}
 	}
 	return out
@@ -186,20 +185,14 @@ type RuntimeConfig struct {
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
-	wasmName := hashed("model.wasm", b.Wasm)
-	b.add(&File{Name: wasmName, Data: b.Wasm, Hashed: true})
-	kernels, err := addKernels(b)
-	if err != nil {
-		return err
-	}
 	rc := RuntimeConfig{
-		Version:   b.version(),
-		Wasm:      wasmName,
+		Version:   versionPlaceholder,
+		Wasm:      hashed("model.wasm", b.Wasm),
 		WasmSize:  len(b.Wasm),
 		Weights:   b.Weights,
 		Update:    b.Config.Deploy.Update,
 		Isolation: b.Config.Deploy.Isolation,
-		Kernels:   kernels,
+		Kernels:   b.kernels,
 		SHA256:    map[string]string{},
 		Memory:    b.peak,
 	}
@@ -211,75 +204,85 @@ func bundleLoader(ctx context.Context, b *Build) error {
 			rc.SHA256[n] = sha256Hex(b.Files[n].Data)
 		}
 	}
-	js, err := json.Marshal(rc)
+	js, err := loaderJS(rc, b.Config.Browser.Targets, true)
 	if err != nil {
 		return err
+	}
+	js, b.version, err = loaderVersion(b, js)
+	if err != nil {
+		return err
+	}
+	b.add(&File{Name: b.loaderName(), Data: js})
+	return nil
+}
+
+// loaderJS bundles the loader (templates/loader) with rc baked in as
+// __PWAGEN__, for the targets; minified, as packages ship it, or not, as
+// its golden test reads it.
+func loaderJS(rc RuntimeConfig, targets []string, minify bool) ([]byte, error) {
+	js, err := json.Marshal(rc)
+	if err != nil {
+		return nil, err
 	}
 	res := api.Build(api.BuildOptions{
 		EntryPoints:       []string{"loader/" + LoaderName},
 		Bundle:            true,
 		Write:             false,
-		Outfile:           b.loaderName(),
+		Outfile:           LoaderName, // no file is written: the name is esbuild's only
 		Format:            api.FormatESModule,
-		Engines:           engines(b.Config.Browser.Targets),
+		Engines:           engines(targets),
 		Define:            map[string]string{"__PWAGEN__": string(js)},
-		MinifyWhitespace:  true,
-		MinifyIdentifiers: true,
-		MinifySyntax:      true,
+		MinifyWhitespace:  minify,
+		MinifyIdentifiers: minify,
+		MinifySyntax:      minify,
 		LegalComments:     api.LegalCommentsNone,
 		LogLevel:          api.LogLevelSilent,
 		Plugins:           []api.Plugin{embeddedFS("pwagen", templates.Loader)},
 	})
 	if len(res.Errors) > 0 {
-		return fmt.Errorf("bundling the loader (a pwagen bug; please report it): %w", esbuildError("", res.Errors))
+		return nil, fmt.Errorf("bundling the loader (a pwagen bug; please report it): %w", esbuildError("", res.Errors))
 	}
 	if len(res.OutputFiles) != 1 {
-		return fmt.Errorf("bundling the loader gave %d files, want 1 (a pwagen bug)", len(res.OutputFiles))
+		return nil, fmt.Errorf("bundling the loader gave %d files, want 1 (a pwagen bug)", len(res.OutputFiles))
 	}
-	b.add(&File{Name: b.loaderName(), Data: res.OutputFiles[0].Contents})
-	return nil
+	return res.OutputFiles[0].Contents, nil
+}
+
+// addModelFiles adds the model's .wasm and, when it imports them, the
+// kernel modules, each under a hashed name.
+func addModelFiles(ctx context.Context, b *Build) error {
+	b.add(&File{Name: hashed("model.wasm", b.Wasm), Data: b.Wasm, Hashed: true})
+	var err error
+	b.kernels, err = addKernels(b)
+	return err
 }
 
 // bakePeak bundles the loader and the service worker again, now with the
 // peak memory the validator measured, so that the loader can check that the
 // device can reserve it before downloading anything. The figure adds a few
 // bytes to the shell: the download is counted again and checked against its
-// budget.
+// budget, and a failed check stops the package here.
 func bakePeak(ctx context.Context, b *Build) error {
 	r := b.Report
-	if r == nil || r.Memory.PeakBytes == nil || *r.Memory.PeakBytes == b.peak {
+	if r == nil {
 		return nil
 	}
-	b.peak = *r.Memory.PeakBytes
-	delete(b.Files, b.loaderName())
-	delete(b.Files, "sw.js")
-	if err := bundleLoader(ctx, b); err != nil {
-		return err
+	if r.Memory.PeakBytes != nil && *r.Memory.PeakBytes != b.peak {
+		b.peak = *r.Memory.PeakBytes
+		delete(b.Files, b.loaderName())
+		delete(b.Files, "sw.js")
+		if err := bundleLoader(ctx, b); err != nil {
+			return err
+		}
+		if err := b.swUnlessLib(ctx); err != nil {
+			return err
+		}
 	}
-	if err := b.swUnlessLib(ctx); err != nil {
-		return err
-	}
-	d := &r.Download
-	d.Shell = uint64(b.shellGzip())
-	if d.Budget > 0 && d.Total() > d.Budget {
-		p := validate.Problem{Check: "download", Message: fmt.Sprintf("a first visit downloads %d bytes gzip (model %d, weights %d, app shell %d with the loader's memory figure), over the download budget of %d bytes by %d; raise [budget] download in pwagen.toml, or make the model or its weights smaller",
-			d.Total(), d.WasmGzip, d.Weights, d.Shell, d.Budget, d.Total()-d.Budget)}
-		r.Problems, r.OK = append(r.Problems, p), false
-		return &CheckError{Report: r, msg: "the model failed 1 check(s); nothing was written:\n  download: " + p.Message}
+	r.SetShell(uint64(b.shellGzip()))
+	if !r.OK {
+		return checkFailed(r)
 	}
 	return nil
-}
-
-// minifyJS minifies generated JavaScript (the service worker).
-func minifyJS(name string, src []byte, targets []string) ([]byte, error) {
-	res := api.Transform(string(src), api.TransformOptions{
-		Loader: api.LoaderJS, Engines: engines(targets), Sourcefile: name,
-		MinifyWhitespace: true, MinifyIdentifiers: true, MinifySyntax: true, LegalComments: api.LegalCommentsNone,
-	})
-	if len(res.Errors) > 0 {
-		return nil, fmt.Errorf("minifying %s (a pwagen bug; please report it): %w", name, esbuildError("", res.Errors))
-	}
-	return []byte(strings.TrimSpace(string(res.Code)) + "\n"), nil
 }
 
 // projectFiles makes esbuild load the app's modules and assets from inside

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pwagen/pwagen/internal/browser"
 )
 
 // TestBuildModelNoFlagInjection: a package that looks like a flag reaches
@@ -29,5 +31,18 @@ func TestBuildModelNoFlagInjection(t *testing.T) {
 	}
 	if _, err := os.Stat(ran); err == nil {
 		t.Fatal("go build ran the -toolexec program")
+	}
+}
+
+// TestEveryBrowserHasAnEngine: each browser a target may name reaches
+// esbuild as an engine.
+func TestEveryBrowserHasAnEngine(t *testing.T) {
+	for _, n := range browser.Names() {
+		if _, ok := engineNames[n]; !ok {
+			t.Errorf("browser %q has no esbuild engine", n)
+		}
+		if e := engines([]string{n + "100"}); len(e) != 1 || e[0].Version != "100" {
+			t.Errorf("engines(%s100) = %v", n, e)
+		}
 	}
 }

@@ -127,8 +127,23 @@ export interface LoadOptions {
   storage?: "indexeddb" | "memory";
   /** Force the kernels (default: "simd" where supported, else "scalar"; "baseline" for models without kernels). */
   variant?: "simd" | "scalar" | "baseline";
-  /** The most memory, in bytes, the app lets the model use; loadModel fails before any download when the model needs more. */
+  /** The most memory, in bytes, the app lets the model use; loadModel fails before any download when the model needs more. The pool's workers together stay within it. */
   maxMemory?: number;
+  /** Model instances, each in its own Web Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget. */
+  workers?: number;
+}
+
+/** How the pool was sized: workers × peakBytes stays within budgetBytes. */
+export interface PoolInfo {
+  /** the workers asked for (loadOptions.workers, or the default) */
+  asked: number;
+  /** the model's peak memory, measured at package time (0: not measured) */
+  peakBytes: number;
+  /** the smaller of half of navigator.deviceMemory and maxMemory; null when neither is known */
+  budgetBytes: number | null;
+  budgetFrom: "half of navigator.deviceMemory" | "maxMemory" | null;
+  /** fewer workers than asked, for the budget */
+  limited: boolean;
 }
 
 export interface ModelInfo {
@@ -149,6 +164,11 @@ export interface ModelInfo {
   /** the .wasm compiled while downloading (the host sent application/wasm) */
   streamed: boolean;
   loadMs: number;
+  /** the model's workers (instances) */
+  workers: number;
+  pool: PoolInfo;
+  /** how calls reach the workers: shared memory on a cross-origin isolated page */
+  transport: "shared-memory" | "postMessage";
 }
 `
 
@@ -157,10 +177,12 @@ export interface Model {
   info: ModelInfo;
   /** Runs the model in its Web Worker. Input of the wrong name, dtype or length rejects, naming what was expected. */
   predict(input: Input): Promise<Output>;
-  /** Stops the worker; pending and later predictions reject. */
+  /** Runs the model on each input, split across the workers; resolves to the outputs in the same order. */
+  predictBatch(inputs: Input[]): Promise<Output[]>;
+  /** Stops the workers; pending and later predictions reject. */
   dispose(): void;
 }
 
-/** Loads the model in a Web Worker: its .wasm, and its weights from IndexedDB or the network (verified). */
+/** Loads the model in a pool of Web Workers: its .wasm, and its weights from IndexedDB or the network (verified). */
 export function loadModel(opts?: LoadOptions): Promise<Model>;
 `

@@ -31,8 +31,12 @@ await m.predict(new BigInt64Array(2));
 		Outputs: []validate.Tensor{{Name: "logits", DType: "float32", Shape: []int{1, 10}}}},
 		`const y: Float32Array = await m.predict(new Float32Array(784));
 const z: Float32Array = await m.predict({ pixels: [0.5] });
+const zs: Float32Array[] = await m.predictBatch([new Float32Array(784), { pixels: [0.5] }]);
+const n: number = m.info.workers + m.info.pool.peakBytes;
 // @ts-expect-error an input the model does not have
 await m.predict({ image: new Float32Array(784) });
+// @ts-expect-error predictBatch takes an array of inputs
+await m.predictBatch(new Float32Array(784));
 `},
 	{"typed_many", validate.ContractReport{Version: "typed",
 		Inputs: []validate.Tensor{
@@ -97,7 +101,7 @@ func TestDTSCompiles(t *testing.T) {
 		os.WriteFile(filepath.Join(sub, "index.d.ts"), dts, 0o644)
 		os.WriteFile(filepath.Join(sub, "index.js"), []byte("export async function loadModel() {}\n"), 0o644)
 		src := "import { loadModel, type Model, type ModelInfo } from './index.js';\n" +
-			"const m: Model = await loadModel({ base: new URL('https://cdn.example.com/demo/'), onProgress: ({ phase, loaded, total }) => {}, storage: 'memory' });\n" +
+			"const m: Model = await loadModel({ base: new URL('https://cdn.example.com/demo/'), onProgress: ({ phase, loaded, total }) => {}, storage: 'memory', workers: 2 });\n" +
 			"const info: ModelInfo = m.info;\n" +
 			"// @ts-expect-error an unknown storage\nawait loadModel({ storage: 'disk' });\n" +
 			tt.consumer + "m.dispose();\nexport {};\n"

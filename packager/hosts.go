@@ -20,7 +20,8 @@ func (b *Build) hostSpec() hosts.Spec {
 }
 
 // hostConfigs writes every chosen host's configuration from one rule list:
-// files a host reads from the site go into OUT, server configs beside it.
+// files a host reads from the site go into OUT, server configs beside it,
+// and the spec (hosts.SpecFile) for the preview, pwagen serve.
 func hostConfigs(ctx context.Context, b *Build) error {
 	spec := b.hostSpec()
 	rules, err := hosts.Rules(spec)
@@ -37,6 +38,8 @@ func hostConfigs(ctx context.Context, b *Build) error {
 		}
 		b.add(&File{Name: n, Data: data, Host: true})
 	}
+	// The spec itself, for pwagen serve: which names carry a hash.
+	b.add(&File{Name: hosts.SpecFile, Data: hosts.MarshalSpec(spec), Host: true})
 	for n, data := range beside {
 		b.Beside[n] = data
 	}
@@ -44,5 +47,6 @@ func hostConfigs(ctx context.Context, b *Build) error {
 }
 
 // HostRules is the package's header rule list, as the host configs give
-// it (for servers in tests and previews: hosts.HeadersFor).
+// it (for servers in tests and previews, and the app an edge executable
+// serves: hosts.HeadersFor).
 func (b *Build) HostRules() ([]hosts.Rule, error) { return hosts.Rules(b.hostSpec()) }

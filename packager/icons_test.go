@@ -45,7 +45,7 @@ func TestMakeIconsRefuses(t *testing.T) {
 	for _, tt := range []struct{ icon, want string }{
 		{bomb, "bomb.png: the PNG declares 100000x100000 px (10000000000 pixels), over pwagen's limit of 4096x4096 px"},
 		{"/dev/zero", "/dev/zero: the icon file is a device, not a regular file"},
-		{big, "big.png: 34603008 bytes (33.0 MiB), over the limit of 33554432 bytes (32.0 MiB) for the icon file"},
+		{big, "big.png: 34603008 bytes (33 MiB), over the limit of 33554432 bytes (32 MiB) for the icon file"},
 	} {
 		t.Run(filepath.Base(tt.icon), func(t *testing.T) {
 			c := newProject(t, nil)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/pwagen/pwagen/validate"
 )
 
 // KernelsConfig names the kernel modules in the runtime configuration: the
@@ -17,7 +18,7 @@ type KernelsConfig struct {
 // addKernels adds the kernel modules as hashed files when the model imports
 // module "kernels", and returns their names; nil when it does not.
 func addKernels(b *Build) (*KernelsConfig, error) {
-	imports, err := modules.Imports(b.Wasm)
+	imports, err := validate.KernelImports(b.Wasm)
 	if err != nil {
 		return nil, fmt.Errorf("reading the model's imports: %w", err)
 	}

@@ -24,13 +24,14 @@ const (
 	LibSW = "pwagen-sw.js"
 )
 
-// LibPipeline is every stage of `pwagen package --lib`: the model, its
+// libPipeline is every stage of `pwagen package --lib`: the model, its
 // weights and the loader as an ES module package, with no page, no
 // manifest and no service worker of its own.
-var LibPipeline = []Stage{
+var libPipeline = []stage{
 	stageFunc{"check output", checkOut},        // refuse an OUT that holds sources or user files
 	stageFunc{"compile model", compileModel},   // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
 	stageFunc{"shard weights", shardWeights},   // SHA-256 per shard, streamed
+	stageFunc{"model files", addModelFiles},    // the .wasm and the kernel modules, hashed
 	stageFunc{"loader", bundleLoader},          // index.js with the runtime config baked in
 	stageFunc{"validate model", validateModel}, // validate.Module: features, ABI, memory, download; the contract
 	stageFunc{"memory figure", bakePeak},       // index.js again, with the measured peak memory
@@ -38,18 +39,10 @@ var LibPipeline = []Stage{
 	stageFunc{"host configs", hostConfigs},     // CORS and CORP for every file
 }
 
-// RunLib runs LibPipeline, then writes the library atomically.
+// RunLib runs libPipeline, then writes the library atomically.
 func RunLib(ctx context.Context, b *Build) error {
 	b.Lib = true
-	for _, s := range LibPipeline {
-		if err := s.Run(ctx, b); err != nil {
-			return err
-		}
-	}
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
-	}
-	return writeOut(b)
+	return run(ctx, b, libPipeline)
 }
 
 // loaderName is the loader's file name: pwagen.js, or index.js in a library.
@@ -141,7 +134,7 @@ func libFiles(ctx context.Context, b *Build) error {
 	if weights {
 		files = append(files, "weights/")
 	}
-	sw, err := renderLib("pwagen-sw.js.tmpl", map[string]any{"Name": c.Lib.Name, "Version": c.Lib.Version, "Entry": LibEntry, "Sums": sums, "Build": b.version()})
+	sw, err := renderLib("pwagen-sw.js.tmpl", map[string]any{"Name": c.Lib.Name, "Version": c.Lib.Version, "Entry": LibEntry, "Sums": sums, "Build": b.version})
 	if err != nil {
 		return err
 	}

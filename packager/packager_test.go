@@ -3,15 +3,22 @@ package packager
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/golden"
 	"github.com/pwagen/pwagen/templates"
 )
@@ -22,21 +29,9 @@ func newProject(t testing.TB, edits map[string]string) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
 	tmpl, _ := templates.Project("default")
-	err := fs.WalkDir(tmpl, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(tmpl, p)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(p, ".tmpl") {
-			p = strings.TrimSuffix(p, ".tmpl")
-			data = bytes.NewBufferString(strings.NewReplacer("{{.Module}}", "example.com/demo", `{{printf "%q" .Name}}`, `"Demo"`, `{{printf "%q" .ShortName}}`, `"Demo"`, "{{.Name}}", "Demo").Replace(string(data))).Bytes()
-		}
-		dst := filepath.Join(dir, p)
-		os.MkdirAll(filepath.Dir(dst), 0o755)
-		return os.WriteFile(dst, data, 0o644)
+	data := templates.Data{Name: "Demo", ShortName: "Demo", Module: "example.com/demo"}
+	err := templates.Create(dir, func(put func(string, []byte) error) error {
+		return templates.Render(tmpl, data, func(string) bool { return true }, put)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -63,13 +58,92 @@ func build(t *testing.T, c *config.Config, out string) (*Build, error) {
 	t.Helper()
 	b := NewBuild(c, out)
 	b.CacheDir = filepath.Join(t.TempDir(), "wazero")
+	if testing.Short() {
+		b.goBuild = prebuiltGo(t)
+	}
 	return b, Run(context.Background(), b)
 }
 
-func TestPackageDefaultProject(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles a model")
+// prebuiltWasm is the module -short tests package instead of compiling the
+// project's model: the smallest one with pwagen's model ABI, assembled by
+// wabt from its .wat beside it.
+const prebuiltWasm = "../validate/testdata/wat/abi.wasm"
+
+// prebuiltGo is the goBuild seam in -short tests: `go build -o OUT` copies
+// prebuiltWasm to OUT, so that every other stage runs as in pwagen package.
+func prebuiltGo(t testing.TB) func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+	wasm, err := os.ReadFile(prebuiltWasm)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+		i := slices.Index(args, "-o")
+		if len(args) == 0 || args[0] != "build" || i < 0 || i+1 >= len(args) {
+			return nil, fmt.Errorf("prebuiltGo: not a go build -o: %q", args)
+		}
+		return nil, os.WriteFile(args[i+1], wasm, 0o644)
+	}
+}
+
+// TestShortPipeline runs every stage in -short tests too, on the prebuilt
+// module: a bug in any stage fails go test -short.
+func TestShortPipeline(t *testing.T) {
+	c := newProject(t, nil)
+	b := NewBuild(c, filepath.Join(c.Dir, "dist"))
+	b.CacheDir = filepath.Join(t.TempDir(), "wazero")
+	b.goBuild = prebuiltGo(t)
+	var stages []string
+	b.StageDone = func(stage string, d time.Duration) { stages = append(stages, stage) }
+	if err := Run(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if len(stages) != len(pipeline) {
+		t.Errorf("StageDone heard %d stages, want %d: %v", len(stages), len(pipeline), stages)
+	}
+	for _, name := range []string{"index.html", LoaderName, "sw.js", "manifest.webmanifest"} {
+		if _, err := os.Stat(filepath.Join(b.Out, name)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestStageErrorNamesStage: a failed stage's error starts with its name.
+func TestStageErrorNamesStage(t *testing.T) {
+	c := newProject(t, map[string]string{"web/app.js": "const x = ;\n"})
+	_, err := build(t, c, filepath.Join(c.Dir, "dist"))
+	var se *StageError
+	if !errors.As(err, &se) || se.Stage != "bundle app" || !strings.HasPrefix(err.Error(), "bundle app: ") {
+		t.Fatalf("error %v; want a *StageError of stage \"bundle app\"", err)
+	}
+}
+
+// TestOneVersion: the version the loader reports (model.info.version) is
+// the one the service worker names its cache after, and a change to any
+// file of the app is a new version.
+func TestOneVersion(t *testing.T) {
+	version := func(app string) string {
+		c := newProject(t, map[string]string{"web/app.js": app})
+		b, err := build(t, c, filepath.Join(c.Dir, "dist"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`version:"([^"]*)"`).FindSubmatch(b.Files[LoaderName].Data)
+		if m == nil {
+			t.Fatalf("no version in %s:\n%.300s", LoaderName, b.Files[LoaderName].Data)
+		}
+		if sw := b.Files["sw.js"].Data; !bytes.Contains(sw, []byte(`"`+string(m[1])+`"`)) {
+			t.Errorf("the loader reports version %q, which sw.js does not name its cache after:\n%s", m[1], sw)
+		}
+		return string(m[1])
+	}
+	const app = "import { loadModel } from './pwagen.js';\nloadModel();\n"
+	v := version(app)
+	if v2 := version(app + "console.log(1);\n"); v2 == v {
+		t.Errorf("a changed app.js kept version %q", v)
+	}
+}
+
+func TestPackageDefaultProject(t *testing.T) {
 	c := newProject(t, nil)
 	out := filepath.Join(c.Dir, "dist")
 	if _, err := build(t, c, out); err != nil {
@@ -115,9 +189,6 @@ func TestPackageDefaultProject(t *testing.T) {
 // TestFailedPackageKeepsOut: a failure in any stage leaves the previous OUT
 // exactly as it was, and no temporary folder behind.
 func TestFailedPackageKeepsOut(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles a model")
-	}
 	for _, tt := range []struct {
 		name  string
 		edits map[string]string
@@ -187,16 +258,31 @@ func TestCheckPage(t *testing.T) {
 	}
 }
 
-func TestIsHashed(t *testing.T) {
-	for name, want := range map[string]bool{
-		"app-1a2b3c4d.js": true, "icons/icon-192-1a2b3c4d.png": true, "model-deadbeef.wasm": true,
-		"weights/0123456789abcdef.bin": true, "index.html": false, "sw.js": false, "pwagen.js": false,
-		"assets/logo-XAB3F7JA.png": true, "img/logo-XAB3F7JA.png": false,
-		"app-1A2B3C4D.js": false, "my-app.js": false, "weights/x.bin": false,
-	} {
-		if got := IsHashed(name); got != want {
-			t.Errorf("IsHashed(%q) = %v", name, got)
-		}
+// TestSpecFileRecordsWhatWasHashed: the package's hosts.SpecFile marks
+// the names the packager gave a hash, and no other: a web/ file named
+// photo-deadbeef.png keeps its name and is not hashed (a regular
+// expression called it hashed, so serve sent it immutable and every host
+// no-cache).
+func TestSpecFileRecordsWhatWasHashed(t *testing.T) {
+	c := newProject(t, nil)
+	b := NewBuild(c, "")
+	b.add(&File{Name: "photo-deadbeef.png", Data: []byte("\x89PNG")})
+	b.add(&File{Name: "app-1a2b3c4d.js", Data: []byte("//"), Hashed: true})
+	b.add(&File{Name: "index.html", Data: []byte("<!doctype html>")})
+	if err := hostConfigs(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	f := b.Files[hosts.SpecFile]
+	if f == nil || !f.Host {
+		t.Fatalf("no host file %s: %+v", hosts.SpecFile, f)
+	}
+	var spec hosts.Spec
+	if err := json.Unmarshal(f.Data, &spec); err != nil {
+		t.Fatal(err)
+	}
+	want := []hosts.File{{Name: "app-1a2b3c4d.js", Hashed: true}, {Name: "index.html"}, {Name: "photo-deadbeef.png"}}
+	if !slices.Equal(spec.Files, want) {
+		t.Errorf("spec files %+v, want %+v", spec.Files, want)
 	}
 }
 

@@ -1,24 +1,18 @@
 package packager
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/pwagen/pwagen/internal/precompress"
+
+	"github.com/pwagen/pwagen/internal/size"
 )
 
 // gzipSize is the size of data compressed as a host would serve it.
-func gzipSize(data []byte) int64 {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	zw.Write(data)
-	zw.Close()
-	return int64(buf.Len())
-}
+func gzipSize(data []byte) int64 { return size.Gzip(data) }
 
 // WriteReport prints the files written with raw, gzip and brotli sizes,
 // and what a first visit downloads. Weight shards are counted raw: hosts
@@ -61,6 +55,9 @@ func (b *Build) WriteReport(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "first visit\t%s\t%s\t%s\t\n", human(raw+shardBytes), human(gz+shardBytes), human(br+shardBytes))
 	tw.Flush()
+	if b.Report != nil && b.Report.Quantization != nil {
+		fmt.Fprintln(w, b.Report.Quantization.Summary())
+	}
 	if len(pkgFiles) > 0 {
 		fmt.Fprintf(w, "package files (pages do not download them): %s\n", strings.Join(pkgFiles, ", "))
 	}
@@ -75,13 +72,4 @@ func (b *Build) WriteReport(w io.Writer) {
 	}
 }
 
-func human(n int64) string {
-	switch {
-	case n >= 10<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 10<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	default:
-		return fmt.Sprintf("%d B", n)
-	}
-}
+func human(n int64) string { return size.Human(n) }

@@ -10,27 +10,47 @@ import (
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/swgen"
 )
 
-// version identifies the package by every file in it so far; the service
-// worker's cache is named after it.
-func (b *Build) version() string {
+// versionPlaceholder stands for the version in the loader's bundle until
+// the bundle, the rest of the package with it, gives the version.
+const versionPlaceholder = "pwagen-version-?"
+
+// loaderVersion names the package by every file in it so far and by the
+// loader itself, bundled with versionPlaceholder; it returns the loader
+// with the version in the placeholder's place. The service worker, the
+// next stage, names its cache after the same version: a change to any file
+// of the package, the loader included, is a new version.
+func loaderVersion(b *Build, loader []byte) ([]byte, string, error) {
+	quoted := []byte(`"` + versionPlaceholder + `"`)
+	if n := bytes.Count(loader, quoted); n != 1 {
+		return nil, "", fmt.Errorf("the loader's bundle holds the version placeholder %d times, want 1 (a pwagen bug; please report it)", n)
+	}
 	h := sha256.New()
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]
+		if n == b.loaderName() || n == "sw.js" {
+			continue
+		}
 		fmt.Fprintf(h, "%s\x00%d\x00", n, f.Size())
 		if f.Src == nil {
 			h.Write(f.Data)
+		} else { // a weight shard: its name is its hash
+			h.Write([]byte(n))
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
+	fmt.Fprintf(h, "%s\x00%d\x00", b.loaderName(), len(loader))
+	h.Write(loader)
+	v := hex.EncodeToString(h.Sum(nil))[:len(versionPlaceholder)]
+	return bytes.Replace(loader, quoted, []byte(`"`+v+`"`), 1), v, nil
 }
 
 // serviceWorker writes sw.js: the app shell is precached, the .wasm cached
 // on first use, and the weights left to the loader's IndexedDB store.
 func serviceWorker(ctx context.Context, b *Build) error {
-	c := swgen.Config{Version: b.version(), Isolate: b.Config.Deploy.Isolation == "service-worker", SHA256: map[string]string{}}
+	c := swgen.Config{Version: b.version, Isolate: b.Config.Deploy.Isolation == hosts.IsolationServiceWorker, SHA256: map[string]string{}}
 	c.Precache = append(c.Precache, swgen.Entry{URL: "./", Revision: revision(b.Files["index.html"].Data)})
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]

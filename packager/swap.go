@@ -34,6 +34,9 @@ type journal struct {
 	Phase string `json:"phase"` // "write" or "swap"
 	Tmp   string `json:"tmp"`   // base name of the new OUT: ".OUT.new-X"
 	Hosts bool   `json:"hosts"` // the new package has an OUT.hosts
+	// Single is set for a folder replaced alone (ReplaceDir: OUT.edge),
+	// which has no .hosts beside it.
+	Single bool `json:"single,omitempty"`
 }
 
 // swapPaths are the folders of one swap.
@@ -153,6 +156,10 @@ func warnOrphans(out string, log io.Writer) {
 // rest and then the journal. It returns what it did.
 func repair(p swapPaths, j journal, hook stepHook) (string, error) {
 	rel := func(s string) string { return filepath.Base(s) }
+	pair := rel(p.out) + " and " + rel(p.out) + ".hosts"
+	if j.Single {
+		pair = rel(p.out)
+	}
 	var msg string
 	switch {
 	case j.Phase == "write":
@@ -177,7 +184,7 @@ func repair(p swapPaths, j journal, hook stepHook) (string, error) {
 		if err := syncDir(p.parent); err != nil {
 			return "", err
 		}
-		msg = fmt.Sprintf("restored %s and %s.hosts as they were before a packaging that was stopped while replacing them, and removed its new files", rel(p.out), rel(p.out))
+		msg = fmt.Sprintf("restored %s as before a packaging that was stopped while replacing it, and removed its new files", pair)
 		if err := removeAll(p.tmp, p.tmpHosts); err != nil {
 			return "", err
 		}
@@ -193,7 +200,7 @@ func repair(p swapPaths, j journal, hook stepHook) (string, error) {
 		if err := syncDir(p.parent); err != nil {
 			return "", err
 		}
-		msg = fmt.Sprintf("completed the replacement of %s and %s.hosts by a packaging that was stopped after writing them, and removed the old ones", rel(p.out), rel(p.out))
+		msg = fmt.Sprintf("completed the replacement of %s by a packaging that was stopped after writing the new files, and removed the old ones", pair)
 		if err := hook.at("remove old"); err != nil {
 			return "", err
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/pwagen/pwagen/internal/fsx"
 )
@@ -42,29 +41,23 @@ type WeightsTooLargeError struct {
 func (e *WeightsTooLargeError) Error() string {
 	if e.What == "wasm32" {
 		return fmt.Sprintf("%s: %d bytes (%s) of weights cannot fit a wasm32 model: its linear memory holds at most %d bytes (4 GiB, 65536 pages of 64 KiB), %d bytes short, and the Go runtime needs part of it; quantize or prune the weights",
-			e.Path, e.Size, gib(e.Size), e.Limit, e.Size-e.Limit)
+			e.Path, e.Size, human(e.Size), e.Limit, e.Size-e.Limit)
 	}
 	return fmt.Sprintf("%s: %d bytes (%s) of weights are over the model's memory budget, %s (%d bytes, %d pages), by %d bytes; the loader copies the weights into the model's linear memory, so raise [budget] memory in pwagen.toml to at least the weights plus the model's working memory, or shrink the weights",
-		e.Path, e.Size, gib(e.Size), e.What, e.Limit, e.Limit>>16, e.Size-e.Limit)
-}
-
-func gib(n int64) string {
-	if n >= 1<<30 {
-		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+		e.Path, e.Size, human(e.Size), e.What, e.Limit, e.Limit>>16, e.Size-e.Limit)
 }
 
 // shardWeights hashes the weights shard by shard and adds each shard to the
 // package under a content-hashed name. It streams: the shards stay on disk
 // (File.Src) and are read once here and once by writeOut.
 func shardWeights(ctx context.Context, b *Build) error {
+	if err := b.Config.CheckWeights(); err != nil {
+		return err
+	}
 	p := b.Config.Rel(b.Config.Model.Weights)
 	f, fi, err := fsx.Open(p, MaxWeights, "weights")
 	var se *fsx.SizeError
 	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%s: model.weights: %s does not exist; train the model or fix the path", b.Config.File, p)
 	case errors.As(err, &se):
 		return &WeightsTooLargeError{Path: p, Size: se.Size, Limit: MaxWeights, What: "wasm32"}
 	case err != nil:

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime"
-	"net"
 	"net/http"
 	"os"
 	"path"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/packager"
+
+	"github.com/pwagen/pwagen/internal/browsertest"
 )
 
 // app is a packaged test app (testdata/weightsapp) with generated weights.
@@ -107,7 +108,7 @@ type request struct {
 type server struct {
 	t    testing.TB
 	addr string
-	srv  *http.Server
+	ls   *browsertest.Server
 
 	mu        sync.Mutex
 	dir       string    // the package being served
@@ -123,35 +124,16 @@ type server struct {
 func startServer(t testing.TB, dir string) *server {
 	t.Helper()
 	s := &server{t: t, dir: dir, dropAfter: -1}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.addr = ln.Addr().String()
-	s.serve(ln)
-	t.Cleanup(s.stop)
+	s.ls = browsertest.Start(t, s)
+	s.addr = strings.TrimSuffix(strings.TrimPrefix(s.ls.URL, "http://"), "/")
 	return s
 }
 
 func (s *server) URL() string    { return "http://" + s.addr + "/" }
 func (s *server) Origin() string { return "http://" + s.addr }
 
-func (s *server) serve(ln net.Listener) {
-	s.srv = &http.Server{Handler: s}
-	go s.srv.Serve(ln)
-}
-
 // stop closes the listener and every connection: the host is gone.
-func (s *server) stop() { s.srv.Close() }
-
-// restart serves again on the same address, so the origin is the same.
-func (s *server) restart() {
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.serve(ln)
-}
+func (s *server) stop() { s.ls.Stop() }
 
 // set chooses the package and when to cut connections, and clears the log.
 func (s *server) set(dir string, dropAfter int) {

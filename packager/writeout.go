@@ -26,6 +26,11 @@ func writeOut(b *Build) error {
 	if err := recoverOut(out, b.Log); err != nil {
 		return err
 	}
+	// OUT.edge (package --edge, ReplaceDir) keeps the same journal: a run
+	// stopped while replacing it is repaired by the next run of either.
+	if err := recoverOut(out+".edge", b.Log); err != nil {
+		return err
+	}
 	j := journal{Phase: "write", Hosts: len(b.Beside) > 0}
 	if err := checkOwned(out, j.Hosts); err != nil {
 		return err

@@ -3,8 +3,6 @@ package swgen_test
 import (
 	"bytes"
 	"context"
-	"io/fs"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +16,8 @@ import (
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/packager"
+
+	"github.com/pwagen/pwagen/internal/browsertest"
 )
 
 var (
@@ -149,7 +149,7 @@ func pack(t *testing.T, dir string) string {
 type server struct {
 	dir      string
 	URL      string
-	srv      *http.Server
+	ls       *browsertest.Server
 	mu       sync.Mutex
 	hits     map[string]int
 	override func(w http.ResponseWriter, r *http.Request) bool
@@ -160,19 +160,14 @@ type server struct {
 
 func serve(t *testing.T, dir string) *server {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{dir: dir, URL: "http://" + ln.Addr().String() + "/", hits: map[string]int{}}
-	s.srv = &http.Server{Handler: s}
-	go s.srv.Serve(ln)
-	t.Cleanup(s.stop)
+	s := &server{dir: dir, hits: map[string]int{}}
+	s.ls = browsertest.Start(t, s)
+	s.URL = s.ls.URL
 	return s
 }
 
 // stop closes the listener and every connection: the user is offline.
-func (s *server) stop() { s.srv.Close() }
+func (s *server) stop() { s.ls.Stop() }
 
 func (s *server) setOverride(f func(w http.ResponseWriter, r *http.Request) bool) {
 	s.mu.Lock()
@@ -210,14 +205,18 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "404 not found: "+name, http.StatusNotFound)
 		return
 	}
-	var files []hosts.File
-	fs.WalkDir(os.DirFS(s.dir), ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, hosts.File{Name: p, Hashed: packager.IsHashed(p)})
-		}
-		return nil
-	})
-	rules, err := hosts.Rules(hosts.Spec{Files: files, Isolation: "none"})
+	root, err := os.OpenRoot(s.dir)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer root.Close()
+	spec, err := hosts.PackageSpec(root, hosts.IsolationNone)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	rules, err := hosts.Rules(spec)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

@@ -2,7 +2,6 @@ package swgen
 
 import (
 	"bytes"
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,17 +10,16 @@ import (
 	"slices"
 	"strings"
 	"text/template"
-)
 
-//go:embed sw.js.tmpl
-var swTmpl string
+	"github.com/pwagen/pwagen/templates"
+)
 
 var tmpl = template.Must(template.New("sw.js").Funcs(template.FuncMap{
 	"json": func(v any) (string, error) {
 		b, err := json.Marshal(v)
 		return string(b), err
 	},
-}).Parse(swTmpl))
+}).Parse(templates.ServiceWorker))
 
 // Entry is one precached URL, relative to the scope. Revision is a content
 // hash, or "" for names that already carry one.

@@ -1,5 +1,6 @@
 // Package templates holds the files pwagen writes: project skeletons for
-// `pwagen new` and the browser loader.
+// `pwagen new`, and the runtime JS in loader/: the browser loader and the
+// service worker's template.
 package templates
 
 // The default project's kernels/ folder is a copy of package kernels.
@@ -25,6 +26,13 @@ var projects embed.FS
 //
 //go:embed loader/*.js
 var Loader embed.FS
+
+// ServiceWorker is the text/template of sw.js, which package swgen
+// renders. It sits beside the loader, whose messages it shares
+// (loader/register.js): the runtime JS has one home, templates/loader.
+//
+//go:embed loader/sw.js.tmpl
+var ServiceWorker string
 
 // Lib holds the templates of `pwagen package --lib` beside the loader:
 // the service worker piece and the README.

@@ -13,7 +13,7 @@ import (
 // when it uses fmt, os and time.
 var LoaderWASI = []string{
 	"args_get", "args_sizes_get", "environ_get", "environ_sizes_get",
-	"clock_time_get", "fd_write", "fd_close", "fd_fdstat_get",
+	"clock_res_get", "clock_time_get", "fd_write", "fd_close", "fd_fdstat_get",
 	"fd_fdstat_set_flags", "fd_prestat_get", "fd_prestat_dir_name",
 	"fd_seek", "fd_read", "proc_exit", "random_get", "sched_yield",
 	"poll_oneoff",
@@ -129,19 +129,4 @@ func valTypeName(t byte) string {
 		return "externref"
 	}
 	return fmt.Sprintf("type 0x%02x", t)
-}
-
-// SharedMemory reports whether the module declares a shared memory: it
-// uses threads, so its page must be cross-origin isolated (hosts.Spec).
-func SharedMemory(wasm []byte) (bool, error) {
-	m, err := decode(wasm)
-	if err != nil {
-		return false, err
-	}
-	for _, mem := range m.memories {
-		if mem.Shared {
-			return true, nil
-		}
-	}
-	return false, nil
 }

@@ -248,6 +248,15 @@ func (m *modInfo) unknownOnce(feature, where string) {
 	m.unknown = append(m.unknown, unsupported{feature, where})
 }
 
+// funcSigOfType returns type index t, or nil when it is no known
+// function type.
+func (m *modInfo) funcSigOfType(t uint32) *funcType {
+	if int(t) >= len(m.types) {
+		return nil
+	}
+	return m.types[t]
+}
+
 // funcSig returns the type of function index i, or nil when unknown.
 func (m *modInfo) funcSig(i uint32) *funcType {
 	if int(i) >= len(m.funcs) {

@@ -1,10 +1,6 @@
 package validate
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-)
+import "github.com/pwagen/pwagen/internal/browser"
 
 // support is the first browser version that runs a feature without a flag;
 // "" means no release supports it yet.
@@ -45,48 +41,25 @@ var browserSupport = map[string]support{
 
 // Target is one browser and version, parsed from esbuild's syntax
 // ("chrome100", "safari16.4").
-type Target struct {
-	Browser string // chrome, edge, firefox, safari, ios
-	Version string
-}
+type Target = browser.Target
 
-var browserTitles = map[string]string{"chrome": "Chrome", "edge": "Edge", "firefox": "Firefox", "safari": "Safari", "ios": "iOS Safari"}
-
-// ParseTarget parses an esbuild-style target such as "firefox115".
-func ParseTarget(s string) (Target, error) {
-	i := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
-	if i <= 0 {
-		return Target{}, fmt.Errorf("browser target %q: want a browser and a version, like \"chrome100\" or \"safari16.4\"", s)
-	}
-	t := Target{Browser: strings.ToLower(s[:i]), Version: s[i:]}
-	if _, ok := browserTitles[t.Browser]; !ok {
-		return Target{}, fmt.Errorf("browser target %q: unknown browser %q (want chrome, edge, firefox, safari or ios)", s, s[:i])
-	}
-	if _, err := parseVersion(t.Version); err != nil {
-		return Target{}, fmt.Errorf("browser target %q: %v", s, err)
-	}
-	return t, nil
-}
-
-func (t Target) String() string { return t.Browser + t.Version }
-
-// title is the browser's display name with its version: "Safari 16.4".
-func (t Target) title() string { return browserTitles[t.Browser] + " " + t.Version }
+// ParseTarget parses a target such as "firefox115".
+func ParseTarget(s string) (Target, error) { return browser.Parse(s) }
 
 // firstVersion returns the first version of t's browser with feature f, or "".
-func firstVersion(browser, feature string) string {
+func firstVersion(name, feature string) string {
 	s, ok := browserSupport[feature]
 	if !ok {
 		return "" // a feature nobody listed: assume no browser has it
 	}
-	switch browser {
+	switch name {
 	case "chrome":
 		return s.Chrome
 	case "edge":
 		if s.Chrome == "" {
 			return ""
 		}
-		if versionLess(s.Chrome, "79") {
+		if browser.Less(s.Chrome, "79") {
 			return "79"
 		}
 		return s.Chrome
@@ -101,38 +74,7 @@ func firstVersion(browser, feature string) string {
 }
 
 // supports reports whether t runs feature f, and the first version that does.
-func (t Target) supports(f string) (bool, string) {
+func supports(t Target, f string) (bool, string) {
 	v := firstVersion(t.Browser, f)
-	return v != "" && !versionLess(t.Version, v), v
-}
-
-func parseVersion(s string) ([]int, error) {
-	var out []int
-	for _, p := range strings.Split(s, ".") {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("version %q is not numbers separated by dots", s)
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-// versionLess compares dotted versions numerically: 16.4 < 16.10 < 17.
-func versionLess(a, b string) bool {
-	x, _ := parseVersion(a)
-	y, _ := parseVersion(b)
-	for i := 0; i < max(len(x), len(y)); i++ {
-		var p, q int
-		if i < len(x) {
-			p = x[i]
-		}
-		if i < len(y) {
-			q = y[i]
-		}
-		if p != q {
-			return p < q
-		}
-	}
-	return false
+	return v != "" && !browser.Less(t.Version, v), v
 }

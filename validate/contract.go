@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pwagen/pwagen/internal/size"
 	"io"
 	"math"
 	"strconv"
@@ -40,7 +41,7 @@ const (
 	maxTensors   = 1024
 	maxName      = 256
 	maxRank      = 16
-	maxBuffer    = 1 << 32
+	maxBuffer    = size.Wasm32Memory
 )
 
 // dtypeSize is the bytes of one value of each dtype of the contract.

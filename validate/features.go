@@ -32,15 +32,6 @@ var wazeroFeatures = []struct {
 	{"typed-function-references", experimental.CoreFeaturesTypedFunctionReferences},
 }
 
-// allFeatures is every feature wazero v1.12 can compile.
-var allFeatures = func() api.CoreFeatures {
-	f := api.CoreFeaturesV1
-	for _, w := range wazeroFeatures {
-		f |= w.flag
-	}
-	return f
-}()
-
 // wazeroName turns a name in a wazero error into validate's name.
 var wazeroName = map[string]string{
 	"bulk-memory-operations":              "bulk-memory",

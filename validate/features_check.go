@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/pwagen/pwagen/hosts"
 )
 
 func (v *check) features(ctx context.Context) error {
@@ -40,32 +43,23 @@ func (v *check) browsers(context.Context) error {
 	for _, t := range v.targets {
 		tr := TargetReport{Browser: t.Browser, Version: t.Version, Missing: []string{}}
 		for _, f := range v.r.Features {
-			ok, first := t.supports(f)
+			ok, first := supports(t, f)
 			if ok {
 				continue
 			}
 			tr.Missing = append(tr.Missing, f)
 			if first == "" {
 				v.problem("browsers", "%s is not supported by any %s release yet; remove %s from [browsers] targets, or build a variant of the model without %s",
-					f, browserTitles[t.Browser], t, f)
+					f, t.Name(), t, f)
 			} else {
 				v.problem("browsers", "%s needs %s %s or later, but the targets include %s; raise the target to %s%s in [browsers] targets, or build a variant of the model without %s",
-					f, browserTitles[t.Browser], first, t, t.Browser, first, f)
+					f, t.Name(), first, t, t.Browser, first, f)
 			}
 		}
 		tr.OK = len(tr.Missing) == 0
 		v.r.Targets = append(v.r.Targets, tr)
 	}
 	return nil
-}
-
-// headerHosts are the hosts of package hosts, and whether each can send the
-// COOP and COEP headers that cross-origin isolation needs; the others need
-// isolation = "service-worker".
-var headerHosts = map[string]bool{
-	"netlify": true, "cloudflare": true, "vercel": true, "firebase": true, "azure": true,
-	"nginx": true, "apache": true, "caddy": true, "s3-cloudfront": true,
-	"github-pages": false,
 }
 
 func (v *check) isolation(context.Context) error {
@@ -75,17 +69,17 @@ func (v *check) isolation(context.Context) error {
 	const why = "threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages (Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)"
 	var noHeaders []string
 	for _, h := range v.o.Hosts {
-		if can, known := headerHosts[h]; known && !can {
+		if slices.Contains(hosts.Names(), h) && !hosts.CanSetHeaders(h) {
 			noHeaders = append(noHeaders, h)
 		}
 	}
 	switch v.o.Isolation {
-	case "headers":
+	case hosts.IsolationHeaders:
 		if len(noHeaders) > 0 {
 			v.problem("isolation", "%s; [deploy] isolation = \"headers\", but %s cannot set response headers: use isolation = \"service-worker\"",
 				why, strings.Join(noHeaders, ", "))
 		}
-	case "service-worker":
+	case hosts.IsolationServiceWorker:
 		// The service worker adds the headers to every response.
 	default:
 		advice := "set [deploy] isolation = \"headers\" if every host can send those headers, or \"service-worker\" otherwise"

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pwagen/pwagen/kernels/modules"
 )
 
 // FuzzModule feeds arbitrary bytes to Module: it must return a report or a
@@ -64,6 +66,20 @@ func FuzzParseSignature(f *testing.F) {
 					t.Fatalf("tensor %+v passed", x)
 				}
 			}
+		}
+	})
+}
+
+// FuzzKernelImports: any bytes give a list or an error, never a panic, and
+// every import listed has a known signature. Seeds:
+// testdata/fuzz/FuzzKernelImports.
+func FuzzKernelImports(f *testing.F) {
+	f.Add(modules.Forwarder())
+	f.Add([]byte("\x00asm\x01\x00\x00\x00\x02\x05\x01\x01k\x01f"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		im, err := KernelImports(b)
+		if err != nil && im != nil {
+			t.Fatal("both imports and an error")
 		}
 	})
 }

@@ -15,10 +15,43 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
+// KernelImports lists the functions the WebAssembly module wasm imports
+// from module "kernels", with their signatures: the one reader of a
+// module's sections (binary.go) serves the packager and bench too.
+func KernelImports(wasm []byte) ([]modules.Import, error) {
+	m, err := decode(wasm)
+	if err != nil {
+		return nil, err
+	}
+	return m.kernelImports()
+}
+
+func (m *modInfo) kernelImports() ([]modules.Import, error) {
+	names := func(ts []byte) []string {
+		var s []string
+		for _, t := range ts {
+			s = append(s, valTypeName(t))
+		}
+		return s
+	}
+	var out []modules.Import
+	for _, im := range m.imports {
+		if im.Module != modules.Module || im.Kind != "func" {
+			continue
+		}
+		ft := m.funcSigOfType(im.typ)
+		if ft == nil {
+			return nil, fmt.Errorf("import %s.%s: type %d is not a function type the module declares", im.Module, im.Name, im.typ)
+		}
+		out = append(out, modules.Import{Name: im.Name, Params: names(ft.params), Results: names(ft.results)})
+	}
+	return out, nil
+}
+
 // kernelImports checks the functions the model imports from module
 // "kernels" against the ones pwagen supplies.
 func (v *check) kernelImports() {
-	im, err := modules.Imports(v.wasm)
+	im, err := v.m.kernelImports()
 	if err != nil {
 		v.problem("imports", "reading the kernel imports: %v", err)
 		return
@@ -66,8 +99,8 @@ func (v *check) kernelVariants(ctx context.Context) error {
 		var lack []string
 		for _, t := range v.targets {
 			for _, f := range modules.Features[kv] {
-				if ok, _ := t.supports(f); !ok {
-					lack = append(lack, t.title())
+				if ok, _ := supports(t, f); !ok {
+					lack = append(lack, t.Title())
 				}
 			}
 		}

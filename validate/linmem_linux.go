@@ -5,6 +5,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/pwagen/pwagen/internal/size"
 	"github.com/tetratelabs/wazero/experimental"
 )
 
@@ -30,7 +31,7 @@ type mmapAllocator struct {
 }
 
 // maxMapped bounds a mapping: a wasm32 memory is at most 4 GiB.
-const maxMapped = 1 << 32
+const maxMapped = size.Wasm32Memory
 
 func (a *mmapAllocator) Allocate(capBytes, maxBytes uint64) experimental.LinearMemory {
 	if maxBytes == 0 || maxBytes > maxMapped {

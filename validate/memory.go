@@ -9,11 +9,13 @@ import (
 	"github.com/pwagen/pwagen/internal/fsx"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/pwagen/pwagen/internal/size"
 )
 
 const (
-	pageSize    = 65536
-	wasm32Pages = 65536 // 4 GiB: the most a 32-bit memory can address
+	pageSize    = size.PageSize
+	wasm32Pages = size.Wasm32Pages // 4 GiB: the most a 32-bit memory can address
 )
 
 func (v *check) declaredMemory(context.Context) error {
@@ -96,25 +98,8 @@ func stderrSummary(s string, n int) string {
 // maxLine bounds each line of the model's stderr quoted in a problem.
 const maxLine = 200
 
-// human formats a byte count: 512 B, 2.5 KiB, 64 MiB.
-func human(n uint64) string {
-	const k = 1024
-	switch {
-	case n < k:
-		return fmt.Sprintf("%d B", n)
-	case n < k*k:
-		return trimZero(float64(n)/k) + " KiB"
-	case n < k*k*k:
-		return trimZero(float64(n)/(k*k)) + " MiB"
-	default:
-		return trimZero(float64(n)/(k*k*k)) + " GiB"
-	}
-}
-
-func trimZero(f float64) string {
-	s := fmt.Sprintf("%.1f", f)
-	return strings.TrimSuffix(s, ".0")
-}
+// human formats a byte count as every pwagen message does (size.Human).
+func human(n uint64) string { return size.Human(int64(min(n, 1<<62))) }
 
 // weightsFile is the weights the measured run loads, streamed from disk
 // into the model's memory: never held whole in the validator's own heap.

@@ -2,13 +2,14 @@ package validate
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/pwagen/pwagen/internal/size"
 )
 
 // Report is what Module found. Its JSON encoding is the output of
@@ -21,9 +22,12 @@ type Report struct {
 	Exports   []Export        `json:"exports"`
 	Memory    MemoryReport    `json:"memory"`
 	Contract  *ContractReport `json:"contract"` // the model's inputs and outputs (contract.go); null before the exports are checked
-	Targets   []TargetReport  `json:"targets"`
-	Problems  []Problem       `json:"problems"`
-	OK        bool            `json:"ok"`
+	// Quantization is a quantized model checked against the float model
+	// (quant.go); absent for a float model.
+	Quantization *QuantReport   `json:"quantization,omitempty"`
+	Targets      []TargetReport `json:"targets"`
+	Problems     []Problem      `json:"problems"`
+	OK           bool           `json:"ok"`
 
 	Download DownloadReport `json:"-"`
 	Notes    []string       `json:"-"` // what ran, what was skipped and why
@@ -92,17 +96,7 @@ func (r *Report) setFeatures() {
 
 func (r *Report) needs(f string) bool { return slices.Contains(r.Features, f) }
 
-func gzipSize(b []byte) uint64 {
-	var n countWriter
-	zw, _ := gzip.NewWriterLevel(&n, gzip.DefaultCompression)
-	zw.Write(b)
-	zw.Close()
-	return uint64(n)
-}
-
-type countWriter uint64
-
-func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+func gzipSize(b []byte) uint64 { return uint64(size.Gzip(b)) }
 
 func (v *check) download(context.Context) error {
 	if v.wasmGzip == 0 {
@@ -113,11 +107,32 @@ func (v *check) download(context.Context) error {
 		d.Weights = uint64(v.weights.size)
 	}
 	v.r.Download = d
-	if d.Budget > 0 && d.Total() > d.Budget {
-		v.problem("download", "a first visit downloads %s gzip (model %s, weights %s, app shell %s), over the download budget of %s by %s; raise [budget] download in pwagen.toml, or make the model or its weights smaller (for example float16 or int8 weights)",
-			human(d.Total()), human(d.WasmGzip), human(d.Weights), human(d.Shell), human(d.Budget), human(d.Total()-d.Budget))
+	if p, over := d.problem(); over {
+		v.r.Problems = append(v.r.Problems, p)
 	}
 	return nil
+}
+
+// problem is the download check's problem when a first visit is over the
+// budget.
+func (d DownloadReport) problem() (Problem, bool) {
+	if d.Budget == 0 || d.Total() <= d.Budget {
+		return Problem{}, false
+	}
+	return Problem{Check: "download", Message: fmt.Sprintf("a first visit downloads %s gzip (model %s, weights %s, app shell %s), over the download budget of %s by %s; raise [budget] download in pwagen.toml, or make the model or its weights smaller (for example float16 or int8 weights)",
+		human(d.Total()), human(d.WasmGzip), human(d.Weights), human(d.Shell), human(d.Budget), human(d.Total()-d.Budget))}, true
+}
+
+// SetShell replaces the app shell's gzip size with the final one (the
+// packager knows it only after the validator measured the model's memory,
+// which the loader carries) and checks the download budget again.
+func (r *Report) SetShell(shell uint64) {
+	r.Download.Shell = shell
+	r.Problems = slices.DeleteFunc(r.Problems, func(p Problem) bool { return p.Check == "download" })
+	if p, over := r.Download.problem(); over {
+		r.Problems = append(r.Problems, p)
+	}
+	r.OK = len(r.Problems) == 0
 }
 
 // WriteText writes the report as a short human-readable table.
@@ -146,7 +161,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		for _, t := range r.Targets {
 			tt := Target{Browser: t.Browser, Version: t.Version}
-			ok, first := tt.supports(f)
+			ok, first := supports(tt, f)
 			switch {
 			case ok:
 				cells = append(cells, "yes")
@@ -179,6 +194,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "abi\t%d imports\t%d exports\n", len(r.Imports), len(r.Exports))
 	tw.Flush()
 	b.WriteString(r.Contract.text())
+	if r.Quantization != nil {
+		fmt.Fprintf(&b, "%s\n", r.Quantization.Summary())
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "%s\n", n)
 	}

@@ -27,6 +27,13 @@ type Options struct {
 	// problem is cached under the module, the weights, the budget and the
 	// targets, and not repeated for an unchanged model.
 	WeightsKey string
+	// Reference is a quantized import's reference (quant/reference.bin):
+	// with it, the model runs on its calibration inputs and is checked
+	// against the float model's answers (quant.go); "" = none.
+	Reference string
+	// MinAgreement is the top-1 agreement a quantized classifier must keep
+	// ([budget] quantized_agreement); 0 = DefaultMinAgreement.
+	MinAgreement float64
 }
 
 // Module checks the WebAssembly module wasm, read from path, against o. It
@@ -67,6 +74,7 @@ func Module(ctx context.Context, path string, wasm []byte, o Options) (*Report, 
 		v.imports,        // every import is one the loader provides
 		v.exports,        // the ABI's exports exist with their signatures
 		v.run,            // measure and kernelVariants, or their cached outcome
+		v.quantization,   // a quantized model against the float model's answers
 		v.download,       // gzip sizes against the download budget
 	} {
 		if err := step(ctx); err != nil {

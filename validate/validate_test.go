@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pwagen/pwagen/hosts"
+	"github.com/pwagen/pwagen/internal/browser"
 )
 
 var defaultTargets = []string{"chrome100", "edge100", "firefox115", "safari16.4"}
@@ -297,7 +300,7 @@ func TestVersionLess(t *testing.T) {
 	}{
 		{"16.4", "16.10", true}, {"16.10", "16.4", false}, {"16", "16.0", false}, {"15.9", "16", true}, {"100", "91", false},
 	} {
-		if got := versionLess(tt.a, tt.b); got != tt.want {
+		if got := browser.Less(tt.a, tt.b); got != tt.want {
 			t.Errorf("versionLess(%s, %s) = %v", tt.a, tt.b, got)
 		}
 	}
@@ -332,5 +335,18 @@ func TestCachedRunMatchesFresh(t *testing.T) {
 	}
 	if third := validateFile(t, wat("simd"), o); !slices.Equal(third.Features, []string{"simd"}) {
 		t.Errorf("features after a damaged cache entry: %q", third.Features)
+	}
+}
+
+// TestIsolationAgreesWithHosts: for every host of package hosts, validate
+// asks for the service worker exactly when hosts.Write would refuse the
+// headers (one table, in package hosts; validate kept a second).
+func TestIsolationAgreesWithHosts(t *testing.T) {
+	for _, h := range hosts.Names() {
+		r := validateFile(t, wat("threads"), Options{Targets: defaultTargets, Isolation: hosts.IsolationHeaders, Hosts: []string{h}})
+		_, _, err := hosts.Write(nil, hosts.Spec{Isolation: hosts.IsolationHeaders, Threads: true}, []string{h})
+		if got, want := len(problems(r, "isolation")) > 0, err != nil; got != want {
+			t.Errorf("%s: validate finds an isolation problem: %v; hosts.Write refuses: %v (%v)", h, got, want, err)
+		}
 	}
 }

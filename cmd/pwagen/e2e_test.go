@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/pwagen/pwagen/internal/browsertest"
+
+	"github.com/pwagen/pwagen/hosts"
 )
 
 // pwagen runs the CLI in-process and fails the test on a non-zero exit.
@@ -30,39 +31,16 @@ func pwagen(t *testing.T, args ...string) string {
 	return out.String()
 }
 
-// startPreview serves out like `pwagen serve` on a loopback port; stop
-// closes the listener and every connection.
+// startPreview serves out like `pwagen serve`, with the isolation of the
+// project that holds it, on a loopback port; stop closes the listener and
+// every connection.
 func startPreview(t *testing.T, out string) (url string, stop func()) {
-	t.Helper()
-	return serveOn(t, previewOf(t, out))
-}
-
-// previewOf is the preview of out with the isolation of the project that
-// holds it, as `pwagen serve` makes it.
-func previewOf(t *testing.T, out string) *preview {
 	t.Helper()
 	iso, err := projectIsolation(out, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newPreview(out, iso)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-// serveOn serves h on a loopback port until stop or the end of the test.
-func serveOn(t *testing.T, h http.Handler) (url string, stop func()) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }
+	return browsertest.ServePackage(t, out, iso)
 }
 
 // nativeIris runs the generated project's model natively, as its README
@@ -184,14 +162,17 @@ func TestLoaderWithoutWasmType(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "iris")
 	pwagen(t, "new", dir)
 	pwagen(t, "package", dir)
-	h := previewOf(t, filepath.Join(dir, "dist"))
+	h, err := hosts.NewPreview(filepath.Join(dir, "dist"), hosts.IsolationNone)
+	if err != nil {
+		t.Fatal(err)
+	}
 	wrongType := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, ".wasm") {
 			w = typeOverride{w}
 		}
 		h.ServeHTTP(w, r)
 	})
-	url, _ := serveOn(t, wrongType)
+	url, _ := browsertest.Serve(t, wrongType)
 	browsertest.Do(t, ctx, chromedp.Navigate(url))
 	browsertest.WaitFor(t, ctx, `document.querySelector('#result')?.dataset.values`, diagJS, 60*time.Second)
 	want, label := nativeIris(t, dir, []string{"5.1", "3.5", "1.4", "0.2"})

@@ -48,7 +48,11 @@ func edgeName(cfg *config.Config) string {
 
 // writeEdge builds the executables of the package b wrote into OUT.edge.
 func writeEdge(c *cli.Context, cfg *config.Config, b *packager.Build, platforms []edgegen.Platform) error {
-	s := edgegen.Spec{Name: edgeName(cfg), Wasm: b.Wasm, PWA: b.Out}
+	rules, err := b.HostRules()
+	if err != nil {
+		return err
+	}
+	s := edgegen.Spec{Name: edgeName(cfg), Wasm: b.Wasm, PWA: b.Out, Rules: rules}
 	if cfg.Model.Weights != "" {
 		s.Weights = cfg.Rel(cfg.Model.Weights)
 		for _, sh := range b.Weights.Shards {

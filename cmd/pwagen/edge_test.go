@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/npy"
 )
 
@@ -225,6 +227,26 @@ func TestEdge(t *testing.T) {
 				t.Errorf("GET /%s: %d, %d bytes; OUT has %d bytes", rel, resp.StatusCode, len(b), len(wantB))
 			}
 		}
+		// The app goes out with the headers pwagen serve (and every host)
+		// gives it: one rule list, from package hosts.
+		iso, err := projectIsolation(out, proj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev, err := hosts.NewPreview(out, iso)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := httptest.NewServer(prev)
+		defer ref.Close()
+		modelRel, _ := filepath.Rel(out, shared[0])
+		shardRel, _ := filepath.Rel(out, shards[0])
+		for _, p := range []string{"/", "/index.html", "/" + filepath.ToSlash(modelRel), "/" + filepath.ToSlash(shardRel), "/manifest.webmanifest", "/nope.wasm"} {
+			got, want := headersOf(t, srv.url+p), headersOf(t, ref.URL+p)
+			if got != want {
+				t.Errorf("GET %s: the edge executable answers\n%s\npwagen serve answers\n%s", p, got, want)
+			}
+		}
 		if !strings.Contains(srv.log(), "started in") {
 			t.Errorf("serve did not report its start-up time:\n%s", srv.log())
 		}
@@ -300,7 +322,7 @@ func TestEdge(t *testing.T) {
 				t.Fatal(err)
 			}
 			i := bytes.Index(bin, part)
-			if i < 0 || bytes.Index(bin[i+1:], part) >= 0 {
+			if i < 0 || bytes.Contains(bin[i+1:], part) {
 				t.Fatalf("the %s is not in the executable once", tc.part)
 			}
 			bin[i+len(part)/2] ^= 0xff
@@ -330,6 +352,25 @@ func TestEdge(t *testing.T) {
 			t.Errorf("two builds of the same project differ: %d and %d bytes", len(a), len(b))
 		}
 	})
+}
+
+// headersOf is the status and the headers of GET url that the host rules
+// set, as text.
+func headersOf(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d\n", resp.StatusCode)
+	for _, h := range []string{"Content-Type", "Cache-Control", "Content-Security-Policy", "Cross-Origin-Opener-Policy",
+		"Cross-Origin-Embedder-Policy", "Cross-Origin-Resource-Policy", "X-Content-Type-Options", "Referrer-Policy"} {
+		fmt.Fprintf(&b, "%s: %s\n", h, resp.Header.Get(h))
+	}
+	return b.String()
 }
 
 type served struct {

@@ -100,10 +100,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "pwagen",
 		Usage:     "package a Go WebAssembly model as an installable, offline-first web app",
-		UsageText: "pwagen new DIR\npwagen package [DIR] [--out OUT]\npwagen serve [OUT] [--addr 127.0.0.1:8080]\npwagen validate [--json] TARGET",
+		UsageText: "pwagen new DIR\npwagen package [DIR] [--out OUT]\npwagen serve [OUT] [--addr 127.0.0.1:8080]\npwagen validate [--json] [TARGET]\npwagen version",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Suggest:   true,
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version, the module's build info and the Go version"}},
 		// run prints errors and picks the exit code.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
@@ -114,13 +115,18 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	for _, c := range commands {
 		cmd := c()
 		cmd.OnUsageError = app.OnUsageError
+		// No "help" subcommand: `pwagen new h` makes the folder h.
+		cmd.HideHelpCommand = true
 		app.Commands = append(app.Commands, cmd)
 	}
 	app.Action = func(c *cli.Context) error {
+		if c.Bool("version") {
+			return printVersion(c.App.Writer)
+		}
 		if c.NArg() > 0 {
 			msg := fmt.Sprintf("unknown command %q; run pwagen help", c.Args().First())
-			if s := cli.SuggestCommand(c.App.Commands, c.Args().First()); s != "" {
-				msg += ". " + s
+			if s := closestCommand(c.App.Commands, c.Args().First()); s != "" {
+				msg += fmt.Sprintf(". Did you mean %q?", s)
 			}
 			return usageError("%s", msg)
 		}

@@ -18,6 +18,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/pwagen/pwagen/internal/browsertest"
+
+	"github.com/pwagen/pwagen/hosts"
+
+	"github.com/pwagen/pwagen/internal/ci"
 )
 
 // startNginx serves out with the nginx server block pwagen wrote beside it,
@@ -26,10 +30,7 @@ func startNginx(t *testing.T, out string) (string, func()) {
 	t.Helper()
 	const bin = "/usr/sbin/nginx"
 	if _, err := os.Stat(bin); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("nginx not found and CI=true: apt-get install -y nginx")
-		}
-		t.Skip("nginx not found; apt-get install -y nginx")
+		ci.Missing(t, "nginx not found; apt-get install -y nginx")
 	}
 	site, err := os.ReadFile(out + ".hosts/nginx.conf")
 	if err != nil {
@@ -130,12 +131,17 @@ func TestNginxIsolatedOffline(t *testing.T) {
 // TestPreviewMatchesNginx: a real package served by real nginx with the
 // configuration pwagen wrote, and by the preview: every file gets the same
 // rule headers from both, in each isolation mode, and so does a 404.
+// web/photo-deadbeef.png is copied as it is, so it is no-cache on both (a
+// regular expression made the preview call it hashed, and immutable).
 func TestPreviewMatchesNginx(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a model and runs nginx")
 	}
 	dir := filepath.Join(t.TempDir(), "iris")
 	pwagen(t, "new", dir)
+	if err := os.WriteFile(filepath.Join(dir, "web", "photo-deadbeef.png"), []byte("\x89PNG"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, iso := range []string{"none", "headers", "service-worker"} {
 		t.Run(iso, func(t *testing.T) {
 			toml := filepath.Join(dir, "pwagen.toml")
@@ -152,12 +158,15 @@ func TestPreviewMatchesNginx(t *testing.T) {
 			filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 				if err == nil && !d.IsDir() {
 					rel, _ := filepath.Rel(out, p)
-					if rel = filepath.ToSlash(rel); !hostFiles[rel] {
+					if rel = filepath.ToSlash(rel); !hosts.IsHostFile(rel) {
 						paths = append(paths, rel)
 					}
 				}
 				return err
 			})
+			if !slices.Contains(paths, "photo-deadbeef.png") {
+				t.Fatalf("photo-deadbeef.png is not in the package: %q", paths)
+			}
 			paths = append(paths, "", "model-ffffffff.wasm") // the root, and a 404
 			for _, p := range paths {
 				a, b := head(t, url+p), head(t, preview+p)

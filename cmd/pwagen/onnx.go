@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/importer"
 	"github.com/pwagen/pwagen/importer/project"
+	"github.com/pwagen/pwagen/templates"
 	"github.com/urfave/cli/v2"
 )
 
@@ -188,7 +188,7 @@ func newFromModel(c *cli.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	d := dataFor(dir)
+	d := templates.DataFor(dir)
 	if err := project.New(dir, comp, d.Name, d.ShortName, d.Module); err != nil {
 		var ue *importer.UsageError
 		if errors.As(err, &ue) {
@@ -197,7 +197,7 @@ func newFromModel(c *cli.Context, dir string) error {
 		return checkFailed(err)
 	}
 	printCompiled(c.App.Writer, comp)
-	fmt.Fprintf(c.App.Writer, "created %s (%s page)\nnext:\n  pwagen package %s\n  pwagen serve %s\n", dir, comp.UI.Kind, dir, filepath.Join(dir, "dist"))
+	printNext(c.App.Writer, dir, comp.UI.Kind+" page")
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/internal/shellquote"
 	"github.com/pwagen/pwagen/packager"
 	"github.com/urfave/cli/v2"
 )
@@ -70,9 +71,9 @@ func packageCmd() *cli.Command {
 			}
 			if !c.Bool("quiet") {
 				b.WriteReport(c.App.Writer)
-				serve := relOrAbs(out)
+				serve := shellquote.Quote(relOrAbs(out))
 				if filepath.Dir(out) != cfg.Dir { // serve finds the project beside OUT only
-					serve = "--project " + relOrAbs(cfg.Dir) + " " + serve
+					serve = "--project " + shellquote.Quote(relOrAbs(cfg.Dir)) + " " + serve
 				}
 				fmt.Fprintf(c.App.Writer, "packaged %s in %.1fs; preview: pwagen serve %s\n", relOrAbs(out), time.Since(start).Seconds(), serve)
 			}

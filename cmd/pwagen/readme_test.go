@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -47,5 +48,36 @@ func TestPanicIsOneLine(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "pwagen: internal error: kaboom") || strings.Contains(stderr.String(), "goroutine") {
 		t.Fatalf("stderr:\n%s", &stderr)
+	}
+}
+
+// TestReadmesGiveServeURL: each README that says to run pwagen serve (the
+// examples', and those pwagen new writes) gives the address serve prints.
+func TestReadmesGiveServeURL(t *testing.T) {
+	var addr string
+	for _, f := range serveCmd().Flags {
+		if sf, ok := f.(*cli.StringFlag); ok && sf.Name == "addr" {
+			addr = sf.Value
+		}
+	}
+	url := "http://" + addr + "/"
+	readmes, _ := filepath.Glob("../../examples/*/README.md")
+	tmpls, _ := filepath.Glob("../../templates/*/README.md.tmpl")
+	more, _ := filepath.Glob("../../templates/project/*/README.md.tmpl")
+	readmes = append(append(readmes, tmpls...), more...)
+	if len(readmes) < 5 {
+		t.Fatalf("found %d READMEs", len(readmes))
+	}
+	serveLine := regexp.MustCompile(`(?m)^pwagen serve\b.*$`)
+	for _, p := range readmes {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range serveLine.FindAllString(string(data), -1) {
+			if !strings.Contains(line, url) {
+				t.Errorf("%s: %q does not give the address serve prints, %s", p, line, url)
+			}
+		}
 	}
 }

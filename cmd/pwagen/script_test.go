@@ -42,6 +42,11 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			e.Setenv("ONNX", onnxDir) // ONNX models for new --from and import
+			icon, err := filepath.Abs(filepath.Join("..", "..", "templates", "importproject", "web", "icon.png"))
+			if err != nil {
+				return err
+			}
+			e.Setenv("ICON", icon) // a project's icon: `cp $ICON proj/web/icon.png`
 			e.Setenv("GOFLAGS", "-buildvcs=false")
 			e.Setenv("GOPROXY", "off")
 			e.Setenv("GOTOOLCHAIN", "local")
@@ -50,6 +55,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitCode,
 			"cmpdir":   cmdCmpDir,
+			"glob":     cmdGlob,
 		},
 	})
 }
@@ -123,5 +129,27 @@ func cmdCmpDir(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if len(diffs) == 0 && neg {
 		ts.Fatalf("%s and %s are identical", args[0], args[1])
+	}
+}
+
+// glob PATTERN... checks that each pattern (filepath.Match syntax, from
+// the script's folder) matches some path; ! glob that none matches any.
+// testscript's exists takes names as they are, so "! exists .dist.new-*"
+// would always pass.
+func cmdGlob(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: glob PATTERN...")
+	}
+	for _, pat := range args {
+		m, err := filepath.Glob(ts.MkAbs(pat))
+		if err != nil {
+			ts.Fatalf("glob %s: %v", pat, err)
+		}
+		if len(m) == 0 && !neg {
+			ts.Fatalf("nothing matches %s", pat)
+		}
+		if len(m) > 0 && neg {
+			ts.Fatalf("%s matches %s", pat, strings.Join(m, ", "))
+		}
 	}
 }

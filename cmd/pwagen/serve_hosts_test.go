@@ -75,11 +75,12 @@ func TestPreviewSendsWhatTheHostsSend(t *testing.T) {
 					}
 				}
 				spec.Files = append(spec.Files, hosts.File{Name: "model-0123abcd.wasm", Hashed: true})
+				writeTree(t, out, map[string]string{hosts.SpecFile: string(hosts.MarshalSpec(spec))})
 				rules, err := hosts.Rules(spec)
 				if err != nil {
 					t.Fatal(err)
 				}
-				h, err := newPreview(out, iso)
+				h, err := hosts.NewPreview(out, iso)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -111,11 +112,11 @@ func TestPreviewErrorsCarryEveryResponseHeaders(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "dist")
 	writeTree(t, out, previewFixture)
 	for _, iso := range []string{"none", "headers"} {
-		h, err := newPreview(out, iso)
+		h, err := hosts.NewPreview(out, iso)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rules, _ := h.rulesNow()
+		rules, _ := h.Rules()
 		var global []hosts.Header
 		for _, r := range rules {
 			if r.Pattern == "/*" {
@@ -152,17 +153,11 @@ func TestPreviewErrorsCarryEveryResponseHeaders(t *testing.T) {
 	}
 }
 
-// rulesNow is the rule list the preview serves with now.
-func (p *preview) rulesNow() ([]hosts.Rule, error) {
-	_, rules, _, err := p.current()
-	return rules, err
-}
-
 // TestPreviewRange: Range requests get 206 and the bytes asked for.
 func TestPreviewRange(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "dist")
-	writeTree(t, out, map[string]string{"pwagen.js": "//", "weights/0123456789abcdef.bin": "0123456789"})
-	h, err := newPreview(out, "none")
+	writePackage(t, out, map[string]string{"pwagen.js": "//", "weights/0123456789abcdef.bin": "0123456789"}, "weights/0123456789abcdef.bin")
+	h, err := hosts.NewPreview(out, "none")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +197,7 @@ func TestPreviewStreamsFromDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	h, err := newPreview(out, "none")
+	h, err := hosts.NewPreview(out, "none")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pwagen/pwagen/hosts"
 )
 
 func writeTree(t *testing.T, dir string, files map[string]string) {
@@ -23,13 +26,35 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
+// writePackage writes files into dir as writeTree does, with the record of
+// the packager's spec (hosts.SpecFile): the names in hashed carry a content
+// hash; .br and .gz siblings and host files are left out, as the packager
+// leaves them out.
+func writePackage(t *testing.T, dir string, files map[string]string, hashed ...string) {
+	t.Helper()
+	writeTree(t, dir, files)
+	spec := hosts.Spec{Precompressed: true}
+	for name := range files {
+		base, sib := strings.CutSuffix(name, ".br")
+		if !sib {
+			base, sib = strings.CutSuffix(name, ".gz")
+		}
+		if _, ok := files[base]; (sib && ok && hosts.Compressible(base)) || hosts.IsHostFile(name) {
+			continue
+		}
+		spec.Files = append(spec.Files, hosts.File{Name: name, Hashed: slices.Contains(hashed, name)})
+	}
+	slices.SortFunc(spec.Files, func(a, b hosts.File) int { return strings.Compare(a.Name, b.Name) })
+	writeTree(t, dir, map[string]string{hosts.SpecFile: string(hosts.MarshalSpec(spec))})
+}
+
 // TestPreview checks what `pwagen serve` answers: the headers a
 // well-configured host sends, index.html without a redirect, 404 rather than
 // a fallback page, and nothing outside the package.
 func TestPreview(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "dist")
-	writeTree(t, out, map[string]string{
+	writePackage(t, out, map[string]string{
 		"index.html":                   "<!doctype html><title>x</title>",
 		"pwagen.js":                    "export {}",
 		"sw.js":                        "//",
@@ -37,12 +62,12 @@ func TestPreview(t *testing.T) {
 		"model-0123abcd.wasm":          "\x00asm\x01\x00\x00\x00",
 		"weights/0123456789abcdef.bin": "wwww",
 		"sub/index.html":               "<p>sub</p>",
-	})
+	}, "model-0123abcd.wasm", "weights/0123456789abcdef.bin")
 	writeTree(t, root, map[string]string{"secret.txt": "do not serve"})
 	if err := os.Symlink(filepath.Join(root, "secret.txt"), filepath.Join(out, "link.txt")); err != nil {
 		t.Fatal(err)
 	}
-	h, err := newPreview(out, "headers")
+	h, err := hosts.NewPreview(out, "headers")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +140,7 @@ func TestPreviewFollowsRepackage(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "dist")
 	writeTree(t, out, map[string]string{"index.html": "v1", "pwagen.js": "//"})
-	h, err := newPreview(out, "none")
+	h, err := hosts.NewPreview(out, "none")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,10 +174,14 @@ func TestPreviewLibrary(t *testing.T) {
 		"model-0123abcd.wasm":          "\x00asm\x01\x00\x00\x00",
 		"weights/0123456789abcdef.bin": "wwww",
 	})
+	spec := hosts.Spec{Isolation: hosts.IsolationNone, Library: true, Files: []hosts.File{
+		{Name: "index.js"}, {Name: "model-0123abcd.wasm", Hashed: true}, {Name: "package.json"},
+		{Name: "pwagen-sw.js"}, {Name: "weights/0123456789abcdef.bin", Hashed: true}}}
+	writeTree(t, out, map[string]string{hosts.SpecFile: string(hosts.MarshalSpec(spec))})
 	if !isLibrary(out) {
 		t.Fatal("isLibrary: false for a library folder")
 	}
-	h, err := newPreview(out, "headers")
+	h, err := hosts.NewPreview(out, "headers")
 	if err != nil {
 		t.Fatal(err)
 	}

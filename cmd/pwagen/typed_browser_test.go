@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -28,11 +29,12 @@ type typedArray struct {
 
 // typedResult is what the typed API test pages return.
 type typedResult struct {
-	Contract string                `json:"contract"`
-	Inputs   []typedTensor         `json:"inputs"`
-	Outputs  []typedTensor         `json:"outputs"`
-	Results  map[string]typedValue `json:"results"` // by the kind of input given
-	Errors   map[string]string     `json:"errors"`  // by the kind of bad input: the rejection's message
+	Contract  string                `json:"contract"`
+	Inputs    []typedTensor         `json:"inputs"`
+	Outputs   []typedTensor         `json:"outputs"`
+	Results   map[string]typedValue `json:"results"`   // by the kind of input given
+	Errors    map[string]string     `json:"errors"`    // by the kind of bad input: the rejection's message
+	Transport string                `json:"transport"` // info.transport
 }
 
 // typedValue is one predict's result: one typed array, or several by name.
@@ -77,16 +79,36 @@ func readNpy(t *testing.T, path string) *npy.Array {
 // Chromium.
 func typedPage(t *testing.T, name, script string) typedResult {
 	t.Helper()
+	return typedPageWith(t, name, "none", script)
+}
+
+// typedPageWith is typedPage with the project's [deploy] isolation set.
+func typedPageWith(t *testing.T, name, isolation, script string) typedResult {
+	t.Helper()
 	torch, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "onnx", "torch"))
 	dir := filepath.Join(t.TempDir(), name)
 	pwagen(t, "new", "--from", filepath.Join(torch, name+"-opset17.onnx"), dir)
+	if isolation != "none" {
+		toml := filepath.Join(dir, "pwagen.toml")
+		b, err := os.ReadFile(toml)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := strings.Replace(string(b), `isolation = "none"`, fmt.Sprintf("isolation = %q", isolation), 1)
+		if set == string(b) {
+			t.Fatalf(`%s has no isolation = "none" to change`, toml)
+		}
+		if err := os.WriteFile(toml, []byte(set), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pwagen(t, "package", "--quiet", dir)
 	url, _ := startPreview(t, filepath.Join(dir, "dist"))
 	ctx := browsertest.New(t)
 	browsertest.Do(t, ctx, chromedp.Navigate(url))
 	return browsertest.Eval[typedResult](t, ctx, `import('./pwagen.js').then(async ({ loadModel }) => {`+typedJS+`
 		const m = await loadModel({ serviceWorker: false });
-		const out = { ...infoOf(m), results: {}, errors: {} };
+		const out = { ...infoOf(m), transport: m.info.transport, results: {}, errors: {} };
 		`+script+`
 		return out;
 	})`)
@@ -151,13 +173,16 @@ func TestTypedLoaderInChromium(t *testing.T) {
 		out.errors.string = await rejects(m, { input_ids: big(ids), mask: 'all' });
 		out.errors.range = await rejects(m, { input_ids: big(ids), mask: Array(32).fill(2 ** 64) });
 		out.results.after = plain(await m.predict({ input_ids: big(ids), mask: big(mask) })); // the model still works
+		const batch = await m.predictBatch([{ input_ids: big(ids), mask: big(mask) }, { input_ids: Int32Array.from(ids), mask: Int32Array.from(mask) }, { input_ids: ids, mask }]);
+		batch.forEach((r, i) => { out.results['batch' + i] = plain(r); });
+		out.errors.batch = await m.predictBatch([{ input_ids: big(ids), mask: big(mask) }, { input_ids: big(ids) }]).then(() => 'resolved', (e) => e.message);
 	`)
 	if r.Contract != "typed" {
 		t.Errorf("info.contract %q, want typed", r.Contract)
 	}
 	checkInfo(t, r.Inputs, `[{"name":"input_ids","dtype":"int64","shape":[2,16]},{"name":"mask","dtype":"int64","shape":[2,16]}]`)
 	checkInfo(t, r.Outputs, `[{"name":"output","dtype":"float32","shape":[2,5]},{"name":"hidden","dtype":"float32","shape":[2,16,32]}]`)
-	for _, kind := range []string{"bigint", "int32", "array", "after"} {
+	for _, kind := range []string{"bigint", "int32", "array", "after", "batch0", "batch1", "batch2"} {
 		res, ok := r.Results[kind]
 		if !ok || !res.Object {
 			t.Fatalf("%s ids: predict resolved to %s; want an object of typed arrays by name", kind, res)
@@ -178,13 +203,16 @@ func TestTypedLoaderInChromium(t *testing.T) {
 		"one":      {"2 inputs", "input_ids: …, mask: …"},
 		"string":   {`"mask" (int64, shape [2, 16], 32 values)`, "string"},
 		"range":    {`"mask"`, "outside int64's range"},
+		"batch":    {"predictBatch's input 1 of 2", `missing the input "mask"`},
 	})
 }
 
 // TestTypedLoaderFloatAndBool runs a torch transformer with a float input
 // and a bool mask, and one output: predict resolves to a Float32Array, a
 // mask given as a Uint8Array or as an Array of booleans gives torch's
-// output, and a BigInt64Array for the float input rejects.
+// output, and a BigInt64Array for the float input rejects. The project is
+// packaged with isolation = "headers": the loader answers through its
+// shared-memory channel, single calls and batches.
 func TestTypedLoaderFloatAndBool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("packages a model and starts Chromium")
@@ -193,16 +221,22 @@ func TestTypedLoaderFloatAndBool(t *testing.T) {
 	x := readNpy(t, filepath.Join(torch, "transformer_relu_mask.input.npy")).Float32()
 	mask, _ := readNpy(t, filepath.Join(torch, "transformer_relu_mask.mask.npy")).Int64()
 	want := readNpy(t, filepath.Join(torch, "transformer_relu_mask-opset17.output.npy")).Float32()
-	r := typedPage(t, "transformer_relu_mask", `
+	r := typedPageWith(t, "transformer_relu_mask", "headers", `
 		const x = new Float32Array(`+jsonOf(x)+`), mask = `+jsonOf(mask)+`;
 		out.results.uint8 = plain(await m.predict({ input: x, mask: Uint8Array.from(mask) }));
 		out.results.booleans = plain(await m.predict({ input: Float64Array.from(x), mask: mask.map((v) => v === 1) }));
+		const both = await m.predictBatch([{ input: x, mask: Uint8Array.from(mask) }, { input: x, mask: mask.map((v) => v === 1) }]);
+		out.results.batch0 = plain(both[0]);
+		out.results.batch1 = plain(both[1]);
 		out.errors.bigint = await rejects(m, { input: new BigInt64Array(x.length), mask: Uint8Array.from(mask) });
 		out.errors.notbool = await rejects(m, { input: x, mask: Uint8Array.from(mask, () => 2) });
 	`)
 	checkInfo(t, r.Inputs, `[{"name":"input","dtype":"float32","shape":[2,16,32]},{"name":"mask","dtype":"bool","shape":[2,16]}]`)
 	checkInfo(t, r.Outputs, `[{"name":"output","dtype":"float32","shape":[2,16,32]}]`)
-	for _, kind := range []string{"uint8", "booleans"} {
+	if r.Transport != "shared-memory" {
+		t.Errorf("isolation = \"headers\": info.transport = %q, want shared-memory", r.Transport)
+	}
+	for _, kind := range []string{"uint8", "booleans", "batch0", "batch1"} {
 		res := r.Results[kind]
 		got, ok := res.Arrays[""]
 		if res.Object || !ok || got.Type != "Float32Array" {

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -24,7 +21,7 @@ func validateCmd() *cli.Command {
 	return &cli.Command{
 		Name:      "validate",
 		Usage:     "check that a model fits its browsers: features, ABI, memory, download",
-		ArgsUsage: "TARGET (a .wasm file, or a project folder)",
+		ArgsUsage: "[TARGET] (a .wasm file, or a project folder; default: the project in this folder)",
 		Description: "For a project folder, validate builds its model and uses its weights and pwagen.toml.\n" +
 			"For a .wasm file, it uses --config, or else the defaults of a new project.\n" +
 			"Exit status: 0 every check holds; 1 a check failed, or the module is damaged or does not compile; 2 bad usage or not a WebAssembly module.",
@@ -34,10 +31,14 @@ func validateCmd() *cli.Command {
 			&cli.StringFlag{Name: "weights", Usage: "weights file to use instead of [model] weights; it may be outside the project", TakesFile: true},
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError("validate: want one TARGET (a .wasm file or a project folder), got %d arguments", c.NArg())
+			if c.NArg() > 1 {
+				return usageError("validate: want at most one TARGET (a .wasm file or a project folder), got %d arguments", c.NArg())
 			}
-			r, err := runValidate(c.Context, c.Args().First(), c.String("config"), c.String("weights"))
+			target := c.Args().First()
+			if target == "" {
+				target = "."
+			}
+			r, err := runValidate(c.Context, target, c.String("config"), c.String("weights"))
 			var invalid *validate.InvalidError
 			var compile *packager.CompileError
 			switch {
@@ -71,6 +72,8 @@ func validateCmd() *cli.Command {
 }
 
 // runValidate resolves TARGET and the config into validate.Module's input.
+// A project runs the packager's own stages up to validation, so that its
+// figures are those `pwagen package` reports and checks.
 func runValidate(ctx context.Context, target, configFile, weights string) (*validate.Report, error) {
 	fi, err := os.Stat(target)
 	if err != nil {
@@ -89,6 +92,19 @@ func runValidate(ctx context.Context, target, configFile, weights string) (*vali
 			return nil, err
 		}
 	}
+	if cfg.File != "" && cfg.Model.Weights != "" {
+		if err := cfg.CheckWeights(); err != nil {
+			return nil, err
+		}
+	}
+	if fi.IsDir() {
+		r, err := packager.Validate(ctx, packager.NewBuild(cfg, ""))
+		if err != nil {
+			return nil, err
+		}
+		r.Module = filepath.Join(target, packager.ModelName(cfg)) + " (built)"
+		return r, nil
+	}
 	o := validate.Options{
 		Targets:        cfg.Browser.Targets,
 		MemoryBudget:   cfg.MemoryBudget,
@@ -101,50 +117,17 @@ func runValidate(ctx context.Context, target, configFile, weights string) (*vali
 		o.MemoryBudget, _ = config.ParseSize(cfg.Budget.Memory)
 		o.DownloadBudget, _ = config.ParseSize(cfg.Budget.Download)
 		o.TimeLimit, _ = config.ParseTime(cfg.Budget.Time)
-	} else if cfg.Model.Weights != "" {
-		o.Weights = cfg.Rel(cfg.Model.Weights)
-	}
-	if cfg.File == "" && weights != "" {
 		o.Weights = weights
-	}
-	var wasm []byte
-	name := target
-	if fi.IsDir() {
-		if wasm, err = packager.BuildModel(ctx, packager.NewBuild(cfg, "")); err != nil {
-			return nil, err
+	} else {
+		if cfg.Model.Weights != "" {
+			o.Weights = cfg.Rel(cfg.Model.Weights)
 		}
-		o.ShellBytes = gzipTree(cfg.Rel(cfg.App.Web))
-		name = filepath.Join(target, packager.ModelName(cfg)) + " (built)"
-	} else if wasm, err = fsx.ReadFile(target, fsx.WasmLimit, "module"); err != nil {
+		o.Reference = packager.QuantReference(cfg)
+		o.MinAgreement = cfg.Budget.QuantizedAgreement
+	}
+	wasm, err := fsx.ReadFile(target, fsx.WasmLimit, "module")
+	if err != nil {
 		return nil, err
 	}
-	return validate.Module(ctx, name, wasm, o)
+	return validate.Module(ctx, target, wasm, o)
 }
-
-// gzipTree is the gzip size of every file under dir: an upper bound of the
-// app shell before pwagen minifies it.
-func gzipTree(dir string) int64 {
-	var n int64
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		// Regular files only: a device or a pipe in web/ would never end.
-		f, fi, err := fsx.Open(p, fsx.WebLimit, "web")
-		if err != nil {
-			return nil
-		}
-		defer f.Close()
-		var c counter
-		zw, _ := gzip.NewWriterLevel(&c, gzip.BestCompression)
-		io.Copy(zw, io.LimitReader(f, fi.Size()))
-		zw.Close()
-		n += int64(c)
-		return nil
-	})
-	return n
-}
-
-type counter int64
-
-func (c *counter) Write(p []byte) (int, error) { *c += counter(len(p)); return len(p), nil }

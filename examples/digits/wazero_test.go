@@ -12,6 +12,7 @@ import (
 
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
 	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/pwagen/pwagen/validate"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -119,7 +120,7 @@ func TestPackagesHaveTheirKernels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		imports, err := modules.Imports(wasm)
+		imports, err := validate.KernelImports(wasm)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,10 +14,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/pwagen/pwagen/importer"
+	"github.com/pwagen/pwagen/internal/quantref"
+	"github.com/pwagen/pwagen/internal/shellquote"
 	"github.com/pwagen/pwagen/onnx"
 	"github.com/pwagen/pwagen/templates"
 )
@@ -52,6 +53,8 @@ type Compiled struct {
 	Elapsed time.Duration
 	// Quant is the quality gate's report of a quantized import (nil: float32).
 	Quant *importer.GateReport
+	// reference is quantref.Path's content for a quantized model.
+	reference []byte
 	// pipeline: several graphs; the project's own files provide predict and
 	// the page.
 	pipeline bool
@@ -93,7 +96,7 @@ func Compile(o Options) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Model, err)
 	}
-	pl, quant, err := quantize(o, pl)
+	pl, quant, ref, err := quantize(o, pl)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +108,7 @@ func Compile(o Options) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Model, err)
 	}
-	c := &Compiled{Source: filepath.Base(o.Model), Graph: g, Plan: pl, Out: out, Passes: passes, Quant: quant}
+	c := &Compiled{Source: filepath.Base(o.Model), Graph: g, Plan: pl, Out: out, Passes: passes, Quant: quant, reference: ref}
 	if quant != nil {
 		quant.WeightsAfter = len(out.Weights)
 	}
@@ -337,6 +340,9 @@ func (c *Compiled) Files() map[string][]byte {
 	if !c.pipeline {
 		files["web/model-ui.js"] = c.uiJS()
 	}
+	if c.reference != nil {
+		files[quantref.Path] = c.reference
+	}
 	return files
 }
 
@@ -386,75 +392,29 @@ func roundMiB(n int64) int64 {
 // builds the project beside dir and renames it in, so a failure leaves
 // nothing behind.
 func New(dir string, c *Compiled, name, short, module string) error {
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return &importer.UsageError{Msg: fmt.Sprintf("%s exists and is not empty; nothing was changed. Choose a new folder, or run pwagen import %s %s to update a project made from a model", dir, c.Source, dir)}
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, ".pwagen-new-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
 	data := c.data(name, short, module)
 	c.UI.Title = name
 	def, _ := templates.Project("default")
-	put := func(p string, b []byte) error {
-		dst := filepath.Join(tmp, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	err := templates.Create(dir, func(put func(string, []byte) error) error {
+		// go.mod and kernels/ from the default project; the rest of our own.
+		if err := templates.Render(def, data, func(p string) bool { return p == "go.mod.tmpl" || strings.HasPrefix(p, "kernels/") }, put); err != nil {
 			return err
 		}
-		return os.WriteFile(dst, b, 0o644)
-	}
-	// go.mod and kernels/ from the default project; the rest of our own.
-	if err := render(def, data, func(p string) bool { return p == "go.mod.tmpl" || strings.HasPrefix(p, "kernels/") }, put); err != nil {
-		return err
-	}
-	if err := render(templates.Import(), data, func(string) bool { return true }, put); err != nil {
-		return err
-	}
-	for p, b := range c.Files() {
-		if err := put(p, b); err != nil {
+		if err := templates.Render(templates.Import(), data, func(string) bool { return true }, put); err != nil {
 			return err
 		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if _, err := os.Stat(dir); err == nil {
-		if err := os.Remove(dir); err != nil { // empty: os.Rename never replaces a folder
-			return err
-		}
-	}
-	return os.Rename(tmp, dir)
-}
-
-func render(fsys fs.FS, data Data, keep func(string) bool, put func(string, []byte) error) error {
-	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !keep(p) {
-			return err
-		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(p, ".tmpl") {
-			t, err := template.New(p).Option("missingkey=error").Parse(string(src))
-			if err != nil {
+		for p, b := range c.Files() {
+			if err := put(p, b); err != nil {
 				return err
 			}
-			var buf bytes.Buffer
-			if err := t.Execute(&buf, data); err != nil {
-				return err
-			}
-			src, p = buf.Bytes(), strings.TrimSuffix(p, ".tmpl")
 		}
-		return put(p, src)
+		return nil
 	})
+	var exists *templates.ExistsError
+	if errors.As(err, &exists) {
+		return &importer.UsageError{Msg: fmt.Sprintf("%s exists and is not empty; nothing was changed. Choose a new folder, or run pwagen import %s %s to update a project made from a model", dir, shellquote.Quote(c.Source), shellquote.Quote(dir))}
+	}
+	return err
 }
 
 // NotGeneratedError is a file import would overwrite that pwagen did not
@@ -477,6 +437,8 @@ func Import(dir string, c *Compiled) (written, removed []string, err error) {
 	abi, _ := fs.ReadFile(templates.ABI(), "pwagen_abi.go")
 	generated := func(p string, b []byte) bool {
 		switch {
+		case p == quantref.Path:
+			return len(b) >= 4 && string(b[:4]) == quantref.Magic
 		case strings.HasSuffix(p, ".bin"):
 			return len(b) >= 4 && string(b[:4]) == "PWGW"
 		case filepath.Base(p) == "pwagen_abi.go":
@@ -497,8 +459,14 @@ func Import(dir string, c *Compiled) (written, removed []string, err error) {
 			bad = append(bad, p)
 		}
 	}
-	// Stale generated files in model/.
+	// Stale generated files in model/, and the reference of a model that
+	// is no longer quantized.
 	var stale []string
+	if _, ok := files[quantref.Path]; !ok {
+		if b, err := readHead(filepath.Join(dir, filepath.FromSlash(quantref.Path))); err == nil && bytes.HasPrefix(b, []byte(quantref.Magic)) {
+			stale = append(stale, quantref.Path)
+		}
+	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "model"))
 	for _, e := range entries {
 		p := "model/" + e.Name()

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/pwagen/pwagen/importer"
 	"github.com/pwagen/pwagen/internal/npy"
+	"github.com/pwagen/pwagen/internal/quantref"
 )
 
 // Calibration limits: files read from --calibrate DIR, bytes per file.
@@ -30,22 +32,19 @@ func (e *GateError) Error() string { return e.Err.Error() }
 
 // quantize rewrites pl as o.Quantize asks and gates it against the float
 // plan. It returns pl itself for none.
-func quantize(o Options, pl *importer.Plan) (*importer.Plan, *importer.GateReport, error) {
+func quantize(o Options, pl *importer.Plan) (*importer.Plan, *importer.GateReport, []byte, error) {
 	mode := o.Quantize
 	if mode == "" || mode == importer.QuantNone {
-		return pl, nil, nil
+		return pl, nil, nil, nil
 	}
 	if err := importer.CheckQuantMode(mode); err != nil {
-		return nil, nil, &importer.UsageError{Msg: "--" + err.Error()}
-	}
-	qp, err := importer.Quantize(pl, mode, importer.QuantOptions{DamageLayer: o.damageLayer, DamageFactor: o.damageFactor})
-	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, &importer.UsageError{Msg: "--" + err.Error()}
 	}
 	samples := importer.CalibrationInputs(pl.Graph, calibSamples, calibSeed)
 	if o.Calibrate != "" {
+		var err error
 		if samples, err = readCalibration(o.Calibrate, pl.Graph); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	gate := importer.DefaultGate
@@ -55,19 +54,62 @@ func quantize(o Options, pl *importer.Plan) (*importer.Plan, *importer.GateRepor
 	if o.MaxRelError > 0 {
 		gate.MaxRelError = o.MaxRelError
 	}
-	r, err := importer.Gate(pl, qp, mode, samples, gate)
+	qp, r, err := importer.QuantizeGated(pl, mode, samples, gate, importer.QuantOptions{DamageLayer: o.damageLayer, DamageFactor: o.damageFactor})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	fo, err := importer.Generate(pl, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	r.WeightsBefore = len(fo.Weights)
 	if err := r.Err(); err != nil {
-		return nil, r, &GateError{Report: r, Err: fmt.Errorf("%s: %w", filepath.Base(o.Model), err)}
+		return nil, r, nil, &GateError{Report: r, Err: fmt.Errorf("%s: %w", filepath.Base(o.Model), err)}
 	}
-	return qp, r, nil
+	ref, err := reference(pl, r, samples, o.Calibrate == "")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return qp, r, ref, nil
+}
+
+// reference is the file a quantized project keeps (quantref.Path): the
+// calibration inputs (their seed, when generated) and the float plan's
+// outputs to them, so pwagen validate and package can check the quantized
+// model that ships against the float model without the .onnx or the float
+// weights. Calibration files beyond quantref's limits are left out, the
+// first ones kept.
+func reference(fp *importer.Plan, r *importer.GateReport, samples [][][]float32, generated bool) ([]byte, error) {
+	sig := importer.SignatureOf(fp.Graph)
+	ref := &quantref.Reference{Meta: quantref.Meta{Mode: r.Mode, WeightsBefore: int64(r.WeightsBefore),
+		MaxRelError: r.Options.MaxRelError, WorstLayer: r.Worst.Layer}}
+	for _, t := range sig.Inputs {
+		ref.Meta.Inputs = append(ref.Meta.Inputs, quantref.Tensor{Name: t.Name, DType: t.DType, Shape: t.Shape})
+	}
+	for _, t := range sig.Outputs {
+		ref.Meta.Outputs = append(ref.Meta.Outputs, quantref.Tensor{Name: t.Name, DType: t.DType, Shape: t.Shape})
+	}
+	per := 0
+	for _, t := range append(slices.Clone(ref.Meta.Inputs), ref.Meta.Outputs...) {
+		per += 4 * t.Len()
+	}
+	if n := (quantref.MaxBytes - 1<<20) / max(per, 1); len(samples) > n {
+		samples = samples[:max(n, 1)]
+	}
+	if len(samples) > quantref.MaxSamples {
+		samples = samples[:quantref.MaxSamples]
+	}
+	if generated {
+		ref.Meta.Generated, ref.Meta.Seed = len(samples), calibSeed
+	}
+	for _, in := range samples {
+		out, err := fp.Exec(in...)
+		if err != nil {
+			return nil, fmt.Errorf("float model: %w", err)
+		}
+		ref.Samples = append(ref.Samples, quantref.Sample{Inputs: in, Outputs: out})
+	}
+	return quantref.Encode(ref)
 }
 
 // readCalibration reads the .npy files of dir, in name order, as samples

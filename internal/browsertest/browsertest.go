@@ -5,13 +5,19 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/pwagen/pwagen/hosts"
+	"github.com/pwagen/pwagen/internal/ci"
 )
 
 // Path finds Chromium. Without it the test is skipped, unless CI=true:
@@ -26,11 +32,65 @@ func Path(t testing.TB) string {
 			return full
 		}
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("Chromium not found and CI=true: install it (apt-get install -y chromium) or set PWAGEN_CHROMIUM")
-	}
-	t.Skip("Chromium not found; install it with apt-get install -y chromium (CI=true makes this a failure)")
+	ci.Missing(t, "Chromium not found; install it with apt-get install -y chromium, or set PWAGEN_CHROMIUM")
 	return ""
+}
+
+// Server serves a handler on a loopback port for Chromium tests; Stop
+// takes the site offline.
+type Server struct {
+	URL  string // "http://127.0.0.1:PORT/"
+	h    http.Handler
+	addr string
+
+	mu  sync.Mutex
+	srv *http.Server
+}
+
+// Start serves h on a loopback port until Stop or the end of the test.
+func Start(t testing.TB, h http.Handler) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{h: h, addr: ln.Addr().String()}
+	s.URL = "http://" + s.addr + "/"
+	s.serve(ln)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func (s *Server) serve(ln net.Listener) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.srv = &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln)
+}
+
+// Stop closes the listener and every connection: the site is offline.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.srv.Close()
+}
+
+// Serve is Start, for tests that need only the URL and a stop func.
+func Serve(t testing.TB, h http.Handler) (url string, stop func()) {
+	t.Helper()
+	s := Start(t, h)
+	return s.URL, s.Stop
+}
+
+// ServePackage serves the package in out as pwagen serve does
+// (hosts.Preview, with the isolation of its project), on a loopback port.
+func ServePackage(t testing.TB, out, isolation string) (url string, stop func()) {
+	t.Helper()
+	h, err := hosts.NewPreview(out, isolation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Serve(t, h)
 }
 
 // Options are the flags Chromium needs on these machines (as root, headless,

@@ -6,6 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/pwagen/pwagen/internal/size"
 )
 
 // Limits for the kinds of file pwagen reads. Each is far above what a
@@ -18,7 +20,7 @@ const (
 	WasmLimit   = 1 << 30   // a .wasm module, held in memory
 	// WeightsLimit is the most weights a model can hold, streamed: a
 	// wasm32 module's linear memory is at most 4 GiB.
-	WeightsLimit = 4 << 30
+	WeightsLimit = size.Wasm32Memory
 )
 
 // Check tells whether path is a regular file of at most limit bytes.
@@ -38,7 +40,7 @@ type SizeError struct {
 
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("%s: %d bytes (%s), over the limit of %d bytes (%s) for the %s file by %d bytes; is it the right file?",
-		e.Path, e.Size, Human(e.Size), e.Limit, Human(e.Limit), e.What, e.Size-e.Limit)
+		e.Path, e.Size, size.Human(e.Size), e.Limit, size.Human(e.Limit), e.What, e.Size-e.Limit)
 }
 
 // NotRegularError is an input that is not a regular file: a folder, a
@@ -127,17 +129,4 @@ func readAll(r io.Reader, b []byte) ([]byte, error) {
 			return b, err
 		}
 	}
-}
-
-// Human writes n bytes in the largest binary unit that keeps it above 1.
-func Human(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -3,7 +3,6 @@ package modules_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -14,7 +13,7 @@ import (
 // BenchmarkBrowserKernel times single kernel calls in Chromium, called
 // from JS through the forwarder on a plain memory, and reports µs/call.
 func BenchmarkBrowserKernel(b *testing.B) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url, _ := browsertest.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
 			w.Header().Set("Content-Type", "text/html")
@@ -32,9 +31,8 @@ func BenchmarkBrowserKernel(b *testing.B) {
 			w.Write(k)
 		}
 	}))
-	b.Cleanup(srv.Close)
 	ctx := browsertest.New(b)
-	browsertest.Do(b, ctx, chromedp.Navigate(srv.URL+"/"))
+	browsertest.Do(b, ctx, chromedp.Navigate(url))
 	for _, v := range modules.Variants {
 		for _, c := range []struct{ name, call string }{
 			{"gemv128x784", "f.gemv(py, pa, px, pb, 128, 784)"},

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,7 +71,7 @@ func kernelFiles(t testing.TB, dir string) []string {
 func serveMLP(t testing.TB, dir string) string {
 	files := http.FileServer(http.Dir(dir))
 	src := http.StripPrefix("/src/", http.FileServer(http.FS(must(fs.Sub(templates.Loader, "loader")))))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url, _ := browsertest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/src/") {
 			src.ServeHTTP(w, r)
 			return
@@ -83,8 +82,7 @@ func serveMLP(t testing.TB, dir string) string {
 		}
 		files.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return strings.TrimSuffix(url, "/")
 }
 
 func must[T any](v T, err error) T {
@@ -212,7 +210,7 @@ func BenchmarkBrowserMLP(b *testing.B) {
 // µs/predict; the Go benchmark's own ns/op is the whole measurement.
 func browserMicros(b *testing.B, wasm, weights []byte, v modules.Variant, input []float32) {
 	src := http.StripPrefix("/src/", http.FileServer(http.FS(must(fs.Sub(templates.Loader, "loader")))))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url, _ := browsertest.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
 		switch p := r.URL.Path; {
 		case strings.HasPrefix(p, "/src/"):
@@ -241,12 +239,11 @@ func browserMicros(b *testing.B, wasm, weights []byte, v modules.Variant, input 
 		w.Header().Set("Content-Type", "application/wasm")
 		w.Write(body)
 	}))
-	b.Cleanup(srv.Close)
 	in, _ := json.Marshal(input)
 	// Steady state: compile with TurboFan up front. With V8's default
 	// tiering, a loaded machine can time Go's big functions in Liftoff.
 	ctx := browsertest.New(b, chromedp.Flag("js-flags", "--no-liftoff"))
-	browsertest.Do(b, ctx, chromedp.Navigate(srv.URL+"/"))
+	browsertest.Do(b, ctx, chromedp.Navigate(url))
 	js := fmt.Sprintf(`(async () => {
 		globalThis.__PWAGEN__ = { kernels: { forwarder: '/kernels/forwarder.wasm', simd: '/kernels/simd.wasm', scalar: '/kernels/scalar.wasm' } };
 		const { WASI } = await import('/src/wasi.js');

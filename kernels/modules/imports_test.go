@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/pwagen/pwagen/validate"
 )
 
 func TestImportsOfTestBinary(t *testing.T) {
-	im, err := modules.Imports(goWasm(t, "test", "-c", "../"))
+	im, err := validate.KernelImports(goWasm(t, "test", "-c", "../"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,7 +19,7 @@ func TestImportsOfTestBinary(t *testing.T) {
 	if err := modules.Check(im); err != nil {
 		t.Error(err)
 	}
-	none, err := modules.Imports(goWasm(t, "test", "-c", "-tags", "pwagen_nokernels", "../"))
+	none, err := validate.KernelImports(goWasm(t, "test", "-c", "-tags", "pwagen_nokernels", "../"))
 	if err != nil || len(none) != 0 {
 		t.Errorf("with pwagen_nokernels: imports %v, %v; want none", none, err)
 	}
@@ -41,12 +42,4 @@ func TestCheckNamesUnknownAndMistyped(t *testing.T) {
 	if strings.Contains(err.Error(), "kernels.dot") {
 		t.Errorf("dot is fine, but named: %v", err)
 	}
-}
-
-func FuzzImports(f *testing.F) {
-	f.Add(modules.Forwarder())
-	f.Add([]byte("\x00asm\x01\x00\x00\x00\x02\x05\x01\x01k\x01f"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		modules.Imports(b) // must not panic
-	})
 }

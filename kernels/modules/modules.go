@@ -88,6 +88,11 @@ var Funcs = []Func{
 	{"q8gemm", []string{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
 	{"f16gemv", []string{i32, i32, i32, i32, i32, i32}, nil},
 	{"f16gemm", []string{i32, i32, i32, i32, i32, i32, i32}, nil},
+	// The transformer primitives (package kernels' prims_tx.go).
+	{"layernorm", []string{i32, i32, i32, i32, i32, i32, "f32"}, nil},
+	{"softmax_rows", []string{i32, i32, i32, i32}, nil},
+	{"gelu", []string{i32, i32, i32, i32}, nil},
+	{"bmm", []string{i32, i32, i32, i32, i32, i32, i32, i32, i32}, nil},
 }
 
 // Lookup returns the kernel function called name.

@@ -5,10 +5,11 @@
 ;; sizes count float32 values. Loops keep Go's summation order, so results
 ;; match package kernels' pure Go bit for bit.
 (module
-  (import "kernels" "table" (table 17 funcref))
+  (import "kernels" "table" (table 21 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
-    $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm)
+    $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm
+    $layernorm $softmax_rows $gelu $bmm)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -26,6 +27,10 @@
   (export "q8gemm" (func $q8gemm))
   (export "f16gemv" (func $f16gemv))
   (export "f16gemm" (func $f16gemm))
+  (export "layernorm" (func $layernorm))
+  (export "softmax_rows" (func $softmax_rows))
+  (export "gelu" (func $gelu))
+  (export "bmm" (func $bmm))
 
   ;; dot returns sum x[i]*y[i], i < n.
   (func $dot (param $x i32) (param $y i32) (param $n i32) (result f32)
@@ -756,4 +761,226 @@
         (local.set $c (local.get $end))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; TX-SHARED-BEGIN (the same text in scalar.wat and simd.wat; a test
+  ;; checks). The transformer primitives of package kernels (prims_tx.go):
+  ;; layer norm and softmax row by row, and gemm over a batch. Each variant
+  ;; supplies $lnRow, $smRow and $gelu, which keep the pure-Go twins' order
+  ;; (sums in four lanes, (l0+l2)+(l1+l3), then the tail) and formulas
+  ;; (exp, erf), so results match bit for bit.
+
+  ;; layernorm: rows rows of cols values, scale and bias (0: none) of cols.
+  (func $layernorm (param $dst i32) (param $x i32) (param $scale i32) (param $bias i32) (param $rows i32) (param $cols i32) (param $eps f32)
+    (local $row i32)
+    (local.set $row (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (call $lnRow (local.get $dst) (local.get $x) (local.get $scale) (local.get $bias) (local.get $cols) (local.get $eps))
+        (local.set $dst (i32.add (local.get $dst) (local.get $row)))
+        (local.set $x (i32.add (local.get $x) (local.get $row)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $l))))
+
+  ;; softmax_rows: rows rows of n values, each exp(x-max)/sum.
+  (func $softmax_rows (param $dst i32) (param $x i32) (param $rows i32) (param $n i32)
+    (local $row i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (call $smRow (local.get $dst) (local.get $x) (local.get $n))
+        (local.set $dst (i32.add (local.get $dst) (local.get $row)))
+        (local.set $x (i32.add (local.get $x) (local.get $row)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $l))))
+
+  ;; bmm: batch products c = a·b (m×k by k×n), a advancing by sa values per
+  ;; product and b by sb (0: shared), c by m·n: $gemm each, no bias.
+  (func $bmm (param $c i32) (param $a i32) (param $b i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32) (param $sa i32) (param $sb i32)
+    (local $cs i32)
+    (local.set $cs (i32.shl (i32.mul (local.get $m) (local.get $n)) (i32.const 2)))
+    (local.set $sa (i32.shl (local.get $sa) (i32.const 2)))
+    (local.set $sb (i32.shl (local.get $sb) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.le_s (local.get $batch) (i32.const 0)))
+        (call $gemm (local.get $c) (local.get $a) (local.get $b) (i32.const 0) (local.get $m) (local.get $k) (local.get $n))
+        (local.set $c (i32.add (local.get $c) (local.get $cs)))
+        (local.set $a (i32.add (local.get $a) (local.get $sa)))
+        (local.set $b (i32.add (local.get $b) (local.get $sb)))
+        (local.set $batch (i32.sub (local.get $batch) (i32.const 1)))
+        (br $l))))
+  ;; TX-SHARED-END
+
+  ;; The scalar variant's transformer row functions: one value at a time,
+  ;; with four accumulators where the SIMD variant sums in four lanes.
+
+  ;; exp1: as package kernels' exp32 (see $exp4 in simd.wat).
+  (func $exp1 (param $d f32) (result f32)
+    (local $k f32) (local $r f32) (local $p f32) (local $ki i32)
+    (if (f32.gt (local.get $d) (f32.const 88)) (then (return (f32.const inf))))
+    (local.set $d (f32.max (local.get $d) (f32.const -87)))
+    (local.set $k (f32.nearest (f32.mul (local.get $d) (f32.const 0x1.715476p+00))))
+    (local.set $r (f32.sub
+      (f32.sub (local.get $d) (f32.mul (local.get $k) (f32.const 0x1.63p-01)))
+      (f32.mul (local.get $k) (f32.const -0x1.bd0106p-13))))
+    (local.set $p (f32.add (f32.mul (f32.const 0x1.a01a02p-13) (local.get $r)) (f32.const 0x1.6c16c2p-10)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $r)) (f32.const 0x1.111112p-07)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $r)) (f32.const 0x1.555556p-05)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $r)) (f32.const 0x1.555556p-03)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $r)) (f32.const 0.5)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $r)) (f32.const 1)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $r)) (f32.const 1)))
+    ;; NaN gives k = 0, as i32x4.trunc_sat_f32x4_s (and no trap).
+    (if (f32.eq (local.get $k) (local.get $k)) (then (local.set $ki (i32.trunc_f32_s (local.get $k)))))
+    (f32.mul (local.get $p)
+      (f32.reinterpret_i32 (i32.shl (i32.add (local.get $ki) (i32.const 127)) (i32.const 23)))))
+
+  ;; erf1: as package kernels' erf32.
+  (func $erf1 (param $x f32) (result f32)
+    (local $z2 f32) (local $p f32) (local $q f32)
+    (local.set $x (f32.min (f32.max (local.get $x) (f32.const -4)) (f32.const 4)))
+    (local.set $z2 (f32.mul (local.get $x) (local.get $x)))
+    (local.set $p (f32.add (f32.mul (f32.const -0x1.2bbe16p-32) (local.get $z2)) (f32.const 0x1.dbffdcp-26)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $z2)) (f32.const -0x1.19fea2p-19)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $z2)) (f32.const -0x1.dd85a4p-15)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $z2)) (f32.const -0x1.8158c6p-11)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $z2)) (f32.const -0x1.8343ecp-09)))
+    (local.set $p (f32.add (f32.mul (local.get $p) (local.get $z2)) (f32.const -0x1.07b7a8p-06)))
+    (local.set $p (f32.mul (local.get $x) (local.get $p)))
+    (local.set $q (f32.add (f32.mul (f32.const -0x1.e8c19ap-17) (local.get $z2)) (f32.const -0x1.bf7a52p-13)))
+    (local.set $q (f32.add (f32.mul (local.get $q) (local.get $z2)) (f32.const -0x1.b9249cp-10)))
+    (local.set $q (f32.add (f32.mul (local.get $q) (local.get $z2)) (f32.const -0x1.e337fp-08)))
+    (local.set $q (f32.add (f32.mul (local.get $q) (local.get $z2)) (f32.const -0x1.d36d4ep-07)))
+    (f32.div (local.get $p) (local.get $q)))
+
+  ;; gelu: dst[i] = GELU(x[i]), i < n, as package kernels' gelu32; dst may
+  ;; be x.
+  (func $gelu (param $dst i32) (param $x i32) (param $n i32) (param $tanh i32)
+    (local $i i32) (local $nb i32) (local $v f32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $v (f32.load (i32.add (local.get $x) (local.get $i))))
+      (f32.store (i32.add (local.get $dst) (local.get $i))
+        (if (result f32) (local.get $tanh)
+          (then
+            (f32.div (local.get $v) (f32.add (f32.const 1) (call $exp1
+              (f32.mul
+                (f32.add (local.get $v) (f32.mul (f32.const 0x1.6e4e26p-05)
+                  (f32.mul (f32.mul (local.get $v) (local.get $v)) (local.get $v))))
+                (f32.const -0x1.988454p+00))))))
+          (else
+            (f32.mul (f32.mul (local.get $v) (f32.const 0.5))
+              (f32.add (call $erf1 (f32.mul (local.get $v) (f32.const 0x1.6a09e6p-01))) (f32.const 1))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l))))
+
+  ;; smRow: one softmax row of n >= 1 values (see simd.wat).
+  (func $smRow (param $dst i32) (param $x i32) (param $n i32)
+    (local $i i32) (local $nb i32) (local $n4 i32) (local $m f32) (local $q i32)
+    (local $a0 f32) (local $a1 f32) (local $a2 f32) (local $a3 f32) (local $e f32) (local $s f32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $n4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $m (f32.load (local.get $x)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $m (f32.max (local.get $m) (f32.load (i32.add (local.get $x) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l1)))
+    (local.set $i (i32.const 0))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $q (i32.add (local.get $x) (local.get $i)))
+      (local.set $e (call $exp1 (f32.sub (f32.load (local.get $q)) (local.get $m))))
+      (f32.store (i32.add (local.get $dst) (local.get $i)) (local.get $e))
+      (local.set $a0 (f32.add (local.get $a0) (local.get $e)))
+      (local.set $e (call $exp1 (f32.sub (f32.load offset=4 (local.get $q)) (local.get $m))))
+      (f32.store offset=4 (i32.add (local.get $dst) (local.get $i)) (local.get $e))
+      (local.set $a1 (f32.add (local.get $a1) (local.get $e)))
+      (local.set $e (call $exp1 (f32.sub (f32.load offset=8 (local.get $q)) (local.get $m))))
+      (f32.store offset=8 (i32.add (local.get $dst) (local.get $i)) (local.get $e))
+      (local.set $a2 (f32.add (local.get $a2) (local.get $e)))
+      (local.set $e (call $exp1 (f32.sub (f32.load offset=12 (local.get $q)) (local.get $m))))
+      (f32.store offset=12 (i32.add (local.get $dst) (local.get $i)) (local.get $e))
+      (local.set $a3 (f32.add (local.get $a3) (local.get $e)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l2)))
+    (local.set $s (f32.add (f32.add (local.get $a0) (local.get $a2)) (f32.add (local.get $a1) (local.get $a3))))
+    (block $d3 (loop $l3
+      (br_if $d3 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $e (call $exp1 (f32.sub (f32.load (i32.add (local.get $x) (local.get $i))) (local.get $m))))
+      (f32.store (i32.add (local.get $dst) (local.get $i)) (local.get $e))
+      (local.set $s (f32.add (local.get $s) (local.get $e)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l3)))
+    (local.set $i (i32.const 0))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $q (i32.add (local.get $dst) (local.get $i)))
+      (f32.store (local.get $q) (f32.div (f32.load (local.get $q)) (local.get $s)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l4))))
+
+  ;; lnRow: one layer-norm row of n >= 1 values (see simd.wat).
+  (func $lnRow (param $dst i32) (param $x i32) (param $scale i32) (param $bias i32) (param $n i32) (param $eps f32)
+    (local $i i32) (local $nb i32) (local $n4 i32) (local $nf f32) (local $q i32) (local $t f32)
+    (local $a0 f32) (local $a1 f32) (local $a2 f32) (local $a3 f32) (local $s f32) (local $mean f32) (local $inv f32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $n4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $nf (f32.convert_i32_u (local.get $n)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $q (i32.add (local.get $x) (local.get $i)))
+      (local.set $a0 (f32.add (local.get $a0) (f32.load (local.get $q))))
+      (local.set $a1 (f32.add (local.get $a1) (f32.load offset=4 (local.get $q))))
+      (local.set $a2 (f32.add (local.get $a2) (f32.load offset=8 (local.get $q))))
+      (local.set $a3 (f32.add (local.get $a3) (f32.load offset=12 (local.get $q))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l1)))
+    (local.set $s (f32.add (f32.add (local.get $a0) (local.get $a2)) (f32.add (local.get $a1) (local.get $a3))))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $x) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l2)))
+    (local.set $mean (f32.div (local.get $s) (local.get $nf)))
+    (local.set $a0 (f32.const 0))
+    (local.set $a1 (f32.const 0))
+    (local.set $a2 (f32.const 0))
+    (local.set $a3 (f32.const 0))
+    (local.set $i (i32.const 0))
+    (block $d3 (loop $l3
+      (br_if $d3 (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $q (i32.add (local.get $x) (local.get $i)))
+      (local.set $t (f32.sub (f32.load (local.get $q)) (local.get $mean)))
+      (local.set $a0 (f32.add (local.get $a0) (f32.mul (local.get $t) (local.get $t))))
+      (local.set $t (f32.sub (f32.load offset=4 (local.get $q)) (local.get $mean)))
+      (local.set $a1 (f32.add (local.get $a1) (f32.mul (local.get $t) (local.get $t))))
+      (local.set $t (f32.sub (f32.load offset=8 (local.get $q)) (local.get $mean)))
+      (local.set $a2 (f32.add (local.get $a2) (f32.mul (local.get $t) (local.get $t))))
+      (local.set $t (f32.sub (f32.load offset=12 (local.get $q)) (local.get $mean)))
+      (local.set $a3 (f32.add (local.get $a3) (f32.mul (local.get $t) (local.get $t))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l3)))
+    (local.set $s (f32.add (f32.add (local.get $a0) (local.get $a2)) (f32.add (local.get $a1) (local.get $a3))))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $t (f32.sub (f32.load (i32.add (local.get $x) (local.get $i))) (local.get $mean)))
+      (local.set $s (f32.add (local.get $s) (f32.mul (local.get $t) (local.get $t))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l4)))
+    (local.set $inv (f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div (local.get $s) (local.get $nf)) (local.get $eps)))))
+    (local.set $i (i32.const 0))
+    (block $d5 (loop $l5
+      (br_if $d5 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $t (f32.mul
+        (f32.mul (f32.sub (f32.load (i32.add (local.get $x) (local.get $i))) (local.get $mean)) (local.get $inv))
+        (f32.load (i32.add (local.get $scale) (local.get $i)))))
+      (if (local.get $bias) (then
+        (local.set $t (f32.add (local.get $t) (f32.load (i32.add (local.get $bias) (local.get $i)))))))
+      (f32.store (i32.add (local.get $dst) (local.get $i)) (local.get $t))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l5))))
 )

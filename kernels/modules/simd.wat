@@ -6,10 +6,11 @@
 ;; rounding differs from sequential Go by a few ulps; gemm, axpy and the
 ;; element-wise kernels keep Go's order and match it bit for bit.
 (module
-  (import "kernels" "table" (table 17 funcref))
+  (import "kernels" "table" (table 21 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
-    $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm)
+    $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm
+    $layernorm $softmax_rows $gelu $bmm)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -27,6 +28,10 @@
   (export "q8gemm" (func $q8gemm))
   (export "f16gemv" (func $f16gemv))
   (export "f16gemm" (func $f16gemm))
+  (export "layernorm" (func $layernorm))
+  (export "softmax_rows" (func $softmax_rows))
+  (export "gelu" (func $gelu))
+  (export "bmm" (func $bmm))
 
   ;; hsum adds the four lanes of v: (v0+v2) + (v1+v3).
   (func $hsum (param $v v128) (result f32)
@@ -1492,12 +1497,13 @@
   ;; with their biases, and returns j (in bytes): the columns it did not do.
   (func $q8gemmPair (param $c i32) (param $a i32) (param $sc0 v128) (param $sc1 v128) (param $b0v v128) (param $b1v v128)
     (param $hasb i32) (param $b i32) (param $k i32) (param $n i32) (result i32)
-    (local $row i32) (local $j i32) (local $bp i32) (local $p i32) (local $c2 i32)
-    (local $x0 v128) (local $x1 v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $row i32) (local $j i32) (local $bp i32) (local $p i32) (local $c2 i32) (local $a2 i32)
+    (local $w0 v128) (local $w1 v128) (local $x0 v128) (local $x1 v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
     (local.set $row (i32.shl (local.get $n) (i32.const 2)))
     (local.set $c2 (i32.add (local.get $c) (local.get $row)))
+    (local.set $a2 (i32.add (local.get $a) (local.get $k)))
     (block $d16
       (loop $l16
         (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
@@ -1507,6 +1513,76 @@
         (local.set $q2 (local.get $p0)) (local.set $q3 (local.get $p0))
         (local.set $p (i32.const 0))
         (local.set $bp (i32.add (local.get $b) (local.get $j)))
+        ;; four k at a time: their int8 weights of both rows converted in
+        ;; one register each, then each splat by a shuffle (the same
+        ;; products, added in the same order)
+        (block $pd4
+          (loop $pl4
+            (br_if $pd4 (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $k)))
+            (local.set $w0 (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load32_zero (i32.add (local.get $a) (local.get $p)))))))
+            (local.set $w1 (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load32_zero (i32.add (local.get $a2) (local.get $p)))))))
+            (local.set $x0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $w1) (local.get $w1)))
+            (local.set $v0 (v128.load (local.get $bp)))
+            (local.set $v1 (v128.load offset=16 (local.get $bp)))
+            (local.set $v2 (v128.load offset=32 (local.get $bp)))
+            (local.set $v3 (v128.load offset=48 (local.get $bp)))
+            (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $v0))))
+            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $v1))))
+            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $v2))))
+            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $v3))))
+            (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $v0))))
+            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $v1))))
+            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $v2))))
+            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $v3))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $w1) (local.get $w1)))
+            (local.set $v0 (v128.load (local.get $bp)))
+            (local.set $v1 (v128.load offset=16 (local.get $bp)))
+            (local.set $v2 (v128.load offset=32 (local.get $bp)))
+            (local.set $v3 (v128.load offset=48 (local.get $bp)))
+            (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $v0))))
+            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $v1))))
+            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $v2))))
+            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $v3))))
+            (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $v0))))
+            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $v1))))
+            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $v2))))
+            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $v3))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $w1) (local.get $w1)))
+            (local.set $v0 (v128.load (local.get $bp)))
+            (local.set $v1 (v128.load offset=16 (local.get $bp)))
+            (local.set $v2 (v128.load offset=32 (local.get $bp)))
+            (local.set $v3 (v128.load offset=48 (local.get $bp)))
+            (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $v0))))
+            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $v1))))
+            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $v2))))
+            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $v3))))
+            (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $v0))))
+            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $v1))))
+            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $v2))))
+            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $v3))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $w1) (local.get $w1)))
+            (local.set $v0 (v128.load (local.get $bp)))
+            (local.set $v1 (v128.load offset=16 (local.get $bp)))
+            (local.set $v2 (v128.load offset=32 (local.get $bp)))
+            (local.set $v3 (v128.load offset=48 (local.get $bp)))
+            (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $v0))))
+            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $v1))))
+            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $v2))))
+            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $v3))))
+            (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $v0))))
+            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $v1))))
+            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $v2))))
+            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $v3))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $pl4)))
         (block $pd
           (loop $pl
             (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
@@ -1634,4 +1710,249 @@
         (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 1))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; TX-SHARED-BEGIN (the same text in scalar.wat and simd.wat; a test
+  ;; checks). The transformer primitives of package kernels (prims_tx.go):
+  ;; layer norm and softmax row by row, and gemm over a batch. Each variant
+  ;; supplies $lnRow, $smRow and $gelu, which keep the pure-Go twins' order
+  ;; (sums in four lanes, (l0+l2)+(l1+l3), then the tail) and formulas
+  ;; (exp, erf), so results match bit for bit.
+
+  ;; layernorm: rows rows of cols values, scale and bias (0: none) of cols.
+  (func $layernorm (param $dst i32) (param $x i32) (param $scale i32) (param $bias i32) (param $rows i32) (param $cols i32) (param $eps f32)
+    (local $row i32)
+    (local.set $row (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (call $lnRow (local.get $dst) (local.get $x) (local.get $scale) (local.get $bias) (local.get $cols) (local.get $eps))
+        (local.set $dst (i32.add (local.get $dst) (local.get $row)))
+        (local.set $x (i32.add (local.get $x) (local.get $row)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $l))))
+
+  ;; softmax_rows: rows rows of n values, each exp(x-max)/sum.
+  (func $softmax_rows (param $dst i32) (param $x i32) (param $rows i32) (param $n i32)
+    (local $row i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (call $smRow (local.get $dst) (local.get $x) (local.get $n))
+        (local.set $dst (i32.add (local.get $dst) (local.get $row)))
+        (local.set $x (i32.add (local.get $x) (local.get $row)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $l))))
+
+  ;; bmm: batch products c = a·b (m×k by k×n), a advancing by sa values per
+  ;; product and b by sb (0: shared), c by m·n: $gemm each, no bias.
+  (func $bmm (param $c i32) (param $a i32) (param $b i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32) (param $sa i32) (param $sb i32)
+    (local $cs i32)
+    (local.set $cs (i32.shl (i32.mul (local.get $m) (local.get $n)) (i32.const 2)))
+    (local.set $sa (i32.shl (local.get $sa) (i32.const 2)))
+    (local.set $sb (i32.shl (local.get $sb) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.le_s (local.get $batch) (i32.const 0)))
+        (call $gemm (local.get $c) (local.get $a) (local.get $b) (i32.const 0) (local.get $m) (local.get $k) (local.get $n))
+        (local.set $c (i32.add (local.get $c) (local.get $cs)))
+        (local.set $a (i32.add (local.get $a) (local.get $sa)))
+        (local.set $b (i32.add (local.get $b) (local.get $sb)))
+        (local.set $batch (i32.sub (local.get $batch) (i32.const 1)))
+        (br $l))))
+  ;; TX-SHARED-END
+
+  ;; The SIMD variant's transformer row functions: four values per step,
+  ;; the tail one value at a time through the same vector code (splat, then
+  ;; lane 0), so every value sees the same operations.
+
+  ;; exp4: exp of each lane, as package kernels' exp32: d > 88 gives +Inf;
+  ;; d is raised to -87; k = nearest(d·log2 e); r = d - k·ln2hi - k·ln2lo;
+  ;; Taylor to r^7 by Horner; times 2^k built in the exponent bits.
+  (func $exp4 (param $d v128) (result v128)
+    (local $big v128) (local $k v128) (local $r v128) (local $p v128)
+    (local.set $big (f32x4.gt (local.get $d) (v128.const f32x4 88 88 88 88)))
+    (local.set $d (f32x4.max (local.get $d) (v128.const f32x4 -87 -87 -87 -87)))
+    (local.set $k (f32x4.nearest (f32x4.mul (local.get $d) (v128.const f32x4 0x1.715476p+00 0x1.715476p+00 0x1.715476p+00 0x1.715476p+00))))
+    (local.set $r (f32x4.sub
+      (f32x4.sub (local.get $d) (f32x4.mul (local.get $k) (v128.const f32x4 0x1.63p-01 0x1.63p-01 0x1.63p-01 0x1.63p-01)))
+      (f32x4.mul (local.get $k) (v128.const f32x4 -0x1.bd0106p-13 -0x1.bd0106p-13 -0x1.bd0106p-13 -0x1.bd0106p-13))))
+    (local.set $p (f32x4.add (f32x4.mul (v128.const f32x4 0x1.a01a02p-13 0x1.a01a02p-13 0x1.a01a02p-13 0x1.a01a02p-13) (local.get $r))
+      (v128.const f32x4 0x1.6c16c2p-10 0x1.6c16c2p-10 0x1.6c16c2p-10 0x1.6c16c2p-10)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0x1.111112p-07 0x1.111112p-07 0x1.111112p-07 0x1.111112p-07)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0x1.555556p-05 0x1.555556p-05 0x1.555556p-05 0x1.555556p-05)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0x1.555556p-03 0x1.555556p-03 0x1.555556p-03 0x1.555556p-03)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    (v128.bitselect
+      (v128.const f32x4 inf inf inf inf)
+      (f32x4.mul (local.get $p)
+        (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+      (local.get $big)))
+
+  ;; erf4: erf of each lane, as package kernels' erf32: x clamped to
+  ;; [-4, 4], x·P(x²)/Q(x²).
+  (func $erf4 (param $x v128) (result v128)
+    (local $z2 v128) (local $p v128) (local $q v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -4 -4 -4 -4)) (v128.const f32x4 4 4 4 4)))
+    (local.set $z2 (f32x4.mul (local.get $x) (local.get $x)))
+    (local.set $p (f32x4.add (f32x4.mul (v128.const f32x4 -0x1.2bbe16p-32 -0x1.2bbe16p-32 -0x1.2bbe16p-32 -0x1.2bbe16p-32) (local.get $z2))
+      (v128.const f32x4 0x1.dbffdcp-26 0x1.dbffdcp-26 0x1.dbffdcp-26 0x1.dbffdcp-26)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z2)) (v128.const f32x4 -0x1.19fea2p-19 -0x1.19fea2p-19 -0x1.19fea2p-19 -0x1.19fea2p-19)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z2)) (v128.const f32x4 -0x1.dd85a4p-15 -0x1.dd85a4p-15 -0x1.dd85a4p-15 -0x1.dd85a4p-15)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z2)) (v128.const f32x4 -0x1.8158c6p-11 -0x1.8158c6p-11 -0x1.8158c6p-11 -0x1.8158c6p-11)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z2)) (v128.const f32x4 -0x1.8343ecp-09 -0x1.8343ecp-09 -0x1.8343ecp-09 -0x1.8343ecp-09)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z2)) (v128.const f32x4 -0x1.07b7a8p-06 -0x1.07b7a8p-06 -0x1.07b7a8p-06 -0x1.07b7a8p-06)))
+    (local.set $p (f32x4.mul (local.get $x) (local.get $p)))
+    (local.set $q (f32x4.add (f32x4.mul (v128.const f32x4 -0x1.e8c19ap-17 -0x1.e8c19ap-17 -0x1.e8c19ap-17 -0x1.e8c19ap-17) (local.get $z2))
+      (v128.const f32x4 -0x1.bf7a52p-13 -0x1.bf7a52p-13 -0x1.bf7a52p-13 -0x1.bf7a52p-13)))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z2)) (v128.const f32x4 -0x1.b9249cp-10 -0x1.b9249cp-10 -0x1.b9249cp-10 -0x1.b9249cp-10)))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z2)) (v128.const f32x4 -0x1.e337fp-08 -0x1.e337fp-08 -0x1.e337fp-08 -0x1.e337fp-08)))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z2)) (v128.const f32x4 -0x1.d36d4ep-07 -0x1.d36d4ep-07 -0x1.d36d4ep-07 -0x1.d36d4ep-07)))
+    (f32x4.div (local.get $p) (local.get $q)))
+
+  ;; gelu4: GELU of each lane, as package kernels' gelu32: exact
+  ;; (x·0.5)·(erf(x/√2)+1), or with $tanh x/(1+exp(-2√(2/π)(x+0.044715x³))).
+  (func $gelu4 (param $x v128) (param $tanh i32) (result v128)
+    (if (result v128) (local.get $tanh)
+      (then
+        (f32x4.div (local.get $x) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp4
+          (f32x4.mul
+            (f32x4.add (local.get $x) (f32x4.mul (v128.const f32x4 0x1.6e4e26p-05 0x1.6e4e26p-05 0x1.6e4e26p-05 0x1.6e4e26p-05)
+              (f32x4.mul (f32x4.mul (local.get $x) (local.get $x)) (local.get $x))))
+            (v128.const f32x4 -0x1.988454p+00 -0x1.988454p+00 -0x1.988454p+00 -0x1.988454p+00))))))
+      (else
+        (f32x4.mul (f32x4.mul (local.get $x) (v128.const f32x4 0.5 0.5 0.5 0.5))
+          (f32x4.add (call $erf4 (f32x4.mul (local.get $x) (v128.const f32x4 0x1.6a09e6p-01 0x1.6a09e6p-01 0x1.6a09e6p-01 0x1.6a09e6p-01)))
+            (v128.const f32x4 1 1 1 1))))))
+
+  ;; gelu: dst[i] = GELU(x[i]), i < n; dst may be x.
+  (func $gelu (param $dst i32) (param $x i32) (param $n i32) (param $tanh i32)
+    (local $i i32) (local $nb i32) (local $n4 i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $n4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $i) (local.get $n4)))
+      (v128.store (i32.add (local.get $dst) (local.get $i)) (call $gelu4 (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $tanh)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l4)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $nb)))
+      (f32.store (i32.add (local.get $dst) (local.get $i))
+        (f32x4.extract_lane 0 (call $gelu4 (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $i)))) (local.get $tanh))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l1))))
+
+  ;; smRow: one softmax row of n >= 1 values: the max, exp(x-max) into dst
+  ;; summed in four lanes, then dst / sum.
+  (func $smRow (param $dst i32) (param $x i32) (param $n i32)
+    (local $i i32) (local $nb i32) (local $n4 i32) (local $mv v128) (local $m f32)
+    (local $acc v128) (local $e v128) (local $s f32) (local $v f32) (local $sv v128)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $n4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $mv (v128.load32_splat (local.get $x)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $mv (f32x4.max (local.get $mv) (v128.load (i32.add (local.get $x) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l1)))
+    (local.set $m (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $mv)) (f32x4.extract_lane 1 (local.get $mv)))
+      (f32.max (f32x4.extract_lane 2 (local.get $mv)) (f32x4.extract_lane 3 (local.get $mv)))))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $m (f32.max (local.get $m) (f32.load (i32.add (local.get $x) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l2)))
+    (local.set $mv (f32x4.splat (local.get $m)))
+    (local.set $i (i32.const 0))
+    (block $d3 (loop $l3
+      (br_if $d3 (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $e (call $exp4 (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $mv))))
+      (v128.store (i32.add (local.get $dst) (local.get $i)) (local.get $e))
+      (local.set $acc (f32x4.add (local.get $acc) (local.get $e)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l3)))
+    (local.set $s (call $hsum (local.get $acc)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $v (f32x4.extract_lane 0 (call $exp4 (f32x4.splat (f32.sub (f32.load (i32.add (local.get $x) (local.get $i))) (local.get $m))))))
+      (f32.store (i32.add (local.get $dst) (local.get $i)) (local.get $v))
+      (local.set $s (f32.add (local.get $s) (local.get $v)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l4)))
+    (local.set $sv (f32x4.splat (local.get $s)))
+    (local.set $i (i32.const 0))
+    (block $d5 (loop $l5
+      (br_if $d5 (i32.ge_u (local.get $i) (local.get $n4)))
+      (v128.store (i32.add (local.get $dst) (local.get $i)) (f32x4.div (v128.load (i32.add (local.get $dst) (local.get $i))) (local.get $sv)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l5)))
+    (block $d6 (loop $l6
+      (br_if $d6 (i32.ge_u (local.get $i) (local.get $nb)))
+      (f32.store (i32.add (local.get $dst) (local.get $i)) (f32.div (f32.load (i32.add (local.get $dst) (local.get $i))) (local.get $s)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l6))))
+
+  ;; lnRow: one layer-norm row of n >= 1 values: the mean and the mean
+  ;; square deviation summed in four lanes, then ((x-mean)·inv)·scale
+  ;; (+ bias), inv = 1/sqrt(var+eps).
+  (func $lnRow (param $dst i32) (param $x i32) (param $scale i32) (param $bias i32) (param $n i32) (param $eps f32)
+    (local $i i32) (local $nb i32) (local $n4 i32) (local $nf f32) (local $acc v128) (local $s f32)
+    (local $mean f32) (local $mv v128) (local $d v128) (local $t f32) (local $inv f32) (local $iv v128) (local $y v128)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $n4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $nf (f32.convert_i32_u (local.get $n)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $x) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l1)))
+    (local.set $s (call $hsum (local.get $acc)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $x) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l2)))
+    (local.set $mean (f32.div (local.get $s) (local.get $nf)))
+    (local.set $mv (f32x4.splat (local.get $mean)))
+    (local.set $acc (v128.const i32x4 0 0 0 0))
+    (local.set $i (i32.const 0))
+    (block $d3 (loop $l3
+      (br_if $d3 (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $d (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $mv)))
+      (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $d) (local.get $d))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l3)))
+    (local.set $s (call $hsum (local.get $acc)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $t (f32.sub (f32.load (i32.add (local.get $x) (local.get $i))) (local.get $mean)))
+      (local.set $s (f32.add (local.get $s) (f32.mul (local.get $t) (local.get $t))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l4)))
+    (local.set $inv (f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div (local.get $s) (local.get $nf)) (local.get $eps)))))
+    (local.set $iv (f32x4.splat (local.get $inv)))
+    (local.set $i (i32.const 0))
+    (block $d5 (loop $l5
+      (br_if $d5 (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $y (f32x4.mul
+        (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $mv)) (local.get $iv))
+        (v128.load (i32.add (local.get $scale) (local.get $i)))))
+      (if (local.get $bias) (then
+        (local.set $y (f32x4.add (local.get $y) (v128.load (i32.add (local.get $bias) (local.get $i)))))))
+      (v128.store (i32.add (local.get $dst) (local.get $i)) (local.get $y))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l5)))
+    (block $d6 (loop $l6
+      (br_if $d6 (i32.ge_u (local.get $i) (local.get $nb)))
+      (local.set $t (f32.mul
+        (f32.mul (f32.sub (f32.load (i32.add (local.get $x) (local.get $i))) (local.get $mean)) (local.get $inv))
+        (f32.load (i32.add (local.get $scale) (local.get $i)))))
+      (if (local.get $bias) (then
+        (local.set $t (f32.add (local.get $t) (f32.load (i32.add (local.get $bias) (local.get $i)))))))
+      (f32.store (i32.add (local.get $dst) (local.get $i)) (local.get $t))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l6))))
 )

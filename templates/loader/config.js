@@ -1,5 +1,33 @@
 // The package's configuration, baked in by the packager as __PWAGEN__.
 /* global __PWAGEN__ */
+
+/**
+ * One piece of the weights, named by its content (packager.Shard).
+ * @typedef {object} Shard
+ * @property {string} url "weights/<16 hex>.bin"
+ * @property {number} offset where the piece starts in the weights file
+ * @property {number} size its length in bytes
+ * @property {string} sha256 the hex SHA-256 of its bytes
+ */
+
+/**
+ * The runtime configuration, packager.RuntimeConfig as JSON: one
+ * @property per field of that struct (packager's TestRuntimeConfigTypedef
+ * checks that they agree).
+ * @typedef {object} RuntimeConfig
+ * @property {string} version the package's version: the service worker's cache name
+ * @property {string} wasm the model's file, "model-<hash>.wasm"
+ * @property {number} wasmSize its length in bytes
+ * @property {{total: number, shards: Shard[]}} weights the weight shards
+ * @property {"prompt"|"auto"} update how a new version is applied ([deploy] update)
+ * @property {"none"|"headers"|"service-worker"} isolation [deploy] isolation
+ * @property {{forwarder: string, simd: string, scalar: string}} [kernels] the kernel modules, when the model imports module "kernels"
+ * @property {Object<string, string>} sha256 the hex SHA-256 of each .wasm file, by name
+ * @property {number} memory the model's measured peak memory in bytes (0: not measured)
+ * @property {string} [entry] in a library, the loader's file in the package folder, which the worker runs from
+ */
+
+/** @type {RuntimeConfig} */
 export const CFG = __PWAGEN__;
 
 /**

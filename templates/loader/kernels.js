@@ -48,17 +48,20 @@ const compile = async (name) => (await compileWasm(name)).module;
 
 /**
  * prepareKernels compiles the forwarder and the kernel module of variant
- * and instantiates the forwarder. It returns null for "baseline", else
- * { imports, bind(memory) }: imports go to the model as module "kernels";
- * bind instantiates the kernels against the model's memory and must run
- * before the model's first kernel call (before _initialize).
+ * (or takes them compiled, as mods {fwd, kern}: a pool's other workers get
+ * the first one's) and instantiates the forwarder. It returns null for
+ * "baseline", else { imports, bind(memory), modules }: imports go to the
+ * model as module "kernels"; bind instantiates the kernels against the
+ * model's memory and must run before the model's first kernel call (before
+ * _initialize); modules are the compiled pair, to post to other workers.
  */
-export async function prepareKernels(variant) {
+export async function prepareKernels(variant, mods) {
   if (variant === 'baseline') return null;
-  const [fwdMod, kernMod] = await Promise.all([compile(CFG.kernels.forwarder), compile(CFG.kernels[variant])]);
+  const [fwdMod, kernMod] = mods ? [mods.fwd, mods.kern] : await Promise.all([compile(CFG.kernels.forwarder), compile(CFG.kernels[variant])]);
   const fwd = await WebAssembly.instantiate(fwdMod, {});
   return {
     imports: fwd.exports,
+    modules: { fwd: fwdMod, kern: kernMod },
     async bind(memory) {
       await WebAssembly.instantiate(kernMod, { model: { memory }, kernels: { table: fwd.exports.table } });
     },

@@ -4,17 +4,19 @@
 import { BASE, CFG, at, post } from './config.js';
 import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
-import { chooseVariant, kernelURLs, prepareKernels } from './kernels.js';
+import { chooseVariant, kernelURLs, prepareKernels, simdSupported } from './kernels.js';
 import { loadWeights } from './weights.js';
 import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
-import { packInputs, predictTyped, readSignature, unpack } from './typed.js';
+import { packInputs, predictTyped, readSignature, unpack, views } from './typed.js';
+import { Pool, poolSize } from './pool.js';
+import { channelSupported, serveChannel } from './channel.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
 
 /**
- * Loads the model in a Web Worker.
+ * Loads the model in a pool of Web Workers, one model instance each.
  * @param {object} [opts]
  * @param {(p:{phase:string,loaded:number,total:number})=>void} [opts.onProgress]
  * @param {(apply:()=>void)=>void} [opts.onUpdateReady] a new version is installed; apply() switches and reloads
@@ -23,48 +25,25 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
  * @param {"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd where supported, else scalar; baseline for models without kernels)
- * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much
+ * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much. The pool's workers together stay within it.
+ * @param {number} [opts.workers] model instances, each in its own Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget (info.pool says why); predictBatch splits a batch across them and concurrent predict calls run in parallel
  * @param {string|URL} [opts.base] the folder the package's files are served from (default: this module's folder)
  */
 export async function loadModel(opts = {}) {
   const base = opts.base == null ? BASE : folder(opts.base);
   const sw = opts.serviceWorker === false || CFG.entry ? null : registerServiceWorker(opts); // a library registers none
   if (sw && isolationReloadDue()) await sw; // the page reloads into isolation: start nothing before
-  const worker = startWorker(base);
-  const pending = new Map();
-  let seq = 0;
+  const plan = poolSize(opts.workers, opts.maxMemory);
   let sig = null; // the typed signature; null for a v1 model
-  let failed = null;
-  const ready = new Promise((resolve, reject) => {
-    worker.onmessage = ({ data: m }) => {
-      if (m.type === 'progress') opts.onProgress?.(m.progress);
-      else if (m.type === 'warning') (opts.onWarning || console.warn)(m.message);
-      else if (m.type === 'ready') resolve(m.info);
-      else if (m.type === 'error') reject(new Error(m.message));
-      else if (m.type === 'result' || m.type === 'failed') {
-        const p = pending.get(m.id);
-        pending.delete(m.id);
-        if (m.type === 'result') p?.resolve(m.outputs ? unpack(sig.outputs, m.outputs) : new Float32Array(m.output));
-        else p?.reject(new Error(m.message));
-      }
-    };
-    worker.onerror = (e) => {
-      e.preventDefault?.();
-      failed = new Error(`pwagen: the model worker failed to start: ${e.message || 'a script error'}; check that ${CFG.entry ? `${at(CFG.entry, base)} is served as JavaScript, with CORS from another origin` : 'pwagen.js is served as JavaScript'}`);
-      reject(failed);
-      for (const p of pending.values()) p.reject(failed);
-      pending.clear();
-    };
-  });
-  worker.postMessage({ type: 'load', storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory });
-  let info;
-  try {
-    info = await ready;
-    if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
-  } catch (e) {
-    worker.terminate();
-    throw e;
-  }
+  const decode = (buf) => (sig ? unpack(sig.outputs, views(sig.outputs, buf)) : new Float32Array(buf));
+  const hint = CFG.entry ? `${at(CFG.entry, base)} is served as JavaScript, with CORS from another origin` : 'pwagen.js is served as JavaScript';
+  const pool = new Pool(() => startWorker(base), plan.workers, opts, decode, hint);
+  const info = await pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory });
+  if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
+  const inputLen = info.inputs[0].shape[0];
+  info.workers = pool.size; // lowered if one fails to start
+  info.pool = { asked: plan.asked, peakBytes: plan.peakBytes, budgetBytes: plan.budgetBytes, budgetFrom: plan.budgetFrom, limited: plan.limited };
+  info.transport = channelSupported() ? 'shared-memory' : 'postMessage';
   // persist() exists on the page only. Ask after a load that stored
   // weights; otherwise report what an earlier answer was.
   const st = navigator.storage;
@@ -75,6 +54,24 @@ export async function loadModel(opts = {}) {
   await sw;
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
   navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
+
+  // pack checks one input and lays it out in a new ArrayBuffer, as the
+  // worker takes it: the worker never sees bad input.
+  const pack = (input) => {
+    if (sig) return packInputs(sig.inputs, input);
+    try {
+      if (input !== null && typeof input === 'object' && !Array.isArray(input) && !ArrayBuffer.isView(input)) {
+        const names = Object.keys(input);
+        if (names.length !== 1 || names[0] !== 'input') throw new Error(`pwagen: this model takes one input, "input" (float32, ${inputLen} values); predict got ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'an empty object'}`);
+        input = input.input;
+      }
+      const a = input instanceof Float32Array ? input.slice() : Float32Array.from(input);
+      if (inputLen > 0 && (a.length === 0 || a.length % inputLen !== 0)) throw new Error(`pwagen: predict got ${a.length} values; this model takes ${inputLen} per input (a batch is a multiple of ${inputLen})`);
+      return a.buffer;
+    } catch (e) {
+      throw e instanceof TypeError ? new Error(`pwagen: predict's input: ${e.message}; this model takes a Float32Array of ${inputLen} values`) : e;
+    }
+  };
   return {
     info,
     /**
@@ -84,37 +81,49 @@ export async function loadModel(opts = {}) {
      * typed arrays by output name (info.outputs); a v1 model (info.contract
      * "v1") takes one Float32Array and resolves to a Float32Array. Input
      * of the wrong name, dtype or length rejects, naming what was expected.
-     * The input is copied, not detached.
+     * The input is copied, not detached. Calls made while another runs go
+     * to the next idle worker.
      */
     predict(input) {
-      if (failed) return Promise.reject(failed);
-      let buffer, typed = false;
+      let buf;
       try {
-        if (sig) {
-          buffer = packInputs(sig.inputs, input); // checked here: the worker never sees bad input
-          typed = true;
-        } else {
-          if (input !== null && typeof input === 'object' && !Array.isArray(input) && !ArrayBuffer.isView(input)) {
-            const names = Object.keys(input);
-            if (names.length !== 1 || names[0] !== 'input') throw new Error(`pwagen: this model takes one input, "input" (float32, ${info.inputs[0].shape[0]} values); predict got ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'an empty object'}`);
-            input = input.input;
-          }
-          buffer = (input instanceof Float32Array ? input.slice() : Float32Array.from(input)).buffer;
-        }
+        buf = pack(input);
       } catch (e) {
-        return Promise.reject(!sig && e instanceof TypeError ? new Error(`pwagen: predict's input: ${e.message}; this model takes a Float32Array of ${info.inputs[0].shape[0]} values`) : e);
+        return Promise.reject(e);
       }
-      const id = ++seq;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'predict', id, typed, input: buffer }, [buffer]);
-      });
+      return pool.run([buf], true);
+    },
+    /**
+     * Runs the model on each of inputs (an array; each item what predict
+     * takes) and resolves to an array of what predict would resolve to, in
+     * the same order. The batch is split into parts that the pool's workers
+     * run side by side. An item that predict would reject rejects the whole
+     * batch before anything runs, naming its index.
+     */
+    predictBatch(inputs) {
+      if (!Array.isArray(inputs)) return Promise.reject(new Error(`pwagen: predictBatch takes an array of inputs, each what predict takes; it got ${inputs === null ? 'null' : ArrayBuffer.isView(inputs) ? `a ${inputs.constructor.name} (for one input, call predict)` : typeof inputs}`));
+      const items = [];
+      try {
+        inputs.forEach((x, i) => {
+          try {
+            items.push(pack(x));
+          } catch (e) {
+            throw new Error(`pwagen: predictBatch's input ${i} of ${inputs.length}: ${e.message.replace(/^pwagen: /, '')}`);
+          }
+        });
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      // Two parts per worker: a worker slowed by the rest of the machine
+      // takes fewer, and each part costs one round trip.
+      const parts = Math.min(items.length, 2 * Math.max(1, pool.size));
+      const size = Math.ceil(items.length / Math.max(1, parts));
+      const runs = [];
+      for (let i = 0; i < items.length; i += size) runs.push(pool.run(items.slice(i, i + size), false));
+      return Promise.all(runs).then((outs) => outs.flat());
     },
     dispose() {
-      worker.terminate();
-      failed = new Error('pwagen: the model was disposed');
-      for (const p of pending.values()) p.reject(failed);
-      pending.clear();
+      pool.dispose(new Error('pwagen: the model was disposed'));
     },
   };
 }
@@ -145,45 +154,66 @@ function startWorker(base) {
 
 if (inWorker) {
   let model = null;
+  let sab = null, seen = 0; // the shared channel on an isolated page
+  const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
   self.onmessage = async ({ data: m }) => {
-    if (m.type === 'load') {
+    if (m instanceof ArrayBuffer) {
       try {
-        model = await load(m.storage, m.variant, m.maxMemory);
+        const out = model.run(new Uint8Array(m));
+        self.postMessage(out, [out]);
+      } catch (e) {
+        fail(e);
+      }
+    } else if (m.type === 'batch') {
+      try {
+        const outputs = m.items.map((b) => model.run(new Uint8Array(b)));
+        self.postMessage({ type: 'batch', outputs }, outputs);
+      } catch (e) {
+        fail(e);
+      }
+    } else if (m.type === 'channel') {
+      sab = m.sab;
+    } else if (m.type === 'load') {
+      try {
+        model = await load(m);
         self.postMessage({ type: 'ready', info: model.info });
       } catch (e) {
         self.postMessage({ type: 'error', message: e?.message || String(e) });
       }
-    } else if (m.type === 'predict') {
-      try {
-        if (m.typed) {
-          const { arrays, buffer } = model.predictTyped(m.input);
-          self.postMessage({ type: 'result', id: m.id, outputs: arrays }, [buffer]);
-        } else {
-          const out = model.predict(new Float32Array(m.input));
-          self.postMessage({ type: 'result', id: m.id, output: out.buffer }, [out.buffer]);
-        }
-      } catch (e) {
-        self.postMessage({ type: 'failed', id: m.id, message: e?.message || String(e) });
-      }
+      return;
     }
+    // Wait for the next call in Atomics.wait until the page parks us to
+    // read a message.
+    if (sab) seen = serveChannel(sab, seen, model.out);
   };
 }
 
-async function load(storage, forced, maxMemory) {
-  checkMemory(maxMemory); // before any download
+/**
+ * load starts the model. m is the page's message: {storage, variant,
+ * maxMemory, share} for the first worker, which downloads, compiles and
+ * reads the weights (and with share posts the compiled modules and a copy
+ * of the weights to the page for the others), or {from, pass} for another,
+ * which starts from them (and with pass hands the weights back for the
+ * next).
+ */
+async function load(m) {
+  const from = m.from;
+  if (!from) checkMemory(m.maxMemory); // before any download
   const t0 = performance.now();
   const total = CFG.wasmSize + CFG.weights.total;
   let loaded = 0;
   const progress = (phase, n) => {
+    if (from) return; // the first worker reports for the pool
     loaded = Math.min(total, loaded + n);
     post('progress', { progress: { phase, loaded, total } });
   };
   progress('wasm', 0);
   const wasi = new WASI();
-  const variant = chooseVariant(forced);
-  const kernels = await prepareKernels(variant);
+  const variant = from ? from.variant : chooseVariant(m.variant);
+  const kernels = await prepareKernels(variant, from?.kernels);
   const imports = { wasi_snapshot_preview1: wasi.imports, ...(kernels && { kernels: kernels.imports }) };
-  const { instance, streamed } = await instantiate(CFG.wasm, imports, (n) => progress('wasm', n));
+  const { module, streamed } = from ? { module: from.model, streamed: false } : await compileWasm(CFG.wasm, (n) => progress('wasm', n));
+  const instance = await WebAssembly.instantiate(module, imports);
   const x = instance.exports;
   for (const name of ['memory', '_initialize', 'pwagen_alloc_weights', 'pwagen_load_weights', 'pwagen_alloc_input', 'pwagen_predict', 'pwagen_output']) {
     if (!(name in x)) throw new Error(`pwagen: ${CFG.wasm} does not export ${name}; build the model with the pwagen_abi.go that \`pwagen new\` writes`);
@@ -194,13 +224,27 @@ async function load(storage, forced, maxMemory) {
   const check = (rc, what) => {
     if (rc < 0) {
       const len = x.pwagen_error_len(), ptr = x.pwagen_error();
-      throw new Error(`pwagen: ${what}: ${new TextDecoder().decode(new Uint8Array(x.memory.buffer, ptr, len))}`);
+      throw new Error(`pwagen: ${what}: ${new TextDecoder().decode(new Uint8Array(x.memory.buffer, ptr, len).slice())}`);
     }
     return rc;
   };
   const ptr = allocWeights(x, wasi, CFG.weights.total);
   const tw = performance.now();
-  const w = await loadWeights(CFG.weights, storage, (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
+  let w;
+  if (from) {
+    new Uint8Array(x.memory.buffer, ptr, CFG.weights.total).set(new Uint8Array(from.weights));
+    if (m.pass) self.postMessage({ type: 'weights', weights: from.weights }, [from.weights]); // for the next worker
+    w = { from: 'worker', network: 0, indexeddb: 0, storage: 'memory', stored: false };
+  } else {
+    w = await loadWeights(CFG.weights, m.storage || 'indexeddb', (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
+    // A model whose kernels run on threads of their own (simd-threads)
+    // uses the cores already: it runs alone.
+    if (m.share && variant !== 'simd-threads') {
+      // Before pwagen_load_weights, which may change the bytes in place.
+      const weights = new Uint8Array(x.memory.buffer, ptr, CFG.weights.total).slice().buffer;
+      self.postMessage({ type: 'shared', shared: { model: module, kernels: kernels?.modules, variant, weights } }, [weights]);
+    }
+  }
   const weightsMs = performance.now() - tw;
   check(wasi.run(() => x.pwagen_load_weights()), 'loading the weights');
   const sig = readSignature(x, CFG.wasm); // null: a v1 model
@@ -224,21 +268,30 @@ async function load(storage, forced, maxMemory) {
     streamed, // compiled while downloading (the host sent application/wasm)
     loadMs: Math.round(performance.now() - t0),
   };
+  // predictV1 runs a v1 model and returns its output as a view of the
+  // model's memory, valid until the next call into the model.
+  const predictV1 = (input) => {
+    const want = inputLen;
+    if (want > 0 && (input.length === 0 || input.length % want !== 0)) throw new Error(`pwagen: predict got ${input.length} values; this model takes ${want} per input (a batch is a multiple of ${want})`);
+    const p = wasi.run(() => x.pwagen_alloc_input(input.length)) >>> 0;
+    new Float32Array(x.memory.buffer, p, input.length).set(input);
+    const n = check(wasi.run(() => x.pwagen_predict()), 'predict');
+    const o = x.pwagen_output() >>> 0;
+    return new Uint8Array(x.memory.buffer, o, n * 4);
+  };
+  // out runs the model on one packed input (bytes, a Uint8Array) and
+  // returns the output's bytes as a view of the model's memory, which the
+  // next call may overwrite (and which detaches if the memory grows).
+  const out = (bytes) => {
+    if (sig) return predictTyped(x, (f) => wasi.run(f), check, sig, bytes);
+    if (bytes.byteLength % 4) throw new Error(`pwagen: predict got ${bytes.byteLength} bytes; a v1 model takes float32 values, 4 bytes each`);
+    return predictV1(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  };
   return {
     info,
-    predictTyped(buf) {
-      if (!sig) throw new Error('pwagen: this model does not speak the typed contract (no pwagen_signature)');
-      return predictTyped(x, (f) => wasi.run(f), check, sig, buf);
-    },
-    predict(input) {
-      const want = inputLen;
-      if (want > 0 && (input.length === 0 || input.length % want !== 0)) throw new Error(`pwagen: predict got ${input.length} values; this model takes ${want} per input (a batch is a multiple of ${want})`);
-      const p = wasi.run(() => x.pwagen_alloc_input(input.length)) >>> 0;
-      new Float32Array(x.memory.buffer, p, input.length).set(input);
-      const n = check(wasi.run(() => x.pwagen_predict()), 'predict');
-      const o = x.pwagen_output() >>> 0;
-      return new Float32Array(x.memory.buffer, o, n).slice(); // views detach when memory grows: read now
-    },
+    out,
+    /** run is out's bytes copied into a new ArrayBuffer, to post. */
+    run: (bytes) => out(bytes).slice().buffer,
   };
 }
 
@@ -257,20 +310,9 @@ function allocWeights(x, wasi, total) {
   return ptr;
 }
 
-// instantiate fetches the model, checks and compiles it (fetchwasm.js),
-// then instantiates it: no code of a damaged module ever runs.
-async function instantiate(name, imports, onBytes) {
-  const { module, streamed } = await compileWasm(name, onBytes);
-  return { instance: await WebAssembly.instantiate(module, imports), streamed };
-}
-
 function detectFeatures() {
-  const probes = { simd: '0061736d010000000105016000017b030201000a0a0108004100fd0ffd620b' };
   const have = [];
-  for (const [name, hex] of Object.entries(probes)) {
-    const bytes = new Uint8Array(hex.match(/../g).map((h) => parseInt(h, 16)));
-    if (WebAssembly.validate(bytes)) have.push(name);
-  }
+  if (simdSupported()) have.push('simd');
   if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function') have.push('threads');
   return have;
 }

@@ -182,21 +182,27 @@ export function readSignature(x, where) {
 }
 
 /**
- * predictTyped runs a typed model on buf (packInputs' buffer) and returns
- * {arrays, buffer}: each output as a typed array of its dtype by name, all
- * views of one buffer copied out of the model's memory, to transfer.
+ * predictTyped runs a typed model on buf (packInputs' buffer, or a
+ * Uint8Array of its bytes) and returns the outputs' bytes, laid out by the
+ * contract: a view of the model's memory, valid until the next call into
+ * the model (copy it, or lay views over a copy, with views()).
  */
 export function predictTyped(x, run, check, sig, buf) {
   const inL = layout(sig.inputs), outL = layout(sig.outputs);
   if (buf.byteLength !== inL.total) throw new Error(`pwagen: predict got an inputs buffer of ${buf.byteLength} bytes; the contract's is ${inL.total}`);
   const p = run(() => x.pwagen_alloc_inputs(Math.max(inL.total, 8))) >>> 0;
-  new Uint8Array(x.memory.buffer, p, inL.total).set(new Uint8Array(buf));
+  new Uint8Array(x.memory.buffer, p, inL.total).set(buf instanceof Uint8Array ? buf : new Uint8Array(buf));
   const n = check(run(() => x.pwagen_predict_typed()), 'predict');
   if (n < outL.total) throw new Error(`pwagen: the model returned ${n} bytes of outputs; its signature lays out ${outL.total}`);
   const o = x.pwagen_outputs() >>> 0;
   if (o + outL.total > x.memory.buffer.byteLength) throw new Error(`pwagen: pwagen_outputs points at ${o}, outside the model's memory`);
-  const buffer = new Uint8Array(x.memory.buffer, o, outL.total).slice().buffer; // the one copy; views detach when memory grows
+  return new Uint8Array(x.memory.buffer, o, outL.total);
+}
+
+/** views gives each tensor of ts as a typed array of its dtype over buffer, laid out by the contract, by name. */
+export function views(ts, buffer) {
+  const { offsets } = layout(ts);
   const arrays = {};
-  sig.outputs.forEach((t, i) => { arrays[t.name] = new DTYPES[t.dtype].Array(buffer, outL.offsets[i], count(t)); });
-  return { arrays, buffer };
+  ts.forEach((t, i) => { arrays[t.name] = new DTYPES[t.dtype].Array(buffer, offsets[i], count(t)); });
+  return arrays;
 }

@@ -14,11 +14,11 @@ import (
 // inputLen is the number of float32 values of an input: input_ids 1×24, attention_mask 1×24.
 const inputLen = 48
 
-// outputLen is the number of float32 values predict returns: logits 1×7.
-const outputLen = 7
+// outputLen is the number of float32 values predict returns: logits 1×6.
+const outputLen = 6
 
 // signature is the contract of langid.onnx, as JSON.
-const signature = "{\"inputs\":[{\"name\":\"input_ids\",\"dtype\":\"int64\",\"shape\":[1,24]},{\"name\":\"attention_mask\",\"dtype\":\"int64\",\"shape\":[1,24]}],\"outputs\":[{\"name\":\"logits\",\"dtype\":\"float32\",\"shape\":[1,7]}]}"
+const signature = "{\"inputs\":[{\"name\":\"input_ids\",\"dtype\":\"int64\",\"shape\":[1,24]},{\"name\":\"attention_mask\",\"dtype\":\"int64\",\"shape\":[1,24]}],\"outputs\":[{\"name\":\"logits\",\"dtype\":\"float32\",\"shape\":[1,6]}]}"
 
 // a is the arena of langid.onnx: every intermediate tensor lives at a fixed offset,
 // and tensors whose lives do not overlap share space (12288 float32s, 48.0 KiB).
@@ -84,19 +84,7 @@ var (
 	pAddNodeEncoderLayers0Linear1Add          = []int{1, 24, 128}
 	pAddNodeEncoderLayers0Linear1Add2         = []int{1, 1, 128}
 	pAddNodeEncoderLayers0Linear1Add3         = []int{1, 24, 128}
-	pDivNodeEncoderLayers0Div                 = []int{1, 24, 128}
-	pDivNodeEncoderLayers0Div2                = []int{1, 24, 128}
-	pDivNodeEncoderLayers0Div3                = []int{1, 1, 1}
-	pErfNodeEncoderLayers0Erf                 = kernels.Act{Op: kernels.ActErf}
-	pAddNodeEncoderLayers0Add1                = []int{1, 24, 128}
-	pAddNodeEncoderLayers0Add12               = []int{1, 24, 128}
-	pAddNodeEncoderLayers0Add13               = []int{1, 1, 1}
-	pMulNodeEncoderLayers0Mul                 = []int{1, 24, 128}
-	pMulNodeEncoderLayers0Mul2                = []int{1, 24, 128}
-	pMulNodeEncoderLayers0Mul3                = []int{1, 24, 128}
-	pMulNodeEncoderLayers0Mul1                = []int{1, 24, 128}
-	pMulNodeEncoderLayers0Mul12               = []int{1, 24, 128}
-	pMulNodeEncoderLayers0Mul13               = []int{1, 1, 1}
+	pGeluNodeEncoderLayers0ErfGelu            = kernels.Act{Op: kernels.ActGelu}
 	pMatMulNodeEncoderLayers0Linear2MatMul    = kernels.MatMulParams{M: 24, K: 128, N: 64, Batch: []int{1}, ABatch: []int{1}, BBatch: []int{1}}
 	pAddNodeEncoderLayers0Linear2Add          = []int{1, 24, 64}
 	pAddNodeEncoderLayers0Linear2Add2         = []int{1, 1, 64}
@@ -156,19 +144,7 @@ var (
 	pAddNodeEncoderLayers1Linear1Add          = []int{1, 24, 128}
 	pAddNodeEncoderLayers1Linear1Add2         = []int{1, 1, 128}
 	pAddNodeEncoderLayers1Linear1Add3         = []int{1, 24, 128}
-	pDivNodeEncoderLayers1Div                 = []int{1, 24, 128}
-	pDivNodeEncoderLayers1Div2                = []int{1, 24, 128}
-	pDivNodeEncoderLayers1Div3                = []int{1, 1, 1}
-	pErfNodeEncoderLayers1Erf                 = kernels.Act{Op: kernels.ActErf}
-	pAddNodeEncoderLayers1Add1                = []int{1, 24, 128}
-	pAddNodeEncoderLayers1Add12               = []int{1, 24, 128}
-	pAddNodeEncoderLayers1Add13               = []int{1, 1, 1}
-	pMulNodeEncoderLayers1Mul                 = []int{1, 24, 128}
-	pMulNodeEncoderLayers1Mul2                = []int{1, 24, 128}
-	pMulNodeEncoderLayers1Mul3                = []int{1, 24, 128}
-	pMulNodeEncoderLayers1Mul1                = []int{1, 24, 128}
-	pMulNodeEncoderLayers1Mul12               = []int{1, 24, 128}
-	pMulNodeEncoderLayers1Mul13               = []int{1, 1, 1}
+	pGeluNodeEncoderLayers1ErfGelu            = kernels.Act{Op: kernels.ActGelu}
 	pMatMulNodeEncoderLayers1Linear2MatMul    = kernels.MatMulParams{M: 24, K: 128, N: 64, Batch: []int{1}, ABatch: []int{1}, BBatch: []int{1}}
 	pAddNodeEncoderLayers1Linear2Add          = []int{1, 24, 64}
 	pAddNodeEncoderLayers1Linear2Add2         = []int{1, 1, 64}
@@ -187,11 +163,21 @@ var (
 	pDivNodeDiv                               = []int{1, 64}
 	pDivNodeDiv2                              = []int{1, 64}
 	pDivNodeDiv3                              = []int{1, 1}
-	pGemmNodeFcGemm                           = kernels.GemmParams{M: 1, N: 7, K: 64, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 7}
+	pGemmNodeFcGemm                           = kernels.GemmParams{M: 1, N: 6, K: 64, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 6}
 )
 
-// predict runs langid.onnx on one input.
-func predict(in []float32) ([]float32, error) {
+// predict runs langid.onnx on one input. A kernel's check that fails (a token id
+// out of range) is returned as the error.
+func predict(in []float32) (res []float32, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			se, ok := r.(*kernels.ShapeError)
+			if !ok {
+				panic(r)
+			}
+			res, err = nil, errors.New("model: "+se.Error())
+		}
+	}()
 	if len(in) != inputLen {
 		return nil, errors.New("model: got " + strconv.Itoa(len(in)) + " input values, want " + strconv.Itoa(inputLen) + " (input_ids 1×24, attention_mask 1×24)")
 	}
@@ -305,25 +291,9 @@ func predict(in []float32) ([]float32, error) {
 	encoderLayers0Linear1AddOutput02 := a[4640:7712]
 	kernels.Binary(encoderLayers0Linear1AddOutput02, wEncoderLayers0Linear1Bias, encoderLayers0Linear1MatMulOutput02, kernels.BinAdd, pAddNodeEncoderLayers0Linear1Add, pAddNodeEncoderLayers0Linear1Add2, pAddNodeEncoderLayers0Linear1Add3)
 
-	// Div "/encoder/layers.0/Div": /encoder/layers.0/linear1/Add_output_0 1×24×128, /encoder/layers.0/Constant_output_0 scalar → /encoder/layers.0/Div_output_0 1×24×128
-	encoderLayers0DivOutput02 := a[1568:4640]
-	kernels.Binary(encoderLayers0DivOutput02, encoderLayers0Linear1AddOutput02, wEncoderLayers0ConstantOutput0, kernels.BinDiv, pDivNodeEncoderLayers0Div, pDivNodeEncoderLayers0Div2, pDivNodeEncoderLayers0Div3)
-
-	// Erf "/encoder/layers.0/Erf": /encoder/layers.0/Div_output_0 1×24×128 → /encoder/layers.0/Erf_output_0 1×24×128
-	encoderLayers0ErfOutput02 := a[7712:10784]
-	kernels.Activate(encoderLayers0ErfOutput02, encoderLayers0DivOutput02, pErfNodeEncoderLayers0Erf)
-
-	// Add "/encoder/layers.0/Add_1": /encoder/layers.0/Erf_output_0 1×24×128, /encoder/layers.0/Constant_1_output_0 scalar → /encoder/layers.0/Add_1_output_0 1×24×128
-	encoderLayers0Add1Output02 := a[1568:4640]
-	kernels.Binary(encoderLayers0Add1Output02, encoderLayers0ErfOutput02, wEncoderLayers0Constant1Output0, kernels.BinAdd, pAddNodeEncoderLayers0Add1, pAddNodeEncoderLayers0Add12, pAddNodeEncoderLayers0Add13)
-
-	// Mul "/encoder/layers.0/Mul": /encoder/layers.0/linear1/Add_output_0 1×24×128, /encoder/layers.0/Add_1_output_0 1×24×128 → /encoder/layers.0/Mul_output_0 1×24×128
-	encoderLayers0MulOutput02 := a[7712:10784]
-	kernels.Binary(encoderLayers0MulOutput02, encoderLayers0Linear1AddOutput02, encoderLayers0Add1Output02, kernels.BinMul, pMulNodeEncoderLayers0Mul, pMulNodeEncoderLayers0Mul2, pMulNodeEncoderLayers0Mul3)
-
-	// Mul "/encoder/layers.0/Mul_1": /encoder/layers.0/Mul_output_0 1×24×128, /encoder/layers.0/Constant_2_output_0 scalar → /encoder/layers.0/Mul_1_output_0 1×24×128
+	// Gelu "/encoder/layers.0/Erf~gelu": /encoder/layers.0/linear1/Add_output_0 1×24×128 → /encoder/layers.0/Mul_1_output_0 1×24×128
 	encoderLayers0Mul1Output02 := a[1568:4640]
-	kernels.Binary(encoderLayers0Mul1Output02, encoderLayers0MulOutput02, wEncoderLayers0Constant2Output0, kernels.BinMul, pMulNodeEncoderLayers0Mul1, pMulNodeEncoderLayers0Mul12, pMulNodeEncoderLayers0Mul13)
+	kernels.Activate(encoderLayers0Mul1Output02, encoderLayers0Linear1AddOutput02, pGeluNodeEncoderLayers0ErfGelu)
 
 	// MatMul "/encoder/layers.0/linear2/MatMul": /encoder/layers.0/Mul_1_output_0 1×24×128, onnx::MatMul_356 128×64 → /encoder/layers.0/linear2/MatMul_output_0 1×24×64
 	encoderLayers0Linear2MatMulOutput02 := a[4640:6176]
@@ -433,25 +403,9 @@ func predict(in []float32) ([]float32, error) {
 	encoderLayers1Linear1AddOutput02 := a[4608:7680]
 	kernels.Binary(encoderLayers1Linear1AddOutput02, wEncoderLayers1Linear1Bias, encoderLayers1Linear1MatMulOutput02, kernels.BinAdd, pAddNodeEncoderLayers1Linear1Add, pAddNodeEncoderLayers1Linear1Add2, pAddNodeEncoderLayers1Linear1Add3)
 
-	// Div "/encoder/layers.1/Div": /encoder/layers.1/linear1/Add_output_0 1×24×128, /encoder/layers.1/Constant_output_0 scalar → /encoder/layers.1/Div_output_0 1×24×128
-	encoderLayers1DivOutput02 := a[1536:4608]
-	kernels.Binary(encoderLayers1DivOutput02, encoderLayers1Linear1AddOutput02, wEncoderLayers1ConstantOutput0, kernels.BinDiv, pDivNodeEncoderLayers1Div, pDivNodeEncoderLayers1Div2, pDivNodeEncoderLayers1Div3)
-
-	// Erf "/encoder/layers.1/Erf": /encoder/layers.1/Div_output_0 1×24×128 → /encoder/layers.1/Erf_output_0 1×24×128
-	encoderLayers1ErfOutput02 := a[7680:10752]
-	kernels.Activate(encoderLayers1ErfOutput02, encoderLayers1DivOutput02, pErfNodeEncoderLayers1Erf)
-
-	// Add "/encoder/layers.1/Add_1": /encoder/layers.1/Erf_output_0 1×24×128, /encoder/layers.1/Constant_1_output_0 scalar → /encoder/layers.1/Add_1_output_0 1×24×128
-	encoderLayers1Add1Output02 := a[1536:4608]
-	kernels.Binary(encoderLayers1Add1Output02, encoderLayers1ErfOutput02, wEncoderLayers1Constant1Output0, kernels.BinAdd, pAddNodeEncoderLayers1Add1, pAddNodeEncoderLayers1Add12, pAddNodeEncoderLayers1Add13)
-
-	// Mul "/encoder/layers.1/Mul": /encoder/layers.1/linear1/Add_output_0 1×24×128, /encoder/layers.1/Add_1_output_0 1×24×128 → /encoder/layers.1/Mul_output_0 1×24×128
-	encoderLayers1MulOutput02 := a[7680:10752]
-	kernels.Binary(encoderLayers1MulOutput02, encoderLayers1Linear1AddOutput02, encoderLayers1Add1Output02, kernels.BinMul, pMulNodeEncoderLayers1Mul, pMulNodeEncoderLayers1Mul2, pMulNodeEncoderLayers1Mul3)
-
-	// Mul "/encoder/layers.1/Mul_1": /encoder/layers.1/Mul_output_0 1×24×128, /encoder/layers.1/Constant_2_output_0 scalar → /encoder/layers.1/Mul_1_output_0 1×24×128
+	// Gelu "/encoder/layers.1/Erf~gelu": /encoder/layers.1/linear1/Add_output_0 1×24×128 → /encoder/layers.1/Mul_1_output_0 1×24×128
 	encoderLayers1Mul1Output02 := a[1536:4608]
-	kernels.Binary(encoderLayers1Mul1Output02, encoderLayers1MulOutput02, wEncoderLayers1Constant2Output0, kernels.BinMul, pMulNodeEncoderLayers1Mul1, pMulNodeEncoderLayers1Mul12, pMulNodeEncoderLayers1Mul13)
+	kernels.Activate(encoderLayers1Mul1Output02, encoderLayers1Linear1AddOutput02, pGeluNodeEncoderLayers1ErfGelu)
 
 	// MatMul "/encoder/layers.1/linear2/MatMul": /encoder/layers.1/Mul_1_output_0 1×24×128, onnx::MatMul_390 128×64 → /encoder/layers.1/linear2/MatMul_output_0 1×24×64
 	encoderLayers1Linear2MatMulOutput02 := a[4608:6144]
@@ -489,8 +443,8 @@ func predict(in []float32) ([]float32, error) {
 	DivOutput02 := a[96:160]
 	kernels.Binary(DivOutput02, ReduceSumOutput02, ClipOutput02, kernels.BinDiv, pDivNodeDiv, pDivNodeDiv2, pDivNodeDiv3)
 
-	// Gemm "/fc/Gemm": /Div_output_0 1×64, fc.weight 7×64, fc.bias 7 → logits 1×7
-	logits2 := a[0:7]
+	// Gemm "/fc/Gemm": /Div_output_0 1×64, fc.weight 6×64, fc.bias 6 → logits 1×6
+	logits2 := a[0:6]
 	kernels.GemmEx(logits2, DivOutput02, wFcWeight, wFcBias, pGemmNodeFcGemm)
 	return logits2, nil
 }
@@ -506,65 +460,59 @@ const inputsBytes = 384
 
 // outputSlots are the tensors of the typed output buffer.
 var outputSlots = [...]ioSlot{
-	{"logits", "float32", 7, 0, 0},
+	{"logits", "float32", 6, 0, 0},
 }
 
 // outputsBytes is the byte length of the typed output buffer.
-const outputsBytes = 32
+const outputsBytes = 24
 
 // The weights file this code reads: its size, fingerprint and table
 // (byte offset and float32 count of each tensor).
 const (
-	weightsSize        = 300764
-	weightsFingerprint = ">\xe5\xcb\xf6\xa1\xf2C\xfe"
+	weightsSize        = 299992
+	weightsFingerprint = "\x0f\xb2\xbd\x0eb\x1f\x1b\x8d"
 )
 
 var weightsTable = [...][2]int{
-	{1152, 5632},    // wEmbedWeight 88×64
-	{23680, 1536},   // wOnnxAdd322 1×24×64
-	{29824, 1},      // wConstantOutput0 scalar
-	{29888, 12288},  // wOnnxMatMul323 64×192
-	{79040, 192},    // wEncoderLayers0SelfAttnInProjBias 192
-	{79808, 1},      // wEncoderLayers0SelfAttnConstant17Output0 scalar
-	{79872, 48},     // wEncoderLayers0SelfAttnConstant16Output0 2×1×24
-	{80064, 1},      // wEncoderLayers0SelfAttnConstant18Output0 scalar
-	{80128, 1},      // wEncoderLayers0SelfAttnConstant19Output0 scalar
-	{80192, 1},      // wEncoderLayers0SelfAttnConstant20Output0 scalar
-	{80256, 4096},   // wEncoderLayers0SelfAttnOutProjWeight 64×64
-	{96640, 64},     // wEncoderLayers0SelfAttnOutProjBias 64
-	{96896, 64},     // wEncoderLayers0Norm1Weight 64
-	{97152, 64},     // wEncoderLayers0Norm1Bias 64
-	{97408, 8192},   // wOnnxMatMul355 64×128
-	{130176, 128},   // wEncoderLayers0Linear1Bias 128
-	{130688, 1},     // wEncoderLayers0ConstantOutput0 scalar
-	{130752, 1},     // wEncoderLayers0Constant1Output0 scalar
-	{130816, 1},     // wEncoderLayers0Constant2Output0 scalar
-	{130880, 8192},  // wOnnxMatMul356 128×64
-	{163648, 64},    // wEncoderLayers0Linear2Bias 64
-	{163904, 64},    // wEncoderLayers0Norm2Weight 64
-	{164160, 64},    // wEncoderLayers0Norm2Bias 64
-	{164416, 12288}, // wOnnxMatMul357 64×192
-	{213568, 192},   // wEncoderLayers1SelfAttnInProjBias 192
-	{214336, 1},     // wEncoderLayers1SelfAttnConstant17Output0 scalar
-	{214400, 48},    // wEncoderLayers1SelfAttnConstant16Output0 2×1×24
-	{214592, 1},     // wEncoderLayers1SelfAttnConstant18Output0 scalar
-	{214656, 1},     // wEncoderLayers1SelfAttnConstant19Output0 scalar
-	{214720, 1},     // wEncoderLayers1SelfAttnConstant20Output0 scalar
-	{214784, 4096},  // wEncoderLayers1SelfAttnOutProjWeight 64×64
-	{231168, 64},    // wEncoderLayers1SelfAttnOutProjBias 64
-	{231424, 64},    // wEncoderLayers1Norm1Weight 64
-	{231680, 64},    // wEncoderLayers1Norm1Bias 64
-	{231936, 8192},  // wOnnxMatMul389 64×128
-	{264704, 128},   // wEncoderLayers1Linear1Bias 128
-	{265216, 1},     // wEncoderLayers1ConstantOutput0 scalar
-	{265280, 1},     // wEncoderLayers1Constant1Output0 scalar
-	{265344, 1},     // wEncoderLayers1Constant2Output0 scalar
-	{265408, 8192},  // wOnnxMatMul390 128×64
-	{298176, 64},    // wEncoderLayers1Linear2Bias 64
-	{298432, 64},    // wEncoderLayers1Norm2Weight 64
-	{298688, 64},    // wEncoderLayers1Norm2Bias 64
-	{298944, 448},   // wFcWeight 7×64
-	{300736, 7},     // wFcBias 7
+	{1024, 5632},    // wEmbedWeight 88×64
+	{23552, 1536},   // wOnnxAdd322 1×24×64
+	{29696, 1},      // wConstantOutput0 scalar
+	{29760, 12288},  // wOnnxMatMul323 64×192
+	{78912, 192},    // wEncoderLayers0SelfAttnInProjBias 192
+	{79680, 1},      // wEncoderLayers0SelfAttnConstant17Output0 scalar
+	{79744, 48},     // wEncoderLayers0SelfAttnConstant16Output0 2×1×24
+	{79936, 1},      // wEncoderLayers0SelfAttnConstant18Output0 scalar
+	{80000, 1},      // wEncoderLayers0SelfAttnConstant19Output0 scalar
+	{80064, 1},      // wEncoderLayers0SelfAttnConstant20Output0 scalar
+	{80128, 4096},   // wEncoderLayers0SelfAttnOutProjWeight 64×64
+	{96512, 64},     // wEncoderLayers0SelfAttnOutProjBias 64
+	{96768, 64},     // wEncoderLayers0Norm1Weight 64
+	{97024, 64},     // wEncoderLayers0Norm1Bias 64
+	{97280, 8192},   // wOnnxMatMul355 64×128
+	{130048, 128},   // wEncoderLayers0Linear1Bias 128
+	{130560, 8192},  // wOnnxMatMul356 128×64
+	{163328, 64},    // wEncoderLayers0Linear2Bias 64
+	{163584, 64},    // wEncoderLayers0Norm2Weight 64
+	{163840, 64},    // wEncoderLayers0Norm2Bias 64
+	{164096, 12288}, // wOnnxMatMul357 64×192
+	{213248, 192},   // wEncoderLayers1SelfAttnInProjBias 192
+	{214016, 1},     // wEncoderLayers1SelfAttnConstant17Output0 scalar
+	{214080, 48},    // wEncoderLayers1SelfAttnConstant16Output0 2×1×24
+	{214272, 1},     // wEncoderLayers1SelfAttnConstant18Output0 scalar
+	{214336, 1},     // wEncoderLayers1SelfAttnConstant19Output0 scalar
+	{214400, 1},     // wEncoderLayers1SelfAttnConstant20Output0 scalar
+	{214464, 4096},  // wEncoderLayers1SelfAttnOutProjWeight 64×64
+	{230848, 64},    // wEncoderLayers1SelfAttnOutProjBias 64
+	{231104, 64},    // wEncoderLayers1Norm1Weight 64
+	{231360, 64},    // wEncoderLayers1Norm1Bias 64
+	{231616, 8192},  // wOnnxMatMul389 64×128
+	{264384, 128},   // wEncoderLayers1Linear1Bias 128
+	{264896, 8192},  // wOnnxMatMul390 128×64
+	{297664, 64},    // wEncoderLayers1Linear2Bias 64
+	{297920, 64},    // wEncoderLayers1Norm2Weight 64
+	{298176, 64},    // wEncoderLayers1Norm2Bias 64
+	{298432, 384},   // wFcWeight 6×64
+	{299968, 6},     // wFcBias 6
 }
 
 // The weights, views of the weights file.
@@ -585,9 +533,6 @@ var (
 	wEncoderLayers0Norm1Bias                 []float32 // "encoder.layers.0.norm1.bias" 64
 	wOnnxMatMul355                           []float32 // "onnx::MatMul_355" 64×128
 	wEncoderLayers0Linear1Bias               []float32 // "encoder.layers.0.linear1.bias" 128
-	wEncoderLayers0ConstantOutput0           []float32 // "/encoder/layers.0/Constant_output_0" scalar
-	wEncoderLayers0Constant1Output0          []float32 // "/encoder/layers.0/Constant_1_output_0" scalar
-	wEncoderLayers0Constant2Output0          []float32 // "/encoder/layers.0/Constant_2_output_0" scalar
 	wOnnxMatMul356                           []float32 // "onnx::MatMul_356" 128×64
 	wEncoderLayers0Linear2Bias               []float32 // "encoder.layers.0.linear2.bias" 64
 	wEncoderLayers0Norm2Weight               []float32 // "encoder.layers.0.norm2.weight" 64
@@ -605,15 +550,12 @@ var (
 	wEncoderLayers1Norm1Bias                 []float32 // "encoder.layers.1.norm1.bias" 64
 	wOnnxMatMul389                           []float32 // "onnx::MatMul_389" 64×128
 	wEncoderLayers1Linear1Bias               []float32 // "encoder.layers.1.linear1.bias" 128
-	wEncoderLayers1ConstantOutput0           []float32 // "/encoder/layers.1/Constant_output_0" scalar
-	wEncoderLayers1Constant1Output0          []float32 // "/encoder/layers.1/Constant_1_output_0" scalar
-	wEncoderLayers1Constant2Output0          []float32 // "/encoder/layers.1/Constant_2_output_0" scalar
 	wOnnxMatMul390                           []float32 // "onnx::MatMul_390" 128×64
 	wEncoderLayers1Linear2Bias               []float32 // "encoder.layers.1.linear2.bias" 64
 	wEncoderLayers1Norm2Weight               []float32 // "encoder.layers.1.norm2.weight" 64
 	wEncoderLayers1Norm2Bias                 []float32 // "encoder.layers.1.norm2.bias" 64
-	wFcWeight                                []float32 // "fc.weight" 7×64
-	wFcBias                                  []float32 // "fc.bias" 7
+	wFcWeight                                []float32 // "fc.weight" 6×64
+	wFcBias                                  []float32 // "fc.bias" 6
 )
 
 // loadWeights checks the weights file and makes its tensors the model's.
@@ -637,35 +579,29 @@ func loadWeights(b []byte) error {
 	wEncoderLayers0Norm1Bias = f32(b, weightsTable[13][0], weightsTable[13][1])
 	wOnnxMatMul355 = f32(b, weightsTable[14][0], weightsTable[14][1])
 	wEncoderLayers0Linear1Bias = f32(b, weightsTable[15][0], weightsTable[15][1])
-	wEncoderLayers0ConstantOutput0 = f32(b, weightsTable[16][0], weightsTable[16][1])
-	wEncoderLayers0Constant1Output0 = f32(b, weightsTable[17][0], weightsTable[17][1])
-	wEncoderLayers0Constant2Output0 = f32(b, weightsTable[18][0], weightsTable[18][1])
-	wOnnxMatMul356 = f32(b, weightsTable[19][0], weightsTable[19][1])
-	wEncoderLayers0Linear2Bias = f32(b, weightsTable[20][0], weightsTable[20][1])
-	wEncoderLayers0Norm2Weight = f32(b, weightsTable[21][0], weightsTable[21][1])
-	wEncoderLayers0Norm2Bias = f32(b, weightsTable[22][0], weightsTable[22][1])
-	wOnnxMatMul357 = f32(b, weightsTable[23][0], weightsTable[23][1])
-	wEncoderLayers1SelfAttnInProjBias = f32(b, weightsTable[24][0], weightsTable[24][1])
-	wEncoderLayers1SelfAttnConstant17Output0 = f32(b, weightsTable[25][0], weightsTable[25][1])
-	wEncoderLayers1SelfAttnConstant16Output0 = f32(b, weightsTable[26][0], weightsTable[26][1])
-	wEncoderLayers1SelfAttnConstant18Output0 = f32(b, weightsTable[27][0], weightsTable[27][1])
-	wEncoderLayers1SelfAttnConstant19Output0 = f32(b, weightsTable[28][0], weightsTable[28][1])
-	wEncoderLayers1SelfAttnConstant20Output0 = f32(b, weightsTable[29][0], weightsTable[29][1])
-	wEncoderLayers1SelfAttnOutProjWeight = f32(b, weightsTable[30][0], weightsTable[30][1])
-	wEncoderLayers1SelfAttnOutProjBias = f32(b, weightsTable[31][0], weightsTable[31][1])
-	wEncoderLayers1Norm1Weight = f32(b, weightsTable[32][0], weightsTable[32][1])
-	wEncoderLayers1Norm1Bias = f32(b, weightsTable[33][0], weightsTable[33][1])
-	wOnnxMatMul389 = f32(b, weightsTable[34][0], weightsTable[34][1])
-	wEncoderLayers1Linear1Bias = f32(b, weightsTable[35][0], weightsTable[35][1])
-	wEncoderLayers1ConstantOutput0 = f32(b, weightsTable[36][0], weightsTable[36][1])
-	wEncoderLayers1Constant1Output0 = f32(b, weightsTable[37][0], weightsTable[37][1])
-	wEncoderLayers1Constant2Output0 = f32(b, weightsTable[38][0], weightsTable[38][1])
-	wOnnxMatMul390 = f32(b, weightsTable[39][0], weightsTable[39][1])
-	wEncoderLayers1Linear2Bias = f32(b, weightsTable[40][0], weightsTable[40][1])
-	wEncoderLayers1Norm2Weight = f32(b, weightsTable[41][0], weightsTable[41][1])
-	wEncoderLayers1Norm2Bias = f32(b, weightsTable[42][0], weightsTable[42][1])
-	wFcWeight = f32(b, weightsTable[43][0], weightsTable[43][1])
-	wFcBias = f32(b, weightsTable[44][0], weightsTable[44][1])
+	wOnnxMatMul356 = f32(b, weightsTable[16][0], weightsTable[16][1])
+	wEncoderLayers0Linear2Bias = f32(b, weightsTable[17][0], weightsTable[17][1])
+	wEncoderLayers0Norm2Weight = f32(b, weightsTable[18][0], weightsTable[18][1])
+	wEncoderLayers0Norm2Bias = f32(b, weightsTable[19][0], weightsTable[19][1])
+	wOnnxMatMul357 = f32(b, weightsTable[20][0], weightsTable[20][1])
+	wEncoderLayers1SelfAttnInProjBias = f32(b, weightsTable[21][0], weightsTable[21][1])
+	wEncoderLayers1SelfAttnConstant17Output0 = f32(b, weightsTable[22][0], weightsTable[22][1])
+	wEncoderLayers1SelfAttnConstant16Output0 = f32(b, weightsTable[23][0], weightsTable[23][1])
+	wEncoderLayers1SelfAttnConstant18Output0 = f32(b, weightsTable[24][0], weightsTable[24][1])
+	wEncoderLayers1SelfAttnConstant19Output0 = f32(b, weightsTable[25][0], weightsTable[25][1])
+	wEncoderLayers1SelfAttnConstant20Output0 = f32(b, weightsTable[26][0], weightsTable[26][1])
+	wEncoderLayers1SelfAttnOutProjWeight = f32(b, weightsTable[27][0], weightsTable[27][1])
+	wEncoderLayers1SelfAttnOutProjBias = f32(b, weightsTable[28][0], weightsTable[28][1])
+	wEncoderLayers1Norm1Weight = f32(b, weightsTable[29][0], weightsTable[29][1])
+	wEncoderLayers1Norm1Bias = f32(b, weightsTable[30][0], weightsTable[30][1])
+	wOnnxMatMul389 = f32(b, weightsTable[31][0], weightsTable[31][1])
+	wEncoderLayers1Linear1Bias = f32(b, weightsTable[32][0], weightsTable[32][1])
+	wOnnxMatMul390 = f32(b, weightsTable[33][0], weightsTable[33][1])
+	wEncoderLayers1Linear2Bias = f32(b, weightsTable[34][0], weightsTable[34][1])
+	wEncoderLayers1Norm2Weight = f32(b, weightsTable[35][0], weightsTable[35][1])
+	wEncoderLayers1Norm2Bias = f32(b, weightsTable[36][0], weightsTable[36][1])
+	wFcWeight = f32(b, weightsTable[37][0], weightsTable[37][1])
+	wFcBias = f32(b, weightsTable[38][0], weightsTable[38][1])
 	a = make([]float32, 12288)
 	return nil
 }

@@ -18,15 +18,14 @@ func TestPredict(t *testing.T) {
 	if err := loadWeights(b); err != nil {
 		t.Fatal(err)
 	}
-	// Float inputs get sin(i); integer and boolean ones (token ids, masks)
-	// get 1, a valid id in any vocabulary of two or more.
+	// Floats vary; token ids and masks are 0 and 1, valid for any vocabulary.
 	in := make([]float32, inputLen)
 	for _, s := range inputSlots {
-		for i := s.at; i < s.at+s.n; i++ {
+		for i := 0; i < s.n; i++ {
 			if s.dtype == "float32" {
-				in[i] = float32(math.Sin(float64(i)))
+				in[s.at+i] = float32(math.Sin(float64(i)))
 			} else {
-				in[i] = 1
+				in[s.at+i] = float32(i % 2)
 			}
 		}
 	}

@@ -23,6 +23,17 @@ character-level transformer encoder and writes, into examples/langid/:
     testdata/heldout.txt  "code<TAB>word" lines, TEST_PER_LANG per language
     train/accuracy.json   torch's accuracy on the held-out words
 
+The committed model is made in two stages: `train.py` trains a model of
+all of LANGUAGES from scratch (TRAIN_PER_LANG words per language, EPOCHS
+epochs); `train.py --refine` then starts from the weights of
+train/langid.onnx and the vocabulary of train/vocab.json, keeps the
+languages of REFINE_LANGUAGES (the rows of the other languages leave the
+output layer, their words the training and held-out sets), and trains
+REFINE_EPOCHS more epochs (0: none) on REFINE_TRAIN_PER_LANG words per
+language (the first TRAIN_PER_LANG of them the same words), batching words
+of similar length together. The held-out words are the first stage's,
+never trained on in either stage.
+
 Everything is seeded and the number of epochs is fixed, so a rerun on the
 same machine gives the same model (torch's CPU kernels may differ in the last
 bits between machines and thread counts).
@@ -65,6 +76,12 @@ FF = 128
 EPOCHS = 4
 BATCH = 128
 LR = 3e-3
+# --refine (the second stage)
+REFINE_LANGUAGES = ("de", "fr", "es", "pl", "sv", "uk")  # English left out: see README
+REFINE_TRAIN_PER_LANG = 6000
+REFINE_EPOCHS = 0
+REFINE_LR = 5e-4
+BUCKET = 16  # batches per length-sorted chunk
 
 
 def clean(word):
@@ -93,13 +110,13 @@ def read_lists():
     return {code: [w for w in ws if seen[w] == 1] for code, ws in words.items()}
 
 
-def split(words):
+def split(words, per_lang):
     rng = random.Random(SEED)
     train, test = [], []
     for li, (code, *_rest) in enumerate(LANGUAGES):
         ws = list(words[code])
         rng.shuffle(ws)
-        need = TRAIN_PER_LANG + TEST_PER_LANG
+        need = per_lang + TEST_PER_LANG
         if len(ws) < need:
             sys.exit(f"{code}: {len(ws)} words, need {need}")
         test += [(w, li) for w in ws[:TEST_PER_LANG]]
@@ -146,6 +163,44 @@ class LangID(nn.Module):
         return self.fc(pooled)
 
 
+def batches(lengths, g):
+    """Shuffled batches of words of similar length (--refine): chunks of
+    BUCKET batches of shuffled words, each sorted by length and cut into
+    batches, the batches in random order. A batch runs on its longest word,
+    so this cuts the padding computed on."""
+    perm = torch.randperm(len(lengths), generator=g)
+    out = []
+    chunk = BATCH * BUCKET
+    for i in range(0, len(perm), chunk):
+        c = perm[i : i + chunk]
+        c = c[torch.sort(lengths[c], stable=True).indices]
+        out += [c[j : j + BATCH] for j in range(0, len(c), BATCH)]
+    return [out[k] for k in torch.randperm(len(out), generator=g)]
+
+
+def load_onnx_weights(model, path):
+    """Loads the weights of an exported langid.onnx back into model: the
+    named initializers by name, the learned positions (the export's only
+    1x24x64 initializer) and the attention and feed-forward matrices (the
+    export's unnamed MatMul weights, transposed, in layer order)."""
+    import onnx
+    from onnx import numpy_helper
+
+    init = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in onnx.load(path).graph.initializer}
+    state = model.state_dict()
+    matmuls = sorted((n for n in init if n.startswith("onnx::MatMul_")), key=lambda n: int(n.split("_")[-1]))
+    for i in range(LAYERS):
+        for j, name in enumerate(["self_attn.in_proj_weight", "linear1.weight", "linear2.weight"]):
+            init[f"encoder.layers.{i}.{name}"] = init[matmuls[3 * i + j]].t().contiguous()
+    (pos,) = [n for n in init if n.startswith("onnx::Add_") and list(init[n].shape) == [1, MAX_LEN, D_MODEL]]
+    init["pos"] = init[pos]
+    for k in state:
+        if k not in init or init[k].shape != state[k].shape:
+            sys.exit(f"{path}: no weight for {k} {list(state[k].shape)}")
+        state[k] = init[k]
+    model.load_state_dict(state)
+
+
 def accuracy(model, ids, mask, labels):
     model.eval()
     correct = 0
@@ -167,10 +222,23 @@ def main():
     words = read_lists()
     for code, ws in words.items():
         print(f"{code}: {len(ws)} usable words", flush=True)
-    train, test = split(words)
-    chars = make_vocab(train)
+    refine = sys.argv[1:] == ["--refine"]
+    if sys.argv[1:] and not refine:
+        sys.exit("usage: train.py [--refine]")
+    train, test = split(words, REFINE_TRAIN_PER_LANG if refine else TRAIN_PER_LANG)
+    langs = LANGUAGES
+    if refine:
+        with open(os.path.join(HERE, "vocab.json"), encoding="utf-8") as f:
+            chars = json.load(f)["chars"]
+        keep = [i for i, l in enumerate(LANGUAGES) if l[0] in REFINE_LANGUAGES]
+        langs = [LANGUAGES[i] for i in keep]
+        relabel = {old: new for new, old in enumerate(keep)}
+        train = [(w, relabel[l]) for w, l in train if l in relabel]
+        test = [(w, relabel[l]) for w, l in test if l in relabel]
+    else:
+        chars = make_vocab(train)
     index = {c: i + 2 for i, c in enumerate(chars)}
-    print(f"vocabulary: {len(chars)} characters + pad + unk", flush=True)
+    print(f"vocabulary: {len(chars)} characters + pad + unk; {len(langs)} languages", flush=True)
 
     tr_ids, tr_mask = encode([w for w, _ in train], index)
     tr_y = torch.tensor([l for _, l in train])
@@ -178,24 +246,42 @@ def main():
     te_y = torch.tensor([l for _, l in test])
 
     model = LangID(len(chars) + 2, len(LANGUAGES))
-    opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.01)
-    steps = EPOCHS * ((len(train) + BATCH - 1) // BATCH)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=steps, pct_start=0.1)
+    epochs, lr = EPOCHS, LR
+    if refine:
+        load_onnx_weights(model, os.path.join(HERE, "langid.onnx"))
+        fc = nn.Linear(D_MODEL, len(langs))
+        with torch.no_grad():
+            fc.weight.copy_(model.fc.weight[keep])
+            fc.bias.copy_(model.fc.bias[keep])
+        model.fc = fc
+        acc, _ = accuracy(model, te_ids, te_mask, te_y)
+        print(f"train/langid.onnx without {[l[0] for l in LANGUAGES if l not in langs]}: held-out {acc:.4f}", flush=True)
+        epochs, lr = REFINE_EPOCHS, REFINE_LR
     lossf = nn.CrossEntropyLoss()
-    g = torch.Generator().manual_seed(SEED)
+    g = torch.Generator().manual_seed(SEED + refine)
     start = time.time()
-    for epoch in range(EPOCHS):
-        perm = torch.randperm(len(train), generator=g)
+    lengths = tr_mask.sum(1)
+    if epochs > 0:
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+        steps = epochs * ((len(train) + BATCH - 1) // BATCH)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
+    for epoch in range(epochs):
+        if refine:
+            order = batches(lengths, g)
+        else:
+            perm = torch.randperm(len(train), generator=g)
+            order = [perm[i : i + BATCH] for i in range(0, len(train), BATCH)]
         total = 0.0
-        for i in range(0, len(train), BATCH):
-            b = perm[i : i + BATCH]
-            n = int(tr_mask[b].sum(1).max())  # train on the batch's longest word, not all 24 positions
+        for step, b in enumerate(order):
+            n = int(lengths[b].max())  # train on the batch's longest word, not all 24 positions
             opt.zero_grad()
             loss = lossf(model(tr_ids[b, :n], tr_mask[b, :n]), tr_y[b])
             loss.backward()
             opt.step()
             sched.step()
             total += float(loss) * len(b)
+            if (step + 1) % 50 == 0:
+                print(f"  epoch {epoch + 1} batch {step + 1}/{len(order)}, {time.time() - start:.0f}s", flush=True)
         acc, _ = accuracy(model, te_ids, te_mask, te_y)
         print(f"epoch {epoch + 1}: loss {total / len(train):.4f}, held-out {acc:.4f}, {time.time() - start:.0f}s", flush=True)
 
@@ -204,7 +290,7 @@ def main():
     per_lang = {}
     with torch.enable_grad():
         pred = torch.cat([model(te_ids[i : i + 512], te_mask[i : i + 512]).detach().argmax(1) for i in range(0, len(test), 512)])
-    for li, (code, *_r) in enumerate(LANGUAGES):
+    for li, (code, *_r) in enumerate(langs):
         sel = te_y == li
         per_lang[code] = int((pred[sel] == li).sum())
 
@@ -224,7 +310,7 @@ def main():
         f.write("\n")
     with open(os.path.join(HERE, "languages.json"), "w", encoding="utf-8") as f:
         json.dump(
-            [{"code": c, "name": n, "package": p, "list": "/usr/share/dict/" + fn} for c, n, p, fn, _ in LANGUAGES],
+            [{"code": c, "name": n, "package": p, "list": "/usr/share/dict/" + fn} for c, n, p, fn, _ in langs],
             f,
             ensure_ascii=False,
             indent=1,
@@ -233,7 +319,7 @@ def main():
     os.makedirs(os.path.join(EXAMPLE, "testdata"), exist_ok=True)
     with open(os.path.join(EXAMPLE, "testdata", "heldout.txt"), "w", encoding="utf-8") as f:
         for w, li in test:
-            f.write(f"{LANGUAGES[li][0]}\t{w}\n")
+            f.write(f"{langs[li][0]}\t{w}\n")
     with open(os.path.join(HERE, "accuracy.json"), "w", encoding="utf-8") as f:
         json.dump(
             {
@@ -243,7 +329,13 @@ def main():
                 "accuracy": round(acc, 6),
                 "per_language": per_lang,
                 "train_words": len(train),
-                "epochs": EPOCHS,
+                "epochs": epochs,
+                "stage": "refine" if refine else "scratch",
+                **(
+                    {"first_stage": {"languages": len(LANGUAGES), "train_words": TRAIN_PER_LANG * len(LANGUAGES), "epochs": EPOCHS}}
+                    if refine
+                    else {}
+                ),
                 "parameters": sum(p.numel() for p in model.parameters()),
             },
             f,

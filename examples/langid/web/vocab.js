@@ -18,7 +18,6 @@ export const CHARS = [
 ];
 /** The languages, in the order of the model's logits. */
 export const LANGUAGES = [
-  { code: "en", name: "English" },
   { code: "de", name: "German" },
   { code: "fr", name: "French" },
   { code: "es", name: "Spanish" },

@@ -26,9 +26,7 @@ func newGrads(n *digitnet.Net) *grads {
 // img with label y, whose forward pass left a.
 func backward(n *digitnet.Net, gr *grads, a *digitnet.Activations, img []float32, y int) {
 	g := gr.g
-	for i, p := range a.Out {
-		gr.dOut[i] = p
-	}
+	copy(gr.dOut, a.Out)
 	gr.dOut[y] -= 1
 	denseBack(gr.dHidden, g.FC2W, g.FC2B, n.FC2W, a.Hidden, gr.dOut)
 	reluBack(gr.dHidden, a.Hidden)

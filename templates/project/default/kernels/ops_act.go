@@ -5,14 +5,16 @@ import "math"
 // Activate sets dst[i] = a(x[i]) for the function a.Op with its attributes
 // (see ActOp for each formula, which follows the ONNX operator of the same
 // name; Selu takes alpha as Alpha and gamma as Beta). Exp, Log, Sqrt, Tanh,
-// Sigmoid, Elu, Selu, Erf, Gelu, GeluTanh, Softplus, Sin, Cos and HardSwish
-// are computed in float64 and rounded once, so they are within one float32
-// ulp of the exact value. Edge values follow the formulas as IEEE
-// arithmetic gives them: NaN in gives NaN out (Relu keeps NaN and -0 like
-// ReLU), Log(0) = -Inf, Log(x<0) = NaN, Reciprocal(±0) = ±Inf, Round rounds
-// half to even, Sign(±0) = ±0, and at x = -Inf HardSwish, Gelu and GeluTanh
-// give NaN (-Inf·0), as ONNX's formulas do. Softplus is evaluated stably:
-// Softplus(x) = x for large x, never +Inf for finite x.
+// Sigmoid, Elu, Selu, Erf, Softplus, Sin, Cos and HardSwish are computed
+// in float64 and rounded once, so they are within one float32 ulp of the
+// exact value; Gelu and GeluTanh run GeluKernel (float32, a few ulps, the
+// same bits natively and in WebAssembly). Edge values follow the formulas
+// as IEEE arithmetic gives them: NaN in gives NaN out (Relu keeps NaN and
+// -0 like ReLU), Log(0) = -Inf, Log(x<0) = NaN, Reciprocal(±0) = ±Inf,
+// Round rounds half to even, Sign(±0) = ±0, and at x = -Inf HardSwish
+// gives NaN (-Inf·0), as ONNX's formula does (GeluKernel gives NaN or
+// -Inf there). Softplus is evaluated stably: Softplus(x) = x for large x,
+// never +Inf for finite x.
 //
 // len(dst) must be len(x); dst may be x itself (in place) but must not
 // partly overlap it.
@@ -109,17 +111,10 @@ func activateRange(dst, x []float32, a Act) {
 		for i, v := range x {
 			dst[i] = float32(math.Erf(float64(v)))
 		}
-	case ActGelu:
-		for i, v := range x {
-			f := float64(v)
-			dst[i] = float32(0.5 * f * (1 + math.Erf(f/math.Sqrt2)))
-		}
-	case ActGeluTanh:
-		const c = 0.7978845608028654 // √(2/π)
-		for i, v := range x {
-			f := float64(v)
-			dst[i] = float32(0.5 * f * (1 + math.Tanh(c*(f+0.044715*f*f*f))))
-		}
+	case ActGelu, ActGeluTanh:
+		// The transformer primitive in every build (prims_tx.go): the
+		// same bits natively and in WebAssembly.
+		GeluKernel(dst, x, a.Op == ActGeluTanh)
 	case ActSoftplus:
 		for i, v := range x {
 			f := float64(v)

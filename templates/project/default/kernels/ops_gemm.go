@@ -128,7 +128,9 @@ func gemmEpilogue(y, c []float32, p GemmParams) {
 // ∏Batch·M·N, a ∏ABatch·M·K, b ∏BBatch·K·N. dst must not overlap a or b.
 // The importer turns 1-D operands into M = 1 or N = 1. Each product runs
 // as the package's Gemm; when b is shared by the whole batch and a is not
-// broadcast, the batch runs as one Gemm of ∏Batch·M rows.
+// broadcast, the batch runs as one Gemm of ∏Batch·M rows, and when each
+// operand is either whole or shared by the whole batch, as one call of the
+// batched primitive (prims_tx.go).
 func MatMul(dst, a, b []float32, p MatMulParams) {
 	const fn = "MatMul"
 	atLeast(fn, "M", p.M, 0)
@@ -156,6 +158,12 @@ func MatMul(dst, a, b []float32, p MatMulParams) {
 	}
 	if nbb == 1 && na == nb {
 		gemm(dst, a, b, nil, nb*p.M, p.K, p.N)
+		return
+	}
+	if (na == nb || na == 1) && (nbb == nb || nbb == 1) {
+		// Each operand whole or shared (attention's Q·Kᵀ and P·V): the
+		// batch in one call of the transformer primitive bmm.
+		bmmChecked(fn, dst, a, b, nb, p.M, p.K, p.N, boolInt(na == nb)*mk, boolInt(nbb == nb)*kn)
 		return
 	}
 	r := len(p.Batch)

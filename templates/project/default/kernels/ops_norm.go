@@ -38,8 +38,11 @@ func ChannelAffine(dst, x, scale, bias []float32, n, c, spatial int) {
 //
 //	softmax: exp(x_i-m) / Σ exp(x_j-m)    log: x_i - m - log Σ exp(x_j-m)
 //
-// with the exponentials and sums in float64. (Softmax of opset 11, which
-// flattens from the axis on, is inner = 1.) len(dst) = len(x) =
+// with the exponentials and sums in float64, except along the last axis
+// (inner = 1, not log): there one primitive call computes every row in
+// float32 (exp32, lane-wise sums; see prims_tx.go), the same bits natively
+// and in WebAssembly. (Softmax of opset 11, which flattens from the axis
+// on, is inner = 1.) len(dst) = len(x) =
 // outer·axis·inner; dst may be x itself but must not partly overlap it.
 func SoftmaxAxis(dst, x []float32, outer, axis, inner int, log bool) {
 	const fn = "SoftmaxAxis"
@@ -54,11 +57,9 @@ func SoftmaxAxis(dst, x []float32, outer, axis, inner int, log bool) {
 		return
 	}
 	if inner == 1 && !log {
-		// Rows: the package's Softmax kernel (float64 sums as below).
-		copy(dst, x)
-		for o := range outer {
-			softmax(dst[o*axis : (o+1)*axis])
-		}
+		// Rows (the last axis, as attention's): one call of the
+		// transformer primitive, float32 as prims_tx.go describes.
+		softmaxRowsChecked(fn, dst, x, outer, axis)
 		return
 	}
 	for o := range outer {
@@ -92,13 +93,15 @@ func softmaxStrided(dst, x []float32, n, stride int, log bool) {
 
 // LayerNorm is ONNX LayerNormalization over the last axes, seen as rows
 // rows of cols values: each row is normalised by its mean μ and variance
-// σ² (both in float64, the variance as the mean of (x-μ)²),
+// σ² (the mean of (x-μ)²),
 //
 //	dst = (x - μ)/√(σ² + eps) · scale + bias
 //
 // with scale and bias of cols values (bias nil: none). len(dst) = len(x)
 // = rows·cols; dst may be x itself but must not partly overlap it, nor
-// overlap scale or bias.
+// overlap scale or bias. It is one call of the transformer primitive:
+// float32 with lane-wise sums (prims_tx.go), the same bits natively and in
+// WebAssembly.
 func LayerNorm(dst, x, scale, bias []float32, rows, cols int, eps float32) {
 	const fn = "LayerNorm"
 	atLeast(fn, "rows", rows, 0)
@@ -113,28 +116,8 @@ func LayerNorm(dst, x, scale, bias []float32, rows, cols int, eps float32) {
 	noPartial(fn, "dst", "x", dst, x)
 	noOverlap(fn, "dst", "scale", dst, scale)
 	noOverlap(fn, "dst", "bias", dst, bias)
-	for r := range rows {
-		layerNormRow(dst[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols], scale, bias, eps)
-	}
-}
-
-func layerNormRow(dst, x, scale, bias []float32, eps float32) {
-	var s float64
-	for _, v := range x {
-		s += float64(v)
-	}
-	mean := s / float64(len(x))
-	var q float64
-	for _, v := range x {
-		d := float64(v) - mean
-		q += d * d
-	}
-	inv := 1 / math.Sqrt(q/float64(len(x))+float64(eps))
-	for i, v := range x {
-		y := float32((float64(v) - mean) * inv * float64(scale[i]))
-		if bias != nil {
-			y += bias[i]
-		}
-		dst[i] = y
+	if rows > 0 {
+		fits32(fn, total)
+		layerNorm(dst, x, scale, bias, rows, cols, eps)
 	}
 }
