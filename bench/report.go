@@ -29,10 +29,11 @@ var sections = []section{
 	{"ort", "10. pwagen against ONNX Runtime Web on the same models", ortSection},
 	{"langid", "11. examples/langid: a small transformer per word", langidSection},
 	{"loader", "12. The loader: round trip and worker pool", loaderSection},
+	{"threads", "13. Threads: simd-threads against simd on one inference, and ONNX Runtime Web with 2 threads", threadsSection},
 }
 
 // order is the order of the sections in the report: the issue's.
-var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels", "onnx", "ort", "langid", "loader"}
+var order = []string{"packaging", "bytes", "browser", "inference", "validate", "scaling", "digits", "kernels", "onnx", "ort", "langid", "loader", "threads"}
 
 func sectionKeys() []string { return order }
 

@@ -40,6 +40,9 @@ type Build struct {
 	icons   []Icon
 	// threads: the model needs shared memory, so the page must be isolated.
 	threads bool
+	// threaded: the page is isolated and the model ran with the
+	// simd-threads kernels in validation; the loader gets them (kernels.go).
+	threaded bool
 	// Report is the validator's report on the model.
 	Report *validate.Report
 	// peak is the model's measured peak memory, baked into the loader.

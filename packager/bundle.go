@@ -185,6 +185,14 @@ type RuntimeConfig struct {
 }
 
 func bundleLoader(ctx context.Context, b *Build) error {
+	kernels := b.kernels
+	if kernels != nil && b.threaded {
+		k := *kernels
+		if err := addThreads(b, &k); err != nil {
+			return err
+		}
+		kernels = &k
+	}
 	rc := RuntimeConfig{
 		Version:   versionPlaceholder,
 		Wasm:      hashed("model.wasm", b.Wasm),
@@ -192,7 +200,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		Weights:   b.Weights,
 		Update:    b.Config.Deploy.Update,
 		Isolation: b.Config.Deploy.Isolation,
-		Kernels:   b.kernels,
+		Kernels:   kernels,
 		SHA256:    map[string]string{},
 		Memory:    b.peak,
 	}
@@ -267,8 +275,12 @@ func bakePeak(ctx context.Context, b *Build) error {
 	if r == nil {
 		return nil
 	}
-	if r.Memory.PeakBytes != nil && *r.Memory.PeakBytes != b.peak {
-		b.peak = *r.Memory.PeakBytes
+	peakChanged := r.Memory.PeakBytes != nil && *r.Memory.PeakBytes != b.peak
+	if peakChanged || r.Threads != b.threaded {
+		if r.Memory.PeakBytes != nil {
+			b.peak = *r.Memory.PeakBytes
+		}
+		b.threaded = r.Threads
 		delete(b.Files, b.loaderName())
 		delete(b.Files, "sw.js")
 		if err := bundleLoader(ctx, b); err != nil {

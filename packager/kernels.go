@@ -13,6 +13,40 @@ type KernelsConfig struct {
 	Forwarder string `json:"forwarder"`
 	SIMD      string `json:"simd"`
 	Scalar    string `json:"scalar"`
+	// Threads is set for an isolated page whose model passed the
+	// validator's threaded run (Report.Threads). The loader
+	// (loader/threads.js) applies Memory to the model it fetched, making
+	// its memory shared, and runs it with these kernels and helper
+	// Workers, or falls back to simd. Both ride in pwagen.js rather than
+	// in files of their own: the service worker's list of files stays as
+	// it is (sw.js has a size budget), and offline they come with the
+	// loader.
+	Threads *ThreadsConfig `json:"simd-threads,omitempty"`
+}
+
+// ThreadsConfig is the simd-threads variant in the runtime configuration.
+type ThreadsConfig struct {
+	// Kernels is the simd-threads kernel module.
+	Kernels []byte `json:"kernels"`
+	// Memory makes the model's memory shared, with MaxPages (the memory
+	// budget, or 4 GiB) as its maximum.
+	Memory   modules.Patch `json:"memory"`
+	MaxPages uint32        `json:"maxPages"`
+}
+
+// addThreads sets k.Threads.
+func addThreads(b *Build, k *KernelsConfig) error {
+	pages := uint32(modules.MaxPages)
+	if bud := b.Config.MemoryBudget; bud > 0 && bud/65536 < modules.MaxPages {
+		pages = uint32(bud / 65536)
+	}
+	p, err := modules.SharedMemoryPatch(b.Wasm, pages)
+	if err != nil {
+		return fmt.Errorf("the model's shared memory: %w", err)
+	}
+	tw, _ := modules.Wasm(modules.SIMDThreads)
+	k.Threads = &ThreadsConfig{Kernels: tw, Memory: p, MaxPages: pages}
+	return nil
 }
 
 // addKernels adds the kernel modules as hashed files when the model imports

@@ -147,6 +147,9 @@ func (v *check) kernelVariants(ctx context.Context) error {
 		return nil
 	}
 	v.r.Notes = append(v.r.Notes, fmt.Sprintf("kernels: simd and scalar gave the same %d outputs within %.2g on one input", len(a), worst))
+	if isolated(v.o.Isolation) {
+		v.threadsCheck(ctx, a)
+	}
 	return nil
 }
 
@@ -171,19 +174,44 @@ func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error
 			release()
 		}
 	}()
-	rt := wazero.NewRuntimeWithConfig(ctx, v.runConfig())
+	rc, wasm := v.runConfig(), v.wasm
+	if kv == modules.SIMDThreads {
+		shared, err := modules.SharedMemory(v.wasm, v.limitPages())
+		if err != nil {
+			return nil, err
+		}
+		rc, wasm = v.threadsConfig(), shared
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, rc)
 	defer closeRuntime(ctx, rt)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		return nil, err
 	}
-	cm, err := compile(ctx, rt, v.wasm)
+	cm, err := compile(ctx, rt, wasm)
 	if err != nil {
 		return nil, err
 	}
 	stdout := &tailBuffer{}
-	p, err := modules.Link(ctx, rt, cm, kv, wazero.NewModuleConfig().WithStderr(stdout).WithStdout(stdout).WithRandSource(zeroReader{}))
-	if err != nil {
+	mcfg := wazero.NewModuleConfig().WithStderr(stdout).WithStdout(stdout).WithRandSource(zeroReader{})
+	var p *modules.Pair
+	if kv == modules.SIMDThreads {
+		// threads_minwork 1: every call of 8 rows or more is split.
+		th, err := modules.LinkThreads(ctx, rt, cm, threadHelpers, 1, mcfg)
+		if th != nil {
+			defer th.Close(ctx) // before the runtime closes
+		}
+		if err != nil {
+			return nil, err
+		}
+		if th.Helpers != threadHelpers {
+			return nil, fmt.Errorf("%d of %d helper threads started in 10 s", th.Helpers, threadHelpers)
+		}
+		p = th.Pair
+	} else if p, err = modules.Link(ctx, rt, cm, kv, mcfg); err != nil {
 		return nil, err
+	}
+	if kv == modules.SIMD {
+		defer func() { v.controlUsed = controlBlockUsed(p.Model.Memory()) }()
 	}
 	r, stop := newRunner(ctx, p.Model, stdout, v.timeLimit())
 	defer stop()

@@ -96,3 +96,34 @@ func main() {}
 		t.Errorf("no imports problem naming kernels.conv3d: %+v", r.Problems)
 	}
 }
+
+// TestThreadedKernelsAgree: for an isolated page the validator runs the
+// model with a shared memory and the simd-threads kernels (one helper
+// thread, every call of 8 rows or more split) and finds simd's outputs bit
+// for bit; without isolation it does not try.
+func TestThreadedKernelsAgree(t *testing.T) {
+	w := buildMLP(t)
+	for _, tt := range []struct {
+		isolation string
+		threads   bool
+	}{{"headers", true}, {"service-worker", true}, {"none", false}} {
+		r, err := validate.Module(t.Context(), "mlp.wasm", w, validate.Options{
+			Targets:      []string{"chrome100", "safari16.4", "firefox115"},
+			Weights:      "../kernels/testdata/mlp/weights/mlp.bin",
+			MemoryBudget: 64 << 20,
+			Isolation:    tt.isolation,
+			CacheDir:     "off",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.OK {
+			t.Fatalf("%s: problems: %+v\nnotes: %v", tt.isolation, r.Problems, r.Notes)
+		}
+		notes := strings.Join(r.Notes, "\n")
+		want := "kernels simd-threads: with a shared memory (at most 1024 pages) and 1 helper thread splitting every call of 8 rows or more, the same 10 outputs as simd, bit for bit"
+		if r.Threads != tt.threads || strings.Contains(notes, want) != tt.threads {
+			t.Errorf("isolation %s: Threads %v, want %v; notes:\n%s", tt.isolation, r.Threads, tt.threads, notes)
+		}
+	}
+}

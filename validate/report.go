@@ -31,6 +31,10 @@ type Report struct {
 
 	Download DownloadReport `json:"-"`
 	Notes    []string       `json:"-"` // what ran, what was skipped and why
+	// Threads: the model ran with a shared memory and the simd-threads
+	// kernels and agreed with simd bit for bit (threads.go); the packager
+	// then ships the threaded files.
+	Threads bool `json:"-"`
 
 	uses          []Feature // Features, with where wazero first saw each
 	invalidMemory bool      // a 32-bit memory declared above 4 GiB

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pwagen/pwagen/internal/fsx"
+	"github.com/pwagen/pwagen/kernels/modules"
 )
 
 // runRecord is the outcome of a measured run that found no problem.
@@ -18,6 +19,7 @@ type runRecord struct {
 	Peak     uint64          `json:"peak"`
 	Notes    []string        `json:"notes"`
 	Contract *ContractReport `json:"contract"`
+	Threads  bool            `json:"threads"`
 }
 
 // run measures the model (measure, then kernelVariants), or takes the
@@ -35,6 +37,7 @@ func (v *check) run(ctx context.Context) error {
 				if rec.Contract != nil {
 					v.r.Contract = rec.Contract
 				}
+				v.r.Threads = rec.Threads
 				v.r.Notes = append(v.r.Notes, "measured run taken from the cache: same module, weights, budget and targets")
 				return nil
 			}
@@ -48,7 +51,7 @@ func (v *check) run(ctx context.Context) error {
 		return err
 	}
 	if p != "" && len(v.r.Problems) == problems && v.r.Memory.PeakBytes != nil {
-		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:], Contract: v.r.Contract}
+		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:], Contract: v.r.Contract, Threads: v.r.Threads}
 		if b, err := json.Marshal(rec); err == nil && os.MkdirAll(filepath.Dir(p), 0o755) == nil {
 			if os.WriteFile(p+".tmp", b, 0o644) == nil {
 				os.Rename(p+".tmp", p)
@@ -65,10 +68,15 @@ func (v *check) runPath() string {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00run-3\x00%s\x00%d\x00%s\x00%d\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","), v.timeLimit())
+	fmt.Fprintf(h, "%s\x00run-4\x00%s\x00%d\x00%s\x00%d\x00%v\x00", factsVersion, v.o.WeightsKey, v.limitPages(), strings.Join(v.o.Targets, ","), v.timeLimit(), isolated(v.o.Isolation))
 	if v.weights != nil {
 		fmt.Fprintf(h, "%d\x00", v.weights.size)
 	}
 	h.Write(v.wasm)
+	// The kernels the runs link: a changed kernel must run again.
+	for _, kv := range []modules.Variant{modules.SIMD, modules.Scalar, modules.SIMDThreads} {
+		w, _ := modules.Wasm(kv)
+		h.Write(w)
+	}
 	return filepath.Join(dir, "pwagen-runs", hex.EncodeToString(h.Sum(nil))+".json")
 }

@@ -108,6 +108,8 @@ type check struct {
 	noRun    string           // why the measured run is skipped
 	kernels  []modules.Import // functions imported from module "kernels" (kernels.go)
 	wasmGzip uint64           // gzip size of wasm, when known from the cache
+	// controlUsed: the simd run wrote to the threads' control block (threads.go).
+	controlUsed bool
 }
 
 func (v *check) problem(check, format string, args ...any) {

@@ -9,6 +9,8 @@ import (
 //go:generate wat2wasm forwarder.wat -o forwarder.wasm
 //go:generate wat2wasm scalar.wat -o scalar.wasm
 //go:generate wat2wasm simd.wat -o simd.wasm
+//go:generate go test -run ^TestThreadsSource$ -update .
+//go:generate wat2wasm --enable-threads threads.wat -o threads.wasm
 
 var (
 	//go:embed forwarder.wasm
@@ -17,6 +19,8 @@ var (
 	scalar []byte
 	//go:embed simd.wasm
 	simd []byte
+	//go:embed threads.wasm
+	threads []byte
 )
 
 // Import module names. A model imports its kernels from Module; the
@@ -35,6 +39,11 @@ const (
 	SIMD     Variant = "simd"
 	Scalar   Variant = "scalar"
 	Baseline Variant = "baseline"
+	// SIMDThreads is SIMD with big gemm and gemv calls split across
+	// threads over a shared memory (threads.go). It is not in Variants:
+	// it needs a model whose memory is shared (SharedMemory) and helper
+	// threads (LinkThreads).
+	SIMDThreads Variant = "simd-threads"
 )
 
 // Variants lists the kernel modules, fastest first.
@@ -42,7 +51,7 @@ var Variants = []Variant{SIMD, Scalar}
 
 // Features are the post-MVP WebAssembly features each variant needs, in
 // the names of package validate.
-var Features = map[Variant][]string{SIMD: {"simd"}, Scalar: {}}
+var Features = map[Variant][]string{SIMD: {"simd"}, Scalar: {}, SIMDThreads: {"simd", "threads"}}
 
 // Wasm returns the kernel module of variant v.
 func Wasm(v Variant) ([]byte, error) {
@@ -51,6 +60,8 @@ func Wasm(v Variant) ([]byte, error) {
 		return simd, nil
 	case Scalar:
 		return scalar, nil
+	case SIMDThreads:
+		return threads, nil
 	}
 	return nil, fmt.Errorf("kernels: unknown variant %q; use %q or %q", v, SIMD, Scalar)
 }

@@ -24,9 +24,13 @@ func TestWasmMatchesSource(t *testing.T) {
 	if err != nil {
 		ci.Missing(t, "wat2wasm not found; apt-get install -y wabt")
 	}
-	for _, name := range []string{"forwarder", "scalar", "simd"} {
+	for _, name := range []string{"forwarder", "scalar", "simd", "threads"} {
 		out := filepath.Join(t.TempDir(), name+".wasm")
-		if msg, err := exec.Command(tool, name+".wat", "-o", out).CombinedOutput(); err != nil {
+		args := []string{name + ".wat", "-o", out}
+		if name == "threads" {
+			args = append(args, "--enable-threads")
+		}
+		if msg, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
 			t.Fatalf("wat2wasm %s.wat: %v\n%s", name, err, msg)
 		}
 		want, _ := os.ReadFile(out)
@@ -104,6 +108,44 @@ func TestVariantFeatures(t *testing.T) {
 			t.Errorf("%s exports %d functions, modules.Funcs has %d", tt.v, n, len(modules.Funcs))
 		}
 		rt.Close(ctx)
+	}
+}
+
+// TestThreadsFeatures: the threaded module needs SIMD and threads,
+// imports the model's memory as shared with the largest maximum (any
+// shared memory the packager makes fits it), has no data or globals, and
+// exports modules.Funcs plus its three threads_ functions.
+func TestThreadsFeatures(t *testing.T) {
+	ctx := t.Context()
+	w, _ := modules.Wasm(modules.SIMDThreads)
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2))
+	if _, err := rt.CompileModule(ctx, w); err == nil || !strings.Contains(err.Error(), "threads") {
+		t.Errorf("threads compiled without the threads feature (err %v)", err)
+	}
+	rt.Close(ctx)
+	rt = threadsRuntime(ctx)
+	defer rt.Close(ctx)
+	cm, err := rt.CompileModule(ctx, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, im := range cm.ImportedMemories() {
+		max, hasMax := im.Max()
+		if !hasMax || max != modules.MaxPages || im.Min() != 0 {
+			t.Errorf("threads imports memory min %d max %d (has %v); want (memory 0 65536 shared)", im.Min(), max, hasMax)
+		}
+	}
+	if hasSection(w, 11) || hasSection(w, 6) {
+		t.Error("threads has a data or global section")
+	}
+	extra := 0
+	for name := range cm.ExportedFunctions() {
+		if strings.HasPrefix(name, "threads_") {
+			extra++
+		}
+	}
+	if n := len(cm.ExportedFunctions()); n != len(modules.Funcs)+3 || extra != 3 {
+		t.Errorf("threads exports %d functions (%d threads_), want modules.Funcs (%d) and 3 threads_", n, extra, len(modules.Funcs))
 	}
 }
 

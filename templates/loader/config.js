@@ -21,7 +21,7 @@
  * @property {{total: number, shards: Shard[]}} weights the weight shards
  * @property {"prompt"|"auto"} update how a new version is applied ([deploy] update)
  * @property {"none"|"headers"|"service-worker"} isolation [deploy] isolation
- * @property {{forwarder: string, simd: string, scalar: string}} [kernels] the kernel modules, when the model imports module "kernels"
+ * @property {{forwarder: string, simd: string, scalar: string, "simd-threads"?: {kernels: string, memory: {at: number, end: number, section: string}, maxPages: number}}} [kernels] the kernel modules, when the model imports module "kernels"; "simd-threads" (isolated pages, threads.js): that kernel module and the patch making the model's memory shared, base64
  * @property {Object<string, string>} sha256 the hex SHA-256 of each .wasm file, by name
  * @property {number} memory the model's measured peak memory in bytes (0: not measured)
  * @property {string} [entry] in a library, the loader's file in the package folder, which the worker runs from

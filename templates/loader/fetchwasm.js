@@ -12,14 +12,16 @@ class Damaged extends Error {}
 /**
  * compileWasm fetches name (relative to the package's base) and compiles it,
  * streaming when the host sends application/wasm. onBytes hears each chunk.
- * Resolves to { module, streamed }.
+ * Resolves to { module, streamed }. patch, when given, takes the checked
+ * bytes (a Uint8Array) and returns the bytes to compile instead (no
+ * streaming then; loader/threads.js makes the memory shared).
  */
-export async function compileWasm(name, onBytes = () => {}) {
+export async function compileWasm(name, onBytes = () => {}, patch = null) {
   const url = at(name);
   let first;
   for (const mode of ['default', 'reload']) {
     try {
-      return await attempt(url, name, mode, onBytes);
+      return await attempt(url, name, mode, onBytes, patch);
     } catch (e) {
       if (!(e instanceof Damaged)) throw e;
       if (first) {
@@ -33,7 +35,7 @@ export async function compileWasm(name, onBytes = () => {}) {
 
 // attempt fetches url once with the given cache mode and compiles it,
 // checking its SHA-256; it throws Damaged when the bytes are not right.
-async function attempt(url, name, mode, onBytes) {
+async function attempt(url, name, mode, onBytes, patch) {
   const res = await fetch(url, { cache: mode });
   if (!res.ok) throw new Error(`pwagen: ${url.pathname} answered ${res.status} ${res.statusText}; is the package deployed whole?`);
   const type = res.headers.get('content-type') || '';
@@ -54,11 +56,11 @@ async function attempt(url, name, mode, onBytes) {
       chunks.push(value);
     }
   })();
-  const streamed = type.startsWith('application/wasm');
-  if (!streamed) console.warn(`pwagen: ${url.pathname} is served as "${type}"; serve it as application/wasm to compile while downloading`);
+  const streamed = type.startsWith('application/wasm') && !patch;
+  if (!streamed && !patch) console.warn(`pwagen: ${url.pathname} is served as "${type}"; serve it as application/wasm to compile while downloading`);
   const compiling = streamed
     ? WebAssembly.compileStreaming(new Response(toCompile, { headers: { 'content-type': 'application/wasm' } }))
-    : new Response(toCompile).arrayBuffer().then((b) => WebAssembly.compile(b));
+    : new Response(toCompile).arrayBuffer().then((b) => WebAssembly.compile(patch ? patch(new Uint8Array(b)) : b));
   const [c, k] = await Promise.allSettled([compiling, kept]);
   const bad = c.status === 'rejected' ? `it failed to compile (${c.reason?.message || c.reason})` : '';
   if (k.status === 'rejected') throw new Damaged(`the download was cut short (${k.reason?.message || k.reason})`);

@@ -11,6 +11,7 @@ import { checkMemory } from './memory.js';
 import { packInputs, predictTyped, readSignature, unpack, views } from './typed.js';
 import { Pool, poolSize } from './pool.js';
 import { channelSupported, serveChannel } from './channel.js';
+import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -24,7 +25,8 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {(message:string)=>void} [opts.onWarning]
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
- * @param {"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd where supported, else scalar; baseline for models without kernels)
+ * @param {"simd-threads"|"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd-threads on a cross-origin isolated page that has them, else simd where supported, else scalar; baseline for models without kernels)
+ * @param {number} [opts.threadsMinWork] simd-threads: the multiply-adds from which a gemm or gemv is split across threads (default 4 Mi)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much. The pool's workers together stay within it.
  * @param {number} [opts.workers] model instances, each in its own Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget (info.pool says why); predictBatch splits a batch across them and concurrent predict calls run in parallel
  * @param {string|URL} [opts.base] the folder the package's files are served from (default: this module's folder)
@@ -38,7 +40,7 @@ export async function loadModel(opts = {}) {
   const decode = (buf) => (sig ? unpack(sig.outputs, views(sig.outputs, buf)) : new Float32Array(buf));
   const hint = CFG.entry ? `${at(CFG.entry, base)} is served as JavaScript, with CORS from another origin` : 'pwagen.js is served as JavaScript';
   const pool = new Pool(() => startWorker(base), plan.workers, opts, decode, hint);
-  const info = await pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory });
+  const info = await pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork });
   if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
   const inputLen = info.inputs[0].shape[0];
   info.workers = pool.size; // lowered if one fails to start
@@ -53,7 +55,7 @@ export async function loadModel(opts = {}) {
   }
   await sw;
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
-  navigator.serviceWorker?.ready.then((r) => { for (const url of [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
+  navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
 
   // pack checks one input and lays it out in a new ArrayBuffer, as the
   // worker takes it: the worker never sees bad input.
@@ -152,7 +154,7 @@ function startWorker(base) {
 
 // ---------- worker side ----------
 
-if (inWorker) {
+if (inWorker && !isThreadHelper()) {
   let model = null;
   let sab = null, seen = 0; // the shared channel on an isolated page
   const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
@@ -209,11 +211,12 @@ async function load(m) {
   };
   progress('wasm', 0);
   const wasi = new WASI();
-  const variant = from ? from.variant : chooseVariant(m.variant);
-  const kernels = await prepareKernels(variant, from?.kernels);
+  const threads = from ? null : await startThreads(m.variant, wasi, (n) => progress('wasm', n), m.threadsMinWork); // threads.js: null unless simd-threads runs
+  const variant = threads ? 'simd-threads' : from ? from.variant : chooseVariant(m.variant);
+  const kernels = threads ? null : await prepareKernels(variant, from?.kernels);
   const imports = { wasi_snapshot_preview1: wasi.imports, ...(kernels && { kernels: kernels.imports }) };
-  const { module, streamed } = from ? { module: from.model, streamed: false } : await compileWasm(CFG.wasm, (n) => progress('wasm', n));
-  const instance = await WebAssembly.instantiate(module, imports);
+  const { module, streamed } = threads || (from ? { module: from.model, streamed: false } : await compileWasm(CFG.wasm, (n) => progress('wasm', n)));
+  const instance = threads ? threads.instance : await WebAssembly.instantiate(module, imports);
   const x = instance.exports;
   for (const name of ['memory', '_initialize', 'pwagen_alloc_weights', 'pwagen_load_weights', 'pwagen_alloc_input', 'pwagen_predict', 'pwagen_output']) {
     if (!(name in x)) throw new Error(`pwagen: ${CFG.wasm} does not export ${name}; build the model with the pwagen_abi.go that \`pwagen new\` writes`);
@@ -257,6 +260,7 @@ async function load(m) {
     outputs: sig ? sig.outputs : null,
     version: CFG.version,
     variant,
+    ...(threads && { threads: threads.helpers + 1 }),
     features: detectFeatures(),
     weightsFrom: w.from,
     bytesFromNetwork: w.network,

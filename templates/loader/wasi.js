@@ -50,7 +50,11 @@ export class WASI {
       fd_prestat_dir_name: () => EBADF,
       proc_exit: (code) => { throw new ExitError(code); },
       random_get: (p, len) => {
-        for (let i = 0; i < len; i += 65536) crypto.getRandomValues(new Uint8Array(this.memory.buffer, p + i, Math.min(65536, len - i)));
+        // getRandomValues refuses views of a shared memory: fill a copy.
+        for (let i = 0; i < len; i += 65536) {
+          const n = Math.min(65536, len - i);
+          new Uint8Array(this.memory.buffer, p + i, n).set(crypto.getRandomValues(new Uint8Array(n)));
+        }
         return ok;
       },
       sched_yield: () => ok,
@@ -70,7 +74,7 @@ export class WASI {
   }
 
   print(fd, bytes) {
-    const text = this.out[fd] + new TextDecoder().decode(bytes);
+    const text = this.out[fd] + new TextDecoder().decode(bytes.slice()); // a copy: TextDecoder refuses shared memory
     const lines = text.split('\n');
     this.out[fd] = lines.pop();
     for (const l of lines) (fd === 2 ? console.error : console.log)('[model]', l);

@@ -1,0 +1,263 @@
+package modules_test
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// threadsRuntime is a wazero runtime with the threads feature.
+func threadsRuntime(ctx context.Context) wazero.Runtime {
+	return wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2|experimental.CoreFeaturesThreads))
+}
+
+// newThreadsHarness links the threaded kernels to a shared copy of
+// memModule with helpers helper goroutines; minwork 1 splits every call
+// of 8 rows or more.
+func newThreadsHarness(t testing.TB, helpers int, minwork uint32) (*harness, *modules.Threads) {
+	t.Helper()
+	ctx := context.Background()
+	rt := threadsRuntime(ctx)
+	shared, err := modules.SharedMemory(memModule, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := rt.CompileModule(ctx, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := modules.LinkThreads(ctx, rt, cm, helpers, minwork, wazero.NewModuleConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := th.Close(ctx); err != nil {
+			t.Error(err)
+		}
+		rt.Close(ctx)
+	})
+	if th.Helpers != helpers {
+		t.Fatalf("%d helpers in their loop, want %d", th.Helpers, helpers)
+	}
+	return &harness{t: t, ctx: ctx, k: rt.Module(modules.Module), mem: th.Model.Memory()}, th
+}
+
+// splitCall is one call of a split kernel on random data of shape (m, k, n).
+type splitCall struct {
+	fn      string
+	m, k, n int
+	bias    bool
+}
+
+// run writes the call's inputs from seed at 16384 on, calls fn and
+// returns the output bytes.
+func (c splitCall) run(h *harness, seed uint64) []byte { return c.prepare(h, seed)() }
+
+// prepare writes the call's inputs from seed at 16384 on and returns the
+// call, which returns the output bytes.
+func (c splitCall) prepare(h *harness, seed uint64) func() []byte {
+	r := rand.New(rand.NewPCG(seed, 9))
+	next := uint32(16384)
+	put := func(n int) uint32 { // n random bytes, then a gap
+		p := next
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		// floats: keep them finite and moderate
+		if !h.mem.Write(p, b) {
+			h.t.Fatalf("write %d bytes at %d", n, p)
+		}
+		next += uint32(n+15) &^ 15
+		return p
+	}
+	putF := func(n int) uint32 {
+		p := put(4 * n)
+		h.put(p, rnd(r, n))
+		return p
+	}
+	m, k, n := c.m, c.k, c.n
+	var out uint32
+	var outLen int
+	var args []uint64
+	bias := func() uint32 {
+		if c.bias {
+			return putF(m)
+		}
+		return 0
+	}
+	u := func(v uint32) uint64 { return uint64(v) }
+	switch c.fn {
+	case "gemm", "f16gemm":
+		w := putF(m * k)
+		if c.fn == "f16gemm" {
+			w = put(2 * m * k) // any fp16 bits, NaN and infinities too
+		}
+		b, bs := putF(k*n), bias()
+		out, outLen = put(4*m*n), 4*m*n
+		args = []uint64{u(out), u(w), u(b), u(bs), uint64(m), uint64(k), uint64(n)}
+	case "q8gemm":
+		w, sc, b, bs := put(m*k), putF(m), putF(k*n), bias()
+		out, outLen = put(4*m*n), 4*m*n
+		args = []uint64{u(out), u(w), u(sc), u(b), u(bs), uint64(m), uint64(k), uint64(n)}
+	case "gemv", "f16gemv":
+		w := putF(m * n)
+		if c.fn == "f16gemv" {
+			w = put(2 * m * n)
+		}
+		x, bs := putF(n), bias()
+		out, outLen = put(4*m), 4*m
+		args = []uint64{u(out), u(w), u(x), u(bs), uint64(m), uint64(n)}
+	case "q8gemv":
+		w, sc, x, bs := put(m*n), putF(m), putF(n), bias()
+		out, outLen = put(4*m), 4*m
+		args = []uint64{u(out), u(w), u(sc), u(x), u(bs), uint64(m), uint64(n)}
+	}
+	return func() []byte {
+		h.call(c.fn, args...)
+		got, _ := h.mem.Read(out, uint32(outLen))
+		return bytes.Clone(got)
+	}
+}
+
+// TestThreadsMatchSIMD: every split kernel, on two and four threads with
+// every call of 8 rows or more split, writes the same bytes as the SIMD
+// kernels on one thread, for shapes with odd rows, tails and big sizes.
+func TestThreadsMatchSIMD(t *testing.T) {
+	simd := newHarness(t, modules.SIMD)
+	r := rand.New(rand.NewPCG(5, 5))
+	var calls []splitCall
+	for _, fn := range []string{"gemm", "gemv", "q8gemm", "q8gemv", "f16gemm", "f16gemv"} {
+		for _, sh := range [][3]int{{8, 3, 5}, {9, 1, 33}, {13, 7, 65}, {64, 27, 1024}, {130, 75, 17}, {33, 300, 3}, {1, 40, 40}, {0, 4, 4}} {
+			calls = append(calls, splitCall{fn, sh[0], sh[1], sh[2], sh[0]%2 == 1})
+		}
+		for range 12 {
+			calls = append(calls, splitCall{fn, r.IntN(90), r.IntN(40), r.IntN(70), r.IntN(2) == 0})
+		}
+	}
+	for _, helpers := range []int{1, 3} {
+		th, _ := newThreadsHarness(t, helpers, 1)
+		for i, c := range calls {
+			want := c.run(simd, uint64(i))
+			got := c.run(th, uint64(i))
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%d helpers: %s m=%d k=%d n=%d bias=%v: the threaded result differs from SIMD's", helpers, c.fn, c.m, c.k, c.n, c.bias)
+			}
+			if c.m >= 8 {
+				claim := readU32(t, th, 8196)
+				done := readU32(t, th, 8200)
+				if chunks := claim >> 16; chunks < 2 || done != chunks {
+					t.Fatalf("%d helpers: %s m=%d: %d chunks, %d done; want the call split", helpers, c.fn, c.m, chunks, done)
+				}
+			}
+		}
+	}
+}
+
+// TestThreadsThreshold: below the threshold a call runs on the model
+// thread alone and publishes nothing.
+func TestThreadsThreshold(t *testing.T) {
+	th, _ := newThreadsHarness(t, 1, 0)               // the default threshold, 4 Mi multiply-adds
+	splitCall{"gemm", 64, 256, 255, false}.run(th, 1) // 4 Mi less 16 Ki
+	if seq := readU32(t, th, 8192); seq != 0 {
+		t.Fatalf("a gemm of 4 Mi - 16 Ki multiply-adds was published (seq %d); want it on one thread", seq)
+	}
+	splitCall{"gemm", 64, 256, 256, false}.run(th, 1) // 4 Mi
+	if seq := readU32(t, th, 8192); seq != 1 {
+		t.Fatalf("a gemm of 4 Mi multiply-adds: seq %d, want 1 (split)", seq)
+	}
+}
+
+// TestThreadsStop: Close makes every helper leave its loop.
+func TestThreadsStop(t *testing.T) {
+	th, ctl := newThreadsHarness(t, 2, 1)
+	if err := ctl.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := readU32(t, th, 8204); n != 0 {
+		t.Fatalf("%d helpers still in their loop after Close", n)
+	}
+	// With no helper, calls run on the model thread and still agree.
+	simd := newHarness(t, modules.SIMD)
+	c := splitCall{"gemm", 40, 30, 50, true}
+	if !bytes.Equal(c.run(th, 3), c.run(simd, 3)) {
+		t.Fatal("after Close, gemm differs from SIMD's")
+	}
+}
+
+func readU32(t *testing.T, h *harness, p uint32) uint32 {
+	v, ok := h.mem.ReadUint32Le(p)
+	if !ok {
+		t.Fatalf("read at %d", p)
+	}
+	return v
+}
+
+// TestSharedMemoryErrors: what SharedMemory refuses, and why.
+func TestSharedMemoryErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		wasm []byte
+		max  uint32
+		want string
+	}{
+		{"not wasm", []byte("hello"), 64, "not a WebAssembly module"},
+		{"no memory", memModule[:8], 64, "defines no memory"},
+		{"max below min", memModule, 16, "above the shared maximum of 16 pages"},
+		{"max zero", memModule, 0, "want 1 to 65536"},
+		{"data in the control block", dataBytesAt(8200), 64, "overlaps the threads' control block at 8192-8319"},
+	} {
+		_, err := modules.SharedMemory(tt.wasm, tt.max)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err %v, want %q", tt.name, err, tt.want)
+		}
+	}
+	if _, err := modules.SharedMemory(dataBytesAt(12288), 64); err != nil {
+		t.Errorf("data at 12288 (as Go puts it): %v", err)
+	}
+}
+
+// dataBytesAt is memModule with one 4-byte data segment at off.
+func dataBytesAt(off uint32) []byte {
+	var leb []byte
+	for v := int64(off); ; {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+			leb = append(leb, c)
+			break
+		}
+		leb = append(leb, c|0x80)
+	}
+	seg := append([]byte{1, 0, 0x41}, leb...)
+	seg = append(seg, 0x0b, 4, 1, 2, 3, 4)
+	return append(bytes.Clone(memModule), append([]byte{11, byte(len(seg))}, seg...)...)
+}
+
+// FuzzSharedMemory: SharedMemory never panics on any module, and what it
+// makes is a module it accepts again, unchanged.
+func FuzzSharedMemory(f *testing.F) {
+	f.Add(memModule, uint32(64))
+	f.Add(dataBytesAt(12288), uint32(1))
+	f.Add(dataBytesAt(8200), uint32(65536))
+	f.Fuzz(func(t *testing.T, wasm []byte, max uint32) {
+		out, err := modules.SharedMemory(wasm, max)
+		if err != nil {
+			return
+		}
+		again, err := modules.SharedMemory(out, max)
+		if err != nil {
+			t.Fatalf("SharedMemory refuses its own output: %v", err)
+		}
+		if !bytes.Equal(again, out) {
+			t.Fatal("SharedMemory of its own output changed it")
+		}
+	})
+}

@@ -1,0 +1,131 @@
+// Multi-threaded kernels for a cross-origin isolated page (docs/kernels.md,
+// Threads). The packager bakes into the configuration the simd-threads
+// kernels and a patch that makes the model's memory shared
+// (CFG.kernels["simd-threads"]). The model worker applies the patch to the
+// model it fetched and checked, instantiates it with those kernels, then
+// starts helper Workers (this same file, named HELPER) that instantiate
+// the kernels over the same memory and
+// sit in threads_helper: big gemm and gemv calls are split by rows between
+// the model worker and them, with memory.atomic.wait32/notify inside the
+// kernels; no JavaScript runs per call. Without isolation, or when anything
+// fails, the loader runs simd, with a warning.
+import { CFG, post } from './config.js';
+import { compileWasm } from './fetchwasm.js';
+import { simdSupported } from './kernels.js';
+
+const HELPER = 'pwagen-threads';
+const VARIANT = 'simd-threads';
+const START_MS = 10000; // helpers that are not ready by then are a failure
+const TABLE_SLOTS = 64; // the helpers' own table: at least the kernels' slots
+
+const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
+
+/** isThreadHelper tells whether this worker is a kernels helper. */
+export function isThreadHelper() {
+  return inWorker && self.name === HELPER;
+}
+
+if (isThreadHelper()) {
+  self.onmessage = async ({ data: m }) => {
+    try {
+      const table = new WebAssembly.Table({ initial: TABLE_SLOTS, element: 'anyfunc' });
+      const k = await WebAssembly.instantiate(m.module, { model: { memory: m.memory }, kernels: { table } });
+      self.postMessage({ type: 'ready' });
+      k.exports.threads_helper(); // returns after threads_stop
+    } catch (e) {
+      self.postMessage({ type: 'error', message: e?.message || String(e) });
+    }
+  };
+}
+
+/** threadsURLs lists the .wasm files the simd-threads variant needs. */
+export function threadsURLs() {
+  return [CFG.wasm, CFG.kernels.forwarder];
+}
+
+const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+// shared applies the packager's patch to the model's bytes: its memory
+// section, replaced by one that declares the memory shared.
+function shared(b, { at, end, section }) {
+  const s = bytes(section);
+  const out = new Uint8Array(b.length - (end - at) + s.length);
+  out.set(b.subarray(0, at));
+  out.set(s, at);
+  out.set(b.subarray(end), at + s.length);
+  return out;
+}
+
+// why tells why simd-threads cannot run here, or returns "" when it can.
+function why() {
+  const k = CFG.kernels;
+  if (!k || !k[VARIANT]) return CFG.isolation === 'none' ? 'the page is packaged with isolation = "none"' : 'this model was packaged without them (see pwagen validate\'s notes)';
+  if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') return 'the page is not cross-origin isolated (the host sent no COOP/COEP headers, or the service worker has not reloaded the page yet)';
+  if (!simdSupported()) return 'this browser has no WebAssembly SIMD';
+  if (typeof Worker !== 'function') return 'this browser cannot start Workers from a Worker';
+  if (helperCount() < 1) return 'this device reports one core (navigator.hardwareConcurrency)';
+  return '';
+}
+
+// helperCount is one helper per further core, at most 3.
+function helperCount() {
+  return Math.min((self.navigator?.hardwareConcurrency || 1) - 1, 3);
+}
+
+/**
+ * startThreads instantiates the shared model with the simd-threads kernels
+ * and starts the helpers. It returns null, after posting a warning, when
+ * they cannot run (the caller then loads the simd variant), or { instance,
+ * streamed, helpers }. forced is loadModel's variant: "simd-threads" makes
+ * a failure an error; any other forced variant skips the threads.
+ * minWork is the threshold in multiply-adds (0 or none: the kernels' 4 Mi).
+ */
+export async function startThreads(forced, wasi, onBytes, minWork = 0) {
+  if (forced != null && forced !== VARIANT) return null;
+  const fail = (reason) => {
+    if (forced === VARIANT) throw new Error(`pwagen: variant "${VARIANT}" asked for, but ${reason}`);
+    if (CFG.isolation !== 'none') post('warning', { message: `pwagen: running the simd kernels on one thread: ${reason}` });
+    return null;
+  };
+  const reason = why();
+  if (reason) return fail(reason);
+  const helpers = [];
+  try {
+    const k = CFG.kernels, t = k[VARIANT];
+    const [{ module, streamed }, fwdMod, kernMod] = await Promise.all([
+      compileWasm(CFG.wasm, onBytes, (b) => shared(b, t.memory)), compileWasm(k.forwarder).then((r) => r.module), WebAssembly.compile(bytes(t.kernels)),
+    ]);
+    const fwd = await WebAssembly.instantiate(fwdMod, {});
+    const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.imports, kernels: fwd.exports });
+    const memory = instance.exports.memory;
+    if (!(memory?.buffer instanceof SharedArrayBuffer)) throw new Error(`${CFG.wasm} has no shared memory after the patch`);
+    const kernels = await WebAssembly.instantiate(kernMod, { model: { memory }, kernels: { table: fwd.exports.table } });
+    await Promise.all(Array.from({ length: helperCount() }, () => new Promise((resolve, reject) => {
+      const w = new Worker(import.meta.url, { type: 'module', name: HELPER });
+      helpers.push(w);
+      const timer = setTimeout(() => reject(new Error(`a helper Worker was not ready in ${START_MS / 1000} s`)), START_MS);
+      w.onmessage = ({ data: m }) => {
+        clearTimeout(timer);
+        if (m.type === 'ready') resolve();
+        else reject(new Error(`a helper Worker failed: ${m.message}`));
+      };
+      w.onerror = (e) => {
+        e.preventDefault?.();
+        clearTimeout(timer);
+        reject(new Error(`a helper Worker failed to start: ${e.message || 'a script error'}`));
+      };
+      w.postMessage({ module: kernMod, memory });
+    })));
+    // threads_config sets the threshold (0: the default) and answers how many helpers
+    // entered their loop in the kernels: the ones that split calls.
+    const t0 = performance.now();
+    const min = Math.max(0, Math.min(2 ** 31 - 1, Math.floor(Number(minWork) || 0)));
+    while (kernels.exports.threads_config(min) < helpers.length && performance.now() - t0 < START_MS) await new Promise((r) => setTimeout(r, 1));
+    const running = kernels.exports.threads_config(min);
+    if (running < 1) throw new Error(`no helper Worker entered the kernels' loop in ${START_MS / 1000} s`);
+    return { instance, streamed, helpers: running };
+  } catch (e) {
+    for (const w of helpers) w.terminate();
+    return fail(e?.message || String(e));
+  }
+}
