@@ -174,6 +174,26 @@ func compressible(t string) bool {
 		base == "application/wasm" || base == "application/json" || base == "application/javascript"
 }
 
+// nginxBrotliFile is the file the server block includes, relative to
+// nginx's configuration folder, for brotli_static. nginx stops on an
+// unknown directive, so brotli_static is never in the server block itself:
+// the include names it through a pattern (nginxBrotliInclude), and nginx
+// skips a pattern that matches no file, so the block starts with and
+// without the module.
+const (
+	nginxBrotliFile    = "pwagen-brotli.conf"
+	nginxBrotliInclude = "pwagen-brotli[.]conf"
+)
+
+// nginxBrotli is nginx-brotli.conf, the snippet the user copies to
+// nginxBrotliFile once the brotli module is loaded.
+const nginxBrotli = "# " + generated + "\n" +
+	"# Copy to /etc/nginx/" + nginxBrotliFile + " once nginx loads the brotli module\n" +
+	"# (Debian: apt-get install libnginx-mod-http-brotli-static), then `nginx -t && nginx -s reload`:\n" +
+	"# pwagen.conf includes it, and nginx sends the .br beside each file to\n" +
+	"# browsers that accept brotli, with Vary: Accept-Encoding (gzip_vary).\n" +
+	"brotli_static on;\n"
+
 // writeNginx renders a server block to put in /etc/nginx/conf.d/: types
 // for Content-Type, gzip for the compressible ones, and locations that each
 // repeat the full header set with "always" (so 404s carry them too) and
@@ -214,9 +234,12 @@ func writeNginx(w *output, rules []Rule, s Spec) error {
 		b.WriteString("    # send them as they are, with Vary: Accept-Encoding.\n")
 		b.WriteString("    gzip_static on;\n")
 		b.WriteString("    gzip_vary on;\n")
-		b.WriteString("    # With the brotli module (Debian: apt-get install libnginx-mod-http-brotli-static),\n")
-		b.WriteString("    # uncomment to send the .br files too:\n")
-		b.WriteString("    # brotli_static on;\n")
+		b.WriteString("    # To send the .br files too, load the brotli module (Debian: apt-get install\n")
+		b.WriteString("    # libnginx-mod-http-brotli-static) and copy nginx-brotli.conf, written beside\n")
+		b.WriteString("    # this file, to " + nginxBrotliFile + " in nginx's folder (/etc/nginx/). The [.] makes the\n")
+		b.WriteString("    # include a pattern, which matches nothing until then: nginx starts without it.\n")
+		b.WriteString("    include " + nginxBrotliInclude + ";\n")
+		w.beside["nginx-brotli.conf"] = []byte(nginxBrotli)
 	}
 	for _, l := range nginxLocations(rules) {
 		fmt.Fprintf(&b, "\n    location %s {\n", l.Match)

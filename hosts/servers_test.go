@@ -253,27 +253,70 @@ func servedProblems(t *testing.T, base string, rules []Rule, files []File, out s
 	return problems
 }
 
+// nginxBrotliModule is where Debian's libnginx-mod-http-brotli-static puts
+// the module.
+const nginxBrotliModule = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
+
+// TestNginxServesRules serves each fixture with the generated server block
+// as it is, on an nginx without the brotli module (the include of
+// pwagen-brotli.conf must match nothing and gzip_static send the .gz), and
+// the precompressed fixtures again with the module loaded: with
+// nginx-brotli.conf copied where the include looks, the .br goes to
+// browsers that accept brotli; without it, still only the .gz, so the
+// snippet is what turns brotli on.
 func TestNginxServesRules(t *testing.T) {
 	needBinary(t, "/usr/sbin/nginx")
 	for _, fx := range fixtureSpecs {
+		rules, out, beside := served(t, fx.spec, []string{"nginx"})
+		site, err := os.ReadFile(filepath.Join(beside, "nginx.conf"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Run(fx.name, func(t *testing.T) {
-			rules, out, beside := served(t, fx.spec, []string{"nginx"})
-			site, err := os.ReadFile(filepath.Join(beside, "nginx.conf"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			base := startNginx(t, site, out)
+			base := startNginx(t, site, out, nginxOptions{})
 			checkServed(t, base, rules, fx.spec.Files, out)
-			// Debian's nginx has no brotli module unless
-			// libnginx-mod-http-brotli-static is installed: gzip only.
 			checkPrecompressed(t, base, rules, fx.spec, out, false)
 		})
+		if !fx.spec.Precompressed {
+			continue
+		}
+		snippet, err := os.ReadFile(filepath.Join(beside, "nginx-brotli.conf"))
+		if err != nil {
+			t.Fatalf("%s: precompressed output without nginx-brotli.conf: %v", fx.name, err)
+		}
+		for _, tt := range []struct {
+			name string
+			opts nginxOptions
+			br   bool
+		}{
+			{"brotli module, snippet copied", nginxOptions{brotliModule: true, brotliSnippet: snippet}, true},
+			{"brotli module, no snippet", nginxOptions{brotliModule: true}, false},
+		} {
+			t.Run(fx.name+"/"+tt.name, func(t *testing.T) {
+				if _, err := os.Stat(nginxBrotliModule); err != nil {
+					ci.Missing(t, "%s is missing; apt-get install -y libnginx-mod-http-brotli-static", nginxBrotliModule)
+				}
+				base := startNginx(t, site, out, tt.opts)
+				checkServed(t, base, rules, fx.spec.Files, out)
+				checkPrecompressed(t, base, rules, fx.spec, out, tt.br)
+			})
+		}
 	}
 }
 
+// nginxOptions are the parts of nginx.conf that are the user's, not
+// pwagen's: whether the brotli module is loaded, and the content of
+// pwagen-brotli.conf in nginx's folder (none when nil).
+type nginxOptions struct {
+	brotliModule  bool
+	brotliSnippet []byte
+}
+
 // startNginx runs the generated server block with only listen and root
-// set, inside a minimal nginx.conf whose paths are all in a temp folder.
-func startNginx(t *testing.T, site []byte, out string) string {
+// set, inside a minimal nginx.conf whose paths are all in a temp folder,
+// which is also nginx's configuration folder (where includes are looked
+// up).
+func startNginx(t *testing.T, site []byte, out string, opts nginxOptions) string {
 	t.Helper()
 	port := freePort(t)
 	site = replaceOnce(t, site, "listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", port))
@@ -282,7 +325,16 @@ func startNginx(t *testing.T, site []byte, out string) string {
 	if err := os.WriteFile(filepath.Join(run, "site.conf"), site, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	conf := fmt.Sprintf(`worker_processes 1;
+	if opts.brotliSnippet != nil {
+		if err := os.WriteFile(filepath.Join(run, nginxBrotliFile), opts.brotliSnippet, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := ""
+	if opts.brotliModule {
+		load = "load_module " + nginxBrotliModule + ";\n"
+	}
+	conf := fmt.Sprintf(`%[2]sworker_processes 1;
 daemon off;
 master_process off;
 pid %[1]s/nginx.pid;
@@ -297,7 +349,7 @@ http {
     scgi_temp_path %[1]s/scgi;
     include %[1]s/site.conf;
 }
-`, run)
+`, run, load)
 	if err := os.WriteFile(filepath.Join(run, "nginx.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +403,7 @@ func TestServerChecksCatchBrokenConfigs(t *testing.T) {
 			if broken == string(site) {
 				t.Fatal("the mutation changed nothing")
 			}
-			base := startNginx(t, []byte(broken), out)
+			base := startNginx(t, []byte(broken), out, nginxOptions{})
 			problems := servedProblems(t, base, rules, tt.spec.Files, out)
 			if !strings.Contains(strings.Join(problems, "\n"), tt.want) {
 				t.Errorf("broken config passed the checks; problems: %q", problems)
@@ -450,7 +502,7 @@ func (l *lockedBuffer) String() string {
 }
 
 // checkPrecompressed asks for every file with Accept-Encoding br and gzip,
-// and gzip alone: a spec with precompressed files must get the .br (when
+// br alone and gzip alone: a spec with precompressed files must get the .br (when
 // the server can send it) or the .gz byte for byte, with Content-Encoding,
 // the file's own Content-Type, the compressed Content-Length and Vary:
 // Accept-Encoding; images and weights come as they are.
@@ -461,7 +513,7 @@ func checkPrecompressed(t *testing.T, base string, rules []Rule, s Spec, out str
 	}
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	for _, f := range s.Files {
-		for _, ae := range []string{"br, gzip", "gzip"} {
+		for _, ae := range []string{"br, gzip", "br", "gzip"} {
 			req, _ := http.NewRequest("GET", base+"/"+f.Name, nil)
 			req.Header.Set("Accept-Encoding", ae)
 			resp, err := client.Do(req)
@@ -475,9 +527,11 @@ func checkPrecompressed(t *testing.T, base string, rules []Rule, s Spec, out str
 			}
 			want, suffix := "", ""
 			if Compressible(f.Name) {
-				want, suffix = "gzip", precompress.GzSuffix
-				if br && ae != "gzip" {
+				switch {
+				case br && ae != "gzip":
 					want, suffix = "br", precompress.BrSuffix
+				case ae != "br":
+					want, suffix = "gzip", precompress.GzSuffix
 				}
 			}
 			file, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(f.Name+suffix)))

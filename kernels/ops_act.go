@@ -171,8 +171,13 @@ func activateRange(dst, x []float32, a Act) {
 }
 
 // exactInKernel lists the activations whose SIMD kernel gives the bits this
-// loop gives; the others (HardSwish, HardSigmoid round their products to
-// float32) stay here, where they are exact to float64.
+// loop gives (HardSwish in float64 in both, HardSigmoid and Scale with the
+// same float32 roundings): in a wasip1 build they run there, not as
+// Go-compiled loops (which call the runtime for each min and max).
 func exactInKernel(op ActOp) bool {
-	return op == ActRelu || op == ActClip || op == ActLeakyRelu
+	switch op {
+	case ActRelu, ActClip, ActLeakyRelu, ActHardSigmoid, ActHardSwish, ActScale:
+		return true
+	}
+	return false
 }

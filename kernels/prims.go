@@ -146,7 +146,8 @@ func Pool(dst, src []float32, p PoolParams, max bool) {
 //	ActScale        Alpha·x + Beta
 //
 // with each product rounded to float32 before the sum (no fused
-// multiply-add) and min and max as Go's builtins (NaN wins, −0 < +0). For
+// multiply-add), except HardSwish, computed in float64 and rounded once
+// (as Activate does), and min and max as Go's builtins (NaN wins, −0 < +0). For
 // any other op it writes nothing and returns false: the caller runs its own
 // loop. dst may be x (in place), but must not partly overlap it.
 func ActKernel(dst, x []float32, a Act) bool {

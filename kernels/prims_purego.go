@@ -148,7 +148,8 @@ func actOne(v float32, a Act) float32 {
 	case ActHardSigmoid:
 		v = max(0, min(1, float32(a.Alpha*v)+a.Beta))
 	case ActHardSwish:
-		v = v * max(0, min(1, v/6+0.5))
+		f := float64(v)
+		v = float32(f * max(0, min(1, f/6+0.5)))
 	case ActClip:
 		v = min(max(v, a.Alpha), a.Beta)
 	case ActScale:

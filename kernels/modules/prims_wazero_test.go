@@ -255,3 +255,40 @@ func FuzzPrims(f *testing.F) {
 		}
 	})
 }
+
+// TestDwconvAtMemoryEdges puts a depthwise convolution's input at the very
+// start and the very end of the memory: the SIMD edge blocks' masked loads
+// read beside a row, so they must fall back to one output at a time where
+// that would leave the memory (a trap), and still match pure Go.
+func TestDwconvAtMemoryEdges(t *testing.T) {
+	for _, v := range modules.Variants {
+		h := newHarness(t, v)
+		memEnd := h.mem.Size()
+		r := rand.New(rand.NewPCG(9, 9))
+		for _, tc := range []struct{ in, k, s, d, pad int }{
+			{8, 3, 1, 1, 1}, {16, 3, 2, 1, 1}, {13, 5, 1, 1, 2}, {12, 3, 1, 2, 2}, {9, 3, 2, 1, 1}, {20, 4, 2, 1, 3},
+		} {
+			sq := func(v int) []int { return []int{v, v} }
+			out := (tc.in+2*tc.pad-(tc.k-1)*tc.d-1)/tc.s + 1
+			const c = 3
+			dp := kernels.ConvParams{N: 1, InC: c, OutC: c, Group: c, In: sq(tc.in), Out: sq(out), Kernel: sq(tc.k), Stride: sq(tc.s),
+				Dilation: sq(tc.d), Pad: sq(tc.pad), Act: kernels.Act{Op: kernels.ActRelu}}
+			src, w, b := rnd(r, c*tc.in*tc.in), rnd(r, c*tc.k*tc.k), rnd(r, c)
+			want := make([]float32, c*out*out)
+			kernels.DepthwiseConv(want, src, w, b, dp)
+			for _, ps := range []uint32{0, memEnd - uint32(4*len(src))} {
+				shape := fmt.Sprintf("%+v src at %d of %d", dp, ps, memEnd)
+				L := &layout{next: 64 * 1024}
+				pg, pw, pb, pd := L.at(18), L.at(len(w)), L.at(len(b)), L.at(len(want))
+				h.put(ps, src)
+				h.put(pw, w)
+				h.put(pb, b)
+				h.putWords(pg, geomBlock(c, dp.In, dp.Out, dp.Kernel, dp.Stride, dp.Dilation, dp.Pad, nil, int(dp.Act.Op), 0, 0))
+				if _, err := h.k.ExportedFunction("dwconv").Call(h.ctx, uint64(pd), uint64(ps), uint64(pw), uint64(pb), uint64(pg)); err != nil {
+					t.Fatalf("%s dwconv %s: %v", v, shape, err)
+				}
+				sameBits(t, v, "dwconv", shape, h.get(pd, len(want)), want)
+			}
+		}
+	}
+}

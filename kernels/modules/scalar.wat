@@ -264,18 +264,21 @@
   ;;   40 DW  44 PH  48 PW  52 EH  56 EW  60 op  64 alpha (f32)  68 beta (f32)
   ;; (byte offsets). Input position of output o, tap k: o*S + k*D - P; a
   ;; position outside [0, I) is padding. Each variant supplies the row
-  ;; functions $im2colRows, $dwRowAll and $poolRowAll; every output is the
+  ;; functions $im2colRows, $dwPlane and $poolRowAll; every output is the
   ;; same bit for bit in both.
 
-  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1).
+  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1; no
+  ;; division for s = 1).
   (func $lo (param $off i32) (param $s i32) (param $n i32) (result i32)
     (if (i32.ge_s (local.get $off) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $s) (i32.const 1)) (then (return (call $umin (i32.sub (i32.const 0) (local.get $off)) (local.get $n)))))
     (call $umin (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
 
   ;; hi returns how many t in [0, n) have off + t*s < lim (s >= 1): the
   ;; positions below lim are t < hi.
   (func $hi (param $off i32) (param $s i32) (param $lim i32) (param $n i32) (result i32)
     (if (i32.ge_s (local.get $off) (local.get $lim)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $s) (i32.const 1)) (then (return (call $umin (i32.sub (local.get $lim) (local.get $off)) (local.get $n)))))
     (call $umin (i32.div_u (i32.add (i32.sub (local.get $lim) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
 
   (func $umin (param $a i32) (param $b i32) (result i32)
@@ -284,7 +287,8 @@
     (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
 
   ;; act1 applies activation op (package kernels' ActOp) to one value; ops
-  ;; it does not know leave the value as it is.
+  ;; it does not know leave the value as it is. HardSwish is computed in
+  ;; f64 and rounded once, as package kernels' Activate does.
   (func $act1 (param $v f32) (param $op i32) (param $alpha f32) (param $beta f32) (result f32)
     (block $none
       (block $scale
@@ -300,8 +304,8 @@
               (return (select (f32.mul (local.get $alpha) (local.get $v)) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
             (return (f32.max (f32.const 0) (f32.min (f32.const 1)
               (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))))
-          (return (f32.mul (local.get $v) (f32.max (f32.const 0) (f32.min (f32.const 1)
-            (f32.add (f32.div (local.get $v) (f32.const 6)) (f32.const 0.5)))))))
+          (return (f32.demote_f64 (f64.mul (f64.promote_f32 (local.get $v)) (f64.max (f64.const 0) (f64.min (f64.const 1)
+            (f64.add (f64.div (f64.promote_f32 (local.get $v)) (f64.const 6)) (f64.const 0.5))))))))
         (return (f32.min (f32.max (local.get $v) (local.get $alpha)) (local.get $beta))))
       (return (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))
     (local.get $v))
@@ -352,10 +356,10 @@
   ;; channel c has the KH*KW weights at w + c*KH*KW and bias b[c] (b = 0:
   ;; none); each output starts at its bias, adds w*x over the taps inside
   ;; the input, ky then kx, and goes through $act1 with op, alpha, beta.
+  ;; Each variant supplies $dwPlane, one channel's plane.
   (func $dwconv (param $dst i32) (param $src i32) (param $w i32) (param $b i32) (param $g i32)
     (local $C i32) (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32)
-    (local $SH i32) (local $DH i32) (local $PH i32)
-    (local $c i32) (local $oy i32) (local $base i32) (local $kylo i32) (local $bias f32)
+    (local $c i32) (local $bias f32)
     (local.set $C (i32.load (local.get $g)))
     (local.set $IH (i32.load offset=4 (local.get $g)))
     (local.set $IW (i32.load offset=8 (local.get $g)))
@@ -363,23 +367,12 @@
     (local.set $OW (i32.load offset=16 (local.get $g)))
     (local.set $KH (i32.load offset=20 (local.get $g)))
     (local.set $KW (i32.load offset=24 (local.get $g)))
-    (local.set $SH (i32.load offset=28 (local.get $g)))
-    (local.set $DH (i32.load offset=36 (local.get $g)))
-    (local.set $PH (i32.load offset=44 (local.get $g)))
     (block $dc (loop $lc
       (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $bias (f32.const 0))
       (if (local.get $b) (then (local.set $bias (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2)))))))
-      (local.set $oy (i32.const 0))
-      (block $doy (loop $loy
-        (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
-        (local.set $base (i32.sub (i32.mul (local.get $oy) (local.get $SH)) (local.get $PH)))
-        (local.set $kylo (call $lo (local.get $base) (local.get $DH) (local.get $KH)))
-        (call $dwRowAll (local.get $g) (local.get $dst) (local.get $src) (local.get $w) (local.get $bias) (local.get $base)
-          (local.get $kylo) (call $smax (local.get $kylo) (call $hi (local.get $base) (local.get $DH) (local.get $IH) (local.get $KH))))
-        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $OW) (i32.const 2))))
-        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-        (br $loy)))
+      (call $dwPlane (local.get $g) (local.get $dst) (local.get $src) (local.get $w) (local.get $bias))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $OH) (local.get $OW)) (i32.const 2))))
       (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $IH) (local.get $IW)) (i32.const 2))))
       (local.set $w (i32.add (local.get $w) (i32.shl (i32.mul (local.get $KH) (local.get $KW)) (i32.const 2))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
@@ -543,10 +536,27 @@
       (br $l)))
     (call $zero (local.get $q) (i32.sub (local.get $ow) (local.get $hi))))
 
-  (func $dwRowAll (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $bias f32)
-      (param $base i32) (param $kylo i32) (param $kyhi i32)
-    (call $dwRow (local.get $g) (local.get $q) (local.get $plane) (local.get $wc) (local.get $bias)
-      (local.get $base) (local.get $kylo) (local.get $kyhi) (i32.const 0) (i32.load offset=16 (local.get $g))))
+  ;; dwPlane computes one channel of dwconv, one output at a time.
+  (func $dwPlane (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $bias f32)
+    (local $IH i32) (local $OH i32) (local $OW i32) (local $KH i32) (local $SH i32) (local $DH i32) (local $PH i32)
+    (local $oy i32) (local $base i32) (local $kylo i32)
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KH (i32.load offset=20 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $PH (i32.load offset=44 (local.get $g)))
+    (block $doy (loop $loy
+      (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
+      (local.set $base (i32.sub (i32.mul (local.get $oy) (local.get $SH)) (local.get $PH)))
+      (local.set $kylo (call $lo (local.get $base) (local.get $DH) (local.get $KH)))
+      (call $dwRow (local.get $g) (local.get $q) (local.get $plane) (local.get $wc) (local.get $bias) (local.get $base)
+        (local.get $kylo) (call $smax (local.get $kylo) (call $hi (local.get $base) (local.get $DH) (local.get $IH) (local.get $KH)))
+        (i32.const 0) (local.get $OW))
+      (local.set $q (i32.add (local.get $q) (i32.shl (local.get $OW) (i32.const 2))))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $loy))))
 
   (func $poolRowAll (param $g i32) (param $q i32) (param $plane i32) (param $base i32)
       (param $kylo i32) (param $kyhi i32) (param $ny i32)

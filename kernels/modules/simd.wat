@@ -206,7 +206,7 @@
   ;; time, and returns j (in bytes): the columns it did not do.
   (func $gemmPair (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (result i32)
     (local $row i32) (local $j i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
-    (local $x0 v128) (local $x1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $x0 v128) (local $x1 v128) (local $b0 v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
     (local.set $row (i32.shl (local.get $n) (i32.const 2)))
@@ -225,20 +225,22 @@
         (block $pd
           (loop $pl
             (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+            ;; each column vector of b is loaded, used by both rows and
+            ;; dropped: 8 sums, 2 splats and 1 column live at a time
             (local.set $x0 (v128.load32_splat (local.get $ap)))
             (local.set $x1 (v128.load32_splat (i32.add (local.get $ap) (local.get $a2))))
             (local.set $b0 (v128.load (local.get $bp)))
-            (local.set $b1 (v128.load offset=16 (local.get $bp)))
-            (local.set $b2 (v128.load offset=32 (local.get $bp)))
-            (local.set $b3 (v128.load offset=48 (local.get $bp)))
             (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $b0))))
-            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $b1))))
-            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $b2))))
-            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $b3))))
             (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $b0))))
-            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $b1))))
-            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $b2))))
-            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $b3))))
+            (local.set $b0 (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $b0))))
+            (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $b0))))
+            (local.set $b0 (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (f32x4.add (local.get $p2) (f32x4.mul (local.get $x0) (local.get $b0))))
+            (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x1) (local.get $b0))))
+            (local.set $b0 (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (f32x4.add (local.get $p3) (f32x4.mul (local.get $x0) (local.get $b0))))
+            (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x1) (local.get $b0))))
             (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
             (local.set $bp (i32.add (local.get $bp) (local.get $row)))
             (br $pl)))
@@ -508,18 +510,21 @@
   ;;   40 DW  44 PH  48 PW  52 EH  56 EW  60 op  64 alpha (f32)  68 beta (f32)
   ;; (byte offsets). Input position of output o, tap k: o*S + k*D - P; a
   ;; position outside [0, I) is padding. Each variant supplies the row
-  ;; functions $im2colRows, $dwRowAll and $poolRowAll; every output is the
+  ;; functions $im2colRows, $dwPlane and $poolRowAll; every output is the
   ;; same bit for bit in both.
 
-  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1).
+  ;; lo returns the first t in [0, n] with off + t*s >= 0 (s >= 1; no
+  ;; division for s = 1).
   (func $lo (param $off i32) (param $s i32) (param $n i32) (result i32)
     (if (i32.ge_s (local.get $off) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $s) (i32.const 1)) (then (return (call $umin (i32.sub (i32.const 0) (local.get $off)) (local.get $n)))))
     (call $umin (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
 
   ;; hi returns how many t in [0, n) have off + t*s < lim (s >= 1): the
   ;; positions below lim are t < hi.
   (func $hi (param $off i32) (param $s i32) (param $lim i32) (param $n i32) (result i32)
     (if (i32.ge_s (local.get $off) (local.get $lim)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $s) (i32.const 1)) (then (return (call $umin (i32.sub (local.get $lim) (local.get $off)) (local.get $n)))))
     (call $umin (i32.div_u (i32.add (i32.sub (local.get $lim) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (local.get $n)))
 
   (func $umin (param $a i32) (param $b i32) (result i32)
@@ -528,7 +533,8 @@
     (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
 
   ;; act1 applies activation op (package kernels' ActOp) to one value; ops
-  ;; it does not know leave the value as it is.
+  ;; it does not know leave the value as it is. HardSwish is computed in
+  ;; f64 and rounded once, as package kernels' Activate does.
   (func $act1 (param $v f32) (param $op i32) (param $alpha f32) (param $beta f32) (result f32)
     (block $none
       (block $scale
@@ -544,8 +550,8 @@
               (return (select (f32.mul (local.get $alpha) (local.get $v)) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
             (return (f32.max (f32.const 0) (f32.min (f32.const 1)
               (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))))
-          (return (f32.mul (local.get $v) (f32.max (f32.const 0) (f32.min (f32.const 1)
-            (f32.add (f32.div (local.get $v) (f32.const 6)) (f32.const 0.5)))))))
+          (return (f32.demote_f64 (f64.mul (f64.promote_f32 (local.get $v)) (f64.max (f64.const 0) (f64.min (f64.const 1)
+            (f64.add (f64.div (f64.promote_f32 (local.get $v)) (f64.const 6)) (f64.const 0.5))))))))
         (return (f32.min (f32.max (local.get $v) (local.get $alpha)) (local.get $beta))))
       (return (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))
     (local.get $v))
@@ -596,10 +602,10 @@
   ;; channel c has the KH*KW weights at w + c*KH*KW and bias b[c] (b = 0:
   ;; none); each output starts at its bias, adds w*x over the taps inside
   ;; the input, ky then kx, and goes through $act1 with op, alpha, beta.
+  ;; Each variant supplies $dwPlane, one channel's plane.
   (func $dwconv (param $dst i32) (param $src i32) (param $w i32) (param $b i32) (param $g i32)
     (local $C i32) (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32)
-    (local $SH i32) (local $DH i32) (local $PH i32)
-    (local $c i32) (local $oy i32) (local $base i32) (local $kylo i32) (local $bias f32)
+    (local $c i32) (local $bias f32)
     (local.set $C (i32.load (local.get $g)))
     (local.set $IH (i32.load offset=4 (local.get $g)))
     (local.set $IW (i32.load offset=8 (local.get $g)))
@@ -607,23 +613,12 @@
     (local.set $OW (i32.load offset=16 (local.get $g)))
     (local.set $KH (i32.load offset=20 (local.get $g)))
     (local.set $KW (i32.load offset=24 (local.get $g)))
-    (local.set $SH (i32.load offset=28 (local.get $g)))
-    (local.set $DH (i32.load offset=36 (local.get $g)))
-    (local.set $PH (i32.load offset=44 (local.get $g)))
     (block $dc (loop $lc
       (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $bias (f32.const 0))
       (if (local.get $b) (then (local.set $bias (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2)))))))
-      (local.set $oy (i32.const 0))
-      (block $doy (loop $loy
-        (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
-        (local.set $base (i32.sub (i32.mul (local.get $oy) (local.get $SH)) (local.get $PH)))
-        (local.set $kylo (call $lo (local.get $base) (local.get $DH) (local.get $KH)))
-        (call $dwRowAll (local.get $g) (local.get $dst) (local.get $src) (local.get $w) (local.get $bias) (local.get $base)
-          (local.get $kylo) (call $smax (local.get $kylo) (call $hi (local.get $base) (local.get $DH) (local.get $IH) (local.get $KH))))
-        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $OW) (i32.const 2))))
-        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-        (br $loy)))
+      (call $dwPlane (local.get $g) (local.get $dst) (local.get $src) (local.get $w) (local.get $bias))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $OH) (local.get $OW)) (i32.const 2))))
       (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $IH) (local.get $IW)) (i32.const 2))))
       (local.set $w (i32.add (local.get $w) (i32.shl (i32.mul (local.get $KH) (local.get $KW)) (i32.const 2))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
@@ -766,6 +761,7 @@
 
   ;; actv is $act1 on four lanes.
   (func $actv (param $v v128) (param $op i32) (param $alpha f32) (param $beta f32) (result v128)
+    (local $lo v128) (local $hi v128)
     (block $none
       (block $scale
         (block $clip
@@ -781,24 +777,49 @@
                 (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0)))))
             (return (f32x4.max (v128.const f32x4 0 0 0 0) (f32x4.min (v128.const f32x4 1 1 1 1)
               (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))))
-          (return (f32x4.mul (local.get $v) (f32x4.max (v128.const f32x4 0 0 0 0) (f32x4.min (v128.const f32x4 1 1 1 1)
-            (f32x4.add (f32x4.div (local.get $v) (v128.const f32x4 6 6 6 6)) (v128.const f32x4 0.5 0.5 0.5 0.5)))))))
+          ;; in f64, two lanes at a time, rounded once
+          (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+          (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+          (local.set $lo (f64x2.mul (local.get $lo) (f64x2.max (v128.const f64x2 0 0) (f64x2.min (v128.const f64x2 1 1)
+            (f64x2.add (f64x2.div (local.get $lo) (v128.const f64x2 6 6)) (v128.const f64x2 0.5 0.5))))))
+          (local.set $hi (f64x2.mul (local.get $hi) (f64x2.max (v128.const f64x2 0 0) (f64x2.min (v128.const f64x2 1 1)
+            (f64x2.add (f64x2.div (local.get $hi) (v128.const f64x2 6 6)) (v128.const f64x2 0.5 0.5))))))
+          (return (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))))
         (return (f32x4.min (f32x4.max (local.get $v) (f32x4.splat (local.get $alpha))) (f32x4.splat (local.get $beta)))))
       (return (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))
     (local.get $v))
 
-  ;; dwRowAll computes one row of dwconv: 8, then 4 outputs at a time where
-  ;; every tap is inside the input and the stride is 1 or 2, $dwRow
-  ;; elsewhere.
-  (func $dwRowAll (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $bias f32)
-      (param $base i32) (param $kylo i32) (param $kyhi i32)
+  ;; dwPlane computes one channel of dwconv, row by row, 4 outputs per
+  ;; lane group, with what does not change along the plane worked out
+  ;; once. Blocks
+  ;; whose taps are all inside the input run 8, then 4 outputs at a time
+  ;; with no test; the others (the edges, next to the padding) run 4 at a
+  ;; time with a mask per tap: lanes whose input position is outside [0,
+  ;; IW) keep their sum (v128.bitselect), so each output adds the same taps
+  ;; in the same order as $dwRow. A masked load may read up to KW*DW+7
+  ;; values beside the row (the neighbouring row or tensor, then masked
+  ;; off): the plane is checked first to lie inside memory with that
+  ;; margin, else the edges go through $dwRow. Strides above 2 and the last OW%4
+  ;; outputs go through $dwRow.
+  (func $dwPlane (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $bias f32)
+    (local $IH i32) (local $OH i32) (local $KH i32) (local $SH i32) (local $PH i32)
+    (local $oy i32) (local $base i32) (local $kylo i32) (local $kyhi i32)
     (local $IW i32) (local $OW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
     (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $wr i32) (local $dstep i32)
-    (local $acc v128) (local $acc1 v128) (local $wv v128) (local $bv v128)
-    (local $op i32) (local $alpha f32) (local $beta f32)
+    (local $acc v128) (local $acc1 v128) (local $wv v128) (local $bv v128) (local $x v128)
+    (local $ix v128) (local $ix0 v128) (local $iwv v128) (local $dwv v128) (local $m0 v128) (local $m1 v128) (local $m2 v128)
+    (local $op i32) (local $alpha f32) (local $beta f32) (local $masked i32) (local $av v128) (local $bt v128) (local $p1 i32) (local $p2 i32)
     (local.set $op (i32.load offset=60 (local.get $g)))
     (local.set $alpha (f32.load offset=64 (local.get $g)))
     (local.set $beta (f32.load offset=68 (local.get $g)))
+    (local.set $av (f32x4.splat (local.get $alpha)))
+    (local.set $bt (f32x4.splat (local.get $beta)))
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $KH (i32.load offset=20 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $PH (i32.load offset=44 (local.get $g)))
     (local.set $IW (i32.load offset=8 (local.get $g)))
     (local.set $OW (i32.load offset=16 (local.get $g)))
     (local.set $KW (i32.load offset=24 (local.get $g)))
@@ -806,92 +827,241 @@
     (local.set $DH (i32.load offset=36 (local.get $g)))
     (local.set $DW (i32.load offset=40 (local.get $g)))
     (local.set $PW (i32.load offset=48 (local.get $g)))
-    (if (i32.gt_u (local.get $SW) (i32.const 2)) (then
-      (call $dwRow (local.get $g) (local.get $q) (local.get $plane) (local.get $wc) (local.get $bias)
-        (local.get $base) (local.get $kylo) (local.get $kyhi) (i32.const 0) (local.get $OW))
-      (return)))
     (local.set $xlo (call $lo (i32.sub (i32.const 0) (local.get $PW)) (local.get $SW) (local.get $OW)))
     (local.set $xhi (call $smax (local.get $xlo) (call $hi
       (i32.sub (i32.mul (i32.sub (local.get $KW) (i32.const 1)) (local.get $DW)) (local.get $PW)) (local.get $SW) (local.get $IW) (local.get $OW))))
-    (call $dwRow (local.get $g) (local.get $q) (local.get $plane) (local.get $wc) (local.get $bias)
-      (local.get $base) (local.get $kylo) (local.get $kyhi) (i32.const 0) (local.get $xlo))
+    ;; The masked loads reach from PW values before a row's start to
+    ;; (OW-1)*SW+(KW-1)*DW-PW+1 values past it (the stride-2 load reads no
+    ;; further than its last lane): the whole plane with that margin must
+    ;; be inside memory. In i64: no wrap.
+    (local.set $masked (i32.and (i64.ge_u (i64.extend_i32_u (local.get $plane)) (i64.shl (i64.extend_i32_u (local.get $PW)) (i64.const 2)))
+      (i64.le_u
+        (i64.add (i64.extend_i32_u (local.get $plane)) (i64.shl (i64.add (i64.add
+          (i64.mul (i64.extend_i32_u (local.get $IH)) (i64.extend_i32_u (local.get $IW)))
+          (i64.mul (i64.extend_i32_u (local.get $OW)) (i64.extend_i32_u (local.get $SW))))
+          (i64.mul (i64.extend_i32_u (local.get $KW)) (i64.extend_i32_u (local.get $DW)))) (i64.const 2)))
+        (i64.shl (i64.extend_i32_u (memory.size)) (i64.const 16)))))
     (local.set $bv (f32x4.splat (local.get $bias)))
     (local.set $dstep (i32.shl (local.get $DW) (i32.const 2)))
-    (local.set $ox (local.get $xlo))
-    ;; 8 outputs at a time: two accumulators share each weight.
-    (block $dx8 (loop $lx8
-      (br_if $dx8 (i32.gt_s (i32.add (local.get $ox) (i32.const 8)) (local.get $xhi)))
-      (local.set $acc (local.get $bv))
-      (local.set $acc1 (local.get $bv))
-      (local.set $ky (local.get $kylo))
-      (block $dy (loop $ly
-        (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
-        (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
-          (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
-          (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
-        (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
-        (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
-        (if (i32.eq (local.get $SW) (i32.const 1))
-          (then
-            (loop $lk
-              (local.set $wv (v128.load32_splat (local.get $wr)))
-              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load (local.get $p)))))
-              (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
-              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
-              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
-              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend)))))
-          (else
-            (loop $lk
-              (local.set $wv (v128.load32_splat (local.get $wr)))
-              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv)
-                (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))))
-              (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv)
-                (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p)) (v128.load offset=44 (local.get $p))))))
-              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
-              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
-              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend))))))
-        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-        (br $ly)))
-      (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-        (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
-      (v128.store offset=16 (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-        (call $actv (local.get $acc1) (local.get $op) (local.get $alpha) (local.get $beta)))
-      (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
-      (br $lx8)))
-    ;; then 4
+    (local.set $iwv (i32x4.splat (local.get $IW)))
+    (local.set $dwv (i32x4.splat (local.get $DW)))
+    (block $doy (loop $loy
+    (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
+    (local.set $base (i32.sub (i32.mul (local.get $oy) (local.get $SH)) (local.get $PH)))
+    (local.set $kylo (call $lo (local.get $base) (local.get $DH) (local.get $KH)))
+    (local.set $kyhi (call $smax (local.get $kylo) (call $hi (local.get $base) (local.get $DH) (local.get $IH) (local.get $KH))))
+    (if (i32.gt_u (local.get $SW) (i32.const 2)) (then
+      (call $dwRow (local.get $g) (local.get $q) (local.get $plane) (local.get $wc) (local.get $bias)
+        (local.get $base) (local.get $kylo) (local.get $kyhi) (i32.const 0) (local.get $OW))
+      (local.set $ox (local.get $OW))))
     (block $dx (loop $lx
-      (br_if $dx (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $xhi)))
-      (local.set $acc (local.get $bv))
-      (local.set $ky (local.get $kylo))
-      (block $dy (loop $ly
-        (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
-        (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
-          (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
-          (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
-        (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
-        (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
-        (if (i32.eq (local.get $SW) (i32.const 1))
-          (then
-            (loop $lk
-              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $wr)) (v128.load (local.get $p)))))
-              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
-              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
-              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend)))))
-          (else
-            (loop $lk
-              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $wr))
-                (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))))
-              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
-              (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
-              (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend))))))
-        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-        (br $ly)))
-      (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
-        (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))
-      (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+      (br_if $dx (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $OW)))
+      (block $next
+        ;; 8 interior outputs: two accumulators share each weight.
+        (if (i32.and (i32.ge_s (local.get $ox) (local.get $xlo)) (i32.le_s (i32.add (local.get $ox) (i32.const 8)) (local.get $xhi))) (then
+          (local.set $acc (local.get $bv))
+          (local.set $acc1 (local.get $bv))
+          (local.set $ky (local.get $kylo))
+          (block $dy (loop $ly
+            (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+            (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+              (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+              (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+            (if (i32.eq (local.get $KW) (i32.const 3)) (then
+              ;; KW = 3: the taps unrolled
+              (local.set $wr (i32.add (local.get $wc) (i32.mul (local.get $ky) (i32.const 12))))
+              (local.set $p1 (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $p2 (i32.add (local.get $p1) (local.get $dstep)))
+              (if (i32.eq (local.get $SW) (i32.const 1))
+                (then
+                  (local.set $wv (v128.load32_splat offset=0 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p)))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
+                  (local.set $wv (v128.load32_splat offset=4 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p1)))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p1)))))
+                  (local.set $wv (v128.load32_splat offset=8 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p2)))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p2))))))
+                (else
+                  (local.set $wv (v128.load32_splat offset=0 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p)) (v128.load offset=12 (local.get $p))))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p)) (v128.load offset=44 (local.get $p))))))
+                  (local.set $wv (v128.load32_splat offset=4 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p1)) (v128.load offset=12 (local.get $p1))))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p1)) (v128.load offset=44 (local.get $p1))))))
+                  (local.set $wv (v128.load32_splat offset=8 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p2)) (v128.load offset=12 (local.get $p2))))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p2)) (v128.load offset=44 (local.get $p2))))))))
+              (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+              (br $ly)))
+            (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
+            (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
+            (if (i32.eq (local.get $SW) (i32.const 1))
+              (then
+                (loop $lk
+                  (local.set $wv (v128.load32_splat (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load (local.get $p)))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
+                  (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+                  (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+                  (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend)))))
+              (else
+                (loop $lk
+                  (local.set $wv (v128.load32_splat (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv)
+                    (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))))
+                  (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv)
+                    (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=32 (local.get $p)) (v128.load offset=44 (local.get $p))))))
+                  (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+                  (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+                  (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend))))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $ly)))
+          (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+            (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))))
+          (v128.store offset=16 (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+            (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc1) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc1) (local.get $op) (local.get $alpha) (local.get $beta)))))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
+          (br $next)))
+        ;; 4 interior outputs
+        (if (i32.and (i32.ge_s (local.get $ox) (local.get $xlo)) (i32.le_s (i32.add (local.get $ox) (i32.const 4)) (local.get $xhi))) (then
+          (local.set $acc (local.get $bv))
+          (local.set $ky (local.get $kylo))
+          (block $dy (loop $ly
+            (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+            (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+              (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+              (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+            (if (i32.eq (local.get $KW) (i32.const 3)) (then
+              ;; KW = 3: the taps unrolled
+              (local.set $wr (i32.add (local.get $wc) (i32.mul (local.get $ky) (i32.const 12))))
+              (local.set $p1 (i32.add (local.get $p) (local.get $dstep)))
+              (local.set $p2 (i32.add (local.get $p1) (local.get $dstep)))
+              (if (i32.eq (local.get $SW) (i32.const 1))
+                (then
+                  (local.set $wv (v128.load32_splat offset=0 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p)))))
+                  (local.set $wv (v128.load32_splat offset=4 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p1)))))
+                  (local.set $wv (v128.load32_splat offset=8 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (v128.load offset=0 (local.get $p2))))))
+                (else
+                  (local.set $wv (v128.load32_splat offset=0 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p)) (v128.load offset=12 (local.get $p))))))
+                  (local.set $wv (v128.load32_splat offset=4 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p1)) (v128.load offset=12 (local.get $p1))))))
+                  (local.set $wv (v128.load32_splat offset=8 (local.get $wr)))
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $wv) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $p2)) (v128.load offset=12 (local.get $p2))))))))
+              (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+              (br $ly)))
+            (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
+            (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
+            (if (i32.eq (local.get $SW) (i32.const 1))
+              (then
+                (loop $lk
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $wr)) (v128.load (local.get $p)))))
+                  (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+                  (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+                  (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend)))))
+              (else
+                (loop $lk
+                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $wr))
+                    (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))))
+                  (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+                  (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+                  (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend))))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $ly)))
+          (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+            (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+          (br $next)))
+        ;; 4 edge outputs, lanes masked per tap
+        (if (i32.eqz (local.get $masked)) (then
+          (call $dwRow (local.get $g) (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (local.get $plane) (local.get $wc) (local.get $bias)
+            (local.get $base) (local.get $kylo) (local.get $kyhi) (local.get $ox) (i32.add (local.get $ox) (i32.const 4)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+          (br $next)))
+        ;; ix0: the input column of each lane at tap kx = 0
+        (local.set $ix0 (i32x4.add (i32x4.splat (i32.sub (i32.mul (local.get $ox) (local.get $SW)) (local.get $PW)))
+          (select (v128.const i32x4 0 1 2 3) (v128.const i32x4 0 2 4 6) (i32.eq (local.get $SW) (i32.const 1)))))
+        (local.set $acc (local.get $bv))
+        ;; KW = 3: the three taps' masks once per block, taps unrolled
+        (if (i32.eq (local.get $KW) (i32.const 3)) (then
+          (local.set $m0 (v128.and (i32x4.ge_s (local.get $ix0) (v128.const i32x4 0 0 0 0)) (i32x4.lt_s (local.get $ix0) (local.get $iwv))))
+          (local.set $ix (i32x4.add (local.get $ix0) (local.get $dwv)))
+          (local.set $m1 (v128.and (i32x4.ge_s (local.get $ix) (v128.const i32x4 0 0 0 0)) (i32x4.lt_s (local.get $ix) (local.get $iwv))))
+          (local.set $ix (i32x4.add (local.get $ix) (local.get $dwv)))
+          (local.set $m2 (v128.and (i32x4.ge_s (local.get $ix) (v128.const i32x4 0 0 0 0)) (i32x4.lt_s (local.get $ix) (local.get $iwv))))
+          (local.set $ky (local.get $kylo))
+          (block $dy (loop $ly
+            (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+            (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+              (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+              (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+            (local.set $wr (i32.add (local.get $wc) (i32.mul (local.get $ky) (i32.const 12))))
+            (if (i32.eq (local.get $SW) (i32.const 1))
+              (then
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=0 (local.get $wr)) (v128.load (i32.add (local.get $p) (i32.const 0)))))
+                (local.get $acc) (local.get $m0)))
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=4 (local.get $wr)) (v128.load (i32.add (local.get $p) (local.get $dstep)))))
+                (local.get $acc) (local.get $m1)))
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=8 (local.get $wr)) (v128.load (i32.add (local.get $p) (i32.shl (local.get $dstep) (i32.const 1))))))
+                (local.get $acc) (local.get $m2))))
+              (else
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=0 (local.get $wr)) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (i32.add (local.get $p) (i32.const 0))) (v128.load offset=12 (i32.add (local.get $p) (i32.const 0))))))
+                (local.get $acc) (local.get $m0)))
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=4 (local.get $wr)) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (i32.add (local.get $p) (local.get $dstep))) (v128.load offset=12 (i32.add (local.get $p) (local.get $dstep))))))
+                (local.get $acc) (local.get $m1)))
+              (local.set $acc (v128.bitselect
+                (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat offset=8 (local.get $wr)) (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (i32.add (local.get $p) (i32.shl (local.get $dstep) (i32.const 1)))) (v128.load offset=12 (i32.add (local.get $p) (i32.shl (local.get $dstep) (i32.const 1)))))))
+                (local.get $acc) (local.get $m2)))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $ly)))
+          (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+            (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+          (br $next)))
+        (local.set $ky (local.get $kylo))
+        (block $dy (loop $ly
+          (br_if $dy (i32.ge_s (local.get $ky) (local.get $kyhi)))
+          (local.set $p (i32.add (local.get $plane) (i32.shl (i32.sub (i32.add (i32.mul
+            (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $DH))) (local.get $IW))
+            (i32.mul (local.get $ox) (local.get $SW))) (local.get $PW)) (i32.const 2))))
+          (local.set $wr (i32.add (local.get $wc) (i32.shl (i32.mul (local.get $ky) (local.get $KW)) (i32.const 2))))
+          (local.set $pend (i32.add (local.get $wr) (i32.shl (local.get $KW) (i32.const 2))))
+          (local.set $ix (local.get $ix0))
+          (loop $lk
+            (local.set $x (v128.load (local.get $p)))
+            (if (i32.ne (local.get $SW) (i32.const 1)) (then
+              (local.set $x (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (local.get $x) (v128.load offset=12 (local.get $p))))))
+            (local.set $acc (v128.bitselect
+              (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $wr)) (local.get $x)))
+              (local.get $acc)
+              (v128.and (i32x4.ge_s (local.get $ix) (v128.const i32x4 0 0 0 0)) (i32x4.lt_s (local.get $ix) (local.get $iwv)))))
+            (local.set $ix (i32x4.add (local.get $ix) (local.get $dwv)))
+            (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+            (local.set $wr (i32.add (local.get $wr) (i32.const 4)))
+            (br_if $lk (i32.lt_u (local.get $wr) (local.get $pend))))
+          (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+          (br $ly)))
+        (v128.store (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2)))
+          (if (result v128) (i32.eq (local.get $op) (i32.const 8)) (then (f32x4.min (f32x4.max (local.get $acc) (local.get $av)) (local.get $bt))) (else (call $actv (local.get $acc) (local.get $op) (local.get $alpha) (local.get $beta)))))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 4))))
       (br $lx)))
-    (call $dwRow (local.get $g) (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (local.get $plane) (local.get $wc) (local.get $bias)
-      (local.get $base) (local.get $kylo) (local.get $kyhi) (local.get $ox) (local.get $OW)))
+    (if (i32.lt_s (local.get $ox) (local.get $OW)) (then
+      (call $dwRow (local.get $g) (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (local.get $plane) (local.get $wc) (local.get $bias)
+        (local.get $base) (local.get $kylo) (local.get $kyhi) (local.get $ox) (local.get $OW))))
+    (local.set $q (i32.add (local.get $q) (i32.shl (local.get $OW) (i32.const 2))))
+    (local.set $ox (i32.const 0))
+    (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+    (br $loy))))
 
   ;; poolRowAll computes one row of pool: 4 outputs at a time where the
   ;; whole window row is inside the input and the stride is 1 or 2,
@@ -1028,7 +1198,14 @@
             (v128.store (local.get $p) (v128.load (local.get $s)))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (local.set $s (i32.add (local.get $s) (i32.const 16)))
-            (br $l4)))))
+            (br $l4)))
+          ;; the last 1 to 3 values: one more vector ending at hi, over
+          ;; values just written (the same ones again), when hi-lo >= 4
+          (if (i32.and (i32.lt_u (local.get $p) (local.get $e))
+                (i32.ge_s (i32.sub (local.get $hi) (local.get $lo)) (i32.const 4))) (then
+            (v128.store (i32.sub (local.get $e) (i32.const 16))
+              (v128.load (i32.sub (i32.add (local.get $s) (i32.sub (local.get $e) (local.get $p))) (i32.const 16))))
+            (local.set $p (local.get $e))))))
         (if (i32.eq (local.get $SW) (i32.const 2)) (then
           (block $d4 (loop $l4
             (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))

@@ -72,8 +72,15 @@ func checkPool(fn string, dst, src []float32, p PoolParams) (window, int) {
 // [-Pad, In+PadEnd).
 type taps struct{ lo, hi, n int }
 
-func axisTaps(w *window, j int) []taps {
-	t := make([]taps, w.out[j])
+// axisTaps fills buf when Out fits it (no garbage per call), else a new
+// slice.
+func axisTaps(w *window, j int, buf *[64]taps) []taps {
+	var t []taps
+	if w.out[j] <= len(buf) {
+		t = buf[:w.out[j]]
+	} else {
+		t = make([]taps, w.out[j])
+	}
 	for o := range t {
 		start := o*w.s[j] - w.pad[j]
 		t[o].lo, t[o].hi = validRange(w.k[j], w.d[j], start, w.in[j])
@@ -85,7 +92,8 @@ func axisTaps(w *window, j int) []taps {
 
 // pool2D runs a max or average pool over planes planes of ih×iw.
 func pool2D(dst, src []float32, planes int, w *window, isMax, includePad bool) {
-	ty, tx := axisTaps(w, 0), axisTaps(w, 1)
+	var by, bx [64]taps
+	ty, tx := axisTaps(w, 0, &by), axisTaps(w, 1, &bx)
 	ih, iw, oh, ow := w.in[0], w.in[1], w.out[0], w.out[1]
 	sy, sx, dy, dx, py, px := w.s[0], w.s[1], w.d[0], w.d[1], w.pad[0], w.pad[1]
 	for pl := range planes {

@@ -1,6 +1,9 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Reduce reduces x (of shape) over axes into dst, which holds the kept
 // axes in their order (keepdims only changes the shape, not the layout).
@@ -21,7 +24,14 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 		shapeErr(fn, "unknown ReduceOp %d (want ReduceSum..ReduceLogSumExp)", int(op))
 	}
 	total := size(fn, "shape", shape)
-	red := make([]bool, len(shape))
+	// Small fixed buffers for the usual ranks: no garbage per call.
+	var redBuf [8]bool
+	red := redBuf[:0]
+	if len(shape) <= len(redBuf) {
+		red = redBuf[:len(shape)]
+	} else {
+		red = make([]bool, len(shape))
+	}
 	for i, a := range axes {
 		if a < 0 || a >= len(shape) {
 			shapeErr(fn, "axes[%d] = %d, want 0..%d (rank of shape %s)", i, a, len(shape)-1, dims(shape))
@@ -50,7 +60,9 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 	}
 	// Merge neighbouring axes of the same kind; then walk the kept axes
 	// (outer odometer) and the reduced ones (inner odometer) by strides.
-	var ks, kd, rs, rd []int // kept and reduced: strides and lengths
+	// Built innermost first, then reversed.
+	var ksBuf, kdBuf, rsBuf, rdBuf [8]int
+	ks, kd, rs, rd := ksBuf[:0], kdBuf[:0], rsBuf[:0], rdBuf[:0] // kept and reduced: strides and lengths
 	stride := 1
 	prev := -1 // kind of the axis merged last (0 kept, 1 reduced)
 	for i := len(shape) - 1; i >= 0; i-- {
@@ -64,19 +76,28 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 		}
 		switch {
 		case kind == prev && kind == 0:
-			kd[0] *= d
+			kd[len(kd)-1] *= d
 		case kind == prev:
-			rd[0] *= d
+			rd[len(rd)-1] *= d
 		case kind == 0:
-			ks, kd = append([]int{stride}, ks...), append([]int{d}, kd...)
+			ks, kd = append(ks, stride), append(kd, d)
 		default:
-			rs, rd = append([]int{stride}, rs...), append([]int{d}, rd...)
+			rs, rd = append(rs, stride), append(rd, d)
 		}
 		prev = kind
 		stride *= d
 	}
+	for _, v := range [][]int{ks, kd, rs, rd} {
+		slices.Reverse(v)
+	}
 	count := total / kept
-	ko := make([]int, len(kd))
+	var koBuf [8]int
+	ko := koBuf[:0]
+	if len(kd) <= len(koBuf) {
+		ko = koBuf[:len(kd)]
+	} else {
+		ko = make([]int, len(kd))
+	}
 	base := 0
 	for o := range dst {
 		dst[o] = reduceAt(x, base, rs, rd, count, op)
@@ -116,6 +137,17 @@ func reduceAt(x []float32, base int, rs, rd []int, count int, op ReduceOp) float
 		acc = math.Inf(-1)
 	case ReduceMin:
 		acc = math.Inf(1)
+	}
+	if (op == ReduceSum || op == ReduceMean) && len(rd) == 1 && rs[0] == 1 {
+		// The common case (a mean over the last axes) without a call per
+		// value: the same sum in the same order as pass below.
+		for _, v := range x[base : base+count] {
+			acc += float64(v)
+		}
+		if op == ReduceMean {
+			acc /= float64(count)
+		}
+		return float32(acc)
 	}
 	m := 0.0
 	pass := func(f func(v float64)) {

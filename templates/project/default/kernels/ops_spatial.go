@@ -14,12 +14,15 @@ func checkWindow(fn string, in, out, k, s, d, pad, padEnd []int) window {
 	if r != 1 && r != 2 {
 		shapeErr(fn, "len(In) = %d, want 1 (1-D) or 2 (2-D)", r)
 	}
-	names := []string{"Out", "Kernel", "Stride", "Dilation", "Pad"}
-	shapes := [][]int{out, k, s, d, pad}
+	// Fixed arrays, not appends: a model calls this once per layer per
+	// predict, and an allocation there is garbage to collect.
+	names := [...]string{"Out", "Kernel", "Stride", "Dilation", "Pad", "PadEnd"}
+	shapes := [...][]int{out, k, s, d, pad, padEnd}
+	n := len(names) - 1
 	if padEnd != nil {
-		names, shapes = append(names, "PadEnd"), append(shapes, padEnd)
+		n++
 	}
-	sameRank(fn, "In", in, names, shapes...)
+	sameRank(fn, "In", in, names[:n], shapes[:n]...)
 	var w window
 	w.in, w.out, w.k, w.s, w.d = [2]int{1, 1}, [2]int{1, 1}, [2]int{1, 1}, [2]int{1, 1}, [2]int{1, 1}
 	for i := range r {

@@ -1,0 +1,45 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestExactInKernelMatchesActivate checks exactInKernel's claim: for each
+// activation it lists, the kernels' pure-Go twin (goAct, which the
+// WebAssembly kernels match bit for bit) gives the bits Activate's own
+// loop gives, so a wasip1 build may run it in the kernel.
+func TestExactInKernelMatchesActivate(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	x := make([]float32, 4096)
+	for i := range x {
+		x[i] = float32(r.NormFloat64() * 8)
+	}
+	for i, v := range []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)),
+		1e-40, -1e-40, -3, 3, 6, -6, 3.0000002, 2.9999998, -2.9999998, 1e38, -1e38} {
+		x[i] = v
+	}
+	acts := []Act{{Op: ActRelu}, {Op: ActClip, Alpha: 0, Beta: 6}, {Op: ActClip, Alpha: -1.5, Beta: 2}, {Op: ActLeakyRelu, Alpha: 0.01},
+		{Op: ActHardSigmoid, Alpha: 0.2, Beta: 0.5}, {Op: ActHardSigmoid, Alpha: 1.0 / 6, Beta: 0.5}, {Op: ActHardSwish}, {Op: ActScale, Alpha: -1.5, Beta: 0.25}}
+	seen := map[ActOp]bool{}
+	for _, a := range acts {
+		if !exactInKernel(a.Op) {
+			t.Fatalf("op %d is in the test but not in exactInKernel", a.Op)
+		}
+		seen[a.Op] = true
+		want, got := make([]float32, len(x)), make([]float32, len(x))
+		activateRange(want, x, a)
+		goAct(got, x, a)
+		for i := range x {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+				t.Fatalf("%+v at x = %v: kernel twin %v (%#x), Activate %v (%#x)", a, x[i], got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+			}
+		}
+	}
+	for op := ActNone; op <= ActScale; op++ {
+		if exactInKernel(op) && !seen[op] {
+			t.Errorf("exactInKernel lists op %d, which this test does not check", op)
+		}
+	}
+}
