@@ -26,7 +26,7 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 	total := size(fn, "shape", shape)
 	// Small fixed buffers for the usual ranks: no garbage per call.
 	var redBuf [8]bool
-	red := redBuf[:0]
+	var red []bool
 	if len(shape) <= len(redBuf) {
 		red = redBuf[:len(shape)]
 	} else {
@@ -92,7 +92,7 @@ func Reduce(dst, x []float32, op ReduceOp, shape, axes []int) {
 	}
 	count := total / kept
 	var koBuf [8]int
-	ko := koBuf[:0]
+	var ko []int
 	if len(kd) <= len(koBuf) {
 		ko = koBuf[:len(kd)]
 	} else {
