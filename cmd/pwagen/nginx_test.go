@@ -109,9 +109,11 @@ func TestNginxIsolatedOffline(t *testing.T) {
 	if !browsertest.Eval[bool](t, ctx, `self.crossOriginIsolated`) {
 		t.Error("the page served by nginx is not cross-origin isolated")
 	}
+	// The isolated page's default is simd-threads, which patches the module
+	// before compiling it (no streaming, by design); simd streams.
 	info := browsertest.Eval[map[string]any](t, ctx, `import('./pwagen.js').then(async ({ loadModel }) => {
-		const m = await loadModel({ serviceWorker: false }); const i = m.info; m.dispose(); return i; })`)
-	if info["streamed"] != true {
+		const m = await loadModel({ serviceWorker: false, variant: 'simd' }); const i = m.info; m.dispose(); return i; })`)
+	if info["streamed"] != true || info["variant"] != "simd" {
 		t.Errorf("the .wasm was not compiled while streaming: info %v", info)
 	}
 	browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 20*time.Second)
