@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/pwagen/pwagen/config"
@@ -36,14 +37,29 @@ func childMain(args []string) int {
 	wasm := fs.String("wasm", "", "prebuilt model .wasm: skip the Go compile")
 	noKernels := fs.Bool("no-kernels", false, "as with kernels = false in pwagen.toml (build --wasm with -tags "+packager.NoKernelsTag+")")
 	noPre := fs.Bool("no-precompress", false, "as with [deploy] precompress = false in pwagen.toml")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the packaging runs to this file (go tool pprof)")
+	repeat := fs.Int("repeat", 1, "package this many times in this process (with --cpuprofile: more samples); the last run's stages are printed")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: bench _package [--wasm FILE] [--no-kernels] PROJECT OUT")
 		return 2
 	}
-	res, err := packageInProcess(context.Background(), fs.Arg(0), fs.Arg(1), *wasm, *noKernels, *noPre)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench _package:", err)
-		return 1
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench _package:", err)
+			return 1
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	var res *childResult
+	for range max(*repeat, 1) {
+		var err error
+		if res, err = packageInProcess(context.Background(), fs.Arg(0), fs.Arg(1), *wasm, *noKernels, *noPre); err != nil {
+			fmt.Fprintln(os.Stderr, "bench _package:", err)
+			return 1
+		}
 	}
 	json.NewEncoder(os.Stdout).Encode(res)
 	return 0

@@ -2,15 +2,11 @@ package packager
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/pwagen/pwagen/config"
@@ -47,6 +43,8 @@ type Build struct {
 	Report *validate.Report
 	// peak is the model's measured peak memory, baked into the loader.
 	peak uint64
+	// memo: SHA-256 sums and gzip sizes, each computed once (memo.go).
+	memo memo
 	// CacheDir is wazero's compilation cache ("" is the user's cache folder).
 	CacheDir string
 
@@ -117,14 +115,6 @@ func runGo(ctx context.Context, dir string, env []string, args ...string) ([]byt
 }
 
 func (b *Build) add(f *File) { b.Files[f.Name] = f }
-
-// hashed returns name with the first 8 hex digits of data's SHA-256 before
-// its extension: "app.js" → "app-1a2b3c4d.js".
-func hashed(name string, data []byte) string {
-	sum := sha256.Sum256(data)
-	ext := path.Ext(name)
-	return strings.TrimSuffix(name, ext) + "-" + hex.EncodeToString(sum[:4]) + ext
-}
 
 // sortedNames lists the package's files in a fixed order.
 func (b *Build) sortedNames() []string {

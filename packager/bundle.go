@@ -106,7 +106,7 @@ func bundleApp(ctx context.Context, b *Build) error {
 			}
 			rel = filepath.ToSlash(rel)
 			if rel == src {
-				name := hashed(src, f.Contents)
+				name := b.hashed(src, f.Contents)
 				b.names[src] = name
 				b.add(&File{Name: name, Data: f.Contents, Hashed: true})
 			} else { // assets esbuild named by hash
@@ -195,7 +195,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 	}
 	rc := RuntimeConfig{
 		Version:   versionPlaceholder,
-		Wasm:      hashed("model.wasm", b.Wasm),
+		Wasm:      b.hashed("model.wasm", b.Wasm),
 		WasmSize:  len(b.Wasm),
 		Weights:   b.Weights,
 		Update:    b.Config.Deploy.Update,
@@ -209,7 +209,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 	}
 	for _, n := range b.sortedNames() {
 		if path.Ext(n) == ".wasm" {
-			rc.SHA256[n] = sha256Hex(b.Files[n].Data)
+			rc.SHA256[n] = b.sha256Hex(b.Files[n].Data)
 		}
 	}
 	js, err := loaderJS(rc, b.Config.Browser.Targets, true)
@@ -259,7 +259,7 @@ func loaderJS(rc RuntimeConfig, targets []string, minify bool) ([]byte, error) {
 // addModelFiles adds the model's .wasm and, when it imports them, the
 // kernel modules, each under a hashed name.
 func addModelFiles(ctx context.Context, b *Build) error {
-	b.add(&File{Name: hashed("model.wasm", b.Wasm), Data: b.Wasm, Hashed: true})
+	b.add(&File{Name: b.hashed("model.wasm", b.Wasm), Data: b.Wasm, Hashed: true})
 	var err error
 	b.kernels, err = addKernels(b)
 	return err

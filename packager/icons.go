@@ -92,7 +92,7 @@ func makeIcons(ctx context.Context, b *Build) error {
 			}
 			cache.putIcon(ic, out)
 		}
-		name := "icons/" + hashed(ic.name, out)
+		name := "icons/" + b.hashed(ic.name, out)
 		b.add(&File{Name: name, Data: out, Hashed: true})
 		icon := Icon{Src: name, Sizes: strconv.Itoa(ic.size) + "x" + strconv.Itoa(ic.size), Type: "image/png", Purpose: "any"}
 		if ic.maskable {

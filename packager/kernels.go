@@ -63,7 +63,7 @@ func addKernels(b *Build) (*KernelsConfig, error) {
 		return nil, fmt.Errorf("the model: %w", err)
 	}
 	add := func(name string, data []byte) string {
-		n := hashed("kernels/"+name+".wasm", data)
+		n := b.hashed("kernels/"+name+".wasm", data)
 		b.add(&File{Name: n, Data: data, Hashed: true})
 		return n
 	}

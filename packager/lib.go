@@ -127,7 +127,7 @@ func libFiles(ctx context.Context, b *Build) error {
 		case strings.HasPrefix(n, "weights/"):
 			weights = true
 		case path.Ext(n) == ".wasm":
-			sums[n] = sha256Hex(b.Files[n].Data)
+			sums[n] = b.sha256Hex(b.Files[n].Data)
 			files = append(files, n)
 		}
 	}

@@ -58,9 +58,9 @@ func (b *Build) precompressor() *precompressor {
 	return b.pre
 }
 
-// start compresses data in the background, once per content.
-func (p *precompressor) start(data []byte) *preJob {
-	sum := sha256.Sum256(data)
+// start compresses data, whose SHA-256 is sum, in the background, once
+// per content.
+func (p *precompressor) start(sum [32]byte, data []byte) *preJob {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if j, ok := p.jobs[sum]; ok {
@@ -109,7 +109,7 @@ func (p *precompressor) encode(sum [32]byte, enc string, data []byte, f func(con
 // startPrecompress starts the .wasm's compression as soon as it is built.
 func startPrecompress(ctx context.Context, b *Build) error {
 	if b.Config.Deploy.Precompress && b.Wasm != nil {
-		b.precompressor().start(b.Wasm)
+		b.precompressor().start(b.sha256(b.Wasm), b.Wasm)
 	}
 	return nil
 }
@@ -128,7 +128,7 @@ func precompressFiles(ctx context.Context, b *Build) error {
 	jobs := map[string]*preJob{}
 	for _, n := range b.sortedNames() {
 		if f := b.Files[n]; f.Src == nil && !f.Host && hosts.Compressible(n) {
-			jobs[n] = p.start(f.Data)
+			jobs[n] = p.start(b.sha256(f.Data), f.Data)
 		}
 	}
 	for n, j := range jobs {

@@ -40,7 +40,7 @@ func (b *Build) WriteReport(w io.Writer) {
 			shardBytes += f.Size()
 			continue
 		}
-		g := gzipSize(f.Data)
+		g := b.gzipSize(f.Data)
 		r := f.Size()
 		if c, ok := b.Compressed[n+precompress.BrSuffix]; ok {
 			r = int64(len(c))

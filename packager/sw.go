@@ -51,19 +51,19 @@ func loaderVersion(b *Build, loader []byte) ([]byte, string, error) {
 // on first use, and the weights left to the loader's IndexedDB store.
 func serviceWorker(ctx context.Context, b *Build) error {
 	c := swgen.Config{Version: b.version, Isolate: b.Config.Deploy.Isolation == hosts.IsolationServiceWorker, SHA256: map[string]string{}}
-	c.Precache = append(c.Precache, swgen.Entry{URL: "./", Revision: revision(b.Files["index.html"].Data)})
+	c.Precache = append(c.Precache, swgen.Entry{URL: "./", Revision: b.revision(b.Files["index.html"].Data)})
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]
 		switch {
 		case n == "index.html" || strings.HasPrefix(n, "weights/"):
 		case path.Ext(n) == ".wasm":
 			c.Lazy = append(c.Lazy, n)
-			c.SHA256[n] = sha256Hex(f.Data)[:swSumDigits]
+			c.SHA256[n] = b.sha256Hex(f.Data)[:swSumDigits]
 		case f.Hashed:
 			c.Precache = append(c.Precache, swgen.Entry{URL: n})
-			c.SHA256[n] = sha256Hex(f.Data)[:swSumDigits]
+			c.SHA256[n] = b.sha256Hex(f.Data)[:swSumDigits]
 		default:
-			c.Precache = append(c.Precache, swgen.Entry{URL: n, Revision: revision(f.Data)})
+			c.Precache = append(c.Precache, swgen.Entry{URL: n, Revision: b.revision(f.Data)})
 		}
 	}
 	var buf bytes.Buffer
@@ -103,7 +103,8 @@ func sha256Hex(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func revision(data []byte) string {
-	sum := sha256.Sum256(data)
+// revision names a file's content in the service worker's precache list.
+func (b *Build) revision(data []byte) string {
+	sum := b.sha256(data)
 	return hex.EncodeToString(sum[:6])
 }

@@ -40,6 +40,9 @@ func validateModel(ctx context.Context, b *Build) error {
 		return fmt.Errorf("validating the model: %w", err)
 	}
 	b.Report = r
+	if r.Download.WasmGzip > 0 { // the validator's figure, often from its cache
+		b.setGzipSize(b.Wasm, int64(r.Download.WasmGzip))
+	}
 	b.threads = slices.Contains(r.Features, "threads")
 	return nil
 }
@@ -68,7 +71,7 @@ func checkFailed(r *validate.Report) error {
 }
 
 // modelName is the package's name of the model's .wasm.
-func (b *Build) modelName() string { return hashed("model.wasm", b.Wasm) }
+func (b *Build) modelName() string { return b.hashed("model.wasm", b.Wasm) }
 
 // shellGzip is the gzip size of the app shell: every file of the package
 // that a visitor may download, but the model's .wasm and the weights
@@ -80,7 +83,7 @@ func (b *Build) shellGzip() int64 {
 	for _, n := range b.sortedNames() {
 		f := b.Files[n]
 		if f.Src == nil && !f.Host && !f.Package && n != model {
-			shell += gzipSize(f.Data)
+			shell += b.gzipSize(f.Data)
 		}
 	}
 	return shell

@@ -6,7 +6,9 @@ package size
 import (
 	"compress/gzip"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 )
 
 // Wasm32Memory is the most a 32-bit WebAssembly memory can address, 4 GiB
@@ -38,13 +40,24 @@ func Human(n int64) string {
 // Gzip is the length of data gzip-compressed at the default level, as a
 // host compresses what it serves: the "gzip" of every size pwagen reports
 // and checks against the download budget.
+// A gzip.Writer holds about 800 KiB of tables, which a new one allocates
+// and clears: a package measures some fifty files, most of them a few KiB,
+// so the writers are reused (Reset gives the same bytes as a new writer).
 func Gzip(data []byte) int64 {
 	var n counter
-	zw, _ := gzip.NewWriterLevel(&n, gzip.DefaultCompression)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&n)
 	zw.Write(data)
 	zw.Close()
+	zw.Reset(io.Discard) // keep no reference to n
+	gzipWriters.Put(zw)
 	return int64(n)
 }
+
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return zw
+}}
 
 type counter int64
 

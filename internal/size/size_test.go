@@ -21,13 +21,32 @@ func TestHuman(t *testing.T) {
 	}
 }
 
+// TestGzip: Gzip is the length a new gzip writer at the default level
+// makes, also when its writers are reused: a large input, then a small
+// one, then the large one again (a reused writer that kept its window or
+// its output would count differently).
 func TestGzip(t *testing.T) {
-	data := bytes.Repeat([]byte("pwagen "), 1000)
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	zw.Write(data)
-	zw.Close()
-	if got := Gzip(data); got != int64(buf.Len()) {
-		t.Errorf("Gzip = %d, want %d", got, buf.Len())
+	big := make([]byte, 300<<10)
+	for i := range big {
+		big[i] = byte(i * i >> 7)
+	}
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{
+		{"text", bytes.Repeat([]byte("pwagen "), 1000)},
+		{"big", big},
+		{"empty", nil},
+		{"small", []byte("pwagen")},
+		{"big again", big},
+		{"text again", bytes.Repeat([]byte("pwagen "), 1000)},
+	} {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		zw.Write(tt.data)
+		zw.Close()
+		if got := Gzip(tt.data); got != int64(buf.Len()) {
+			t.Errorf("%s: Gzip = %d, want %d", tt.name, got, buf.Len())
+		}
 	}
 }
