@@ -106,6 +106,8 @@ func packageFixture(ctx context.Context, e *env, s fixture.Spec) (string, error)
 			}},
 		{name: "pwagen package, compile excluded, new weights (no cached validator run)", warm: 1, runs: e.o.runs,
 			prep: func(int) error {
+				// New weights: neither their shard index nor the validator's run is cached.
+				os.RemoveAll(filepath.Join(e.cache, "pwagen", "wazero", "pwagen-weights"))
 				os.RemoveAll(filepath.Join(e.cache, "pwagen", "wazero", "pwagen-runs"))
 				return os.RemoveAll(pw)
 			},

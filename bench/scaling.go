@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/bench/fixture"
+	"github.com/pwagen/pwagen/packager"
 )
 
 type scaleCase struct {
@@ -20,7 +21,7 @@ type scaleCase struct {
 	bytes     int64
 	files     int
 	pw, floor stats
-	validate  float64 // median ms of the "validate model" stage
+	validate  float64 // median ms of the validator (packager.ValidatorStage)
 }
 
 func scalingSection(ctx context.Context, e *env) (string, error) {
@@ -53,6 +54,7 @@ func scalingSection(ctx context.Context, e *env) (string, error) {
 		// Every run is a first package of these weights: the validator's
 		// cache of passing runs would otherwise skip the measured run.
 		clean := func() error {
+			os.RemoveAll(filepath.Join(e.cache, "pwagen", "wazero", "pwagen-weights"))
 			os.RemoveAll(filepath.Join(e.cache, "pwagen", "wazero", "pwagen-runs"))
 			return os.RemoveAll(out)
 		}
@@ -66,7 +68,7 @@ func scalingSection(ctx context.Context, e *env) (string, error) {
 			var r childResult
 			if json.Unmarshal(out, &r) == nil {
 				for _, st := range r.Stages {
-					if st.Name == "validate model" {
+					if st.Name == packager.ValidatorStage { // the validator runs beside the stages
 						vals = append(vals, st.Ms)
 					}
 				}

@@ -41,8 +41,12 @@ type Build struct {
 	threaded bool
 	// Report is the validator's report on the model.
 	Report *validate.Report
+	// validation is the validator at work beside the stages (validate.go).
+	validation *validation
 	// peak is the model's measured peak memory, baked into the loader.
 	peak uint64
+	// baked is what the loader was bundled with (bakePeak).
+	baked baked
 	// memo: SHA-256 sums and gzip sizes, each computed once (memo.go).
 	memo memo
 	// CacheDir is wazero's compilation cache ("" is the user's cache folder).
@@ -56,8 +60,9 @@ type Build struct {
 	// hook stops writeOut at a named step, for tests (swap.go).
 	hook stepHook
 
-	// StageDone, if set, hears how long each stage took, once it ended
-	// (for pwagen's benchmarks).
+	// StageDone, if set, hears how long each stage took, once it ended,
+	// and how long the validator ran beside them (ValidatorStage), for
+	// pwagen's benchmarks.
 	StageDone func(stage string, d time.Duration)
 
 	// version names the package: the loader reports it and the service
@@ -126,6 +131,14 @@ func (b *Build) sortedNames() []string {
 	return names
 }
 
+// stopBeside stops what runs beside the stages, and waits for it.
+func (b *Build) stopBeside() {
+	b.stopValidation()
+	if b.pre != nil {
+		b.pre.close()
+	}
+}
+
 // StageError is a stage that failed: its name, then why.
 type StageError struct {
 	Stage string
@@ -155,16 +168,17 @@ var pipeline = []stage{
 	stageFunc{"compile model", compileModel},         // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
 	stageFunc{"start precompress", startPrecompress}, // brotli of the .wasm, beside the next stages
 	stageFunc{"shard weights", shardWeights},         // SHA-256 per shard, streamed
+	stageFunc{"start validation", startValidation},   // validate.Module, beside the next stages
 	stageFunc{"bundle app", bundleApp},               // esbuild: app JS and CSS, hashed
 	stageFunc{"copy web files", copyWeb},             // other files of web/
 	stageFunc{"icons", makeIcons},                    // 192, 512 and maskable PNGs
 	stageFunc{"page", rewritePage},                   // index.html: hashed names, manifest link, minified
 	stageFunc{"web manifest", writeManifest},         // manifest.webmanifest
 	stageFunc{"model files", addModelFiles},          // the .wasm and the kernel modules, hashed
-	stageFunc{"loader", bundleLoader},                // pwagen.js with the runtime config baked in
+	stageFunc{"validate model", validateModel},       // the validator's report: features, ABI, memory
+	stageFunc{"loader", bundleLoader},                // pwagen.js with the runtime config and measured memory baked in
 	stageFunc{"service worker", serviceWorker},       // sw.js over the final names
-	stageFunc{"validate model", validateModel},       // validate.Module: features, ABI, memory, download
-	stageFunc{"memory figure", bakePeak},             // pwagen.js and sw.js again, with the measured peak memory
+	stageFunc{"memory figure", bakePeak},             // the final shell against the download budget
 	stageFunc{"host configs", hostConfigs},           // _headers, nginx.conf, ...
 	stageFunc{"precompress", precompressFiles},       // .br and .gz beside compressible files
 }
@@ -175,12 +189,9 @@ func Run(ctx context.Context, b *Build) error { return run(ctx, b, pipeline) }
 // run runs stages in order, each failure a *StageError, then writes the
 // package atomically.
 func run(ctx context.Context, b *Build, stages []stage) error {
-	// A failed stage must not leave the .wasm's brotli running.
-	defer func() {
-		if b.pre != nil {
-			b.pre.close()
-		}
-	}()
+	// A failed stage must not leave the .wasm's brotli or the validator
+	// running.
+	defer b.stopBeside()
 	for _, s := range stages {
 		start := time.Now()
 		err := s.Run(ctx, b)

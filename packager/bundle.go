@@ -221,6 +221,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		return err
 	}
 	b.add(&File{Name: b.loaderName(), Data: js})
+	b.baked = baked{b.peak, b.threaded}
 	return nil
 }
 
@@ -265,22 +266,26 @@ func addModelFiles(ctx context.Context, b *Build) error {
 	return err
 }
 
-// bakePeak bundles the loader and the service worker again, now with the
-// peak memory the validator measured, so that the loader can check that the
-// device can reserve it before downloading anything. The figure adds a few
-// bytes to the shell: the download is counted again and checked against its
+// baked is what the loader was bundled with: the measured peak memory,
+// whether the model runs threaded.
+type baked struct {
+	peak     uint64
+	threaded bool
+}
+
+// bakePeak makes sure the loader and the service worker carry the peak
+// memory the validator measured (the loader checks that the device can
+// reserve it before downloading anything), bundling them again if they were
+// bundled before the report: they are not, in the pipelines, whose loader
+// stage follows the validator's. The figure adds a few bytes to the shell:
+// the download is counted with the final shell and checked against its
 // budget, and a failed check stops the package here.
 func bakePeak(ctx context.Context, b *Build) error {
 	r := b.Report
 	if r == nil {
 		return nil
 	}
-	peakChanged := r.Memory.PeakBytes != nil && *r.Memory.PeakBytes != b.peak
-	if peakChanged || r.Threads != b.threaded {
-		if r.Memory.PeakBytes != nil {
-			b.peak = *r.Memory.PeakBytes
-		}
-		b.threaded = r.Threads
+	if (baked{b.peak, b.threaded}) != b.baked {
 		delete(b.Files, b.loaderName())
 		delete(b.Files, "sw.js")
 		if err := bundleLoader(ctx, b); err != nil {

@@ -21,11 +21,7 @@ const lastForValidate = "memory figure"
 // figures that `pwagen package` reports and checks. A failed check is
 // the report's problems, not an error.
 func Validate(ctx context.Context, b *Build) (*validate.Report, error) {
-	defer func() {
-		if b.pre != nil {
-			b.pre.close()
-		}
-	}()
+	defer b.stopBeside()
 	for _, s := range pipeline {
 		if notForValidate[s.String()] {
 			continue

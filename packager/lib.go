@@ -28,15 +28,16 @@ const (
 // weights and the loader as an ES module package, with no page, no
 // manifest and no service worker of its own.
 var libPipeline = []stage{
-	stageFunc{"check output", checkOut},        // refuse an OUT that holds sources or user files
-	stageFunc{"compile model", compileModel},   // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
-	stageFunc{"shard weights", shardWeights},   // SHA-256 per shard, streamed
-	stageFunc{"model files", addModelFiles},    // the .wasm and the kernel modules, hashed
-	stageFunc{"loader", bundleLoader},          // index.js with the runtime config baked in
-	stageFunc{"validate model", validateModel}, // validate.Module: features, ABI, memory, download; the contract
-	stageFunc{"memory figure", bakePeak},       // index.js again, with the measured peak memory
-	stageFunc{"library files", libFiles},       // package.json, index.d.ts, pwagen-sw.js, README.md
-	stageFunc{"host configs", hostConfigs},     // CORS and CORP for every file
+	stageFunc{"check output", checkOut},            // refuse an OUT that holds sources or user files
+	stageFunc{"compile model", compileModel},       // GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
+	stageFunc{"shard weights", shardWeights},       // SHA-256 per shard, streamed
+	stageFunc{"start validation", startValidation}, // validate.Module, beside the next stages
+	stageFunc{"model files", addModelFiles},        // the .wasm and the kernel modules, hashed
+	stageFunc{"validate model", validateModel},     // the validator's report: features, ABI, memory; the contract
+	stageFunc{"loader", bundleLoader},              // index.js with the runtime config and measured memory baked in
+	stageFunc{"memory figure", bakePeak},           // the final shell against the download budget
+	stageFunc{"library files", libFiles},           // package.json, index.d.ts, pwagen-sw.js, README.md
+	stageFunc{"host configs", hostConfigs},         // CORS and CORP for every file
 }
 
 // RunLib runs libPipeline, then writes the library atomically.

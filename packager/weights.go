@@ -47,9 +47,10 @@ func (e *WeightsTooLargeError) Error() string {
 		e.Path, e.Size, human(e.Size), e.What, e.Limit, e.Limit>>16, e.Size-e.Limit)
 }
 
-// shardWeights hashes the weights shard by shard and adds each shard to the
-// package under a content-hashed name. It streams: the shards stay on disk
-// (File.Src) and are read once here and once by writeOut.
+// shardWeights hashes the weights shard by shard, or takes their index from
+// the cache (weightscache.go), and adds each shard to the package under a
+// content-hashed name. It streams: the shards stay on disk (File.Src) and
+// are read once here and once by writeOut.
 func shardWeights(ctx context.Context, b *Build) error {
 	if err := b.Config.CheckWeights(); err != nil {
 		return err
@@ -67,7 +68,7 @@ func shardWeights(ctx context.Context, b *Build) error {
 	if budget := int64(b.Config.MemoryBudget); budget > 0 && fi.Size() > budget {
 		return &WeightsTooLargeError{Path: p, Size: fi.Size(), Limit: budget, What: fmt.Sprintf("[budget] memory = %q", b.Config.Budget.Memory)}
 	}
-	idx, err := IndexWeights(ctx, f, fi.Size(), int64(b.Config.ShardSize))
+	idx, err := b.cachedIndex(ctx, f, fi, p, int64(b.Config.ShardSize))
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/fsx"
@@ -112,6 +114,64 @@ func writesBeside(b *Build) bool {
 	}
 	_, beside, err := hosts.Write(rules, spec, b.Config.Deploy.Hosts)
 	return err != nil || len(beside) > 0
+}
+
+// writeJob is one file to write: where, and what.
+type writeJob struct {
+	path string
+	f    *File
+}
+
+// parallelWrites is how many files writeFiles writes at a time. Making a
+// file durable (fsync) is a wait on the disk, not work for the CPU, and
+// ext4 commits the fsyncs pending together in one journal transaction:
+// the 27 files of the bench's package took 340 to 460 ms one at a time
+// and 46 to 105 ms sixteen at a time, on 2 cores under load.
+const parallelWrites = 16
+
+// writeFiles writes each job's file (writeFile), parallelWrites at a
+// time, and adds the folders it wrote into to dirs. When it returns nil,
+// every file is on disk; after an error it starts no more files, waits for
+// those under way and returns the error of the first job that failed.
+func writeFiles(jobs []writeJob, dirs map[string]bool) error {
+	for _, j := range jobs {
+		d := filepath.Dir(j.path)
+		if !dirs[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			dirs[d] = true
+		}
+	}
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(parallelWrites, len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if failed.Load() {
+					continue
+				}
+				if errs[i] = writeFile(jobs[i].path, jobs[i].f); errs[i] != nil {
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeFile(p string, f *File) error {

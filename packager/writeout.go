@@ -68,32 +68,26 @@ func (b *Build) swapIn(p swapPaths, j *journal) error {
 		return err
 	}
 	dirs := map[string]bool{p.tmp: true}
+	var files []writeJob
 	for _, n := range b.sortedNames() {
-		f := filepath.Join(p.tmp, filepath.FromSlash(n))
-		if err := writeFile(f, b.Files[n]); err != nil {
-			return err
-		}
-		dirs[filepath.Dir(f)] = true
+		files = append(files, writeJob{filepath.Join(p.tmp, filepath.FromSlash(n)), b.Files[n]})
 	}
 	for _, n := range sortedKeys(b.Compressed) {
-		if err := writeFile(filepath.Join(p.tmp, filepath.FromSlash(n)), &File{Data: b.Compressed[n]}); err != nil {
-			return err
-		}
+		files = append(files, writeJob{filepath.Join(p.tmp, filepath.FromSlash(n)), &File{Data: b.Compressed[n]}})
+	}
+	if err := writeFiles(files, dirs); err != nil {
+		return err
 	}
 	if err := b.hook.at("write hosts"); err != nil {
 		return err
 	}
 	if j.Hosts {
-		dirs[p.tmpHosts] = true
-		if err := writeFile(filepath.Join(p.tmpHosts, HostsMarker), &File{Data: []byte(hostsMarkerText)}); err != nil {
-			return err
+		files = []writeJob{{filepath.Join(p.tmpHosts, HostsMarker), &File{Data: []byte(hostsMarkerText)}}}
+		for _, n := range sortedKeys(b.Beside) {
+			files = append(files, writeJob{filepath.Join(p.tmpHosts, filepath.FromSlash(n)), &File{Data: b.Beside[n]}})
 		}
-		for n, data := range b.Beside {
-			f := filepath.Join(p.tmpHosts, filepath.FromSlash(n))
-			if err := writeFile(f, &File{Data: data}); err != nil {
-				return err
-			}
-			dirs[filepath.Dir(f)] = true
+		if err := writeFiles(files, dirs); err != nil {
+			return err
 		}
 	}
 	dirs[p.parent] = true
