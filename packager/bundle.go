@@ -212,7 +212,15 @@ func bundleLoader(ctx context.Context, b *Build) error {
 			rc.SHA256[n] = b.sha256Hex(b.Files[n].Data)
 		}
 	}
-	js, err := loaderJS(rc, b.Config.Browser.Targets, true)
+	targets := b.Config.Browser.Targets
+	key, err := json.Marshal(struct {
+		RC      RuntimeConfig
+		Targets []string
+	}{rc, targets})
+	if err != nil {
+		return err
+	}
+	js, err := b.cachedJS("loader", func() ([]byte, error) { return loaderJS(rc, targets, true) }, key)
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,8 @@ func serviceWorker(ctx context.Context, b *Build) error {
 	if err := swgen.Generate(&buf, c); err != nil {
 		return err
 	}
-	js, err := minifySW(buf.Bytes(), b.Config.Browser.Targets)
+	targets := b.Config.Browser.Targets
+	js, err := b.cachedJS("sw", func() ([]byte, error) { return minifySW(buf.Bytes(), targets) }, buf.Bytes(), []byte(strings.Join(targets, "\x00")))
 	if err != nil {
 		return err
 	}
