@@ -188,8 +188,16 @@ func writeFile(p string, f *File) error {
 			w.Close()
 			return err
 		}
-		_, err = io.Copy(w, io.NewSectionReader(r, f.Src.Off, f.Src.Size))
+		// From a *os.File at the offset, limited: io.Copy then copies in
+		// the kernel (copy_file_range on Linux), not through a buffer.
+		var n int64
+		if _, err = r.Seek(f.Src.Off, io.SeekStart); err == nil {
+			n, err = io.Copy(w, io.LimitReader(r, f.Src.Size))
+		}
 		r.Close()
+		if err == nil && n != f.Src.Size {
+			err = fmt.Errorf("%s: %d bytes at offset %d, want %d: did the file change during packaging? Package again", f.Src.Path, n, f.Src.Off, f.Src.Size)
+		}
 		if err != nil {
 			w.Close()
 			return err

@@ -24,15 +24,17 @@ func TestWriteFiles(t *testing.T) {
 		name    string
 		files   int    // small files besides the shard
 		clash   int    // index of a job whose file already exists (-1: none)
+		cut     int64  // the weights file is this many bytes shorter than when indexed
 		wantErr string // in the error; "" = none
 	}{
-		{"one", 0, -1, ""},
-		{"more files than writers", 3 * parallelWrites, -1, ""},
-		{"an existing file", 3 * parallelWrites, 5, "exists"},
+		{"one", 0, -1, 0, ""},
+		{"more files than writers", 3 * parallelWrites, -1, 0, ""},
+		{"an existing file", 3 * parallelWrites, 5, 0, "exists"},
+		{"weights cut short since indexed", 3, -1, 10, "did the file change during packaging"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			jobs := []writeJob{{filepath.Join(dir, "weights", "a.bin"), &File{Src: &Section{Path: weights, Off: 4, Size: int64(len(shard))}}}}
+			jobs := []writeJob{{filepath.Join(dir, "weights", "a.bin"), &File{Src: &Section{Path: weights, Off: 4, Size: int64(len(shard)) + tt.cut}}}}
 			for i := range tt.files {
 				jobs = append(jobs, writeJob{filepath.Join(dir, fmt.Sprintf("d%d", i%3), fmt.Sprintf("f%03d.txt", i)), &File{Data: []byte(strings.Repeat("x", i))}})
 			}
@@ -42,6 +44,12 @@ func TestWriteFiles(t *testing.T) {
 			}
 			dirs := map[string]bool{}
 			err := writeFiles(jobs, dirs)
+			if tt.cut > 0 {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), weights) {
+					t.Fatalf("writeFiles = %v, want an error naming %s: %s", err, weights, tt.wantErr)
+				}
+				return
+			}
 			if tt.wantErr != "" {
 				var pe *fs.PathError
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &pe) || pe.Path != jobs[tt.clash].path {
