@@ -11,8 +11,8 @@ import (
 // Quantization at import: a plan's Conv, Gemm and MatMul calls whose
 // weight operand is a constant of at least QuantMinValues values are
 // rewritten to read it as int8 (one float32 scale per output channel,
-// symmetric: scale = max|w|/127, q = round(w/scale)) or as fp16. Biases,
-// depthwise weights and small tensors stay float32. The rewritten plan
+// symmetric: scale = max|w|/127, q = round(w/scale)) or as fp16. Biases
+// and small tensors stay float32. The rewritten plan
 // has the same calls in the same order, so the float and quantized runs
 // can be compared layer by layer (Gate).
 
@@ -99,8 +99,8 @@ func (q *quantizer) rewrite(c Call) Call {
 	case "kernels.Conv":
 		p := a[5].(kernels.ConvParams)
 		w := a[2].(*Value).root()
-		if p.Group == p.InC && p.Group > 1 || !q.eligible(w) {
-			return c
+		if dw := p.Group == p.InC && p.Group > 1; dw && w.Len()/p.InC > kernels.DepthwiseTile || !q.eligible(w) {
+			return c // a depthwise kernel too large for ConvQ8's tile
 		}
 		qw, ok := q.weight(c.Node, w, p.OutC, false)
 		if !ok {

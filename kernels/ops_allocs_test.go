@@ -17,6 +17,7 @@ func TestLayerCallsAllocateNothing(t *testing.T) {
 	y := make([]float32, 32*16*16)
 	w := make([]float32, 32*16*9)
 	b := make([]float32, 32)
+	q, h := make([]int8, 16*9), make([]uint16, 16*9)
 	scratch := make([]float32, 16*9*16*16)
 	conv := kernels.ConvParams{N: 1, InC: 16, OutC: 32, Group: 1, In: sq(16), Out: sq(16), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1),
 		Act: kernels.Act{Op: kernels.ActRelu}}
@@ -32,6 +33,8 @@ func TestLayerCallsAllocateNothing(t *testing.T) {
 	}{
 		{"Conv 3x3", func() { kernels.Conv(y, x, w, b, scratch, conv) }},
 		{"Conv depthwise", func() { kernels.Conv(y[:16*64], x, w[:16*9], b[:16], nil, dw) }},
+		{"ConvQ8 depthwise", func() { kernels.ConvQ8(y[:16*64], x, q[:16*9], b[:16], b[:16], nil, dw) }},
+		{"ConvF16 depthwise", func() { kernels.ConvF16(y[:16*64], x, h[:16*9], b[:16], nil, dw) }},
 		{"Conv pointwise", func() { kernels.Conv(y, x, w[:32*16], b, nil, pw) }},
 		{"MaxPool", func() { kernels.MaxPool(y[:16*64], x, pool) }},
 		{"AveragePool", func() { kernels.AveragePool(y[:16*64], x, pool) }},
