@@ -12,12 +12,12 @@ import (
 // and runs the gate on 32 generated calibration inputs: top-1 agreement is
 // at least 99% and the weights file shrinks to the ratio measured (the
 // issue's goals, 27% for int8 and 52% for fp16, hold on the MLP, lenet and
-// cifar_cnn; mobilenetv2 keeps its depthwise weights float32, and every
-// fixture its biases, tensors under 128 values and the small layers the
-// gate sent back). It logs the figures for docs/quantize.md.
+// cifar_cnn, and fp16's on mobilenetv2; its int8 file cannot reach 27%
+// with float32 biases, TestQuantizedWeightsRatio in importer/project). It
+// logs the figures for docs/quantize.md.
 func TestQuantizeTorchCNNs(t *testing.T) {
 	ratios := map[string][2]float64{ // int8, fp16
-		"lenet": {0.27, 0.52}, "cifar_cnn": {0.27, 0.52}, "cifar_cnn_bn": {0.27, 0.52}, "mobilenetv2": {0.42, 0.59}, "mlp": {0.27, 0.52},
+		"lenet": {0.27, 0.52}, "cifar_cnn": {0.27, 0.52}, "cifar_cnn_bn": {0.27, 0.52}, "mobilenetv2": {0.325, 0.52}, "mlp": {0.27, 0.52},
 		"transformer_gelu": {0.33, 0.54}, "audio1d": {0.33, 0.54},
 	}
 	for _, name := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "mlp", "transformer_gelu", "audio1d"} {
@@ -55,8 +55,8 @@ func TestQuantizeTorchCNNs(t *testing.T) {
 				if r.Classifier && r.Agreement < 0.99 {
 					t.Errorf("top-1 agreement %.3f", r.Agreement)
 				}
-				if v := binary.LittleEndian.Uint32(qo.Weights[4:]); v != 2 {
-					t.Errorf("weights version %d, want 2", v)
+				if v := binary.LittleEndian.Uint32(qo.Weights[4:]); v != 3 {
+					t.Errorf("weights version %d, want 3", v)
 				}
 				if !bytes.Contains(qo.Files["model.go"], []byte("kernels.GemmExQ8")) && !bytes.Contains(qo.Files["model.go"], []byte("kernels.ConvQ8")) &&
 					!bytes.Contains(qo.Files["model.go"], []byte("F16(")) {

@@ -120,15 +120,15 @@ func TestConvQ8Depthwise(t *testing.T) {
 			}
 			got := make([]float32, p.N*p.OutC*prodInts(p.Out))
 			ConvQ8(got, src, q, scale, b, nil, p)
-			sameF32(t, "ConvQ8 depthwise", 0, got, refDepthwiseQ8(src, dq, b, p))
+			sameBits32(t, "ConvQ8 depthwise", 0, got, refDepthwiseQ8(src, dq, b, p))
 			ConvF16(got, src, h, b, nil, p)
-			sameF32(t, "ConvF16 depthwise", 0, got, refDepthwiseQ8(src, dh, b, p))
+			sameBits32(t, "ConvF16 depthwise", 0, got, refDepthwiseQ8(src, dh, b, p))
 			// And Conv on the widened weights (the float path the importer's
 			// gate compares with).
 			want := make([]float32, len(got))
 			Conv(want, src, dq, b, nil, p)
 			ConvQ8(got, src, q, scale, b, nil, p)
-			sameF32(t, "ConvQ8 depthwise vs Conv", 0, got, want)
+			sameBits32(t, "ConvQ8 depthwise vs Conv", 0, got, want)
 		})
 	}
 }
@@ -201,4 +201,83 @@ func FuzzConvQ8Depthwise(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConvQ8Tile: ConvQ8 with ConvQ8Scratch(p) (in WebAssembly: int8
+// weights widened into a tile for the float32 Gemm kernel, then the
+// ActScale kernel) and with ConvScratch(p) (GemmQ8's kernel) give the
+// same bits as the definition: Conv on float32(q) from 0, times the scale,
+// plus the bias, then the activation. Run natively and, through
+// TestPackageKernelsInWasm, with the SIMD and scalar kernels.
+func TestConvQ8Tile(t *testing.T) {
+	sq := func(v int) []int { return []int{v, v} }
+	cases := []struct {
+		name string
+		p    ConvParams
+		bias bool
+	}{
+		{"lenet conv1", ConvParams{N: 1, InC: 1, OutC: 6, Group: 1, In: sq(28), Out: sq(24), Kernel: sq(5), Stride: sq(1), Dilation: sq(1), Pad: sq(0), Act: Act{Op: ActRelu}}, true},
+		{"lenet conv2", ConvParams{N: 1, InC: 6, OutC: 16, Group: 1, In: sq(12), Out: sq(8), Kernel: sq(5), Stride: sq(1), Dilation: sq(1), Pad: sq(0), Act: Act{Op: ActRelu}}, true},
+		{"pointwise, odd channels, no bias", ConvParams{N: 2, InC: 24, OutC: 13, Group: 1, In: sq(9), Out: sq(9), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}, false},
+		{"grouped 3x3 pad 1", ConvParams{N: 1, InC: 8, OutC: 12, Group: 2, In: []int{7, 11}, Out: []int{7, 11}, Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1), Act: Act{Op: ActClip, Beta: 6}}, true},
+		{"1-D, long kernel", ConvParams{N: 1, InC: 16, OutC: 20, Group: 1, In: []int{200}, Out: []int{50}, Kernel: []int{300 / 16}, Stride: []int{4}, Dilation: []int{1}, Pad: []int{7}, Act: Act{Op: ActHardSwish}}, true},
+		{"under 16 outputs", ConvParams{N: 1, InC: 4, OutC: 5, Group: 1, In: sq(4), Out: sq(3), Kernel: sq(2), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}, true},
+	}
+	r := rand.New(rand.NewPCG(18, 19))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.p
+			// The 1-D case's Out, from its other fields.
+			p.Out = []int{(p.In[len(p.In)-1]+2*p.Pad[len(p.Pad)-1]-p.Kernel[len(p.Kernel)-1])/p.Stride[len(p.Stride)-1] + 1}
+			if len(p.In) == 2 {
+				p.Out = []int{(p.In[0]+2*p.Pad[0]-p.Kernel[0])/p.Stride[0] + 1, (p.In[1]+2*p.Pad[1]-p.Kernel[1])/p.Stride[1] + 1}
+			}
+			nw := p.OutC * p.InC / p.Group * prodInts(p.Kernel)
+			q := make([]int8, nw)
+			wf := make([]float32, nw)
+			for i := range q {
+				q[i] = int8(r.IntN(255) - 127)
+				wf[i] = float32(q[i])
+			}
+			scale := randSlice(r, p.OutC)
+			scale[0] = 0 // signed zeros: s·0 keeps s's sign, and so must the bias step
+			src := randSlice(r, p.N*p.InC*prodInts(p.In))
+			var b []float32
+			if tc.bias {
+				b = randSlice(r, p.OutC)
+			}
+			os := prodInts(p.Out)
+			want := make([]float32, p.N*p.OutC*os)
+			lin := p
+			lin.Act = Act{}
+			Conv(want, src, wf, nil, make([]float32, ConvScratch(p)), lin)
+			for i := range want {
+				oc := i / os % p.OutC
+				v := float32(want[i] * scale[oc])
+				if b != nil {
+					v += b[oc]
+				}
+				want[i] = v
+			}
+			Activate(want, want, p.Act)
+			if ConvQ8Scratch(p) <= ConvScratch(p) {
+				t.Fatalf("ConvQ8Scratch %d, ConvScratch %d: no room for the tile", ConvQ8Scratch(p), ConvScratch(p))
+			}
+			for _, n := range []int{ConvScratch(p), ConvQ8Scratch(p)} {
+				got := make([]float32, len(want))
+				ConvQ8(got, src, q, scale, b, make([]float32, n), p)
+				sameBits32(t, fmt.Sprintf("ConvQ8 (scratch %d)", n), 0, got, want)
+			}
+		})
+	}
+}
+
+// sameBits32 is sameF32 by bits: −0 differs from +0, NaN equals NaN.
+func sameBits32(t *testing.T, fn string, i int, got, want []float32) {
+	t.Helper()
+	for j := range want {
+		if math.Float32bits(got[j]) != math.Float32bits(want[j]) && !(got[j] != got[j] && want[j] != want[j]) {
+			t.Fatalf("%s case %d: [%d] = %v (%#08x), want %v (%#08x)", fn, i, j, got[j], math.Float32bits(got[j]), want[j], math.Float32bits(want[j]))
+		}
+	}
 }

@@ -105,9 +105,72 @@ func ConvQ8(dst, src []float32, w []int8, scale, b, scratch []float32, p ConvPar
 		return
 	}
 	kk := c.icg * c.ks
+	var tile []float32
+	if need, rows := c.scratch(), q8TileRows(kk, c.ocg); Accelerated && c.os >= q8TileMinOut && len(scratch) >= need+rows*kk {
+		tile = scratch[need : need+rows*kk]
+	}
 	convW(dst, src, b, scratch, &c, p, func(dg []float32, g int, col, bg []float32) {
-		q8gemm(dg, w[g*c.ocg*kk:(g+1)*c.ocg*kk], scale[g*c.ocg:(g+1)*c.ocg], col, bg, c.ocg, kk, c.os)
+		wg, sg := w[g*c.ocg*kk:(g+1)*c.ocg*kk], scale[g*c.ocg:(g+1)*c.ocg]
+		if tile != nil {
+			q8gemmTile(dg, wg, sg, col, bg, tile, c.ocg, kk, c.os)
+			return
+		}
+		q8gemm(dg, wg, sg, col, bg, c.ocg, kk, c.os)
 	})
+}
+
+// ConvQ8Scratch is the scratch length ConvQ8 runs fastest with in
+// WebAssembly: ConvScratch(p), then room for the weights of a few output
+// channels (q8TileRows) widened to float32, which the float32 Gemm kernel
+// multiplies: each weight is widened once per image and group, not once
+// per 16 outputs, and the bits are the same (float32(q) is exact; each
+// output sums its products from 0 in order, then is scaled, then gets its
+// bias, as GemmQ8). With less scratch (at least ConvScratch(p)), ConvQ8
+// runs GemmQ8's kernel. 0 for a depthwise convolution.
+func ConvQ8Scratch(p ConvParams) int {
+	c := checkConv("ConvQ8Scratch", p)
+	if c.depthwise() {
+		return 0
+	}
+	kk := c.icg * c.ks
+	return c.scratch() + q8TileRows(kk, c.ocg)*kk
+}
+
+// q8TileMinOut: below 16 outputs per channel, each weight is widened once
+// by GemmQ8's kernel anyway.
+const q8TileMinOut = 16
+
+// q8TileRows is how many output channels of k weights ConvQ8 widens at a
+// time: up to 8, within 2048 values (8 KiB), at least 2 (the float32 Gemm
+// kernel's pair), at most ocg.
+func q8TileRows(k, ocg int) int {
+	return min(ocg, max(2, min(8, 2048/max(k, 1))))
+}
+
+// q8gemmTile is q8gemm through the float32 Gemm kernel: rows of a widened
+// into tile (len(tile)/k rows at a time), c = tile·b from 0, then each row
+// scaled and given its bias by the ActScale kernel (Alpha·x + Beta, the
+// product rounded first; Beta −0 without a bias, which adds nothing, not
+// even to a −0).
+func q8gemmTile(c []float32, a []int8, scale, b, bias, tile []float32, m, k, n int) {
+	rows := len(tile) / k
+	negZero := float32(math.Copysign(0, -1))
+	for i := 0; i < m; i += rows {
+		r := min(rows, m-i)
+		t := tile[:r*k]
+		for j, q := range a[i*k : (i+r)*k] {
+			t[j] = float32(q)
+		}
+		gemm(c[i*n:(i+r)*n], t, b, nil, r, k, n)
+		for ii := i; ii < i+r; ii++ {
+			beta := negZero
+			if bias != nil {
+				beta = bias[ii]
+			}
+			row := c[ii*n : (ii+1)*n]
+			act(row, row, Act{Op: ActScale, Alpha: scale[ii], Beta: beta})
+		}
+	}
 }
 
 // ConvF16 is Conv with fp16 weights. A depthwise convolution converts
