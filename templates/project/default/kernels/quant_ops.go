@@ -136,9 +136,10 @@ func ConvQ8Scratch(p ConvParams) int {
 	return c.scratch() + q8TileRows(kk, c.ocg)*kk
 }
 
-// q8TileMinOut: below 16 outputs per channel, each weight is widened once
-// by GemmQ8's kernel anyway.
-const q8TileMinOut = 16
+// q8TileMinOut: below 64 outputs per channel GemmQ8's kernel widens each
+// weight at most 4 times (once per 16 outputs), about what widening it in
+// Go and scaling each row by a kernel call cost.
+const q8TileMinOut = 64
 
 // q8TileRows is how many output channels of k weights ConvQ8 widens at a
 // time: up to 8, within 2048 values (8 KiB), at least 2 (the float32 Gemm
