@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/pwagen/pwagen/kernels"
 )
 
 // TestQuantizeTorchCNNs quantizes the torch CNN fixtures (and the MLP)
@@ -141,6 +143,39 @@ func TestF32ToF16(t *testing.T) {
 		{float32(math.Inf(-1)), 0xfc00}, {1.0009765625, 0x3c01}, {1.00048828125, 0x3c00}, {1.00146484375, 0x3c02}, {0.333333333, 0x3555}} {
 		if got := F32ToF16(c.f); got != c.h {
 			t.Errorf("F32ToF16(%v) = %#04x, want %#04x", c.f, got, c.h)
+		}
+	}
+}
+
+// TestQuantInt8Scales: each row takes the smallest scale on the one-byte
+// grid that is at least max|w|/127 (the next code's is under it), so no
+// weight clips, and a row of zeros gets code 255; q = round(w/scale).
+func TestQuantInt8Scales(t *testing.T) {
+	f := []float32{
+		0.5, -1, 0.25, // the largest row: code 0
+		0.01, 0.002, -0.003,
+		0, 0, 0,
+		-3e-7, 1e-7, 0, // far under 2^-15.9 of the largest: code 254, coarse
+		0.9, 0.1, -0.77,
+	}
+	data, sc := quantInt8(f, 5, 3)
+	if sc.base != float32(1)/127 || sc.codes[0] != 0 || sc.codes[2] != kernels.ScaleZero || sc.codes[3] != 254 {
+		t.Fatalf("base %v, codes %v", sc.base, sc.codes)
+	}
+	for i := range 5 {
+		m := 0.0
+		for _, v := range f[3*i : 3*i+3] {
+			m = math.Max(m, math.Abs(float64(v)))
+		}
+		s := float64(kernels.DecodeScale(sc.base, sc.codes[i]))
+		// (Code 0 is base, max|w|/127 rounded to float32: maybe an ulp under.)
+		if c := sc.codes[i]; c < 254 && (s*127 < m*(1-0x1p-23) || float64(kernels.DecodeScale(sc.base, c+1))*127 >= m) {
+			t.Errorf("row %d: code %d (scale %v) is not the smallest grid scale >= max|w|/127 = %v", i, c, s, m/127)
+		}
+		for j, v := range f[3*i : 3*i+3] {
+			if want := math.RoundToEven(float64(v) / s); s > 0 && float64(data[3*i+j]) != want {
+				t.Errorf("row %d: q = %d, want round(%v / %v) = %v", i, data[3*i+j], v, s, want)
+			}
 		}
 	}
 }
