@@ -218,8 +218,9 @@ func TestConvQ8Tile(t *testing.T) {
 	}{
 		{"lenet conv1", ConvParams{N: 1, InC: 1, OutC: 6, Group: 1, In: sq(28), Out: sq(24), Kernel: sq(5), Stride: sq(1), Dilation: sq(1), Pad: sq(0), Act: Act{Op: ActRelu}}, true},
 		{"lenet conv2", ConvParams{N: 1, InC: 6, OutC: 16, Group: 1, In: sq(12), Out: sq(8), Kernel: sq(5), Stride: sq(1), Dilation: sq(1), Pad: sq(0), Act: Act{Op: ActRelu}}, true},
-		{"pointwise, odd channels, no bias", ConvParams{N: 2, InC: 24, OutC: 13, Group: 1, In: sq(9), Out: sq(9), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}, false},
-		{"grouped 3x3 pad 1", ConvParams{N: 1, InC: 8, OutC: 12, Group: 2, In: []int{7, 11}, Out: []int{7, 11}, Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1), Act: Act{Op: ActClip, Beta: 6}}, true},
+		{"pointwise, odd channels, no bias", ConvParams{N: 2, InC: 24, OutC: 13, Group: 1, In: sq(24), Out: sq(24), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}, false},
+		{"pointwise under 512 outputs", ConvParams{N: 1, InC: 24, OutC: 13, Group: 1, In: sq(9), Out: sq(9), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}, false},
+		{"grouped 3x3 pad 1", ConvParams{N: 1, InC: 8, OutC: 12, Group: 2, In: []int{23, 25}, Out: []int{23, 25}, Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1), Act: Act{Op: ActClip, Beta: 6}}, true},
 		{"1-D, long kernel", ConvParams{N: 1, InC: 16, OutC: 20, Group: 1, In: []int{200}, Out: []int{50}, Kernel: []int{300 / 16}, Stride: []int{4}, Dilation: []int{1}, Pad: []int{7}, Act: Act{Op: ActHardSwish}}, true},
 		{"under 16 outputs", ConvParams{N: 1, InC: 4, OutC: 5, Group: 1, In: sq(4), Out: sq(3), Kernel: sq(2), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}, true},
 	}
@@ -260,8 +261,8 @@ func TestConvQ8Tile(t *testing.T) {
 				want[i] = v
 			}
 			Activate(want, want, p.Act)
-			if ConvQ8Scratch(p) <= ConvScratch(p) {
-				t.Fatalf("ConvQ8Scratch %d, ConvScratch %d: no room for the tile", ConvQ8Scratch(p), ConvScratch(p))
+			if tile := os >= 512; tile != (ConvQ8Scratch(p) > ConvScratch(p)) {
+				t.Fatalf("%d outputs per channel: ConvQ8Scratch %d, ConvScratch %d", os, ConvQ8Scratch(p), ConvScratch(p))
 			}
 			for _, n := range []int{ConvScratch(p), ConvQ8Scratch(p)} {
 				got := make([]float32, len(want))

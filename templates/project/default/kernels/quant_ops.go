@@ -126,20 +126,27 @@ func ConvQ8(dst, src []float32, w []int8, scale, b, scratch []float32, p ConvPar
 // per 16 outputs, and the bits are the same (float32(q) is exact; each
 // output sums its products from 0 in order, then is scaled, then gets its
 // bias, as GemmQ8). With less scratch (at least ConvScratch(p)), ConvQ8
-// runs GemmQ8's kernel. 0 for a depthwise convolution.
+// runs GemmQ8's kernel. 0 for a depthwise convolution; ConvScratch(p)
+// below 512 outputs per channel, where the tile does not pay.
 func ConvQ8Scratch(p ConvParams) int {
 	c := checkConv("ConvQ8Scratch", p)
 	if c.depthwise() {
 		return 0
 	}
+	if c.os < q8TileMinOut {
+		return c.scratch() // no tile: GemmQ8's kernel
+	}
 	kk := c.icg * c.ks
 	return c.scratch() + q8TileRows(kk, c.ocg)*kk
 }
 
-// q8TileMinOut: below 64 outputs per channel GemmQ8's kernel widens each
-// weight at most 4 times (once per 16 outputs), about what widening it in
-// Go and scaling each row by a kernel call cost.
-const q8TileMinOut = 64
+// q8TileMinOut: GemmQ8's kernel widens each weight once per 16 outputs,
+// 4 weights in about 3 instructions; Go compiled to WebAssembly widens one
+// in about 15. Below 512 outputs per channel the tile does not pay (in
+// Chromium, cifar_cnn's int8 model was 9% slower than float32 with the
+// tile from 64 outputs: its last convolution widened 18,432 weights in Go
+// for 64 outputs each).
+const q8TileMinOut = 512
 
 // q8TileRows is how many output channels of k weights ConvQ8 widens at a
 // time: up to 8, within 2048 values (8 KiB), at least 2 (the float32 Gemm
