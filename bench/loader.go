@@ -33,8 +33,10 @@ type loaderPage struct {
 	// digits, and poolBatch concurrent predict calls.
 	Batch, Conc [2]poolLoop        `json:"-"`
 	Echo        map[string]float64 `json:"echo"`
-	// Windows are iris direct, through the loader, and the empty worker.
+	// Windows are iris direct, through the loader (spinning and with
+	// spin: false), and the empty worker; DigWin the same for one digit.
 	Windows map[string]window `json:"windows"`
+	DigWin  map[string]window `json:"digitWindows"`
 }
 
 // echoWorkerJS answers at once, as an empty model worker would: a
@@ -113,15 +115,18 @@ type window struct {
 	Med float64 `json:"med"`
 }
 
-// windowsJS times iris directly on the page, iris through the package's
-// loader (one worker) and the empty worker (shared memory on an isolated
-// page, else a transferred ArrayBuffer) in turn, 40 windows of 25 ms each
-// way, so that the machine's load falls on all three alike.
-const windowsJS = `(async (fwd, kern, weights) => {
-  const direct = await __pw.model('/__bench/iris.wasm', fwd, kern, weights);
+// windowsJS times a model directly on the page, through the package's
+// loader (one worker), through it with loadModel({spin: false}) (the page
+// and the worker sleep at once, as the loader did before it spun), and the
+// empty worker (shared memory on an isolated page, else a transferred
+// ArrayBuffer) in turn, 40 windows of 25 ms each way, so that the
+// machine's load falls on all alike. x is the input.
+const windowsJS = `(async (model, fwd, kern, weights, x) => {
+  const direct = await __pw.model(model, fwd, kern, weights);
   const { loadModel } = await import('/pwagen.js');
   const m = await loadModel({ serviceWorker: false, storage: 'memory', workers: 1 });
-  const x = new Float32Array([5.1, 3.5, 1.4, 0.2]);
+  const m0 = await loadModel({ serviceWorker: false, storage: 'memory', workers: 1, spin: false });
+  x = Float32Array.from(x);
   const w = new Worker('/__bench/echo-worker.js');
   let echo;
   if (self.crossOriginIsolated) {
@@ -134,7 +139,7 @@ const windowsJS = `(async (fwd, kern, weights) => {
     w.onmessage = (e) => settle(e.data);
     echo = () => new Promise((res) => { settle = res; const b = x.slice().buffer; w.postMessage(b, [b]); });
   }
-  const ways = { direct: async () => direct.predict(x), loader: () => m.predict(x), echo };
+  const ways = { direct: async () => direct.predict(x), loader: () => m.predict(x), nospin: () => m0.predict(x), echo };
   const per = Object.fromEntries(Object.keys(ways).map((k) => [k, []]));
   for (const f of Object.values(ways)) for (const t = performance.now(); performance.now() - t < 1000;) await f();
   for (let i = 0; i < 40; i++) for (const [k, f] of Object.entries(ways)) {
@@ -144,6 +149,7 @@ const windowsJS = `(async (fwd, kern, weights) => {
     per[k].push(((performance.now() - t0) * 1000) / n);
   }
   m.dispose();
+  m0.dispose();
   w.terminate();
   return Object.fromEntries(Object.entries(per).map(([k, v]) => { v.sort((a, b) => a - b); return [k, { min: v[0], med: v[v.length >> 1] }]; }));
 })`
@@ -173,6 +179,7 @@ const loaderPoolJS = `(async (n, batch, runs, warmMs) => {
       do { await call[kind](models[w]); calls++; } while (performance.now() - t0 < ms);
       return { calls, ms: performance.now() - t0 };
     },
+    dispose() { m1.dispose(); m2.dispose(); },
   };
   return r;
 })`
@@ -335,6 +342,15 @@ func loaderSection(ctx context.Context, e *env) (string, error) {
 					}
 				}
 			}
+			if _, err := eval[bool](bctx, `(window.__ldr.dispose(), true)`); err != nil {
+				return err
+			}
+			// One digit directly and through the loader, in interleaved
+			// windows: section 7 and this one time them minutes apart.
+			p.DigWin, err = eval[map[string]window](bctx, fmt.Sprintf("%s(%q, %q, %q, %q, __pw.input(784))", windowsJS, "/__bench/model.wasm", fwd, kern, "/__bench/weights.bin"))
+			if err != nil {
+				return fmt.Errorf("digits, windows: %w", err)
+			}
 			return nil
 		})
 		if err != nil {
@@ -353,7 +369,7 @@ func loaderSection(ctx context.Context, e *env) (string, error) {
 				return err
 			}
 			p.IrisLdr = r.Loader
-			p.Windows, err = eval[map[string]window](bctx, fmt.Sprintf("%s(%q, %q, %q)", windowsJS, ifwd, ikern, "/__bench/iris-weights.bin"))
+			p.Windows, err = eval[map[string]window](bctx, fmt.Sprintf("%s(%q, %q, %q, %q, [5.1, 3.5, 1.4, 0.2])", windowsJS, "/__bench/iris.wasm", ifwd, ikern, "/__bench/iris-weights.bin"))
 			return err
 		})
 		if err != nil {

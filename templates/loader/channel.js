@@ -1,9 +1,11 @@
 // The fast path of a predict on a cross-origin isolated page: one
 // SharedArrayBuffer per model worker, the input and the output written
-// into it, and Atomics to hand the turn over. The worker blocks in
-// Atomics.wait between calls and the page awaits Atomics.waitAsync: one
-// thread wake-up each way, where postMessage costs several (docs/design.md,
-// "The loader's round trip").
+// into it, and Atomics to hand the turn over. Each side first spins a
+// little (Atomics.load in a loop, bounded) and only then sleeps: the worker
+// in Atomics.wait, the page in Atomics.waitAsync. A call that answers
+// within the spin costs no thread wake-up at all; one that does not costs
+// one each way, where postMessage costs several (docs/design.md, "The
+// loader's round trip").
 //
 // Layout: an Int32Array of CTL words, then the data region.
 //   [SEQ]    the page's request number; the worker waits on it
@@ -12,11 +14,25 @@
 //   [LEN]    bytes of input (page) or of output or error text (worker)
 //   [STATUS] OK, FAILED (the data is the error text) or POSTED (the output
 //            did not fit: it comes as a message)
+//   [MSGS]   how many messages the page has posted to the worker since the
+//            channel opened: the worker serves the channel only once it
+//            has read them all (the pool may post a batch's next part
+//            before the worker has finished the one before)
 
-const SEQ = 0, DONE = 1, OP = 2, LEN = 3, STATUS = 4;
-const CTL = 32; // bytes before the data region: 8 words, 5 used
+const SEQ = 0, DONE = 1, OP = 2, LEN = 3, STATUS = 4, MSGS = 5;
+const CTL = 32; // bytes before the data region: 8 words, 6 used
 export const PREDICT = 1, PARK = 2;
 export const OK = 0, FAILED = 1, POSTED = 2;
+
+// How long each side spins before it sleeps, in ms (loadModel({spin:
+// false}) turns both off). The worker spins after each answer, for the
+// page's next call: a page that calls predict in a loop finds it awake,
+// and an idle one costs it WORKER_SPIN of one core per call. The page
+// spins only for a call that it expects back soon (its recent calls took
+// at most PAGE_SPIN) and while no other call is in flight: a spinning page
+// holds its main thread, which the pool needs to hand out the other calls.
+export const WORKER_SPIN = 0.1;
+const PAGE_SPIN = 0.5;
 
 /** channelSupported tells whether this page can share memory with its workers. */
 export const channelSupported = () => !!self.crossOriginIsolated && typeof SharedArrayBuffer === 'function' && typeof Atomics.waitAsync === 'function';
@@ -31,35 +47,56 @@ export class PageChannel {
     this.ctl = new Int32Array(this.sab, 0, CTL / 4);
     this.data = new Uint8Array(this.sab, CTL);
     this.seq = 0;
+    this.took = 0; // ms the last calls took, smoothed: decides the page's spin
   }
   /** fits tells whether an input of n bytes goes through the channel. */
   fits(n) {
     return n <= this.data.length;
   }
   /**
-   * call writes the input (an ArrayBuffer) and waits for the worker.
-   * Resolves to {status, bytes}: OK with the output (a new ArrayBuffer),
-   * FAILED with the error text, or POSTED (the output comes as a message).
+   * call writes the input (an ArrayBuffer) and hands it to the worker.
+   * With spin it first waits for the answer in a loop, when recent calls
+   * were short. Returns {status, bytes} when the answer is in, else a
+   * promise of it: status OK with the output (a new ArrayBuffer), FAILED
+   * with the error text, or POSTED (the output comes as a message).
    */
-  async call(input) {
-    const n = input.byteLength;
+  call(input, spin) {
+    const t0 = performance.now();
     this.data.set(new Uint8Array(input));
-    this.ctl[LEN] = n;
+    this.ctl[LEN] = input.byteLength;
     this.ctl[OP] = PREDICT;
     const s = this.bump();
+    if (spin && this.took <= PAGE_SPIN) {
+      const until = t0 + Math.min(PAGE_SPIN, 2 * this.took + 0.02);
+      while (Atomics.load(this.ctl, DONE) !== s) if (performance.now() > until) break;
+    }
+    if (Atomics.load(this.ctl, DONE) === s) return this.answer(t0);
+    return this.wait(s, t0);
+  }
+  async wait(s, t0) {
     for (;;) {
       const d = Atomics.load(this.ctl, DONE);
-      if (d === s) break;
+      if (d === s) return this.answer(t0);
       const w = Atomics.waitAsync(this.ctl, DONE, d);
       if (w.async) await w.value;
     }
+  }
+  answer(t0) {
+    this.took = 0.75 * this.took + 0.25 * (performance.now() - t0);
     const len = this.ctl[LEN], status = this.ctl[STATUS];
     if (status === POSTED) return { status };
     const bytes = this.data.slice(0, len).buffer; // a copy: the next call reuses the region
     return { status, bytes: status === OK ? bytes : new TextDecoder().decode(bytes) };
   }
-  /** park makes the worker leave its loop to read a message posted before. */
-  park() {
+  /**
+   * post posts msg to the worker and makes the worker, which may be
+   * waiting in Atomics.wait, leave its loop to read it. The count goes up
+   * first: a worker that reads the message before the park still knows it
+   * has read all there is.
+   */
+  post(worker, msg, transfer) {
+    Atomics.add(this.ctl, MSGS, 1);
+    worker.postMessage(msg, transfer);
     this.ctl[OP] = PARK;
     this.bump();
   }
@@ -72,26 +109,34 @@ export class PageChannel {
 }
 
 /**
- * serveChannel is the worker's end: it blocks, answering predicts with
- * run(input) → output, until the page parks it. input is a Uint8Array view
- * of the shared region and output a Uint8Array view of the model's memory,
- * each valid until the next call. seen is the last request number
- * handled; it returns the new one. Nothing here allocates an ArrayBuffer
- * unless an output is too large for the region: in a worker that never
- * goes back to its event loop, each one measurably slows the next calls
- * (bench section 12).
+ * serveChannel is the worker's end: it answers predicts with run(input) →
+ * output until a message is waiting (the page has posted more than read,
+ * the worker's count of messages read). input is a Uint8Array view of the
+ * shared region and output a Uint8Array view of the model's memory, each
+ * valid until the next call. seen is the last request number handled; it
+ * returns the new one. spin is how long, in ms, it polls for the next
+ * request before it sleeps in Atomics.wait. Nothing here allocates an ArrayBuffer unless an
+ * output is too large for the region: in a worker that never goes back to
+ * its event loop, each one measurably slows the next calls (bench section
+ * 12).
  */
-export function serveChannel(sab, seen, run) {
+export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN) {
   const ctl = new Int32Array(sab, 0, CTL / 4);
   const data = new Uint8Array(sab, CTL);
   for (;;) {
-    Atomics.wait(ctl, SEQ, seen);
-    const s = Atomics.load(ctl, SEQ);
-    if (s === seen) continue;
+    if (Atomics.load(ctl, MSGS) !== read) return seen;
+    let s = Atomics.load(ctl, SEQ);
+    if (s === seen) {
+      for (const until = performance.now() + spin; s === seen && performance.now() < until;) s = Atomics.load(ctl, SEQ);
+      if (s === seen) {
+        Atomics.wait(ctl, SEQ, seen);
+        continue;
+      }
+    }
     seen = s;
     if (ctl[OP] === PARK) {
-      Atomics.store(ctl, DONE, s);
-      return seen;
+      Atomics.store(ctl, DONE, s); // a park whose message was read already goes on serving
+      continue;
     }
     let status = OK, len = 0, posted = null;
     try {
