@@ -45,8 +45,8 @@ export function poolSize(asked, maxMemory) {
 // room: a worker slowed by the rest of the machine takes fewer, and the
 // workers finish together. A part is about a DEALth of what is left per
 // worker, at least MIN_PART items (each part costs a message each way),
-// and each worker holds up to DEPTH parts at once, so that the next is
-// already in its queue when it finishes one.
+// and each worker holds up to DEPTH calls or parts at once, so that the
+// next is already in its queue when it finishes one.
 const DEAL = 2;
 const MIN_PART = 4;
 const DEPTH = 2;
@@ -171,14 +171,16 @@ export class Pool {
     });
   }
 
-  // pump hands out the queued calls, oldest first: a single input to an
-  // idle worker, a batch's parts also to a worker with a part in hand.
+  // pump hands out the queued calls, oldest first, each to the worker with
+  // the fewest in hand: an idle one, else one that has a posted call in
+  // hand (not a channel call, which holds the worker alone), so that it
+  // has the next one queued when it finishes.
   pump() {
     while (this.queue.length) {
       const call = this.queue[0];
       let m = null;
       for (const x of this.members) {
-        if (!x.ready || x.jobs.length >= (call.single ? 1 : DEPTH) || x.jobs[0]?.chan) continue;
+        if (!x.ready || x.jobs.length >= DEPTH || x.jobs[0]?.chan) continue;
         if (!m || x.jobs.length < m.jobs.length) m = x;
         if (!m.jobs.length) break;
       }
