@@ -24,15 +24,19 @@ const CTL = 32; // bytes before the data region: 8 words, 6 used
 export const PREDICT = 1, PARK = 2;
 export const OK = 0, FAILED = 1, POSTED = 2;
 
-// How long each side spins before it sleeps, in ms (loadModel({spin:
-// false}) turns both off). The worker spins after each answer, for the
-// page's next call: a page that calls predict in a loop finds it awake,
-// and an idle one costs it WORKER_SPIN of one core per call. The page
-// spins only for a call that it expects back soon (its recent calls took
-// at most PAGE_SPIN) and while no other call is in flight: a spinning page
-// holds its main thread, which the pool needs to hand out the other calls.
-export const WORKER_SPIN = 0.1;
-const PAGE_SPIN = 0.5;
+// How long, at most, each side spins before it sleeps, in ms
+// (loadModel({spin: false}) turns both off). Each spins only while it pays:
+// the page for a call it expects back within PAGE_SPIN (its recent calls
+// took that long) and while no other call is in flight (a spinning page
+// holds the main thread, which hands out the other calls); the worker after
+// an answer while the page's next call has come within WORKER_SPIN of the
+// answers before. On a busy machine neither holds: a thread that spins
+// loses its core to others and the thread it waits for runs late, where one
+// that sleeps in a futex is woken with priority (bench section 12 measured
+// a round trip ten times as long with unconditional spins on a machine
+// with a load of 25 on 2 cores).
+export const WORKER_SPIN = 0.05;
+const PAGE_SPIN = 0.05;
 
 /** channelSupported tells whether this page can share memory with its workers. */
 export const channelSupported = () => !!self.crossOriginIsolated && typeof SharedArrayBuffer === 'function' && typeof Atomics.waitAsync === 'function';
@@ -47,7 +51,7 @@ export class PageChannel {
     this.ctl = new Int32Array(this.sab, 0, CTL / 4);
     this.data = new Uint8Array(this.sab, CTL);
     this.seq = 0;
-    this.took = 0; // ms the last calls took, smoothed: decides the page's spin
+    this.took = PAGE_SPIN; // ms the last calls took, smoothed: decides the page's spin
   }
   /** fits tells whether an input of n bytes goes through the channel. */
   fits(n) {
@@ -67,7 +71,7 @@ export class PageChannel {
     this.ctl[OP] = PREDICT;
     const s = this.bump();
     if (spin && this.took <= PAGE_SPIN) {
-      const until = t0 + Math.min(PAGE_SPIN, 2 * this.took + 0.02);
+      const until = t0 + Math.min(PAGE_SPIN, 2 * this.took + 0.01);
       while (Atomics.load(this.ctl, DONE) !== s) if (performance.now() > until) break;
     }
     if (Atomics.load(this.ctl, DONE) === s) return this.answer(t0);
@@ -108,14 +112,18 @@ export class PageChannel {
   }
 }
 
+// The worker's side of the spin: when it last answered (0: it has read a
+// message since) and the ms from an answer to the next request, smoothed.
+let answered = 0, gap = 1;
+
 /**
  * serveChannel is the worker's end: it answers predicts with run(input) →
  * output until a message is waiting (the page has posted more than read,
  * the worker's count of messages read). input is a Uint8Array view of the
  * shared region and output a Uint8Array view of the model's memory, each
  * valid until the next call. seen is the last request number handled; it
- * returns the new one. spin is how long, in ms, it polls for the next
- * request before it sleeps in Atomics.wait. Nothing here allocates an ArrayBuffer unless an
+ * returns the new one. spin is how long, in ms, it may poll for the next
+ * request before it sleeps in Atomics.wait (0: never). Nothing here allocates an ArrayBuffer unless an
  * output is too large for the region: in a worker that never goes back to
  * its event loop, each one measurably slows the next calls (bench section
  * 12).
@@ -124,16 +132,21 @@ export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN) {
   const ctl = new Int32Array(sab, 0, CTL / 4);
   const data = new Uint8Array(sab, CTL);
   for (;;) {
-    if (Atomics.load(ctl, MSGS) !== read) return seen;
+    if (Atomics.load(ctl, MSGS) !== read) {
+      answered = 0; // the time to the next request is the message's
+      return seen;
+    }
     let s = Atomics.load(ctl, SEQ);
     if (s === seen) {
-      for (const until = performance.now() + spin; s === seen && performance.now() < until;) s = Atomics.load(ctl, SEQ);
+      if (gap <= spin) for (const until = performance.now() + spin; s === seen && performance.now() < until;) s = Atomics.load(ctl, SEQ);
       if (s === seen) {
         Atomics.wait(ctl, SEQ, seen);
         continue;
       }
     }
     seen = s;
+    if (answered) gap = 0.75 * gap + 0.25 * (performance.now() - answered);
+    answered = 0;
     if (ctl[OP] === PARK) {
       Atomics.store(ctl, DONE, s); // a park whose message was read already goes on serving
       continue;
@@ -157,6 +170,7 @@ export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN) {
     ctl[STATUS] = status;
     Atomics.store(ctl, DONE, s);
     Atomics.notify(ctl, DONE);
+    answered = performance.now();
     // Only now: once the page has the message it may write the next call.
     if (posted) self.postMessage(posted, [posted]);
   }
