@@ -1,11 +1,11 @@
 // The fast path of a predict on a cross-origin isolated page: one
 // SharedArrayBuffer per model worker, the input and the output written
-// into it, and Atomics to hand the turn over. Each side first spins a
-// little (Atomics.load in a loop, bounded) and only then sleeps: the worker
-// in Atomics.wait, the page in Atomics.waitAsync. A call that answers
-// within the spin costs no thread wake-up at all; one that does not costs
-// one each way, where postMessage costs several (docs/design.md, "The
-// loader's round trip").
+// into it, and Atomics to hand the turn over. The worker sleeps in
+// Atomics.wait and the page in Atomics.waitAsync: one thread wake-up each
+// way, where postMessage costs several. When that pays, each side first
+// spins a little (Atomics.load in a loop, bounded), and a call that answers
+// within the spin wakes no thread at all (docs/design.md, "Page ↔ model
+// workers").
 //
 // Layout: an Int32Array of CTL words, then the data region.
 //   [SEQ]    the page's request number; the worker waits on it
@@ -18,25 +18,28 @@
 //            channel opened: the worker serves the channel only once it
 //            has read them all (the pool may post a batch's next part
 //            before the worker has finished the one before)
+//   [SPIN]   1 when the worker is to spin after its answer, for the next
+//            call, before it sleeps (the page decides: see PageChannel)
 
-const SEQ = 0, DONE = 1, OP = 2, LEN = 3, STATUS = 4, MSGS = 5;
-const CTL = 32; // bytes before the data region: 8 words, 6 used
+const SEQ = 0, DONE = 1, OP = 2, LEN = 3, STATUS = 4, MSGS = 5, SPIN = 6;
+const CTL = 32; // bytes before the data region: 8 words, 7 used
 export const PREDICT = 1, PARK = 2;
 export const OK = 0, FAILED = 1, POSTED = 2;
 
-// How long, at most, each side spins before it sleeps, in ms
-// (loadModel({spin: false}) turns both off). Each spins only while it pays:
-// the page for a call it expects back within PAGE_SPIN (its recent calls
-// took that long) and while no other call is in flight (a spinning page
-// holds the main thread, which hands out the other calls); the worker after
-// an answer while the page's next call has come within WORKER_SPIN of the
-// answers before. On a busy machine neither holds: a thread that spins
-// loses its core to others and the thread it waits for runs late, where one
+// How long, at most, each side spins before it sleeps, in ms. Whether
+// spinning pays depends on the machine: on a quiet one it saves a thread
+// wake-up on each side; on a busy one a thread that spins uses up its
+// share of a core while the thread it waits for is not running, and one
 // that sleeps in a futex is woken with priority (bench section 12 measured
-// a round trip ten times as long with unconditional spins on a machine
-// with a load of 25 on 2 cores).
+// a round trip three to ten times as long with spins, on 2 cores with a
+// load of 25). So the page measures both: it runs calls in blocks of
+// BLOCK, each either spinning (both sides) or sleeping, picks for each
+// block the way whose recent calls were faster, and tries the other way
+// one block in EXPLORE. loadModel({spin: false}) never spins.
 export const WORKER_SPIN = 0.05;
 const PAGE_SPIN = 0.05;
+const BLOCK = 8;
+const EXPLORE = 8;
 
 /** channelSupported tells whether this page can share memory with its workers. */
 export const channelSupported = () => !!self.crossOriginIsolated && typeof SharedArrayBuffer === 'function' && typeof Atomics.waitAsync === 'function';
@@ -51,7 +54,12 @@ export class PageChannel {
     this.ctl = new Int32Array(this.sab, 0, CTL / 4);
     this.data = new Uint8Array(this.sab, CTL);
     this.seq = 0;
-    this.took = PAGE_SPIN; // ms the last calls took, smoothed: decides the page's spin
+    this.took = PAGE_SPIN; // ms the last calls took, smoothed: the page spins only for short calls
+    // est: ms per call of each way (0 sleep, 1 spin), smoothed; calls
+    // counts the calls made with spin allowed; mode is this block's way.
+    this.est = [0, 0];
+    this.calls = 0;
+    this.mode = 0;
   }
   /** fits tells whether an input of n bytes goes through the channel. */
   fits(n) {
@@ -59,34 +67,49 @@ export class PageChannel {
   }
   /**
    * call writes the input (an ArrayBuffer) and hands it to the worker.
-   * With spin it first waits for the answer in a loop, when recent calls
-   * were short. Returns {status, bytes} when the answer is in, else a
+   * spin allows this call to spin (the pool allows it when no other call
+   * is in flight). Returns {status, bytes} when the answer is in, else a
    * promise of it: status OK with the output (a new ArrayBuffer), FAILED
    * with the error text, or POSTED (the output comes as a message).
    */
   call(input, spin) {
     const t0 = performance.now();
+    let way = -1; // the way this call is measured for: -1 none
+    if (spin) {
+      const k = this.calls++ % BLOCK;
+      if (k === 0) {
+        const best = this.est[1] < this.est[0] ? 1 : 0;
+        this.mode = (this.calls / BLOCK) % EXPLORE < 1 ? 1 - best : best;
+      }
+      // The first call of a block follows the last one's worker spin.
+      if (k > 0) way = this.mode;
+    } else {
+      this.mode = 0;
+    }
+    this.ctl[SPIN] = this.mode;
     this.data.set(new Uint8Array(input));
     this.ctl[LEN] = input.byteLength;
     this.ctl[OP] = PREDICT;
     const s = this.bump();
-    if (spin && this.took <= PAGE_SPIN) {
+    if (this.mode && this.took <= PAGE_SPIN) {
       const until = t0 + Math.min(PAGE_SPIN, 2 * this.took + 0.01);
       while (Atomics.load(this.ctl, DONE) !== s) if (performance.now() > until) break;
     }
-    if (Atomics.load(this.ctl, DONE) === s) return this.answer(t0);
-    return this.wait(s, t0);
+    if (Atomics.load(this.ctl, DONE) === s) return this.answer(t0, way);
+    return this.wait(s, t0, way);
   }
-  async wait(s, t0) {
+  async wait(s, t0, way) {
     for (;;) {
       const d = Atomics.load(this.ctl, DONE);
-      if (d === s) return this.answer(t0);
+      if (d === s) return this.answer(t0, way);
       const w = Atomics.waitAsync(this.ctl, DONE, d);
       if (w.async) await w.value;
     }
   }
-  answer(t0) {
-    this.took = 0.75 * this.took + 0.25 * (performance.now() - t0);
+  answer(t0, way) {
+    const took = performance.now() - t0;
+    this.took = 0.75 * this.took + 0.25 * took;
+    if (way >= 0) this.est[way] = this.est[way] ? 0.875 * this.est[way] + 0.125 * took : took;
     const len = this.ctl[LEN], status = this.ctl[STATUS];
     if (status === POSTED) return { status };
     const bytes = this.data.slice(0, len).buffer; // a copy: the next call reuses the region
@@ -112,18 +135,14 @@ export class PageChannel {
   }
 }
 
-// The worker's side of the spin: when it last answered (0: it has read a
-// message since) and the ms from an answer to the next request, smoothed.
-let answered = 0, gap = 1;
-
 /**
  * serveChannel is the worker's end: it answers predicts with run(input) →
  * output until a message is waiting (the page has posted more than read,
  * the worker's count of messages read). input is a Uint8Array view of the
  * shared region and output a Uint8Array view of the model's memory, each
  * valid until the next call. seen is the last request number handled; it
- * returns the new one. spin is how long, in ms, it may poll for the next
- * request before it sleeps in Atomics.wait (0: never). Nothing here allocates an ArrayBuffer unless an
+ * returns the new one. spin is how long, in ms, it polls for the next
+ * request before it sleeps in Atomics.wait, when the page asks (0: never). Nothing here allocates an ArrayBuffer unless an
  * output is too large for the region: in a worker that never goes back to
  * its event loop, each one measurably slows the next calls (bench section
  * 12).
@@ -132,21 +151,16 @@ export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN) {
   const ctl = new Int32Array(sab, 0, CTL / 4);
   const data = new Uint8Array(sab, CTL);
   for (;;) {
-    if (Atomics.load(ctl, MSGS) !== read) {
-      answered = 0; // the time to the next request is the message's
-      return seen;
-    }
+    if (Atomics.load(ctl, MSGS) !== read) return seen;
     let s = Atomics.load(ctl, SEQ);
     if (s === seen) {
-      if (gap <= spin) for (const until = performance.now() + spin; s === seen && performance.now() < until;) s = Atomics.load(ctl, SEQ);
+      if (spin && ctl[SPIN]) for (const until = performance.now() + spin; s === seen && performance.now() < until;) s = Atomics.load(ctl, SEQ);
       if (s === seen) {
         Atomics.wait(ctl, SEQ, seen);
         continue;
       }
     }
     seen = s;
-    if (answered) gap = 0.75 * gap + 0.25 * (performance.now() - answered);
-    answered = 0;
     if (ctl[OP] === PARK) {
       Atomics.store(ctl, DONE, s); // a park whose message was read already goes on serving
       continue;
@@ -170,7 +184,6 @@ export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN) {
     ctl[STATUS] = status;
     Atomics.store(ctl, DONE, s);
     Atomics.notify(ctl, DONE);
-    answered = performance.now();
     // Only now: once the page has the message it may write the next call.
     if (posted) self.postMessage(posted, [posted]);
   }
