@@ -39,7 +39,7 @@ export const OK = 0, FAILED = 1, POSTED = 2;
 export const WORKER_SPIN = 0.05;
 const PAGE_SPIN = 0.05;
 const BLOCK = 8;
-const EXPLORE = 8;
+const EXPLORE = 16;
 
 /** channelSupported tells whether this page can share memory with its workers. */
 export const channelSupported = () => !!self.crossOriginIsolated && typeof SharedArrayBuffer === 'function' && typeof Atomics.waitAsync === 'function';
