@@ -26,18 +26,24 @@ const CTL = 32; // bytes before the data region: 8 words, 7 used
 export const PREDICT = 1, PARK = 2;
 export const OK = 0, FAILED = 1, POSTED = 2;
 
-// How long, at most, each side spins before it sleeps, in ms. Whether
-// spinning pays depends on the machine: on a quiet one it saves a thread
-// wake-up on each side; on a busy one a thread that spins uses up its
-// share of a core while the thread it waits for is not running, and one
-// that sleeps in a futex is woken with priority (bench section 12 measured
-// a round trip three to ten times as long with spins, on 2 cores with a
-// load of 25). So the page measures both: it runs calls in blocks of
-// BLOCK, each either spinning (both sides) or sleeping, picks for each
-// block the way whose recent calls were faster, and tries the other way
-// one block in EXPLORE. loadModel({spin: false}) never spins.
+// How long, at most, each side spins before it sleeps, in ms: the worker
+// after an answer, for the page's next call; the page for a call it
+// expects back within PAGE_SPIN (its recent calls took that long), which
+// holds the main thread that long at most. Whether spinning pays depends
+// on the machine. On a quiet one it saves a thread wake-up on each side,
+// which costs most after a sleep of some length (a virtual machine's idle
+// vCPU halts, and waking it takes the host; section 12 of the bench saw
+// 94 µs more per digit than per iris call on an isolated page). On a busy
+// one a thread that spins uses up its share of a core while the thread it
+// waits for is not running, where one that sleeps in a futex is woken with
+// priority (section 12 measured round trips three to ten times as long
+// with spins, on 2 cores with a load of 25). So the page measures both: it
+// runs calls in blocks of BLOCK, each either spinning (both sides) or
+// sleeping, picks for each block the way whose recent calls were faster,
+// and tries the other way one block in EXPLORE. loadModel({spin: false})
+// never spins.
 export const WORKER_SPIN = 0.05;
-const PAGE_SPIN = 0.05;
+const PAGE_SPIN = 0.5;
 const BLOCK = 8;
 const EXPLORE = 16;
 
