@@ -41,7 +41,8 @@ export const OK = 0, FAILED = 1, POSTED = 2;
 // runs calls in blocks of BLOCK, each either spinning (both sides) or
 // sleeping, picks for each block the way whose recent calls were faster,
 // and tries the other way one block in EXPLORE. loadModel({spin: false})
-// never spins.
+// never spins, loadModel({spin: true}) always does (for a device the app
+// has to itself).
 export const WORKER_SPIN = 0.05;
 const PAGE_SPIN = 0.5;
 const BLOCK = 8;
@@ -55,7 +56,9 @@ export const channelSupported = () => !!self.crossOriginIsolated && typeof Share
  * worker one call at a time).
  */
 export class PageChannel {
-  constructor(capacity) {
+  /** policy is loadModel's spin: "auto" (measure), true (always) or false (never). */
+  constructor(capacity, policy = 'auto') {
+    this.policy = policy;
     this.sab = new SharedArrayBuffer(CTL + capacity);
     this.ctl = new Int32Array(this.sab, 0, CTL / 4);
     this.data = new Uint8Array(this.sab, CTL);
@@ -81,7 +84,9 @@ export class PageChannel {
   call(input, spin) {
     const t0 = performance.now();
     let way = -1; // the way this call is measured for: -1 none
-    if (spin) {
+    if (spin && this.policy === true) {
+      this.mode = 1;
+    } else if (spin && this.policy === 'auto') {
       const k = this.calls++ % BLOCK;
       if (k === 0) {
         const best = this.est[1] < this.est[0] ? 1 : 0;

@@ -125,7 +125,7 @@ export class Pool {
           if (d.info.variant === 'simd-threads' && this.size > 1) [this.size, this.alone] = [1, true];
         }
         if (channelSupported()) {
-          m.chan = new PageChannel(channelCapacity(d.info));
+          m.chan = new PageChannel(channelCapacity(d.info), this.opts.spin ?? 'auto');
           m.worker.postMessage({ type: 'channel', sab: m.chan.sab, spin: this.opts.spin !== false });
         }
         m.ready = true;
