@@ -40,7 +40,8 @@ export const OK = 0, FAILED = 1, POSTED = 2;
 // with spins, on 2 cores with a load of 25). So the page measures both: it
 // runs calls in blocks of BLOCK, each either spinning (both sides) or
 // sleeping, picks for each block the way whose recent calls were faster,
-// and tries the other way one block in EXPLORE. loadModel({spin: false})
+// and tries the other way one block in EXPLORE (in 4 × EXPLORE when it was
+// more than twice as slow). loadModel({spin: false})
 // never spins, loadModel({spin: true}) always does (for a device the app
 // has to itself).
 export const WORKER_SPIN = 0.05;
@@ -90,7 +91,9 @@ export class PageChannel {
       const k = this.calls++ % BLOCK;
       if (k === 0) {
         const best = this.est[1] < this.est[0] ? 1 : 0;
-        this.mode = (this.calls / BLOCK) % EXPLORE < 1 ? 1 - best : best;
+        // A way twice as slow is tried four times as rarely.
+        const every = this.est[1 - best] > 2 * this.est[best] ? 4 * EXPLORE : EXPLORE;
+        this.mode = (this.calls / BLOCK) % every < 1 ? 1 - best : best;
       }
       // The first call of a block follows the last one's worker spin.
       if (k > 0) way = this.mode;
