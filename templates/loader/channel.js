@@ -47,6 +47,7 @@ export const OK = 0, FAILED = 1, POSTED = 2;
 export const WORKER_SPIN = 0.05;
 const PAGE_SPIN = 0.5;
 const BLOCK = 8;
+const TURN = 1; // ms: a call made this soon after the last answer is back to back
 const EXPLORE = 16;
 
 /** channelSupported tells whether this page can share memory with its workers. */
@@ -70,6 +71,7 @@ export class PageChannel {
     this.est = [0, 0];
     this.calls = 0;
     this.mode = 0;
+    this.last = null; // the last call: {t0, way, done}, credited when the next one starts
   }
   /** fits tells whether an input of n bytes goes through the channel. */
   fits(n) {
@@ -84,6 +86,16 @@ export class PageChannel {
    */
   call(input, spin) {
     const t0 = performance.now();
+    // Credit the last call to its way: the time from its start to this
+    // one's when the page called again at once (what a loop of calls sees,
+    // with whatever a spinning worker took from the page's thread), else
+    // the time to its answer.
+    const l = this.last;
+    if (l && l.way >= 0) {
+      const ms = t0 - l.done < TURN ? t0 - l.t0 : l.done - l.t0;
+      this.est[l.way] = this.est[l.way] ? 0.875 * this.est[l.way] + 0.125 * ms : ms;
+    }
+    this.last = null;
     let way = -1; // the way this call is measured for: -1 none
     if (spin && this.policy === true) {
       this.mode = 1;
@@ -121,9 +133,9 @@ export class PageChannel {
     }
   }
   answer(t0, way) {
-    const took = performance.now() - t0;
-    this.took = 0.75 * this.took + 0.25 * took;
-    if (way >= 0) this.est[way] = this.est[way] ? 0.875 * this.est[way] + 0.125 * took : took;
+    const done = performance.now();
+    this.took = 0.75 * this.took + 0.25 * (done - t0);
+    this.last = { t0, way, done };
     const len = this.ctl[LEN], status = this.ctl[STATUS];
     if (status === POSTED) return { status };
     const bytes = this.data.slice(0, len).buffer; // a copy: the next call reuses the region
