@@ -37,25 +37,36 @@ export async function loadModel(opts = {}) {
   const at0 = {}; // this load's page-side marks (info.stages)
   mark('loadModel', at0);
   for (const k in marks) delete marks[k]; // the page's compile marks (fetchwasm.js), this load's
-  const base = opts.base == null ? BASE : folder(opts.base);
   const wantSW = opts.serviceWorker !== false && !CFG.entry; // a library registers none
   // The page reloads into isolation: register first and start nothing
   // before. Otherwise the service worker waits for the first inference
-  // (swAfterFirst): its precache would compete with the model's downloads
-  // and compile for the network and the cores.
-  const early = wantSW && isolationReloadDue();
-  const sw = early ? registerServiceWorker(opts) : null;
+  // (swGate): its precache would compete with the model's downloads and
+  // compile for the network and the cores.
+  const sw = wantSW && isolationReloadDue() ? registerServiceWorker(opts) : null;
   if (sw) await sw;
+  const gate = wantSW && !sw ? swGate(() => registerServiceWorker(opts)) : null;
+  try {
+    const model = await start(opts, at0, gate);
+    gate?.soon(); // an app that waits for its user before the first call
+    return model;
+  } catch (e) {
+    gate?.open(); // a failed load still installs the app for the next visit
+    throw e;
+  }
+}
+
+// start is loadModel after the service worker's registration (or its gate):
+// the pool, its first worker, the page's compile.
+async function start(opts, at0, gate) {
+  const base = opts.base == null ? BASE : folder(opts.base);
   const plan = poolSize(opts.workers, opts.maxMemory);
   checkMemory(opts.maxMemory); // before any download
   // Progress: the page counts the model's bytes, the worker the rest.
   const total = CFG.wasmSize + CFG.weights.total;
   let pageBytes = 0, workerBytes = 0;
   const report = (phase) => opts.onProgress?.({ phase, loaded: Math.min(total, pageBytes + workerBytes), total });
-  const compiled = compileEarly(opts.variant, base, (n) => {
-    pageBytes += n;
-    report('wasm');
-  });
+  let compiled; // the page's modules for the first worker (early.js)
+  const modules = new Promise((resolve) => (compiled = resolve));
   let sig = null; // the typed signature; null for a v1 model
   const decode = (buf) => (sig ? unpack(sig.outputs, views(sig.outputs, buf)) : new Float32Array(buf));
   const hint = CFG.entry ? `${at(CFG.entry, base)} is served as JavaScript, with CORS from another origin` : 'pwagen.js is served as JavaScript';
@@ -68,11 +79,17 @@ export async function loadModel(opts = {}) {
     mark('workerCreated', at0);
     const w = startWorker(base);
     // after the pool's 'load': the modules the page compiled meanwhile
-    if (first) compiled.then(({ model, kernels, variant, streamed, error }) => w.postMessage({ type: 'modules', model, kernels, variant, streamed, error }));
+    if (first) modules.then(({ model, kernels, variant, streamed, error }) => w.postMessage({ type: 'modules', model, kernels, variant, streamed, error }));
     return w;
   };
   const pool = new Pool(newWorker, plan.workers, { ...opts, onProgress }, decode, hint);
-  const info = await pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork, early: true });
+  const started = pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork, early: true });
+  // The worker is on its way: the model's downloads start beside it.
+  compileEarly(opts.variant, base, (n) => {
+    pageBytes += n;
+    report('wasm');
+  }).then(compiled);
+  const info = await started;
   mark('workerReady', at0);
   if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
   const inputLen = info.inputs[0].shape[0];
@@ -91,9 +108,7 @@ export async function loadModel(opts = {}) {
   // ms from this page's navigation start, the worker's stages included
   info.stages = timeline({ ...info.marks, ...marks, ...at0 });
   delete info.marks;
-  let firstDone;
-  const first = new Promise((resolve) => (firstDone = resolve));
-  if (wantSW && !sw) swAfterFirst(first, () => registerServiceWorker(opts));
+  const firstDone = () => gate?.open(); // the first inference settled: the service worker may start
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
   navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
 
@@ -174,13 +189,20 @@ export async function loadModel(opts = {}) {
   };
 }
 
-// swAfterFirst registers the service worker once the first inference has
-// settled (or SW_WAIT_MS after the load, for an app that waits for its
-// user), when the page is idle: until then its install would fetch and
-// hash the app shell beside the model's start.
-function swAfterFirst(first, register) {
+// swGate holds the service worker's registration until open(): the first
+// inference settled, or the load failed; soon() opens it SW_WAIT_MS after
+// a load, for an app that waits for its user. It registers when the page
+// is idle: until then its install would fetch and hash the app shell
+// beside the model's start.
+function swGate(register) {
+  let opened = false;
   const idle = self.requestIdleCallback || ((f) => setTimeout(f, 1));
-  Promise.race([first, new Promise((resolve) => setTimeout(resolve, SW_WAIT_MS))]).then(() => idle(() => register(), { timeout: 1000 }));
+  const open = () => {
+    if (opened) return;
+    opened = true;
+    idle(() => register(), { timeout: 1000 });
+  };
+  return { open, soon: () => setTimeout(open, SW_WAIT_MS) };
 }
 
 const SW_WAIT_MS = 1000;
@@ -272,11 +294,12 @@ async function load(m) {
   // While the model compiles (here or on the page): open IndexedDB and
   // start the weights' downloads.
   const weights = from ? null : startWeights(CFG.weights, m.storage || 'indexeddb');
-  const page = m.early ? await pageModules() : null; // early.js
-  const pre = page?.variant ? page : null; // null: the page left the choice to this worker
-  if (pre?.error && pre.variant !== 'simd-threads') throw new Error(pre.error);
+  const page = m.early ? pageModules() : null; // early.js: the modules the page compiles
   const wasi = new WASI();
-  const threads = from ? null : await startThreads(m.variant, wasi, (n) => progress('wasm', n), m.threadsMinWork, pre?.variant === 'simd-threads' ? pre : null); // threads.js: null unless simd-threads runs
+  const threads = from ? null : await startThreads(m.variant, wasi, (n) => progress('wasm', n), m.threadsMinWork, page); // threads.js: null unless simd-threads runs
+  const got = await page;
+  const pre = got?.variant ? got : null; // null: the page left the choice to this worker
+  if (!threads && pre?.error && pre.variant !== 'simd-threads') throw new Error(pre.error);
   const variant = threads ? 'simd-threads' : from ? from.variant : chooseVariant(m.variant);
   const mine = pre?.variant === variant ? pre : null; // what the page compiled, if it is this variant's
   const [kernels, { module, streamed }] = await Promise.all([

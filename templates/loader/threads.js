@@ -101,7 +101,8 @@ export async function compileThreads(onBytes, base) {
  * streamed, helpers }. forced is loadModel's variant: "simd-threads" makes
  * a failure an error; any other forced variant skips the threads.
  * minWork is the threshold in multiply-adds (0 or none: the kernels' 4 Mi).
- * pre is compileThreads' result when the page compiled them already.
+ * pre is the page's compiled modules (early.js; a promise): used when
+ * they are simd-threads', else this compiles its own.
  */
 export async function startThreads(forced, wasi, onBytes, minWork = 0, pre = null) {
   if (forced != null && forced !== VARIANT) return null;
@@ -114,30 +115,42 @@ export async function startThreads(forced, wasi, onBytes, minWork = 0, pre = nul
   if (reason) return fail(reason);
   const helpers = [];
   try {
-    if (pre?.error) throw new Error(pre.error); // the page's compile failed: as if it were this worker's
-    const { module, streamed, fwdMod, kernMod } = pre ? { module: pre.model, streamed: pre.streamed, fwdMod: pre.kernels.fwd, kernMod: pre.kernels.kern } : await compileThreads(onBytes);
+    // The helpers' scripts load while the model compiles; each gets the
+    // kernels and the memory once they exist.
+    const starting = Array.from({ length: helperCount() }, () => {
+      const w = new Worker(import.meta.url, { type: 'module', name: HELPER });
+      helpers.push(w);
+      const h = { w, timer: 0 };
+      h.ready = new Promise((resolve, reject) => {
+        h.reject = reject;
+        w.onmessage = ({ data: m }) => {
+          clearTimeout(h.timer);
+          if (m.type === 'ready') resolve();
+          else reject(new Error(`a helper Worker failed: ${m.message}`));
+        };
+        w.onerror = (e) => {
+          e.preventDefault?.();
+          clearTimeout(h.timer);
+          reject(new Error(`a helper Worker failed to start: ${e.message || 'a script error'}`));
+        };
+      });
+      h.ready.catch(() => {}); // read below, once the model is instantiated
+      return h;
+    });
+    const page = await pre;
+    if (page?.variant === VARIANT && page.error) throw new Error(page.error); // the page's compile failed: as if it were this worker's
+    const { module, streamed, fwdMod, kernMod } = page?.variant === VARIANT ? { module: page.model, streamed: page.streamed, fwdMod: page.kernels.fwd, kernMod: page.kernels.kern } : await compileThreads(onBytes);
     const fwd = await WebAssembly.instantiate(fwdMod, {});
     const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.imports, kernels: fwd.exports });
     const memory = instance.exports.memory;
     if (!(memory?.buffer instanceof SharedArrayBuffer)) throw new Error(`${CFG.wasm} has no shared memory after the patch`);
     const kernels = await WebAssembly.instantiate(kernMod, { model: { memory }, kernels: { table: fwd.exports.table } });
     mark('instantiated');
-    await Promise.all(Array.from({ length: helperCount() }, () => new Promise((resolve, reject) => {
-      const w = new Worker(import.meta.url, { type: 'module', name: HELPER });
-      helpers.push(w);
-      const timer = setTimeout(() => reject(new Error(`a helper Worker was not ready in ${START_MS / 1000} s`)), START_MS);
-      w.onmessage = ({ data: m }) => {
-        clearTimeout(timer);
-        if (m.type === 'ready') resolve();
-        else reject(new Error(`a helper Worker failed: ${m.message}`));
-      };
-      w.onerror = (e) => {
-        e.preventDefault?.();
-        clearTimeout(timer);
-        reject(new Error(`a helper Worker failed to start: ${e.message || 'a script error'}`));
-      };
-      w.postMessage({ module: kernMod, memory });
-    })));
+    await Promise.all(starting.map((h) => {
+      h.timer = setTimeout(() => h.reject(new Error(`a helper Worker was not ready in ${START_MS / 1000} s`)), START_MS);
+      h.w.postMessage({ module: kernMod, memory });
+      return h.ready;
+    }));
     // threads_config sets the threshold (0: the default) and answers how many helpers
     // entered their loop in the kernels: the ones that split calls.
     const t0 = performance.now();
