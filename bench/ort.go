@@ -332,9 +332,10 @@ func ortGap(m *onnxModel, o *ortSide, shares []kernelShare) string {
 var coldStages = []struct{ key, title string }{
 	{"loadModel", "loadModel()"},
 	{"workerScript", "worker running"},
-	{"wasmFetched", ".wasm fetched"},
 	{"kernelsCompiled", "kernels compiled"},
+	{"wasmFetched", ".wasm fetched"},
 	{"wasmCompiled", ".wasm compiled"},
+	{"dbOpen", "IndexedDB open"},
 	{"instantiated", "instantiated"},
 	{"helpersReady", "threads ready"},
 	{"goInit", "Go init"},
@@ -343,10 +344,9 @@ var coldStages = []struct{ key, title string }{
 	{"ready", "worker ready"},
 	{"loaded", "loadModel resolved"},
 	{"firstInference", "first inference"},
-	{"stored", "weights stored (after)"},
 }
 
-const stagesIntro = "Where pwagen's cold start goes: the loader's stage marks (`info.stages`, `performance.mark` names `pwagen:<stage>`), ms from navigation start, median of the cold visits; – is a stage this load did not pass. Fetched and compiled are the last of the files of that kind; with simd-threads the model's .wasm is patched before it compiles, so it cannot stream."
+const stagesIntro = "Where pwagen's cold start goes: the loader's stage marks (`info.stages`, `performance.mark` names `pwagen:<stage>`), ms from navigation start, median of the cold visits; – is a stage this load did not pass. The page fetches and compiles the .wasm and the kernels while the worker starts; the worker opens IndexedDB and starts the weights' downloads meanwhile; with simd-threads the model's .wasm is patched before it compiles, so it cannot stream."
 
 func stageHeader() []string {
 	h := []string{"model"}
