@@ -273,7 +273,7 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 		{"outputs agree within 1e-4 of scale on every model (browser and native)", "", met(v.agreeAll && measured > 0)},
 	}))
 	if !v.ttfi && len(ttfiWhy) > 0 {
-		b.WriteString("\nWhere the cold start is: of each cold time to first inference, pwagen's `loadModel()` until ready (the loader's `info.loadMs`: worker start, .wasm and kernels fetched and compiled, weights fetched, verified and stored) and ORT's session creation (worker start, `ort.wasm.min.mjs`, its 14 MB .wasm fetched and compiled, the model parsed and optimised), medians:\n\n")
+		b.WriteString("\nWhere the cold start is: of each cold time to first inference, pwagen's `loadModel()` until it resolved (`info.stages`: worker start, .wasm and kernels fetched and compiled, weights fetched, verified and stored) and ORT's session creation (worker start, `ort.wasm.min.mjs`, its 14 MB .wasm fetched and compiled, the model parsed and optimised), medians:\n\n")
 		b.WriteString(table([]string{"model", "pwagen cold", "of it loadModel", "ORT cold", "of it session init"}, ttfiWhy))
 	}
 	if len(stageRows) > 0 {
