@@ -113,11 +113,6 @@ func (b *Build) renderPage(rel string, src []byte) ([]byte, error) {
 		}
 	}
 	fmt.Fprintf(&head, `<link rel="modulepreload" href="%s">`, LoaderName)
-	if len(b.Wasm) > 0 {
-		// The model's download starts with the page, before the loader
-		// runs; its fetch (cors, same-origin credentials) takes this one.
-		fmt.Fprintf(&head, `<link rel="preload" href="%s" as="fetch" crossorigin>`, hashed("model.wasm", b.Wasm))
-	}
 	out = append(out[:i:i], append([]byte(head.String()), out[i:]...)...)
 	// The policy governs only what follows it: it opens the head.
 	csp := fmt.Sprintf(`<meta http-equiv="Content-Security-Policy" content="%s">`, html.EscapeString(metaCSP))
