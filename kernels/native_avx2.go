@@ -181,3 +181,75 @@ func avx2ReLU(dst, x []float32) {
 		dst[i] = v
 	}
 }
+
+// dot and gemv: the SIMD WebAssembly kernels (simd.wat) sum each row in
+// lanes, not one value after the other as goDot does, and the browser
+// runs those; the AVX2 dot and gemv sum in the same lanes in the same
+// order, so they equal the browser's SIMD variant bit for bit:
+//
+//	A (8 lanes) += x[j:j+8]·y[j:j+8] while 8 values remain
+//	lo, hi = A[0:4], A[4:8]; lo += x[j:j+4]·y[j:j+4] if 4 remain
+//	v = lo + hi; s = (v0 + v2) + (v1 + v3)
+//	s += x[j]·y[j] for the rest, one at a time
+
+// avx2Dot is the SIMD kernel's dot.
+func avx2Dot(x, y []float32) float32 {
+	y = y[:len(x)]
+	var acc archsimd.Float32x8
+	j := 0
+	for ; j+8 <= len(x); j += 8 {
+		acc = acc.Add(archsimd.LoadFloat32x8Slice(x[j : j+8]).Mul(archsimd.LoadFloat32x8Slice(y[j : j+8])))
+	}
+	return dotFinish(acc, x, y, j)
+}
+
+// dotFinish is the end of the SIMD kernel's dot from column j: the 4-wide
+// step, the lanes' sum, the values left one at a time.
+func dotFinish(acc archsimd.Float32x8, x, y []float32, j int) float32 {
+	lo, hi := acc.GetLo(), acc.GetHi()
+	if j+4 <= len(x) {
+		lo = lo.Add(archsimd.LoadFloat32x4Slice(x[j : j+4]).Mul(archsimd.LoadFloat32x4Slice(y[j : j+4])))
+		j += 4
+	}
+	var v [4]float32
+	lo.Add(hi).Store(&v)
+	s := (v[0] + v[2]) + (v[1] + v[3])
+	for ; j < len(x); j++ {
+		s += float32(x[j] * y[j])
+	}
+	return s
+}
+
+// avx2Gemv is the SIMD kernel's gemv: y[i] = (b[i] or 0) + dot(a[i·n:],
+// x), four rows at a time sharing each load of x.
+func avx2Gemv(y, a, x, b []float32, m, n int) {
+	a, x = a[:m*n], x[:n]
+	i := 0
+	for ; i+4 <= m; i += 4 {
+		r0, r1, r2, r3 := a[i*n:(i+1)*n], a[(i+1)*n:(i+2)*n], a[(i+2)*n:(i+3)*n], a[(i+3)*n:(i+4)*n]
+		var c0, c1, c2, c3 archsimd.Float32x8
+		j := 0
+		for ; j+8 <= n; j += 8 {
+			xv := archsimd.LoadFloat32x8Slice(x[j : j+8])
+			c0 = c0.Add(archsimd.LoadFloat32x8Slice(r0[j : j+8]).Mul(xv))
+			c1 = c1.Add(archsimd.LoadFloat32x8Slice(r1[j : j+8]).Mul(xv))
+			c2 = c2.Add(archsimd.LoadFloat32x8Slice(r2[j : j+8]).Mul(xv))
+			c3 = c3.Add(archsimd.LoadFloat32x8Slice(r3[j : j+8]).Mul(xv))
+		}
+		s := [4]float32{dotFinish(c0, r0, x, j), dotFinish(c1, r1, x, j), dotFinish(c2, r2, x, j), dotFinish(c3, r3, x, j)}
+		for r := range 4 {
+			v := float32(0) // the kernel adds 0 without a bias: −0 becomes +0
+			if b != nil {
+				v = b[i+r]
+			}
+			y[i+r] = v + s[r]
+		}
+	}
+	for ; i < m; i++ {
+		v := float32(0)
+		if b != nil {
+			v = b[i]
+		}
+		y[i] = v + avx2Dot(a[i*n:(i+1)*n], x)
+	}
+}

@@ -15,3 +15,5 @@ func avx2Axpy(alpha float32, x, y []float32)        { goAxpy(alpha, x, y) }
 func avx2Add(dst, x, y []float32)                   { goAdd(dst, x, y) }
 func avx2Mul(dst, x, y []float32)                   { goMul(dst, x, y) }
 func avx2ReLU(dst, x []float32)                     { goReLU(dst, x) }
+func avx2Dot(x, y []float32) float32                { return goDot(x, y) }
+func avx2Gemv(y, a, x, b []float32, m, n int)       { goGemv(y, a, x, b, m, n) }
