@@ -2,7 +2,10 @@
 
 package kernels
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // The AVX2 twins of the pure-Go primitives, for native amd64 builds with
 // GOEXPERIMENT=simd (Go 1.26). Each output value is computed with the same
@@ -27,6 +30,10 @@ func nativeSIMD() string {
 // avx2Gemm is goGemm: c[i][j] = bias[i] + Σ_p a[i][p]·b[p][j], p in order.
 // Tiles of 4 rows × 16 columns keep 8 accumulators in registers.
 func avx2Gemm(c, a, b, bias []float32, m, k, n int) {
+	if k == 0 { // no products: the bias alone (the loops below read b)
+		goGemm(c, a, b, bias, m, k, n)
+		return
+	}
 	c, a, b = c[:m*n], a[:m*k], b[:k*n]
 	i := 0
 	for ; i+4 <= m; i += 4 {
@@ -40,13 +47,17 @@ func avx2Gemm(c, a, b, bias []float32, m, k, n int) {
 		b2 := archsimd.BroadcastFloat32x8(v[2])
 		b3 := archsimd.BroadcastFloat32x8(v[3])
 		j := 0
+		a1, a2, a3 = a1[:len(a0)], a2[:len(a0)], a3[:len(a0)]
 		for ; j+16 <= n; j += 16 {
 			c00, c01, c10, c11, c20, c21, c30, c31 := b0, b0, b1, b1, b2, b2, b3, b3
-			for p := range k {
-				row := b[p*n+j : p*n+j+16]
-				x0 := archsimd.LoadFloat32x8Slice(row[:8])
-				x1 := archsimd.LoadFloat32x8Slice(row[8:])
-				w := archsimd.BroadcastFloat32x8(a0[p])
+			// Rows p of b at j: in bounds, as j+16 <= n and p < k (b is
+			// k·n long), so the loop reads them without bounds checks.
+			bp := unsafe.Pointer(&b[j])
+			for p, w0 := range a0 {
+				x0 := archsimd.LoadFloat32x8((*[8]float32)(bp))
+				x1 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(bp, 32)))
+				bp = unsafe.Add(bp, 4*n)
+				w := archsimd.BroadcastFloat32x8(w0)
 				c00 = c00.Add(w.Mul(x0))
 				c01 = c01.Add(w.Mul(x1))
 				w = archsimd.BroadcastFloat32x8(a1[p])
