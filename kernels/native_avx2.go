@@ -20,6 +20,13 @@ var NativeSIMD = nativeSIMD()
 
 var useAVX2 = archsimd.X86.AVX2()
 
+// kernelPaths: the ops take the WebAssembly build's paths (the spatial
+// and activation primitives of prims.go, whose pure-Go twins equal the
+// kernels bit for bit) rather than their own native loops (pool2D sums
+// an average in float64, the kernel in float32), so that a native answer
+// is the browser's.
+var kernelPaths = useAVX2
+
 func nativeSIMD() string {
 	if useAVX2 {
 		return "avx2"

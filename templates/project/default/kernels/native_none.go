@@ -9,6 +9,10 @@ const NativeSIMD = ""
 
 const useAVX2 = false
 
+// kernelPaths tells the ops to call the primitives of prims.go where the
+// WebAssembly build does (see native_avx2.go).
+const kernelPaths = Accelerated
+
 // Never called (useAVX2 is false): they keep the dispatch one function.
 func avx2Gemm(c, a, b, bias []float32, m, k, n int) { goGemm(c, a, b, bias, m, k, n) }
 func avx2Axpy(alpha float32, x, y []float32)        { goAxpy(alpha, x, y) }

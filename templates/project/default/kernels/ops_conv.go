@@ -74,7 +74,7 @@ func Conv(dst, src, w, b, scratch []float32, p ConvParams) {
 	noOverlap(fn, "scratch", "src", scratch, src)
 	noOverlap(fn, "scratch", "w", scratch, w)
 	noOverlap(fn, "scratch", "b", scratch, b)
-	if Accelerated && c.depthwise() && p.OutC == p.InC {
+	if kernelPaths && c.depthwise() && p.OutC == p.InC {
 		// The WebAssembly SIMD kernel, with the activation when it has it.
 		if !DepthwiseConv(dst, src, w, b, p) && p.Act.Op != ActNone {
 			activateRange(dst, dst, p.Act)
@@ -109,7 +109,7 @@ func convGroups(dst, src, w, b, scratch []float32, c *conv, all []float32, image
 		col := sg
 		if !c.pointwise() {
 			col = scratch[:kk*c.os]
-			if Accelerated {
+			if kernelPaths {
 				Im2colConv(col, all, p, image, g) // the WebAssembly SIMD kernel
 			} else {
 				im2colGroup(col, sg, c)
