@@ -9,8 +9,8 @@ const NativeSIMD = ""
 
 const useAVX2 = false
 
-// kernelPaths tells the ops to call the primitives of prims.go where the
-// WebAssembly build does (see native_avx2.go).
+// kernelPaths tells the pooling ops to call Pool where the WebAssembly
+// build does (see native_avx2.go).
 const kernelPaths = Accelerated
 
 // Never called (useAVX2 is false): they keep the dispatch one function.

@@ -38,7 +38,7 @@ func activateRange(dst, x []float32, a Act) {
 	if len(dst) == 0 {
 		return
 	}
-	if kernelPaths && exactInKernel(a.Op) && ActKernel(dst, x, a) {
+	if Accelerated && exactInKernel(a.Op) && ActKernel(dst, x, a) {
 		return // the WebAssembly SIMD kernel
 	}
 	x = x[:len(dst)]

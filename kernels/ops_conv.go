@@ -74,7 +74,7 @@ func Conv(dst, src, w, b, scratch []float32, p ConvParams) {
 	noOverlap(fn, "scratch", "src", scratch, src)
 	noOverlap(fn, "scratch", "w", scratch, w)
 	noOverlap(fn, "scratch", "b", scratch, b)
-	if kernelPaths && c.depthwise() && p.OutC == p.InC {
+	if Accelerated && c.depthwise() && p.OutC == p.InC {
 		// The WebAssembly SIMD kernel, with the activation when it has it.
 		if !DepthwiseConv(dst, src, w, b, p) && p.Act.Op != ActNone {
 			activateRange(dst, dst, p.Act)
@@ -109,7 +109,7 @@ func convGroups(dst, src, w, b, scratch []float32, c *conv, all []float32, image
 		col := sg
 		if !c.pointwise() {
 			col = scratch[:kk*c.os]
-			if kernelPaths {
+			if Accelerated {
 				Im2colConv(col, all, p, image, g) // the WebAssembly SIMD kernel
 			} else {
 				im2colGroup(col, sg, c)
@@ -202,12 +202,7 @@ func depthwiseConv(dst, src, w, b []float32, c *conv) {
 						continue
 					}
 					if c.sw == 1 {
-						s := in[lo+x0 : hi+x0]
-						o := orow[lo:hi]
-						o = o[:len(s)]
-						for i, x := range s {
-							o[i] += float32(wv * x)
-						}
+						axpy(wv, in[lo+x0:hi+x0], orow[lo:hi]) // o[i] += wv·x, each product rounded
 						continue
 					}
 					for ox := lo; ox < hi; ox++ {

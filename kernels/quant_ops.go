@@ -151,7 +151,7 @@ func convW(dst, src, b, scratch []float32, c *conv, p ConvParams, mul func(dg []
 			col := sg
 			if !c.pointwise() {
 				col = scratch[:kk*c.os]
-				if kernelPaths {
+				if Accelerated {
 					Im2colConv(col, src, p, n, g)
 				} else {
 					im2colGroup(col, sg, c)

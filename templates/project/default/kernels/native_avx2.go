@@ -20,11 +20,11 @@ var NativeSIMD = nativeSIMD()
 
 var useAVX2 = archsimd.X86.AVX2()
 
-// kernelPaths: the ops take the WebAssembly build's paths (the spatial
-// and activation primitives of prims.go, whose pure-Go twins equal the
-// kernels bit for bit) rather than their own native loops (pool2D sums
-// an average in float64, the kernel in float32), so that a native answer
-// is the browser's.
+// kernelPaths: the pooling ops take the WebAssembly build's path (Pool,
+// whose pure-Go twin equals the kernel bit for bit) rather than pool2D,
+// which sums an average in float64 where the kernel sums in float32, so
+// that a native answer is the browser's. The other ops' native loops
+// already compute in the kernels' order.
 var kernelPaths = useAVX2
 
 func nativeSIMD() string {
