@@ -202,7 +202,12 @@ func depthwiseConv(dst, src, w, b []float32, c *conv) {
 						continue
 					}
 					if c.sw == 1 {
-						axpy(wv, in[lo+x0:hi+x0], orow[lo:hi]) // o[i] += wv·x, each product rounded
+						s := in[lo+x0 : hi+x0]
+						o := orow[lo:hi]
+						o = o[:len(s)]
+						for i, x := range s {
+							o[i] += float32(wv * x)
+						}
 						continue
 					}
 					for ox := lo; ox < hi; ox++ {
