@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,7 +235,11 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 			v.bytes = false
 		}
 		bytesRows = append(bytesRows, []string{m.name, kb(m.pw.firstGz), kb(m.pw.firstBr), fmt.Sprint(m.pw.firstReq), kb(o.t1.firstGz), kb(o.t1.firstBr), fmt.Sprint(o.t1.firstReq), ratio(float64(m.pw.firstBr), float64(o.t1.firstBr))})
-		native = append(native, []string{m.name, fmtMsDist(m.wazero), fmtMsDist(o.native), speed(m.wazero.median, o.native.median), an.String()})
+		avx2, avx2Us, avx2Speed := nativeAVX2(ctx, e, m), "–", "–"
+		if avx2 > 0 {
+			avx2Us, avx2Speed = fmtUs(avx2), speed(avx2/1000, o.native.median)
+		}
+		native = append(native, []string{m.name, fmtMsDist(m.wazero), fmtMsDist(o.native), speed(m.wazero.median, o.native.median), avx2Us, avx2Speed, an.String()})
 		mem = append(mem, []string{m.name, memStr(m.pw.memory), memStr(o.t1.memory), memStr(o.t2.memory)})
 	}
 	if measured == 0 {
@@ -254,8 +259,8 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString(table([]string{"model", "pwagen as served", "pwagen brotli", "requests", "ORT as served", "ORT brotli", "requests", "pwagen ÷ ORT (brotli)"}, bytesRows))
 	b.WriteString("\nMemory of the page and its workers after the timed calls: `performance.measureUserAgentSpecificMemory()` (Chromium's own accounting of JS heaps and wasm memories of the page and its dedicated workers; the pages are cross-origin isolated), the same call for both. – means Chromium did not answer within 30 s.\n\n")
 	b.WriteString(table([]string{"model", "pwagen", "ORT Web 1 thread", "ORT Web 2 threads"}, mem))
-	b.WriteString("\nNatively, per call on the same input: pwagen's runner under wazero in-process (what `pwagen predict` runs: the same .wasm and SIMD kernel module as the browser) against onnxruntime-node 1.30.0 (CPU execution provider, `intraOpNumThreads: 1`), median (p90) after a 1 s warm-up.\n\n")
-	b.WriteString(table([]string{"model", "pwagen (wazero)", "onnxruntime-node 1 thread", "pwagen vs ORT", "outputs agree"}, native))
+	b.WriteString("\nNatively, per call on the same input: pwagen's runner under wazero in-process (what `pwagen predict` runs: the same .wasm and SIMD kernel module as the browser) against onnxruntime-node 1.30.0 (CPU execution provider, `intraOpNumThreads: 1`), median (p90) after a 1 s warm-up. Native AVX2 is the generated Go built natively with `GOEXPERIMENT=simd` (package kernels' AVX2 primitives, whose answers equal the browser's SIMD kernels bit for bit), `go test -bench`, µs per call (– where the machine is not amd64 or the build failed).\n\n")
+	b.WriteString(table([]string{"model", "pwagen (wazero)", "onnxruntime-node 1 thread", "pwagen vs ORT", "pwagen native AVX2", "native AVX2 vs ORT", "outputs agree"}, native))
 	for _, n := range notes {
 		b.WriteString("\n" + n + "\n")
 	}
@@ -373,4 +378,24 @@ func stageRow(name string, runs []map[string]float64) []string {
 		}
 	}
 	return row
+}
+
+// nativeAVX2 times the generated Go of m natively with GOEXPERIMENT=simd
+// (package kernels' AVX2 primitives): µs per call, 0 off amd64 or when
+// it fails (logged).
+func nativeAVX2(ctx context.Context, e *env, m *onnxModel) float64 {
+	if runtime.GOARCH != "amd64" {
+		return 0
+	}
+	cfg, err := config.Load(m.project)
+	if err != nil {
+		logf("   %s: native AVX2: %v", m.name, err)
+		return 0
+	}
+	us, _, err := nativePredictEnv(ctx, e, &example{dir: m.project, cfg: cfg}, cfg.Rel(cfg.Model.Weights), 1, []string{"GOEXPERIMENT=simd"})
+	if err != nil {
+		logf("   %s: native AVX2: %v", m.name, oneLine(err.Error()))
+		return 0
+	}
+	return us
 }
