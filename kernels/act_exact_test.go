@@ -21,7 +21,8 @@ func TestExactInKernelMatchesActivate(t *testing.T) {
 		x[i] = v
 	}
 	acts := []Act{{Op: ActRelu}, {Op: ActClip, Alpha: 0, Beta: 6}, {Op: ActClip, Alpha: -1.5, Beta: 2}, {Op: ActLeakyRelu, Alpha: 0.01},
-		{Op: ActHardSigmoid, Alpha: 0.2, Beta: 0.5}, {Op: ActHardSigmoid, Alpha: 1.0 / 6, Beta: 0.5}, {Op: ActHardSwish}, {Op: ActScale, Alpha: -1.5, Beta: 0.25}}
+		{Op: ActHardSigmoid, Alpha: 0.2, Beta: 0.5}, {Op: ActHardSigmoid, Alpha: 1.0 / 6, Beta: 0.5}, {Op: ActHardSwish}, {Op: ActScale, Alpha: -1.5, Beta: 0.25},
+		{Op: ActClip, Alpha: -0.5, Beta: float32(math.Inf(1))}, {Op: ActClip, Alpha: float32(math.Inf(-1)), Beta: 0}}
 	seen := map[ActOp]bool{}
 	for _, a := range acts {
 		if !exactInKernel(a.Op) {
