@@ -533,17 +533,20 @@
     (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
 
   ;; act1 applies activation op (package kernels' ActOp) to one value; ops
-  ;; it does not know leave the value as it is. HardSwish is computed in
-  ;; f64 and rounded once, as package kernels' Activate does.
+  ;; it does not know leave the value as it is. HardSwish, Sigmoid and
+  ;; Tanh are computed in f64 and rounded once, as package kernels'
+  ;; Activate does.
   (func $act1 (param $v f32) (param $op i32) (param $alpha f32) (param $beta f32) (result f32)
     (block $none
+     (block $tanh
+      (block $sig
       (block $scale
         (block $clip
           (block $hswish
             (block $hsig
               (block $leaky
                 (block $relu
-                  (br_table $none $relu $leaky $none $none $hsig $hswish $none $clip
+                  (br_table $none $relu $leaky $none $sig $hsig $hswish $tanh $clip
                     $none $none $none $none $none $none $none $none $none $none $none $none
                     $none $none $none $none $none $scale $none (local.get $op)))
                 (return (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
@@ -554,7 +557,64 @@
             (f64.add (f64.div (f64.promote_f32 (local.get $v)) (f64.const 6)) (f64.const 0.5))))))))
         (return (f32.min (f32.max (local.get $v) (local.get $alpha)) (local.get $beta))))
       (return (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))
+      (return (call $sigmoid1 (local.get $v))))
+     (return (call $tanh1 (local.get $v))))
     (local.get $v))
+
+  ;; kexp is e^d for |d| <= 104 (not NaN) in f64: package kernels' kexp
+  ;; (Go's math.Exp algorithm without its special cases), step for step.
+  (func $kexp (param $d f64) (result f64)
+    (local $ki i32) (local $k f64) (local $hi f64) (local $lo f64) (local $r f64) (local $t f64) (local $c f64)
+    (local.set $ki (i32.trunc_f64_s (f64.add (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $d))
+      (f64.copysign (f64.const 0.5) (local.get $d)))))
+    (local.set $k (f64.convert_i32_s (local.get $ki)))
+    (local.set $hi (f64.sub (local.get $d) (f64.mul (local.get $k) (f64.const 6.93147180369123816490e-01))))
+    (local.set $lo (f64.mul (local.get $k) (f64.const 1.90821492927058770002e-10)))
+    (local.set $r (f64.sub (local.get $hi) (local.get $lo)))
+    (local.set $t (f64.mul (local.get $r) (local.get $r)))
+    (local.set $c (f64.sub (local.get $r) (f64.mul (local.get $t)
+      (f64.add (f64.const 1.66666666666666657415e-01) (f64.mul (local.get $t)
+      (f64.add (f64.const -2.77777777770155933842e-03) (f64.mul (local.get $t)
+      (f64.add (f64.const 6.61375632143793436117e-05) (f64.mul (local.get $t)
+      (f64.add (f64.const -1.65339022054652515390e-06) (f64.mul (local.get $t) (f64.const 4.13813679705723846039e-08))))))))))))
+    (f64.mul
+      (f64.sub (f64.const 1) (f64.sub (f64.sub (local.get $lo)
+        (f64.div (f64.mul (local.get $r) (local.get $c)) (f64.sub (f64.const 2) (local.get $c)))) (local.get $hi)))
+      (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s (i32.add (local.get $ki) (i32.const 1023))) (i64.const 52)))))
+
+  ;; sigmoid1 is package kernels' sigmoidKernel: 1/(1+e) for x >= 0, else
+  ;; e/(1+e), with e = kexp(max(-|x|, -104)), in f64, rounded once.
+  (func $sigmoid1 (param $v f32) (result f32)
+    (local $x f64) (local $e f64)
+    (if (f32.ne (local.get $v) (local.get $v)) (then (return (local.get $v))))
+    (local.set $x (f64.promote_f32 (local.get $v)))
+    (local.set $e (call $kexp (f64.max (f64.neg (f64.abs (local.get $x))) (f64.const -104))))
+    (f32.demote_f64 (select
+      (f64.div (f64.const 1) (f64.add (f64.const 1) (local.get $e)))
+      (f64.div (local.get $e) (f64.add (f64.const 1) (local.get $e)))
+      (f64.ge (local.get $x) (f64.const 0)))))
+
+  ;; tanh1 is package kernels' tanhKernel: for z = |x| below 0.625 Go's
+  ;; rational approximation, else 1 - 2/(kexp(2 min(z, 20)) + 1); then
+  ;; the sign of x; in f64, rounded once.
+  (func $tanh1 (param $v f32) (result f32)
+    (local $x f64) (local $z f64) (local $s f64)
+    (if (f32.ne (local.get $v) (local.get $v)) (then (return (local.get $v))))
+    (local.set $x (f64.promote_f32 (local.get $v)))
+    (local.set $z (f64.abs (local.get $x)))
+    (if (f64.lt (local.get $z) (f64.const 0.625))
+      (then
+        (local.set $s (f64.mul (local.get $z) (local.get $z)))
+        (local.set $z (f64.add (local.get $z) (f64.div
+          (f64.mul (f64.mul (local.get $z) (local.get $s))
+            (f64.add (f64.mul (f64.add (f64.mul (f64.const -9.64399179425052238628e-1) (local.get $s)) (f64.const -9.92877231001918586564e1))
+              (local.get $s)) (f64.const -1.61468768441708447952e3)))
+          (f64.add (f64.mul (f64.add (f64.mul (f64.add (local.get $s) (f64.const 1.12811678491632931402e2)) (local.get $s))
+            (f64.const 2.23548839060100448583e3)) (local.get $s)) (f64.const 4.84406305325125486048e3))))))
+      (else
+        (local.set $z (f64.sub (f64.const 1) (f64.div (f64.const 2)
+          (f64.add (call $kexp (f64.mul (f64.const 2) (f64.min (local.get $z) (f64.const 20)))) (f64.const 1)))))))
+    (f32.demote_f64 (f64.copysign (local.get $z) (local.get $x))))
 
   ;; im2col_conv lays out the C channels at src as C*KH*KW rows of OH*OW
   ;; values at col: row (ic*KH+ky)*KW+kx holds the input at
@@ -759,17 +819,74 @@
   ;; Stride 2 gathers lanes x[i], x[i+2], x[i+4], x[i+6] from two loads
   ;; (at i and i+3) that stay inside the input.
 
+  ;; kexp2, sigmoid2 and tanh2 are $kexp, $sigmoid1 and $tanh1 on two f64
+  ;; lanes, the same operations in the same order (sigmoid2 and tanh2
+  ;; without the NaN test: $actv puts NaN lanes back).
+  (func $kexp2 (param $d v128) (result v128)
+    (local $ki v128) (local $k v128) (local $hi v128) (local $lo v128) (local $r v128) (local $t v128) (local $c v128)
+    (local.set $ki (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (local.get $d))
+      (v128.or (v128.const f64x2 0.5 0.5) (v128.and (local.get $d) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+    (local.set $k (f64x2.convert_low_i32x4_s (local.get $ki)))
+    (local.set $hi (f64x2.sub (local.get $d) (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+    (local.set $lo (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+    (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+    (local.set $t (f64x2.mul (local.get $r) (local.get $r)))
+    (local.set $c (f64x2.sub (local.get $r) (f64x2.mul (local.get $t)
+      (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t)
+      (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t)
+      (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t)
+      (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06)
+        (f64x2.mul (local.get $t) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+    (f64x2.mul
+      (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo)
+        (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c)))) (local.get $hi)))
+      (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+
+  (func $sigmoid2 (param $x v128) (result v128)
+    (local $e v128) (local $p v128)
+    (local.set $e (call $kexp2 (f64x2.max (f64x2.neg (f64x2.abs (local.get $x))) (v128.const f64x2 -104 -104))))
+    (local.set $p (f64x2.add (v128.const f64x2 1 1) (local.get $e)))
+    (v128.bitselect
+      (f64x2.div (v128.const f64x2 1 1) (local.get $p))
+      (f64x2.div (local.get $e) (local.get $p))
+      (f64x2.ge (local.get $x) (v128.const f64x2 0 0))))
+
+  (func $tanh2 (param $x v128) (result v128)
+    (local $z v128) (local $s v128) (local $p v128) (local $q v128) (local $m v128)
+    (local.set $z (f64x2.abs (local.get $x)))
+    (local.set $m (f64x2.lt (local.get $z) (v128.const f64x2 0.625 0.625)))
+    ;; each branch only when a lane takes it
+    (if (v128.any_true (local.get $m)) (then
+      (local.set $s (f64x2.mul (local.get $z) (local.get $z)))
+      (local.set $p (f64x2.add (local.get $z) (f64x2.div
+        (f64x2.mul (f64x2.mul (local.get $z) (local.get $s))
+          (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (v128.const f64x2 -9.64399179425052238628e-1 -9.64399179425052238628e-1) (local.get $s))
+            (v128.const f64x2 -9.92877231001918586564e1 -9.92877231001918586564e1)) (local.get $s))
+            (v128.const f64x2 -1.61468768441708447952e3 -1.61468768441708447952e3)))
+        (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (local.get $s) (v128.const f64x2 1.12811678491632931402e2 1.12811678491632931402e2)) (local.get $s))
+          (v128.const f64x2 2.23548839060100448583e3 2.23548839060100448583e3)) (local.get $s))
+          (v128.const f64x2 4.84406305325125486048e3 4.84406305325125486048e3)))))))
+    (if (i32.eqz (i64x2.all_true (local.get $m))) (then
+      (local.set $q (f64x2.sub (v128.const f64x2 1 1) (f64x2.div (v128.const f64x2 2 2)
+        (f64x2.add (call $kexp2 (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z) (v128.const f64x2 20 20)))) (v128.const f64x2 1 1)))))))
+    ;; both are >= 0: the sign of x is or-ed in
+    (v128.or (v128.bitselect (local.get $p) (local.get $q) (local.get $m))
+      (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+
   ;; actv is $act1 on four lanes.
   (func $actv (param $v v128) (param $op i32) (param $alpha f32) (param $beta f32) (result v128)
     (local $lo v128) (local $hi v128)
     (block $none
+     (block $f64
+     (block $tanh
+      (block $sig
       (block $scale
         (block $clip
           (block $hswish
             (block $hsig
               (block $leaky
                 (block $relu
-                  (br_table $none $relu $leaky $none $none $hsig $hswish $none $clip
+                  (br_table $none $relu $leaky $none $sig $hsig $hswish $tanh $clip
                     $none $none $none $none $none $none $none $none $none $none $none $none
                     $none $none $none $none $none $scale $none (local.get $op)))
                 (return (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0)))))
@@ -788,6 +905,17 @@
             (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))))
         (return (f32x4.min (f32x4.max (local.get $v) (f32x4.splat (local.get $alpha))) (f32x4.splat (local.get $beta)))))
       (return (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))
+      ;; sigmoid and tanh in f64, two lanes at a time, rounded once
+      (local.set $lo (call $sigmoid2 (f64x2.promote_low_f32x4 (local.get $v))))
+      (local.set $hi (call $sigmoid2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+      (br $f64))
+     (local.set $lo (call $tanh2 (f64x2.promote_low_f32x4 (local.get $v))))
+     (local.set $hi (call $tanh2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
+     ;; NaN lanes pass through
+     (return (v128.bitselect (local.get $v)
+       (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+         (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))
+       (f32x4.ne (local.get $v) (local.get $v)))))
     (local.get $v))
 
   ;; dwPlane computes one channel of dwconv, row by row, 4 outputs per
@@ -1139,6 +1267,16 @@
           (br_if $d4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
           (local.set $v (v128.load (local.get $x)))
           (v128.store (local.get $dst) (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $l4))))
+      (if (i32.eq (local.get $op) (i32.const 2)) (then
+        ;; LeakyReLU inline (the CNNs' activation after each convolution)
+        (loop $l4
+          (br_if $d4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+          (local.set $v (v128.load (local.get $x)))
+          (v128.store (local.get $dst) (v128.bitselect (f32x4.mul (local.get $a) (local.get $v)) (local.get $v)
+            (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0))))
           (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
           (local.set $x (i32.add (local.get $x) (i32.const 16)))
           (br $l4))))
