@@ -174,8 +174,9 @@
 
   ;; gemm: c (m×n) = a (m×k) · b (k×n) + bias (one per row, 0 = none).
   ;; Two rows at a time share each load of b: 2 rows × 16 columns stay in
-  ;; eight registers while p runs over k; the columns left over, and a last
-  ;; odd row, go through $gemmRow. Each value starts at its bias and adds
+  ;; eight registers while p runs over k; the columns left over 8, then 4
+  ;; at a time for both rows ($gemmPairTail), the last 1 to 3 and a last
+  ;; odd row through $gemmRow. Each value starts at its bias and adds
   ;; a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
   (func $gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
     (local $i i32) (local $row i32) (local $arow i32) (local $j i32) (local $v0 f32) (local $v1 f32)
@@ -190,6 +191,7 @@
           (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
           (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
         (local.set $j (call $gemmPair (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n)))
+        (local.set $j (call $gemmPairTail (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j)))
         (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (local.get $j))
         (call $gemmRow (i32.add (local.get $c) (local.get $row)) (i32.add (local.get $a) (local.get $arow)) (local.get $b) (local.get $v1) (local.get $k) (local.get $n) (local.get $j))
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
@@ -254,6 +256,60 @@
         (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (local.get $q3))
         (local.set $j (i32.add (local.get $j) (i32.const 64)))
         (br $l16)))
+    (local.get $j))
+
+  ;; gemmPairTail computes columns [j, ...) of rows c and c+n of gemm 8,
+  ;; then 4 at a time (four, then two independent sums per step, where
+  ;; $gemmRow has one), and returns the byte offset of the columns left.
+  (func $gemmPairTail (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (param $j i32) (result i32)
+    (local $row i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
+    (local $x0 v128) (local $x1 v128) (local $b0 v128) (local $b1 v128)
+    (local $p0 v128) (local $p1 v128) (local $q0 v128) (local $q1 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $a2 (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $aend (i32.add (local.get $a) (local.get $a2)))
+    (local.set $c2 (i32.add (local.get $c) (local.get $row)))
+    (if (i32.le_u (i32.add (local.get $j) (i32.const 32)) (local.get $row)) (then
+      (local.set $p0 (f32x4.splat (local.get $v0))) (local.set $p1 (local.get $p0))
+      (local.set $q0 (f32x4.splat (local.get $v1))) (local.set $q1 (local.get $q0))
+      (local.set $ap (local.get $a))
+      (local.set $bp (i32.add (local.get $b) (local.get $j)))
+      (block $pd
+        (loop $pl
+          (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+          (local.set $x0 (v128.load32_splat (local.get $ap)))
+          (local.set $x1 (v128.load32_splat (i32.add (local.get $ap) (local.get $a2))))
+          (local.set $b0 (v128.load (local.get $bp)))
+          (local.set $b1 (v128.load offset=16 (local.get $bp)))
+          (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $b0))))
+          (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $b0))))
+          (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $b1))))
+          (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $b1))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+          (br $pl)))
+      (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $p0))
+      (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $p1))
+      (v128.store (i32.add (local.get $c2) (local.get $j)) (local.get $q0))
+      (v128.store offset=16 (i32.add (local.get $c2) (local.get $j)) (local.get $q1))
+      (local.set $j (i32.add (local.get $j) (i32.const 32)))))
+    (if (i32.le_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)) (then
+      (local.set $p0 (f32x4.splat (local.get $v0)))
+      (local.set $q0 (f32x4.splat (local.get $v1)))
+      (local.set $ap (local.get $a))
+      (local.set $bp (i32.add (local.get $b) (local.get $j)))
+      (block $pd
+        (loop $pl
+          (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+          (local.set $b0 (v128.load (local.get $bp)))
+          (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (v128.load32_splat (local.get $ap)) (local.get $b0))))
+          (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (v128.load32_splat (i32.add (local.get $ap) (local.get $a2))) (local.get $b0))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+          (br $pl)))
+      (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $p0))
+      (v128.store (i32.add (local.get $c2) (local.get $j)) (local.get $q0))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))))
     (local.get $j))
 
   ;; gemmRow computes row c of gemm (a is that row of a, v its bias) from
