@@ -1248,12 +1248,12 @@
     (br $loy))))
 
   ;; poolRowAll computes one row of pool: 4 outputs at a time where the
-  ;; whole window row is inside the input and the stride is 1 or 2,
-  ;; $poolRow elsewhere.
+  ;; whole window row is inside the input (strides above 2 gather the
+  ;; lanes), $poolRow elsewhere.
   (func $poolRowAll (param $g i32) (param $q i32) (param $plane i32) (param $base i32)
       (param $kylo i32) (param $kyhi i32) (param $ny i32)
     (local $IW i32) (local $OW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
-    (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $dstep i32)
+    (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $dstep i32) (local $sstep i32)
     (local $m v128) (local $s v128) (local $v v128) (local $div v128)
     (local.set $IW (i32.load offset=8 (local.get $g)))
     (local.set $OW (i32.load offset=16 (local.get $g)))
@@ -1262,10 +1262,6 @@
     (local.set $DH (i32.load offset=36 (local.get $g)))
     (local.set $DW (i32.load offset=40 (local.get $g)))
     (local.set $PW (i32.load offset=48 (local.get $g)))
-    (if (i32.gt_u (local.get $SW) (i32.const 2)) (then
-      (call $poolRow (local.get $g) (local.get $q) (local.get $plane) (local.get $base)
-        (local.get $kylo) (local.get $kyhi) (local.get $ny) (i32.const 0) (local.get $OW))
-      (return)))
     (local.set $xlo (call $lo (i32.sub (i32.const 0) (local.get $PW)) (local.get $SW) (local.get $OW)))
     (local.set $xhi (call $smax (local.get $xlo) (call $hi
       (i32.sub (i32.mul (i32.sub (local.get $KW) (i32.const 1)) (local.get $DW)) (local.get $PW)) (local.get $SW) (local.get $IW) (local.get $OW))))
@@ -1273,6 +1269,7 @@
       (local.get $kylo) (local.get $kyhi) (local.get $ny) (i32.const 0) (local.get $xlo))
     (local.set $div (f32x4.splat (f32.convert_i32_s (i32.mul (local.get $ny) (local.get $KW)))))
     (local.set $dstep (i32.shl (local.get $DW) (i32.const 2)))
+    (local.set $sstep (i32.shl (local.get $SW) (i32.const 2)))
     (local.set $ox (local.get $xlo))
     (block $dx (loop $lx
       (br_if $dx (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $xhi)))
@@ -1293,13 +1290,27 @@
               (local.set $s (f32x4.add (local.get $s) (local.get $v)))
               (local.set $p (i32.add (local.get $p) (local.get $dstep)))
               (br_if $lk (i32.ne (local.get $p) (local.get $pend)))))
-          (else
-            (loop $lk
-              (local.set $v (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))
-              (local.set $m (f32x4.max (local.get $m) (local.get $v)))
-              (local.set $s (f32x4.add (local.get $s) (local.get $v)))
-              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
-              (br_if $lk (i32.ne (local.get $p) (local.get $pend))))))
+          (else (if (i32.eq (local.get $SW) (i32.const 2))
+            (then
+              (loop $lk
+                (local.set $v (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))
+                (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+                (local.set $s (f32x4.add (local.get $s) (local.get $v)))
+                (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+                (br_if $lk (i32.ne (local.get $p) (local.get $pend)))))
+            (else
+              ;; strides above 2: the four lanes gathered one by one (the
+              ;; positions the scalar code reads, no others)
+              (loop $lk
+                (local.set $v (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+                  (f32x4.splat (f32.load (local.get $p)))
+                  (f32.load (i32.add (local.get $p) (local.get $sstep))))
+                  (f32.load (i32.add (local.get $p) (i32.shl (local.get $sstep) (i32.const 1)))))
+                  (f32.load (i32.add (local.get $p) (i32.mul (local.get $sstep) (i32.const 3))))))
+                (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+                (local.set $s (f32x4.add (local.get $s) (local.get $v)))
+                (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+                (br_if $lk (i32.ne (local.get $p) (local.get $pend))))))))
         (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
         (br $ly)))
       (if (i32.and (i32.load offset=60 (local.get $g)) (i32.const 1))
