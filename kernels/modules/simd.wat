@@ -1393,7 +1393,7 @@
           (i32.store (local.get $p) (i32.const 0))
           (local.set $p (i32.add (local.get $p) (i32.const 4)))
           (br $l)))
-        ;; the input, 4 at a time for strides 1 and 2
+        ;; the input, 4 at a time
         (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $iy) (local.get $IW))
           (i32.add (i32.mul (local.get $lo) (local.get $SW)) (local.get $off))) (i32.const 2))))
         (local.set $e (i32.add (local.get $q) (i32.shl (local.get $hi) (i32.const 2))))
@@ -1418,6 +1418,18 @@
               (v128.load (local.get $s)) (v128.load offset=12 (local.get $s))))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (local.set $s (i32.add (local.get $s) (i32.const 32)))
+            (br $l4)))))
+        (if (i32.gt_u (local.get $SW) (i32.const 2)) (then
+          ;; strides above 2: four lanes gathered one by one (as bits)
+          (block $d4 (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+            (v128.store (local.get $p) (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1
+              (i32x4.splat (i32.load (local.get $s)))
+              (i32.load (i32.add (local.get $s) (local.get $step))))
+              (i32.load (i32.add (local.get $s) (i32.shl (local.get $step) (i32.const 1)))))
+              (i32.load (i32.add (local.get $s) (i32.mul (local.get $step) (i32.const 3))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $step) (i32.const 2))))
             (br $l4)))))
         (block $d (loop $l
           (br_if $d (i32.ge_u (local.get $p) (local.get $e)))
