@@ -877,65 +877,83 @@
   ;; Stride 2 gathers lanes x[i], x[i+2], x[i+4], x[i+6] from two loads
   ;; (at i and i+3) that stay inside the input.
 
-  ;; kexp2, sigmoid2 and tanh2 are $kexp, $sigmoid1 and $tanh1 on two f64
-  ;; lanes, the same operations in the same order (sigmoid2 and tanh2
-  ;; without the NaN test: $actv puts NaN lanes back).
-  (func $kexp2 (param $d v128) (result v128)
-    (local $ki v128) (local $k v128) (local $hi v128) (local $lo v128) (local $r v128) (local $t v128) (local $c v128)
-    (local.set $ki (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (local.get $d))
-      (v128.or (v128.const f64x2 0.5 0.5) (v128.and (local.get $d) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
-    (local.set $k (f64x2.convert_low_i32x4_s (local.get $ki)))
-    (local.set $hi (f64x2.sub (local.get $d) (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
-    (local.set $lo (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
-    (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
-    (local.set $t (f64x2.mul (local.get $r) (local.get $r)))
-    (local.set $c (f64x2.sub (local.get $r) (f64x2.mul (local.get $t)
-      (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t)
-      (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t)
-      (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t)
-      (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06)
-        (f64x2.mul (local.get $t) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
-    (f64x2.mul
-      (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo)
-        (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c)))) (local.get $hi)))
-      (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
-
-  (func $sigmoid2 (param $x v128) (result v128)
-    (local $e v128) (local $p v128)
-    (local.set $e (call $kexp2 (f64x2.max (f64x2.neg (f64x2.abs (local.get $x))) (v128.const f64x2 -104 -104))))
-    (local.set $p (f64x2.add (v128.const f64x2 1 1) (local.get $e)))
-    (v128.bitselect
-      (f64x2.div (v128.const f64x2 1 1) (local.get $p))
-      (f64x2.div (local.get $e) (local.get $p))
-      (f64x2.ge (local.get $x) (v128.const f64x2 0 0))))
-
-  (func $tanh2 (param $x v128) (result v128)
-    (local $z v128) (local $s v128) (local $p v128) (local $q v128) (local $m v128)
-    (local.set $z (f64x2.abs (local.get $x)))
-    (local.set $m (f64x2.lt (local.get $z) (v128.const f64x2 0.625 0.625)))
+  ;; sigmoid4 and tanh4 are $sigmoid1 and $tanh1 on four lanes, two f64
+  ;; lanes at a time with the two halves' $kexp steps interleaved (no
+  ;; calls): the same operations in the same order. NaN lanes pass through.
+  (func $sigmoid4 (param $v v128) (result v128)
+    (local $x0 v128) (local $x1 v128) (local $e0 v128) (local $e1 v128) (local $p0 v128) (local $p1 v128) (local $y0 v128) (local $y1 v128) (local $ki0 v128) (local $k0 v128) (local $hi0 v128) (local $lo0 v128) (local $r0 v128) (local $t0 v128) (local $c0 v128) (local $ki1 v128) (local $k1 v128) (local $hi1 v128) (local $lo1 v128) (local $r1 v128) (local $t1 v128) (local $c1 v128)
+    (local.set $x0 (f64x2.promote_low_f32x4 (local.get $v)))
+    (local.set $x1 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+    (local.set $ki0 (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (f64x2.max (f64x2.neg (f64x2.abs (local.get $x0))) (v128.const f64x2 -104 -104))) (v128.or (v128.const f64x2 0.5 0.5) (v128.and (f64x2.max (f64x2.neg (f64x2.abs (local.get $x0))) (v128.const f64x2 -104 -104)) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+    (local.set $ki1 (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (f64x2.max (f64x2.neg (f64x2.abs (local.get $x1))) (v128.const f64x2 -104 -104))) (v128.or (v128.const f64x2 0.5 0.5) (v128.and (f64x2.max (f64x2.neg (f64x2.abs (local.get $x1))) (v128.const f64x2 -104 -104)) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+    (local.set $k0 (f64x2.convert_low_i32x4_s (local.get $ki0)))
+    (local.set $k1 (f64x2.convert_low_i32x4_s (local.get $ki1)))
+    (local.set $hi0 (f64x2.sub (f64x2.max (f64x2.neg (f64x2.abs (local.get $x0))) (v128.const f64x2 -104 -104)) (f64x2.mul (local.get $k0) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+    (local.set $hi1 (f64x2.sub (f64x2.max (f64x2.neg (f64x2.abs (local.get $x1))) (v128.const f64x2 -104 -104)) (f64x2.mul (local.get $k1) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+    (local.set $lo0 (f64x2.mul (local.get $k0) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+    (local.set $lo1 (f64x2.mul (local.get $k1) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+    (local.set $r0 (f64x2.sub (local.get $hi0) (local.get $lo0)))
+    (local.set $r1 (f64x2.sub (local.get $hi1) (local.get $lo1)))
+    (local.set $t0 (f64x2.mul (local.get $r0) (local.get $r0)))
+    (local.set $t1 (f64x2.mul (local.get $r1) (local.get $r1)))
+    (local.set $c0 (f64x2.sub (local.get $r0) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t0) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+    (local.set $c1 (f64x2.sub (local.get $r1) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t1) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+    (local.set $e0 (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo0) (f64x2.div (f64x2.mul (local.get $r0) (local.get $c0)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c0)))) (local.get $hi0))) (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki0) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+    (local.set $e1 (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo1) (f64x2.div (f64x2.mul (local.get $r1) (local.get $c1)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c1)))) (local.get $hi1))) (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki1) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+    (local.set $p0 (f64x2.add (v128.const f64x2 1 1) (local.get $e0)))
+    (local.set $p1 (f64x2.add (v128.const f64x2 1 1) (local.get $e1)))
+    (local.set $y0 (v128.bitselect (f64x2.div (v128.const f64x2 1 1) (local.get $p0)) (f64x2.div (local.get $e0) (local.get $p0)) (f64x2.ge (local.get $x0) (v128.const f64x2 0 0))))
+    (local.set $y1 (v128.bitselect (f64x2.div (v128.const f64x2 1 1) (local.get $p1)) (f64x2.div (local.get $e1) (local.get $p1)) (f64x2.ge (local.get $x1) (v128.const f64x2 0 0))))
+    (v128.bitselect (local.get $v)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $y0)) (f32x4.demote_f64x2_zero (local.get $y1)))
+      (f32x4.ne (local.get $v) (local.get $v))))
+  
+  (func $tanh4 (param $v v128) (result v128)
+    (local $x0 v128) (local $x1 v128) (local $z0 v128) (local $z1 v128) (local $m0 v128) (local $m1 v128) (local $s0 v128) (local $s1 v128) (local $p0 v128) (local $p1 v128) (local $e0 v128) (local $e1 v128) (local $q0 v128) (local $q1 v128) (local $y0 v128) (local $y1 v128) (local $ki0 v128) (local $k0 v128) (local $hi0 v128) (local $lo0 v128) (local $r0 v128) (local $t0 v128) (local $c0 v128) (local $ki1 v128) (local $k1 v128) (local $hi1 v128) (local $lo1 v128) (local $r1 v128) (local $t1 v128) (local $c1 v128)
+    (local.set $x0 (f64x2.promote_low_f32x4 (local.get $v)))
+    (local.set $x1 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+    (local.set $z0 (f64x2.abs (local.get $x0)))
+    (local.set $z1 (f64x2.abs (local.get $x1)))
+    (local.set $m0 (f64x2.lt (local.get $z0) (v128.const f64x2 0.625 0.625)))
+    (local.set $m1 (f64x2.lt (local.get $z1) (v128.const f64x2 0.625 0.625)))
     ;; each branch only when a lane takes it
-    (if (v128.any_true (local.get $m)) (then
-      (local.set $s (f64x2.mul (local.get $z) (local.get $z)))
-      (local.set $p (f64x2.add (local.get $z) (f64x2.div
-        (f64x2.mul (f64x2.mul (local.get $z) (local.get $s))
-          (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (v128.const f64x2 -9.64399179425052238628e-1 -9.64399179425052238628e-1) (local.get $s))
-            (v128.const f64x2 -9.92877231001918586564e1 -9.92877231001918586564e1)) (local.get $s))
-            (v128.const f64x2 -1.61468768441708447952e3 -1.61468768441708447952e3)))
-        (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (local.get $s) (v128.const f64x2 1.12811678491632931402e2 1.12811678491632931402e2)) (local.get $s))
-          (v128.const f64x2 2.23548839060100448583e3 2.23548839060100448583e3)) (local.get $s))
-          (v128.const f64x2 4.84406305325125486048e3 4.84406305325125486048e3)))))))
-    (if (i32.eqz (i64x2.all_true (local.get $m))) (then
-      (local.set $q (f64x2.sub (v128.const f64x2 1 1) (f64x2.div (v128.const f64x2 2 2)
-        (f64x2.add (call $kexp2 (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z) (v128.const f64x2 20 20)))) (v128.const f64x2 1 1)))))))
-    ;; both are >= 0: the sign of x is or-ed in
-    (v128.or (v128.bitselect (local.get $p) (local.get $q) (local.get $m))
-      (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+    (if (v128.any_true (v128.or (local.get $m0) (local.get $m1))) (then
+      (local.set $s0 (f64x2.mul (local.get $z0) (local.get $z0)))
+      (local.set $s1 (f64x2.mul (local.get $z1) (local.get $z1)))
+      (local.set $p0 (f64x2.add (local.get $z0) (f64x2.div (f64x2.mul (f64x2.mul (local.get $z0) (local.get $s0)) (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (v128.const f64x2 -9.64399179425052238628e-1 -9.64399179425052238628e-1) (local.get $s0)) (v128.const f64x2 -9.92877231001918586564e1 -9.92877231001918586564e1)) (local.get $s0)) (v128.const f64x2 -1.61468768441708447952e3 -1.61468768441708447952e3))) (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (local.get $s0) (v128.const f64x2 1.12811678491632931402e2 1.12811678491632931402e2)) (local.get $s0)) (v128.const f64x2 2.23548839060100448583e3 2.23548839060100448583e3)) (local.get $s0)) (v128.const f64x2 4.84406305325125486048e3 4.84406305325125486048e3)))))
+      (local.set $p1 (f64x2.add (local.get $z1) (f64x2.div (f64x2.mul (f64x2.mul (local.get $z1) (local.get $s1)) (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (v128.const f64x2 -9.64399179425052238628e-1 -9.64399179425052238628e-1) (local.get $s1)) (v128.const f64x2 -9.92877231001918586564e1 -9.92877231001918586564e1)) (local.get $s1)) (v128.const f64x2 -1.61468768441708447952e3 -1.61468768441708447952e3))) (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (local.get $s1) (v128.const f64x2 1.12811678491632931402e2 1.12811678491632931402e2)) (local.get $s1)) (v128.const f64x2 2.23548839060100448583e3 2.23548839060100448583e3)) (local.get $s1)) (v128.const f64x2 4.84406305325125486048e3 4.84406305325125486048e3)))))
+    ))
+    (if (i32.eqz (i32.and (i64x2.all_true (local.get $m0)) (i64x2.all_true (local.get $m1)))) (then
+      (local.set $ki0 (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z0) (v128.const f64x2 20 20)))) (v128.or (v128.const f64x2 0.5 0.5) (v128.and (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z0) (v128.const f64x2 20 20))) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+      (local.set $ki1 (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z1) (v128.const f64x2 20 20)))) (v128.or (v128.const f64x2 0.5 0.5) (v128.and (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z1) (v128.const f64x2 20 20))) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+      (local.set $k0 (f64x2.convert_low_i32x4_s (local.get $ki0)))
+      (local.set $k1 (f64x2.convert_low_i32x4_s (local.get $ki1)))
+      (local.set $hi0 (f64x2.sub (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z0) (v128.const f64x2 20 20))) (f64x2.mul (local.get $k0) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+      (local.set $hi1 (f64x2.sub (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z1) (v128.const f64x2 20 20))) (f64x2.mul (local.get $k1) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+      (local.set $lo0 (f64x2.mul (local.get $k0) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+      (local.set $lo1 (f64x2.mul (local.get $k1) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+      (local.set $r0 (f64x2.sub (local.get $hi0) (local.get $lo0)))
+      (local.set $r1 (f64x2.sub (local.get $hi1) (local.get $lo1)))
+      (local.set $t0 (f64x2.mul (local.get $r0) (local.get $r0)))
+      (local.set $t1 (f64x2.mul (local.get $r1) (local.get $r1)))
+      (local.set $c0 (f64x2.sub (local.get $r0) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t0) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+      (local.set $c1 (f64x2.sub (local.get $r1) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t1) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+      (local.set $e0 (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo0) (f64x2.div (f64x2.mul (local.get $r0) (local.get $c0)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c0)))) (local.get $hi0))) (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki0) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+      (local.set $e1 (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo1) (f64x2.div (f64x2.mul (local.get $r1) (local.get $c1)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c1)))) (local.get $hi1))) (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki1) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+      (local.set $q0 (f64x2.sub (v128.const f64x2 1 1) (f64x2.div (v128.const f64x2 2 2) (f64x2.add (local.get $e0) (v128.const f64x2 1 1)))))
+      (local.set $q1 (f64x2.sub (v128.const f64x2 1 1) (f64x2.div (v128.const f64x2 2 2) (f64x2.add (local.get $e1) (v128.const f64x2 1 1)))))
+    ))
+    ;; both branches are >= 0: the sign of x is or-ed in
+    (local.set $y0 (v128.or (v128.bitselect (local.get $p0) (local.get $q0) (local.get $m0)) (v128.and (local.get $x0) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+    (local.set $y1 (v128.or (v128.bitselect (local.get $p1) (local.get $q1) (local.get $m1)) (v128.and (local.get $x1) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+    (v128.bitselect (local.get $v)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $y0)) (f32x4.demote_f64x2_zero (local.get $y1)))
+      (f32x4.ne (local.get $v) (local.get $v))))
 
   ;; actv is $act1 on four lanes.
   (func $actv (param $v v128) (param $op i32) (param $alpha f32) (param $beta f32) (result v128)
     (local $lo v128) (local $hi v128)
     (block $none
-     (block $f64
      (block $tanh
       (block $sig
       (block $scale
@@ -963,17 +981,8 @@
             (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))))
         (return (f32x4.min (f32x4.max (local.get $v) (f32x4.splat (local.get $alpha))) (f32x4.splat (local.get $beta)))))
       (return (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))
-      ;; sigmoid and tanh in f64, two lanes at a time, rounded once
-      (local.set $lo (call $sigmoid2 (f64x2.promote_low_f32x4 (local.get $v))))
-      (local.set $hi (call $sigmoid2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
-      (br $f64))
-     (local.set $lo (call $tanh2 (f64x2.promote_low_f32x4 (local.get $v))))
-     (local.set $hi (call $tanh2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
-     ;; NaN lanes pass through
-     (return (v128.bitselect (local.get $v)
-       (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-         (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))
-       (f32x4.ne (local.get $v) (local.get $v)))))
+      (return (call $sigmoid4 (local.get $v))))
+     (return (call $tanh4 (local.get $v))))
     (local.get $v))
 
   ;; dwPlane computes one channel of dwconv, row by row, 4 outputs per
