@@ -1491,7 +1491,7 @@
   ;; values per step into that sum; then hsum; then one value at a time.
   (func $q8gemv (param $y i32) (param $a i32) (param $scale i32) (param $x i32) (param $b i32) (param $m i32) (param $n i32)
     (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $s f32) (local $v f32)
-    (local $w v128) (local $lo v128) (local $hi v128)
+    (local $lo v128) (local $hi v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (block $done
       (loop $rows
@@ -1506,9 +1506,9 @@
         (block $d16
           (loop $l16
             (br_if $d16 (i32.gt_u (i32.add (local.get $ap) (i32.const 16)) (local.get $aend)))
-            (local.set $w (v128.load (local.get $ap)))
-            (local.set $lo (i16x8.extend_low_i8x16_s (local.get $w)))
-            (local.set $hi (i16x8.extend_high_i8x16_s (local.get $w)))
+            ;; two sign-extending loads of 8 weights (no shuffle for the high half)
+            (local.set $lo (v128.load8x8_s (local.get $ap)))
+            (local.set $hi (v128.load8x8_s offset=8 (local.get $ap)))
             (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
               (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $lo))) (v128.load (local.get $xp)))))
             (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
