@@ -274,6 +274,12 @@ func BenchmarkPwagenBenchPredict(b *testing.B) {
 // nativePredict returns the median µs per predict of batch inputs,
 // natively, and the model's input length.
 func nativePredict(ctx context.Context, e *env, ex *example, weights string, batch int) (float64, int, error) {
+	return nativePredictEnv(ctx, e, ex, weights, batch, nil)
+}
+
+// nativePredictEnv is nativePredict with env added to go test's
+// environment (GOEXPERIMENT=simd: package kernels' AVX2 primitives).
+func nativePredictEnv(ctx context.Context, e *env, ex *example, weights string, batch int, env []string) (float64, int, error) {
 	pkgDir := ex.cfg.Rel(ex.cfg.Model.Package)
 	tmp := filepath.Join(e.o.work, "overlay")
 	os.MkdirAll(tmp, 0o755)
@@ -286,7 +292,7 @@ func nativePredict(ctx context.Context, e *env, ex *example, weights string, bat
 	if err := os.WriteFile(ovFile, ov, 0o644); err != nil {
 		return 0, 0, err
 	}
-	_, out, err := measure(ctx, command{dir: pkgDir, env: []string{"PWAGEN_BENCH_WEIGHTS=" + weights, "PWAGEN_BENCH_BATCH=" + strconv.Itoa(batch)},
+	_, out, err := measure(ctx, command{dir: pkgDir, env: append([]string{"PWAGEN_BENCH_WEIGHTS=" + weights, "PWAGEN_BENCH_BATCH=" + strconv.Itoa(batch)}, env...),
 		name: "go", args: []string{"test", "-overlay", ovFile, "-run", "^$", "-bench", "BenchmarkPwagenBenchPredict", "-benchtime", "300ms", "-count", strconv.Itoa(e.o.runs), "."}})
 	if err != nil {
 		return 0, 0, err

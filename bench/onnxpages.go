@@ -21,6 +21,7 @@ const b = window.__bench = {};
     b.out = Array.from(out);
     b.variant = m.info.variant;
     b.info = m.info;
+    if (b.info.stages) b.info.stages.firstInference = Math.round(b.ttfi);
     window.__input = x;
     window.__predict = (v) => m.predict(v.slice());
   } catch (e) {

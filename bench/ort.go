@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -180,7 +181,7 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var inf, ttfi, ttfiWhy, bytesRows, native, mem [][]string
+	var inf, ttfi, ttfiWhy, stageRows, bytesRows, native, mem [][]string
 	var notes []string
 	type verdict struct{ faster, ttfi, bytes, agreeAll bool }
 	v := verdict{true, true, true, true}
@@ -228,12 +229,17 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 			v.ttfi = false
 		}
 		ttfiWhy = append(ttfiWhy, []string{m.name, fmtMs(cold), fmtMs(medianOf(m.pw.coldLoad)), fmtMs(ocold), fmtMs(medianOf(o.t1.coldLoad))})
+		stageRows = append(stageRows, stageRow(m.name, m.pw.coldStages))
 		ttfi = append(ttfi, []string{m.name, msRange(m.pw.cold), msRange(o.t1.cold), ratio(cold, ocold), msRange(m.pw.offline), msRange(o.t1.offline), ratio(medianOf(m.pw.offline), medianOf(o.t1.offline))})
 		if !(m.pw.firstBr*4 <= o.t1.firstBr) {
 			v.bytes = false
 		}
 		bytesRows = append(bytesRows, []string{m.name, kb(m.pw.firstGz), kb(m.pw.firstBr), fmt.Sprint(m.pw.firstReq), kb(o.t1.firstGz), kb(o.t1.firstBr), fmt.Sprint(o.t1.firstReq), ratio(float64(m.pw.firstBr), float64(o.t1.firstBr))})
-		native = append(native, []string{m.name, fmtMsDist(m.wazero), fmtMsDist(o.native), speed(m.wazero.median, o.native.median), an.String()})
+		avx2, avx2Us, avx2Speed := nativeAVX2(ctx, e, m), "–", "–"
+		if avx2 > 0 {
+			avx2Us, avx2Speed = fmtUs(avx2), speed(avx2/1000, o.native.median)
+		}
+		native = append(native, []string{m.name, fmtMsDist(m.wazero), fmtMsDist(o.native), speed(m.wazero.median, o.native.median), avx2Us, avx2Speed, an.String()})
 		mem = append(mem, []string{m.name, memStr(m.pw.memory), memStr(o.t1.memory), memStr(o.t2.memory)})
 	}
 	if measured == 0 {
@@ -253,8 +259,8 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString(table([]string{"model", "pwagen as served", "pwagen brotli", "requests", "ORT as served", "ORT brotli", "requests", "pwagen ÷ ORT (brotli)"}, bytesRows))
 	b.WriteString("\nMemory of the page and its workers after the timed calls: `performance.measureUserAgentSpecificMemory()` (Chromium's own accounting of JS heaps and wasm memories of the page and its dedicated workers; the pages are cross-origin isolated), the same call for both. – means Chromium did not answer within 30 s.\n\n")
 	b.WriteString(table([]string{"model", "pwagen", "ORT Web 1 thread", "ORT Web 2 threads"}, mem))
-	b.WriteString("\nNatively, per call on the same input: pwagen's runner under wazero in-process (what `pwagen predict` runs: the same .wasm and SIMD kernel module as the browser) against onnxruntime-node 1.30.0 (CPU execution provider, `intraOpNumThreads: 1`), median (p90) after a 1 s warm-up.\n\n")
-	b.WriteString(table([]string{"model", "pwagen (wazero)", "onnxruntime-node 1 thread", "pwagen vs ORT", "outputs agree"}, native))
+	b.WriteString("\nNatively, per call on the same input: pwagen's runner under wazero in-process (what `pwagen predict` runs: the same .wasm and SIMD kernel module as the browser) against onnxruntime-node 1.30.0 (CPU execution provider, `intraOpNumThreads: 1`), median (p90) after a 1 s warm-up. Native AVX2 is the generated Go built natively with `GOEXPERIMENT=simd` (package kernels' AVX2 primitives, whose answers equal the browser's SIMD kernels bit for bit), `go test -bench`, µs per call (– where the machine is not amd64 or the build failed).\n\n")
+	b.WriteString(table([]string{"model", "pwagen (wazero)", "onnxruntime-node 1 thread", "pwagen vs ORT", "pwagen native AVX2", "native AVX2 vs ORT", "outputs agree"}, native))
 	for _, n := range notes {
 		b.WriteString("\n" + n + "\n")
 	}
@@ -272,8 +278,12 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 		{"outputs agree within 1e-4 of scale on every model (browser and native)", "", met(v.agreeAll && measured > 0)},
 	}))
 	if !v.ttfi && len(ttfiWhy) > 0 {
-		b.WriteString("\nWhere the cold start is: of each cold time to first inference, pwagen's `loadModel()` until ready (the loader's `info.loadMs`: worker start, .wasm and kernels fetched and compiled, weights fetched, verified and stored) and ORT's session creation (worker start, `ort.wasm.min.mjs`, its 14 MB .wasm fetched and compiled, the model parsed and optimised), medians:\n\n")
+		b.WriteString("\nWhere the cold start is: of each cold time to first inference, pwagen's `loadModel()` until it resolved (`info.stages`: worker start, .wasm and kernels fetched and compiled, weights fetched, verified and stored) and ORT's session creation (worker start, `ort.wasm.min.mjs`, its 14 MB .wasm fetched and compiled, the model parsed and optimised), medians:\n\n")
 		b.WriteString(table([]string{"model", "pwagen cold", "of it loadModel", "ORT cold", "of it session init"}, ttfiWhy))
+	}
+	if len(stageRows) > 0 {
+		b.WriteString("\n" + stagesIntro + "\n\n")
+		b.WriteString(table(stageHeader(), stageRows))
 	}
 	if len(gaps) > 0 {
 		b.WriteString("\nWhere pwagen is slower: time per operator type per call natively (pwagen: `go test -bench` CPU profile of the generated Go, by kernel; ORT: onnxruntime-node's own profiler, `enableProfiling`, µs per call by operator):\n\n")
@@ -320,4 +330,72 @@ func ortGap(m *onnxModel, o *ortSide, shares []kernelShare) string {
 		parts = append(parts, fmt.Sprintf("%s %s", p.k, fmtUs(p.v)))
 	}
 	return fmt.Sprintf("- %s: in Chromium pwagen %s, ORT %s per call; natively pwagen (wazero) %s, ORT %s. pwagen by kernel (share of predict, native profile): %s. ORT by operator (µs per call): %s.\n", m.name, fmtUs(m.pw.calls.median*1000), fmtUs(o.t1.calls.median*1000), fmtUs(m.wazero.median*1000), fmtUs(o.native.median*1000), pwProf, strings.Join(parts, ", "))
+}
+
+// coldStages are the loader's start-up marks (templates/loader/marks.js,
+// info.stages) the stage table shows, in the order a load passes them.
+var coldStages = []struct{ key, title string }{
+	{"loadModel", "loadModel()"},
+	{"workerScript", "worker running"},
+	{"kernelsCompiled", "kernels compiled"},
+	{"wasmFetched", ".wasm fetched"},
+	{"wasmCompiled", ".wasm compiled"},
+	{"dbOpen", "IndexedDB open"},
+	{"instantiated", "instantiated"},
+	{"helpersReady", "threads ready"},
+	{"goInit", "Go init"},
+	{"weightsVerified", "weights verified"},
+	{"weightsStored", "weights stored"},
+	{"ready", "worker ready"},
+	{"loaded", "loadModel resolved"},
+	{"firstInference", "first inference"},
+}
+
+const stagesIntro = "Where pwagen's cold start goes: the loader's stage marks (`info.stages`, `performance.mark` names `pwagen:<stage>`), ms from navigation start, median of the cold visits; – is a stage this load did not pass. The page fetches and compiles the .wasm and the kernels while the worker starts; the worker opens IndexedDB and starts the weights' downloads meanwhile; with simd-threads the model's .wasm is patched before it compiles, so it cannot stream."
+
+func stageHeader() []string {
+	h := []string{"model"}
+	for _, s := range coldStages {
+		h = append(h, s.title)
+	}
+	return h
+}
+
+// stageRow is one model's median time of each stage over its cold visits.
+func stageRow(name string, runs []map[string]float64) []string {
+	row := []string{name}
+	for _, s := range coldStages {
+		var v []float64
+		for _, r := range runs {
+			if t, ok := r[s.key]; ok {
+				v = append(v, t)
+			}
+		}
+		if len(v) == 0 {
+			row = append(row, "–")
+		} else {
+			row = append(row, fmt.Sprintf("%.0f", medianOf(v)))
+		}
+	}
+	return row
+}
+
+// nativeAVX2 times the generated Go of m natively with GOEXPERIMENT=simd
+// (package kernels' AVX2 primitives): µs per call, 0 off amd64 or when
+// it fails (logged).
+func nativeAVX2(ctx context.Context, e *env, m *onnxModel) float64 {
+	if runtime.GOARCH != "amd64" {
+		return 0
+	}
+	cfg, err := config.Load(m.project)
+	if err != nil {
+		logf("   %s: native AVX2: %v", m.name, err)
+		return 0
+	}
+	us, _, err := nativePredictEnv(ctx, e, &example{dir: m.project, cfg: cfg}, cfg.Rel(cfg.Model.Weights), 1, []string{"GOEXPERIMENT=simd"})
+	if err != nil {
+		logf("   %s: native AVX2: %v", m.name, oneLine(err.Error()))
+		return 0
+	}
+	return us
 }

@@ -62,7 +62,7 @@ func (pl *Plan) run(inputs [][]float32, hook execHook) (outs [][]float32, err er
 		for j, a := range c.Args {
 			switch a := a.(type) {
 			case *Value:
-				if q, ok := quant[a.root()]; ok {
+				if q, ok := quant[a.root()]; ok && !isScales8(q) {
 					args[j] = reflect.ValueOf(q)
 				} else if j == 0 && dst != nil {
 					args[j] = reflect.ValueOf(dst)

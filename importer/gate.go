@@ -54,6 +54,7 @@ type GateReport struct {
 	Worst         LayerError   `json:"worst_layer"`
 	Layers        []LayerError `json:"-"`
 	KeptFloat     []string     `json:"kept_float"` // small layers kept float32 for the gate to pass
+	Disagree      []int        `json:"-"`          // classifiers: the samples whose top-1 changed
 	Options       GateOptions  `json:"-"`
 }
 
@@ -104,7 +105,7 @@ func Gate(fp, qp *Plan, mode string, samples [][][]float32, o GateOptions) (*Gat
 	var count int
 	var maxOut float64
 	agree := 0
-	for _, in := range samples {
+	for si, in := range samples {
 		fo, err := fp.run(in, func(i int, out []float32, redo func(Call, map[*Value]any, []float32)) {
 			c := qp.Calls[i]
 			if c.FuncName() == fp.Calls[i].FuncName() {
@@ -144,6 +145,8 @@ func Gate(fp, qp *Plan, mode string, samples [][][]float32, o GateOptions) (*Gat
 			}
 			if same {
 				agree++
+			} else {
+				r.Disagree = append(r.Disagree, si)
 			}
 		}
 	}
@@ -178,10 +181,13 @@ const maxKeptFloat = 8
 
 // QuantizeGated quantizes pl (Quantize) and gates it (Gate). Weights under
 // QuantSmall values are quantized only while the gate passes: when it
-// fails, the small layer with the largest own error goes back to float32
-// (o.KeepFloat) and the gate runs again, at most maxKeptFloat times. The
-// report says which layers were kept (KeptFloat); r.Err() says whether
-// the last plan passes.
+// fails, a small layer goes back to float32 (o.KeepFloat) and the gate
+// runs again, at most maxKeptFloat times. When top-1 agreement failed, it
+// is the small layer whose float weights give back the most of the
+// changed answers (then the largest margin of the float model's class on
+// them: keepForAgreement); when only the error bound failed, the one with
+// the largest own error. The report says which layers were kept
+// (KeptFloat); r.Err() says whether the last plan passes.
 func QuantizeGated(pl *Plan, mode string, samples [][][]float32, gate GateOptions, o QuantOptions) (*Plan, *GateReport, error) {
 	o.KeepFloat = map[*Node]bool{}
 	var kept []string
@@ -199,17 +205,84 @@ func QuantizeGated(pl *Plan, mode string, samples [][][]float32, gate GateOption
 			return qp, r, nil
 		}
 		var worst *LayerError
+		var small []LayerError
 		for i, l := range r.Layers {
-			if l.Node != nil && l.Values > 0 && l.Values < QuantSmall && (worst == nil || l.RelError > worst.RelError) {
-				worst = &r.Layers[i]
+			if l.Node != nil && l.Values > 0 && l.Values < QuantSmall {
+				small = append(small, l)
+				if worst == nil || l.RelError > worst.RelError {
+					worst = &r.Layers[i]
+				}
 			}
 		}
 		if worst == nil {
 			return qp, r, nil
 		}
+		if r.Classifier && r.Agreement < gate.MinAgreement {
+			if worst, err = keepForAgreement(pl, mode, o, samples, r.Disagree, small); err != nil {
+				return nil, nil, err
+			}
+		}
 		o.KeepFloat[worst.Node] = true
 		kept = append(kept, worst.Layer)
 	}
+}
+
+// keepForAgreement returns the layer of cands that, kept float32, gives
+// back the most top-1 answers on the samples bad, then the largest sum of
+// margins there (the quantized score of the float model's class minus the
+// best other score, over the largest float score's magnitude). Ties go to
+// the first layer: the same model gives the same choice.
+func keepForAgreement(pl *Plan, mode string, o QuantOptions, samples [][][]float32, bad []int, cands []LayerError) (*LayerError, error) {
+	want := make([][]float32, len(bad))
+	for i, s := range bad {
+		fo, err := pl.Exec(samples[s]...)
+		if err != nil {
+			return nil, fmt.Errorf("float model: %w", err)
+		}
+		want[i] = fo[0]
+	}
+	c := pl.Graph.Outputs[0].Shape[len(pl.Graph.Outputs[0].Shape)-1]
+	var best *LayerError
+	bestAgree, bestMargin := -1, math.Inf(-1)
+	for i, l := range cands {
+		keep := map[*Node]bool{l.Node: true}
+		for n := range o.KeepFloat {
+			keep[n] = true
+		}
+		o2 := o
+		o2.KeepFloat = keep
+		qp, err := Quantize(pl, mode, o2)
+		if err != nil {
+			return nil, err
+		}
+		agree, margin := 0, 0.0
+		for j, s := range bad {
+			qo, err := qp.Exec(samples[s]...)
+			if err != nil {
+				return nil, fmt.Errorf("quantized model: %w", err)
+			}
+			for row := 0; row+c <= len(want[j]); row += c {
+				f, q := want[j][row:row+c], qo[0][row:row+c]
+				top := argmax(f)
+				other, scale := math.Inf(-1), 1e-30
+				for k, v := range q {
+					if k != top {
+						other = max(other, float64(v))
+					}
+					scale = max(scale, math.Abs(float64(f[k])))
+				}
+				m := (float64(q[top]) - other) / scale
+				if m > 0 {
+					agree++
+				}
+				margin += m
+			}
+		}
+		if agree > bestAgree || agree == bestAgree && margin > bestMargin {
+			best, bestAgree, bestMargin = &cands[i], agree, margin
+		}
+	}
+	return best, nil
 }
 
 // isClassifier: one row of scores, or a batch of rows (rank ≤ 2), of at

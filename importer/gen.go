@@ -207,7 +207,8 @@ func GenerateParts(parts []Part, abi []byte) (*Output, error) {
 		}
 	}
 	data := map[string]any{"Header": header, "WeightsName": out.WeightsName, "InputLen": inLen,
-		"WeightsVersion": binary.LittleEndian.Uint32(weights[4:]), "Quant": len(quant) > 0}
+		"WeightsVersion": binary.LittleEndian.Uint32(weights[4:]), "Quant": len(quant) > 0,
+		"CompactTable": binary.LittleEndian.Uint32(weights[4:]) == weightsVersionQuant}
 	tmpls, _ := genTemplates.ReadDir("gentmpl")
 	for _, t := range tmpls {
 		if !single && t.Name() != "weights.go.tmpl" {

@@ -11,8 +11,8 @@ import (
 // Quantization at import: a plan's Conv, Gemm and MatMul calls whose
 // weight operand is a constant of at least QuantMinValues values are
 // rewritten to read it as int8 (one float32 scale per output channel,
-// symmetric: scale = max|w|/127, q = round(w/scale)) or as fp16. Biases,
-// depthwise weights and small tensors stay float32. The rewritten plan
+// symmetric: scale = max|w|/127, q = round(w/scale)) or as fp16. Biases
+// and small tensors stay float32. The rewritten plan
 // has the same calls in the same order, so the float and quantized runs
 // can be compared layer by layer (Gate).
 
@@ -99,15 +99,20 @@ func (q *quantizer) rewrite(c Call) Call {
 	case "kernels.Conv":
 		p := a[5].(kernels.ConvParams)
 		w := a[2].(*Value).root()
-		if p.Group == p.InC && p.Group > 1 || !q.eligible(w) {
-			return c
+		if dw := p.Group == p.InC && p.Group > 1; dw && w.Len()/p.InC > kernels.DepthwiseTile || !q.eligible(w) {
+			return c // a depthwise kernel too large for ConvQ8's tile
 		}
 		qw, ok := q.weight(c.Node, w, p.OutC, false)
 		if !ok {
 			return c
 		}
 		if q.mode == QuantInt8 {
-			return Call{Fn: kernels.ConvQ8, Args: []any{a[0], a[1], qw.w, qw.scale, a[3], a[4], p}, Node: c.Node}
+			// The scratch with room for ConvQ8's float32 tile.
+			var sc any = a[4]
+			if n := kernels.ConvQ8Scratch(p); n > 0 {
+				sc = Scratch{N: n}
+			}
+			return Call{Fn: kernels.ConvQ8, Args: []any{a[0], a[1], qw.w, qw.scale, a[3], sc, p}, Node: c.Node}
 		}
 		return Call{Fn: kernels.ConvF16, Args: []any{a[0], a[1], qw.w, a[3], a[4], p}, Node: c.Node}
 	case "kernels.GemmEx":
@@ -191,14 +196,15 @@ func (q *quantizer) weight(n *Node, w *Value, rows int, trans bool) (qweight, bo
 	r := qweight{w: qv}
 	switch q.mode {
 	case QuantInt8:
-		data, scale := quantInt8(f, rows, cols)
+		data, sc := quantInt8(f, rows, cols)
 		if q.o.DamageLayer != "" && n != nil && n.Name == q.o.DamageLayer {
-			for i := range scale {
-				scale[i] *= q.o.DamageFactor
-			}
+			sc.base *= q.o.DamageFactor
 		}
+		scale := make([]float32, rows)
+		kernels.DecodeScales(scale, sc.base, sc.codes)
 		q.typed[qv] = data
 		r.scale = &Value{Name: w.Name + ".scale", DType: Float32, Shape: []int{rows}, Const: &Tensor{DType: Float32, Shape: []int{rows}, F: scale}}
+		q.typed[r.scale] = sc
 	case QuantFP16:
 		h := make([]uint16, total)
 		for i, v := range f {
@@ -210,27 +216,45 @@ func (q *quantizer) weight(n *Node, w *Value, rows int, trans bool) (qweight, bo
 	return r, true
 }
 
-// quantInt8 quantizes each row of f symmetrically.
-func quantInt8(f []float32, rows, cols int) ([]int8, []float32) {
+// scales8 is an int8 tensor's row scales as stored (kernels.DecodeScales):
+// base, the largest, and one code per row.
+type scales8 struct {
+	base  float32
+	codes []byte
+}
+
+// quantInt8 quantizes each row of f symmetrically. Row i's scale is the
+// smallest on scales8's grid that is at least max|w|/127, so that every
+// weight rounds into [-127, 127]: up to 4.4% coarser than max|w|/127.
+func quantInt8(f []float32, rows, cols int) ([]int8, scales8) {
 	data := make([]int8, len(f))
-	scale := make([]float32, rows)
+	sc := scales8{codes: make([]byte, rows)}
+	amax := make([]float32, rows)
+	for i := range rows {
+		for _, v := range f[i*cols : (i+1)*cols] {
+			amax[i] = max(amax[i], float32(math.Abs(float64(v))))
+		}
+		sc.base = max(sc.base, amax[i]/127)
+	}
 	for i := range rows {
 		row := f[i*cols : (i+1)*cols]
-		m := float32(0)
-		for _, v := range row {
-			m = max(m, float32(math.Abs(float64(v))))
-		}
+		m := amax[i]
 		if m == 0 {
-			continue // all zero: q = 0, scale 0
+			sc.codes[i] = kernels.ScaleZero // all zero: q = 0, scale 0
+			continue
 		}
-		s := m / 127
-		scale[i] = s
+		c := 0
+		for c+1 < kernels.ScaleZero && float64(kernels.DecodeScale(sc.base, byte(c+1)))*127 >= float64(m) {
+			c++
+		}
+		sc.codes[i] = byte(c)
+		s := kernels.DecodeScale(sc.base, byte(c))
 		for j, v := range row {
 			x := math.RoundToEven(float64(v) / float64(s))
 			data[i*cols+j] = int8(max(-127, min(127, x)))
 		}
 	}
-	return data, scale
+	return data, sc
 }
 
 // F32ToF16 rounds a float32 to the nearest fp16 (ties to even); values
@@ -298,4 +322,10 @@ func quantLabel(c Call) string {
 		name = c.Node.Out[0].Name
 	}
 	return fmt.Sprintf("%s %q", c.Node.Op, strings.TrimSpace(name))
+}
+
+// isScales8: the kernels take such a tensor decoded, its Const.F.
+func isScales8(q any) bool {
+	_, ok := q.(scales8)
+	return ok
 }

@@ -17,6 +17,8 @@ func TestLayerCallsAllocateNothing(t *testing.T) {
 	y := make([]float32, 32*16*16)
 	w := make([]float32, 32*16*9)
 	b := make([]float32, 32)
+	q, h := make([]int8, 16*9), make([]uint16, 16*9)
+	q8, h16 := make([]int8, 32*16*9), make([]uint16, 960)
 	scratch := make([]float32, 16*9*16*16)
 	conv := kernels.ConvParams{N: 1, InC: 16, OutC: 32, Group: 1, In: sq(16), Out: sq(16), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1),
 		Act: kernels.Act{Op: kernels.ActRelu}}
@@ -32,6 +34,15 @@ func TestLayerCallsAllocateNothing(t *testing.T) {
 	}{
 		{"Conv 3x3", func() { kernels.Conv(y, x, w, b, scratch, conv) }},
 		{"Conv depthwise", func() { kernels.Conv(y[:16*64], x, w[:16*9], b[:16], nil, dw) }},
+		{"ConvQ8 depthwise", func() { kernels.ConvQ8(y[:16*64], x, q[:16*9], b[:16], b[:16], nil, dw) }},
+		{"ConvF16 depthwise", func() { kernels.ConvF16(y[:16*64], x, h[:16*9], b[:16], nil, dw) }},
+		{"ConvQ8 3x3", func() { kernels.ConvQ8(y, x, q8[:32*16*9], b, b, scratch, conv) }},
+		{"GemmExQ8", func() {
+			kernels.GemmExQ8(y[:10], x[:96], q8[:960], b[:10], b[:10], kernels.GemmParams{M: 1, N: 10, K: 96, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 10})
+		}},
+		{"GemmExF16", func() {
+			kernels.GemmExF16(y[:10], x[:96], h16[:960], b[:10], kernels.GemmParams{M: 1, N: 10, K: 96, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 10})
+		}},
 		{"Conv pointwise", func() { kernels.Conv(y, x, w[:32*16], b, nil, pw) }},
 		{"MaxPool", func() { kernels.MaxPool(y[:16*64], x, pool) }},
 		{"AveragePool", func() { kernels.AveragePool(y[:16*64], x, pool) }},

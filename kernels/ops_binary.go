@@ -154,6 +154,9 @@ func binVV(op BinOp, dst, a, b []float32) {
 
 func binVS(op BinOp, dst, a []float32, s float32) {
 	a = a[:len(dst)]
+	if clipScalar(op, dst, a, s) {
+		return
+	}
 	switch op {
 	case BinAdd:
 		for i, v := range a {
@@ -188,6 +191,9 @@ func binVS(op BinOp, dst, a []float32, s float32) {
 
 func binSV(op BinOp, dst []float32, s float32, b []float32) {
 	b = b[:len(dst)]
+	if clipScalar(op, dst, b, s) {
+		return
+	}
 	switch op {
 	case BinAdd:
 		for i, v := range b {
@@ -202,6 +208,29 @@ func binSV(op BinOp, dst []float32, s float32, b []float32) {
 			dst[i] = bin(op, s, v)
 		}
 	}
+}
+
+// clipScalar runs max(x, s) as Clip(x, s, +Inf) and min(x, s) as
+// Clip(x, -Inf, s), which a wasip1 build runs in the activation kernel
+// instead of a Go-compiled loop that calls the runtime for each value
+// (the wake-word model's Max after each convolution). The bits are max's
+// and min's: with s not NaN, max(x, s) = max(s, x) (a NaN x wins, ±0 gives
+// +0 either way) and min(y, +Inf) = y, max(y, -Inf) = y for every y. It
+// returns false, doing nothing, for other ops and a NaN s.
+func clipScalar(op BinOp, dst, x []float32, s float32) bool {
+	if s != s {
+		return false
+	}
+	inf := float32(math.Inf(1))
+	switch op {
+	case BinMax:
+		activateRange(dst, x, Act{Op: ActClip, Alpha: s, Beta: inf})
+	case BinMin:
+		activateRange(dst, x, Act{Op: ActClip, Alpha: -inf, Beta: s})
+	default:
+		return false
+	}
+	return true
 }
 
 // bin is op on one pair of values.

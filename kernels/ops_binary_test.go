@@ -90,3 +90,57 @@ func TestBinaryInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryMaxMinScalarBits checks Max and Min against a scalar (run as
+// Clip, in the activation kernel in wasip1 builds) bit for bit against
+// Go's max and min, on either side and in place, edge values included.
+func TestBinaryMaxMinScalarBits(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negZero := float32(math.Copysign(0, -1))
+	x := []float32{0, negZero, nan, inf, -inf, 1e-40, -1e-40, -3, 3, 0.5, -0.5, 1e38, -1e38, 2, 7, -7, 0.25, 1, -1}
+	for _, s := range []float32{0, negZero, -0.5, 0.5, 3, inf, -inf, nan} {
+		for _, op := range []kernels.BinOp{kernels.BinMax, kernels.BinMin} {
+			want := make([]float32, len(x))
+			for i, v := range x {
+				if op == kernels.BinMax {
+					want[i] = max(v, s)
+				} else {
+					want[i] = min(v, s)
+				}
+			}
+			n := []int{len(x)}
+			for _, c := range []struct {
+				name string
+				run  func() []float32
+			}{
+				{"vector, scalar", func() []float32 {
+					d := make([]float32, len(x))
+					kernels.Binary(d, x, []float32{s}, op, n, n, []int{1})
+					return d
+				}},
+				{"scalar, vector", func() []float32 {
+					d := make([]float32, len(x))
+					kernels.Binary(d, []float32{s}, x, op, n, []int{1}, n)
+					return d
+				}},
+				{"in place", func() []float32 {
+					d := append([]float32(nil), x...)
+					kernels.Binary(d, d, []float32{s}, op, n, n, []int{1})
+					return d
+				}},
+				{"broadcast rows", func() []float32 {
+					d := make([]float32, len(x))
+					kernels.Binary(d, x, []float32{s}, op, []int{1, len(x)}, []int{1, len(x)}, []int{1, 1})
+					return d
+				}},
+			} {
+				got := c.run()
+				for i := range x {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+						t.Errorf("op %d, s = %v, %s, x = %v: got %v (%#x), want %v (%#x)", op, s, c.name, x[i], got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+					}
+				}
+			}
+		}
+	}
+}

@@ -117,6 +117,9 @@ func TestPadEveryMode(t *testing.T) {
 		{ints(3), ints(5), ints(7)},
 		{ints(1, 3), ints(2, 0), ints(1, 1)},
 		{ints(4, 2), ints(0, -2), ints(0, 0)},
+		{ints(2, 6), ints(1, -2), ints(0, -1)}, // a row cropped on both sides: the copied run alone
+		{ints(2, 5), ints(0, -3), ints(0, 4)},
+		{ints(2, 32, 10), ints(0, 0, 1), ints(0, 0, 2)}, // audio1d's Pad before AveragePool
 	} {
 		for _, mode := range []kernels.PadMode{kernels.PadConstant, kernels.PadReflect, kernels.PadEdge} {
 			x := seq(prod(tt.shape))

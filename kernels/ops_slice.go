@@ -52,6 +52,10 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 	idx := make([]int, r)
 	inner := out[r-1]
 	last := src[r-1]
+	// Outputs [klo, khi) of a row read x's row as it is: one copy.
+	b := begin[r-1]
+	klo, khi := min(max(b, 0), inner), min(max(b+shape[r-1], 0), inner)
+	khi = max(klo, khi)
 	for o := 0; o < total; o += inner {
 		row := dst[o : o+inner]
 		off, inside := 0, true
@@ -63,12 +67,14 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 			}
 			off += j * st[ax]
 		}
-		for k := range row {
-			if j := last[k]; inside && j >= 0 {
-				row[k] = x[off+j]
-			} else {
+		if !inside {
+			for k := range row {
 				row[k] = value
 			}
+		} else {
+			padEdges(row[:klo], last[:klo], x[off:], value)
+			copy(row[klo:khi], x[off+klo-b:off+khi-b])
+			padEdges(row[khi:], last[khi:], x[off:], value)
 		}
 		for ax := r - 2; ax >= 0; ax-- {
 			idx[ax]++
@@ -76,6 +82,18 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 				break
 			}
 			idx[ax] = 0
+		}
+	}
+}
+
+// padEdges fills the outputs of a row outside x's row: row[k] = x[j[k]],
+// or value where j[k] < 0.
+func padEdges(row []float32, j []int, x []float32, value float32) {
+	for k, i := range j[:len(row)] {
+		if i >= 0 {
+			row[k] = x[i]
+		} else {
+			row[k] = value
 		}
 	}
 }

@@ -53,9 +53,9 @@ func Im2colConv(col, src []float32, p ConvParams, image, group int) {
 // output starts at its bias (or 0) and adds w·x tap by tap, ky then kx,
 // skipping taps outside the input. It then applies p.Act when ActKernel
 // handles p.Act.Op (ActNone, ActRelu, ActLeakyRelu, ActHardSigmoid,
-// ActHardSwish, ActClip, ActScale) and returns true; for any other op it
-// returns false and the caller applies p.Act to dst. dst must not overlap
-// src, w or b.
+// ActHardSwish, ActClip, ActScale, ActSigmoid, ActTanh) and returns true;
+// for any other op it returns false and the caller applies p.Act to dst.
+// dst must not overlap src, w or b.
 func DepthwiseConv(dst, src, w, b []float32, p ConvParams) (actDone bool) {
 	const fn = "DepthwiseConv"
 	g := convGeom(fn, p)
@@ -144,10 +144,13 @@ func Pool(dst, src []float32, p PoolParams, max bool) {
 //	ActHardSwish    x · max(0, min(1, x/6 + 0.5))
 //	ActClip         min(max(x, Alpha), Beta)
 //	ActScale        Alpha·x + Beta
+//	ActSigmoid      1/(1+exp(-x))
+//	ActTanh         tanh(x)
 //
 // with each product rounded to float32 before the sum (no fused
-// multiply-add), except HardSwish, computed in float64 and rounded once
-// (as Activate does), and min and max as Go's builtins (NaN wins, −0 < +0). For
+// multiply-add), except HardSwish, Sigmoid and Tanh, computed in float64
+// and rounded once (as Activate does, Sigmoid and Tanh with the package's
+// own exp, step for step), and min and max as Go's builtins (NaN wins, −0 < +0). For
 // any other op it writes nothing and returns false: the caller runs its own
 // loop. dst may be x (in place), but must not partly overlap it.
 func ActKernel(dst, x []float32, a Act) bool {
@@ -166,7 +169,7 @@ func ActKernel(dst, x []float32, a Act) bool {
 
 func actSupported(op ActOp) bool {
 	switch op {
-	case ActNone, ActRelu, ActLeakyRelu, ActHardSigmoid, ActHardSwish, ActClip, ActScale:
+	case ActNone, ActRelu, ActLeakyRelu, ActHardSigmoid, ActHardSwish, ActClip, ActScale, ActSigmoid, ActTanh:
 		return true
 	}
 	return false

@@ -217,10 +217,10 @@ func TestDepthwiseConv(t *testing.T) {
 		}
 	}
 	p := shapes[0]
-	p.Act = kernels.Act{Op: kernels.ActSigmoid}
+	p.Act = kernels.Act{Op: kernels.ActErf}
 	dst := make([]float32, 3*9*13)
 	if kernels.DepthwiseConv(dst, make([]float32, 3*9*13), make([]float32, 27), nil, p) {
-		t.Error("DepthwiseConv says it applied Sigmoid, which it does not fuse")
+		t.Error("DepthwiseConv says it applied Erf, which it does not fuse")
 	}
 }
 
@@ -364,6 +364,8 @@ func TestActKernel(t *testing.T) {
 		kernels.ActHardSwish:   func(v, a, b float64) float64 { return v * nanMax(0, nanMin(1, v/6+0.5)) },
 		kernels.ActClip:        func(v, a, b float64) float64 { return nanMin(nanMax(v, a), b) },
 		kernels.ActScale:       func(v, a, b float64) float64 { return a*v + b },
+		kernels.ActSigmoid:     func(v, a, b float64) float64 { return 1 / (1 + math.Exp(-v)) },
+		kernels.ActTanh:        func(v, a, b float64) float64 { return math.Tanh(v) },
 	}
 	for op, f := range ref {
 		a := kernels.Act{Op: op, Alpha: 0.2, Beta: 0.6}
@@ -399,7 +401,7 @@ func TestActKernel(t *testing.T) {
 	if !math.Signbit(float64(neg0[0])) {
 		t.Error("ActKernel relu(-0) lost the sign")
 	}
-	for _, op := range []kernels.ActOp{kernels.ActSigmoid, kernels.ActTanh, kernels.ActElu, kernels.ActExp, kernels.ActRound} {
+	for _, op := range []kernels.ActOp{kernels.ActElu, kernels.ActExp, kernels.ActRound, kernels.ActErf, kernels.ActSoftplus} {
 		dst := []float32{7, 7}
 		if kernels.ActKernel(dst, []float32{1, 2}, kernels.Act{Op: op}) || dst[0] != 7 || dst[1] != 7 {
 			t.Errorf("ActKernel(op %d) handled it or wrote %v; want false and nothing written", op, dst)

@@ -1,6 +1,9 @@
 package kernels
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // GemmExQ8 is GemmEx with B stored as int8 rows: y = Act(Alpha·A·Bᵀ +
 // Beta·C) where B (N×K, TransB must be set, TransA must not) is w with
@@ -86,25 +89,109 @@ func gemmRows(y, a, c []float32, p GemmParams, row func(yr, ar, bias []float32))
 
 // ConvQ8 is Conv with int8 weights (OutC·InC/Group·∏Kernel values, one
 // scale per output channel): each group's im2col matrix is multiplied by
-// GemmQ8. Depthwise convolutions (Group = InC > 1) are refused: their
-// weights are small and the importer keeps them float32.
+// GemmQ8. A depthwise convolution (Group = InC > 1) dequantizes the
+// weights of a few channels at a time (DepthwiseTile values, at most)
+// into a small buffer on the stack, w = float32(q)·scale[oc] rounded once,
+// and runs Conv's depthwise kernel on them: its outputs are those of Conv
+// with the dequantized weights, bit for bit.
 func ConvQ8(dst, src []float32, w []int8, scale, b, scratch []float32, p ConvParams) {
 	const fn = "ConvQ8"
 	c := checkConvW(fn, dst, src, len(w), b, scratch, p)
 	wantLen(fn, "scale", len(scale), c.outC, "OutC")
 	noOverlap(fn, "dst", "scale", dst, scale)
 	noOverlapBytes(fn, "dst", "w", dst, unsafe.Pointer(unsafe.SliceData(w)), len(w))
+	if c.depthwise() {
+		convDW(dst, src, w, scale, nil, b, &c, p)
+		return
+	}
 	kk := c.icg * c.ks
+	var tile []float32
+	if need, rows := c.scratch(), q8TileRows(kk, c.ocg); Accelerated && c.os >= q8TileMinOut && len(scratch) >= need+rows*kk {
+		tile = scratch[need : need+rows*kk]
+	}
 	convW(dst, src, b, scratch, &c, p, func(dg []float32, g int, col, bg []float32) {
-		q8gemm(dg, w[g*c.ocg*kk:(g+1)*c.ocg*kk], scale[g*c.ocg:(g+1)*c.ocg], col, bg, c.ocg, kk, c.os)
+		wg, sg := w[g*c.ocg*kk:(g+1)*c.ocg*kk], scale[g*c.ocg:(g+1)*c.ocg]
+		if tile != nil {
+			q8gemmTile(dg, wg, sg, col, bg, tile, c.ocg, kk, c.os)
+			return
+		}
+		q8gemm(dg, wg, sg, col, bg, c.ocg, kk, c.os)
 	})
 }
 
-// ConvF16 is Conv with fp16 weights; depthwise convolutions are refused.
+// ConvQ8Scratch is the scratch length ConvQ8 runs fastest with in
+// WebAssembly: ConvScratch(p), then room for the weights of a few output
+// channels (q8TileRows) widened to float32, which the float32 Gemm kernel
+// multiplies: each weight is widened once per image and group, not once
+// per 16 outputs, and the bits are the same (float32(q) is exact; each
+// output sums its products from 0 in order, then is scaled, then gets its
+// bias, as GemmQ8). With less scratch (at least ConvScratch(p)), ConvQ8
+// runs GemmQ8's kernel. 0 for a depthwise convolution; ConvScratch(p)
+// below 512 outputs per channel, where the tile does not pay.
+func ConvQ8Scratch(p ConvParams) int {
+	c := checkConv("ConvQ8Scratch", p)
+	if c.depthwise() {
+		return 0
+	}
+	if c.os < q8TileMinOut {
+		return c.scratch() // no tile: GemmQ8's kernel
+	}
+	kk := c.icg * c.ks
+	return c.scratch() + q8TileRows(kk, c.ocg)*kk
+}
+
+// q8TileMinOut: GemmQ8's kernel widens each weight once per 16 outputs,
+// 4 weights in about 3 instructions; Go compiled to WebAssembly widens one
+// in about 15. Below 512 outputs per channel the tile does not pay (in
+// Chromium, cifar_cnn's int8 model was 9% slower than float32 with the
+// tile from 64 outputs: its last convolution widened 18,432 weights in Go
+// for 64 outputs each).
+const q8TileMinOut = 512
+
+// q8TileRows is how many output channels of k weights ConvQ8 widens at a
+// time: up to 8, within 2048 values (8 KiB), at least 2 (the float32 Gemm
+// kernel's pair), at most ocg.
+func q8TileRows(k, ocg int) int {
+	return min(ocg, max(2, min(8, 2048/max(k, 1))))
+}
+
+// q8gemmTile is q8gemm through the float32 Gemm kernel: rows of a widened
+// into tile (len(tile)/k rows at a time), c = tile·b from 0, then each row
+// scaled and given its bias by the ActScale kernel (Alpha·x + Beta, the
+// product rounded first; Beta −0 without a bias, which adds nothing, not
+// even to a −0).
+func q8gemmTile(c []float32, a []int8, scale, b, bias, tile []float32, m, k, n int) {
+	rows := len(tile) / k
+	negZero := float32(math.Copysign(0, -1))
+	for i := 0; i < m; i += rows {
+		r := min(rows, m-i)
+		t := tile[:r*k]
+		for j, q := range a[i*k : (i+r)*k] {
+			t[j] = float32(q)
+		}
+		gemm(c[i*n:(i+r)*n], t, b, nil, r, k, n)
+		for ii := i; ii < i+r; ii++ {
+			beta := negZero
+			if bias != nil {
+				beta = bias[ii]
+			}
+			row := c[ii*n : (ii+1)*n]
+			act(row, row, Act{Op: ActScale, Alpha: scale[ii], Beta: beta})
+		}
+	}
+}
+
+// ConvF16 is Conv with fp16 weights. A depthwise convolution converts
+// the weights of a few channels at a time (exactly, F16ToF32) into a small
+// buffer on the stack, as ConvQ8 does.
 func ConvF16(dst, src []float32, w []uint16, b, scratch []float32, p ConvParams) {
 	const fn = "ConvF16"
 	c := checkConvW(fn, dst, src, len(w), b, scratch, p)
 	noOverlapBytes(fn, "dst", "w", dst, unsafe.Pointer(unsafe.SliceData(w)), 2*len(w))
+	if c.depthwise() {
+		convDW(dst, src, nil, nil, w, b, &c, p)
+		return
+	}
 	kk := c.icg * c.ks
 	convW(dst, src, b, scratch, &c, p, func(dg []float32, g int, col, bg []float32) {
 		f16gemm(dg, w[g*c.ocg*kk:(g+1)*c.ocg*kk], col, bg, c.ocg, kk, c.os)
@@ -115,8 +202,8 @@ func ConvF16(dst, src []float32, w []uint16, b, scratch []float32, p ConvParams)
 // own slice.
 func checkConvW(fn string, dst, src []float32, nw int, b, scratch []float32, p ConvParams) conv {
 	c := checkConv(fn, p)
-	if c.depthwise() {
-		shapeErr(fn, "Group = InC = %d: a depthwise convolution; use Conv (its weights stay float32)", c.group)
+	if c.depthwise() && c.ocg*c.ks > DepthwiseTile {
+		shapeErr(fn, "a depthwise convolution of %d weights per input channel (OutC/InC*Kernel = %d*%s); quantized depthwise weights are read %d per channel at most: use Conv with float32 weights", c.ocg*c.ks, c.ocg, dims(p.Kernel), DepthwiseTile)
 	}
 	wantLen(fn, "src", len(src), mulSize(fn, "src", c.n*c.inC, c.is), "N*InC*In = %d*%d*%s", c.n, c.inC, p.In)
 	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", c.n*c.outC, c.os), "N*OutC*Out = %d*%d*%s", c.n, c.outC, p.Out)
@@ -161,6 +248,71 @@ func convW(dst, src, b, scratch []float32, c *conv, p ConvParams, mul func(dg []
 		}
 		if p.Act.Op != ActNone {
 			activateRange(dn, dn, p.Act)
+		}
+	}
+}
+
+// DepthwiseTile is how many weights ConvQ8 and ConvF16 widen to float32 at
+// a time in a depthwise convolution: the channels of a tile (at least one,
+// so a channel's OutC/InC·∏Kernel weights must fit) go through Conv's
+// depthwise kernel together. 1 KiB on the stack; the weights in memory
+// stay int8 or fp16.
+const DepthwiseTile = 256
+
+// convDW is a depthwise ConvQ8 (w8, scale) or ConvF16 (w16): for each tile
+// of input channels it widens their weights into tile and runs the float
+// depthwise kernel (the SIMD one when Accelerated and OutC = InC, as Conv
+// does) on those channels alone.
+func convDW(dst, src []float32, w8 []int8, scale []float32, w16 []uint16, b []float32, c *conv, p ConvParams) {
+	mult := c.ocg // output channels per input channel
+	per := mult * c.ks
+	cc := DepthwiseTile / per // input channels per tile
+	var tile [DepthwiseTile]float32
+	accel := Accelerated && mult == 1
+	var g geom
+	actDone := false
+	if accel {
+		g = convGeom("ConvQ8", p)
+		if actDone = actSupported(p.Act.Op); actDone {
+			g[gOp] = int32(p.Act.Op)
+			g[gAlpha] = int32(math.Float32bits(p.Act.Alpha))
+			g[gBeta] = int32(math.Float32bits(p.Act.Beta))
+		}
+	}
+	for n := range c.n {
+		for c0 := 0; c0 < c.inC; c0 += cc {
+			k := min(cc, c.inC-c0)
+			o0, o1 := c0*mult, (c0+k)*mult
+			t := tile[:k*per]
+			if w8 != nil {
+				for oc := o0; oc < o1; oc++ {
+					s := scale[oc]
+					for j, q := range w8[oc*c.ks : (oc+1)*c.ks] {
+						t[(oc-o0)*c.ks+j] = float32(float32(q) * s)
+					}
+				}
+			} else {
+				for j, h := range w16[o0*c.ks : o1*c.ks] {
+					t[j] = F16ToF32(h)
+				}
+			}
+			sn := src[(n*c.inC+c0)*c.is : (n*c.inC+c0+k)*c.is]
+			dn := dst[(n*c.outC+o0)*c.os : (n*c.outC+o1)*c.os]
+			var bn []float32
+			if b != nil {
+				bn = b[o0:o1]
+			}
+			if accel {
+				g[gC] = int32(k)
+				dwConv(dn, sn, t, bn, &g)
+			} else {
+				sub := *c
+				sub.inC, sub.outC, sub.group = k, k*mult, k
+				depthwiseConv(dn, sn, t, bn, &sub)
+			}
+			if !actDone && p.Act.Op != ActNone {
+				activateRange(dn, dn, p.Act)
+			}
 		}
 	}
 }

@@ -164,6 +164,8 @@ export interface ModelInfo {
   /** the .wasm compiled while downloading (the host sent application/wasm) */
   streamed: boolean;
   loadMs: number;
+  /** where the load's time went: ms from the page's navigation start at each stage the load passed (loadModel, workerScript, wasmFetched, wasmCompiled, kernelsCompiled, instantiated, helpersReady, goInit, dbOpen, weightsVerified, weightsStored, ready, loaded, ...); each is also a performance.mark named "pwagen:<stage>" */
+  stages: Record<string, number>;
   /** the model's workers (instances) */
   workers: number;
   pool: PoolInfo;

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/pwagen/pwagen/internal/browsertest"
 	"github.com/pwagen/pwagen/internal/npy"
@@ -17,14 +22,16 @@ import (
 // kernels reading the int8 weights in the model's memory), online and
 // then offline: the answers equal those of `pwagen predict` (wazero, the
 // same SIMD kernels) and keep torch's top-1 class. It logs the time of
-// one inference, int8 against float32 (after 20 to warm up, the mean of
-// 30, best of 5 rounds; V8 without Liftoff).
+// one inference, int8 against float32, the two packages in two tabs of
+// one browser taking turns (abTimes; V8 without Liftoff): timed one
+// browser after the other, on a loaded machine, the ratio swung from 0.09
+// to 3.5.
 func TestQuantizedModelsInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("packages models and starts Chromium")
 	}
 	torch, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "onnx", "torch"))
-	for _, name := range []string{"lenet", "cifar_cnn", "mobilenetv2"} {
+	for _, name := range []string{"mlp", "lenet", "cifar_cnn", "mobilenetv2"} {
 		t.Run(name, func(t *testing.T) {
 			input := filepath.Join(torch, name+".input.npy")
 			in, err := npy.ReadFile(input, 1<<30)
@@ -40,23 +47,16 @@ func TestQuantizedModelsInChromium(t *testing.T) {
 				const m = await loadModel();
 				const x = new Float32Array(` + string(inJS) + `);
 				const out = await m.predict(x);
-				for (let i = 0; i < 20; i++) await m.predict(x); // warm up
-				let best = Infinity;
-				for (let r = 0; r < 5; r++) {
-					const t0 = performance.now();
-					for (let i = 0; i < 30; i++) await m.predict(x);
-					best = Math.min(best, (performance.now() - t0) / 30);
-				}
-				return { out: Array.from(out), variant: m.info.variant, ms: best };
+				return { out: Array.from(out), variant: m.info.variant };
 			})`
 			type result struct {
 				Out     []float64 `json:"out"`
 				Variant string    `json:"variant"`
-				Ms      float64   `json:"ms"`
 			}
-			times := map[string]float64{}
+			dirs := map[string]string{}
 			for _, mode := range []string{"none", "int8"} {
 				dir := filepath.Join(t.TempDir(), name+"-"+mode)
+				dirs[mode] = dir
 				pwagen(t, "new", "--from", filepath.Join(torch, name+"-opset17.onnx"), "--quantize", mode, dir)
 				pwagen(t, "package", "--quiet", dir)
 				wz := filepath.Join(t.TempDir(), "out.npy")
@@ -78,16 +78,73 @@ func TestQuantizedModelsInChromium(t *testing.T) {
 				if a, b := argmax64(r.Out), argmax32(torchOut.Float32()); a != b {
 					t.Errorf("%s: top-1 class %d, torch %d", mode, a, b)
 				}
-				times[mode] = r.Ms
 				browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 30*time.Second)
 				stop()
 				browsertest.Do(t, ctx, chromedp.Reload())
 				r = browsertest.Eval[result](t, ctx, predict)
 				sameAnswers(t, mode+" offline", r.Out, wzOut.Float32())
 			}
-			t.Logf("%s in Chromium (SIMD), one inference: float32 %.3f ms, int8 %.3f ms, int8/float32 = %.2f", name, times["none"], times["int8"], times["int8"]/times["none"])
+			f, q := abTimes(t, filepath.Join(dirs["none"], "dist"), filepath.Join(dirs["int8"], "dist"), string(inJS))
+			t.Logf("%s in Chromium (SIMD), one inference, A/B in two tabs of one browser, rounds interleaved: float32 %.3f ms, int8 %.3f ms, int8/float32 = %.2f (load average %s)", name, f, q, q/f, loadAvg())
 		})
 	}
+}
+
+// abTimes serves two packages of the same model and times one inference
+// of each in two tabs of one Chromium, 10 rounds of 30 inferences taking
+// turns, each first every other round (so both see the same load), the
+// best round of each.
+func abTimes(t *testing.T, distA, distB, inJS string) (a, b float64) {
+	t.Helper()
+	urlA, _ := startPreview(t, distA)
+	urlB, _ := startPreview(t, distB)
+	ctxA := browsertest.New(t, chromedp.Flag("js-flags", "--no-liftoff"))
+	browsertest.Do(t, ctxA, chromedp.Navigate(urlA))
+	ctxB, cancel := chromedp.NewContext(ctxA)
+	t.Cleanup(cancel)
+	browsertest.Do(t, ctxB, chromedp.Navigate(urlB))
+	setup := `import('./pwagen.js').then(async ({ loadModel }) => {
+		window.m = await loadModel();
+		window.x = new Float32Array(` + inJS + `);
+		for (let i = 0; i < 30; i++) await m.predict(x); // warm up
+		return true;
+	})`
+	round := `(async () => {
+		const t0 = performance.now();
+		for (let i = 0; i < 30; i++) await m.predict(x);
+		return (performance.now() - t0) / 30;
+	})()`
+	browsertest.Eval[bool](t, ctxA, setup)
+	browsertest.Eval[bool](t, ctxB, setup)
+	a, b = math.Inf(1), math.Inf(1)
+	// The tab that runs is brought to the front first: Chromium lowers the
+	// priority of a background tab's renderer.
+	timeTab := func(ctx context.Context) float64 {
+		if _, err := chromedp.Call(ctx, page.BringToFront, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		return browsertest.Eval[float64](t, ctx, round)
+	}
+	for i := range 10 {
+		// Each goes first every other round.
+		if i%2 == 0 {
+			a = math.Min(a, timeTab(ctxA))
+		}
+		b = math.Min(b, timeTab(ctxB))
+		if i%2 == 1 {
+			a = math.Min(a, timeTab(ctxA))
+		}
+	}
+	return a, b
+}
+
+// loadAvg is the 1-minute load average, for the log ("?" off Linux).
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
 
 // sameAnswers: Chromium and wazero run the same kernels on the same

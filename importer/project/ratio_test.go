@@ -15,14 +15,23 @@ import (
 // hosts send as they are (hosts.Compressible), so the raw bytes are what
 // a first visit downloads. Gzip and brotli sizes are logged for scale.
 // Goals (issue 16): int8 at most 27%, fp16 at most 52%.
+//
+// mobilenetv2 cannot meet the int8 goal while biases stay float32 (as the
+// issue asks): its weights as int8 are 24.0% of the float32 file and its
+// 1,034 float32 biases another 3.4%, 27.4% before any scale or table
+// entry. The test computes that floor from the plan and checks it, so the
+// exception stands only while the arithmetic does.
 func TestQuantizedWeightsRatio(t *testing.T) {
 	for _, tc := range []struct {
 		model      string
 		int8, fp16 float64 // the most each may be
 	}{
+		{"mlp", 0.27, 0.52},
 		{"lenet", 0.27, 0.52},
 		{"cifar_cnn", 0.27, 0.52},
-		{"mobilenetv2", 0.42, 0.59}, // not met: depthwise weights stay float32, and 1,034 channels of 28 weights each carry a scale and a bias
+		// int8: the floor above, and the gate keeps two small layers float32
+		// on the generated calibration inputs (a near tie on one of them).
+		{"mobilenetv2", 0.325, 0.52},
 	} {
 		t.Run(tc.model, func(t *testing.T) {
 			size := map[string]int{}
@@ -33,6 +42,23 @@ func TestQuantizedWeightsRatio(t *testing.T) {
 				}
 				w := c.Out.Weights
 				size[mode] = len(w)
+				if mode == "none" {
+					// The int8 floor: every weight one byte, every bias (the
+					// 1-D tensors) float32, the 32-byte header.
+					floor := 32
+					for _, v := range c.Plan.Weights {
+						if len(v.Shape) == 1 {
+							floor += 4 * v.Len()
+						} else {
+							floor += v.Len()
+						}
+					}
+					r := float64(floor) / float64(len(w))
+					t.Logf("%s: int8 weights and float32 biases alone are %d bytes, %.1f%% of float32", tc.model, floor, 100*r)
+					if tc.int8 > 0.27 && r <= 0.27 {
+						t.Errorf("%s: the int8 floor is %.1f%%, under the 27%% goal: the exception for this model no longer holds", tc.model, 100*r)
+					}
+				}
 				t.Logf("%s %s: %d bytes raw, %d gzip, %d brotli", tc.model, mode, len(w), gzipLen(w), brotliLen(w))
 			}
 			for _, m := range []struct {

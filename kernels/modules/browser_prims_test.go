@@ -97,7 +97,7 @@ func (h *browserHarness) call(name string, args ...uint64) []uint64 {
 	for i, a := range args {
 		js[i] = fmt.Sprint(int32(a))
 		if f.Params[i] == "f32" {
-			js[i] = fmt.Sprint(float64(math.Float32frombits(uint32(a))))
+			js[i] = jsFloat(math.Float32frombits(uint32(a)))
 		}
 	}
 	msg := browsertest.Eval[string](h.t, h.ctx, fmt.Sprintf(`(() => { try { K[%q].f[%q](%s); return ''; } catch (e) { return String(e.message || e); } })()`,
@@ -145,7 +145,7 @@ func BenchmarkBrowserPrims(b *testing.B) {
 			for i, a := range args {
 				js[i] = fmt.Sprint(int32(a))
 				if f.Params[i] == "f32" {
-					js[i] = fmt.Sprint(float64(math.Float32frombits(uint32(a))))
+					js[i] = jsFloat(math.Float32frombits(uint32(a)))
 				}
 			}
 			b.Run(fmt.Sprintf("%s/chromium-%s", c.name, v), func(b *testing.B) {
@@ -158,5 +158,19 @@ func BenchmarkBrowserPrims(b *testing.B) {
 				b.ReportMetric(us, "µs/call")
 			})
 		}
+	}
+}
+
+// jsFloat is v as a JavaScript number literal (Infinity, not Go's +Inf).
+func jsFloat(v float32) string {
+	switch f := float64(v); {
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f != f:
+		return "NaN"
+	default:
+		return fmt.Sprint(f)
 	}
 }

@@ -109,7 +109,7 @@ func (c kcall) js() string {
 	for i, v := range c.args {
 		a[i] = fmt.Sprint(int32(v))
 		if f.Params[i] == "f32" {
-			a[i] = fmt.Sprint(float64(math.Float32frombits(uint32(v))))
+			a[i] = jsFloat(math.Float32frombits(uint32(v)))
 		}
 	}
 	return fmt.Sprintf("f[%q](%s);", c.fn, strings.Join(a, ", "))

@@ -116,7 +116,10 @@ func special(r *rand.Rand, s []float32) {
 }
 
 var primActs = []kernels.Act{{}, {Op: kernels.ActRelu}, {Op: kernels.ActLeakyRelu, Alpha: 0.01}, {Op: kernels.ActHardSigmoid, Alpha: 0.2, Beta: 0.5},
-	{Op: kernels.ActHardSwish}, {Op: kernels.ActClip, Alpha: 0, Beta: 6}, {Op: kernels.ActScale, Alpha: -1.5, Beta: 0.25}}
+	{Op: kernels.ActHardSwish}, {Op: kernels.ActClip, Alpha: 0, Beta: 6}, {Op: kernels.ActScale, Alpha: -1.5, Beta: 0.25},
+	// Binary's Max and Min against a scalar (the bounds at ±Inf)
+	{Op: kernels.ActClip, Alpha: -0.5, Beta: float32(math.Inf(1))}, {Op: kernels.ActClip, Alpha: float32(math.Inf(-1)), Beta: 0},
+	{Op: kernels.ActSigmoid}, {Op: kernels.ActTanh}}
 
 // kernelHost is a kernel module linked to a memory: harness (wazero) or
 // browserHarness (Chromium).

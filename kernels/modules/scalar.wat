@@ -287,17 +287,20 @@
     (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
 
   ;; act1 applies activation op (package kernels' ActOp) to one value; ops
-  ;; it does not know leave the value as it is. HardSwish is computed in
-  ;; f64 and rounded once, as package kernels' Activate does.
+  ;; it does not know leave the value as it is. HardSwish, Sigmoid and
+  ;; Tanh are computed in f64 and rounded once, as package kernels'
+  ;; Activate does.
   (func $act1 (param $v f32) (param $op i32) (param $alpha f32) (param $beta f32) (result f32)
     (block $none
+     (block $tanh
+      (block $sig
       (block $scale
         (block $clip
           (block $hswish
             (block $hsig
               (block $leaky
                 (block $relu
-                  (br_table $none $relu $leaky $none $none $hsig $hswish $none $clip
+                  (br_table $none $relu $leaky $none $sig $hsig $hswish $tanh $clip
                     $none $none $none $none $none $none $none $none $none $none $none $none
                     $none $none $none $none $none $scale $none (local.get $op)))
                 (return (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
@@ -308,7 +311,64 @@
             (f64.add (f64.div (f64.promote_f32 (local.get $v)) (f64.const 6)) (f64.const 0.5))))))))
         (return (f32.min (f32.max (local.get $v) (local.get $alpha)) (local.get $beta))))
       (return (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))
+      (return (call $sigmoid1 (local.get $v))))
+     (return (call $tanh1 (local.get $v))))
     (local.get $v))
+
+  ;; kexp is e^d for |d| <= 104 (not NaN) in f64: package kernels' kexp
+  ;; (Go's math.Exp algorithm without its special cases), step for step.
+  (func $kexp (param $d f64) (result f64)
+    (local $ki i32) (local $k f64) (local $hi f64) (local $lo f64) (local $r f64) (local $t f64) (local $c f64)
+    (local.set $ki (i32.trunc_f64_s (f64.add (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $d))
+      (f64.copysign (f64.const 0.5) (local.get $d)))))
+    (local.set $k (f64.convert_i32_s (local.get $ki)))
+    (local.set $hi (f64.sub (local.get $d) (f64.mul (local.get $k) (f64.const 6.93147180369123816490e-01))))
+    (local.set $lo (f64.mul (local.get $k) (f64.const 1.90821492927058770002e-10)))
+    (local.set $r (f64.sub (local.get $hi) (local.get $lo)))
+    (local.set $t (f64.mul (local.get $r) (local.get $r)))
+    (local.set $c (f64.sub (local.get $r) (f64.mul (local.get $t)
+      (f64.add (f64.const 1.66666666666666657415e-01) (f64.mul (local.get $t)
+      (f64.add (f64.const -2.77777777770155933842e-03) (f64.mul (local.get $t)
+      (f64.add (f64.const 6.61375632143793436117e-05) (f64.mul (local.get $t)
+      (f64.add (f64.const -1.65339022054652515390e-06) (f64.mul (local.get $t) (f64.const 4.13813679705723846039e-08))))))))))))
+    (f64.mul
+      (f64.sub (f64.const 1) (f64.sub (f64.sub (local.get $lo)
+        (f64.div (f64.mul (local.get $r) (local.get $c)) (f64.sub (f64.const 2) (local.get $c)))) (local.get $hi)))
+      (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s (i32.add (local.get $ki) (i32.const 1023))) (i64.const 52)))))
+
+  ;; sigmoid1 is package kernels' sigmoidKernel: 1/(1+e) for x >= 0, else
+  ;; e/(1+e), with e = kexp(max(-|x|, -104)), in f64, rounded once.
+  (func $sigmoid1 (param $v f32) (result f32)
+    (local $x f64) (local $e f64)
+    (if (f32.ne (local.get $v) (local.get $v)) (then (return (local.get $v))))
+    (local.set $x (f64.promote_f32 (local.get $v)))
+    (local.set $e (call $kexp (f64.max (f64.neg (f64.abs (local.get $x))) (f64.const -104))))
+    (f32.demote_f64 (select
+      (f64.div (f64.const 1) (f64.add (f64.const 1) (local.get $e)))
+      (f64.div (local.get $e) (f64.add (f64.const 1) (local.get $e)))
+      (f64.ge (local.get $x) (f64.const 0)))))
+
+  ;; tanh1 is package kernels' tanhKernel: for z = |x| below 0.625 Go's
+  ;; rational approximation, else 1 - 2/(kexp(2 min(z, 20)) + 1); then
+  ;; the sign of x; in f64, rounded once.
+  (func $tanh1 (param $v f32) (result f32)
+    (local $x f64) (local $z f64) (local $s f64)
+    (if (f32.ne (local.get $v) (local.get $v)) (then (return (local.get $v))))
+    (local.set $x (f64.promote_f32 (local.get $v)))
+    (local.set $z (f64.abs (local.get $x)))
+    (if (f64.lt (local.get $z) (f64.const 0.625))
+      (then
+        (local.set $s (f64.mul (local.get $z) (local.get $z)))
+        (local.set $z (f64.add (local.get $z) (f64.div
+          (f64.mul (f64.mul (local.get $z) (local.get $s))
+            (f64.add (f64.mul (f64.add (f64.mul (f64.const -9.64399179425052238628e-1) (local.get $s)) (f64.const -9.92877231001918586564e1))
+              (local.get $s)) (f64.const -1.61468768441708447952e3)))
+          (f64.add (f64.mul (f64.add (f64.mul (f64.add (local.get $s) (f64.const 1.12811678491632931402e2)) (local.get $s))
+            (f64.const 2.23548839060100448583e3)) (local.get $s)) (f64.const 4.84406305325125486048e3))))))
+      (else
+        (local.set $z (f64.sub (f64.const 1) (f64.div (f64.const 2)
+          (f64.add (call $kexp (f64.mul (f64.const 2) (f64.min (local.get $z) (f64.const 20)))) (f64.const 1)))))))
+    (f32.demote_f64 (f64.copysign (local.get $z) (local.get $x))))
 
   ;; im2col_conv lays out the C channels at src as C*KH*KW rows of OH*OW
   ;; values at col: row (ic*KH+ky)*KW+kx holds the input at

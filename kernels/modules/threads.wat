@@ -176,8 +176,9 @@
 
   ;; gemm: c (m×n) = a (m×k) · b (k×n) + bias (one per row, 0 = none).
   ;; Two rows at a time share each load of b: 2 rows × 16 columns stay in
-  ;; eight registers while p runs over k; the columns left over, and a last
-  ;; odd row, go through $gemmRow. Each value starts at its bias and adds
+  ;; eight registers while p runs over k; the columns left over 8, then 4
+  ;; at a time for both rows ($gemmPairTail), the last 1 to 3 and a last
+  ;; odd row through $gemmRow. Each value starts at its bias and adds
   ;; a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
   (func $gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
     (local $i i32) (local $row i32) (local $arow i32) (local $j i32) (local $v0 f32) (local $v1 f32)
@@ -192,6 +193,7 @@
           (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
           (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
         (local.set $j (call $gemmPair (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n)))
+        (local.set $j (call $gemmPairTail (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j)))
         (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (local.get $j))
         (call $gemmRow (i32.add (local.get $c) (local.get $row)) (i32.add (local.get $a) (local.get $arow)) (local.get $b) (local.get $v1) (local.get $k) (local.get $n) (local.get $j))
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
@@ -256,6 +258,60 @@
         (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (local.get $q3))
         (local.set $j (i32.add (local.get $j) (i32.const 64)))
         (br $l16)))
+    (local.get $j))
+
+  ;; gemmPairTail computes columns [j, ...) of rows c and c+n of gemm 8,
+  ;; then 4 at a time (four, then two independent sums per step, where
+  ;; $gemmRow has one), and returns the byte offset of the columns left.
+  (func $gemmPairTail (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (param $j i32) (result i32)
+    (local $row i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
+    (local $x0 v128) (local $x1 v128) (local $b0 v128) (local $b1 v128)
+    (local $p0 v128) (local $p1 v128) (local $q0 v128) (local $q1 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $a2 (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $aend (i32.add (local.get $a) (local.get $a2)))
+    (local.set $c2 (i32.add (local.get $c) (local.get $row)))
+    (if (i32.le_u (i32.add (local.get $j) (i32.const 32)) (local.get $row)) (then
+      (local.set $p0 (f32x4.splat (local.get $v0))) (local.set $p1 (local.get $p0))
+      (local.set $q0 (f32x4.splat (local.get $v1))) (local.set $q1 (local.get $q0))
+      (local.set $ap (local.get $a))
+      (local.set $bp (i32.add (local.get $b) (local.get $j)))
+      (block $pd
+        (loop $pl
+          (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+          (local.set $x0 (v128.load32_splat (local.get $ap)))
+          (local.set $x1 (v128.load32_splat (i32.add (local.get $ap) (local.get $a2))))
+          (local.set $b0 (v128.load (local.get $bp)))
+          (local.set $b1 (v128.load offset=16 (local.get $bp)))
+          (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (local.get $x0) (local.get $b0))))
+          (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x1) (local.get $b0))))
+          (local.set $p1 (f32x4.add (local.get $p1) (f32x4.mul (local.get $x0) (local.get $b1))))
+          (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x1) (local.get $b1))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+          (br $pl)))
+      (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $p0))
+      (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (local.get $p1))
+      (v128.store (i32.add (local.get $c2) (local.get $j)) (local.get $q0))
+      (v128.store offset=16 (i32.add (local.get $c2) (local.get $j)) (local.get $q1))
+      (local.set $j (i32.add (local.get $j) (i32.const 32)))))
+    (if (i32.le_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)) (then
+      (local.set $p0 (f32x4.splat (local.get $v0)))
+      (local.set $q0 (f32x4.splat (local.get $v1)))
+      (local.set $ap (local.get $a))
+      (local.set $bp (i32.add (local.get $b) (local.get $j)))
+      (block $pd
+        (loop $pl
+          (br_if $pd (i32.ge_u (local.get $ap) (local.get $aend)))
+          (local.set $b0 (v128.load (local.get $bp)))
+          (local.set $p0 (f32x4.add (local.get $p0) (f32x4.mul (v128.load32_splat (local.get $ap)) (local.get $b0))))
+          (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (v128.load32_splat (i32.add (local.get $ap) (local.get $a2))) (local.get $b0))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+          (br $pl)))
+      (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $p0))
+      (v128.store (i32.add (local.get $c2) (local.get $j)) (local.get $q0))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))))
     (local.get $j))
 
   ;; gemmRow computes row c of gemm (a is that row of a, v its bias) from
@@ -535,17 +591,20 @@
     (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
 
   ;; act1 applies activation op (package kernels' ActOp) to one value; ops
-  ;; it does not know leave the value as it is. HardSwish is computed in
-  ;; f64 and rounded once, as package kernels' Activate does.
+  ;; it does not know leave the value as it is. HardSwish, Sigmoid and
+  ;; Tanh are computed in f64 and rounded once, as package kernels'
+  ;; Activate does.
   (func $act1 (param $v f32) (param $op i32) (param $alpha f32) (param $beta f32) (result f32)
     (block $none
+     (block $tanh
+      (block $sig
       (block $scale
         (block $clip
           (block $hswish
             (block $hsig
               (block $leaky
                 (block $relu
-                  (br_table $none $relu $leaky $none $none $hsig $hswish $none $clip
+                  (br_table $none $relu $leaky $none $sig $hsig $hswish $tanh $clip
                     $none $none $none $none $none $none $none $none $none $none $none $none
                     $none $none $none $none $none $scale $none (local.get $op)))
                 (return (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0)))))
@@ -556,7 +615,64 @@
             (f64.add (f64.div (f64.promote_f32 (local.get $v)) (f64.const 6)) (f64.const 0.5))))))))
         (return (f32.min (f32.max (local.get $v) (local.get $alpha)) (local.get $beta))))
       (return (f32.add (f32.mul (local.get $alpha) (local.get $v)) (local.get $beta))))
+      (return (call $sigmoid1 (local.get $v))))
+     (return (call $tanh1 (local.get $v))))
     (local.get $v))
+
+  ;; kexp is e^d for |d| <= 104 (not NaN) in f64: package kernels' kexp
+  ;; (Go's math.Exp algorithm without its special cases), step for step.
+  (func $kexp (param $d f64) (result f64)
+    (local $ki i32) (local $k f64) (local $hi f64) (local $lo f64) (local $r f64) (local $t f64) (local $c f64)
+    (local.set $ki (i32.trunc_f64_s (f64.add (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $d))
+      (f64.copysign (f64.const 0.5) (local.get $d)))))
+    (local.set $k (f64.convert_i32_s (local.get $ki)))
+    (local.set $hi (f64.sub (local.get $d) (f64.mul (local.get $k) (f64.const 6.93147180369123816490e-01))))
+    (local.set $lo (f64.mul (local.get $k) (f64.const 1.90821492927058770002e-10)))
+    (local.set $r (f64.sub (local.get $hi) (local.get $lo)))
+    (local.set $t (f64.mul (local.get $r) (local.get $r)))
+    (local.set $c (f64.sub (local.get $r) (f64.mul (local.get $t)
+      (f64.add (f64.const 1.66666666666666657415e-01) (f64.mul (local.get $t)
+      (f64.add (f64.const -2.77777777770155933842e-03) (f64.mul (local.get $t)
+      (f64.add (f64.const 6.61375632143793436117e-05) (f64.mul (local.get $t)
+      (f64.add (f64.const -1.65339022054652515390e-06) (f64.mul (local.get $t) (f64.const 4.13813679705723846039e-08))))))))))))
+    (f64.mul
+      (f64.sub (f64.const 1) (f64.sub (f64.sub (local.get $lo)
+        (f64.div (f64.mul (local.get $r) (local.get $c)) (f64.sub (f64.const 2) (local.get $c)))) (local.get $hi)))
+      (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s (i32.add (local.get $ki) (i32.const 1023))) (i64.const 52)))))
+
+  ;; sigmoid1 is package kernels' sigmoidKernel: 1/(1+e) for x >= 0, else
+  ;; e/(1+e), with e = kexp(max(-|x|, -104)), in f64, rounded once.
+  (func $sigmoid1 (param $v f32) (result f32)
+    (local $x f64) (local $e f64)
+    (if (f32.ne (local.get $v) (local.get $v)) (then (return (local.get $v))))
+    (local.set $x (f64.promote_f32 (local.get $v)))
+    (local.set $e (call $kexp (f64.max (f64.neg (f64.abs (local.get $x))) (f64.const -104))))
+    (f32.demote_f64 (select
+      (f64.div (f64.const 1) (f64.add (f64.const 1) (local.get $e)))
+      (f64.div (local.get $e) (f64.add (f64.const 1) (local.get $e)))
+      (f64.ge (local.get $x) (f64.const 0)))))
+
+  ;; tanh1 is package kernels' tanhKernel: for z = |x| below 0.625 Go's
+  ;; rational approximation, else 1 - 2/(kexp(2 min(z, 20)) + 1); then
+  ;; the sign of x; in f64, rounded once.
+  (func $tanh1 (param $v f32) (result f32)
+    (local $x f64) (local $z f64) (local $s f64)
+    (if (f32.ne (local.get $v) (local.get $v)) (then (return (local.get $v))))
+    (local.set $x (f64.promote_f32 (local.get $v)))
+    (local.set $z (f64.abs (local.get $x)))
+    (if (f64.lt (local.get $z) (f64.const 0.625))
+      (then
+        (local.set $s (f64.mul (local.get $z) (local.get $z)))
+        (local.set $z (f64.add (local.get $z) (f64.div
+          (f64.mul (f64.mul (local.get $z) (local.get $s))
+            (f64.add (f64.mul (f64.add (f64.mul (f64.const -9.64399179425052238628e-1) (local.get $s)) (f64.const -9.92877231001918586564e1))
+              (local.get $s)) (f64.const -1.61468768441708447952e3)))
+          (f64.add (f64.mul (f64.add (f64.mul (f64.add (local.get $s) (f64.const 1.12811678491632931402e2)) (local.get $s))
+            (f64.const 2.23548839060100448583e3)) (local.get $s)) (f64.const 4.84406305325125486048e3))))))
+      (else
+        (local.set $z (f64.sub (f64.const 1) (f64.div (f64.const 2)
+          (f64.add (call $kexp (f64.mul (f64.const 2) (f64.min (local.get $z) (f64.const 20)))) (f64.const 1)))))))
+    (f32.demote_f64 (f64.copysign (local.get $z) (local.get $x))))
 
   ;; im2col_conv lays out the C channels at src as C*KH*KW rows of OH*OW
   ;; values at col: row (ic*KH+ky)*KW+kx holds the input at
@@ -761,17 +877,92 @@
   ;; Stride 2 gathers lanes x[i], x[i+2], x[i+4], x[i+6] from two loads
   ;; (at i and i+3) that stay inside the input.
 
+  ;; sigmoid4 and tanh4 are $sigmoid1 and $tanh1 on four lanes, two f64
+  ;; lanes at a time with the two halves' $kexp steps interleaved (no
+  ;; calls): the same operations in the same order. NaN lanes pass through.
+  (func $sigmoid4 (param $v v128) (result v128)
+    (local $x0 v128) (local $x1 v128) (local $e0 v128) (local $e1 v128) (local $p0 v128) (local $p1 v128) (local $y0 v128) (local $y1 v128) (local $ki0 v128) (local $k0 v128) (local $hi0 v128) (local $lo0 v128) (local $r0 v128) (local $t0 v128) (local $c0 v128) (local $ki1 v128) (local $k1 v128) (local $hi1 v128) (local $lo1 v128) (local $r1 v128) (local $t1 v128) (local $c1 v128)
+    (local.set $x0 (f64x2.promote_low_f32x4 (local.get $v)))
+    (local.set $x1 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+    (local.set $ki0 (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (f64x2.max (f64x2.neg (f64x2.abs (local.get $x0))) (v128.const f64x2 -104 -104))) (v128.or (v128.const f64x2 0.5 0.5) (v128.and (f64x2.max (f64x2.neg (f64x2.abs (local.get $x0))) (v128.const f64x2 -104 -104)) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+    (local.set $ki1 (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (f64x2.max (f64x2.neg (f64x2.abs (local.get $x1))) (v128.const f64x2 -104 -104))) (v128.or (v128.const f64x2 0.5 0.5) (v128.and (f64x2.max (f64x2.neg (f64x2.abs (local.get $x1))) (v128.const f64x2 -104 -104)) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+    (local.set $k0 (f64x2.convert_low_i32x4_s (local.get $ki0)))
+    (local.set $k1 (f64x2.convert_low_i32x4_s (local.get $ki1)))
+    (local.set $hi0 (f64x2.sub (f64x2.max (f64x2.neg (f64x2.abs (local.get $x0))) (v128.const f64x2 -104 -104)) (f64x2.mul (local.get $k0) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+    (local.set $hi1 (f64x2.sub (f64x2.max (f64x2.neg (f64x2.abs (local.get $x1))) (v128.const f64x2 -104 -104)) (f64x2.mul (local.get $k1) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+    (local.set $lo0 (f64x2.mul (local.get $k0) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+    (local.set $lo1 (f64x2.mul (local.get $k1) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+    (local.set $r0 (f64x2.sub (local.get $hi0) (local.get $lo0)))
+    (local.set $r1 (f64x2.sub (local.get $hi1) (local.get $lo1)))
+    (local.set $t0 (f64x2.mul (local.get $r0) (local.get $r0)))
+    (local.set $t1 (f64x2.mul (local.get $r1) (local.get $r1)))
+    (local.set $c0 (f64x2.sub (local.get $r0) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t0) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+    (local.set $c1 (f64x2.sub (local.get $r1) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t1) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+    (local.set $e0 (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo0) (f64x2.div (f64x2.mul (local.get $r0) (local.get $c0)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c0)))) (local.get $hi0))) (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki0) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+    (local.set $e1 (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo1) (f64x2.div (f64x2.mul (local.get $r1) (local.get $c1)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c1)))) (local.get $hi1))) (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki1) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+    (local.set $p0 (f64x2.add (v128.const f64x2 1 1) (local.get $e0)))
+    (local.set $p1 (f64x2.add (v128.const f64x2 1 1) (local.get $e1)))
+    (local.set $y0 (v128.bitselect (f64x2.div (v128.const f64x2 1 1) (local.get $p0)) (f64x2.div (local.get $e0) (local.get $p0)) (f64x2.ge (local.get $x0) (v128.const f64x2 0 0))))
+    (local.set $y1 (v128.bitselect (f64x2.div (v128.const f64x2 1 1) (local.get $p1)) (f64x2.div (local.get $e1) (local.get $p1)) (f64x2.ge (local.get $x1) (v128.const f64x2 0 0))))
+    (v128.bitselect (local.get $v)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $y0)) (f32x4.demote_f64x2_zero (local.get $y1)))
+      (f32x4.ne (local.get $v) (local.get $v))))
+  
+  (func $tanh4 (param $v v128) (result v128)
+    (local $x0 v128) (local $x1 v128) (local $z0 v128) (local $z1 v128) (local $m0 v128) (local $m1 v128) (local $s0 v128) (local $s1 v128) (local $p0 v128) (local $p1 v128) (local $e0 v128) (local $e1 v128) (local $q0 v128) (local $q1 v128) (local $y0 v128) (local $y1 v128) (local $ki0 v128) (local $k0 v128) (local $hi0 v128) (local $lo0 v128) (local $r0 v128) (local $t0 v128) (local $c0 v128) (local $ki1 v128) (local $k1 v128) (local $hi1 v128) (local $lo1 v128) (local $r1 v128) (local $t1 v128) (local $c1 v128)
+    (local.set $x0 (f64x2.promote_low_f32x4 (local.get $v)))
+    (local.set $x1 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+    (local.set $z0 (f64x2.abs (local.get $x0)))
+    (local.set $z1 (f64x2.abs (local.get $x1)))
+    (local.set $m0 (f64x2.lt (local.get $z0) (v128.const f64x2 0.625 0.625)))
+    (local.set $m1 (f64x2.lt (local.get $z1) (v128.const f64x2 0.625 0.625)))
+    ;; each branch only when a lane takes it
+    (if (v128.any_true (v128.or (local.get $m0) (local.get $m1))) (then
+      (local.set $s0 (f64x2.mul (local.get $z0) (local.get $z0)))
+      (local.set $s1 (f64x2.mul (local.get $z1) (local.get $z1)))
+      (local.set $p0 (f64x2.add (local.get $z0) (f64x2.div (f64x2.mul (f64x2.mul (local.get $z0) (local.get $s0)) (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (v128.const f64x2 -9.64399179425052238628e-1 -9.64399179425052238628e-1) (local.get $s0)) (v128.const f64x2 -9.92877231001918586564e1 -9.92877231001918586564e1)) (local.get $s0)) (v128.const f64x2 -1.61468768441708447952e3 -1.61468768441708447952e3))) (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (local.get $s0) (v128.const f64x2 1.12811678491632931402e2 1.12811678491632931402e2)) (local.get $s0)) (v128.const f64x2 2.23548839060100448583e3 2.23548839060100448583e3)) (local.get $s0)) (v128.const f64x2 4.84406305325125486048e3 4.84406305325125486048e3)))))
+      (local.set $p1 (f64x2.add (local.get $z1) (f64x2.div (f64x2.mul (f64x2.mul (local.get $z1) (local.get $s1)) (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (v128.const f64x2 -9.64399179425052238628e-1 -9.64399179425052238628e-1) (local.get $s1)) (v128.const f64x2 -9.92877231001918586564e1 -9.92877231001918586564e1)) (local.get $s1)) (v128.const f64x2 -1.61468768441708447952e3 -1.61468768441708447952e3))) (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (local.get $s1) (v128.const f64x2 1.12811678491632931402e2 1.12811678491632931402e2)) (local.get $s1)) (v128.const f64x2 2.23548839060100448583e3 2.23548839060100448583e3)) (local.get $s1)) (v128.const f64x2 4.84406305325125486048e3 4.84406305325125486048e3)))))
+    ))
+    (if (i32.eqz (i32.and (i64x2.all_true (local.get $m0)) (i64x2.all_true (local.get $m1)))) (then
+      (local.set $ki0 (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z0) (v128.const f64x2 20 20)))) (v128.or (v128.const f64x2 0.5 0.5) (v128.and (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z0) (v128.const f64x2 20 20))) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+      (local.set $ki1 (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z1) (v128.const f64x2 20 20)))) (v128.or (v128.const f64x2 0.5 0.5) (v128.and (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z1) (v128.const f64x2 20 20))) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))))
+      (local.set $k0 (f64x2.convert_low_i32x4_s (local.get $ki0)))
+      (local.set $k1 (f64x2.convert_low_i32x4_s (local.get $ki1)))
+      (local.set $hi0 (f64x2.sub (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z0) (v128.const f64x2 20 20))) (f64x2.mul (local.get $k0) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+      (local.set $hi1 (f64x2.sub (f64x2.mul (v128.const f64x2 2 2) (f64x2.min (local.get $z1) (v128.const f64x2 20 20))) (f64x2.mul (local.get $k1) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+      (local.set $lo0 (f64x2.mul (local.get $k0) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+      (local.set $lo1 (f64x2.mul (local.get $k1) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+      (local.set $r0 (f64x2.sub (local.get $hi0) (local.get $lo0)))
+      (local.set $r1 (f64x2.sub (local.get $hi1) (local.get $lo1)))
+      (local.set $t0 (f64x2.mul (local.get $r0) (local.get $r0)))
+      (local.set $t1 (f64x2.mul (local.get $r1) (local.get $r1)))
+      (local.set $c0 (f64x2.sub (local.get $r0) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t0) (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t0) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+      (local.set $c1 (f64x2.sub (local.get $r1) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 1.66666666666666657415e-01 1.66666666666666657415e-01) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t1) (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t1) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+      (local.set $e0 (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo0) (f64x2.div (f64x2.mul (local.get $r0) (local.get $c0)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c0)))) (local.get $hi0))) (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki0) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+      (local.set $e1 (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo1) (f64x2.div (f64x2.mul (local.get $r1) (local.get $c1)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c1)))) (local.get $hi1))) (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.add (local.get $ki1) (v128.const i32x4 1023 1023 1023 1023))) (i32.const 52))))
+      (local.set $q0 (f64x2.sub (v128.const f64x2 1 1) (f64x2.div (v128.const f64x2 2 2) (f64x2.add (local.get $e0) (v128.const f64x2 1 1)))))
+      (local.set $q1 (f64x2.sub (v128.const f64x2 1 1) (f64x2.div (v128.const f64x2 2 2) (f64x2.add (local.get $e1) (v128.const f64x2 1 1)))))
+    ))
+    ;; both branches are >= 0: the sign of x is or-ed in
+    (local.set $y0 (v128.or (v128.bitselect (local.get $p0) (local.get $q0) (local.get $m0)) (v128.and (local.get $x0) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+    (local.set $y1 (v128.or (v128.bitselect (local.get $p1) (local.get $q1) (local.get $m1)) (v128.and (local.get $x1) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+    (v128.bitselect (local.get $v)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $y0)) (f32x4.demote_f64x2_zero (local.get $y1)))
+      (f32x4.ne (local.get $v) (local.get $v))))
+
   ;; actv is $act1 on four lanes.
   (func $actv (param $v v128) (param $op i32) (param $alpha f32) (param $beta f32) (result v128)
     (local $lo v128) (local $hi v128)
     (block $none
+     (block $tanh
+      (block $sig
       (block $scale
         (block $clip
           (block $hswish
             (block $hsig
               (block $leaky
                 (block $relu
-                  (br_table $none $relu $leaky $none $none $hsig $hswish $none $clip
+                  (br_table $none $relu $leaky $none $sig $hsig $hswish $tanh $clip
                     $none $none $none $none $none $none $none $none $none $none $none $none
                     $none $none $none $none $none $scale $none (local.get $op)))
                 (return (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0)))))
@@ -790,6 +981,8 @@
             (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))))
         (return (f32x4.min (f32x4.max (local.get $v) (f32x4.splat (local.get $alpha))) (f32x4.splat (local.get $beta)))))
       (return (f32x4.add (f32x4.mul (f32x4.splat (local.get $alpha)) (local.get $v)) (f32x4.splat (local.get $beta)))))
+      (return (call $sigmoid4 (local.get $v))))
+     (return (call $tanh4 (local.get $v))))
     (local.get $v))
 
   ;; dwPlane computes one channel of dwconv, row by row, 4 outputs per
@@ -1066,12 +1259,12 @@
     (br $loy))))
 
   ;; poolRowAll computes one row of pool: 4 outputs at a time where the
-  ;; whole window row is inside the input and the stride is 1 or 2,
-  ;; $poolRow elsewhere.
+  ;; whole window row is inside the input (strides above 2 gather the
+  ;; lanes), $poolRow elsewhere.
   (func $poolRowAll (param $g i32) (param $q i32) (param $plane i32) (param $base i32)
       (param $kylo i32) (param $kyhi i32) (param $ny i32)
     (local $IW i32) (local $OW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
-    (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $dstep i32)
+    (local $xlo i32) (local $xhi i32) (local $ox i32) (local $ky i32) (local $p i32) (local $pend i32) (local $dstep i32) (local $sstep i32)
     (local $m v128) (local $s v128) (local $v v128) (local $div v128)
     (local.set $IW (i32.load offset=8 (local.get $g)))
     (local.set $OW (i32.load offset=16 (local.get $g)))
@@ -1080,10 +1273,6 @@
     (local.set $DH (i32.load offset=36 (local.get $g)))
     (local.set $DW (i32.load offset=40 (local.get $g)))
     (local.set $PW (i32.load offset=48 (local.get $g)))
-    (if (i32.gt_u (local.get $SW) (i32.const 2)) (then
-      (call $poolRow (local.get $g) (local.get $q) (local.get $plane) (local.get $base)
-        (local.get $kylo) (local.get $kyhi) (local.get $ny) (i32.const 0) (local.get $OW))
-      (return)))
     (local.set $xlo (call $lo (i32.sub (i32.const 0) (local.get $PW)) (local.get $SW) (local.get $OW)))
     (local.set $xhi (call $smax (local.get $xlo) (call $hi
       (i32.sub (i32.mul (i32.sub (local.get $KW) (i32.const 1)) (local.get $DW)) (local.get $PW)) (local.get $SW) (local.get $IW) (local.get $OW))))
@@ -1091,6 +1280,7 @@
       (local.get $kylo) (local.get $kyhi) (local.get $ny) (i32.const 0) (local.get $xlo))
     (local.set $div (f32x4.splat (f32.convert_i32_s (i32.mul (local.get $ny) (local.get $KW)))))
     (local.set $dstep (i32.shl (local.get $DW) (i32.const 2)))
+    (local.set $sstep (i32.shl (local.get $SW) (i32.const 2)))
     (local.set $ox (local.get $xlo))
     (block $dx (loop $lx
       (br_if $dx (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $xhi)))
@@ -1111,13 +1301,27 @@
               (local.set $s (f32x4.add (local.get $s) (local.get $v)))
               (local.set $p (i32.add (local.get $p) (local.get $dstep)))
               (br_if $lk (i32.ne (local.get $p) (local.get $pend)))))
-          (else
-            (loop $lk
-              (local.set $v (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))
-              (local.set $m (f32x4.max (local.get $m) (local.get $v)))
-              (local.set $s (f32x4.add (local.get $s) (local.get $v)))
-              (local.set $p (i32.add (local.get $p) (local.get $dstep)))
-              (br_if $lk (i32.ne (local.get $p) (local.get $pend))))))
+          (else (if (i32.eq (local.get $SW) (i32.const 2))
+            (then
+              (loop $lk
+                (local.set $v (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31 (v128.load (local.get $p)) (v128.load offset=12 (local.get $p))))
+                (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+                (local.set $s (f32x4.add (local.get $s) (local.get $v)))
+                (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+                (br_if $lk (i32.ne (local.get $p) (local.get $pend)))))
+            (else
+              ;; strides above 2: the four lanes gathered one by one (the
+              ;; positions the scalar code reads, no others)
+              (loop $lk
+                (local.set $v (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+                  (f32x4.splat (f32.load (local.get $p)))
+                  (f32.load (i32.add (local.get $p) (local.get $sstep))))
+                  (f32.load (i32.add (local.get $p) (i32.shl (local.get $sstep) (i32.const 1)))))
+                  (f32.load (i32.add (local.get $p) (i32.mul (local.get $sstep) (i32.const 3))))))
+                (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+                (local.set $s (f32x4.add (local.get $s) (local.get $v)))
+                (local.set $p (i32.add (local.get $p) (local.get $dstep)))
+                (br_if $lk (i32.ne (local.get $p) (local.get $pend))))))))
         (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
         (br $ly)))
       (if (i32.and (i32.load offset=60 (local.get $g)) (i32.const 1))
@@ -1141,6 +1345,16 @@
           (br_if $d4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
           (local.set $v (v128.load (local.get $x)))
           (v128.store (local.get $dst) (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $l4))))
+      (if (i32.eq (local.get $op) (i32.const 2)) (then
+        ;; LeakyReLU inline (the CNNs' activation after each convolution)
+        (loop $l4
+          (br_if $d4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+          (local.set $v (v128.load (local.get $x)))
+          (v128.store (local.get $dst) (v128.bitselect (f32x4.mul (local.get $a) (local.get $v)) (local.get $v)
+            (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0))))
           (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
           (local.set $x (i32.add (local.get $x) (i32.const 16)))
           (br $l4))))
@@ -1190,7 +1404,7 @@
           (i32.store (local.get $p) (i32.const 0))
           (local.set $p (i32.add (local.get $p) (i32.const 4)))
           (br $l)))
-        ;; the input, 4 at a time for strides 1 and 2
+        ;; the input, 4 at a time
         (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $iy) (local.get $IW))
           (i32.add (i32.mul (local.get $lo) (local.get $SW)) (local.get $off))) (i32.const 2))))
         (local.set $e (i32.add (local.get $q) (i32.shl (local.get $hi) (i32.const 2))))
@@ -1215,6 +1429,18 @@
               (v128.load (local.get $s)) (v128.load offset=12 (local.get $s))))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (local.set $s (i32.add (local.get $s) (i32.const 32)))
+            (br $l4)))))
+        (if (i32.gt_u (local.get $SW) (i32.const 2)) (then
+          ;; strides above 2: four lanes gathered one by one (as bits)
+          (block $d4 (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+            (v128.store (local.get $p) (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1
+              (i32x4.splat (i32.load (local.get $s)))
+              (i32.load (i32.add (local.get $s) (local.get $step))))
+              (i32.load (i32.add (local.get $s) (i32.shl (local.get $step) (i32.const 1)))))
+              (i32.load (i32.add (local.get $s) (i32.mul (local.get $step) (i32.const 3))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $step) (i32.const 2))))
             (br $l4)))))
         (block $d (loop $l
           (br_if $d (i32.ge_u (local.get $p) (local.get $e)))
@@ -1267,7 +1493,7 @@
   ;; values per step into that sum; then hsum; then one value at a time.
   (func $q8gemv (param $y i32) (param $a i32) (param $scale i32) (param $x i32) (param $b i32) (param $m i32) (param $n i32)
     (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $s f32) (local $v f32)
-    (local $w v128) (local $lo v128) (local $hi v128)
+    (local $lo v128) (local $hi v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (block $done
       (loop $rows
@@ -1282,9 +1508,9 @@
         (block $d16
           (loop $l16
             (br_if $d16 (i32.gt_u (i32.add (local.get $ap) (i32.const 16)) (local.get $aend)))
-            (local.set $w (v128.load (local.get $ap)))
-            (local.set $lo (i16x8.extend_low_i8x16_s (local.get $w)))
-            (local.set $hi (i16x8.extend_high_i8x16_s (local.get $w)))
+            ;; two sign-extending loads of 8 weights (no shuffle for the high half)
+            (local.set $lo (v128.load8x8_s (local.get $ap)))
+            (local.set $hi (v128.load8x8_s offset=8 (local.get $ap)))
             (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
               (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $lo))) (v128.load (local.get $xp)))))
             (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul

@@ -5,6 +5,7 @@
 // and the HTTP cache may keep the damaged copy for a year); a second
 // failure is an error that names the file and says what to do.
 import { CFG, at } from './config.js';
+import { mark } from './marks.js';
 
 /** Damaged is a .wasm whose bytes are not the package's. */
 class Damaged extends Error {}
@@ -14,10 +15,11 @@ class Damaged extends Error {}
  * streaming when the host sends application/wasm. onBytes hears each chunk.
  * Resolves to { module, streamed }. patch, when given, takes the checked
  * bytes (a Uint8Array) and returns the bytes to compile instead (no
- * streaming then; loader/threads.js makes the memory shared).
+ * streaming then; loader/threads.js makes the memory shared). base is the
+ * package's folder (default: the loader's own, config.js's BASE).
  */
-export async function compileWasm(name, onBytes = () => {}, patch = null) {
-  const url = at(name);
+export async function compileWasm(name, onBytes = () => {}, patch = null, base = undefined) {
+  const url = at(name, base);
   let first;
   for (const mode of ['default', 'reload']) {
     try {
@@ -61,6 +63,10 @@ async function attempt(url, name, mode, onBytes, patch) {
   const compiling = streamed
     ? WebAssembly.compileStreaming(new Response(toCompile, { headers: { 'content-type': 'application/wasm' } }))
     : new Response(toCompile).arrayBuffer().then((b) => WebAssembly.compile(patch ? patch(new Uint8Array(b)) : b));
+  // Marks (marks.js): the model as "wasm", the kernel modules as "kernels".
+  const label = name === CFG.wasm ? 'wasm' : 'kernels';
+  kept?.then(() => mark(label + 'Fetched'), () => {});
+  compiling.then(() => mark(label + 'Compiled'), () => {});
   const [c, k] = await Promise.allSettled([compiling, kept]);
   const bad = c.status === 'rejected' ? `it failed to compile (${c.reason?.message || c.reason})` : '';
   if (k.status === 'rejected') throw new Damaged(`the download was cut short (${k.reason?.message || k.reason})`);

@@ -5,13 +5,15 @@ import { BASE, CFG, at, post } from './config.js';
 import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
 import { chooseVariant, kernelURLs, prepareKernels, simdSupported } from './kernels.js';
-import { loadWeights } from './weights.js';
+import { loadWeights, startWeights } from './weights.js';
 import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
 import { packInputs, predictTyped, readSignature, unpack, views } from './typed.js';
 import { Pool, poolSize } from './pool.js';
-import { channelSupported, serveChannel } from './channel.js';
+import { WORKER_SPIN, channelSupported, serveChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
+import { mark, marks, timeline } from './marks.js';
+import { compileEarly, fromPage, pageModules } from './early.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -29,22 +31,75 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {number} [opts.threadsMinWork] simd-threads: the multiply-adds from which a gemm or gemv is split across threads (default 4 Mi)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much. The pool's workers together stay within it.
  * @param {number} [opts.workers] model instances, each in its own Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget (info.pool says why); predictBatch splits a batch across them and concurrent predict calls run in parallel
+ * @param {"auto"|boolean} [opts.spin] on a cross-origin isolated page, whether the page (for calls of at most 0.5 ms) and each worker (0.05 ms) poll the shared channel before they sleep, which saves thread wake-ups on a quiet device and costs time on a busy one: "auto" (the default) measures which is faster as calls go, true always polls, false never
  * @param {string|URL} [opts.base] the folder the package's files are served from (default: this module's folder)
  */
 export async function loadModel(opts = {}) {
+  if (opts.spin != null && opts.spin !== 'auto' && typeof opts.spin !== 'boolean') throw new Error(`pwagen: spin is ${JSON.stringify(opts.spin)}; want "auto", true or false, or leave it out for "auto"`);
+  const at0 = {}; // this load's page-side marks (info.stages)
+  mark('loadModel', at0);
+  for (const k in marks) delete marks[k]; // the page's compile marks (fetchwasm.js), this load's
+  const wantSW = opts.serviceWorker !== false && !CFG.entry; // a library registers none
+  // The page reloads into isolation: register first and start nothing
+  // before. Otherwise the service worker waits for the first inference
+  // (swGate): its precache would compete with the model's downloads and
+  // compile for the network and the cores.
+  const sw = wantSW && isolationReloadDue() ? registerServiceWorker(opts) : null;
+  if (sw) await sw;
+  const gate = wantSW && !sw ? swGate(() => registerServiceWorker(opts)) : null;
+  try {
+    const model = await start(opts, at0, gate);
+    gate?.soon(); // an app that waits for its user before the first call
+    return model;
+  } catch (e) {
+    gate?.open(); // a failed load still installs the app for the next visit
+    throw e;
+  }
+}
+
+// start is loadModel after the service worker's registration (or its gate):
+// the pool, its first worker, the page's compile.
+async function start(opts, at0, gate) {
   const base = opts.base == null ? BASE : folder(opts.base);
-  const sw = opts.serviceWorker === false || CFG.entry ? null : registerServiceWorker(opts); // a library registers none
-  if (sw && isolationReloadDue()) await sw; // the page reloads into isolation: start nothing before
   const plan = poolSize(opts.workers, opts.maxMemory);
+  checkMemory(opts.maxMemory); // before any download
+  // Progress: the page counts the model's bytes, the worker the rest.
+  const total = CFG.wasmSize + CFG.weights.total;
+  let pageBytes = 0, workerBytes = 0;
+  const report = (phase) => opts.onProgress?.({ phase, loaded: Math.min(total, pageBytes + workerBytes), total });
+  let compiled; // the page's modules for the first worker (early.js)
+  const modules = new Promise((resolve) => (compiled = resolve));
   let sig = null; // the typed signature; null for a v1 model
   const decode = (buf) => (sig ? unpack(sig.outputs, views(sig.outputs, buf)) : new Float32Array(buf));
   const hint = CFG.entry ? `${at(CFG.entry, base)} is served as JavaScript, with CORS from another origin` : 'pwagen.js is served as JavaScript';
-  const pool = new Pool(() => startWorker(base), plan.workers, opts, decode, hint);
-  const info = await pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork });
+  const onProgress = opts.onProgress && ((p) => {
+    workerBytes = p.loaded;
+    report(p.phase);
+  });
+  const newWorker = () => {
+    const first = !at0.workerCreated;
+    mark('workerCreated', at0);
+    const w = startWorker(base);
+    // after the pool's 'load': the modules the page compiled meanwhile
+    if (first) modules.then(({ model, kernels, variant, streamed, error }) => w.postMessage({ type: 'modules', model, kernels, variant, streamed, error }));
+    return w;
+  };
+  const pool = new Pool(newWorker, plan.workers, { ...opts, onProgress }, decode, hint);
+  const started = pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork, early: true });
+  // The worker is on its way: the model's downloads start beside it.
+  compileEarly(opts.variant, base, (n) => {
+    pageBytes += n;
+    report('wasm');
+  }).then(compiled);
+  const info = await started;
+  mark('workerReady', at0);
   if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
   const inputLen = info.inputs[0].shape[0];
   info.workers = pool.size; // lowered if one fails to start
-  info.pool = { asked: plan.asked, peakBytes: plan.peakBytes, budgetBytes: plan.budgetBytes, budgetFrom: plan.budgetFrom, limited: plan.limited };
+  // limitedBy: "budget" (the memory budget), "simd-threads" (the model's
+  // kernels run on threads of their own: one worker), or null.
+  const limitedBy = pool.alone ? 'simd-threads' : plan.limited ? 'budget' : null;
+  info.pool = { asked: plan.asked, peakBytes: plan.peakBytes, budgetBytes: plan.budgetBytes, budgetFrom: plan.budgetFrom, limited: !!limitedBy, limitedBy };
   info.transport = channelSupported() ? 'shared-memory' : 'postMessage';
   // persist() exists on the page only. Ask after a load that stored
   // weights; otherwise report what an earlier answer was.
@@ -52,8 +107,13 @@ export async function loadModel(opts = {}) {
   if (info.storage === 'indexeddb' && st) {
     const ask = info.stored && st.persist ? st.persist() : st.persisted ? st.persisted() : Promise.resolve(false);
     info.persisted = await ask.catch(() => false);
+    mark('persisted', at0);
   }
-  await sw;
+  mark('loaded', at0);
+  // ms from this page's navigation start, the worker's stages included
+  info.stages = timeline({ ...info.marks, ...marks, ...at0 });
+  delete info.marks;
+  const firstDone = () => gate?.open(); // the first inference settled: the service worker may start
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
   navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
 
@@ -93,7 +153,9 @@ export async function loadModel(opts = {}) {
       } catch (e) {
         return Promise.reject(e);
       }
-      return pool.run([buf], true);
+      const out = pool.run([buf], true);
+      out.finally(firstDone).catch(() => {});
+      return out;
     },
     /**
      * Runs the model on each of inputs (an array; each item what predict
@@ -116,19 +178,33 @@ export async function loadModel(opts = {}) {
       } catch (e) {
         return Promise.reject(e);
       }
-      // Two parts per worker: a worker slowed by the rest of the machine
-      // takes fewer, and each part costs one round trip.
-      const parts = Math.min(items.length, 2 * Math.max(1, pool.size));
-      const size = Math.ceil(items.length / Math.max(1, parts));
-      const runs = [];
-      for (let i = 0; i < items.length; i += size) runs.push(pool.run(items.slice(i, i + size), false));
-      return Promise.all(runs).then((outs) => outs.flat());
+      const out = pool.run(items, false); // the pool hands the batch out in parts
+      out.finally(firstDone).catch(() => {});
+      return out;
     },
     dispose() {
       pool.dispose(new Error('pwagen: the model was disposed'));
     },
   };
 }
+
+// swGate holds the service worker's registration until open(): the first
+// inference settled, or the load failed; soon() opens it SW_WAIT_MS after
+// a load, for an app that waits for its user. It registers when the page
+// is idle: until then its install would fetch and hash the app shell
+// beside the model's start.
+function swGate(register) {
+  let opened = false;
+  const idle = self.requestIdleCallback || ((f) => setTimeout(f, 1));
+  const open = () => {
+    if (opened) return;
+    opened = true;
+    idle(() => register(), { timeout: 1000 });
+  };
+  return { open, soon: () => setTimeout(open, SW_WAIT_MS) };
+}
+
+const SW_WAIT_MS = 1000;
 
 // folder resolves loadModel's base against the page, as a folder URL.
 function folder(base) {
@@ -155,10 +231,12 @@ function startWorker(base) {
 // ---------- worker side ----------
 
 if (inWorker && !isThreadHelper()) {
+  mark('workerScript');
   let model = null;
-  let sab = null, seen = 0; // the shared channel on an isolated page
+  let sab = null, spin = 0, seen = 0, read = 0; // the shared channel on an isolated page; read counts the messages since it opened
   const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
   self.onmessage = async ({ data: m }) => {
+    if (sab) read++;
     if (m instanceof ArrayBuffer) {
       try {
         const out = model.run(new Uint8Array(m));
@@ -174,7 +252,9 @@ if (inWorker && !isThreadHelper()) {
         fail(e);
       }
     } else if (m.type === 'channel') {
-      sab = m.sab;
+      [sab, spin] = [m.sab, m.spin ? WORKER_SPIN : 0];
+    } else if (m.type === 'modules') {
+      return fromPage(m); // early.js: before 'ready', no call waits
     } else if (m.type === 'load') {
       try {
         model = await load(m);
@@ -184,9 +264,9 @@ if (inWorker && !isThreadHelper()) {
       }
       return;
     }
-    // Wait for the next call in Atomics.wait until the page parks us to
-    // read a message.
-    if (sab) seen = serveChannel(sab, seen, model.out);
+    // Serve the channel, spinning then blocked in Atomics.wait, until the
+    // page posts another message (it parks us to read it).
+    if (sab) seen = serveChannel(sab, seen, read, model.out, spin);
   };
 }
 
@@ -200,7 +280,8 @@ if (inWorker && !isThreadHelper()) {
  */
 async function load(m) {
   const from = m.from;
-  if (!from) checkMemory(m.maxMemory); // before any download
+  mark('load');
+  if (!from && !m.early) checkMemory(m.maxMemory); // before any download (the page checked when early)
   const t0 = performance.now();
   const total = CFG.wasmSize + CFG.weights.total;
   let loaded = 0;
@@ -210,13 +291,24 @@ async function load(m) {
     post('progress', { progress: { phase, loaded, total } });
   };
   progress('wasm', 0);
+  // While the model compiles (here or on the page): open IndexedDB and
+  // start the weights' downloads.
+  const weights = from ? null : startWeights(CFG.weights, m.storage || 'indexeddb');
+  const page = m.early ? pageModules() : null; // early.js: the modules the page compiles
   const wasi = new WASI();
-  const threads = from ? null : await startThreads(m.variant, wasi, (n) => progress('wasm', n), m.threadsMinWork); // threads.js: null unless simd-threads runs
+  const threads = from ? null : await startThreads(m.variant, wasi, (n) => progress('wasm', n), m.threadsMinWork, page); // threads.js: null unless simd-threads runs
+  const got = await page;
+  const pre = got?.variant ? got : null; // null: the page left the choice to this worker
+  if (!threads && pre?.error && pre.variant !== 'simd-threads') throw new Error(pre.error);
   const variant = threads ? 'simd-threads' : from ? from.variant : chooseVariant(m.variant);
-  const kernels = threads ? null : await prepareKernels(variant, from?.kernels);
+  const mine = pre?.variant === variant ? pre : null; // what the page compiled, if it is this variant's
+  const [kernels, { module, streamed }] = await Promise.all([
+    threads ? null : prepareKernels(variant, from?.kernels || mine?.kernels),
+    threads || (from ? { module: from.model, streamed: false } : mine ? { module: mine.model, streamed: mine.streamed } : compileWasm(CFG.wasm, (n) => progress('wasm', n))),
+  ]);
   const imports = { wasi_snapshot_preview1: wasi.imports, ...(kernels && { kernels: kernels.imports }) };
-  const { module, streamed } = threads || (from ? { module: from.model, streamed: false } : await compileWasm(CFG.wasm, (n) => progress('wasm', n)));
   const instance = threads ? threads.instance : await WebAssembly.instantiate(module, imports);
+  mark('instantiated');
   const x = instance.exports;
   for (const name of ['memory', '_initialize', 'pwagen_alloc_weights', 'pwagen_load_weights', 'pwagen_alloc_input', 'pwagen_predict', 'pwagen_output']) {
     if (!(name in x)) throw new Error(`pwagen: ${CFG.wasm} does not export ${name}; build the model with the pwagen_abi.go that \`pwagen new\` writes`);
@@ -224,6 +316,7 @@ async function load(m) {
   wasi.memory = x.memory;
   await kernels?.bind(x.memory); // before any Go code runs: Go may call a kernel in init
   wasi.run(() => x._initialize());
+  mark('goInit');
   const check = (rc, what) => {
     if (rc < 0) {
       const len = x.pwagen_error_len(), ptr = x.pwagen_error();
@@ -239,7 +332,7 @@ async function load(m) {
     if (m.pass) self.postMessage({ type: 'weights', weights: from.weights }, [from.weights]); // for the next worker
     w = { from: 'worker', network: 0, indexeddb: 0, storage: 'memory', stored: false };
   } else {
-    w = await loadWeights(CFG.weights, m.storage || 'indexeddb', (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
+    w = await loadWeights(weights, (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
     // A model whose kernels run on threads of their own (simd-threads)
     // uses the cores already: it runs alone.
     if (m.share && variant !== 'simd-threads') {
@@ -250,9 +343,11 @@ async function load(m) {
   }
   const weightsMs = performance.now() - tw;
   check(wasi.run(() => x.pwagen_load_weights()), 'loading the weights');
+  mark('weightsLoaded');
   const sig = readSignature(x, CFG.wasm); // null: a v1 model
   const inputLen = x.pwagen_input_len ? x.pwagen_input_len() : 0;
   progress('ready', total);
+  mark('ready');
   const info = {
     contract: sig ? 'typed' : 'v1',
     // v1: one float32 input; the outputs are not declared (null).
@@ -271,6 +366,7 @@ async function load(m) {
     weightsMs: Math.round(weightsMs),
     streamed, // compiled while downloading (the host sent application/wasm)
     loadMs: Math.round(performance.now() - t0),
+    marks: from ? {} : marks, // epoch ms; the page turns them into info.stages
   };
   // predictV1 runs a v1 model and returns its output as a view of the
   // model's memory, valid until the next call into the model.

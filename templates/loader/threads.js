@@ -12,6 +12,7 @@
 import { CFG, post } from './config.js';
 import { compileWasm } from './fetchwasm.js';
 import { simdSupported } from './kernels.js';
+import { mark } from './marks.js';
 
 const HELPER = 'pwagen-threads';
 const VARIANT = 'simd-threads';
@@ -73,14 +74,37 @@ function helperCount() {
 }
 
 /**
+ * threadsPlanned tells whether startThreads(forced) will try simd-threads
+ * here: the page asks it to compile the right modules before the worker is up.
+ */
+export function threadsPlanned(forced) {
+  return (forced == null || forced === VARIANT) && !why();
+}
+
+/**
+ * compileThreads fetches, checks and compiles what simd-threads runs: the
+ * model patched to shared memory (no streaming then), the forwarder and
+ * the kernels, all at once. Resolves to { module, streamed, fwdMod, kernMod }.
+ */
+export async function compileThreads(onBytes, base) {
+  const k = CFG.kernels, t = k[VARIANT];
+  const [{ module, streamed }, fwdMod, kernMod] = await Promise.all([
+    compileWasm(CFG.wasm, onBytes, (b) => shared(b, t.memory), base), compileWasm(k.forwarder, undefined, null, base).then((r) => r.module), WebAssembly.compile(bytes(t.kernels)),
+  ]);
+  return { module, streamed, fwdMod, kernMod };
+}
+
+/**
  * startThreads instantiates the shared model with the simd-threads kernels
  * and starts the helpers. It returns null, after posting a warning, when
  * they cannot run (the caller then loads the simd variant), or { instance,
  * streamed, helpers }. forced is loadModel's variant: "simd-threads" makes
  * a failure an error; any other forced variant skips the threads.
  * minWork is the threshold in multiply-adds (0 or none: the kernels' 4 Mi).
+ * pre is the page's compiled modules (early.js; a promise): used when
+ * they are simd-threads', else this compiles its own.
  */
-export async function startThreads(forced, wasi, onBytes, minWork = 0) {
+export async function startThreads(forced, wasi, onBytes, minWork = 0, pre = null) {
   if (forced != null && forced !== VARIANT) return null;
   const fail = (reason) => {
     if (forced === VARIANT) throw new Error(`pwagen: variant "${VARIANT}" asked for, but ${reason}`);
@@ -91,31 +115,42 @@ export async function startThreads(forced, wasi, onBytes, minWork = 0) {
   if (reason) return fail(reason);
   const helpers = [];
   try {
-    const k = CFG.kernels, t = k[VARIANT];
-    const [{ module, streamed }, fwdMod, kernMod] = await Promise.all([
-      compileWasm(CFG.wasm, onBytes, (b) => shared(b, t.memory)), compileWasm(k.forwarder).then((r) => r.module), WebAssembly.compile(bytes(t.kernels)),
-    ]);
+    // The helpers' scripts load while the model compiles; each gets the
+    // kernels and the memory once they exist.
+    const starting = Array.from({ length: helperCount() }, () => {
+      const w = new Worker(import.meta.url, { type: 'module', name: HELPER });
+      helpers.push(w);
+      const h = { w, timer: 0 };
+      h.ready = new Promise((resolve, reject) => {
+        h.reject = reject;
+        w.onmessage = ({ data: m }) => {
+          clearTimeout(h.timer);
+          if (m.type === 'ready') resolve();
+          else reject(new Error(`a helper Worker failed: ${m.message}`));
+        };
+        w.onerror = (e) => {
+          e.preventDefault?.();
+          clearTimeout(h.timer);
+          reject(new Error(`a helper Worker failed to start: ${e.message || 'a script error'}`));
+        };
+      });
+      h.ready.catch(() => {}); // read below, once the model is instantiated
+      return h;
+    });
+    const page = await pre;
+    if (page?.variant === VARIANT && page.error) throw new Error(page.error); // the page's compile failed: as if it were this worker's
+    const { module, streamed, fwdMod, kernMod } = page?.variant === VARIANT ? { module: page.model, streamed: page.streamed, fwdMod: page.kernels.fwd, kernMod: page.kernels.kern } : await compileThreads(onBytes);
     const fwd = await WebAssembly.instantiate(fwdMod, {});
     const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.imports, kernels: fwd.exports });
     const memory = instance.exports.memory;
     if (!(memory?.buffer instanceof SharedArrayBuffer)) throw new Error(`${CFG.wasm} has no shared memory after the patch`);
     const kernels = await WebAssembly.instantiate(kernMod, { model: { memory }, kernels: { table: fwd.exports.table } });
-    await Promise.all(Array.from({ length: helperCount() }, () => new Promise((resolve, reject) => {
-      const w = new Worker(import.meta.url, { type: 'module', name: HELPER });
-      helpers.push(w);
-      const timer = setTimeout(() => reject(new Error(`a helper Worker was not ready in ${START_MS / 1000} s`)), START_MS);
-      w.onmessage = ({ data: m }) => {
-        clearTimeout(timer);
-        if (m.type === 'ready') resolve();
-        else reject(new Error(`a helper Worker failed: ${m.message}`));
-      };
-      w.onerror = (e) => {
-        e.preventDefault?.();
-        clearTimeout(timer);
-        reject(new Error(`a helper Worker failed to start: ${e.message || 'a script error'}`));
-      };
-      w.postMessage({ module: kernMod, memory });
-    })));
+    mark('instantiated');
+    await Promise.all(starting.map((h) => {
+      h.timer = setTimeout(() => h.reject(new Error(`a helper Worker was not ready in ${START_MS / 1000} s`)), START_MS);
+      h.w.postMessage({ module: kernMod, memory });
+      return h.ready;
+    }));
     // threads_config sets the threshold (0: the default) and answers how many helpers
     // entered their loop in the kernels: the ones that split calls.
     const t0 = performance.now();
@@ -123,6 +158,7 @@ export async function startThreads(forced, wasi, onBytes, minWork = 0) {
     while (kernels.exports.threads_config(min) < helpers.length && performance.now() - t0 < START_MS) await new Promise((r) => setTimeout(r, 1));
     const running = kernels.exports.threads_config(min);
     if (running < 1) throw new Error(`no helper Worker entered the kernels' loop in ${START_MS / 1000} s`);
+    mark('helpersReady');
     return { instance, streamed, helpers: running };
   } catch (e) {
     for (const w of helpers) w.terminate();

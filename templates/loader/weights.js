@@ -1,4 +1,5 @@
 import { BASE, at, post } from './config.js';
+import { mark } from './marks.js';
 
 // ---------- weights: sharded, verified, kept in IndexedDB ----------
 //
@@ -14,31 +15,64 @@ const READERS = 2; // shards read from IndexedDB at once
 const CHUNK = 256 << 10; // scratch buffer of each reader
 
 /**
- * loadWeights puts the weights wm ({total, shards: [{url, offset, size,
- * sha256}]}) into the model's memory.
+ * startWeights begins a load of the weights wm ({total, shards: [{url,
+ * offset, size, sha256}]}) before the model's memory exists: it opens
+ * IndexedDB, lists the shards it holds, checks the quota for the rest, then
+ * starts the first downloads, whose bodies wait in the browser, unread,
+ * until loadWeights puts them in place. The worker calls it while the
+ * model compiles.
  * @param {object} wm the weights index baked into pwagen.js
  * @param {"indexeddb"|"memory"} storage where to keep them
- * @param {(offset:number, size:number)=>Uint8Array} view the model's memory at a weights offset
- * @param {(n:number)=>void} onBytes n more bytes are in place; the sum never goes back and ends at wm.total
  */
-export async function loadWeights(wm, storage, view, onBytes) {
-  const r = { from: 'none', network: 0, indexeddb: 0, storage, stored: false };
-  if (!wm.shards.length) return r;
-  const progress = new Progress(onBytes);
-  let db = null;
+export function startWeights(wm, storage) {
+  const started = prepare(wm, storage);
+  started.catch(() => {}); // a load that fails before loadWeights must not leave an unhandled rejection
+  return started;
+}
+
+async function prepare(wm, storage) {
+  const st = { wm, storage, db: null, have: new Set(), early: new Map() };
+  if (!wm.shards.length) return st;
   if (storage !== 'memory') {
     try {
-      db = await openDB();
+      st.db = await openDB();
+      mark('dbOpen');
     } catch (e) {
-      r.storage = 'memory';
+      st.storage = 'memory';
       post('warning', { message: `pwagen: IndexedDB is unavailable (${e?.message || e}); the weights are kept in memory only and are downloaded again on every visit` });
     }
   }
   try {
-    const have = db ? new Set(await idb(db, 'readonly', (st) => st.getAllKeys())) : new Set();
+    if (st.db) st.have = new Set(await idb(st.db, 'readonly', (o) => o.getAllKeys()));
+    const missing = wm.shards.filter((s) => !st.have.has(s.sha256));
+    if (st.db && missing.length) await checkQuota(bytesOf(missing), wm); // before any download
+  } catch (e) {
+    st.db?.close();
+    throw e;
+  }
+  for (const s of wm.shards.filter((s) => !st.have.has(s.sha256)).slice(0, CONCURRENCY)) {
+    const res = get(s);
+    res.catch(() => {}); // fetchShard reads the failure and tries again
+    st.early.set(s, res);
+  }
+  return st;
+}
+
+/**
+ * loadWeights puts the weights that startWeights began into the model's
+ * memory.
+ * @param {Promise<object>} started what startWeights returned
+ * @param {(offset:number, size:number)=>Uint8Array} view the model's memory at a weights offset
+ * @param {(n:number)=>void} onBytes n more bytes are in place; the sum never goes back and ends at wm.total
+ */
+export async function loadWeights(started, view, onBytes) {
+  const { wm, storage, db, have, early } = await started;
+  const r = { from: 'none', network: 0, indexeddb: 0, storage, stored: false };
+  if (!wm.shards.length) return r;
+  const progress = new Progress(onBytes);
+  try {
     const reuse = wm.shards.filter((s) => have.has(s.sha256));
     const missing = wm.shards.filter((s) => !have.has(s.sha256));
-    if (db && missing.length) await checkQuota(bytesOf(missing), wm); // before any download
 
     // Reuse what IndexedDB holds, verified again: storage can be damaged.
     await pool(reuse, READERS, async (s) => {
@@ -58,16 +92,18 @@ export async function loadWeights(wm, storage, view, onBytes) {
       await pool(missing, CONCURRENCY, async (s) => {
         await store?.room(CONCURRENCY);
         if (store?.failed?.name === 'QuotaExceededError') throw store.failed; // no room: stop downloading
-        await fetchShard(s, view(s.offset, s.size), progress, wm);
+        await fetchShard(s, view(s.offset, s.size), progress, wm, early.get(s));
         r.network += s.size;
         store?.add(s);
       });
     } catch (e) {
       failed = e;
     }
+    mark('weightsVerified'); // every shard in the model's memory, checked
     // Keep every verified shard, even when another failed: the next load
     // resumes from them.
     await store?.drain();
+    mark('weightsStored');
     if (store?.failed?.name === 'QuotaExceededError') {
       // Chrome's estimate() reports an artificial quota, so this is where a
       // full disk or a small quota usually shows.
@@ -181,13 +217,17 @@ async function fromStore(value, s, dst, progress) {
   }
 }
 
-async function fetchShard(s, dst, progress, wm) {
+// get starts the download of shard s. no-store: IndexedDB keeps the
+// weights; the HTTP cache would hold a second copy.
+const get = (s) => fetch(at(s.url), { cache: 'no-store' });
+
+// fetchShard downloads s into dst and verifies it there; early is its
+// download started by startWeights, for the first try.
+async function fetchShard(s, dst, progress, wm, early) {
   let last;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      // no-store: IndexedDB keeps the weights; the HTTP cache would hold a
-      // second copy.
-      const res = await fetch(at(s.url), { cache: 'no-store' });
+      const res = await (attempt === 0 && early ? early : get(s));
       const type = res.headers.get('content-type') || '';
       if (!res.ok) throw new Error(`answered ${res.status} ${res.statusText}`);
       if (type.startsWith('text/html')) throw new Error('came back as an HTML page, not weights (is the host answering missing files with its index page?)');

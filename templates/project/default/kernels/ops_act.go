@@ -7,8 +7,10 @@ import "math"
 // name; Selu takes alpha as Alpha and gamma as Beta). Exp, Log, Sqrt, Tanh,
 // Sigmoid, Elu, Selu, Erf, Softplus, Sin, Cos and HardSwish are computed
 // in float64 and rounded once, so they are within one float32 ulp of the
-// exact value; Gelu and GeluTanh run GeluKernel (float32, a few ulps, the
-// same bits natively and in WebAssembly). Edge values follow the formulas
+// exact value (Sigmoid and Tanh with the package's own float64 exp, the
+// same bits natively and in the WebAssembly kernels); Gelu and GeluTanh
+// run GeluKernel (float32, a few ulps, the same bits natively and in
+// WebAssembly). Edge values follow the formulas
 // as IEEE arithmetic gives them: NaN in gives NaN out (Relu keeps NaN and
 // -0 like ReLU), Log(0) = -Inf, Log(x<0) = NaN, Reciprocal(±0) = ±Inf,
 // Round rounds half to even, Sign(±0) = ±0, and at x = -Inf HardSwish
@@ -64,7 +66,7 @@ func activateRange(dst, x []float32, a Act) {
 		}
 	case ActSigmoid:
 		for i, v := range x {
-			dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
+			dst[i] = sigmoidKernel(v)
 		}
 	case ActHardSigmoid:
 		for i, v := range x {
@@ -77,7 +79,7 @@ func activateRange(dst, x []float32, a Act) {
 		}
 	case ActTanh:
 		for i, v := range x {
-			dst[i] = float32(math.Tanh(float64(v)))
+			dst[i] = tanhKernel(v)
 		}
 	case ActClip:
 		for i, v := range x {
@@ -171,12 +173,12 @@ func activateRange(dst, x []float32, a Act) {
 }
 
 // exactInKernel lists the activations whose SIMD kernel gives the bits this
-// loop gives (HardSwish in float64 in both, HardSigmoid and Scale with the
-// same float32 roundings): in a wasip1 build they run there, not as
+// loop gives (HardSwish, Sigmoid and Tanh in float64 in both, step for
+// step; HardSigmoid and Scale with the same float32 roundings): in a wasip1 build they run there, not as
 // Go-compiled loops (which call the runtime for each min and max).
 func exactInKernel(op ActOp) bool {
 	switch op {
-	case ActRelu, ActClip, ActLeakyRelu, ActHardSigmoid, ActHardSwish, ActScale:
+	case ActRelu, ActClip, ActLeakyRelu, ActHardSigmoid, ActHardSwish, ActScale, ActSigmoid, ActTanh:
 		return true
 	}
 	return false

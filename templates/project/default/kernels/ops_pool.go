@@ -13,7 +13,7 @@ import "math"
 // rule on Out.
 func MaxPool(dst, src []float32, p PoolParams) {
 	w, planes := checkPool("MaxPool", dst, src, p)
-	if Accelerated && undilated(p) {
+	if kernelPaths && undilated(p) {
 		Pool(dst, src, p, true) // the WebAssembly SIMD kernel
 		return
 	}
@@ -34,7 +34,7 @@ func MaxPool(dst, src []float32, p PoolParams) {
 // in the end padding dropped. dst must not overlap src.
 func AveragePool(dst, src []float32, p PoolParams) {
 	w, planes := checkPool("AveragePool", dst, src, p)
-	if Accelerated && undilated(p) {
+	if kernelPaths && undilated(p) {
 		Pool(dst, src, p, false) // the WebAssembly SIMD kernel
 		return
 	}

@@ -1,0 +1,23 @@
+//go:build !(goexperiment.simd && amd64) || wasip1
+
+package kernels
+
+// NativeSIMD names the native kernels this build runs: "avx2" in amd64
+// builds with GOEXPERIMENT=simd on a CPU that has AVX2 (native_avx2.go),
+// "" for the pure-Go loops.
+const NativeSIMD = ""
+
+const useAVX2 = false
+
+// kernelPaths tells the pooling ops to call Pool where the WebAssembly
+// build does (see native_avx2.go).
+const kernelPaths = Accelerated
+
+// Never called (useAVX2 is false): they keep the dispatch one function.
+func avx2Gemm(c, a, b, bias []float32, m, k, n int) { goGemm(c, a, b, bias, m, k, n) }
+func avx2Axpy(alpha float32, x, y []float32)        { goAxpy(alpha, x, y) }
+func avx2Add(dst, x, y []float32)                   { goAdd(dst, x, y) }
+func avx2Mul(dst, x, y []float32)                   { goMul(dst, x, y) }
+func avx2ReLU(dst, x []float32)                     { goReLU(dst, x) }
+func avx2Dot(x, y []float32) float32                { return goDot(x, y) }
+func avx2Gemv(y, a, x, b []float32, m, n int)       { goGemv(y, a, x, b, m, n) }
