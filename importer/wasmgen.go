@@ -1,0 +1,767 @@
+package importer
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/pwagen/pwagen/internal/wasmbin"
+	"github.com/pwagen/pwagen/kernels"
+)
+
+// The WebAssembly back end: a plan printed as a WebAssembly module rather
+// than as Go. Predict is straight-line code, calls into the kernel module
+// (the same primitives the Go back end's kernels call in a wasip1 build)
+// with constant addresses from the static memory plan, plus memory.copy
+// and two small loops. The module carries no runtime: its size is the
+// calls, the signature and the ABI's dozen small functions.
+
+// WasmOutput is what GenerateWasm writes: the module and its weights file.
+type WasmOutput struct {
+	Module    []byte
+	Weights   []byte
+	Signature Signature
+}
+
+// WasmUnsupported says which node the WebAssembly back end cannot compile.
+type WasmUnsupported struct {
+	Node   *Node // nil for the model as a whole
+	Reason string
+}
+
+func (e *WasmUnsupported) Error() string {
+	if e.Node == nil {
+		return "the wasm back end cannot compile this model: " + e.Reason
+	}
+	return fmt.Sprintf("the wasm back end cannot compile %s (op %s): %s", e.Node, e.Node.Op, e.Reason)
+}
+
+// The fixed part of the memory map: nothing below dataBase, so that a
+// null pointer never lands on model data.
+const dataBase = 1024
+
+// The module's globals, in definition order.
+const (
+	gLoaded  = iota // 1 after pwagen_load_weights succeeded
+	gInN            // the length given to pwagen_alloc_input
+	gTypedN         // the length given to pwagen_alloc_inputs
+	gErrPtr         // the last error
+	gErrLen         //
+	gWeightN        // the length given to pwagen_alloc_weights
+)
+
+// wgen is one module being generated.
+type wgen struct {
+	pl          *Plan
+	m           wasmbin.Module
+	prims       map[string]uint32 // kernel import → function index
+	order       []string          // the imports, in first-use order
+	data        []byte            // the data segment, from dataBase
+	strs        map[string]uint32 // message → address
+	arena       uint32            // addresses of the regions
+	in          uint32
+	weights     uint32
+	wOff        map[*Value]uint32
+	inOff       map[*Value]uint32
+	helpers     map[string]uint32 // generated helper functions
+	helperOrder []string
+	body        wasmbin.Code // predict's body
+	node        *Node
+}
+
+// GenerateWasm compiles a plan into a WebAssembly module with the ABI of
+// docs/design.md and the typed contract of docs/contract.md. It returns an
+// *WasmUnsupported naming the first call it cannot compile.
+func GenerateWasm(pl *Plan) (*WasmOutput, error) {
+	if len(pl.quant) > 0 {
+		return nil, &WasmUnsupported{Reason: "its weights are quantized (model.quantize); the wasm back end runs float32 weights only"}
+	}
+	g := pl.Graph
+	for _, vs := range [][]*Value{g.Inputs, g.Outputs} {
+		for _, v := range vs {
+			if v.DType != Float32 || (v.IOType != "" && v.IOType != "float32") {
+				return nil, &WasmUnsupported{Reason: fmt.Sprintf("%s is %s; the wasm back end takes float32 inputs and outputs only", v, ioType(v))}
+			}
+		}
+	}
+	weights, entries, fp, err := layoutWeights(pl.Weights, nil)
+	if err != nil {
+		return nil, err
+	}
+	w := &wgen{pl: pl, prims: map[string]uint32{}, strs: map[string]uint32{}, wOff: map[*Value]uint32{},
+		inOff: map[*Value]uint32{}, helpers: map[string]uint32{}}
+	// First pass: which primitives the calls use, so that the imports come
+	// before every defined function. The bodies are then generated twice;
+	// the first run's output is dropped.
+	if err := w.calls(); err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		w.wOff[e.Value] = uint32(e.Offset)
+	}
+	sig := SignatureOf(g)
+	sigJSON, _ := json.Marshal(sig)
+	inLen, outLen := 0, 0
+	for _, v := range g.Inputs {
+		w.inOff[v] = uint32(4 * inLen)
+		inLen += v.Len()
+	}
+	for _, v := range g.Outputs {
+		outLen += v.Len()
+	}
+	inTyped, inBytes := typedLayout(g.Inputs)
+	outTyped, outBytes := typedLayout(g.Outputs)
+
+	// The memory map: data, arena, v1 input, typed input, outputs, typed
+	// outputs, weights. The data (signature, messages, parameter blocks)
+	// does not depend on the other addresses: a dry run with placeholder
+	// addresses measures it, the real run fills the addresses in.
+	m := &w.m
+	for _, name := range w.order {
+		f, _ := kernelFunc(name)
+		w.prims[name] = m.ImportFunc("kernels", name, f)
+	}
+	for _, name := range w.helperOrder {
+		w.helpers[name] = w.helper(name, name == "rowmax")
+	}
+	var sigAt, errWeights, errInput, errTyped, errNotW, errVer, errSize, errFP, errMem uint32
+	run := func(arena, in, wbase uint32) error {
+		w.data = nil
+		w.strs = map[string]uint32{}
+		w.body = wasmbin.Code{}
+		w.arena, w.in, w.weights = arena, in, wbase
+		sigAt = w.bytes(sigJSON)
+		errWeights = w.str("model: predict before loadWeights")
+		errInput = w.str(fmt.Sprintf("model: the input has another number of values than %d (%s)", inLen, inputDesc(g)))
+		errTyped = w.str(fmt.Sprintf("model: the inputs buffer has fewer bytes than %d", inBytes))
+		errNotW = w.str("weights/model.bin: not a pwagen weights file (no PWGW header); run pwagen import again")
+		errVer = w.str(fmt.Sprintf("weights/model.bin: not weights format version %d; run pwagen import again", binary.LittleEndian.Uint32(weights[4:])))
+		errSize = w.str(fmt.Sprintf("weights/model.bin: want %d bytes; the file is damaged or from another import", len(weights)))
+		errFP = w.str("weights/model.bin: written by another import of the model (fingerprint differs); run pwagen import again so that model/ and weights/ match")
+		errMem = w.str("model: out of memory")
+		return w.calls()
+	}
+	if err := run(1<<30, 1<<30, 1<<30); err != nil {
+		return nil, err
+	}
+	dataLen := uint32(len(w.data))
+	arena := align64(dataBase + dataLen)
+	in := align64(arena + uint32(4*pl.Arena))
+	typedIn := in
+	if !inTyped {
+		typedIn = align64(in + uint32(4*inLen))
+	}
+	end := align64(typedIn + uint32(max(inBytes, 4*inLen)))
+	single := len(g.Outputs) == 1
+	var out uint32
+	if single {
+		o, _ := pl.slot(g.Outputs[0])
+		out = arena + uint32(4*o)
+	} else {
+		out = end
+		end = align64(out + uint32(4*outLen))
+	}
+	typedOut := out
+	if !outTyped {
+		typedOut = end
+		end = align64(typedOut + uint32(outBytes))
+	}
+	wbase := end
+	top := uint64(wbase) + uint64(len(weights))
+	if top > 1<<32-65536 {
+		return nil, &WasmUnsupported{Reason: fmt.Sprintf("it needs %d bytes of memory, over a wasm32 memory's 4 GiB", top)}
+	}
+	if err := run(arena, in, wbase); err != nil {
+		return nil, err
+	}
+	if uint32(len(w.data)) != dataLen {
+		return nil, fmt.Errorf("wasm back end: data of %d bytes, %d in the dry run (a bug in pwagen)", len(w.data), dataLen)
+	}
+	predictBody := w.body
+
+	for _, v := range []int32{1, 0, 0, 0, 0, 0} {
+		m.GlobalI32(v)
+	}
+	i32 := []byte{wasmbin.I32}
+	void := wasmbin.FuncType{}
+	retI := wasmbin.FuncType{Results: i32}
+	argI := wasmbin.FuncType{Params: i32, Results: i32}
+	export := func(name string, idx uint32) { m.Export(name, wasmbin.KindFunc, idx) }
+	constFn := func(name string, v uint32) {
+		var c wasmbin.Code
+		c.I32(int32(v))
+		export(name, m.Func(retI, nil, c.B))
+	}
+	// fail(ptr, len) -> -1 records an error.
+	fail := m.Func(wasmbin.FuncType{Params: []byte{wasmbin.I32, wasmbin.I32}, Results: i32}, nil,
+		(&wasmbin.Code{}).Get(0).GSet(gErrPtr).Get(1).GSet(gErrLen).I32(-1).B)
+	failWith := func(c *wasmbin.Code, at uint32) {
+		c.I32(int32(at)).I32(int32(w.strLen(at))).Call(fail).Op(wasmbin.OpReturn)
+	}
+	// grow(end) -> ok makes the memory at least end bytes.
+	var gc wasmbin.Code
+	gc.Get(0).MemorySize().I32(16).Op(0x74).Op(wasmbin.OpI32GtU).If().
+		Get(0).I32(65535).Op(wasmbin.OpI32Add).I32(16).Op(0x76). // pages needed
+		MemorySize().Op(wasmbin.OpI32Sub).MemoryGrow().I32(-1).Op(wasmbin.OpI32Eq).If().I32(0).Op(wasmbin.OpReturn).End().
+		End().I32(1)
+	grow := m.Func(argI, nil, gc.B)
+	// tail(n) -> ptr: a buffer after everything else, for lengths over
+	// the static buffers' (predict then refuses them).
+	var tc wasmbin.Code
+	tc.Get(0).I32(int32(1<<32 - 65536 - uint64(top))).Op(wasmbin.OpI32GtU).If().I32(0).Op(wasmbin.OpReturn).End().
+		I32(int32(align64(uint32(top)))).Get(0).Op(wasmbin.OpI32Add).Call(grow).Op(wasmbin.OpI32Eqz).If().I32(0).Op(wasmbin.OpReturn).End().
+		I32(int32(align64(uint32(top))))
+	tail := m.Func(argI, nil, tc.B)
+
+	m.Memory(uint32((top + 65535) / 65536))
+	m.Export("memory", wasmbin.KindMemory, 0)
+	export("_initialize", m.Func(void, nil, nil))
+
+	var c wasmbin.Code
+	c.Get(0).GSet(gWeightN).Get(0).I32(int32(1<<32 - 65536 - uint64(wbase))).Op(wasmbin.OpI32GtU).If().I32(0).Op(wasmbin.OpReturn).End().
+		I32(int32(wbase)).Get(0).Op(wasmbin.OpI32Add).Call(grow).Op(wasmbin.OpI32Eqz).If().I32(int32(errMem)).I32(int32(w.strLen(errMem))).Call(fail).Op(wasmbin.OpDrop).I32(0).Op(wasmbin.OpReturn).End().
+		I32(int32(wbase))
+	export("pwagen_alloc_weights", m.Func(argI, nil, c.B))
+
+	c = wasmbin.Code{}
+	c.I32(0).GSet(gLoaded)
+	c.GGet(gWeightN).I32(32).Op(wasmbin.OpI32LtU).If()
+	failWith(&c, errNotW)
+	c.End()
+	c.I32(int32(wbase)).I32Load(0).I32(int32(binary.LittleEndian.Uint32(weights[0:]))).Op(wasmbin.OpI32Ne).If()
+	failWith(&c, errNotW)
+	c.End()
+	c.I32(int32(wbase)).I32Load(4).I32(int32(binary.LittleEndian.Uint32(weights[4:]))).Op(wasmbin.OpI32Ne).If()
+	failWith(&c, errVer)
+	c.End()
+	c.GGet(gWeightN).I32(int32(len(weights))).Op(wasmbin.OpI32Ne)
+	c.I32(int32(wbase)).I64Load(16).I64(int64(len(weights))).Op(wasmbin.OpI64Ne).Op(0x72).If() // i32.or
+	failWith(&c, errSize)
+	c.End()
+	c.I32(int32(wbase)).I64Load(24).I64(int64(binary.LittleEndian.Uint64(fp[:]))).Op(wasmbin.OpI64Ne).If()
+	failWith(&c, errFP)
+	c.End()
+	c.I32(1).GSet(gLoaded).I32(0)
+	export("pwagen_load_weights", m.Func(retI, nil, c.B))
+
+	constFn("pwagen_input_len", uint32(inLen))
+	c = wasmbin.Code{}
+	c.Get(0).GSet(gInN).Get(0).I32(int32(inLen)).Op(wasmbin.OpI32LeU).If().I32(int32(in)).Op(wasmbin.OpReturn).End().Get(0).I32(4).Op(wasmbin.OpI32Mul).Call(tail)
+	export("pwagen_alloc_input", m.Func(argI, nil, c.B))
+
+	c = wasmbin.Code{}
+	c.GGet(gLoaded).Op(wasmbin.OpI32Eqz).If()
+	failWith(&c, errWeights)
+	c.End()
+	c.GGet(gInN).I32(int32(inLen)).Op(wasmbin.OpI32Ne).If()
+	failWith(&c, errInput)
+	c.End()
+	c.B = append(c.B, predictBody.B...)
+	if !single {
+		o := out
+		for _, v := range g.Outputs {
+			s, _ := pl.slot(v)
+			c.I32(int32(o)).I32(int32(arena + uint32(4*s))).I32(int32(4 * v.Len())).MemoryCopy()
+			o += uint32(4 * v.Len())
+		}
+	}
+	c.I32(int32(outLen))
+	predict := m.Func(retI, nil, c.B)
+	export("pwagen_predict", predict)
+	constFn("pwagen_output", out)
+	c = wasmbin.Code{}
+	c.GGet(gErrPtr)
+	export("pwagen_error", m.Func(retI, nil, c.B))
+	c = wasmbin.Code{}
+	c.GGet(gErrLen)
+	export("pwagen_error_len", m.Func(retI, nil, c.B))
+
+	// The typed contract.
+	constFn("pwagen_signature", sigAt)
+	constFn("pwagen_signature_len", uint32(len(sigJSON)))
+	c = wasmbin.Code{}
+	c.Get(0).GSet(gTypedN).Get(0).I32(int32(inBytes)).Op(wasmbin.OpI32LeU).If().I32(int32(typedIn)).Op(wasmbin.OpReturn).End().Get(0).Call(tail)
+	export("pwagen_alloc_inputs", m.Func(argI, nil, c.B))
+	c = wasmbin.Code{}
+	c.GGet(gTypedN).I32(int32(inBytes)).Op(wasmbin.OpI32LtU).If()
+	failWith(&c, errTyped)
+	c.End()
+	if !inTyped {
+		off := uint32(0)
+		for _, v := range g.Inputs {
+			c.I32(int32(in + w.inOff[v])).I32(int32(typedIn + off)).I32(int32(4 * v.Len())).MemoryCopy()
+			off = align8(off + uint32(4*v.Len()))
+		}
+	}
+	c.I32(int32(inLen)).GSet(gInN)
+	c.Call(predict).I32(0).Op(wasmbin.OpI32LtS).If().I32(-1).Op(wasmbin.OpReturn).End()
+	if !outTyped {
+		off, o := uint32(0), out
+		for _, v := range g.Outputs {
+			c.I32(int32(typedOut + off)).I32(int32(o)).I32(int32(4 * v.Len())).MemoryCopy()
+			off = align8(off + uint32(4*v.Len()))
+			o += uint32(4 * v.Len())
+		}
+	}
+	c.I32(int32(outBytes))
+	export("pwagen_predict_typed", m.Func(retI, nil, c.B))
+	constFn("pwagen_outputs", typedOut)
+
+	for len(w.data)%8 != 0 {
+		w.data = append(w.data, 0)
+	}
+	m.Data(dataBase, w.data)
+	return &WasmOutput{Module: m.Bytes(), Weights: weights, Signature: sig}, nil
+}
+
+func ioType(v *Value) string {
+	if v.IOType != "" {
+		return v.IOType
+	}
+	return v.DType.String()
+}
+
+// typedLayout reports whether the typed buffer of vs (align8 offsets) is
+// the float32 values one after the other, and its byte length.
+func typedLayout(vs []*Value) (same bool, n int) {
+	same = true
+	off := 0
+	for i, v := range vs {
+		if i < len(vs)-1 && (4*v.Len())%8 != 0 {
+			same = false
+		}
+		off = (off + 4*v.Len() + 7) / 8 * 8
+	}
+	return same, max(off, 8)
+}
+
+func align64(n uint32) uint32 { return (n + 63) &^ 63 }
+func align8(n uint32) uint32  { return (n + 7) &^ 7 }
+
+func kernelFunc(name string) (wasmbin.FuncType, bool) {
+	for _, f := range kernelFuncs {
+		if f.name == name {
+			return f.t, true
+		}
+	}
+	return wasmbin.FuncType{}, false
+}
+
+var (
+	ii = wasmbin.I32
+	ff = wasmbin.F32
+)
+
+// kernelFuncs are the primitives the back end calls, with the signatures
+// of kernels/modules (TestKernelFuncsMatchModules checks them).
+var kernelFuncs = []struct {
+	name string
+	t    wasmbin.FuncType
+}{
+	{"gemv", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii}}},
+	{"gemm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}},
+	{"add", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}},
+	{"mul", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}},
+	{"im2col_conv", wasmbin.FuncType{Params: []byte{ii, ii, ii}}},
+	{"dwconv", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}},
+	{"pool", wasmbin.FuncType{Params: []byte{ii, ii, ii}}},
+	{"act", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ff, ff}}},
+	{"layernorm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ff}}},
+	{"softmax_rows", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}},
+	{"gelu", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}},
+	{"bmm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii, ii, ii}}},
+}
+
+// str places a message in the data and returns its address.
+func (w *wgen) str(s string) uint32 {
+	if at, ok := w.strs[s]; ok {
+		return at
+	}
+	at := w.bytes([]byte(s))
+	w.strs[s] = at
+	return at
+}
+
+func (w *wgen) strLen(at uint32) int {
+	for s, a := range w.strs {
+		if a == at {
+			return len(s)
+		}
+	}
+	return 0
+}
+
+// bytes places b in the data, 8-byte aligned, and returns its address.
+func (w *wgen) bytes(b []byte) uint32 {
+	for len(w.data)%8 != 0 {
+		w.data = append(w.data, 0)
+	}
+	at := dataBase + uint32(len(w.data))
+	w.data = append(w.data, b...)
+	return at
+}
+
+// geom places a primitive's parameter block in the data.
+func (w *wgen) geom(g kernels.PrimGeom) uint32 {
+	b := make([]byte, 4*len(g))
+	for i, v := range g {
+		binary.LittleEndian.PutUint32(b[4*i:], uint32(v))
+	}
+	return w.bytes(b)
+}
+
+// addr is where a tensor's storage starts.
+func (w *wgen) addr(v *Value) uint32 {
+	r := v.root()
+	switch {
+	case r.Const != nil:
+		return w.weights + w.wOff[r]
+	case r.Input:
+		return w.in + w.inOff[r]
+	}
+	s, _ := w.pl.slot(r)
+	return w.arena + uint32(4*s)
+}
+
+// prim emits a call of a kernel primitive; args are i32 addresses and
+// counts, or float32.
+func (w *wgen) prim(name string, args ...any) {
+	idx, ok := w.prims[name]
+	if !ok {
+		w.order = append(w.order, name)
+		w.prims[name] = uint32(len(w.order) - 1)
+	}
+	for _, a := range args {
+		switch a := a.(type) {
+		case float32:
+			w.body.F32(a)
+		case int:
+			w.body.I32(int32(a))
+		case uint32:
+			w.body.I32(int32(a))
+		}
+	}
+	w.body.Call(idx)
+}
+
+func (w *wgen) unsupported(format string, args ...any) error {
+	return &WasmUnsupported{Node: w.node, Reason: fmt.Sprintf(format, args...)}
+}
+
+// calls generates predict's body.
+func (w *wgen) calls() error {
+	for i, c := range w.pl.Calls {
+		w.node = c.Node
+		if w.node == nil {
+			w.node = &Node{Op: "output copy", Name: c.Args[0].(*Value).Name}
+		}
+		if err := w.call(i, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// val is a call's tensor argument, nil for an absent one.
+func val(a any) *Value {
+	v, _ := a.(*Value)
+	return v
+}
+
+func (w *wgen) call(i int, c Call) error {
+	a := c.Args
+	switch c.FuncName() {
+	case "kernels.GemmEx":
+		return w.gemm(val(a[0]), val(a[1]), val(a[2]), val(a[3]), a[4].(kernels.GemmParams))
+	case "kernels.Conv":
+		var scratch uint32
+		if s, ok := a[4].(Scratch); ok {
+			scratch = w.arena + uint32(4*w.pl.scratch[i])
+			_ = s
+		}
+		return w.conv(val(a[0]), val(a[1]), val(a[2]), val(a[3]), scratch, a[5].(kernels.ConvParams))
+	case "kernels.MaxPool", "kernels.AveragePool":
+		p := a[2].(kernels.PoolParams)
+		for _, d := range p.Dilation {
+			if d != 1 {
+				return w.unsupported("a dilated pool runs as Go code in the Go back end")
+			}
+		}
+		if val(a[0]).Len() == 0 {
+			return nil
+		}
+		w.prim("pool", w.addr(val(a[0])), w.addr(val(a[1])), w.geom(kernels.PoolGeom(p, c.FuncName() == "kernels.MaxPool")))
+		return nil
+	case "kernels.GlobalPool":
+		n, ch, spatial, isMax := a[2].(int), a[3].(int), a[4].(int), a[5].(bool)
+		w.rows(val(a[0]), val(a[1]), n*ch, spatial, isMax, true)
+		return nil
+	case "kernels.Reduce":
+		return w.reduce(val(a[0]), val(a[1]), a[2].(kernels.ReduceOp), a[3].([]int), a[4].([]int))
+	case "kernels.Activate":
+		dst, x := val(a[0]), val(a[1])
+		return w.act(w.addr(dst), w.addr(x), dst.Len(), a[2].(kernels.Act))
+	case "kernels.Binary":
+		dst, x, y, op := val(a[0]), val(a[1]), val(a[2]), a[3].(kernels.BinOp)
+		n := dst.Len()
+		if x.Len() != n || y.Len() != n {
+			return w.unsupported("broadcasting %s runs as Go code in the Go back end", binName(op))
+		}
+		switch op {
+		case kernels.BinAdd:
+			w.prim("add", w.addr(dst), w.addr(x), w.addr(y), n)
+		case kernels.BinMul:
+			w.prim("mul", w.addr(dst), w.addr(x), w.addr(y), n)
+		default:
+			return w.unsupported("%s runs as Go code in the Go back end", binName(op))
+		}
+		return nil
+	case "kernels.SoftmaxAxis":
+		outer, axis, inner, log := a[2].(int), a[3].(int), a[4].(int), a[5].(bool)
+		if inner != 1 || log {
+			return w.unsupported("a softmax over an axis other than the last, or LogSoftmax, runs as Go code in the Go back end")
+		}
+		if outer*axis > 0 {
+			w.prim("softmax_rows", w.addr(val(a[0])), w.addr(val(a[1])), outer, axis)
+		}
+		return nil
+	}
+	return w.unsupported("%s has no WebAssembly lowering yet", c.FuncName())
+}
+
+func binName(op kernels.BinOp) string {
+	return enumNames[reflect.TypeOf(op)][int64(op)]
+}
+
+// act applies an activation as activateRange does in a wasip1 build.
+func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
+	if n == 0 {
+		return nil
+	}
+	switch {
+	case a.Op == kernels.ActNone:
+		if dst != x {
+			w.body.I32(int32(dst)).I32(int32(x)).I32(int32(4 * n)).MemoryCopy()
+		}
+	case kernels.ExactInKernel(a.Op):
+		w.prim("act", dst, x, n, int(a.Op), a.Alpha, a.Beta)
+	default:
+		return w.unsupported("activation %s runs as Go code (float64 math) in the Go back end", enumNames[reflect.TypeOf(a.Op)][int64(a.Op)])
+	}
+	return nil
+}
+
+func (w *wgen) gemm(y, a, b, c *Value, p kernels.GemmParams) error {
+	m, n, k := p.M, p.N, p.K
+	if m == 0 || n == 0 {
+		return nil
+	}
+	if k == 0 || p.Alpha != 1 || p.TransA {
+		return w.unsupported("Gemm with K = 0, alpha != 1 or transA runs as Go code in the Go back end")
+	}
+	if p.Beta == 0 {
+		c = nil
+	}
+	plain := p.Beta == 1
+	var bias uint32
+	if !p.TransB {
+		if c != nil && plain && p.CRows == m && p.CCols == 1 {
+			bias, c = w.addr(c), nil
+		}
+		if c != nil {
+			return w.unsupported("Gemm's C of %d×%d runs as Go code in the Go back end", p.CRows, p.CCols)
+		}
+		w.prim("gemm", w.addr(y), w.addr(a), w.addr(b), bias, m, k, n)
+	} else {
+		if c != nil && plain && p.CRows == 1 && p.CCols == n {
+			bias, c = w.addr(c), nil
+		}
+		if c != nil {
+			return w.unsupported("Gemm's C of %d×%d runs as Go code in the Go back end", p.CRows, p.CCols)
+		}
+		for i := range m {
+			w.prim("gemv", w.addr(y)+uint32(4*i*n), w.addr(b), w.addr(a)+uint32(4*i*k), bias, n, k)
+		}
+	}
+	return w.act(w.addr(y), w.addr(y), m*n, p.Act)
+}
+
+func (w *wgen) conv(dst, src, wt, b *Value, scratch uint32, p kernels.ConvParams) error {
+	prod := func(s []int) int {
+		n := 1
+		for _, d := range s {
+			n *= d
+		}
+		return n
+	}
+	is, os, ks := prod(p.In), prod(p.Out), prod(p.Kernel)
+	var bias uint32
+	if b != nil {
+		bias = w.addr(b)
+	}
+	if p.Group == p.InC && p.Group > 1 {
+		if p.OutC != p.InC {
+			return w.unsupported("a depthwise convolution with a channel multiplier runs as Go code in the Go back end")
+		}
+		g, done := kernels.DepthwiseGeom(p)
+		if os == 0 {
+			return nil
+		}
+		at := w.geom(g)
+		per, perOut := p.InC*is, p.InC*os
+		for n := range p.N {
+			w.prim("dwconv", w.addr(dst)+uint32(4*n*perOut), w.addr(src)+uint32(4*n*per), w.addr(wt), bias, at)
+		}
+		if !done {
+			return w.act(w.addr(dst), w.addr(dst), dst.Len(), p.Act)
+		}
+		return nil
+	}
+	icg, ocg := p.InC/p.Group, p.OutC/p.Group
+	kk := icg * ks
+	pointwise := ks == 1 && is == os
+	for i := range p.Stride {
+		pointwise = pointwise && p.Stride[i] == 1 && p.Pad[i] == 0 && p.In[i] == p.Out[i]
+	}
+	var geomAt uint32
+	if !pointwise && kk*os > 0 {
+		geomAt = w.geom(kernels.Im2colGeom(p))
+	}
+	for n := range p.N {
+		sn := w.addr(src) + uint32(4*n*p.InC*is)
+		dn := w.addr(dst) + uint32(4*n*p.OutC*os)
+		for g := range p.Group {
+			sg := sn + uint32(4*g*icg*is)
+			dg := dn + uint32(4*g*ocg*os)
+			wg := w.addr(wt) + uint32(4*g*ocg*kk)
+			var bg uint32
+			if b != nil {
+				bg = bias + uint32(4*g*ocg)
+			}
+			col := sg
+			if !pointwise {
+				col = scratch
+				if kk*os > 0 {
+					w.prim("im2col_conv", col, sg, geomAt)
+				}
+			}
+			w.prim("gemm", dg, wg, col, bg, ocg, kk, os)
+		}
+		if err := w.act(dn, dn, p.OutC*os, p.Act); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reduce handles ReduceSum and ReduceMean over trailing axes: each output
+// is the float64 sum of a contiguous run, as Reduce's common case.
+func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) error {
+	if op != kernels.ReduceSum && op != kernels.ReduceMean {
+		return w.unsupported("%s runs as Go code in the Go back end", enumNames[reflect.TypeOf(op)][int64(op)])
+	}
+	red := make([]bool, len(shape))
+	for _, a := range axes {
+		red[a] = true
+	}
+	if len(axes) == 0 {
+		for i := range red {
+			red[i] = true
+		}
+	}
+	kept := 1
+	for i, d := range shape {
+		if !red[i] {
+			kept *= d
+		}
+	}
+	// The reduced axes (of length over 1) must all follow the kept ones.
+	inReduced := false
+	for i, d := range shape {
+		if d == 1 {
+			continue
+		}
+		if red[i] {
+			inReduced = true
+		} else if inReduced {
+			return w.unsupported("a reduction over axes %v of %s that are not the last ones runs as Go code in the Go back end", axes, shapeString(shape))
+		}
+	}
+	if kept == 0 {
+		return nil
+	}
+	count := Len(shape) / kept
+	if count == 0 {
+		return w.unsupported("an empty reduction runs as Go code in the Go back end")
+	}
+	w.rows(dst, x, kept, count, false, op == kernels.ReduceMean)
+	return nil
+}
+
+// rows emits dst[r] = max, or float64 sum (divided by count when mean), of
+// src[r·count : (r+1)·count], for r < rows: GlobalPool's and Reduce's loop.
+func (w *wgen) rows(dst, src *Value, rows, count int, isMax, mean bool) {
+	name := "rowsum"
+	if isMax {
+		name = "rowmax"
+	}
+	idx, ok := w.helpers[name]
+	if !ok {
+		w.helperOrder = append(w.helperOrder, name)
+		w.helpers[name] = 0 // the dry run's; GenerateWasm defines it
+	}
+	w.body.I32(int32(w.addr(dst))).I32(int32(w.addr(src))).I32(int32(rows)).I32(int32(count))
+	if !isMax {
+		m := 0
+		if mean {
+			m = 1
+		}
+		w.body.I32(int32(m))
+	}
+	w.body.Call(idx)
+}
+
+// helper defines rowsum(dst, src, rows, count, mean) or rowmax(dst, src,
+// rows, count). Their indices follow the imports, which the dry run fixed.
+func (w *wgen) helper(name string, isMax bool) uint32 {
+	const (
+		dst, src, rows, count = 0, 1, 2, 3
+	)
+	var c wasmbin.Code
+	if isMax {
+		// locals: 4 i (i32), 5 m (f32), 6 end (i32)
+		c.Block().Loop().
+			Get(rows).Op(wasmbin.OpI32Eqz).BrIf(1).
+			Get(src).Get(count).I32(4).Op(wasmbin.OpI32Mul).Op(wasmbin.OpI32Add).Set(6).
+			Get(src).F32Load(0).Set(5).
+			Get(src).I32(4).Op(wasmbin.OpI32Add).Set(4).
+			Block().Loop().
+			Get(4).Get(6).Op(0x4f).BrIf(1). // i32.ge_u
+			Get(5).Get(4).F32Load(0).Op(wasmbin.OpF32Max).Set(5).
+			Get(4).I32(4).Op(wasmbin.OpI32Add).Set(4).
+			Br(0).End().End().
+			Get(dst).Get(5).F32Store(0).
+			Get(dst).I32(4).Op(wasmbin.OpI32Add).Set(dst).
+			Get(6).Set(src).
+			Get(rows).I32(1).Op(wasmbin.OpI32Sub).Set(rows).
+			Br(0).End().End()
+		return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}, []byte{ii, ff, ii}, c.B)
+	}
+	// rowsum: locals 5 end (i32), 6 acc (f64)
+	c.Block().Loop().
+		Get(rows).Op(wasmbin.OpI32Eqz).BrIf(1).
+		Get(src).Get(count).I32(4).Op(wasmbin.OpI32Mul).Op(wasmbin.OpI32Add).Set(5).
+		F64(0).Set(6).
+		Block().Loop().
+		Get(src).Get(5).Op(0x4f).BrIf(1).
+		Get(6).Get(src).F32Load(0).Op(wasmbin.OpF64Promo).Op(wasmbin.OpF64Add).Set(6).
+		Get(src).I32(4).Op(wasmbin.OpI32Add).Set(src).
+		Br(0).End().End().
+		Get(4).If().Get(6).Get(count).Op(0xb8).Op(wasmbin.OpF64Div).Set(6).End(). // f64.convert_i32_u
+		Get(dst).Get(6).Op(wasmbin.OpF32Demote).F32Store(0).
+		Get(dst).I32(4).Op(wasmbin.OpI32Add).Set(dst).
+		Get(rows).I32(1).Op(wasmbin.OpI32Sub).Set(rows).
+		Br(0).End().End()
+	return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}, []byte{ii, wasmbin.F64}, c.B)
+}
