@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/pwagen/pwagen/internal/wasmbin"
 	"github.com/pwagen/pwagen/kernels"
@@ -35,6 +36,27 @@ func (e *WasmUnsupported) Error() string {
 		return "the wasm back end cannot compile this model: " + e.Reason
 	}
 	return fmt.Sprintf("the wasm back end cannot compile %s (op %s): %s", e.Node, e.Node.Op, e.Reason)
+}
+
+// WasmHeaderSection names the custom section, first in the module, that
+// holds Header: `pwagen import` overwrites a model.wasm only when it has it.
+const WasmHeaderSection = "pwagen"
+
+// IsGeneratedWasm tells whether b starts a module GenerateWasm wrote.
+func IsGeneratedWasm(b []byte) bool {
+	head := append([]byte{0, 'a', 's', 'm', 1, 0, 0, 0, 0}, 0)
+	if len(b) < len(head)+len(WasmHeaderSection)+len(HeaderPrefix)+2 || string(b[:9]) != string(head[:9]) {
+		return false
+	}
+	i := 9
+	for i < len(b) && b[i]&0x80 != 0 { // the section's size
+		i++
+	}
+	i++
+	rest := b[i:]
+	return len(rest) > len(WasmHeaderSection) && int(rest[0]) == len(WasmHeaderSection) &&
+		string(rest[1:1+len(WasmHeaderSection)]) == WasmHeaderSection &&
+		strings.HasPrefix(string(rest[1+len(WasmHeaderSection):]), HeaderPrefix)
 }
 
 // The fixed part of the memory map: nothing below dataBase, so that a
@@ -118,6 +140,7 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	// does not depend on the other addresses: a dry run with placeholder
 	// addresses measures it, the real run fills the addresses in.
 	m := &w.m
+	m.Custom(WasmHeaderSection, []byte(Header(g.Source)))
 	for _, name := range w.order {
 		f, _ := kernelFunc(name)
 		w.prims[name] = m.ImportFunc("kernels", name, f)

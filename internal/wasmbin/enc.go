@@ -34,6 +34,7 @@ type Module struct {
 	globals []global
 	exports []export
 	data    []dataSeg
+	custom  []dataSeg // name in b[:off], content after
 }
 
 type funcImport struct {
@@ -122,9 +123,22 @@ func (m *Module) Export(name string, kind byte, idx uint32) {
 // Data places b at byte offset off of the memory when the module starts.
 func (m *Module) Data(off uint32, b []byte) { m.data = append(m.data, dataSeg{off, b}) }
 
+// Custom adds a custom section; custom sections come first, right after
+// the header, where a reader of the file's first bytes sees them.
+func (m *Module) Custom(name string, data []byte) {
+	m.custom = append(m.custom, dataSeg{uint32(len(name)), append([]byte(name), data...)})
+}
+
 // Bytes encodes the module.
 func (m *Module) Bytes() []byte {
 	out := []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
+	for _, c := range m.custom {
+		b := AppendName(nil, string(c.b[:c.off]))
+		b = append(b, c.b[c.off:]...)
+		out = append(out, 0)
+		out = AppendU32(out, uint32(len(b)))
+		out = append(out, b...)
+	}
 	section := func(id byte, n int, body func(b []byte) []byte) {
 		if n == 0 {
 			return
