@@ -60,8 +60,10 @@ func IsGeneratedWasm(b []byte) bool {
 }
 
 // The fixed part of the memory map: nothing below dataBase, so that a
-// null pointer never lands on model data.
-const dataBase = 1024
+// null pointer never lands on model data and the threaded kernels' control
+// block (kernels/modules.ControlStart to ControlEnd, 8192-8319) stays free,
+// as Go's linker leaves it (TestWasmThreadsLayout).
+const dataBase = 12288
 
 // The module's globals, in definition order.
 const (
