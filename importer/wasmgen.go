@@ -148,7 +148,7 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		w.prims[name] = m.ImportFunc("kernels", name, f)
 	}
 	for _, name := range w.helperOrder {
-		w.helpers[name] = w.helper(name, name == "rowmax")
+		w.helpers[name] = w.defineHelper(name)
 	}
 	var sigAt, errWeights, errInput, errTyped, errNotW, errVer, errSize, errFP, errMem uint32
 	run := func(arena, in, wbase uint32) error {
@@ -528,18 +528,26 @@ func (w *wgen) call(i int, c Call) error {
 		dst, x := val(a[0]), val(a[1])
 		return w.act(w.addr(dst), w.addr(x), dst.Len(), a[2].(kernels.Act))
 	case "kernels.Binary":
-		dst, x, y, op := val(a[0]), val(a[1]), val(a[2]), a[3].(kernels.BinOp)
-		n := dst.Len()
-		if x.Len() != n || y.Len() != n {
-			return w.unsupported("broadcasting %s runs as Go code in the Go back end", binName(op))
+		return w.binary(val(a[0]), val(a[1]), val(a[2]), a[3].(kernels.BinOp), a[4].([]int), a[5].([]int), a[6].([]int))
+	case "kernels.Transpose":
+		return w.transpose(val(a[0]), val(a[1]), a[2].([]int), a[3].([]int))
+	case "kernels.Slice":
+		return w.slice(val(a[0]), val(a[1]), a[2].([]int), a[3].([]int), a[4].([]int), a[5].([]int))
+	case "kernels.Concat":
+		return w.concat(val(a[0]), a[1].([]*Value), a[2].(int), a[3].([]int))
+	case "kernels.Pad":
+		return w.pad(val(a[0]), val(a[1]), a[2].([]int), a[3].([]int), a[4].([]int), a[5].(kernels.PadMode), a[6].(float32))
+	case "kernels.MatMul":
+		return w.matmul(val(a[0]), val(a[1]), val(a[2]), a[3].(kernels.MatMulParams))
+	case "kernels.LayerNorm":
+		dst, x, scale, bias := val(a[0]), val(a[1]), val(a[2]), val(a[3])
+		rows, cols, eps := a[4].(int), a[5].(int), a[6].(float32)
+		var b uint32
+		if bias != nil {
+			b = w.addr(bias)
 		}
-		switch op {
-		case kernels.BinAdd:
-			w.prim("add", w.addr(dst), w.addr(x), w.addr(y), n)
-		case kernels.BinMul:
-			w.prim("mul", w.addr(dst), w.addr(x), w.addr(y), n)
-		default:
-			return w.unsupported("%s runs as Go code in the Go back end", binName(op))
+		if rows > 0 {
+			w.prim("layernorm", w.addr(dst), w.addr(x), w.addr(scale), b, rows, cols, eps)
 		}
 		return nil
 	case "kernels.SoftmaxAxis":
@@ -571,6 +579,12 @@ func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
 		}
 	case kernels.ExactInKernel(a.Op):
 		w.prim("act", dst, x, n, int(a.Op), a.Alpha, a.Beta)
+	case a.Op == kernels.ActGelu || a.Op == kernels.ActGeluTanh:
+		tanh := 0
+		if a.Op == kernels.ActGeluTanh {
+			tanh = 1
+		}
+		w.prim("gelu", dst, x, n, tanh)
 	default:
 		return w.unsupported("activation %s runs as Go code (float64 math) in the Go back end", enumNames[reflect.TypeOf(a.Op)][int64(a.Op)])
 	}
@@ -594,19 +608,31 @@ func (w *wgen) gemm(y, a, b, c *Value, p kernels.GemmParams) error {
 		if c != nil && plain && p.CRows == m && p.CCols == 1 {
 			bias, c = w.addr(c), nil
 		}
-		if c != nil {
-			return w.unsupported("Gemm's C of %d×%d runs as Go code in the Go back end", p.CRows, p.CCols)
-		}
 		w.prim("gemm", w.addr(y), w.addr(a), w.addr(b), bias, m, k, n)
 	} else {
 		if c != nil && plain && p.CRows == 1 && p.CCols == n {
 			bias, c = w.addr(c), nil
 		}
-		if c != nil {
-			return w.unsupported("Gemm's C of %d×%d runs as Go code in the Go back end", p.CRows, p.CCols)
-		}
 		for i := range m {
 			w.prim("gemv", w.addr(y)+uint32(4*i*n), w.addr(b), w.addr(a)+uint32(4*i*k), bias, n, k)
+		}
+	}
+	if c != nil {
+		// gemmEpilogue with beta 1: row[j] += c, one float32 add.
+		if !plain || m > maxUnroll {
+			return w.unsupported("Gemm's C of %d×%d with beta %g runs as Go code in the Go back end", p.CRows, p.CCols, p.Beta)
+		}
+		for i := range m {
+			row := w.addr(y) + uint32(4*i*n)
+			cr := w.addr(c)
+			if p.CRows > 1 {
+				cr += uint32(4 * i * p.CCols)
+			}
+			if p.CCols > 1 {
+				w.prim("add", row, row, cr, n)
+			} else {
+				w.binLoop(kernels.BinAdd, "vs", row, row, cr, n)
+			}
 		}
 	}
 	return w.act(w.addr(y), w.addr(y), m*n, p.Act)

@@ -20,7 +20,7 @@ import (
 
 // wasmFixtures are the torch exports the wasm back end compiles; the others
 // must fall back with a message naming the node (TestWasmUnsupported).
-var wasmFixtures = []string{"mlp", "lenet", "lenet_dynbatch", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2"}
+var wasmFixtures = []string{"mlp", "lenet", "lenet_dynbatch", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "transformer_relu", "transformer_gelu"}
 
 // TestWasmTorchFixtures compiles each supported torch fixture with the wasm
 // back end, runs it under wazero with the SIMD and the scalar kernels, and
