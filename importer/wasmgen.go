@@ -90,6 +90,7 @@ type wgen struct {
 	inOff       map[*Value]uint32
 	helpers     map[string]uint32 // generated helper functions
 	helperOrder []string
+	failIdx     uint32
 	body        wasmbin.Code // predict's body
 	node        *Node
 }
@@ -102,11 +103,16 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		return nil, &WasmUnsupported{Reason: "its weights are quantized (model.quantize); the wasm back end runs float32 weights only"}
 	}
 	g := pl.Graph
-	for _, vs := range [][]*Value{g.Inputs, g.Outputs} {
-		for _, v := range vs {
-			if v.DType != Float32 || (v.IOType != "" && v.IOType != "float32") {
-				return nil, &WasmUnsupported{Reason: fmt.Sprintf("%s is %s; the wasm back end takes float32 inputs and outputs only", v, ioType(v))}
-			}
+	for _, v := range g.Outputs {
+		if v.DType != Float32 || (v.IOType != "" && v.IOType != "float32") {
+			return nil, &WasmUnsupported{Reason: fmt.Sprintf("output %s is %s; the wasm back end returns float32 outputs only", v, ioType(v))}
+		}
+	}
+	for _, v := range g.Inputs {
+		switch ioType(v) {
+		case "float32", "int64", "int32", "uint8", "bool":
+		default:
+			return nil, &WasmUnsupported{Reason: fmt.Sprintf("input %s is %s, which the typed contract does not carry", v, ioType(v))}
 		}
 	}
 	weights, entries, fp, err := layoutWeights(pl.Weights, nil)
@@ -115,9 +121,14 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	}
 	w := &wgen{pl: pl, prims: map[string]uint32{}, strs: map[string]uint32{}, wOff: map[*Value]uint32{},
 		inOff: map[*Value]uint32{}, helpers: map[string]uint32{}}
-	// First pass: which primitives the calls use, so that the imports come
-	// before every defined function. The bodies are then generated twice;
-	// the first run's output is dropped.
+	// First pass: which primitives and helpers the calls use, so that the
+	// imports come before every defined function. The bodies are then
+	// generated twice; the first run's output is dropped.
+	for _, v := range g.Inputs {
+		if t := ioType(v); t != "float32" {
+			w.declare("cvt_" + t)
+		}
+	}
 	if err := w.calls(); err != nil {
 		return nil, err
 	}
@@ -150,6 +161,12 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	for _, name := range w.helperOrder {
 		w.helpers[name] = w.defineHelper(name)
 	}
+	i32 := []byte{wasmbin.I32}
+	// fail(ptr, len) -> -1 records an error.
+	fail := m.Func(wasmbin.FuncType{Params: []byte{wasmbin.I32, wasmbin.I32}, Results: i32}, nil,
+		(&wasmbin.Code{}).Get(0).GSet(gErrPtr).Get(1).GSet(gErrLen).I32(-1).B)
+	w.failIdx = fail
+	errRange := map[*Value]uint32{}
 	var sigAt, errWeights, errInput, errTyped, errNotW, errVer, errSize, errFP, errMem uint32
 	run := func(arena, in, wbase uint32) error {
 		w.data = nil
@@ -165,6 +182,11 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		errSize = w.str(fmt.Sprintf("weights/model.bin: want %d bytes; the file is damaged or from another import", len(weights)))
 		errFP = w.str("weights/model.bin: written by another import of the model (fingerprint differs); run pwagen import again so that model/ and weights/ match")
 		errMem = w.str("model: out of memory")
+		for _, v := range g.Inputs {
+			if t := ioType(v); t != "float32" {
+				errRange[v] = w.str(fmt.Sprintf("model: input %q has a value outside ±2^24, the integers this model computes exactly", v.Name))
+			}
+		}
 		return w.calls()
 	}
 	if err := run(1<<30, 1<<30, 1<<30); err != nil {
@@ -208,7 +230,6 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	for _, v := range []int32{1, 0, 0, 0, 0, 0} {
 		m.GlobalI32(v)
 	}
-	i32 := []byte{wasmbin.I32}
 	void := wasmbin.FuncType{}
 	retI := wasmbin.FuncType{Results: i32}
 	argI := wasmbin.FuncType{Params: i32, Results: i32}
@@ -218,9 +239,6 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		c.I32(int32(v))
 		export(name, m.Func(retI, nil, c.B))
 	}
-	// fail(ptr, len) -> -1 records an error.
-	fail := m.Func(wasmbin.FuncType{Params: []byte{wasmbin.I32, wasmbin.I32}, Results: i32}, nil,
-		(&wasmbin.Code{}).Get(0).GSet(gErrPtr).Get(1).GSet(gErrLen).I32(-1).B)
 	failWith := func(c *wasmbin.Code, at uint32) {
 		c.I32(int32(at)).I32(int32(w.strLen(at))).Call(fail).Op(wasmbin.OpReturn)
 	}
@@ -315,8 +333,16 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	if !inTyped {
 		off := uint32(0)
 		for _, v := range g.Inputs {
-			c.I32(int32(in + w.inOff[v])).I32(int32(typedIn + off)).I32(int32(4 * v.Len())).MemoryCopy()
-			off = align8(off + uint32(4*v.Len()))
+			t := ioType(v)
+			if t == "float32" {
+				c.I32(int32(in + w.inOff[v])).I32(int32(typedIn + off)).I32(int32(4 * v.Len())).MemoryCopy()
+			} else {
+				c.I32(int32(in + w.inOff[v])).I32(int32(typedIn + off)).I32(int32(v.Len())).Call(w.helpers["cvt_"+t]).
+					Op(wasmbin.OpI32Eqz).If()
+				failWith(&c, errRange[v])
+				c.End()
+			}
+			off = align8(off + uint32(dtypeSize(t)*v.Len()))
 		}
 	}
 	c.I32(int32(inLen)).GSet(gInN)
@@ -353,10 +379,11 @@ func typedLayout(vs []*Value) (same bool, n int) {
 	same = true
 	off := 0
 	for i, v := range vs {
-		if i < len(vs)-1 && (4*v.Len())%8 != 0 {
+		t := ioType(v)
+		if t != "float32" || (i < len(vs)-1 && (4*v.Len())%8 != 0) {
 			same = false
 		}
-		off = (off + 4*v.Len() + 7) / 8 * 8
+		off = (off + dtypeSize(t)*v.Len() + 7) / 8 * 8
 	}
 	return same, max(off, 8)
 }
@@ -539,6 +566,14 @@ func (w *wgen) call(i int, c Call) error {
 		return w.pad(val(a[0]), val(a[1]), a[2].([]int), a[3].([]int), a[4].([]int), a[5].(kernels.PadMode), a[6].(float32))
 	case "kernels.MatMul":
 		return w.matmul(val(a[0]), val(a[1]), val(a[2]), a[3].(kernels.MatMulParams))
+	case "kernels.Expand":
+		return w.expand(val(a[0]), val(a[1]), a[2].([]int), a[3].([]int))
+	case "kernels.Where":
+		return w.where(val(a[0]), val(a[1]), val(a[2]), val(a[3]), a[4].([]int), a[5].([]int), a[6].([]int), a[7].([]int))
+	case "kernels.Compare":
+		return w.compare(val(a[0]), val(a[1]), val(a[2]), a[3].(kernels.CmpOp), a[4].([]int), a[5].([]int), a[6].([]int))
+	case "kernels.GatherF":
+		return w.gatherF(val(a[0]), val(a[1]), val(a[2]), a[3].(int), a[4].(int), a[5].(int))
 	case "kernels.LayerNorm":
 		dst, x, scale, bias := val(a[0]), val(a[1]), val(a[2]), val(a[3])
 		rows, cols, eps := a[4].(int), a[5].(int), a[6].(float32)
@@ -721,38 +756,97 @@ func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) err
 			red[i] = true
 		}
 	}
-	kept := 1
-	for i, d := range shape {
-		if !red[i] {
-			kept *= d
-		}
-	}
-	// The reduced axes (of length over 1) must all follow the kept ones.
-	inReduced := false
-	for i, d := range shape {
+	// Reduce's merged axes, innermost first: kept (ks, kd) and reduced
+	// (rs, rd).
+	var ks, kd, rs, rd []int
+	stride, prev := 1, -1
+	for i := len(shape) - 1; i >= 0; i-- {
+		d := shape[i]
 		if d == 1 {
 			continue
 		}
+		kind := 0
 		if red[i] {
-			inReduced = true
-		} else if inReduced {
-			return w.unsupported("a reduction over axes %v of %s that are not the last ones runs as Go code in the Go back end", axes, shapeString(shape))
+			kind = 1
 		}
+		switch {
+		case kind == prev && kind == 0:
+			kd[len(kd)-1] *= d
+		case kind == prev:
+			rd[len(rd)-1] *= d
+		case kind == 0:
+			ks, kd = append(ks, stride), append(kd, d)
+		default:
+			rs, rd = append(rs, stride), append(rd, d)
+		}
+		prev = kind
+		stride *= d
 	}
-	if kept == 0 {
+	kept := 1
+	for _, d := range kd {
+		kept *= d
+	}
+	if kept == 0 || dst.Len() == 0 {
 		return nil
 	}
 	count := Len(shape) / kept
 	if count == 0 {
 		return w.unsupported("an empty reduction runs as Go code in the Go back end")
 	}
-	w.rows(dst, x, kept, count, false, op == kernels.ReduceMean)
+	if len(rd) > 1 {
+		return w.unsupported("a reduction over axes %v of %s, not adjacent, runs as Go code in the Go back end", axes, shapeString(shape))
+	}
+	es := 1
+	if len(rs) == 1 {
+		es = rs[0]
+	}
+	mean := op == kernels.ReduceMean
+	if len(kd) == 0 { // everything reduced
+		w.rowsum(w.addr(dst), w.addr(x), 1, count, mean, 0, es)
+		return nil
+	}
+	// The innermost kept axis is the helper's rows; the outer ones unroll.
+	outer := kept / kd[0]
+	if outer > maxUnroll {
+		return w.unsupported("a reduction of %d blocks, over the %d the wasm back end unrolls", outer, maxUnroll)
+	}
+	idx := make([]int, len(kd))
+	for o := 0; o < outer; o++ {
+		base := 0
+		for k := 1; k < len(kd); k++ {
+			base += idx[k] * ks[k]
+		}
+		w.rowsum(w.addr(dst)+uint32(4*o*kd[0]), w.addr(x)+uint32(4*base), kd[0], count, mean, ks[0], es)
+		for k := 1; k < len(kd); k++ {
+			idx[k]++
+			if idx[k] < kd[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
 	return nil
+}
+
+// rowsum emits dst[r] = the float64 sum (divided by count when mean) of
+// the count values at src + r·rowStep + j·elemStep (strides in values),
+// rounded once to float32: Reduce's and GlobalPool's arithmetic.
+func (w *wgen) rowsum(dst, src uint32, rows, count int, mean bool, rowStep, elemStep int) {
+	m := 0
+	if mean {
+		m = 1
+	}
+	w.body.I32(int32(dst)).I32(int32(src)).I32(int32(rows)).I32(int32(count)).I32(int32(m)).I32(int32(4 * rowStep)).I32(int32(4 * elemStep))
+	w.callHelper("rowsum")
 }
 
 // rows emits dst[r] = max, or float64 sum (divided by count when mean), of
 // src[r·count : (r+1)·count], for r < rows: GlobalPool's and Reduce's loop.
 func (w *wgen) rows(dst, src *Value, rows, count int, isMax, mean bool) {
+	if !isMax {
+		w.rowsum(w.addr(dst), w.addr(src), rows, count, mean, count, 1)
+		return
+	}
 	name := "rowsum"
 	if isMax {
 		name = "rowmax"
@@ -799,20 +893,23 @@ func (w *wgen) helper(name string, isMax bool) uint32 {
 			Br(0).End().End()
 		return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}, []byte{ii, ff, ii}, c.B)
 	}
-	// rowsum: locals 5 end (i32), 6 acc (f64)
+	// rowsum: params 4 mean, 5 rowStep, 6 elemStep (bytes); locals 7 p
+	// (i32), 8 j (i32), 9 acc (f64)
 	c.Block().Loop().
 		Get(rows).Op(wasmbin.OpI32Eqz).BrIf(1).
-		Get(src).Get(count).I32(4).Op(wasmbin.OpI32Mul).Op(wasmbin.OpI32Add).Set(5).
-		F64(0).Set(6).
+		Get(src).Set(7).Get(count).Set(8).
+		F64(0).Set(9).
 		Block().Loop().
-		Get(src).Get(5).Op(0x4f).BrIf(1).
-		Get(6).Get(src).F32Load(0).Op(wasmbin.OpF64Promo).Op(wasmbin.OpF64Add).Set(6).
-		Get(src).I32(4).Op(wasmbin.OpI32Add).Set(src).
+		Get(8).Op(wasmbin.OpI32Eqz).BrIf(1).
+		Get(9).Get(7).F32Load(0).Op(wasmbin.OpF64Promo).Op(wasmbin.OpF64Add).Set(9).
+		Get(7).Get(6).Op(wasmbin.OpI32Add).Set(7).
+		Get(8).I32(1).Op(wasmbin.OpI32Sub).Set(8).
 		Br(0).End().End().
-		Get(4).If().Get(6).Get(count).Op(0xb8).Op(wasmbin.OpF64Div).Set(6).End(). // f64.convert_i32_u
-		Get(dst).Get(6).Op(wasmbin.OpF32Demote).F32Store(0).
+		Get(4).If().Get(9).Get(count).Op(0xb8).Op(wasmbin.OpF64Div).Set(9).End(). // f64.convert_i32_u
+		Get(dst).Get(9).Op(wasmbin.OpF32Demote).F32Store(0).
 		Get(dst).I32(4).Op(wasmbin.OpI32Add).Set(dst).
+		Get(src).Get(5).Op(wasmbin.OpI32Add).Set(src).
 		Get(rows).I32(1).Op(wasmbin.OpI32Sub).Set(rows).
 		Br(0).End().End()
-	return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}, []byte{ii, wasmbin.F64}, c.B)
+	return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}, []byte{ii, ii, wasmbin.F64}, c.B)
 }

@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"strings"
+
 	"github.com/pwagen/pwagen/internal/wasmbin"
 	"github.com/pwagen/pwagen/kernels"
 )
@@ -18,13 +20,23 @@ const maxUnroll = 4096
 func helperSig(name string) wasmbin.FuncType {
 	switch name {
 	case "rowsum":
-		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}
 	case "rowmax":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}
 	case "copy2":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}
 	case "fill":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ff}}
+	case "where":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii, ii}}
+	case "gather":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}, Results: []byte{ii}}
+	}
+	if strings.HasPrefix(name, "cmp") {
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii}}
+	}
+	if strings.HasPrefix(name, "cvt_") {
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii}, Results: []byte{ii}}
 	}
 	return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}} // bin*
 }
@@ -32,12 +44,17 @@ func helperSig(name string) wasmbin.FuncType {
 // callHelper emits a call of a generated helper, declaring it the first
 // time.
 func (w *wgen) callHelper(name string) {
-	idx, ok := w.helpers[name]
-	if !ok {
+	w.declare(name)
+	w.body.Call(w.helpers[name])
+}
+
+// declare notes that the module needs a helper; GenerateWasm defines the
+// helpers after the first pass, before generating the bodies for real.
+func (w *wgen) declare(name string) {
+	if _, ok := w.helpers[name]; !ok {
 		w.helperOrder = append(w.helperOrder, name)
-		w.helpers[name] = 0 // the dry run's; GenerateWasm defines it
+		w.helpers[name] = 0
 	}
-	w.body.Call(idx)
 }
 
 // copy2 emits a strided copy: for i < n1, j < n2: dst[i·d1 + j] =
@@ -402,6 +419,16 @@ func (w *wgen) defineHelper(name string) uint32 {
 			Get(0).I32(4).Op(wasmbin.OpI32Add).Set(0).
 			Br(0).End().End()
 		return w.m.Func(helperSig(name), []byte{ii}, c.B)
+	}
+	switch {
+	case name == "where":
+		return w.m.Func(helperSig(name), []byte{ii}, whereBody())
+	case name == "gather":
+		return w.m.Func(helperSig(name), []byte{ii, ii, ff, ii, ii}, gatherBody())
+	case strings.HasPrefix(name, "cmp"):
+		return w.m.Func(helperSig(name), []byte{ii, ff, ff}, cmpBody(kernels.CmpOp(name[3]-'0')))
+	case strings.HasPrefix(name, "cvt_"):
+		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, cvtBody(name[4:]))
 	}
 	// bin<k><kind>: params dst 0, x 1, y 2, n 3; local end 4.
 	op := byte(0x92 + name[3] - '0')

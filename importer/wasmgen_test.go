@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -20,7 +21,7 @@ import (
 
 // wasmFixtures are the torch exports the wasm back end compiles; the others
 // must fall back with a message naming the node (TestWasmUnsupported).
-var wasmFixtures = []string{"mlp", "lenet", "lenet_dynbatch", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "transformer_relu", "transformer_gelu"}
+var wasmFixtures = []string{"mlp", "lenet", "lenet_dynbatch", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "transformer_relu", "transformer_gelu", "transformer_relu_mask", "transformer_gelu_mask", "transformer_embed_gelu"}
 
 // TestWasmTorchFixtures compiles each supported torch fixture with the wasm
 // back end, runs it under wazero with the SIMD and the scalar kernels, and
@@ -155,10 +156,18 @@ func checkGolden(t *testing.T, path string, got []byte) {
 func TestWasmUnsupported(t *testing.T) {
 	tests := []struct{ fixture, want string }{
 		{"audio1d", `Conv node "/conv2/Conv" (op Conv): activation ActTanh runs as Go code`},
-		{"transformer_embed_gelu", `is int64; the wasm back end takes float32 inputs and outputs only`},
+		{"ops_zoo", `Elu node "/Elu" (op Elu): activation ActElu runs as Go code (float64 math)`},
+		{"quantized", `its weights are quantized (model.quantize); the wasm back end runs float32 weights only`},
 	}
 	for _, tc := range tests {
-		_, err := GenerateWasm(importTorch(t, tc.fixture+"-opset17.onnx"))
+		var pl *Plan
+		if tc.fixture == "quantized" {
+			pl = importTorch(t, "mlp-opset17.onnx")
+			pl.quant = map[*Value]any{pl.Weights[0]: make([]int8, pl.Weights[0].Len())}
+		} else {
+			pl = importTorch(t, tc.fixture+"-opset17.onnx")
+		}
+		_, err := GenerateWasm(pl)
 		var un *WasmUnsupported
 		if !errors.As(err, &un) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want a *WasmUnsupported with %q", tc.fixture, err, tc.want)
@@ -221,5 +230,57 @@ func TestWasmThreadsLayout(t *testing.T) {
 		if _, err := modules.SharedMemory(out.Module, modules.MaxPages); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestWasmBadInputs: the module refuses what the Go back end refuses, with
+// a message: a token id outside the vocabulary (GatherF), an int64 outside
+// ±2^24 in the typed buffer.
+func TestWasmBadInputs(t *testing.T) {
+	ctx := context.Background()
+	out, err := GenerateWasm(importTorch(t, "transformer_embed_gelu-opset17.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := runner.Load(ctx, out.Module, out.Weights, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(ctx)
+	sig := m.Signature()
+	offs, total := runner.Layout(sig.Inputs)
+	tests := []struct {
+		name string
+		run  func() error
+		want string
+	}{
+		{"token id past the vocabulary", func() error {
+			in := make([]float32, m.InputLen())
+			in[3] = 1e6
+			_, err := m.Predict(ctx, in)
+			return err
+		}, `model: Gather node "/embed/Gather": a token id or index is not a whole number in [-`},
+		{"fraction as token id", func() error {
+			in := make([]float32, m.InputLen())
+			in[0] = 0.5
+			_, err := m.Predict(ctx, in)
+			return err
+		}, `a token id or index is not a whole number`},
+		{"int64 outside ±2^24", func() error {
+			buf := make([]byte, total)
+			binary.LittleEndian.PutUint64(buf[offs[0]+8:], 1<<40)
+			_, err := m.PredictTyped(ctx, buf)
+			return err
+		}, `model: input "input_ids" has a value outside ±2^24`},
+	}
+	for _, tc := range tests {
+		err := tc.run()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error with %q", tc.name, err, tc.want)
+		}
+	}
+	// And it still works after those.
+	if _, err := m.PredictTyped(ctx, make([]byte, total)); err != nil {
+		t.Errorf("a zero input after the errors: %v", err)
 	}
 }
