@@ -65,6 +65,10 @@ func IsGeneratedWasm(b []byte) bool {
 // as Go's linker leaves it (TestWasmThreadsLayout).
 const dataBase = 12288
 
+// errBufLen bounds a message built at run time: a prefix, two numbers
+// and a suffix of a few dozen bytes each.
+const errBufLen = 256
+
 // The module's globals, in definition order.
 const (
 	gLoaded  = iota // 1 after pwagen_load_weights succeeded
@@ -91,6 +95,7 @@ type wgen struct {
 	helpers     map[string]uint32 // generated helper functions
 	helperOrder []string
 	failIdx     uint32
+	errBuf      uint32       // where messages built at run time go
 	body        wasmbin.Code // predict's body
 	node        *Node
 }
@@ -174,6 +179,7 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		w.body = wasmbin.Code{}
 		w.arena, w.in, w.weights = arena, in, wbase
 		sigAt = w.bytes(sigJSON)
+		w.errBuf = w.bytes(make([]byte, errBufLen))
 		errWeights = w.str("model: predict before loadWeights")
 		errInput = w.str(fmt.Sprintf("model: the input has another number of values than %d (%s)", inLen, inputDesc(g)))
 		errTyped = w.str(fmt.Sprintf("model: the inputs buffer has fewer bytes than %d", inBytes))
@@ -310,7 +316,7 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		}
 	}
 	c.I32(int32(outLen))
-	predict := m.Func(retI, nil, c.B)
+	predict := m.Func(retI, []byte{ii}, c.B) // local 0: gatherF's result
 	export("pwagen_predict", predict)
 	constFn("pwagen_output", out)
 	c = wasmbin.Code{}

@@ -107,12 +107,76 @@ func (w *wgen) gatherF(dst, data, idx *Value, outer, axisLen, inner int) error {
 	if dst.Len() == 0 {
 		return nil
 	}
-	msg := w.str(fmt.Sprintf("model: %s: a token id or index is not a whole number in [-%d, %d)", w.node, axisLen, axisLen))
+	// The Go back end's message: "model: kernels.GatherF: index 3 is 10,
+	// want a whole number in [-10, 10)".
+	pre := w.str("model: kernels.GatherF: index ")
+	suf := w.str(fmt.Sprintf(", want a whole number in [-%d, %d)", axisLen, axisLen))
+	w.declare("itoa")
+	w.declare("gatherr")
 	w.body.I32(int32(w.addr(dst))).I32(int32(w.addr(data))).I32(int32(w.addr(idx))).
 		I32(int32(idx.Len())).I32(int32(outer)).I32(int32(axisLen)).I32(int32(4 * inner))
 	w.callHelper("gather")
-	w.body.Op(wasmbin.OpI32Eqz).If().I32(int32(msg)).I32(int32(w.strLen(msg))).Call(w.failIdx).Op(wasmbin.OpReturn).End()
+	w.body.Tee(0).If().
+		Get(0).I32(1).Op(wasmbin.OpI32Sub).
+		Get(0).I32(4).Op(wasmbin.OpI32Mul).I32(int32(w.addr(idx) - 4)).Op(wasmbin.OpI32Add).F32Load(0).
+		I32(int32(w.errBuf)).I32(int32(pre)).I32(int32(w.strLen(pre))).I32(int32(suf)).I32(int32(w.strLen(suf))).
+		Call(w.helpers["gatherr"]).Op(wasmbin.OpReturn).End()
 	return nil
+}
+
+// gatherErrBody writes the message of a bad index and returns -1: params
+// k 0, f 1 (f32), buf 2, pre 3, preLen 4, suf 5, sufLen 6; locals p 7, v 8
+// (i64). It prints the index as Go's kernels.ftoa does: the whole part,
+// then ".…" when there is a fraction; NaN as NaN.
+func gatherErrBody(itoa, errPtr, errLen uint32) []byte {
+	var c wasmbin.Code
+	c.Get(2).Get(3).Get(4).MemoryCopy().
+		Get(2).Get(4).Op(wasmbin.OpI32Add).Get(0).Op(0xad).Call(itoa).Set(7).
+		Get(7).I32(0x20736920).I32Store(0). // " is "
+		Get(7).I32(4).Op(wasmbin.OpI32Add).Set(7).
+		Get(1).Get(1).Op(0x5c).If(). // NaN
+		Get(7).I32(0x4e614e).I32Store(0).
+		Get(7).I32(3).Op(wasmbin.OpI32Add).Set(7).
+		Op(wasmbin.OpElse).
+		Get(1).Op(0xfc, 4).Set(8). // i64.trunc_sat_f32_s
+		Get(7).Get(8).Call(itoa).Set(7).
+		Get(8).Op(0xb4).Get(1).Op(0x5c).If(). // a fraction
+		Get(7).I32(-0x597f1dd2).I32Store(0).  // ".…" in UTF-8: 2e e2 80 a6
+		Get(7).I32(4).Op(wasmbin.OpI32Add).Set(7).
+		End().
+		End().
+		Get(7).Get(5).Get(6).MemoryCopy().
+		Get(2).GSet(errPtr).
+		Get(7).Get(6).Op(wasmbin.OpI32Add).Get(2).Op(wasmbin.OpI32Sub).GSet(errLen).
+		I32(-1)
+	return c.B
+}
+
+// itoaBody writes v in decimal at p and returns the end: params p 0, v 1
+// (i64); locals n 2, t 3 (i64).
+func itoaBody() []byte {
+	var c wasmbin.Code
+	c.Get(1).I64(0).Op(0x53).If(). // v < 0
+					Get(0).I32('-').Op(0x3a, 0, 0). // i32.store8
+					Get(0).I32(1).Op(wasmbin.OpI32Add).Set(0).
+					I64(0).Get(1).Op(0x7d).Set(1). // v = -v
+					End().
+					I32(1).Set(2).Get(1).Set(3).
+					Block().Loop().
+					Get(3).I64(10).Op(0x54).BrIf(1). // t < 10 (unsigned)
+					Get(3).I64(10).Op(0x80).Set(3).  // t /= 10 (unsigned)
+					Get(2).I32(1).Op(wasmbin.OpI32Add).Set(2).
+					Br(0).End().End().
+					Get(0).Get(2).Op(wasmbin.OpI32Add).Set(0).
+					Get(0).Set(2). // n is now the end; walk back from it
+					Block().Loop().
+					Get(2).I32(1).Op(wasmbin.OpI32Sub).Set(2).
+					Get(2).Get(1).I64(10).Op(0x82).Op(0xa7).I32('0').Op(wasmbin.OpI32Add).Op(0x3a, 0, 0). // '0' + v%10
+					Get(1).I64(10).Op(0x80).Tee(1).
+					I64(0).Op(0x52).BrIf(0). // v != 0
+					End().End().
+					Get(0)
+	return c.B
 }
 
 // Helper bodies.
@@ -180,8 +244,8 @@ func cmpBody(op kernels.CmpOp) []byte {
 }
 
 // gatherBody: params dst 0, data 1, idx 2, nidx 3, outer 4, axisLen 5,
-// innerBytes 6; locals p 7, end 8, f 9 (f32), i 10, o 11. Returns 1, or 0
-// when an index is not a whole number in [-axisLen, axisLen).
+// innerBytes 6; locals p 7, end 8, f 9 (f32), i 10, o 11. Returns 0, or
+// k+1 when index k is not a whole number in [-axisLen, axisLen).
 func gatherBody() []byte {
 	var c wasmbin.Code
 	// Check: every f must satisfy trunc(f) == f and -axisLen <= f < axisLen
@@ -194,7 +258,7 @@ func gatherBody() []byte {
 		Get(9).Get(5).Op(0xb2).Op(0x60). // f >= float(axisLen)
 		Op(0x72).
 		Get(9).I32(0).Get(5).Op(wasmbin.OpI32Sub).Op(0xb2).Op(0x5d). // f < -axisLen
-		Op(0x72).If().I32(0).Op(wasmbin.OpReturn).End().
+		Op(0x72).If().Get(7).Get(2).Op(wasmbin.OpI32Sub).I32(4).Op(0x6d).I32(1).Op(wasmbin.OpI32Add).Op(wasmbin.OpReturn).End().
 		Get(7).I32(4).Op(wasmbin.OpI32Add).Set(7).
 		Br(0).End().End()
 	// Copy: for o < outer, for each index: inner values.
@@ -212,7 +276,7 @@ func gatherBody() []byte {
 		Get(1).Get(5).Get(6).Op(wasmbin.OpI32Mul).Op(wasmbin.OpI32Add).Set(1).
 		Get(4).I32(1).Op(wasmbin.OpI32Sub).Set(4).
 		Br(0).End().End().
-		I32(1)
+		I32(0)
 	return c.B
 }
 

@@ -31,6 +31,10 @@ func helperSig(name string) wasmbin.FuncType {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii, ii}}
 	case "gather":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}, Results: []byte{ii}}
+	case "itoa":
+		return wasmbin.FuncType{Params: []byte{ii, wasmbin.I64}, Results: []byte{ii}}
+	case "gatherr":
+		return wasmbin.FuncType{Params: []byte{ii, ff, ii, ii, ii, ii, ii}, Results: []byte{ii}}
 	}
 	if strings.HasPrefix(name, "cmp") {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii}}
@@ -425,6 +429,10 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{ii}, whereBody())
 	case name == "gather":
 		return w.m.Func(helperSig(name), []byte{ii, ii, ff, ii, ii}, gatherBody())
+	case name == "itoa":
+		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, itoaBody())
+	case name == "gatherr":
+		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, gatherErrBody(w.helpers["itoa"], gErrPtr, gErrLen))
 	case strings.HasPrefix(name, "cmp"):
 		return w.m.Func(helperSig(name), []byte{ii, ff, ff}, cmpBody(kernels.CmpOp(name[3]-'0')))
 	case strings.HasPrefix(name, "cvt_"):

@@ -259,13 +259,25 @@ func TestWasmBadInputs(t *testing.T) {
 			in[3] = 1e6
 			_, err := m.Predict(ctx, in)
 			return err
-		}, `model: Gather node "/embed/Gather": a token id or index is not a whole number in [-`},
+		}, "model: kernels.GatherF: index 3 is 1000000, want a whole number in [-40, 40)"},
 		{"fraction as token id", func() error {
 			in := make([]float32, m.InputLen())
 			in[0] = 0.5
 			_, err := m.Predict(ctx, in)
 			return err
-		}, `a token id or index is not a whole number`},
+		}, "model: kernels.GatherF: index 0 is 0.…, want a whole number in [-40, 40)"},
+		{"NaN as token id", func() error {
+			in := make([]float32, m.InputLen())
+			in[5] = float32(math.NaN())
+			_, err := m.Predict(ctx, in)
+			return err
+		}, "model: kernels.GatherF: index 5 is NaN, want"},
+		{"negative token id", func() error {
+			in := make([]float32, m.InputLen())
+			in[1] = -41
+			_, err := m.Predict(ctx, in)
+			return err
+		}, "model: kernels.GatherF: index 1 is -41, want"},
 		{"int64 outside ±2^24", func() error {
 			buf := make([]byte, total)
 			binary.LittleEndian.PutUint64(buf[offs[0]+8:], 1<<40)
