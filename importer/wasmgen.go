@@ -104,9 +104,6 @@ type wgen struct {
 // docs/design.md and the typed contract of docs/contract.md. It returns an
 // *WasmUnsupported naming the first call it cannot compile.
 func GenerateWasm(pl *Plan) (*WasmOutput, error) {
-	if len(pl.quant) > 0 {
-		return nil, &WasmUnsupported{Reason: "its weights are quantized (model.quantize); the wasm back end runs float32 weights only"}
-	}
 	g := pl.Graph
 	for _, v := range g.Outputs {
 		if v.DType != Float32 || (v.IOType != "" && v.IOType != "float32") {
@@ -120,7 +117,7 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 			return nil, &WasmUnsupported{Reason: fmt.Sprintf("input %s is %s, which the typed contract does not carry", v, ioType(v))}
 		}
 	}
-	weights, entries, fp, err := layoutWeights(pl.Weights, nil)
+	weights, entries, fp, err := layoutWeights(pl.Weights, pl.quant)
 	if err != nil {
 		return nil, err
 	}
@@ -425,6 +422,10 @@ var kernelFuncs = []struct {
 	{"dwconv", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}},
 	{"pool", wasmbin.FuncType{Params: []byte{ii, ii, ii}}},
 	{"act", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ff, ff}}},
+	{"q8gemv", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}},
+	{"q8gemm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii, ii}}},
+	{"f16gemv", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii}}},
+	{"f16gemm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}},
 	{"layernorm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ff}}},
 	{"softmax_rows", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}},
 	{"gelu", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}},
@@ -532,6 +533,37 @@ func (w *wgen) call(i int, c Call) error {
 	switch c.FuncName() {
 	case "kernels.GemmEx":
 		return w.gemm(val(a[0]), val(a[1]), val(a[2]), val(a[3]), a[4].(kernels.GemmParams))
+	case "kernels.GemmExQ8":
+		wt, scale, p := val(a[2]), val(a[3]), a[5].(kernels.GemmParams)
+		return w.gemmRows(val(a[0]), val(a[1]), nil, val(a[4]), p, func(yr, ar, bias uint32) {
+			w.prim("q8gemv", yr, w.addr(wt), w.addr(scale), ar, bias, p.N, p.K)
+		})
+	case "kernels.GemmExF16":
+		wt, p := val(a[2]), a[4].(kernels.GemmParams)
+		return w.gemmRows(val(a[0]), val(a[1]), nil, val(a[3]), p, func(yr, ar, bias uint32) {
+			w.prim("f16gemv", yr, w.addr(wt), ar, bias, p.N, p.K)
+		})
+	case "kernels.ConvQ8", "kernels.ConvF16":
+		q8 := c.FuncName() == "kernels.ConvQ8"
+		wt := val(a[2])
+		var scale *Value
+		if q8 {
+			scale, a = val(a[3]), append(a[:3:3], a[4:]...)
+		}
+		var scratch uint32
+		if _, ok := a[4].(Scratch); ok {
+			scratch = w.arena + uint32(4*w.pl.scratch[i])
+		}
+		p := a[5].(kernels.ConvParams)
+		kk := p.InC / p.Group * Len(p.Kernel)
+		ocg := p.OutC / p.Group
+		return w.convWith(val(a[0]), val(a[1]), nil, val(a[3]), scratch, p, func(dg uint32, g int, col, bg uint32) {
+			if q8 {
+				w.prim("q8gemm", dg, w.addr(wt)+uint32(g*ocg*kk), w.addr(scale)+uint32(4*g*ocg), col, bg, ocg, kk, Len(p.Out))
+			} else {
+				w.prim("f16gemm", dg, w.addr(wt)+uint32(2*g*ocg*kk), col, bg, ocg, kk, Len(p.Out))
+			}
+		})
 	case "kernels.Conv":
 		var scratch uint32
 		if s, ok := a[4].(Scratch); ok {
@@ -633,6 +665,14 @@ func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
 }
 
 func (w *wgen) gemm(y, a, b, c *Value, p kernels.GemmParams) error {
+	return w.gemmRows(y, a, b, c, p, func(yr, ar, bias uint32) {
+		w.prim("gemv", yr, w.addr(b), ar, bias, p.N, p.K)
+	})
+}
+
+// gemmRows is GemmEx (and gemmRows of GemmExQ8, GemmExF16, with TransB
+// set): row runs one row of A against the weights.
+func (w *wgen) gemmRows(y, a, b, c *Value, p kernels.GemmParams, row func(yr, ar, bias uint32)) error {
 	m, n, k := p.M, p.N, p.K
 	if m == 0 || n == 0 {
 		return nil
@@ -655,7 +695,7 @@ func (w *wgen) gemm(y, a, b, c *Value, p kernels.GemmParams) error {
 			bias, c = w.addr(c), nil
 		}
 		for i := range m {
-			w.prim("gemv", w.addr(y)+uint32(4*i*n), w.addr(b), w.addr(a)+uint32(4*i*k), bias, n, k)
+			row(w.addr(y)+uint32(4*i*n), w.addr(a)+uint32(4*i*k), bias)
 		}
 	}
 	if c != nil {
@@ -680,6 +720,19 @@ func (w *wgen) gemm(y, a, b, c *Value, p kernels.GemmParams) error {
 }
 
 func (w *wgen) conv(dst, src, wt, b *Value, scratch uint32, p kernels.ConvParams) error {
+	ks := Len(p.Kernel)
+	kk := p.InC / p.Group * ks
+	ocg := p.OutC / p.Group
+	return w.convWith(dst, src, wt, b, scratch, p, func(dg uint32, g int, col, bg uint32) {
+		w.prim("gemm", dg, w.addr(wt)+uint32(4*g*ocg*kk), col, bg, ocg, kk, Len(p.Out))
+	})
+}
+
+// convWith is Conv (depthwise allowed) and convW of ConvQ8 and ConvF16:
+// mul multiplies group g's weights by its im2col matrix col. dw holds
+// the float32 weights of a depthwise convolution, nil for the quantized
+// ones (which are never depthwise).
+func (w *wgen) convWith(dst, src, dw, b *Value, scratch uint32, p kernels.ConvParams, mul func(dg uint32, g int, col, bg uint32)) error {
 	prod := func(s []int) int {
 		n := 1
 		for _, d := range s {
@@ -693,6 +746,9 @@ func (w *wgen) conv(dst, src, wt, b *Value, scratch uint32, p kernels.ConvParams
 		bias = w.addr(b)
 	}
 	if p.Group == p.InC && p.Group > 1 {
+		if dw == nil {
+			return w.unsupported("a quantized depthwise convolution (the importer keeps those float32)")
+		}
 		if p.OutC != p.InC {
 			return w.unsupported("a depthwise convolution with a channel multiplier runs as Go code in the Go back end")
 		}
@@ -703,7 +759,7 @@ func (w *wgen) conv(dst, src, wt, b *Value, scratch uint32, p kernels.ConvParams
 		at := w.geom(g)
 		per, perOut := p.InC*is, p.InC*os
 		for n := range p.N {
-			w.prim("dwconv", w.addr(dst)+uint32(4*n*perOut), w.addr(src)+uint32(4*n*per), w.addr(wt), bias, at)
+			w.prim("dwconv", w.addr(dst)+uint32(4*n*perOut), w.addr(src)+uint32(4*n*per), w.addr(dw), bias, at)
 		}
 		if !done {
 			return w.act(w.addr(dst), w.addr(dst), dst.Len(), p.Act)
@@ -726,7 +782,6 @@ func (w *wgen) conv(dst, src, wt, b *Value, scratch uint32, p kernels.ConvParams
 		for g := range p.Group {
 			sg := sn + uint32(4*g*icg*is)
 			dg := dn + uint32(4*g*ocg*os)
-			wg := w.addr(wt) + uint32(4*g*ocg*kk)
 			var bg uint32
 			if b != nil {
 				bg = bias + uint32(4*g*ocg)
@@ -738,7 +793,7 @@ func (w *wgen) conv(dst, src, wt, b *Value, scratch uint32, p kernels.ConvParams
 					w.prim("im2col_conv", col, sg, geomAt)
 				}
 			}
-			w.prim("gemm", dg, wg, col, bg, ocg, kk, os)
+			mul(dg, g, col, bg)
 		}
 		if err := w.act(dn, dn, p.OutC*os, p.Act); err != nil {
 			return err

@@ -157,17 +157,9 @@ func TestWasmUnsupported(t *testing.T) {
 	tests := []struct{ fixture, want string }{
 		{"audio1d", `Conv node "/conv2/Conv" (op Conv): activation ActTanh runs as Go code`},
 		{"ops_zoo", `Elu node "/Elu" (op Elu): activation ActElu runs as Go code (float64 math)`},
-		{"quantized", `its weights are quantized (model.quantize); the wasm back end runs float32 weights only`},
 	}
 	for _, tc := range tests {
-		var pl *Plan
-		if tc.fixture == "quantized" {
-			pl = importTorch(t, "mlp-opset17.onnx")
-			pl.quant = map[*Value]any{pl.Weights[0]: make([]int8, pl.Weights[0].Len())}
-		} else {
-			pl = importTorch(t, tc.fixture+"-opset17.onnx")
-		}
-		_, err := GenerateWasm(pl)
+		_, err := GenerateWasm(importTorch(t, tc.fixture+"-opset17.onnx"))
 		var un *WasmUnsupported
 		if !errors.As(err, &un) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want a *WasmUnsupported with %q", tc.fixture, err, tc.want)
@@ -294,5 +286,72 @@ func TestWasmBadInputs(t *testing.T) {
 	// And it still works after those.
 	if _, err := m.PredictTyped(ctx, make([]byte, total)); err != nil {
 		t.Errorf("a zero input after the errors: %v", err)
+	}
+}
+
+// TestWasmQuantized: int8 and fp16 weights run in the q8 and f16
+// primitives, as GemmExQ8, ConvQ8, GemmExF16 and ConvF16 call them: with
+// the scalar kernels the module gives the in-process plan's bits.
+func TestWasmQuantized(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"mlp", "lenet", "cifar_cnn", "mobilenetv2", "transformer_gelu"} {
+		for _, mode := range []string{QuantInt8, QuantFP16} {
+			pl, err := Quantize(importTorch(t, name+"-opset17.onnx"), mode, QuantOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := GenerateWasm(pl)
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, mode, err)
+			}
+			in := make([]float32, 0)
+			for _, v := range pl.Graph.Inputs {
+				for i := range v.Len() {
+					in = append(in, float32(math.Sin(float64(i)*0.1)))
+				}
+			}
+			ref, err := pl.Exec(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := runner.Load(ctx, out.Module, out.Weights, runner.Options{Variant: modules.Scalar})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Predict(ctx, in)
+			m.Close(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range ref[0] {
+				if math.Float32bits(got[i]) != math.Float32bits(ref[0][i]) {
+					t.Fatalf("%s %s: output %d is %g, the plan gives %g", name, mode, i, got[i], ref[0][i])
+				}
+			}
+			t.Logf("%s %s: %d bytes of module, %d of weights", name, mode, len(out.Module), len(out.Weights))
+		}
+	}
+}
+
+// TestKernelFuncsMatchModules: the signatures the back end imports are
+// the kernel modules'.
+func TestKernelFuncsMatchModules(t *testing.T) {
+	names := map[byte]string{ii: "i32", ff: "f32"}
+	for _, f := range kernelFuncs {
+		want, ok := modules.Lookup(f.name)
+		if !ok {
+			t.Errorf("%s: not a kernel function", f.name)
+			continue
+		}
+		var params, results []string
+		for _, p := range f.t.Params {
+			params = append(params, names[p])
+		}
+		for _, r := range f.t.Results {
+			results = append(results, names[r])
+		}
+		if fmt.Sprint(params, results) != fmt.Sprint(want.Params, want.Results) {
+			t.Errorf("%s: %v -> %v, the kernels' %v -> %v", f.name, params, results, want.Params, want.Results)
+		}
 	}
 }
