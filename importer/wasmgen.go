@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 
@@ -626,7 +627,26 @@ func (w *wgen) call(i int, c Call) error {
 	case "kernels.SoftmaxAxis":
 		outer, axis, inner, log := a[2].(int), a[3].(int), a[4].(int), a[5].(bool)
 		if inner != 1 || log {
-			return w.unsupported("a softmax over an axis other than the last, or LogSoftmax, runs as Go code in the Go back end")
+			if outer*inner > maxUnroll {
+				return w.unsupported("a softmax of %d rows, over the %d the wasm back end unrolls", outer*inner, maxUnroll)
+			}
+			if outer*axis*inner == 0 {
+				return nil
+			}
+			w.declare("exp64")
+			w.declare("log64")
+			l := 0
+			if log {
+				l = 1
+			}
+			for o := range outer {
+				for in := range inner {
+					off := uint32(4 * (o*axis*inner + in))
+					w.body.I32(int32(w.addr(val(a[0])) + off)).I32(int32(w.addr(val(a[1])) + off)).I32(int32(axis)).I32(int32(4 * inner)).I32(int32(l))
+					w.callHelper("softmaxs")
+				}
+			}
+			return nil
 		}
 		if outer*axis > 0 {
 			w.prim("softmax_rows", w.addr(val(a[0])), w.addr(val(a[1])), outer, axis)
@@ -652,6 +672,17 @@ func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
 		}
 	case kernels.ExactInKernel(a.Op):
 		w.prim("act", dst, x, n, int(a.Op), a.Alpha, a.Beta)
+	case a.Op == kernels.ActTanh || a.Op == kernels.ActExp || a.Op == kernels.ActLog || a.Op == kernels.ActSigmoid:
+		// Go's float64 math, as the Go module runs it (wasmgen_math.go).
+		w.declare("exp64")
+		if a.Op == kernels.ActTanh {
+			w.declare("tanh64")
+		}
+		if a.Op == kernels.ActLog {
+			w.declare("log64")
+		}
+		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n))
+		w.callHelper("actmath" + string(rune('a'+a.Op)))
 	case a.Op == kernels.ActGelu || a.Op == kernels.ActGeluTanh:
 		tanh := 0
 		if a.Op == kernels.ActGeluTanh {
@@ -805,7 +836,16 @@ func (w *wgen) convWith(dst, src, dw, b *Value, scratch uint32, p kernels.ConvPa
 // reduce handles ReduceSum and ReduceMean over trailing axes: each output
 // is the float64 sum of a contiguous run, as Reduce's common case.
 func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) error {
-	if op != kernels.ReduceSum && op != kernels.ReduceMean {
+	var mode int // rowsum's: 0 sum, 1 mean, 2 max, 3 min
+	switch op {
+	case kernels.ReduceSum:
+	case kernels.ReduceMean:
+		mode = 1
+	case kernels.ReduceMax:
+		mode = 2
+	case kernels.ReduceMin:
+		mode = 3
+	default:
 		return w.unsupported("%s runs as Go code in the Go back end", enumNames[reflect.TypeOf(op)][int64(op)])
 	}
 	red := make([]bool, len(shape))
@@ -861,9 +901,8 @@ func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) err
 	if len(rs) == 1 {
 		es = rs[0]
 	}
-	mean := op == kernels.ReduceMean
 	if len(kd) == 0 { // everything reduced
-		w.rowsum(w.addr(dst), w.addr(x), 1, count, mean, 0, es)
+		w.rowsum(w.addr(dst), w.addr(x), 1, count, mode, 0, es)
 		return nil
 	}
 	// The innermost kept axis is the helper's rows; the outer ones unroll.
@@ -877,7 +916,7 @@ func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) err
 		for k := 1; k < len(kd); k++ {
 			base += idx[k] * ks[k]
 		}
-		w.rowsum(w.addr(dst)+uint32(4*o*kd[0]), w.addr(x)+uint32(4*base), kd[0], count, mean, ks[0], es)
+		w.rowsum(w.addr(dst)+uint32(4*o*kd[0]), w.addr(x)+uint32(4*base), kd[0], count, mode, ks[0], es)
 		for k := 1; k < len(kd); k++ {
 			idx[k]++
 			if idx[k] < kd[k] {
@@ -889,15 +928,12 @@ func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) err
 	return nil
 }
 
-// rowsum emits dst[r] = the float64 sum (divided by count when mean) of
-// the count values at src + r·rowStep + j·elemStep (strides in values),
-// rounded once to float32: Reduce's and GlobalPool's arithmetic.
-func (w *wgen) rowsum(dst, src uint32, rows, count int, mean bool, rowStep, elemStep int) {
-	m := 0
-	if mean {
-		m = 1
-	}
-	w.body.I32(int32(dst)).I32(int32(src)).I32(int32(rows)).I32(int32(count)).I32(int32(m)).I32(int32(4 * rowStep)).I32(int32(4 * elemStep))
+// rowsum emits dst[r] = the float64 sum (mode 0; divided by count, mode
+// 1), max (2) or min (3) of the count values at src + r·rowStep +
+// j·elemStep (strides in values), rounded once to float32: Reduce's and
+// GlobalPool's arithmetic.
+func (w *wgen) rowsum(dst, src uint32, rows, count int, mode int, rowStep, elemStep int) {
+	w.body.I32(int32(dst)).I32(int32(src)).I32(int32(rows)).I32(int32(count)).I32(int32(mode)).I32(int32(4 * rowStep)).I32(int32(4 * elemStep))
 	w.callHelper("rowsum")
 }
 
@@ -905,7 +941,11 @@ func (w *wgen) rowsum(dst, src uint32, rows, count int, mean bool, rowStep, elem
 // src[r·count : (r+1)·count], for r < rows: GlobalPool's and Reduce's loop.
 func (w *wgen) rows(dst, src *Value, rows, count int, isMax, mean bool) {
 	if !isMax {
-		w.rowsum(w.addr(dst), w.addr(src), rows, count, mean, count, 1)
+		m := 0
+		if mean {
+			m = 1
+		}
+		w.rowsum(w.addr(dst), w.addr(src), rows, count, m, count, 1)
 		return
 	}
 	name := "rowsum"
@@ -954,23 +994,28 @@ func (w *wgen) helper(name string, isMax bool) uint32 {
 			Br(0).End().End()
 		return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}, []byte{ii, ff, ii}, c.B)
 	}
-	// rowsum: params 4 mean, 5 rowStep, 6 elemStep (bytes); locals 7 p
-	// (i32), 8 j (i32), 9 acc (f64)
+	// rowsum: params 4 mode, 5 rowStep, 6 elemStep (bytes); locals 7 p
+	// (i32), 8 j (i32), 9 acc (f64), 10 v (f64)
 	c.Block().Loop().
 		Get(rows).Op(wasmbin.OpI32Eqz).BrIf(1).
 		Get(src).Set(7).Get(count).Set(8).
 		F64(0).Set(9).
+		Get(4).I32(2).Op(wasmbin.OpI32Eq).If().F64(math.Inf(-1)).Set(9).End().
+		Get(4).I32(3).Op(wasmbin.OpI32Eq).If().F64(math.Inf(1)).Set(9).End().
 		Block().Loop().
 		Get(8).Op(wasmbin.OpI32Eqz).BrIf(1).
-		Get(9).Get(7).F32Load(0).Op(wasmbin.OpF64Promo).Op(wasmbin.OpF64Add).Set(9).
+		Get(7).F32Load(0).Op(wasmbin.OpF64Promo).Set(10).
+		Get(4).I32(2).Op(wasmbin.OpI32LtU).If().Get(9).Get(10).Op(wasmbin.OpF64Add).Set(9).End().
+		Get(4).I32(2).Op(wasmbin.OpI32Eq).If().Get(9).Get(10).Op(0xa5).Set(9).End(). // f64.max
+		Get(4).I32(3).Op(wasmbin.OpI32Eq).If().Get(9).Get(10).Op(0xa4).Set(9).End(). // f64.min
 		Get(7).Get(6).Op(wasmbin.OpI32Add).Set(7).
 		Get(8).I32(1).Op(wasmbin.OpI32Sub).Set(8).
 		Br(0).End().End().
-		Get(4).If().Get(9).Get(count).Op(0xb8).Op(wasmbin.OpF64Div).Set(9).End(). // f64.convert_i32_u
+		Get(4).I32(1).Op(wasmbin.OpI32Eq).If().Get(9).Get(count).Op(0xb8).Op(wasmbin.OpF64Div).Set(9).End(). // f64.convert_i32_u
 		Get(dst).Get(9).Op(wasmbin.OpF32Demote).F32Store(0).
 		Get(dst).I32(4).Op(wasmbin.OpI32Add).Set(dst).
 		Get(src).Get(5).Op(wasmbin.OpI32Add).Set(src).
 		Get(rows).I32(1).Op(wasmbin.OpI32Sub).Set(rows).
 		Br(0).End().End()
-	return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}, []byte{ii, ii, wasmbin.F64}, c.B)
+	return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}, []byte{ii, ii, wasmbin.F64, wasmbin.F64}, c.B)
 }

@@ -36,6 +36,15 @@ func helperSig(name string) wasmbin.FuncType {
 	case "gatherr":
 		return wasmbin.FuncType{Params: []byte{ii, ff, ii, ii, ii, ii, ii}, Results: []byte{ii}}
 	}
+	switch name {
+	case "exp64", "log64", "tanh64":
+		return wasmbin.FuncType{Params: []byte{wasmbin.F64}, Results: []byte{wasmbin.F64}}
+	case "softmaxs":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
+	}
+	if strings.HasPrefix(name, "actmath") {
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
+	}
 	if strings.HasPrefix(name, "cmp") {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii}}
 	}
@@ -425,6 +434,21 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{ii}, c.B)
 	}
 	switch {
+	case name == "exp64":
+		return w.m.Func(helperSig(name), expLocals, expBody())
+	case name == "log64":
+		return w.m.Func(helperSig(name), logLocals, logBody())
+	case name == "tanh64":
+		return w.m.Func(helperSig(name), []byte{wasmbin.F64, wasmbin.F64}, tanhBody(w.helpers["exp64"]))
+	case name == "softmaxs":
+		return w.m.Func(helperSig(name), []byte{ff, ii, ii, wasmbin.F64, wasmbin.F64}, softmaxStridedBody(w.helpers["exp64"], w.helpers["log64"]))
+	case strings.HasPrefix(name, "actmath"):
+		op := kernels.ActOp(name[7] - 'a')
+		fn := map[kernels.ActOp]string{kernels.ActTanh: "tanh64", kernels.ActLog: "log64"}[op]
+		if fn == "" {
+			fn = "exp64"
+		}
+		return w.m.Func(helperSig(name), []byte{ii}, actMathBody(op, w.helpers[fn]))
 	case name == "where":
 		return w.m.Func(helperSig(name), []byte{ii}, whereBody())
 	case name == "gather":

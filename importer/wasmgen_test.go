@@ -21,7 +21,7 @@ import (
 
 // wasmFixtures are the torch exports the wasm back end compiles; the others
 // must fall back with a message naming the node (TestWasmUnsupported).
-var wasmFixtures = []string{"mlp", "lenet", "lenet_dynbatch", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "transformer_relu", "transformer_gelu", "transformer_relu_mask", "transformer_gelu_mask", "transformer_embed_gelu"}
+var wasmFixtures = []string{"mlp", "lenet", "lenet_dynbatch", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "audio1d", "transformer_relu", "transformer_gelu", "transformer_relu_mask", "transformer_gelu_mask", "transformer_embed_gelu"}
 
 // TestWasmTorchFixtures compiles each supported torch fixture with the wasm
 // back end, runs it under wazero with the SIMD and the scalar kernels, and
@@ -155,7 +155,6 @@ func checkGolden(t *testing.T, path string, got []byte) {
 // torch fixtures all say which.
 func TestWasmUnsupported(t *testing.T) {
 	tests := []struct{ fixture, want string }{
-		{"audio1d", `Conv node "/conv2/Conv" (op Conv): activation ActTanh runs as Go code`},
 		{"ops_zoo", `Elu node "/Elu" (op Elu): activation ActElu runs as Go code (float64 math)`},
 	}
 	for _, tc := range tests {
