@@ -53,7 +53,9 @@ func IsGeneratedWasm(b []byte) bool {
 	for i < len(b) && b[i]&0x80 != 0 { // the section's size
 		i++
 	}
-	i++
+	if i++; i > len(b) {
+		return false
+	}
 	rest := b[i:]
 	return len(rest) > len(WasmHeaderSection) && int(rest[0]) == len(WasmHeaderSection) &&
 		string(rest[1:1+len(WasmHeaderSection)]) == WasmHeaderSection &&
