@@ -196,6 +196,15 @@ func (c *Config) resolveBackend() error {
 	if m.Wasm != "" || (m.Backend != "wasm" && m.Backend != "auto") {
 		return nil
 	}
+	if !m.Kernels {
+		// The module calls the kernel modules; kernels = false asks for a
+		// model without them, which only the Go package can be.
+		if m.Backend == "wasm" {
+			return &Error{File: filepath.Base(c.File), Line: c.lines["model.backend"], Key: "model.backend",
+				Msg: "model.backend: \"wasm\" with kernels = false: the generated module calls pwagen's kernel modules; set kernels = true, or backend = \"go\" for a model without them"}
+		}
+		return nil
+	}
 	rel := filepath.ToSlash(filepath.Join(filepath.FromSlash(m.Package), GeneratedWasm))
 	_, err := os.Stat(c.Rel(rel))
 	switch {

@@ -347,6 +347,20 @@ func TestModelBackend(t *testing.T) {
 			t.Errorf("%s (model.wasm present %v): wasm %q, err %v; want %q", tt.backend, tt.present, c.Model.Wasm, err, tt.wasm)
 		}
 	}
+	// kernels = false: auto builds Go, wasm is refused.
+	for _, b := range []string{"auto", "wasm"} {
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "model"), 0o755)
+		os.WriteFile(filepath.Join(dir, "model", "model.wasm"), []byte("\x00asm\x01\x00\x00\x00"), 0o644)
+		c, err := Parse(filepath.Join(dir, "pwagen.toml"), []byte(strings.Replace(good, `shard_size = "1MiB"`, "shard_size = \"1MiB\"\nkernels = false\nbackend = \""+b+"\"", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.resolveBackend()
+		if c.Model.Foreign() || (b == "wasm") != (err != nil) {
+			t.Errorf("kernels = false, backend %s: foreign %v, err %v", b, c.Model.Foreign(), err)
+		}
+	}
 	// backend with wasm: two ways to name the module.
 	_, err := Parse("pwagen.toml", []byte(strings.Replace(good, `package = "./model"`, "wasm = \"m.wasm\"\nbackend = \"auto\"", 1)))
 	if err == nil || !strings.Contains(err.Error(), "model.backend: is set with model.wasm") {
