@@ -33,8 +33,10 @@ type loaderPage struct {
 	// digits, and poolBatch concurrent predict calls.
 	Batch, Conc [2]poolLoop        `json:"-"`
 	Echo        map[string]float64 `json:"echo"`
-	// Windows are iris direct, through the loader, and the empty worker.
+	// Windows are iris direct, through the loader (spinning and with
+	// spin: false), and the empty worker; DigWin the same for one digit.
 	Windows map[string]window `json:"windows"`
+	DigWin  map[string]window `json:"digitWindows"`
 }
 
 // echoWorkerJS answers at once, as an empty model worker would: a
@@ -113,15 +115,20 @@ type window struct {
 	Med float64 `json:"med"`
 }
 
-// windowsJS times iris directly on the page, iris through the package's
-// loader (one worker) and the empty worker (shared memory on an isolated
-// page, else a transferred ArrayBuffer) in turn, 40 windows of 25 ms each
-// way, so that the machine's load falls on all three alike.
-const windowsJS = `(async (fwd, kern, weights) => {
-  const direct = await __pw.model('/__bench/iris.wasm', fwd, kern, weights);
+// windowsJS times a model directly on the page, through the package's
+// loader (one worker; spin "auto"), through it with loadModel({spin: true})
+// (always poll) and with spin: false (the page and the worker sleep at
+// once, as the loader did before it could spin), and the
+// empty worker (shared memory on an isolated page, else a transferred
+// ArrayBuffer) in turn, 40 windows of 25 ms each way, so that the
+// machine's load falls on all alike. x is the input.
+const windowsJS = `(async (model, fwd, kern, weights, x) => {
+  const direct = await __pw.model(model, fwd, kern, weights);
   const { loadModel } = await import('/pwagen.js');
   const m = await loadModel({ serviceWorker: false, storage: 'memory', workers: 1 });
-  const x = new Float32Array([5.1, 3.5, 1.4, 0.2]);
+  const m0 = await loadModel({ serviceWorker: false, storage: 'memory', workers: 1, spin: false });
+  const m1 = await loadModel({ serviceWorker: false, storage: 'memory', workers: 1, spin: true });
+  x = Float32Array.from(x);
   const w = new Worker('/__bench/echo-worker.js');
   let echo;
   if (self.crossOriginIsolated) {
@@ -134,7 +141,7 @@ const windowsJS = `(async (fwd, kern, weights) => {
     w.onmessage = (e) => settle(e.data);
     echo = () => new Promise((res) => { settle = res; const b = x.slice().buffer; w.postMessage(b, [b]); });
   }
-  const ways = { direct: async () => direct.predict(x), loader: () => m.predict(x), echo };
+  const ways = { direct: async () => direct.predict(x), loader: () => m.predict(x), spin: () => m1.predict(x), nospin: () => m0.predict(x), echo };
   const per = Object.fromEntries(Object.keys(ways).map((k) => [k, []]));
   for (const f of Object.values(ways)) for (const t = performance.now(); performance.now() - t < 1000;) await f();
   for (let i = 0; i < 40; i++) for (const [k, f] of Object.entries(ways)) {
@@ -144,6 +151,8 @@ const windowsJS = `(async (fwd, kern, weights) => {
     per[k].push(((performance.now() - t0) * 1000) / n);
   }
   m.dispose();
+  m0.dispose();
+  m1.dispose();
   w.terminate();
   return Object.fromEntries(Object.entries(per).map(([k, v]) => { v.sort((a, b) => a - b); return [k, { min: v[0], med: v[v.length >> 1] }]; }));
 })`
@@ -173,6 +182,7 @@ const loaderPoolJS = `(async (n, batch, runs, warmMs) => {
       do { await call[kind](models[w]); calls++; } while (performance.now() - t0 < ms);
       return { calls, ms: performance.now() - t0 };
     },
+    dispose() { m1.dispose(); m2.dispose(); },
   };
   return r;
 })`
@@ -335,6 +345,15 @@ func loaderSection(ctx context.Context, e *env) (string, error) {
 					}
 				}
 			}
+			if _, err := eval[bool](bctx, `(window.__ldr.dispose(), true)`); err != nil {
+				return err
+			}
+			// One digit directly and through the loader, in interleaved
+			// windows: section 7 and this one time them minutes apart.
+			p.DigWin, err = eval[map[string]window](bctx, fmt.Sprintf("%s(%q, %q, %q, %q, __pw.input(784))", windowsJS, "/__bench/model.wasm", fwd, kern, "/__bench/weights.bin"))
+			if err != nil {
+				return fmt.Errorf("digits, windows: %w", err)
+			}
 			return nil
 		})
 		if err != nil {
@@ -353,7 +372,7 @@ func loaderSection(ctx context.Context, e *env) (string, error) {
 				return err
 			}
 			p.IrisLdr = r.Loader
-			p.Windows, err = eval[map[string]window](bctx, fmt.Sprintf("%s(%q, %q, %q)", windowsJS, ifwd, ikern, "/__bench/iris-weights.bin"))
+			p.Windows, err = eval[map[string]window](bctx, fmt.Sprintf("%s(%q, %q, %q, %q, [5.1, 3.5, 1.4, 0.2])", windowsJS, "/__bench/iris.wasm", ifwd, ikern, "/__bench/iris-weights.bin"))
 			return err
 		})
 		if err != nil {
@@ -451,8 +470,27 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 	b.WriteString(table([]string{"", "plain page", "isolated page"}, [][]string{
 		row("iris, direct", win("direct")),
 		row("iris, via loader", win("loader")),
+		row("iris, via loader with `spin: true` (always poll before sleeping)", win("spin")),
+		row("iris, via loader with `spin: false` (the page and the worker sleep at once)", win("nospin")),
 		row("**the loader's round trip** (best windows: via loader − direct)", func(p *loaderPage) string { return fmtUs(bestRT(p)) }),
+		row("the loader's round trip with `spin: true` (best windows)", func(p *loaderPage) string { return fmtUs(p.Windows["spin"].Min - p.Windows["direct"].Min) }),
+		row("the loader's round trip with `spin: false` (best windows)", func(p *loaderPage) string { return fmtUs(p.Windows["nospin"].Min - p.Windows["direct"].Min) }),
 		row("empty worker", win("echo")),
+	}))
+	b.WriteString("\nOne digit the same way, after the pool's loops (section 7 and the first table time direct and loader calls minutes apart, and V8 may still be tiering the page's copy of the model up when the first table's direct call is timed): best window (median).\n\n")
+	dwin := func(k string) func(p *loaderPage) string {
+		return func(p *loaderPage) string {
+			w := p.DigWin[k]
+			return fmt.Sprintf("%s (%s)", fmtUs(w.Min), fmtUs(w.Med))
+		}
+	}
+	b.WriteString(table([]string{"", "plain page", "isolated page"}, [][]string{
+		row("one digit, direct", dwin("direct")),
+		row("one digit, via loader", dwin("loader")),
+		row("one digit, via loader with `spin: true`", dwin("spin")),
+		row("one digit, via loader with `spin: false`", dwin("nospin")),
+		row("via loader − direct (best windows)", func(p *loaderPage) string { return fmtUs(p.DigWin["loader"].Min - p.DigWin["direct"].Min) }),
+		row("one digit via loader (best window) against native Go", func(p *loaderPage) string { return speed(p.DigWin["loader"].Min, native) }),
 	}))
 
 	b.WriteString("\nGoals (issue 21: round trip and one digit; issue 18: the pool):\n\n")
@@ -468,6 +506,7 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		{"the loader's round trip, isolated page (medians)", fmtUs(rt(iso)), "≤ 15 µs", verdict(rt(iso) <= 15)},
 		{"the loader's round trip, plain page (best windows)", fmtUs(bestRT(plain)), "(no goal: postMessage)", "–"},
 		{"one digit through the loader against native Go, isolated page", speed(best.DigLdr, native), "≥ 4× faster", verdict(native/best.DigLdr >= 4)},
+		{"one digit through the loader against native Go, isolated page (best window)", speed(iso.DigWin["loader"].Min, native), "≥ 4× faster", verdict(native/iso.DigWin["loader"].Min >= 4)},
 		{"one digit through the loader against native Go, plain page", speed(plain.DigLdr, native), "≥ 4× faster", verdict(native/plain.DigLdr >= 4)},
 		{fmt.Sprintf("predictBatch of %d digits, 2 workers against 1, plain page", poolBatch), fmt.Sprintf("%.2f×", speedup(plain.Batch)), "≥ 1.7×", verdict(speedup(plain.Batch) >= 1.7)},
 	}
@@ -482,8 +521,8 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		fmt.Fprintf(&b, "Shared memory skips the task queue on the worker's side: blocked in `Atomics.wait`, the worker wakes on `Atomics.notify` straight into the model, and only the page's side goes through a task (the resolution of `Atomics.waitAsync`): %s for an empty worker, against %s when the worker also awaits `waitAsync`. ", fmtUs(v), fmtUs(iso.Echo["sab-waitAsync"]))
 		fmt.Fprintf(&b, "A worker that never goes back to its event loop pays for every ArrayBuffer it allocates (%s with one 12-byte ArrayBuffer per call), so the loader's worker copies the output from the model's memory straight into the shared region, allocating none. ", fmtUs(iso.Echo["sab-wait-alloc"]))
 	}
-	b.WriteString("So on a cross-origin isolated page each worker gets a SharedArrayBuffer channel (templates/loader/channel.js): the page writes the packed input into it and awaits `Atomics.waitAsync`; the worker, blocked in `Atomics.wait`, runs the model on the input in place and writes the output back. Batches and inputs larger than the channel still go by postMessage, after the page \"parks\" the worker (it leaves `Atomics.wait` to read its messages). ")
-	fmt.Fprintf(&b, "The pool splits a batch into two parts per worker, handed to whichever worker is idle: with 2 workers a batch of %d digits runs %.2f× as fast as with one (plain page; %.2f× isolated). ", poolBatch, speedup(plain.Batch), speedup(iso.Batch))
+	b.WriteString("So on a cross-origin isolated page each worker gets a SharedArrayBuffer channel (templates/loader/channel.js): the page writes the packed input into it; the worker runs the model on the input in place and writes the output back. Each side polls the channel before it sleeps when that pays (the worker for 0.05 ms after each answer, then `Atomics.wait`; the page, for a call it expects back within 0.5 ms and while no other call is in flight, then `Atomics.waitAsync`), so a predict in a loop wakes no thread. Whether it pays depends on the machine's load, so by default (`spin: \"auto\"`) the page measures calls in blocks of 8 both ways and keeps the faster; the `spin: true` and `spin: false` rows force one way. Batches and inputs larger than the channel still go by postMessage, after the page \"parks\" the worker (it leaves its loop to read its messages). ")
+	fmt.Fprintf(&b, "The pool hands a batch out in parts of about half of what is left per worker, each to the worker with the fewest in hand, and each worker holds up to two calls or parts, so that the next is queued when it finishes one: with 2 workers a batch of %d digits runs %.2f× as fast as with one (plain page; %.2f× isolated). ", poolBatch, speedup(plain.Batch), speedup(iso.Batch))
 	fmt.Fprintf(&b, "The CPU time per batch (all of the browser's processes, from /proc) shows the work the pool does: %s with one worker and %s with two on the plain page, so splitting costs little; the cores used (CPU time over wall time) show what the machine gave: %.2f and %.2f. ", fmtUs(plain.Batch[0].cpuPerCall()), fmtUs(plain.Batch[1].cpuPerCall()), plain.Batch[0].cores(), plain.Batch[1].cores())
 	b.WriteString("Two workers can only be twice as fast when the browser gets two cores; on this shared machine (load average in the header) Linux's autogroup scheduler divides the CPU between sessions first, so a second worker thread shares its session's part instead of adding a core's. ")
 	b.WriteString("A figure near its threshold can pass in one run and fail in the next on this shared machine; the ratios measured side by side in one run are the figures to read.\n")

@@ -61,6 +61,18 @@ func (v *check) run(ctx context.Context) error {
 	return nil
 }
 
+// kernelModules are the bytes of every kernel module a measured run may
+// link (the forwarder, each variant and the threaded one), in the run
+// cache's key. A variable: a test changes one to see the cache miss.
+var kernelModules = func() [][]byte {
+	out := [][]byte{modules.Forwarder()}
+	for _, kv := range []modules.Variant{modules.SIMD, modules.Scalar, modules.SIMDThreads} {
+		w, _ := modules.Wasm(kv)
+		out = append(out, w)
+	}
+	return out
+}
+
 // runPath is the cache file of this run, or "" when it may not be cached.
 func (v *check) runPath() string {
 	dir := v.cacheDir()
@@ -74,8 +86,8 @@ func (v *check) runPath() string {
 	}
 	h.Write(v.wasm)
 	// The kernels the runs link: a changed kernel must run again.
-	for _, kv := range []modules.Variant{modules.SIMD, modules.Scalar, modules.SIMDThreads} {
-		w, _ := modules.Wasm(kv)
+	for _, w := range kernelModules() {
+		fmt.Fprintf(h, "%d\x00", len(w))
 		h.Write(w)
 	}
 	return filepath.Join(dir, "pwagen-runs", hex.EncodeToString(h.Sum(nil))+".json")

@@ -45,6 +45,21 @@ func TestRunCache(t *testing.T) {
 			t.Errorf("%s changed, yet the run came from the cache", name)
 		}
 	}
+	// A kernel module that changed (a new pwagen with faster or fixed
+	// kernels) runs again, whichever module it is.
+	orig := kernelModules
+	t.Cleanup(func() { kernelModules = orig })
+	for i := range orig() {
+		kernelModules = func() [][]byte {
+			ms := orig()
+			ms[i] = append(slices.Clone(ms[i]), 0) // one byte more
+			return ms
+		}
+		if r := validateFile(t, model, o); cached(r) {
+			t.Errorf("kernel module %d changed, yet the run came from the cache", i)
+		}
+	}
+	kernelModules = orig
 	tight := o
 	tight.MemoryBudget = 2 << 20 // below what the model declares: a problem, never cached
 	validateFile(t, model, tight)

@@ -53,6 +53,8 @@ type threadsRun struct {
 	Out      map[string][]float64 `json:"out"`
 	Variant  map[string]string    `json:"variant"`
 	Threads  map[string]int       `json:"threads"`
+	Workers  map[string]int       `json:"workers"`
+	Limited  map[string]string    `json:"limitedBy"`
 	Warnings []string             `json:"warnings"`
 }
 
@@ -65,7 +67,7 @@ func runVariants(t *testing.T, ctx context.Context, in []float32) threadsRun {
 	t.Helper()
 	inJS, _ := json.Marshal(in)
 	js := `import('./pwagen.js').then(async ({ loadModel }) => {
-		const r = { isolated: self.crossOriginIsolated, out: {}, variant: {}, threads: {}, warnings: [] };
+		const r = { isolated: self.crossOriginIsolated, out: {}, variant: {}, threads: {}, workers: {}, limitedBy: {}, warnings: [] };
 		for (const [name, variant] of [['default', undefined], ['simd', 'simd']]) {
 			const m = await loadModel({ variant, threadsMinWork: 1, onWarning: (w) => r.warnings.push(w) });
 			let out;
@@ -73,6 +75,8 @@ func runVariants(t *testing.T, ctx context.Context, in []float32) threadsRun {
 			r.out[name] = Array.from(out);
 			r.variant[name] = m.info.variant;
 			r.threads[name] = m.info.threads || 1;
+			r.workers[name] = m.info.workers;
+			r.limitedBy[name] = m.info.pool.limitedBy || '';
 			m.dispose();
 		}
 		return r;
@@ -123,6 +127,11 @@ func TestThreadsInChromium(t *testing.T) {
 				}
 				if r.Threads["default"] < 2 {
 					t.Errorf("%s: info.threads = %d, want at least 2 (the model worker and a helper in the kernels' loop)", when, r.Threads["default"])
+				}
+				// The pool (2 workers asked by default on 2 cores) runs a
+				// simd-threads model in one worker, and says so.
+				if r.Workers["default"] != 1 || r.Limited["default"] != "simd-threads" {
+					t.Errorf("%s: simd-threads: info.workers = %d, info.pool.limitedBy = %q; want 1 and \"simd-threads\"", when, r.Workers["default"], r.Limited["default"])
 				}
 				if len(r.Warnings) > 0 {
 					t.Errorf("%s: warnings: %q", when, r.Warnings)

@@ -31,22 +31,23 @@ func isolated(t testing.TB, h http.Handler) *browsertest.Server {
 
 // poolRun is what poolJS returns.
 type poolRun struct {
-	Transport  string            `json:"transport"`
-	Isolated   bool              `json:"isolated"`
-	Workers    int               `json:"workers"`
-	Asked      int               `json:"asked"`
-	Reference  [][]float64       `json:"reference"`  // one worker, one predict per digit
-	Batch1     [][]float64       `json:"batch1"`     // one worker, predictBatch
-	BatchN     [][]float64       `json:"batchN"`     // the pool, predictBatch
-	Concurrent [][]float64       `json:"concurrent"` // the pool, every predict at once
-	V1Batch    []float64         `json:"v1batch"`    // the pool, predict of 3 digits in one Float32Array
-	V1Many     []float64         `json:"v1many"`     // the pool, predict of every digit in one Float32Array
-	Stress     stressRun         `json:"stress"`
-	Errors     map[string]string `json:"errors"`
-	Budget     budgetRun         `json:"budget"`
-	Empty      int               `json:"empty"`
-	Warnings   []string          `json:"warnings"`
-	WorkersEnd int               `json:"workersAtEnd"`
+	Transport  string                 `json:"transport"`
+	Isolated   bool                   `json:"isolated"`
+	Workers    int                    `json:"workers"`
+	Asked      int                    `json:"asked"`
+	Reference  [][]float64            `json:"reference"`  // one worker, one predict per digit
+	Batch1     [][]float64            `json:"batch1"`     // one worker, predictBatch
+	BatchN     [][]float64            `json:"batchN"`     // the pool, predictBatch
+	Concurrent [][]float64            `json:"concurrent"` // the pool, every predict at once
+	V1Batch    []float64              `json:"v1batch"`    // the pool, predict of 3 digits in one Float32Array
+	V1Many     []float64              `json:"v1many"`     // the pool, predict of every digit in one Float32Array
+	Spin       map[string][][]float64 `json:"spin"`       // one worker per loadModel({spin}), the first 20 digits
+	Stress     stressRun              `json:"stress"`
+	Errors     map[string]string      `json:"errors"`
+	Budget     budgetRun              `json:"budget"`
+	Empty      int                    `json:"empty"`
+	Warnings   []string               `json:"warnings"`
+	WorkersEnd int                    `json:"workersAtEnd"`
 }
 
 type stressRun struct {
@@ -129,6 +130,16 @@ const poolJS = `(async (b64, n) => {
   out.errors.badItem = await rejects(pool.predictBatch([digits[0], new Float32Array(5), digits[1]]));
   out.errors.badLength = await rejects(pool.predict(new Float32Array(785)));
   out.errors.workers = await rejects(loadModel({ ...opts, workers: 0 }));
+  out.errors.spin = await rejects(loadModel({ ...opts, spin: 'yes' }));
+  // Each spin policy gives the same answers (on a plain page there is no
+  // channel to spin on).
+  out.spin = {};
+  for (const spin of [true, false, 'auto']) {
+    const m = await loadModel({ ...opts, workers: 1, spin });
+    out.spin[String(spin)] = [];
+    for (const d of digits.slice(0, 20)) out.spin[String(spin)].push(plain(await m.predict(d)));
+    m.dispose();
+  }
   out.after = plain(await pool.predict(digits[0])); // a rejected call leaves the pool working
   if (JSON.stringify(out.after) !== JSON.stringify(out.reference[0])) out.errors.after = 'predict after the rejections differs';
 
@@ -200,6 +211,9 @@ func TestBrowserPool(t *testing.T) {
 				flat = append(flat, a...)
 			}
 			sameAnswers(t, fmt.Sprintf("pool of 3, predict of %d digits in one Float32Array", poolDigits), [][]float64{r.V1Many}, [][]float64{flat})
+			for _, spin := range []string{"true", "false", "auto"} {
+				sameAnswers(t, "one worker, spin "+spin, r.Spin[spin], r.Reference[:20])
+			}
 			if r.Empty != 0 {
 				t.Errorf("predictBatch([]) resolved to %d results, want 0", r.Empty)
 			}
@@ -213,6 +227,7 @@ func TestBrowserPool(t *testing.T) {
 				"badItem":   {"predictBatch's input 1 of 3", "5 values", "784 per input"},
 				"badLength": {"785 values", "784 per input"},
 				"workers":   {"workers is 0", "whole number from 1"},
+				"spin":      {`spin is "yes"`, `"auto", true or false`},
 			})
 			if msg, ok := r.Errors["after"]; ok {
 				t.Error(msg)

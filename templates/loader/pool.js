@@ -1,17 +1,18 @@
 // The page side of the model's workers: one Web Worker per model instance,
-// a queue of calls, each handed to the next idle worker. The first worker
+// a queue of calls, handed out to the workers: a single input to the next
+// idle one, a batch in parts to whichever has room. The first worker
 // downloads and compiles the model and reads the weights (from IndexedDB
 // or the network); it posts the compiled modules and a copy of the weights,
 // and the others start from them: nothing is compiled or read twice.
 //
 // Messages, page → worker: {type: 'load', storage, variant, maxMemory, share}
 // (the first) or {type: 'load', from, pass} (the others, from the first's
-// 'shared'); {type: 'channel', sab} (isolated pages: channel.js); an
+// 'shared'); {type: 'channel', sab, spin} (isolated pages: channel.js); an
 // ArrayBuffer (one input, packed); {type: 'batch', items: [ArrayBuffer]}.
 // Worker → page: {type: 'progress' | 'warning' | 'ready' | 'error' |
 // 'shared' | 'weights'}; an ArrayBuffer (one output); {type: 'batch',
-// outputs}; {type: 'failed', message}. A worker runs one call at a time, so no call
-// needs an id.
+// outputs}; {type: 'failed', message}. A worker answers in the order it
+// was asked, so no call needs an id.
 import { CFG } from './config.js';
 import { PageChannel, channelSupported, OK, POSTED } from './channel.js';
 import { layout } from './typed.js';
@@ -40,6 +41,16 @@ export function poolSize(asked, maxMemory) {
   return { workers, asked: want, peakBytes: peak, budgetBytes: budget, budgetFrom: from, limited: workers < want };
 }
 
+// A batch is handed out in parts, each taken by the next worker that has
+// room: a worker slowed by the rest of the machine takes fewer, and the
+// workers finish together. A part is about a DEALth of what is left per
+// worker, at least MIN_PART items (each part costs a message each way),
+// and each worker holds up to DEPTH calls or parts at once, so that the
+// next is already in its queue when it finishes one.
+const DEAL = 2;
+const MIN_PART = 4;
+const DEPTH = 2;
+
 /**
  * Pool runs the model in size workers, each made by newWorker() (startHint
  * says what to check when one fails to start). start()
@@ -54,7 +65,7 @@ export class Pool {
     this.opts = opts;
     this.decode = decode; // output ArrayBuffer → what predict resolves to
     this.members = [];
-    this.queue = [];
+    this.queue = []; // calls not yet handed out in full, oldest first
     this.failed = null;
     this.info = null;
     this.shared = null; // the first worker's modules and weights, until every worker has started
@@ -81,7 +92,8 @@ export class Pool {
   }
 
   spawn(msg, transfer = []) {
-    const m = { worker: this.newWorker(), job: null, chan: null, ready: false, first: this.members.length === 0 };
+    // jobs: the parts handed to the worker, answered in order.
+    const m = { worker: this.newWorker(), jobs: [], chan: null, ready: false, first: this.members.length === 0 };
     this.members.push(m);
     m.worker.onmessage = ({ data }) => this.receive(m, data);
     m.worker.onerror = (e) => {
@@ -92,7 +104,7 @@ export class Pool {
   }
 
   receive(m, d) {
-    if (d instanceof ArrayBuffer) return this.finish(m, null, d);
+    if (d instanceof ArrayBuffer) return this.finish(m, null, [d]);
     switch (d.type) {
       case 'batch': return this.finish(m, null, d.outputs);
       case 'failed': return this.finish(m, new Error(d.message));
@@ -106,10 +118,15 @@ export class Pool {
         this.shared.weights = d.weights;
         return this.spawnNext();
       case 'ready':
-        if (m.first) this.info = d.info;
+        if (m.first) {
+          this.info = d.info;
+          // A model whose kernels run on threads of their own (simd-threads)
+          // runs alone: its first worker shares nothing to start others from.
+          if (d.info.variant === 'simd-threads' && this.size > 1) [this.size, this.alone] = [1, true];
+        }
         if (channelSupported()) {
-          m.chan = new PageChannel(channelCapacity(d.info));
-          m.worker.postMessage({ type: 'channel', sab: m.chan.sab });
+          m.chan = new PageChannel(channelCapacity(d.info), this.opts.spin ?? 'auto');
+          m.worker.postMessage({ type: 'channel', sab: m.chan.sab, spin: this.opts.spin !== false });
         }
         m.ready = true;
         if (m.first) this.starting.resolve(d.info);
@@ -126,8 +143,8 @@ export class Pool {
     this.members = this.members.filter((x) => x !== m);
     if (m.passing) [this.shared, this.size] = [null, this.members.length]; // the weights went with it: start no more
     else this.size--;
-    if (m.job) this.settle(m.job, err);
-    m.job = null;
+    for (const job of m.jobs) this.settle(job, err);
+    m.jobs = [];
     if (m.first && !m.ready) {
       this.dispose(err);
       return this.starting.reject(err);
@@ -142,56 +159,96 @@ export class Pool {
 
   /**
    * run queues a call of items (packed inputs); resolves to their outputs,
-   * decoded, in order, or with single to the one output.
+   * decoded, in order, or with single to the one output. A call of several
+   * items is handed out in parts across the workers.
    */
   run(items, single) {
     if (this.failed) return Promise.reject(this.failed);
+    if (!items.length) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ items, single, resolve, reject });
+      this.queue.push({ items, single, next: 0, left: items.length, outputs: single ? null : new Array(items.length), resolve, reject, done: false });
       this.pump();
     });
   }
 
-  // pump hands queued calls to idle ready workers, oldest first.
+  // pump hands out the queued calls, oldest first, each to the worker with
+  // the fewest in hand: an idle one, else one that has a posted call in
+  // hand (not a channel call, which holds the worker alone), so that it
+  // has the next one queued when it finishes.
   pump() {
     while (this.queue.length) {
-      const m = this.members.find((x) => x.ready && !x.job);
+      const call = this.queue[0];
+      let m = null;
+      for (const x of this.members) {
+        if (!x.ready || x.jobs.length >= DEPTH || x.jobs[0]?.chan) continue;
+        if (!m || x.jobs.length < m.jobs.length) m = x;
+        if (!m.jobs.length) break;
+      }
       if (!m) return;
-      this.send(m, this.queue.shift());
+      const left = call.items.length - call.next;
+      const n = call.single || this.size === 1 ? left : Math.min(left, Math.max(MIN_PART, Math.ceil(left / (DEAL * this.size))));
+      const job = { call, at: call.next, items: call.items.slice(call.next, call.next + n), chan: false };
+      call.next += n;
+      if (call.next === call.items.length) this.queue.shift();
+      this.send(m, job);
     }
   }
 
   send(m, job) {
-    m.job = job;
     const one = job.items.length === 1 ? job.items[0] : null;
-    if (one && m.chan?.fits(one.byteLength)) {
-      m.chan.call(one).then((r) => {
-        if (m.job !== job) return; // settled already: the output came as a message, and the worker may be on the next call
-        if (r.status === OK) this.finish(m, null, r.bytes);
-        else if (r.status !== POSTED) this.finish(m, new Error(r.bytes));
-        // POSTED: the output arrives as a message
-      });
+    const chan = one && !m.jobs.length && m.chan?.fits(one.byteLength);
+    m.jobs.push(job);
+    if (chan) {
+      job.chan = true;
+      // Spin only when nothing else is waiting: the page's thread is the
+      // one that hands out the other calls.
+      const r = m.chan.call(one, this.opts.spin !== false && !this.queue.length && this.members.every((x) => x === m || !x.jobs.length));
+      if (r.then) r.then((a) => this.answered(m, job, a));
+      else this.answered(m, job, r);
       return;
     }
-    if (one) m.worker.postMessage(one, [one]);
-    else m.worker.postMessage({ type: 'batch', items: job.items }, job.items);
-    m.chan?.park(); // the worker waits in Atomics.wait: send it to its messages
+    const msg = one || { type: 'batch', items: job.items };
+    if (m.chan) m.chan.post(m.worker, msg, one ? [one] : job.items);
+    else m.worker.postMessage(msg, one ? [one] : job.items);
   }
 
-  finish(m, err, out) {
-    const job = m.job;
+  // answered takes a channel call's answer.
+  answered(m, job, r) {
+    if (m.jobs[0] !== job) return; // settled already (a dropped worker)
+    if (r.status === OK) this.finish(m, null, [r.bytes]);
+    else if (r.status !== POSTED) this.finish(m, new Error(r.bytes));
+    // POSTED: the output arrives as a message
+  }
+
+  finish(m, err, outs) {
+    const job = m.jobs.shift();
     if (!job) return; // already settled (a dropped worker's late answer)
-    m.job = null;
-    this.settle(job, err, out);
+    this.settle(job, err, outs);
     this.pump();
   }
 
-  settle(job, err, out) {
-    if (err) return job.reject(err);
+  // settle records a part's outputs (or its error) in its call, and
+  // settles the call once every part is in or one failed.
+  settle(job, err, outs) {
+    const call = job.call;
+    if (call.done) return;
     try {
-      job.resolve(job.single ? this.decode(Array.isArray(out) ? out[0] : out) : (Array.isArray(out) ? out : [out]).map(this.decode));
+      if (err) throw err;
+      if (outs.length !== job.items.length) throw new Error(`pwagen: the model worker answered ${outs.length} outputs for ${job.items.length} inputs`);
+      if (call.single) {
+        call.done = true;
+        return call.resolve(this.decode(outs[0]));
+      }
+      for (let i = 0; i < outs.length; i++) call.outputs[job.at + i] = this.decode(outs[i]);
+      call.left -= outs.length;
+      if (call.left === 0) {
+        call.done = true;
+        call.resolve(call.outputs);
+      }
     } catch (e) {
-      job.reject(e);
+      call.done = true;
+      this.queue = this.queue.filter((c) => c !== call); // its parts not yet handed out
+      call.reject(e);
     }
   }
 
@@ -199,9 +256,12 @@ export class Pool {
     this.failed = err;
     for (const m of this.members) {
       m.worker.terminate();
-      if (m.job) m.job.reject(err);
+      for (const job of m.jobs) this.settle(job, err);
     }
-    for (const j of this.queue) j.reject(err);
+    for (const c of this.queue) {
+      if (!c.done) c.reject(err);
+      c.done = true;
+    }
     this.members = [];
     this.queue = [];
   }

@@ -10,7 +10,7 @@ import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
 import { packInputs, predictTyped, readSignature, unpack, views } from './typed.js';
 import { Pool, poolSize } from './pool.js';
-import { channelSupported, serveChannel } from './channel.js';
+import { WORKER_SPIN, channelSupported, serveChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
@@ -29,9 +29,11 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {number} [opts.threadsMinWork] simd-threads: the multiply-adds from which a gemm or gemv is split across threads (default 4 Mi)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much. The pool's workers together stay within it.
  * @param {number} [opts.workers] model instances, each in its own Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget (info.pool says why); predictBatch splits a batch across them and concurrent predict calls run in parallel
+ * @param {"auto"|boolean} [opts.spin] on a cross-origin isolated page, whether the page (for calls of at most 0.5 ms) and each worker (0.05 ms) poll the shared channel before they sleep, which saves thread wake-ups on a quiet device and costs time on a busy one: "auto" (the default) measures which is faster as calls go, true always polls, false never
  * @param {string|URL} [opts.base] the folder the package's files are served from (default: this module's folder)
  */
 export async function loadModel(opts = {}) {
+  if (opts.spin != null && opts.spin !== 'auto' && typeof opts.spin !== 'boolean') throw new Error(`pwagen: spin is ${JSON.stringify(opts.spin)}; want "auto", true or false, or leave it out for "auto"`);
   const base = opts.base == null ? BASE : folder(opts.base);
   const sw = opts.serviceWorker === false || CFG.entry ? null : registerServiceWorker(opts); // a library registers none
   if (sw && isolationReloadDue()) await sw; // the page reloads into isolation: start nothing before
@@ -44,7 +46,10 @@ export async function loadModel(opts = {}) {
   if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
   const inputLen = info.inputs[0].shape[0];
   info.workers = pool.size; // lowered if one fails to start
-  info.pool = { asked: plan.asked, peakBytes: plan.peakBytes, budgetBytes: plan.budgetBytes, budgetFrom: plan.budgetFrom, limited: plan.limited };
+  // limitedBy: "budget" (the memory budget), "simd-threads" (the model's
+  // kernels run on threads of their own: one worker), or null.
+  const limitedBy = pool.alone ? 'simd-threads' : plan.limited ? 'budget' : null;
+  info.pool = { asked: plan.asked, peakBytes: plan.peakBytes, budgetBytes: plan.budgetBytes, budgetFrom: plan.budgetFrom, limited: !!limitedBy, limitedBy };
   info.transport = channelSupported() ? 'shared-memory' : 'postMessage';
   // persist() exists on the page only. Ask after a load that stored
   // weights; otherwise report what an earlier answer was.
@@ -116,13 +121,7 @@ export async function loadModel(opts = {}) {
       } catch (e) {
         return Promise.reject(e);
       }
-      // Two parts per worker: a worker slowed by the rest of the machine
-      // takes fewer, and each part costs one round trip.
-      const parts = Math.min(items.length, 2 * Math.max(1, pool.size));
-      const size = Math.ceil(items.length / Math.max(1, parts));
-      const runs = [];
-      for (let i = 0; i < items.length; i += size) runs.push(pool.run(items.slice(i, i + size), false));
-      return Promise.all(runs).then((outs) => outs.flat());
+      return pool.run(items, false); // the pool hands the batch out in parts
     },
     dispose() {
       pool.dispose(new Error('pwagen: the model was disposed'));
@@ -156,9 +155,10 @@ function startWorker(base) {
 
 if (inWorker && !isThreadHelper()) {
   let model = null;
-  let sab = null, seen = 0; // the shared channel on an isolated page
+  let sab = null, spin = 0, seen = 0, read = 0; // the shared channel on an isolated page; read counts the messages since it opened
   const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
   self.onmessage = async ({ data: m }) => {
+    if (sab) read++;
     if (m instanceof ArrayBuffer) {
       try {
         const out = model.run(new Uint8Array(m));
@@ -174,7 +174,7 @@ if (inWorker && !isThreadHelper()) {
         fail(e);
       }
     } else if (m.type === 'channel') {
-      sab = m.sab;
+      [sab, spin] = [m.sab, m.spin ? WORKER_SPIN : 0];
     } else if (m.type === 'load') {
       try {
         model = await load(m);
@@ -184,9 +184,9 @@ if (inWorker && !isThreadHelper()) {
       }
       return;
     }
-    // Wait for the next call in Atomics.wait until the page parks us to
-    // read a message.
-    if (sab) seen = serveChannel(sab, seen, model.out);
+    // Serve the channel, spinning then blocked in Atomics.wait, until the
+    // page posts another message (it parks us to read it).
+    if (sab) seen = serveChannel(sab, seen, read, model.out, spin);
   };
 }
 
