@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -161,8 +162,16 @@ func (c *Config) checkForeign(lines map[string]int, bad func(key, format string,
 	if len(m.Build) > 0 && m.Wasm == "" {
 		return bad("model.build", "names a command but not the module it writes; add wasm = \"target/wasm32-wasi/release/model.wasm\" (the path the command writes, relative to %s) under [model]", FileName)
 	}
+	switch m.Backend {
+	case "", "go", "auto", "wasm":
+	default:
+		return bad("model.backend", "%q is not a back end; use \"auto\" (a WebAssembly module without the Go runtime when pwagen import can write one, else Go), \"wasm\" or \"go\"", m.Backend)
+	}
 	if m.Wasm == "" {
 		return nil
+	}
+	if m.Backend != "" {
+		return bad("model.backend", "is set with model.wasm: backend picks how pwagen import compiles an ONNX model into model.package, wasm takes a module from another toolchain; keep one of them")
 	}
 	if _, set := lines["model.package"]; set {
 		return bad("model.package", "is set with model.wasm: package builds the model with Go, wasm takes a module from another toolchain; keep one of them")
@@ -175,6 +184,35 @@ func (c *Config) checkForeign(lines map[string]int, bad func(key, format string,
 	}
 	if len(m.Build) > 64 {
 		return bad("model.build", "has %d arguments, over 64; put a long build in a script and name it here", len(m.Build))
+	}
+	return nil
+}
+
+// resolveBackend makes a project whose model import wrote as WebAssembly
+// ([model] backend = "wasm", or "auto" with Package/model.wasm present)
+// package that module, as if [model] wasm named it.
+func (c *Config) resolveBackend() error {
+	m := &c.Model
+	if m.Wasm != "" || (m.Backend != "wasm" && m.Backend != "auto") {
+		return nil
+	}
+	if !m.Kernels {
+		// The module calls the kernel modules; kernels = false asks for a
+		// model without them, which only the Go package can be.
+		if m.Backend == "wasm" {
+			return &Error{File: filepath.Base(c.File), Line: c.lines["model.backend"], Key: "model.backend",
+				Msg: "model.backend: \"wasm\" with kernels = false: the generated module calls pwagen's kernel modules; set kernels = true, or backend = \"go\" for a model without them"}
+		}
+		return nil
+	}
+	rel := filepath.ToSlash(filepath.Join(filepath.FromSlash(m.Package), GeneratedWasm))
+	_, err := os.Stat(c.Rel(rel))
+	switch {
+	case err == nil:
+		m.Wasm = rel
+	case m.Backend == "wasm":
+		return &Error{File: filepath.Base(c.File), Line: c.lines["model.backend"], Key: "model.backend",
+			Msg: fmt.Sprintf("model.backend: \"wasm\", but %s does not exist; run `pwagen import MODEL.onnx` to write it, or set backend = \"go\" to build the Go package", rel)}
 	}
 	return nil
 }

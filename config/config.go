@@ -80,7 +80,18 @@ type Model struct {
 	// MatMul when no --quantize flag is given: "int8", "fp16" or "none"
 	// (the default, "" too).
 	Quantize string `toml:"quantize"`
+	// Backend is how `pwagen import` compiles an ONNX model: "go" (Go
+	// source in Package, built by go build), "wasm" (a WebAssembly module,
+	// Package/model.wasm, written directly: no Go runtime in it) or "auto"
+	// (wasm when every node has a WebAssembly lowering, else go). ""
+	// is "go", the layout of projects made before backends existed.
+	// Package then uses Package/model.wasm when import wrote one.
+	Backend string `toml:"backend"`
 }
+
+// GeneratedWasm is the module the wasm back end writes in the model
+// package.
+const GeneratedWasm = "model.wasm"
 
 // Foreign tells whether the model comes from another toolchain
 // ([model] wasm) rather than from go build.
@@ -156,6 +167,9 @@ func Load(path string, opts ...Option) (*Config, error) {
 		return nil, err
 	}
 	if err := c.checkPaths(o); err != nil {
+		return nil, err
+	}
+	if err := c.resolveBackend(); err != nil {
 		return nil, err
 	}
 	return c, nil

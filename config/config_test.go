@@ -299,3 +299,71 @@ func TestSizeUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestModelBackend: backend takes auto, wasm or go; with auto or wasm, a
+// model/model.wasm (which pwagen import writes) becomes the module package
+// takes, as [model] wasm would; auto without it builds the Go package and
+// wasm without it is refused with what to run.
+func TestModelBackend(t *testing.T) {
+	for _, tt := range []struct {
+		backend  string
+		present  bool
+		wasm     string
+		err      string
+		parseErr string
+	}{
+		{"", true, "", "", ""},
+		{`backend = "go"`, true, "", "", ""},
+		{`backend = "auto"`, true, "model/model.wasm", "", ""},
+		{`backend = "auto"`, false, "", "", ""},
+		{`backend = "wasm"`, true, "model/model.wasm", "", ""},
+		{`backend = "wasm"`, false, "", "pwagen.toml:21: model.backend: \"wasm\", but model/model.wasm does not exist; run `pwagen import MODEL.onnx` to write it, or set backend = \"go\"", ""},
+		{`backend = "rust"`, false, "", "", `model.backend: "rust" is not a back end; use "auto"`},
+	} {
+		dir := t.TempDir()
+		if tt.present {
+			os.MkdirAll(filepath.Join(dir, "model"), 0o755)
+			os.WriteFile(filepath.Join(dir, "model", "model.wasm"), []byte("\x00asm\x01\x00\x00\x00"), 0o644)
+		}
+		text := strings.Replace(good, `shard_size = "1MiB"`, "shard_size = \"1MiB\"\n"+tt.backend, 1)
+		c, err := Parse(filepath.Join(dir, "pwagen.toml"), []byte(text))
+		if tt.parseErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.parseErr) {
+				t.Errorf("%s: error %v, want %q", tt.backend, err, tt.parseErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.backend, err)
+		}
+		err = c.resolveBackend()
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err[len("pwagen.toml:21: "):]) {
+				t.Errorf("%s: error %v, want %q", tt.backend, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || c.Model.Wasm != tt.wasm || c.Model.Foreign() != (tt.wasm != "") {
+			t.Errorf("%s (model.wasm present %v): wasm %q, err %v; want %q", tt.backend, tt.present, c.Model.Wasm, err, tt.wasm)
+		}
+	}
+	// kernels = false: auto builds Go, wasm is refused.
+	for _, b := range []string{"auto", "wasm"} {
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "model"), 0o755)
+		os.WriteFile(filepath.Join(dir, "model", "model.wasm"), []byte("\x00asm\x01\x00\x00\x00"), 0o644)
+		c, err := Parse(filepath.Join(dir, "pwagen.toml"), []byte(strings.Replace(good, `shard_size = "1MiB"`, "shard_size = \"1MiB\"\nkernels = false\nbackend = \""+b+"\"", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.resolveBackend()
+		if c.Model.Foreign() || (b == "wasm") != (err != nil) {
+			t.Errorf("kernels = false, backend %s: foreign %v, err %v", b, c.Model.Foreign(), err)
+		}
+	}
+	// backend with wasm: two ways to name the module.
+	_, err := Parse("pwagen.toml", []byte(strings.Replace(good, `package = "./model"`, "wasm = \"m.wasm\"\nbackend = \"auto\"", 1)))
+	if err == nil || !strings.Contains(err.Error(), "model.backend: is set with model.wasm") {
+		t.Errorf("backend with wasm: %v", err)
+	}
+}

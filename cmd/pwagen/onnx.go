@@ -26,6 +26,7 @@ func modelFlags() []cli.Flag {
 		&cli.StringFlag{Name: "quantize", Usage: "store Conv, Gemm and MatMul weights as int8 (a quarter), fp16 (half) or none; checked against the float model (default: [model] quantize, else none)"},
 		&cli.StringFlag{Name: "calibrate", Usage: "a folder of .npy inputs for the quantization check (default: 32 inputs drawn from the input's range)"},
 		&cli.StringFlag{Name: "min-agreement", Usage: "top-1 agreement a quantized classifier must keep: 99% or 0.99 (default: [budget] quantized_agreement, else 99%)"},
+		&cli.StringFlag{Name: "backend", Usage: "compile the model as a WebAssembly module without the Go runtime (wasm), as Go (go), or wasm when every node allows it (auto) (default: [model] backend; new --from: auto)"},
 		&cli.StringFlag{Name: "max-error", Usage: "largest output error a quantized model may have, relative to the largest output: 10% or 0.1 (default 10%)"},
 	}
 }
@@ -33,7 +34,12 @@ func modelFlags() []cli.Flag {
 // modelOptions reads the flags of modelFlags.
 func modelOptions(c *cli.Context, model string) (project.Options, error) {
 	o := project.Options{Model: model, Labels: c.String("labels"), Shapes: map[string][]int{},
-		Quantize: c.String("quantize"), Calibrate: c.String("calibrate")}
+		Quantize: c.String("quantize"), Calibrate: c.String("calibrate"), Backend: c.String("backend")}
+	switch o.Backend {
+	case "", "auto", "wasm", "go":
+	default:
+		return o, usageError("--backend %q: want auto, wasm or go", o.Backend)
+	}
 	if o.Quantize != "" {
 		if err := importer.CheckQuantMode(o.Quantize); err != nil {
 			return o, usageError("--%v", err)
@@ -132,6 +138,9 @@ func configQuant(o *project.Options, dir string) {
 	if o.MinAgreement == 0 {
 		o.MinAgreement = cfg.Budget.QuantizedAgreement
 	}
+	if o.Backend == "" {
+		o.Backend = cfg.Model.Backend
+	}
 }
 
 func printCompiled(w io.Writer, c *project.Compiled) {
@@ -154,6 +163,12 @@ func printCompiled(w io.Writer, c *project.Compiled) {
 	}
 	if c.Quant != nil {
 		fmt.Fprintf(w, "  quantized %s\n", c.Quant.Summary())
+	}
+	switch {
+	case c.Wasm != nil:
+		fmt.Fprintf(w, "  back end: wasm (model/model.wasm, %s, no Go runtime)\n", bytesHuman(len(c.Wasm)))
+	case c.WasmNote != "":
+		fmt.Fprintf(w, "  back end: go, as %s\n", c.WasmNote)
 	}
 }
 
@@ -183,6 +198,9 @@ func newFromModel(c *cli.Context, dir string) error {
 	o, err := modelOptions(c, c.String("from"))
 	if err != nil {
 		return err
+	}
+	if o.Backend == "" {
+		o.Backend = "auto"
 	}
 	comp, err := compileModel(o)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 // --from, packages them, and runs them in Chromium through the loader (the
 // Web Worker, the SIMD kernels, the weights from IndexedDB): the outputs
 // match torch's within 1e-4 of their scale, online and then offline.
+// new --from picks the back end (backend = "auto"): all three run as the
+// wasm back end's module, without the Go runtime.
 func TestImportedModelsInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("packages models and starts Chromium")
@@ -26,6 +29,17 @@ func TestImportedModelsInChromium(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), name)
 			pwagen(t, "new", "--from", filepath.Join(torch, name+"-opset17.onnx"), dir)
 			pwagen(t, "package", "--quiet", dir)
+			mods, _ := filepath.Glob(filepath.Join(dir, "dist", "model-*.wasm"))
+			if len(mods) != 1 {
+				t.Fatalf("dist has model modules %v, want one", mods)
+			}
+			fi, err := os.Stat(mods[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Size() > 64<<10 {
+				t.Errorf("the model module is %d bytes; want under 64 KiB (the wasm back end's)", fi.Size())
+			}
 			in, err := npy.ReadFile(filepath.Join(torch, name+".input.npy"), 1<<30)
 			if err != nil {
 				t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/importer"
 	"github.com/pwagen/pwagen/internal/quantref"
 	"github.com/pwagen/pwagen/internal/shellquote"
@@ -36,6 +37,9 @@ type Options struct {
 	Calibrate    string  // --calibrate DIR: .npy inputs for the gate
 	MinAgreement float64 // top-1 agreement the gate needs (0: 0.99)
 	MaxRelError  float64 // output error bound, relative (0: 0.1)
+	// Backend is how the model is compiled: "go", "wasm" or "auto" ("":
+	// "go"); see config.Model.Backend.
+	Backend string
 	// damageLayer and damageFactor corrupt one layer's int8 scales: tests
 	// show the gate refuses it.
 	damageLayer  string
@@ -58,6 +62,12 @@ type Compiled struct {
 	// pipeline: several graphs; the project's own files provide predict and
 	// the page.
 	pipeline bool
+	// Wasm is the module of the wasm back end (model/model.wasm), nil when
+	// the Go back end compiles the model; WasmNote says why not under
+	// backend "auto".
+	Wasm     []byte
+	WasmNote string
+	Backend  string
 }
 
 // UI is what the generated page needs to know (web/model-ui.js).
@@ -108,7 +118,10 @@ func Compile(o Options) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Model, err)
 	}
-	c := &Compiled{Source: filepath.Base(o.Model), Graph: g, Plan: pl, Out: out, Passes: passes, Quant: quant, reference: ref}
+	c := &Compiled{Source: filepath.Base(o.Model), Graph: g, Plan: pl, Out: out, Passes: passes, Quant: quant, reference: ref, Backend: o.Backend}
+	if err := c.wasmBackend(o); err != nil {
+		return nil, err
+	}
 	if quant != nil {
 		quant.WeightsAfter = len(out.Weights)
 	}
@@ -117,6 +130,35 @@ func Compile(o Options) (*Compiled, error) {
 	}
 	c.Elapsed = time.Since(start)
 	return c, nil
+}
+
+// wasmBackend compiles the plan with the wasm back end when the project
+// asks for it: an error under "wasm" when a node has no lowering, a note
+// (and the Go back end) under "auto".
+func (c *Compiled) wasmBackend(o Options) error {
+	switch o.Backend {
+	case "", "go":
+		return nil
+	case "wasm", "auto":
+	default:
+		return &importer.UsageError{Msg: fmt.Sprintf("backend %q is not a back end; use \"auto\", \"wasm\" or \"go\"", o.Backend)}
+	}
+	w, err := importer.GenerateWasm(c.Plan)
+	var un *importer.WasmUnsupported
+	switch {
+	case errors.As(err, &un) && o.Backend == "auto":
+		c.WasmNote = un.Error()
+		return nil
+	case errors.As(err, &un):
+		return &importer.UsageError{Msg: fmt.Sprintf("%s: %v; set backend = \"auto\" or \"go\" under [model] in pwagen.toml (or pass --backend go) to compile it as Go", o.Model, err)}
+	case err != nil:
+		return fmt.Errorf("%s: %w", o.Model, err)
+	}
+	if !bytes.Equal(w.Weights, c.Out.Weights) {
+		return fmt.Errorf("%s: the wasm back end laid out the weights differently from the Go back end (a bug in pwagen)", o.Model)
+	}
+	c.Wasm = w.Module
+	return nil
 }
 
 // PartOptions is one graph of a pipeline: its functions are named after
@@ -337,6 +379,9 @@ func (c *Compiled) Files() map[string][]byte {
 		files["model/"+name] = b
 	}
 	files["weights/"+c.Out.WeightsName] = c.Out.Weights
+	if c.Wasm != nil {
+		files["model/"+config.GeneratedWasm] = c.Wasm
+	}
 	if !c.pipeline {
 		files["web/model-ui.js"] = c.uiJS()
 	}
@@ -352,6 +397,7 @@ type Data struct {
 	Source, Description          string
 	InputDesc, OutputDesc        string
 	MemoryBudget, DownloadBudget string
+	Backend                      string
 }
 
 func (c *Compiled) data(name, short, module string) Data {
@@ -371,7 +417,14 @@ func (c *Compiled) data(name, short, module string) Data {
 	return Data{Name: name, ShortName: short, Module: module, Source: c.Source,
 		Description: fmt.Sprintf("%s, compiled from %s to run offline on this device.", name, c.Source),
 		InputDesc:   desc(c.Out.Signature.Inputs), OutputDesc: desc(c.Out.Signature.Outputs),
-		MemoryBudget: fmt.Sprintf("%dMiB", mem>>20), DownloadBudget: fmt.Sprintf("%dMiB", dl>>20)}
+		MemoryBudget: fmt.Sprintf("%dMiB", mem>>20), DownloadBudget: fmt.Sprintf("%dMiB", dl>>20), Backend: backendOr(c.Backend)}
+}
+
+func backendOr(b string) string {
+	if b == "" {
+		return "go"
+	}
+	return b
 }
 
 func dims(s []int) string {
@@ -439,6 +492,8 @@ func Import(dir string, c *Compiled) (written, removed []string, err error) {
 		switch {
 		case p == quantref.Path:
 			return len(b) >= 4 && string(b[:4]) == quantref.Magic
+		case strings.HasSuffix(p, ".wasm"):
+			return importer.IsGeneratedWasm(b)
 		case strings.HasSuffix(p, ".bin"):
 			return len(b) >= 4 && string(b[:4]) == "PWGW"
 		case filepath.Base(p) == "pwagen_abi.go":
@@ -474,7 +529,7 @@ func Import(dir string, c *Compiled) (written, removed []string, err error) {
 			continue
 		}
 		b, err := readHead(filepath.Join(dir, "model", e.Name()))
-		if err == nil && bytes.HasPrefix(b, []byte(importer.HeaderPrefix)) {
+		if err == nil && (bytes.HasPrefix(b, []byte(importer.HeaderPrefix)) || importer.IsGeneratedWasm(b)) {
 			stale = append(stale, p)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"github.com/pwagen/pwagen/importer"
 	"math"
 	"os"
 	"os/exec"
@@ -238,8 +240,49 @@ func TestTorchGenerated(t *testing.T) {
 				typed[j] = math.Float32frombits(binary.LittleEndian.Uint32(ob[4*j:]))
 			}
 			closeTo(t, "wazero typed", typed, want)
+			wasmBackendSame(t, c, in, buf, got, ob)
 		})
 	}
+}
+
+// wasmBackendSame compiles the fixture with the wasm back end, when it
+// can, and checks that its module gives the Go back end's module's bits
+// (v1 and typed) under wazero with the SIMD kernels: both call the same
+// primitives in the same order.
+func wasmBackendSame(t *testing.T, c *Compiled, in []float32, typedIn []byte, goOut []float32, goTyped []byte) {
+	t.Helper()
+	w, err := importer.GenerateWasm(c.Plan)
+	var un *importer.WasmUnsupported
+	if errors.As(err, &un) {
+		t.Logf("wasm back end: %v", err)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m, err := runner.Load(ctx, w.Module, w.Weights, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(ctx)
+	got, err := m.Predict(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range goOut {
+		if math.Float32bits(got[i]) != math.Float32bits(goOut[i]) {
+			t.Fatalf("wasm back end: output %d is %g, the Go back end's module gives %g", i, got[i], goOut[i])
+		}
+	}
+	ob, err := m.PredictTyped(ctx, typedIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ob, goTyped) {
+		t.Fatalf("wasm back end: typed outputs differ from the Go back end's module's")
+	}
+	t.Logf("wasm back end: same bits as the Go back end's module; %d bytes", len(w.Module))
 }
 
 func stderrOf(err error) string {
