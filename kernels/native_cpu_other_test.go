@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && goexperiment.simd && amd64 && !wasip1
 
 package kernels
 
