@@ -118,6 +118,13 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 			return nil, &WasmUnsupported{Reason: fmt.Sprintf("input %s is %s, which the typed contract does not carry", v, ioType(v))}
 		}
 	}
+	for _, q := range pl.quant {
+		if _, ok := q.([]int8); ok {
+			// int8 weights carry one-byte row scales (weights format 3,
+			// kernels.DecodeScales), which this back end cannot decode yet.
+			return nil, &WasmUnsupported{Reason: "int8 weights: their one-byte row scales (kernels.DecodeScales) are decoded by the Go back end only"}
+		}
+	}
 	weights, entries, fp, err := layoutWeights(pl.Weights, pl.quant)
 	if err != nil {
 		return nil, err
