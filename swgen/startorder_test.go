@@ -1,12 +1,9 @@
 package swgen_test
 
 import (
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,38 +47,16 @@ func orderPackage(t *testing.T) string {
 
 // Issue 15, cold start: the loader's start-up order. The service worker is
 // registered only after the first inference (its precache does not compete
-// with the model's start), and offline still works after that first visit;
-// the weights download while the model's .wasm is still on its way, not
-// after it compiled.
+// with the model's start), and offline still works after that first visit.
 func TestStartOrder(t *testing.T) {
 	skipShort(t)
 	out := orderPackage(t)
 	wasm := "/" + wasmName(t, out)
 	ctx := browsertest.New(t)
 	s := serve(t, out)
-	// The .wasm is held until a weights shard was asked for (or 10 s).
-	var once sync.Once
-	shard := make(chan struct{})
-	var weightsFirst atomic.Bool
-	s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
-		if strings.HasPrefix(r.URL.Path, "/weights/") {
-			once.Do(func() { close(shard) })
-		}
-		if r.URL.Path == wasm {
-			select {
-			case <-shard:
-				weightsFirst.Store(true)
-			case <-time.After(10 * time.Second):
-			}
-		}
-		return false
-	})
 	want := firstVisit(t, ctx, s.URL)
 	if browsertest.Eval[bool](t, ctx, `t.regAtLoad`) {
 		t.Error("a service worker was registered when loadModel resolved; want it registered after the first inference")
-	}
-	if !weightsFirst.Load() {
-		t.Error("no weights shard was requested while the .wasm was held for 10 s; want the weights' downloads started beside the model's")
 	}
 	if st := browsertest.Eval[map[string]float64](t, ctx, `t.info.stages`); st["loadModel"] > st["workerReady"] || st["ready"] == 0 || st["weightsVerified"] == 0 {
 		t.Errorf("info.stages %v: want loadModel ≤ workerReady, and ready and weightsVerified marked", st)

@@ -17,10 +17,9 @@ const CHUNK = 256 << 10; // scratch buffer of each reader
 /**
  * startWeights begins a load of the weights wm ({total, shards: [{url,
  * offset, size, sha256}]}) before the model's memory exists: it opens
- * IndexedDB, lists the shards it holds, checks the quota for the rest, then
- * starts the first downloads, whose bodies wait in the browser, unread,
- * until loadWeights puts them in place. The worker calls it while the
- * model compiles.
+ * IndexedDB, lists the shards it holds and checks the quota for the rest.
+ * The worker calls it while the model compiles; the downloads start in
+ * loadWeights, into the model's memory.
  * @param {object} wm the weights index baked into pwagen.js
  * @param {"indexeddb"|"memory"} storage where to keep them
  */
@@ -50,11 +49,11 @@ async function prepare(wm, storage) {
     st.db?.close();
     throw e;
   }
-  for (const s of wm.shards.filter((s) => !st.have.has(s.sha256)).slice(0, CONCURRENCY)) {
-    const res = get(s);
-    res.catch(() => {}); // fetchShard reads the failure and tries again
-    st.early.set(s, res);
-  }
+  // No shard download starts here: a response whose body waits unread
+  // holds one of the browser's six HTTP/1.1 connections to the host, and
+  // with enough of them held the .wasm and kernel fetches the model's
+  // memory waits for cannot get one (a deadlock seen under load,
+  // TestWeightsNewVersionPrunesOnlyWhenComplete).
   return st;
 }
 
