@@ -342,38 +342,8 @@ func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bSha
 		w.binLoop(op, "sv", w.addr(dst), w.addr(a), w.addr(b), n)
 		return nil
 	}
-	// binBroadcast's merged axes.
-	var out, kinds []int
-	for i, o := range outShape {
-		if o == 1 {
-			continue
-		}
-		k := 0
-		if aShape[i] == o {
-			k |= 1
-		}
-		if bShape[i] == o {
-			k |= 2
-		}
-		if len(out) > 0 && kinds[len(kinds)-1] == k {
-			out[len(out)-1] *= o
-			continue
-		}
-		out, kinds = append(out, o), append(kinds, k)
-	}
+	out, kinds, as, bs := kernels.BroadcastAxes(outShape, aShape, bShape) // binBroadcast's merged axes
 	r := len(out)
-	as, bs := make([]int, r), make([]int, r)
-	sa, sb := 1, 1
-	for i := r - 1; i >= 0; i-- {
-		if kinds[i]&1 != 0 {
-			as[i] = sa
-			sa *= out[i]
-		}
-		if kinds[i]&2 != 0 {
-			bs[i] = sb
-			sb *= out[i]
-		}
-	}
 	inner, last := out[r-1], kinds[r-1]
 	if n/inner > maxUnroll {
 		return w.unsupported("a broadcast of %d blocks, over the %d the wasm back end unrolls", n/inner, maxUnroll)

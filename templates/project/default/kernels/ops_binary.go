@@ -64,39 +64,8 @@ func Binary(dst, a, b []float32, op BinOp, outShape, aShape, bShape []int) {
 // walks the outer axes with an odometer and runs the last merged axis as
 // one vector loop: vector-vector, vector-scalar or scalar-vector.
 func binBroadcast(op BinOp, dst, a, b []float32, outShape, aShape, bShape []int) {
-	// kinds: bit 0 set when a is full along the axis, bit 1 when b is.
-	var out, kinds []int
-	for i, o := range outShape {
-		if o == 1 {
-			continue
-		}
-		k := 0
-		if aShape[i] == o {
-			k |= 1
-		}
-		if bShape[i] == o {
-			k |= 2
-		}
-		if len(out) > 0 && kinds[len(kinds)-1] == k {
-			out[len(out)-1] *= o
-			continue
-		}
-		out, kinds = append(out, o), append(kinds, k)
-	}
+	out, kinds, as, bs := BroadcastAxes(outShape, aShape, bShape)
 	r := len(out)
-	// Strides of a and b over the merged axes (0 where broadcast).
-	as, bs := make([]int, r), make([]int, r)
-	sa, sb := 1, 1
-	for i := r - 1; i >= 0; i-- {
-		if kinds[i]&1 != 0 {
-			as[i] = sa
-			sa *= out[i]
-		}
-		if kinds[i]&2 != 0 {
-			bs[i] = sb
-			sb *= out[i]
-		}
-	}
 	inner := out[r-1]
 	last := kinds[r-1]
 	idx := make([]int, r)
@@ -256,4 +225,43 @@ func bin(op BinOp, a, b float32) float32 {
 		}
 		return a
 	}
+}
+
+// BroadcastAxes merges the adjacent axes of outShape where a and b
+// broadcast alike, dropping axes of size 1. kinds[i] has bit 0 set when a
+// is full along merged axis i, bit 1 when b is; as and bs are a's and b's
+// strides over the merged axes (0 where broadcast). The WebAssembly back
+// end of the importer plans its loops from the same merge.
+func BroadcastAxes(outShape, aShape, bShape []int) (out, kinds, as, bs []int) {
+	for i, o := range outShape {
+		if o == 1 {
+			continue
+		}
+		k := 0
+		if aShape[i] == o {
+			k |= 1
+		}
+		if bShape[i] == o {
+			k |= 2
+		}
+		if len(out) > 0 && kinds[len(kinds)-1] == k {
+			out[len(out)-1] *= o
+			continue
+		}
+		out, kinds = append(out, o), append(kinds, k)
+	}
+	r := len(out)
+	as, bs = make([]int, r), make([]int, r)
+	sa, sb := 1, 1
+	for i := r - 1; i >= 0; i-- {
+		if kinds[i]&1 != 0 {
+			as[i] = sa
+			sa *= out[i]
+		}
+		if kinds[i]&2 != 0 {
+			bs[i] = sb
+			sb *= out[i]
+		}
+	}
+	return out, kinds, as, bs
 }
