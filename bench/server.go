@@ -36,6 +36,10 @@ type server struct {
 	ln  net.Listener
 	srv *http.Server
 	URL string
+
+	// onServed, when set, hears each request: its path, when it arrived
+	// and when its response ended (bench _coldab's request timeline).
+	onServed func(path string, start, end time.Time)
 }
 
 type extraFile struct {
@@ -106,6 +110,10 @@ func (c *counting) Write(p []byte) (int, error) {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var n int64
 	cw := &counting{ResponseWriter: w, n: &n}
+	if s.onServed != nil {
+		t0 := time.Now()
+		defer func() { s.onServed(r.URL.Path, t0, time.Now()) }()
+	}
 	defer func() {
 		s.mu.Lock()
 		s.sent += n

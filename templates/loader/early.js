@@ -4,9 +4,13 @@
 // .wasm's download and compile are the longest stage: loadModel starts
 // them at once, on the page, and posts the compiled modules to the worker
 // ({type: 'modules'}, after its 'load'). The worker meanwhile opens
-// IndexedDB and starts the weights' downloads (weights.js, startWeights).
-import { CFG } from './config.js';
+// IndexedDB, lists the stored shards and checks the quota (weights.js,
+// startWeights). On a first visit, small weights are downloaded by the
+// page at once too (earlyWeights), and IndexedDB is left out of the
+// critical path: the page stores them after the load.
+import { CFG, at } from './config.js';
 import { compileWasm } from './fetchwasm.js';
+import { sha256 } from './weights.js';
 import { chooseVariant } from './kernels.js';
 import { compileThreads, threadsPlanned } from './threads.js';
 
@@ -46,10 +50,62 @@ export async function compileEarly(forced, base, onBytes) {
   }
 }
 
-let got = null, wake = null;
+/**
+ * EARLY_MAX is the most weights, in bytes, that earlyWeights downloads
+ * before the model's memory exists: each shard is held whole in an
+ * ArrayBuffer (on the page, and a copy in the worker) until the memory
+ * exists; larger weights stream from the worker into the memory.
+ */
+export const EARLY_MAX = 8 << 20;
+const EARLY_CONCURRENCY = 2; // shards downloading at once
 
-/** fromPage, in the worker, keeps the page's {type: 'modules'} message. */
+/**
+ * earlyWeights, on the page, starts the download of the weights wm at
+ * once, beside the worker's start and the model's compile, when nothing
+ * stored can be reused: on a first visit (no service worker controls the
+ * page yet, so the weights are not in IndexedDB, whose first open takes
+ * 0.1 to 0.4 s in a new profile) or with storage "memory", and only for
+ * weights of at most EARLY_MAX bytes. Each body is read whole as it
+ * arrives (an unread body would hold one of the browser's six HTTP/1.1
+ * connections per host, which the .wasm fetches need: a deadlock seen
+ * under load) and checked against its SHA-256. It returns null when it
+ * does not apply, else a promise of the shards' bytes in wm's order, or of
+ * null when one failed: the worker then loads the weights itself, and its
+ * error names the shard.
+ */
+export function earlyWeights(wm, storage, wantSW) {
+  const first = storage === 'memory' || (wantSW && !navigator.serviceWorker?.controller);
+  if (!first || !wm.shards.length || wm.total > EARLY_MAX || !self.crypto?.subtle) return null;
+  const out = new Array(wm.shards.length);
+  let next = 0;
+  const one = async () => {
+    while (next < wm.shards.length) {
+      const i = next++, s = wm.shards[i];
+      const res = await fetch(at(s.url), { cache: 'no-store' }); // IndexedDB keeps the weights
+      const type = res.headers.get('content-type') || '';
+      if (!res.ok || type.startsWith('text/html')) {
+        res.body?.cancel().catch(() => {});
+        throw new Error(s.url);
+      }
+      const b = await res.arrayBuffer();
+      if (b.byteLength !== s.size || (await sha256(new Uint8Array(b))) !== s.sha256) throw new Error(s.url);
+      out[i] = b;
+    }
+  };
+  return Promise.all(Array.from({ length: Math.min(EARLY_CONCURRENCY, wm.shards.length) }, one)).then(() => out, () => {
+    next = wm.shards.length; // start no more
+    return null;
+  });
+}
+
+let got = null, wake = null, bufs, wakeBufs = null;
+
+/** fromPage, in the worker, keeps the page's {type: 'modules'} and {type: 'pageWeights'} messages. */
 export function fromPage(m) {
+  if (m.type === 'pageWeights') {
+    bufs = m.buffers;
+    return wakeBufs?.(bufs);
+  }
   got = m;
   wake?.(m);
 }
@@ -57,4 +113,9 @@ export function fromPage(m) {
 /** pageModules resolves to the page's {type: 'modules'} message. */
 export function pageModules() {
   return got ? Promise.resolve(got) : new Promise((resolve) => (wake = resolve));
+}
+
+/** pageWeights resolves to the page's downloaded shards (earlyWeights), or null. */
+export function pageWeights() {
+  return bufs !== undefined ? Promise.resolve(bufs) : new Promise((resolve) => (wakeBufs = resolve));
 }

@@ -52,11 +52,19 @@ async function attempt(url, name, mode, onBytes, patch) {
   // compiling gives up early.
   const [toCompile, toHash] = subtle ? counted.tee() : [counted, null];
   const kept = toHash && (async () => {
+    let n = 0;
     for (const r = toHash.getReader(); ;) {
       const { done, value } = await r.read();
-      if (done) return new Blob(chunks).arrayBuffer();
+      if (done) break;
       chunks.push(value);
+      n += value.byteLength;
     }
+    // Joined here: a Blob would send the bytes to the browser's blob store
+    // and back (one more round trip between processes).
+    const all = new Uint8Array(n);
+    for (let o = 0, i = 0; i < chunks.length; o += chunks[i++].byteLength) all.set(chunks[i], o);
+    chunks.length = 0;
+    return all.buffer;
   })();
   const streamed = type.startsWith('application/wasm') && !patch;
   if (!streamed && !patch) console.warn(`pwagen: ${url.pathname} is served as "${type}"; serve it as application/wasm to compile while downloading`);

@@ -3,11 +3,13 @@
 // idle one, a batch in parts to whichever has room. The first worker
 // downloads and compiles the model and reads the weights (from IndexedDB
 // or the network); it posts the compiled modules and a copy of the weights,
-// and the others start from them: nothing is compiled or read twice.
+// and the others start from them (after the first call: release): nothing
+// is compiled or read twice.
 //
-// Messages, page → worker: {type: 'load', storage, variant, maxMemory, share}
-// (the first) or {type: 'load', from, pass} (the others, from the first's
-// 'shared'); {type: 'channel', sab, spin} (isolated pages: channel.js); an
+// Messages, page → worker: {type: 'load', storage, variant, maxMemory, share,
+// early, pageWeights} (the first, then the page's {type: 'modules'} and
+// {type: 'pageWeights'}: early.js) or {type: 'load', from, pass} (the
+// others, from the first's 'shared'); {type: 'channel', sab, spin} (isolated pages: channel.js); an
 // ArrayBuffer (one input, packed); {type: 'batch', items: [ArrayBuffer]}.
 // Worker → page: {type: 'progress' | 'warning' | 'ready' | 'error' |
 // 'shared' | 'weights'}; an ArrayBuffer (one output); {type: 'batch',
@@ -50,12 +52,14 @@ export function poolSize(asked, maxMemory) {
 const DEAL = 2;
 const MIN_PART = 4;
 const DEPTH = 2;
+const OTHERS_WAIT_MS = 1000;
 
 /**
  * Pool runs the model in size workers, each made by newWorker() (startHint
  * says what to check when one fails to start). start()
  * resolves to the first worker's info once it is ready; the others start
- * at once from what it shares and take calls as each becomes ready.
+ * from what it shares once released (release) and take calls as each
+ * becomes ready.
  */
 export class Pool {
   constructor(newWorker, size, opts, decode, startHint) {
@@ -69,6 +73,7 @@ export class Pool {
     this.failed = null;
     this.info = null;
     this.shared = null; // the first worker's modules and weights, until every worker has started
+    this.released = false; // whether the other workers may start (release)
   }
 
   start(load) {
@@ -76,6 +81,17 @@ export class Pool {
       this.starting = { resolve, reject };
       this.spawn({ type: 'load', ...load, share: this.size > 1 });
     });
+  }
+
+  // release lets the other workers start, from what the first one shared:
+  // once the first call settled, when a call has to wait for a worker, or
+  // OTHERS_WAIT_MS after the first worker is ready. Until then their
+  // start (a module Worker each, the model instantiated, the weights
+  // copied) would take the cores from the first inference.
+  release() {
+    if (this.released) return;
+    this.released = true;
+    this.spawnNext();
   }
 
   // spawnNext starts the next worker from the first one's modules and
@@ -110,9 +126,9 @@ export class Pool {
       case 'failed': return this.finish(m, new Error(d.message));
       case 'progress': return this.opts.onProgress?.(d.progress);
       case 'warning': return (this.opts.onWarning || console.warn)(d.message);
-      case 'shared': // from the first worker: start the others
+      case 'shared': // from the first worker: start the others once released
         this.shared = d.shared;
-        return this.spawnNext();
+        return this.released && this.spawnNext();
       case 'weights': // a new worker has copied them: pass them on
         m.passing = false;
         this.shared.weights = d.weights;
@@ -129,7 +145,10 @@ export class Pool {
           m.worker.postMessage({ type: 'channel', sab: m.chan.sab, spin: this.opts.spin !== false });
         }
         m.ready = true;
-        if (m.first) this.starting.resolve(d.info);
+        if (m.first) {
+          setTimeout(() => this.release(), OTHERS_WAIT_MS);
+          this.starting.resolve(d.info);
+        }
         return this.pump();
       case 'error':
         return this.drop(m, new Error(d.message));
@@ -184,7 +203,7 @@ export class Pool {
         if (!m || x.jobs.length < m.jobs.length) m = x;
         if (!m.jobs.length) break;
       }
-      if (!m) return;
+      if (!m) return this.members.some((x) => x.ready) && this.release(); // a call waits: start the others
       const left = call.items.length - call.next;
       const n = call.single || this.size === 1 ? left : Math.min(left, Math.max(MIN_PART, Math.ceil(left / (DEAL * this.size))));
       const job = { call, at: call.next, items: call.items.slice(call.next, call.next + n), chan: false };
@@ -224,6 +243,7 @@ export class Pool {
     const job = m.jobs.shift();
     if (!job) return; // already settled (a dropped worker's late answer)
     this.settle(job, err, outs);
+    this.release(); // the first call settled
     this.pump();
   }
 

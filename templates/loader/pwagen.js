@@ -5,7 +5,7 @@ import { BASE, CFG, at, post } from './config.js';
 import { isolationReloadDue, registerServiceWorker } from './register.js';
 import { WASI } from './wasi.js';
 import { chooseVariant, kernelURLs, prepareKernels, simdSupported } from './kernels.js';
-import { loadWeights, startWeights } from './weights.js';
+import { fromBuffers, loadWeights, startWeights, storeBuffers } from './weights.js';
 import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
 import { packInputs, predictTyped, readSignature, unpack, views } from './typed.js';
@@ -13,7 +13,7 @@ import { Pool, poolSize } from './pool.js';
 import { WORKER_SPIN, channelSupported, serveChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 import { mark, marks, timeline } from './marks.js';
-import { compileEarly, fromPage, pageModules } from './early.js';
+import { compileEarly, earlyWeights, fromPage, pageModules, pageWeights } from './early.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -48,8 +48,7 @@ export async function loadModel(opts = {}) {
   if (sw) await sw;
   const gate = wantSW && !sw ? swGate(() => registerServiceWorker(opts)) : null;
   try {
-    const model = await start(opts, at0, gate);
-    gate?.soon(); // an app that waits for its user before the first call
+    const model = await start(opts, at0, gate, wantSW);
     return model;
   } catch (e) {
     gate?.open(); // a failed load still installs the app for the next visit
@@ -59,10 +58,13 @@ export async function loadModel(opts = {}) {
 
 // start is loadModel after the service worker's registration (or its gate):
 // the pool, its first worker, the page's compile.
-async function start(opts, at0, gate) {
+async function start(opts, at0, gate, wantSW) {
   const base = opts.base == null ? BASE : folder(opts.base);
   const plan = poolSize(opts.workers, opts.maxMemory);
   checkMemory(opts.maxMemory); // before any download
+  const storage = opts.storage || 'indexeddb';
+  // A first visit's small weights: the page downloads them now (early.js).
+  const byPage = earlyWeights(CFG.weights, storage, wantSW);
   // Progress: the page counts the model's bytes, the worker the rest.
   const total = CFG.wasmSize + CFG.weights.total;
   let pageBytes = 0, workerBytes = 0;
@@ -80,12 +82,14 @@ async function start(opts, at0, gate) {
     const first = !at0.workerCreated;
     mark('workerCreated', at0);
     const w = startWorker(base);
-    // after the pool's 'load': the modules the page compiled meanwhile
+    // after the pool's 'load': the modules the page compiled meanwhile,
+    // and the weights it downloaded (a copy: the page stores its own)
     if (first) modules.then(({ model, kernels, variant, streamed, error }) => w.postMessage({ type: 'modules', model, kernels, variant, streamed, error }));
+    if (first && byPage) byPage.then((buffers) => w.postMessage({ type: 'pageWeights', buffers }));
     return w;
   };
   const pool = new Pool(newWorker, plan.workers, { ...opts, onProgress }, decode, hint);
-  const started = pool.start({ storage: opts.storage || 'indexeddb', variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork, early: true });
+  const started = pool.start({ storage, variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork, early: true, pageWeights: !!byPage });
   // The worker is on its way: the model's downloads start beside it.
   compileEarly(opts.variant, base, (n) => {
     pageBytes += n;
@@ -104,16 +108,33 @@ async function start(opts, at0, gate) {
   // persist() exists on the page only. Ask after a load that stored
   // weights; otherwise report what an earlier answer was.
   const st = navigator.storage;
-  if (info.storage === 'indexeddb' && st) {
+  const persist = async () => {
     const ask = info.stored && st.persist ? st.persist() : st.persisted ? st.persisted() : Promise.resolve(false);
     info.persisted = await ask.catch(() => false);
+  };
+  // Weights the page downloaded (early.js) are stored now, after the load:
+  // info.stored turns true once they are. The service worker waits for
+  // them, so that an installed app has its weights for offline use.
+  const bufs = byPage && info.weightsFrom === 'network' ? await byPage : null;
+  const storing = bufs && info.storage === 'indexeddb' ? storeBuffers(CFG.weights, bufs).then((warning) => {
+    if (warning) {
+      info.storage = 'memory';
+      (opts.onWarning || console.warn)(warning);
+      return;
+    }
+    info.stored = true;
+    if (st) return persist();
+  }) : Promise.resolve();
+  if (info.storage === 'indexeddb' && st && !bufs) {
+    await persist();
     mark('persisted', at0);
   }
   mark('loaded', at0);
   // ms from this page's navigation start, the worker's stages included
   info.stages = timeline({ ...info.marks, ...marks, ...at0 });
   delete info.marks;
-  const firstDone = () => gate?.open(); // the first inference settled: the service worker may start
+  const firstDone = () => storing.then(() => gate?.open()); // the first inference settled (and the weights stored): the service worker may start
+  gate?.soon(storing); // an app that waits for its user before the first call
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
   navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
 
@@ -189,8 +210,9 @@ async function start(opts, at0, gate) {
 }
 
 // swGate holds the service worker's registration until open(): the first
-// inference settled, or the load failed; soon() opens it SW_WAIT_MS after
-// a load, for an app that waits for its user. It registers when the page
+// inference settled, or the load failed; soon(after) opens it SW_WAIT_MS
+// after a load once the promise after settled, for an app that waits for
+// its user. It registers when the page
 // is idle: until then its install would fetch and hash the app shell
 // beside the model's start.
 function swGate(register) {
@@ -201,7 +223,7 @@ function swGate(register) {
     opened = true;
     idle(() => register(), { timeout: 1000 });
   };
-  return { open, soon: () => setTimeout(open, SW_WAIT_MS) };
+  return { open, soon: (after) => setTimeout(() => after.then(open), SW_WAIT_MS) };
 }
 
 const SW_WAIT_MS = 1000;
@@ -253,7 +275,7 @@ if (inWorker && !isThreadHelper()) {
       }
     } else if (m.type === 'channel') {
       [sab, spin] = [m.sab, m.spin ? WORKER_SPIN : 0];
-    } else if (m.type === 'modules') {
+    } else if (m.type === 'modules' || m.type === 'pageWeights') {
       return fromPage(m); // early.js: before 'ready', no call waits
     } else if (m.type === 'load') {
       try {
@@ -291,9 +313,11 @@ async function load(m) {
     post('progress', { progress: { phase, loaded, total } });
   };
   progress('wasm', 0);
-  // While the model compiles (here or on the page): open IndexedDB and
-  // start the weights' downloads.
-  const weights = from ? null : startWeights(CFG.weights, m.storage || 'indexeddb');
+  // While the model compiles (here or on the page): open IndexedDB, list
+  // the stored shards, check the quota. Not when the page downloads the
+  // weights (early.js): then only if it could not.
+  const storage = m.storage || 'indexeddb';
+  const weights = from || m.pageWeights ? null : startWeights(CFG.weights, storage);
   const page = m.early ? pageModules() : null; // early.js: the modules the page compiles
   const wasi = new WASI();
   const threads = from ? null : await startThreads(m.variant, wasi, (n) => progress('wasm', n), m.threadsMinWork, page); // threads.js: null unless simd-threads runs
@@ -332,7 +356,10 @@ async function load(m) {
     if (m.pass) self.postMessage({ type: 'weights', weights: from.weights }, [from.weights]); // for the next worker
     w = { from: 'worker', network: 0, indexeddb: 0, storage: 'memory', stored: false };
   } else {
-    w = await loadWeights(weights, (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n), (n) => progress('weights', n));
+    const view = (off, n) => new Uint8Array(x.memory.buffer, ptr + off, n);
+    const bufs = m.pageWeights ? await pageWeights() : null;
+    w = bufs ? fromBuffers(CFG.weights, bufs, view, (n) => progress('weights', n), storage)
+      : await loadWeights(weights || startWeights(CFG.weights, storage), view, (n) => progress('weights', n));
     // A model whose kernels run on threads of their own (simd-threads)
     // uses the cores already: it runs alone.
     if (m.share && variant !== 'simd-threads') {

@@ -127,6 +127,56 @@ export async function loadWeights(started, view, onBytes) {
   }
 }
 
+/**
+ * fromBuffers puts the shards the page downloaded and verified (early.js,
+ * earlyWeights: one ArrayBuffer per shard, in wm's order) into the
+ * model's memory. The page stores them in IndexedDB after the load
+ * (storeBuffers).
+ * @param {object} wm the weights index
+ * @param {ArrayBuffer[]} buffers the shards' bytes
+ * @param {(offset:number, size:number)=>Uint8Array} view the model's memory at a weights offset
+ * @param {(n:number)=>void} onBytes n more bytes are in place
+ * @param {"indexeddb"|"memory"} storage where the page keeps them
+ */
+export function fromBuffers(wm, buffers, view, onBytes, storage) {
+  wm.shards.forEach((s, i) => {
+    view(s.offset, s.size).set(new Uint8Array(buffers[i]));
+    onBytes(s.size);
+  });
+  mark('weightsVerified'); // the page verified them before the memory existed
+  return { from: 'network', network: wm.total, indexeddb: 0, storage, stored: false };
+}
+
+/**
+ * storeBuffers, on the page, keeps the shards it downloaded (buffers, in
+ * wm's order, verified) in IndexedDB, each in its own transaction, then
+ * deletes other versions' shards. It resolves to null once they are
+ * stored, or to the warning to give when they could not be (the weights
+ * then run from memory and are downloaded again on the next visit).
+ */
+export async function storeBuffers(wm, buffers) {
+  let db;
+  try {
+    db = await openDB();
+  } catch (e) {
+    return `pwagen: IndexedDB is unavailable (${e?.message || e}); the weights are kept in memory only and are downloaded again on every visit`;
+  }
+  try {
+    const have = new Set(await idb(db, 'readonly', (o) => o.getAllKeys()));
+    const at = new Map(wm.shards.map((s, i) => [s.offset, buffers[i]]));
+    const store = new Store(db, (offset) => new Uint8Array(at.get(offset)));
+    for (const s of wm.shards) if (!have.has(s.sha256)) store.add(s);
+    await store.drain();
+    if (store.failed) return `pwagen: storing the weights failed (${store.failed.name}: ${store.failed.message}); they run from memory now and are downloaded again next time. ${await usage()}`;
+    await pruneStale(db, new Set(wm.shards.map((s) => s.sha256)));
+    return null;
+  } catch (e) {
+    return `pwagen: storing the weights failed (${e?.name}: ${e?.message || e}); they run from memory now and are downloaded again next time. ${await usage()}`;
+  } finally {
+    db.close();
+  }
+}
+
 // Progress reports bytes in place, shard by shard; a shard read again (a
 // retry, a damaged stored copy) counts only its bytes beyond the first try.
 class Progress {
@@ -271,7 +321,8 @@ async function readInto(body, dst, onPos) {
   return pos;
 }
 
-async function sha256(bytes) {
+/** sha256 is the hex SHA-256 of bytes (a Uint8Array). */
+export async function sha256(bytes) {
   // SubtleCrypto refuses views of shared memory: hash a copy then.
   if (typeof SharedArrayBuffer === 'function' && bytes.buffer instanceof SharedArrayBuffer) bytes = bytes.slice();
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
