@@ -52,7 +52,6 @@ export function poolSize(asked, maxMemory) {
 const DEAL = 2;
 const MIN_PART = 4;
 const DEPTH = 2;
-const OTHERS_WAIT_MS = 1000;
 
 /**
  * Pool runs the model in size workers, each made by newWorker() (startHint
@@ -84,10 +83,9 @@ export class Pool {
   }
 
   // release lets the other workers start, from what the first one shared:
-  // once the first call settled, when a call has to wait for a worker, or
-  // OTHERS_WAIT_MS after the first worker is ready. Until then their
-  // start (a module Worker each, the model instantiated, the weights
-  // copied) would take the cores from the first inference.
+  // once the first call settled, or when a call has to wait for a worker.
+  // Before, their start (a module Worker each, the model instantiated, the
+  // weights copied) would take the cores from the first inference.
   release() {
     if (this.released) return;
     this.released = true;
@@ -145,10 +143,7 @@ export class Pool {
           m.worker.postMessage({ type: 'channel', sab: m.chan.sab, spin: this.opts.spin !== false });
         }
         m.ready = true;
-        if (m.first) {
-          setTimeout(() => this.release(), OTHERS_WAIT_MS);
-          this.starting.resolve(d.info);
-        }
+        if (m.first) this.starting.resolve(d.info);
         return this.pump();
       case 'error':
         return this.drop(m, new Error(d.message));
