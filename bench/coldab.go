@@ -102,6 +102,32 @@ func coldABMain(args []string) int {
 		}
 		fmt.Println()
 	}
+	// The same, ms after each visit's own loadModel(): without the page's
+	// start, whose noise is the largest.
+	fmt.Printf("\n%-22s", "after loadModel()")
+	for i := range sides {
+		fmt.Printf(" %10s", fmt.Sprintf("side %d", i+1))
+	}
+	fmt.Println()
+	for _, k := range keys {
+		fmt.Printf("%-22s", k)
+		for _, s := range res {
+			var v []float64
+			for _, m := range s.stages {
+				t, ok := m[k]
+				t0, ok0 := m["loadModel"]
+				if ok && ok0 {
+					v = append(v, t-t0)
+				}
+			}
+			if len(v) > 0 {
+				fmt.Printf(" %10.0f", medianOf(v))
+			} else {
+				fmt.Printf(" %10s", "–")
+			}
+		}
+		fmt.Println()
+	}
 	for i, s := range sides {
 		fmt.Printf("\nrequests of %s, round 1 (ms after the page's request: arrived → response ended):\n%s", s, res[i].requests)
 	}

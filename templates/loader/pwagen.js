@@ -112,11 +112,15 @@ async function start(opts, at0, gate, wantSW) {
     const ask = info.stored && st.persist ? st.persist() : st.persisted ? st.persisted() : Promise.resolve(false);
     info.persisted = await ask.catch(() => false);
   };
-  // Weights the page downloaded (early.js) are stored now, after the load:
-  // info.stored turns true once they are. The service worker waits for
-  // them, so that an installed app has its weights for offline use.
+  // Weights the page downloaded (early.js) are stored once the first
+  // inference settled (or SW_WAIT_MS after a load with no call), when the
+  // page is idle: the first use of IndexedDB in a new profile takes 0.1 to
+  // 0.4 s. info.stored turns true then. The service worker waits for them,
+  // so that an installed app has its weights for offline use.
   const bufs = byPage && info.weightsFrom === 'network' ? await byPage : null;
-  const storing = bufs && info.storage === 'indexeddb' ? storeBuffers(CFG.weights, bufs).then((warning) => {
+  let afterFirst;
+  const first = new Promise((resolve) => (afterFirst = resolve));
+  const storing = bufs && info.storage === 'indexeddb' ? first.then(() => new Promise(idle)).then(() => storeBuffers(CFG.weights, bufs)).then((warning) => {
     if (warning) {
       info.storage = 'memory';
       (opts.onWarning || console.warn)(warning);
@@ -125,6 +129,7 @@ async function start(opts, at0, gate, wantSW) {
     info.stored = true;
     if (st) return persist();
   }) : Promise.resolve();
+  setTimeout(afterFirst, SW_WAIT_MS); // an app that waits for its user before the first call
   if (info.storage === 'indexeddb' && st && !bufs) {
     await persist();
     mark('persisted', at0);
@@ -133,7 +138,11 @@ async function start(opts, at0, gate, wantSW) {
   // ms from this page's navigation start, the worker's stages included
   info.stages = timeline({ ...info.marks, ...marks, ...at0 });
   delete info.marks;
-  const firstDone = () => storing.then(() => gate?.open()); // the first inference settled (and the weights stored): the service worker may start
+  // The first inference settled: store the weights, then the service worker may start.
+  const firstDone = () => {
+    afterFirst();
+    storing.then(() => gate?.open());
+  };
   gate?.soon(storing); // an app that waits for its user before the first call
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
   navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
@@ -217,16 +226,18 @@ async function start(opts, at0, gate, wantSW) {
 // beside the model's start.
 function swGate(register) {
   let opened = false;
-  const idle = self.requestIdleCallback || ((f) => setTimeout(f, 1));
   const open = () => {
     if (opened) return;
     opened = true;
-    idle(() => register(), { timeout: 1000 });
+    idle(() => register());
   };
   return { open, soon: (after) => setTimeout(() => after.then(open), SW_WAIT_MS) };
 }
 
 const SW_WAIT_MS = 1000;
+
+// idle calls f when the page is idle, within a second.
+const idle = (f) => (self.requestIdleCallback ? requestIdleCallback(() => f(), { timeout: 1000 }) : setTimeout(f, 1));
 
 // folder resolves loadModel's base against the page, as a folder URL.
 function folder(base) {
