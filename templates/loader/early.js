@@ -69,13 +69,21 @@ const EARLY_CONCURRENCY = 2; // shards downloading at once
  * arrives (an unread body would hold one of the browser's six HTTP/1.1
  * connections per host, which the .wasm fetches need: a deadlock seen
  * under load) and checked against its SHA-256. It returns null when it
- * does not apply, else a promise of the shards' bytes in wm's order, or of
+ * does not apply (pageDownloads), else a promise of the shards' bytes in wm's order, or of
  * null when one failed: the worker then loads the weights itself, and its
  * error names the shard.
  */
 export function earlyWeights(wm, storage, wantSW) {
+  return pageDownloads(wm, storage, wantSW) ? downloadAll(wm) : null;
+}
+
+/** pageDownloads tells whether earlyWeights downloads the weights. */
+export function pageDownloads(wm, storage, wantSW) {
   const first = storage === 'memory' || (wantSW && !navigator.serviceWorker?.controller);
-  if (!first || !wm.shards.length || wm.total > EARLY_MAX || !self.crypto?.subtle) return null;
+  return first && wm.shards.length > 0 && wm.total <= EARLY_MAX && !!self.crypto?.subtle;
+}
+
+function downloadAll(wm) {
   const out = new Array(wm.shards.length);
   let next = 0;
   const one = async () => {

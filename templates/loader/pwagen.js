@@ -13,7 +13,7 @@ import { Pool, poolSize } from './pool.js';
 import { WORKER_SPIN, channelSupported, serveChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 import { mark, marks, timeline } from './marks.js';
-import { compileEarly, earlyWeights, fromPage, pageModules, pageWeights } from './early.js';
+import { compileEarly, earlyWeights, fromPage, pageDownloads, pageModules, pageWeights } from './early.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -63,8 +63,10 @@ async function start(opts, at0, gate, wantSW) {
   const plan = poolSize(opts.workers, opts.maxMemory);
   checkMemory(opts.maxMemory); // before any download
   const storage = opts.storage || 'indexeddb';
-  // A first visit's small weights: the page downloads them now (early.js).
-  const byPage = earlyWeights(CFG.weights, storage, wantSW);
+  // A first visit's small weights: the page downloads them (early.js),
+  // right after the first worker is on its way.
+  const early = pageDownloads(CFG.weights, storage, wantSW);
+  let byPage = null, firstWorker = null;
   // Progress: the page counts the model's bytes, the worker the rest.
   const total = CFG.wasmSize + CFG.weights.total;
   let pageBytes = 0, workerBytes = 0;
@@ -82,19 +84,23 @@ async function start(opts, at0, gate, wantSW) {
     const first = !at0.workerCreated;
     mark('workerCreated', at0);
     const w = startWorker(base);
-    // after the pool's 'load': the modules the page compiled meanwhile,
-    // and the weights it downloaded (a copy: the page stores its own)
+    // after the pool's 'load': the modules the page compiled meanwhile
+    // (and below, the weights it downloaded: a copy, the page stores its own)
     if (first) modules.then(({ model, kernels, variant, streamed, error }) => w.postMessage({ type: 'modules', model, kernels, variant, streamed, error }));
-    if (first && byPage) byPage.then((buffers) => w.postMessage({ type: 'pageWeights', buffers }));
+    if (first) firstWorker = w;
     return w;
   };
   const pool = new Pool(newWorker, plan.workers, { ...opts, onProgress }, decode, hint);
-  const started = pool.start({ storage, variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork, early: true, pageWeights: !!byPage });
+  const started = pool.start({ storage, variant: opts.variant, maxMemory: opts.maxMemory, threadsMinWork: opts.threadsMinWork, early: true, pageWeights: early });
   // The worker is on its way: the model's downloads start beside it.
   compileEarly(opts.variant, base, (n) => {
     pageBytes += n;
     report('wasm');
   }).then(compiled);
+  if (early) {
+    byPage = earlyWeights(CFG.weights, storage, wantSW);
+    byPage.then((buffers) => firstWorker.postMessage({ type: 'pageWeights', buffers }));
+  }
   const info = await started;
   mark('workerReady', at0);
   if (info.contract === 'typed') sig = structuredClone({ inputs: info.inputs, outputs: info.outputs }); // the app may change info
