@@ -95,15 +95,36 @@ function downloadAll(wm) {
         res.body?.cancel().catch(() => {});
         throw new Error(s.url);
       }
-      const b = await res.arrayBuffer();
-      if (b.byteLength !== s.size || (await sha256(new Uint8Array(b))) !== s.sha256) throw new Error(s.url);
-      out[i] = b;
+      const b = await readAll(res.body, s.size);
+      if ((await sha256(b)) !== s.sha256) throw new Error(s.url);
+      out[i] = b.buffer;
     }
   };
   return Promise.all(Array.from({ length: Math.min(EARLY_CONCURRENCY, wm.shards.length) }, one)).then(() => out, () => {
     next = wm.shards.length; // start no more
     return null;
   });
+}
+
+// readAll reads body whole, as it arrives, into a buffer of size bytes;
+// a body of another length throws (one longer is cut off where it
+// overflows).
+async function readAll(body, size) {
+  const b = new Uint8Array(size);
+  const r = body.getReader();
+  let n = 0;
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) break;
+    if (n + value.byteLength > size) {
+      r.cancel().catch(() => {});
+      throw new Error('longer than the index says');
+    }
+    b.set(value, n);
+    n += value.byteLength;
+  }
+  if (n !== size) throw new Error('shorter than the index says');
+  return b;
 }
 
 let got = null, wake = null, bufs, wakeBufs = null;
