@@ -134,7 +134,7 @@ async function start(opts, at0, gate, wantSW) {
     }
     info.stored = true;
     if (st) return persist();
-  }) : Promise.resolve();
+  }).catch(() => {}) : Promise.resolve(); // never holds the service worker back
   setTimeout(afterFirst, SW_WAIT_MS); // an app that waits for its user before the first call
   if (info.storage === 'indexeddb' && st && !bufs) {
     await persist();
