@@ -351,7 +351,7 @@ var coldStages = []struct{ key, title string }{
 	{"firstInference", "first inference"},
 }
 
-const stagesIntro = "Where pwagen's cold start goes: the loader's stage marks (`info.stages`, `performance.mark` names `pwagen:<stage>`), ms from navigation start, median of the cold visits; – is a stage this load did not pass. The page fetches and compiles the .wasm and the kernels while the worker starts; the worker opens IndexedDB, lists the stored shards and checks the quota meanwhile; with simd-threads the model's .wasm is patched before it compiles, so it cannot stream."
+const stagesIntro = "Where pwagen's cold start goes: the loader's stage marks (`info.stages`, `performance.mark` names `pwagen:<stage>`), ms from navigation start, median of the cold visits; – is a stage this load did not pass. The page fetches and compiles the .wasm and the kernels while the worker starts; on a first visit it also downloads weights of at most 8 MiB and stores them in IndexedDB only after the first inference (so no IndexedDB stage, and no weights stored before it); otherwise the worker opens IndexedDB, lists the stored shards and checks the quota meanwhile; the pool's other workers start after the first call; with simd-threads the model's .wasm is patched before it compiles, so it cannot stream."
 
 func stageHeader() []string {
 	h := []string{"model"}
