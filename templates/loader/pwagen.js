@@ -10,7 +10,7 @@ import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
 import { inputPacker, readSignature, typedPredictor, unpack, views } from './typed.js';
 import { Pool, poolSize } from './pool.js';
-import { WORKER_SPIN, channelSupported, serveChannel } from './channel.js';
+import { WORKER_SPIN, channelSupported, serveChannel, waitChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 import { mark, marks, timeline } from './marks.js';
 import { compileEarly, fromPage, pageModules } from './early.js';
@@ -246,6 +246,18 @@ if (inWorker && !isThreadHelper()) {
   let model = null;
   let sab = null, spin = 0, seen = 0, read = 0; // the shared channel on an isolated page; read counts the messages since it opened
   const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
+  // Serve the channel, spinning then blocked in Atomics.wait, until the
+  // page posts another message (it parks us to read it) or no call came
+  // for a second: then wait from the event loop (channel.js, IDLE_MS).
+  // turns counts the times the channel was served: a wait from the event
+  // loop whose turn has passed does nothing.
+  let turns = 0;
+  const serve = () => {
+    const turn = ++turns;
+    const r = serveChannel(sab, seen, read, model.out, spin);
+    seen = r.seen;
+    if (r.idle) waitChannel(sab, seen, () => turn !== turns, serve);
+  };
   // Not an async function: a predict's message makes no promise.
   self.onmessage = ({ data: m }) => {
     if (sab) read++;
@@ -276,9 +288,7 @@ if (inWorker && !isThreadHelper()) {
         .catch((e) => self.postMessage({ type: 'error', message: e?.message || String(e) }));
       return;
     }
-    // Serve the channel, spinning then blocked in Atomics.wait, until the
-    // page posts another message (it parks us to read it).
-    if (sab) seen = serveChannel(sab, seen, read, model.out, spin);
+    if (sab) serve();
   };
 }
 
