@@ -128,6 +128,40 @@ func coldABMain(args []string) int {
 		}
 		fmt.Println()
 	}
+	if *offline {
+		fmt.Printf("\n%-22s", "offline, after loadModel()")
+		fmt.Println()
+		offKeys := map[string]bool{}
+		for _, s := range res {
+			for _, m := range s.offStages {
+				for k := range m {
+					offKeys[k] = true
+				}
+			}
+		}
+		ks := make([]string, 0, len(offKeys))
+		for k := range offKeys {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		for _, k := range ks {
+			fmt.Printf("%-22s", k)
+			for _, s := range res {
+				var v []float64
+				for _, m := range s.offStages {
+					if t, ok := m[k]; ok {
+						v = append(v, t-m["loadModel"])
+					}
+				}
+				if len(v) > 0 {
+					fmt.Printf(" %10.0f", medianOf(v))
+				} else {
+					fmt.Printf(" %10s", "–")
+				}
+			}
+			fmt.Println()
+		}
+	}
 	for i, s := range sides {
 		fmt.Printf("\nrequests of %s, round 1 (ms after the page's request: arrived → response ended):\n%s", s, res[i].requests)
 	}
@@ -137,12 +171,14 @@ func coldABMain(args []string) int {
 type abResult struct {
 	cold, offline float64
 	stages        map[string]float64
+	offStages     map[string]float64 // the warm offline visit's
 	requests      string
 }
 
 type abSide struct {
 	cold, offline []float64
 	stages        []map[string]float64
+	offStages     []map[string]float64
 	requests      string
 }
 
@@ -153,6 +189,9 @@ func (s *abSide) add(v abResult) {
 	}
 	if v.stages != nil {
 		s.stages = append(s.stages, v.stages)
+	}
+	if v.offStages != nil {
+		s.offStages = append(s.offStages, v.offStages)
 	}
 	if v.requests != "" {
 		s.requests = v.requests
@@ -245,6 +284,7 @@ func abVisit(ctx context.Context, work, dir, q string, offline, logRequests bool
 		return v, fmt.Errorf("offline visit: %w", err)
 	}
 	v.offline = s.TTFI
+	v.offStages = s.Info.Stages
 	return v, nil
 }
 
