@@ -59,6 +59,9 @@ func (w *wgen) call(i int, c Call) error {
 			scratch = w.arena + uint32(4*w.pl.scratch[i])
 		}
 		p := a[5].(kernels.ConvParams)
+		if p.Group == p.InC && p.Group > 1 {
+			return w.dwQuant(val(a[0]), val(a[1]), wt, scale, val(a[3]), p)
+		}
 		kk := p.InC / p.Group * Len(p.Kernel)
 		ocg := p.OutC / p.Group
 		return w.convWith(val(a[0]), val(a[1]), nil, val(a[3]), scratch, p, func(dg uint32, g int, col, bg uint32) {
@@ -264,8 +267,8 @@ func (w *wgen) conv(dst, src, wt, b *Value, scratch uint32, p kernels.ConvParams
 
 // convWith is Conv (depthwise allowed) and convW of ConvQ8 and ConvF16:
 // mul multiplies group g's weights by its im2col matrix col. dw holds
-// the float32 weights of a depthwise convolution, nil for the quantized
-// ones (which are never depthwise).
+// the float32 weights of a depthwise convolution (the quantized ones are
+// dwQuant's).
 func (w *wgen) convWith(dst, src, dw, b *Value, scratch uint32, p kernels.ConvParams, mul func(dg uint32, g int, col, bg uint32)) error {
 	prod := func(s []int) int {
 		n := 1

@@ -35,6 +35,12 @@ func helperSig(name string) wasmbin.FuncType {
 		return wasmbin.FuncType{Params: []byte{ii, wasmbin.I64}, Results: []byte{ii}}
 	case "gatherr":
 		return wasmbin.FuncType{Params: []byte{ii, ff, ii, ii, ii, ii, ii}, Results: []byte{ii}}
+	case "scales8":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}
+	case "widenq8":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
+	case "widenf16":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
 	}
 	switch name {
 	case "exp64", "log64", "tanh64":
@@ -423,6 +429,12 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{ii}, whereBody())
 	case name == "gather":
 		return w.m.Func(helperSig(name), []byte{ii, ii, ff, ii, ii}, gatherBody())
+	case name == "scales8":
+		return w.m.Func(helperSig(name), []byte{ff, ii}, scales8Body())
+	case name == "widenq8":
+		return w.m.Func(helperSig(name), []byte{ii, ff}, widenQ8Body())
+	case name == "widenf16":
+		return w.m.Func(helperSig(name), []byte{ii}, widenF16Body())
 	case name == "itoa":
 		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, itoaBody())
 	case name == "gatherr":
