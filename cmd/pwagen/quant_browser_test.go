@@ -58,6 +58,9 @@ func TestQuantizedModelsInChromium(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), name+"-"+mode)
 				dirs[mode] = dir
 				pwagen(t, "new", "--from", filepath.Join(torch, name+"-opset17.onnx"), "--quantize", mode, dir)
+				if _, err := os.Stat(filepath.Join(dir, "model", "model.wasm")); err != nil {
+					t.Fatalf("%s: the WebAssembly back end was not taken: %v", mode, err)
+				}
 				pwagen(t, "package", "--quiet", dir)
 				wz := filepath.Join(t.TempDir(), "out.npy")
 				pwagen(t, "predict", dir, "--input", input, "--output", wz)
