@@ -48,7 +48,7 @@ func helperSig(name string) wasmbin.FuncType {
 	case "softmaxs":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
 	}
-	if strings.HasPrefix(name, "actmath") {
+	if strings.HasPrefix(name, "actmath") || strings.HasPrefix(name, "actelem") {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
 	}
 	if strings.HasPrefix(name, "cmp") {
@@ -418,6 +418,8 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{wasmbin.F64, wasmbin.F64}, tanhBody(w.helpers["exp64"]))
 	case name == "softmaxs":
 		return w.m.Func(helperSig(name), []byte{ff, ii, ii, wasmbin.F64, wasmbin.F64}, softmaxStridedBody(w.helpers["exp64"], w.helpers["log64"]))
+	case strings.HasPrefix(name, "actelem"):
+		return w.m.Func(helperSig(name), []byte{ii}, actElemBody(kernels.ActOp(name[7]-'a')))
 	case strings.HasPrefix(name, "actmath"):
 		op := kernels.ActOp(name[7] - 'a')
 		fn := map[kernels.ActOp]string{kernels.ActTanh: "tanh64", kernels.ActLog: "log64"}[op]
