@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -79,21 +80,73 @@ func runWasmNodeTest(ctx context.Context, cache wazero.CompilationCache, out *Wa
 	if err != nil {
 		return err
 	}
-	at := 0
-	for i, w := range c.want {
-		if at+len(w) > len(got) {
-			return fmt.Errorf("%d output values, want more", len(got))
-		}
-		for j := range w {
-			a, b := float64(got[at+j]), float64(w[j])
-			if math.IsNaN(a) && math.IsNaN(b) || a == b {
-				continue
-			}
-			if math.Abs(a-b) > 1e-7+1e-3*math.Abs(b) || math.IsNaN(a) != math.IsNaN(b) {
-				return fmt.Errorf("output %d[%d] = %g, want %g", i, j, a, b)
+	check := func(what string, get func(i, j int) float64) error {
+		for i, w := range c.want {
+			for j := range w {
+				a, b := get(i, j), float64(w[j])
+				if math.IsNaN(a) && math.IsNaN(b) || a == b {
+					continue
+				}
+				if math.Abs(a-b) > 1e-7+1e-3*math.Abs(b) || math.IsNaN(a) != math.IsNaN(b) {
+					return fmt.Errorf("%s output %d[%d] = %g, want %g", what, i, j, a, b)
+				}
 			}
 		}
-		at += len(w)
+		return nil
 	}
-	return nil
+	total := 0
+	for _, w := range c.want {
+		total += len(w)
+	}
+	if len(got) < total {
+		return fmt.Errorf("%d output values, want %d", len(got), total)
+	}
+	starts := []int{0}
+	for _, w := range c.want {
+		starts = append(starts, starts[len(starts)-1]+len(w))
+	}
+	if err := check("v1", func(i, j int) float64 { return float64(got[starts[i]+j]) }); err != nil {
+		return err
+	}
+	// The typed contract: each input and output in its own type.
+	sig := m.Signature()
+	offs, n := runner.Layout(sig.Inputs)
+	buf := make([]byte, n)
+	le := binary.LittleEndian
+	for i, ti := range sig.Inputs {
+		for j, v := range c.feed[i] {
+			b := buf[offs[i]:]
+			switch ti.DType {
+			case "float32":
+				le.PutUint32(b[4*j:], math.Float32bits(v))
+			case "int64":
+				le.PutUint64(b[8*j:], uint64(int64(v)))
+			case "int32":
+				le.PutUint32(b[4*j:], uint32(int32(v)))
+			case "uint8":
+				b[j] = byte(v)
+			case "bool":
+				if v != 0 {
+					b[j] = 1
+				}
+			}
+		}
+	}
+	ob, err := m.PredictTyped(ctx, buf)
+	if err != nil {
+		return err
+	}
+	ooffs, _ := runner.Layout(sig.Outputs)
+	return check("typed", func(i, j int) float64 {
+		b := ob[ooffs[i]:]
+		switch sig.Outputs[i].DType {
+		case "int64":
+			return float64(int64(le.Uint64(b[8*j:])))
+		case "int32":
+			return float64(int32(le.Uint32(b[4*j:])))
+		case "uint8", "bool":
+			return float64(b[j])
+		}
+		return float64(math.Float32frombits(le.Uint32(b[4*j:])))
+	})
 }

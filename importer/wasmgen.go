@@ -110,8 +110,10 @@ type wgen struct {
 func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	g := pl.Graph
 	for _, v := range g.Outputs {
-		if v.DType != Float32 || (v.IOType != "" && v.IOType != "float32") {
-			return nil, &WasmUnsupported{Reason: fmt.Sprintf("output %s is %s; the wasm back end returns float32 outputs only", v, ioType(v))}
+		switch ioType(v) {
+		case "float32", "int64", "int32", "uint8", "bool":
+		default:
+			return nil, &WasmUnsupported{Reason: fmt.Sprintf("output %s is %s, which the typed contract does not carry", v, ioType(v))}
 		}
 	}
 	for _, v := range g.Inputs {
@@ -143,6 +145,11 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	for _, v := range g.Inputs {
 		if t := ioType(v); t != "float32" {
 			w.declare("cvt_" + t)
+		}
+	}
+	for _, v := range g.Outputs {
+		if t := ioType(v); t != "float32" {
+			w.declare("enc_" + t)
 		}
 	}
 	if err := w.calls(); err != nil {
@@ -387,8 +394,13 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	if !outTyped {
 		off, o := uint32(0), out
 		for _, v := range g.Outputs {
-			c.I32(int32(typedOut + off)).I32(int32(o)).I32(int32(4 * v.Len())).MemoryCopy()
-			off = align8(off + uint32(4*v.Len()))
+			t := ioType(v)
+			if t == "float32" {
+				c.I32(int32(typedOut + off)).I32(int32(o)).I32(int32(4 * v.Len())).MemoryCopy()
+			} else {
+				c.I32(int32(typedOut + off)).I32(int32(o)).I32(int32(v.Len())).Call(w.helpers["enc_"+t])
+			}
+			off = align8(off + uint32(dtypeSize(t)*v.Len()))
 			o += uint32(4 * v.Len())
 		}
 	}

@@ -54,6 +54,9 @@ func helperSig(name string) wasmbin.FuncType {
 	if strings.HasPrefix(name, "cmp") {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii}}
 	}
+	if strings.HasPrefix(name, "enc_") {
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
+	}
 	if strings.HasPrefix(name, "cvt_") {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii}, Results: []byte{ii}}
 	}
@@ -443,6 +446,8 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, gatherErrBody(w.helpers["itoa"], gErrPtr, gErrLen))
 	case strings.HasPrefix(name, "cmp"):
 		return w.m.Func(helperSig(name), []byte{ii, ff, ff}, cmpBody(kernels.CmpOp(name[3]-'0')))
+	case strings.HasPrefix(name, "enc_"):
+		return w.m.Func(helperSig(name), []byte{ii}, encBody(name[4:]))
 	case strings.HasPrefix(name, "cvt_"):
 		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, cvtBody(name[4:]))
 	}
