@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -26,7 +27,6 @@ func actInputs() []float32 {
 // the Go arithmetic's bits (in-process, pure Go: these loops have no
 // assembly on amd64) under wazero with the scalar kernels, NaN for NaN.
 func TestWasmActivationBits(t *testing.T) {
-	ctx := context.Background()
 	in := actInputs()
 	for _, tc := range []struct {
 		op    string
@@ -36,36 +36,80 @@ func TestWasmActivationBits(t *testing.T) {
 		{"Round", nil}, {"Sign", nil},
 	} {
 		t.Run(tc.op, func(t *testing.T) {
-			x := &Value{Name: "x", DType: Float32, Shape: []int{1, len(in)}, Input: true}
-			y := &Value{Name: "y", DType: Float32, Shape: []int{1, len(in)}}
-			g := &Graph{Name: "g", Opset: 17, Inputs: []*Value{x}, Outputs: []*Value{y},
-				Nodes: []*Node{{Op: tc.op, Name: "n", In: []*Value{x}, Out: []*Value{y}, Attrs: tc.attrs}}}
-			pl, err := Lower(g)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := pl.Exec(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := GenerateWasm(pl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := runner.Load(ctx, out.Module, out.Weights, runner.Options{Variant: modules.Scalar})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := m.Predict(ctx, in)
-			m.Close(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, v := range want[0] {
-				if math.Float32bits(got[i]) != math.Float32bits(v) && !(v != v && got[i] != got[i]) {
-					t.Errorf("%s(%g) = %g (%#x), Go gives %g (%#x)", tc.op, in[i], got[i], math.Float32bits(got[i]), v, math.Float32bits(v))
-				}
-			}
+			wasmSameBits(t, tc.op, tc.attrs, []int{1, len(in)}, []int{1, len(in)}, in)
 		})
+	}
+}
+
+// TestWasmReduceBits: the reductions the wasm back end lowers give the
+// Go arithmetic's bits (float64 accumulation in the same order), over
+// the middle axis (strided) and the last (contiguous).
+func TestWasmReduceBits(t *testing.T) {
+	all := actInputs()[5:] // finite values
+	n := len(all) / 120
+	in := all[:120*n]
+	for _, op := range []string{"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare"} {
+		for _, axis := range []int64{1, 2} {
+			t.Run(fmt.Sprint(op, axis), func(t *testing.T) {
+				out := []int{n, 30, 1}
+				if axis == 1 {
+					out = []int{n, 1, 4}
+				}
+				attrs := Attrs{"axes": {Kind: AttrInts, Ints: []int64{axis}}}
+				if op == "ReduceSum" {
+					attrs = nil // an input from opset 13: reduce over everything
+					out = []int{1, 1, 1}
+				}
+				// Values scaled so that products stay finite.
+				x := make([]float32, len(in))
+				for i, v := range in {
+					x[i] = float32(math.Mod(float64(v), 3))
+				}
+				wasmSameBits(t, op, attrs, []int{n, 30, 4}, out, x)
+			})
+		}
+	}
+}
+
+// wasmSameBits lowers one node, runs it in-process and as the wasm back
+// end's module (scalar kernels) and compares the bits, NaN for NaN.
+func wasmSameBits(t *testing.T, op string, attrs Attrs, inShape, outShape []int, in []float32) {
+	t.Helper()
+	ctx := context.Background()
+	x := &Value{Name: "x", DType: Float32, Shape: inShape, Input: true}
+	y := &Value{Name: "y", DType: Float32, Shape: outShape}
+	g := &Graph{Name: "g", Opset: 17, Inputs: []*Value{x}, Outputs: []*Value{y},
+		Nodes: []*Node{{Op: op, Name: "n", In: []*Value{x}, Out: []*Value{y}, Attrs: attrs}}}
+	pl, err := Lower(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := pl.Exec(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := GenerateWasm(pl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := runner.Load(ctx, out.Module, out.Weights, runner.Options{Variant: modules.Scalar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Predict(ctx, in)
+	m.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for i, v := range want[0] {
+		if math.Float32bits(got[i]) != math.Float32bits(v) && !(v != v && got[i] != got[i]) {
+			if bad++; bad <= 5 {
+				t.Errorf("%s: value %d is %g (%#x), Go gives %g (%#x)", op, i, got[i], math.Float32bits(got[i]), v, math.Float32bits(v))
+			}
+		}
+	}
+	if bad > 5 {
+		t.Errorf("%s: %d values differ", op, bad)
 	}
 }

@@ -19,7 +19,7 @@ const maxUnroll = 4096
 // are named "bin" + op + kind (vv, vs, sv).
 func helperSig(name string) wasmbin.FuncType {
 	switch name {
-	case "rowsum":
+	case "rowsum", "rowsumlog":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}
 	case "rowmax":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}
@@ -397,7 +397,7 @@ func (w *wgen) binLoop(op kernels.BinOp, kind string, dst, x, y uint32, n int) {
 // defineHelper writes a generated helper's body.
 func (w *wgen) defineHelper(name string) uint32 {
 	switch name {
-	case "rowsum", "rowmax":
+	case "rowsum", "rowsumlog", "rowmax":
 		return w.helper(name, name == "rowmax")
 	case "copy2":
 		return w.m.Func(helperSig(name), []byte{ii, ii, ii}, copy2Body())
