@@ -189,6 +189,10 @@ func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
 		}
 		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n))
 		w.callHelper("actmath" + string(rune('a'+a.Op)))
+	case a.Op == kernels.ActElu || a.Op == kernels.ActSelu:
+		w.declare("expm1n64") // before the loop that calls it
+		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n)).F32(a.Alpha).F32(a.Beta)
+		w.callHelper("actelu" + string(rune('a'+a.Op)))
 	case actElementOps[a.Op]:
 		// One exact operation per value (wasmgen_act.go).
 		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n))

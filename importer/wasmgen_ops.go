@@ -42,8 +42,11 @@ func helperSig(name string) wasmbin.FuncType {
 	case "widenf16":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
 	}
+	if strings.HasPrefix(name, "actelu") {
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ff, ff}}
+	}
 	switch name {
-	case "exp64", "log64", "tanh64":
+	case "exp64", "log64", "tanh64", "expm1n64":
 		return wasmbin.FuncType{Params: []byte{wasmbin.F64}, Results: []byte{wasmbin.F64}}
 	case "softmaxs":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
@@ -421,6 +424,10 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{wasmbin.F64, wasmbin.F64}, tanhBody(w.helpers["exp64"]))
 	case name == "softmaxs":
 		return w.m.Func(helperSig(name), []byte{ff, ii, ii, wasmbin.F64, wasmbin.F64}, softmaxStridedBody(w.helpers["exp64"], w.helpers["log64"]))
+	case name == "expm1n64":
+		return w.m.Func(helperSig(name), expm1Locals, expm1NegBody())
+	case strings.HasPrefix(name, "actelu"):
+		return w.m.Func(helperSig(name), []byte{ii, ff}, eluBody(kernels.ActOp(name[6]-'a'), w.helpers["expm1n64"]))
 	case strings.HasPrefix(name, "actelem"):
 		return w.m.Func(helperSig(name), []byte{ii}, actElemBody(kernels.ActOp(name[7]-'a')))
 	case strings.HasPrefix(name, "actmath"):
