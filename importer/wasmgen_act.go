@@ -15,6 +15,10 @@ var actElementOps = map[kernels.ActOp]bool{
 	kernels.ActFloor: true, kernels.ActCeil: true, kernels.ActRound: true, kernels.ActSign: true,
 }
 
+// actSquare is float32(float64(v)·float64(v)) among actElemBody's ops
+// (BinPow by 2), numbered after the ActOps.
+const actSquare = kernels.ActScale + 1
+
 const (
 	f32Abs   = 0x8b
 	f32Neg   = 0x8c
@@ -53,6 +57,9 @@ func actElemBody(op kernels.ActOp) []byte {
 	case kernels.ActReciprocal:
 		c.F32(1)
 		x().Op(f32Div)
+	case actSquare:
+		x().Op(wasmbin.OpF64Promo)
+		x().Op(wasmbin.OpF64Promo).Op(f64Mul).Op(wasmbin.OpF32Demote)
 	case kernels.ActSign: // 1 above 0, −1 below, ±0 and NaN as they are
 		c.F32(1).F32(-1)
 		x()

@@ -73,15 +73,50 @@ func TestWasmReduceBits(t *testing.T) {
 	}
 }
 
+// TestWasmPReluBits: PRelu with a slope per value, one per row
+// (broadcast) and one for all, as the Go back end's loops.
+func TestWasmPReluBits(t *testing.T) {
+	all := actInputs()
+	n := len(all) / 8
+	in := all[:8*n]
+	for _, shape := range [][]int{{8, n}, {8, 1}, {1, 1}, {1, n}} {
+		t.Run(fmt.Sprint(shape), func(t *testing.T) {
+			slope := make([]float32, shape[0]*shape[1])
+			for i := range slope {
+				slope[i] = float32(i%7)*0.3 - 0.9
+			}
+			s := constOf("slope", &Tensor{DType: Float32, Shape: shape, F: slope})
+			wasmSameBits(t, "PRelu", nil, []int{8, n}, []int{8, n}, in, s)
+		})
+	}
+}
+
+// TestWasmPowBits: Pow by a constant 2, one scalar or one per value (Go's
+// vector-scalar loop squares in float64, its other loops call
+// math.Pow): the same bits, Inf and NaN included.
+func TestWasmPowBits(t *testing.T) {
+	in := actInputs()
+	for _, shape := range [][]int{{1, 1}, {1, len(in)}} {
+		t.Run(fmt.Sprint(shape), func(t *testing.T) {
+			two := make([]float32, shape[1])
+			for i := range two {
+				two[i] = 2
+			}
+			e := constOf("two", &Tensor{DType: Float32, Shape: shape, F: two})
+			wasmSameBits(t, "Pow", nil, []int{1, len(in)}, []int{1, len(in)}, in, e)
+		})
+	}
+}
+
 // wasmSameBits lowers one node, runs it in-process and as the wasm back
 // end's module (scalar kernels) and compares the bits, NaN for NaN.
-func wasmSameBits(t *testing.T, op string, attrs Attrs, inShape, outShape []int, in []float32) {
+func wasmSameBits(t *testing.T, op string, attrs Attrs, inShape, outShape []int, in []float32, consts ...*Value) {
 	t.Helper()
 	ctx := context.Background()
 	x := &Value{Name: "x", DType: Float32, Shape: inShape, Input: true}
 	y := &Value{Name: "y", DType: Float32, Shape: outShape}
 	g := &Graph{Name: "g", Opset: 17, Inputs: []*Value{x}, Outputs: []*Value{y},
-		Nodes: []*Node{{Op: op, Name: "n", In: []*Value{x}, Out: []*Value{y}, Attrs: attrs}}}
+		Nodes: []*Node{{Op: op, Name: "n", In: append([]*Value{x}, consts...), Out: []*Value{y}, Attrs: attrs}}}
 	pl, err := Lower(g)
 	if err != nil {
 		t.Fatal(err)

@@ -303,6 +303,24 @@ func (w *wgen) matmul(dst, a, b *Value, p kernels.MatMulParams) error {
 	return nil
 }
 
+// constAll tells whether v is a constant whose values all equal x.
+func constAll(v *Value, x float32) bool {
+	r := v.root()
+	if r.Const == nil || r.Const.DType != Float32 || len(r.Const.F) == 0 {
+		return false
+	}
+	for _, f := range r.Const.F {
+		if f != x {
+			return false
+		}
+	}
+	return true
+}
+
+// opPRelu stands for PRelu among binOpcode's opcodes (it is
+// f32.copysign's, which no BinOp uses).
+const opPRelu = 0x98
+
 // binOpcode is the f32 instruction of a binary op, 0 for none.
 func binOpcode(op kernels.BinOp) byte {
 	switch op {
@@ -318,6 +336,8 @@ func binOpcode(op kernels.BinOp) byte {
 		return 0x96
 	case kernels.BinMax:
 		return 0x97
+	case kernels.BinPRelu:
+		return opPRelu
 	}
 	return 0
 }
@@ -328,6 +348,14 @@ func binOpcode(op kernels.BinOp) byte {
 func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bShape []int) error {
 	n := dst.Len()
 	if n == 0 {
+		return nil
+	}
+	if op == kernels.BinPow && a.Len() == n && constAll(b, 2) {
+		// x², as decomposed LayerNorms write it: math.Pow(v, 2) and the
+		// Go loops' float64(v)·float64(v) are both the exact square of
+		// a float32, rounded once.
+		w.body.I32(int32(w.addr(dst))).I32(int32(w.addr(a))).I32(int32(n))
+		w.callHelper("actelem" + string(rune('a'+actSquare)))
 		return nil
 	}
 	if binOpcode(op) == 0 {
@@ -465,7 +493,15 @@ func (w *wgen) defineHelper(name string) uint32 {
 	c.Get(0).Get(3).I32(4).Op(wasmbin.OpI32Mul).Op(wasmbin.OpI32Add).Set(4).
 		Block().Loop().
 		Get(0).Get(4).Op(0x4f).BrIf(1).
-		Get(0).Get(1).F32Load(0).Get(2).F32Load(0).Op(op).F32Store(0)
+		Get(0)
+	if op == opPRelu { // x < 0 ? x·y : x
+		c.Get(1).F32Load(0).Get(2).F32Load(0).Op(f32Mul).
+			Get(1).F32Load(0).
+			Get(1).F32Load(0).F32(0).Op(f32Lt).Op(opSelect)
+	} else {
+		c.Get(1).F32Load(0).Get(2).F32Load(0).Op(op)
+	}
+	c.F32Store(0)
 	if kind != "sv" {
 		c.Get(1).I32(4).Op(wasmbin.OpI32Add).Set(1)
 	}
