@@ -178,9 +178,12 @@ func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
 		}
 	case kernels.ExactInKernel(a.Op):
 		w.prim("act", dst, x, n, int(a.Op), a.Alpha, a.Beta)
-	case a.Op == kernels.ActTanh || a.Op == kernels.ActExp || a.Op == kernels.ActLog || a.Op == kernels.ActSigmoid:
+	case a.Op == kernels.ActTanh || a.Op == kernels.ActExp || a.Op == kernels.ActLog || a.Op == kernels.ActSigmoid || a.Op == kernels.ActErf:
 		// Go's float64 math, as the Go module runs it (wasmgen_math.go).
 		w.declare("exp64")
+		if a.Op == kernels.ActErf {
+			w.declare("erf64")
+		}
 		if a.Op == kernels.ActTanh {
 			w.declare("tanh64")
 		}

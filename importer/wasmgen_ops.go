@@ -46,7 +46,7 @@ func helperSig(name string) wasmbin.FuncType {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ff, ff}}
 	}
 	switch name {
-	case "exp64", "log64", "tanh64", "expm1n64":
+	case "exp64", "log64", "tanh64", "expm1n64", "erf64":
 		return wasmbin.FuncType{Params: []byte{wasmbin.F64}, Results: []byte{wasmbin.F64}}
 	case "softmaxs":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
@@ -452,6 +452,8 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{wasmbin.F64, wasmbin.F64}, tanhBody(w.helpers["exp64"]))
 	case name == "softmaxs":
 		return w.m.Func(helperSig(name), []byte{ff, ii, ii, wasmbin.F64, wasmbin.F64}, softmaxStridedBody(w.helpers["exp64"], w.helpers["log64"]))
+	case name == "erf64":
+		return w.m.Func(helperSig(name), erfLocals, erfBody(w.helpers["exp64"]))
 	case name == "expm1n64":
 		return w.m.Func(helperSig(name), expm1Locals, expm1NegBody())
 	case strings.HasPrefix(name, "actelu"):
@@ -460,7 +462,7 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{ii}, actElemBody(kernels.ActOp(name[7]-'a')))
 	case strings.HasPrefix(name, "actmath"):
 		op := kernels.ActOp(name[7] - 'a')
-		fn := map[kernels.ActOp]string{kernels.ActTanh: "tanh64", kernels.ActLog: "log64"}[op]
+		fn := map[kernels.ActOp]string{kernels.ActTanh: "tanh64", kernels.ActLog: "log64", kernels.ActErf: "erf64"}[op]
 		if fn == "" {
 			fn = "exp64"
 		}
