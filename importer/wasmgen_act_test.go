@@ -35,7 +35,7 @@ func TestWasmActivationBits(t *testing.T) {
 		{"Sqrt", nil}, {"Neg", nil}, {"Abs", nil}, {"Reciprocal", nil}, {"Floor", nil}, {"Ceil", nil},
 		{"Round", nil}, {"Sign", nil},
 		{"Elu", nil}, {"Elu", Attrs{"alpha": {Kind: AttrFloat, Float: 0.3}}},
-		{"Erf", nil}, {"Selu", nil}, {"Selu", Attrs{"alpha": {Kind: AttrFloat, Float: 2}, "gamma": {Kind: AttrFloat, Float: 1.5}}},
+		{"Erf", nil}, {"Softplus", nil}, {"Selu", nil}, {"Selu", Attrs{"alpha": {Kind: AttrFloat, Float: 2}, "gamma": {Kind: AttrFloat, Float: 1.5}}},
 	} {
 		t.Run(tc.op, func(t *testing.T) {
 			wasmSameBits(t, tc.op, tc.attrs, []int{1, len(in)}, []int{1, len(in)}, in)

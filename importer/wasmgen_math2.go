@@ -124,4 +124,131 @@ func eluBody(op kernels.ActOp, expm1 uint32) []byte {
 	return c.B
 }
 
-var _ = math.Inf
+// log1pBody is log1p (math/log1p.go) over the arguments Softplus gives
+// it, Exp of a float64: [0, +Inf] and NaN. Below −1 and at −1 Go returns
+// NaN and −Inf; those branches are left out, and Softplus never reaches
+// the ones over 2^53 either (+Inf: Exp(f) for f over 709, where Go's
+// log1p keeps +Inf and so does this, by the same arithmetic: see the
+// comment at u). param x 0; locals f 1, iu 2 (i64), k 3 (i64), c 4, u 5,
+// hfsq 6, s 7, R 8, z 9.
+func log1pBody() []byte {
+	const (
+		Sqrt2M1 = 4.142135623730950488017e-01
+		Small   = 1.0 / (1 << 29)
+		Tiny    = 1.0 / (1 << 54)
+		Ln2Hi   = 6.93147180369123816490e-01
+		Ln2Lo   = 1.90821492927058770002e-10
+		Lp1     = 6.666666666666735130e-01
+		Lp2     = 3.999999999940941908e-01
+		Lp3     = 2.857142874366239149e-01
+		Lp4     = 2.222219843214978396e-01
+		Lp5     = 1.818357216161805012e-01
+		Lp6     = 1.531383769920937332e-01
+		Lp7     = 1.479819860511658591e-01
+	)
+	const (
+		i64Eqz = 0x50
+		i64GtS = 0x55
+		i64LtU = 0x54
+		i64Ne  = 0x52
+	)
+	var c wasmbin.Code
+	ret := func() { c.Op(wasmbin.OpReturn).End() }
+	c.Get(0).Get(0).Op(f64Ne).If().F64(math.NaN())
+	ret()
+	c.Get(0).F64(math.Inf(1)).Op(f64Eq).If().F64(math.Inf(1))
+	ret()
+	c.I64(1).Set(3)
+	c.Get(0).F64(Sqrt2M1).Op(f64Lt).If()
+	{
+		c.Get(0).F64(Small).Op(f64Lt).If()
+		c.Get(0).F64(Tiny).Op(f64Lt).If().Get(0).Op(wasmbin.OpReturn).End()
+		c.Get(0).Get(0).Get(0).Op(f64Mul).F64(0.5).Op(f64Mul).Op(f64Sub)
+		ret()
+		// x > Sqrt2HalfM1 always holds here (x >= 0).
+		c.I64(0).Set(3).Get(0).Set(1).I64(1).Set(2)
+	}
+	c.Op(wasmbin.OpElse)
+	{
+		// |x| < 2^53 (x finite here: +Inf returned above).
+		c.F64(1).Get(0).Op(f64Add).Set(5)
+		c.Get(5).Op(i64Reinterp).Set(2)
+		c.Get(2).I64(52).Op(i64ShrU).I64(1023).Op(i64Sub).Set(3)
+		c.Get(3).I64(0).Op(i64GtS).If().
+			F64(1).Get(5).Get(0).Op(f64Sub).Op(f64Sub).Set(4).
+			Op(wasmbin.OpElse).
+			Get(0).Get(5).F64(1).Op(f64Sub).Op(f64Sub).Set(4).
+			End()
+		c.Get(4).Get(5).Op(f64Div).Set(4)
+		c.Get(2).I64(0x000fffffffffffff).Op(i64And).Set(2)
+		c.Get(2).I64(0x0006a09e667f3bcd).Op(i64LtU).If().
+			Get(2).I64(0x3ff0000000000000).Op(i64Or).Op(f64Reinterp).Set(5).
+			Op(wasmbin.OpElse).
+			Get(3).I64(1).Op(i64Add).Set(3).
+			Get(2).I64(0x3fe0000000000000).Op(i64Or).Op(f64Reinterp).Set(5).
+			I64(0x0010000000000000).Get(2).Op(i64Sub).I64(2).Op(i64ShrU).Set(2).
+			End()
+		c.Get(5).F64(1).Op(f64Sub).Set(1)
+	}
+	c.End()
+	c.F64(0.5).Get(1).Op(f64Mul).Get(1).Op(f64Mul).Set(6)
+	kf := func() { c.Get(3).Op(f64FromI64) }
+	c.Get(2).Op(i64Eqz).If()
+	{
+		c.Get(1).F64(0).Op(f64Eq).If()
+		c.Get(3).Op(i64Eqz).If().F64(0).Op(wasmbin.OpReturn).End()
+		c.Get(4)
+		kf()
+		c.F64(Ln2Lo).Op(f64Mul).Op(f64Add).Set(4)
+		kf()
+		c.F64(Ln2Hi).Op(f64Mul).Get(4).Op(f64Add)
+		ret()
+		c.Get(6).F64(1).F64(0.66666666666666666).Get(1).Op(f64Mul).Op(f64Sub).Op(f64Mul).Set(8)
+		c.Get(3).Op(i64Eqz).If().Get(1).Get(8).Op(f64Sub).Op(wasmbin.OpReturn).End()
+		kf()
+		c.F64(Ln2Hi).Op(f64Mul).Get(8)
+		kf()
+		c.F64(Ln2Lo).Op(f64Mul).Get(4).Op(f64Add).Op(f64Sub).Get(1).Op(f64Sub).Op(f64Sub)
+	}
+	ret()
+	c.Get(1).F64(2).Get(1).Op(f64Add).Op(f64Div).Set(7)
+	c.Get(7).Get(7).Op(f64Mul).Set(9)
+	c.Get(9)
+	poly(&c, 9, Lp1, Lp2, Lp3, Lp4, Lp5, Lp6, Lp7)
+	c.Op(f64Mul).Set(8)
+	// k == 0: f - (hfsq - s*(hfsq+R))
+	c.Get(3).Op(i64Eqz).If().
+		Get(1).Get(6).Get(7).Get(6).Get(8).Op(f64Add).Op(f64Mul).Op(f64Sub).Op(f64Sub)
+	ret()
+	// float64(k)*Ln2Hi - ((hfsq - (s*(hfsq+R) + (float64(k)*Ln2Lo + c))) - f)
+	kf()
+	c.F64(Ln2Hi).Op(f64Mul).
+		Get(6).Get(7).Get(6).Get(8).Op(f64Add).Op(f64Mul)
+	kf()
+	c.F64(Ln2Lo).Op(f64Mul).Get(4).Op(f64Add).Op(f64Add).Op(f64Sub).
+		Get(1).Op(f64Sub).Op(f64Sub)
+	return c.B
+}
+
+var log1pLocals = []byte{wasmbin.F64, wasmbin.I64, wasmbin.I64, wasmbin.F64, wasmbin.F64, wasmbin.F64, wasmbin.F64, wasmbin.F64, wasmbin.F64}
+
+// softplusBody is ActSoftplus: f > 0: f + Log1p(Exp(−f)), else
+// Log1p(Exp(f)), in float64, rounded once. params dst 0, x 1, n 2; locals
+// end 3, f 4 (f64).
+func softplusBody(exp, log1p uint32) []byte {
+	var c wasmbin.Code
+	c.Get(0).Get(2).I32(4).Op(wasmbin.OpI32Mul).Op(wasmbin.OpI32Add).Set(3).
+		Block().Loop().
+		Get(0).Get(3).Op(0x4f).BrIf(1).
+		Get(1).F32Load(0).Op(wasmbin.OpF64Promo).Set(4).
+		Get(4).F64(0).Op(f64Gt).If().
+		Get(4).Get(4).Op(f64Neg).Call(exp).Call(log1p).Op(f64Add).Set(4).
+		Op(wasmbin.OpElse).
+		Get(4).Call(exp).Call(log1p).Set(4).
+		End().
+		Get(0).Get(4).Op(wasmbin.OpF32Demote).F32Store(0).
+		Get(0).I32(4).Op(wasmbin.OpI32Add).Set(0).
+		Get(1).I32(4).Op(wasmbin.OpI32Add).Set(1).
+		Br(0).End().End()
+	return c.B
+}

@@ -192,6 +192,11 @@ func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
 		}
 		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n))
 		w.callHelper("actmath" + string(rune('a'+a.Op)))
+	case a.Op == kernels.ActSoftplus:
+		w.declare("exp64") // before the helpers that call them
+		w.declare("log1p64")
+		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n))
+		w.callHelper("softplus")
 	case a.Op == kernels.ActElu || a.Op == kernels.ActSelu:
 		w.declare("expm1n64") // before the loop that calls it
 		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n)).F32(a.Alpha).F32(a.Beta)

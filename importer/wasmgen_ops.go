@@ -46,7 +46,9 @@ func helperSig(name string) wasmbin.FuncType {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ff, ff}}
 	}
 	switch name {
-	case "exp64", "log64", "tanh64", "expm1n64", "erf64":
+	case "softplus":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
+	case "exp64", "log64", "tanh64", "expm1n64", "erf64", "log1p64":
 		return wasmbin.FuncType{Params: []byte{wasmbin.F64}, Results: []byte{wasmbin.F64}}
 	case "softmaxs":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
@@ -452,6 +454,10 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{wasmbin.F64, wasmbin.F64}, tanhBody(w.helpers["exp64"]))
 	case name == "softmaxs":
 		return w.m.Func(helperSig(name), []byte{ff, ii, ii, wasmbin.F64, wasmbin.F64}, softmaxStridedBody(w.helpers["exp64"], w.helpers["log64"]))
+	case name == "log1p64":
+		return w.m.Func(helperSig(name), log1pLocals, log1pBody())
+	case name == "softplus":
+		return w.m.Func(helperSig(name), []byte{ii, wasmbin.F64}, softplusBody(w.helpers["exp64"], w.helpers["log1p64"]))
 	case name == "erf64":
 		return w.m.Func(helperSig(name), erfLocals, erfBody(w.helpers["exp64"]))
 	case name == "expm1n64":
