@@ -13,17 +13,39 @@ func GemmExQ8Dot(y, a []float32, w []int8, scale, c []float32, p GemmParams) {
 	wantLen(fn, "scale", len(scale), p.N, "N")
 	noOverlap(fn, "y", "scale", y, scale)
 	noOverlapBytes(fn, "y", "w", y, unsafe.Pointer(unsafe.SliceData(w)), len(w))
+	m, n, k := p.M, p.N, p.K
+	if m == 0 || n == 0 {
+		return
+	}
+	if p.Beta == 0 {
+		c = nil
+	}
+	// gemmRows, with the buffer in this frame: captured by a closure, it
+	// would move to the heap (TestQ8DotCallsAllocateNothing).
 	var buf [Q8DotMaxK / 2]int32
-	xq := buf[:(min(p.K, Q8DotMaxK)+1)/2]
-	gemmRows(y, a, c, p, func(yr, ar, bias []float32) {
-		if p.K <= Q8DotMaxK {
-			if sa := q8act(xq, ar, p.K, 1); sa != 0 {
-				q8dotgemv(yr, w, scale, xq, sa, bias, p.N, p.K)
-				return
-			}
+	xq := buf[:(min(k, Q8DotMaxK)+1)/2]
+	if k == 0 {
+		clear(y)
+	} else {
+		var bias []float32
+		if p.Alpha == 1 && p.Beta == 1 && c != nil && p.CRows == 1 && p.CCols == n {
+			bias, c = c, nil
 		}
-		q8gemv(yr, w, scale, ar, bias, p.N, p.K)
-	})
+		for i := range m {
+			yr, ar := y[i*n:(i+1)*n], a[i*k:(i+1)*k]
+			if k <= Q8DotMaxK {
+				if sa := q8act(xq, ar, k, 1); sa != 0 {
+					q8dotgemv(yr, w, scale, xq, sa, bias, n, k)
+					continue
+				}
+			}
+			q8gemv(yr, w, scale, ar, bias, n, k)
+		}
+	}
+	gemmEpilogue(y, c, p)
+	if p.Act.Op != ActNone {
+		activateRange(y, y, p.Act)
+	}
 }
 
 // ConvQ8Dot is ConvQ8 on integer dot products: each image and group's

@@ -29,10 +29,15 @@ func f16gemm(c []float32, a []uint16, b, bias []float32, m, k, n int) {
 	kf16gemm(p(c), unsafe.Pointer(unsafe.SliceData(a)), p(b), p(bias), int32(m), int32(k), int32(n))
 }
 
+// q8act and q8dotgemv read and write GemmExQ8Dot's activation buffer on
+// the Go stack during the call; //go:noescape keeps it there.
+
 //go:wasmimport kernels q8act
+//go:noescape
 func kq8act(dst, x unsafe.Pointer, k, n int32) float32
 
 //go:wasmimport kernels q8dotgemv
+//go:noescape
 func kq8dotgemv(y, a, scale, xq unsafe.Pointer, sa float32, b unsafe.Pointer, m, n int32)
 
 //go:wasmimport kernels q8dotgemm
