@@ -16,7 +16,8 @@ func TestQ8DotOpsMatchGo(t *testing.T) {
 	sq := func(v int) []int { return []int{v, v} }
 	convs := []ConvParams{
 		{N: 2, InC: 3, OutC: 4, Group: 1, In: []int{7, 6}, Out: []int{7, 6}, Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1)},
-		{N: 1, InC: 4, OutC: 6, Group: 2, In: []int{9}, Out: []int{4}, Kernel: []int{3}, Stride: []int{2}, Dilation: []int{1}, Pad: []int{0}, Act: Act{Op: ActRelu}},
+		{N: 1, InC: 4, OutC: 16, Group: 2, In: []int{9}, Out: []int{4}, Kernel: []int{3}, Stride: []int{2}, Dilation: []int{1}, Pad: []int{0}, Act: Act{Op: ActRelu}},
+		{N: 2, InC: 8, OutC: 9, Group: 1, In: sq(4), Out: sq(4), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)},
 		{N: 1, InC: 8, OutC: 5, Group: 1, In: sq(4), Out: sq(4), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)},
 		{N: 1, InC: 16, OutC: 33, Group: 1, In: sq(8), Out: sq(8), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1), Act: Act{Op: ActClip, Beta: 6}},
 		{N: 1, InC: 3, OutC: 8, Group: 1, In: sq(28), Out: sq(24), Kernel: sq(5), Stride: sq(1), Dilation: sq(1), Pad: sq(0)},
@@ -43,7 +44,10 @@ func TestQ8DotOpsMatchGo(t *testing.T) {
 		want := make([]float32, len(got))
 		col := make([]float32, kk*c.os)
 		q := make([]int32, (kk+1)/2*c.os)
-		for n := range c.n {
+		if !c.q8dot() { // fewer than 8 channels a group: ConvQ8
+			ConvQ8(want, src, w, scale, b, make([]float32, ConvQ8Scratch(p)), p)
+		}
+		for n := range c.n * b2i(c.q8dot()) {
 			for g := range c.group {
 				sg := src[(n*c.inC+g*c.icg)*c.is : (n*c.inC+(g+1)*c.icg)*c.is]
 				im2colGroup(col, sg, &c)
@@ -52,7 +56,7 @@ func TestQ8DotOpsMatchGo(t *testing.T) {
 				goQ8DotGemm(want[o:o+c.ocg*c.os], w[g*c.ocg*kk:(g+1)*c.ocg*kk], scale[g*c.ocg:(g+1)*c.ocg], q, sa, b[g*c.ocg:(g+1)*c.ocg], c.ocg, kk, c.os)
 			}
 		}
-		if p.Act.Op != ActNone {
+		if p.Act.Op != ActNone && c.q8dot() {
 			activateRange(want, want, p.Act)
 		}
 		sameF32(t, "ConvQ8Dot", i, got, want)
@@ -107,13 +111,16 @@ func nearF32(t *testing.T, fn string, i int, got, want []float32, tol float64) {
 // bits, NaN and infinities carried as the float path carries them.
 func TestQ8DotFallsBack(t *testing.T) {
 	sq := func(v int) []int { return []int{v, v} }
-	p := ConvParams{N: 1, InC: 4, OutC: 6, Group: 1, In: sq(5), Out: sq(5), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1)}
+	p := ConvParams{N: 1, InC: 4, OutC: 8, Group: 1, In: sq(5), Out: sq(5), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1)}
 	r := rand.New(rand.NewPCG(7, 8))
-	w := make([]int8, 6*4*9)
+	w := make([]int8, 8*4*9)
 	for j := range w {
 		w[j] = int8(r.IntN(256) - 128)
 	}
-	scale := []float32{0.01, 0.02, 0.03, 0.04, 0.05, 0.06}
+	scale := []float32{0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08}
+	if c := checkConv("test", p); !c.q8dot() {
+		t.Fatal("the case runs ConvQ8 whatever its input: give it 8 channels or more")
+	}
 	for i, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1)), 0} {
 		src := randSlice(r, 4*25)
 		if bad == 0 {
@@ -121,9 +128,9 @@ func TestQ8DotFallsBack(t *testing.T) {
 		} else {
 			src[13] = bad
 		}
-		got := make([]float32, 6*25)
+		got := make([]float32, 8*25)
 		ConvQ8Dot(got, src, w, scale, scale, make([]float32, ConvQ8DotScratch(p)), p)
-		want := make([]float32, 6*25)
+		want := make([]float32, 8*25)
 		ConvQ8(want, src, w, scale, scale, make([]float32, ConvQ8Scratch(p)), p)
 		for j := range want {
 			if math.Float32bits(got[j]) != math.Float32bits(want[j]) && !(got[j] != got[j] && want[j] != want[j]) {
@@ -131,4 +138,11 @@ func TestQ8DotFallsBack(t *testing.T) {
 			}
 		}
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

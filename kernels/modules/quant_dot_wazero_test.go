@@ -202,3 +202,52 @@ func FuzzQ8Dot(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkQ8DotKernel times the integer kernels (q8act included) beside
+// the float32 and int8-widening ones under wazero, on BenchmarkQuantKernel's
+// shapes: gemv 128×784 and gemm 64×288×256.
+func BenchmarkQ8DotKernel(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const m, n = 128, 784
+	const gm, gk, gn = 64, 288, 256
+	for _, v := range modules.Variants {
+		h := newHarness(b, v)
+		L := uint32(1024)
+		alloc := func(bytes int) uint32 { p := L; L += (uint32(bytes) + 63) &^ 63; return p }
+		pa, px, pbias, py := alloc(4*m*n), alloc(4*n), alloc(4*m), alloc(4*m)
+		pq, pscale, pxq := alloc(m*n), alloc(4*m), alloc(2*n)
+		pb, pc, pbq := alloc(4*gk*gn), alloc(4*gm*gn), alloc(2*gk*gn)
+		h.put(pa, randF32(r, m*n))
+		h.put(px, randF32(r, n))
+		h.put(pbias, randF32(r, m))
+		h.putBytes(pq, i8bytes(randI8(r, m*n)))
+		h.put(pscale, randF32(r, m))
+		h.put(pb, randF32(r, gk*gn))
+		u := func(p uint32) uint64 { return uint64(p) }
+		run := func(name string, f func()) {
+			b.Run(name+"/wazero-"+string(v), func(b *testing.B) {
+				for b.Loop() {
+					f()
+				}
+			})
+		}
+		call := func(fn string, args ...uint64) func() {
+			f := h.k.ExportedFunction(fn)
+			return func() { f.Call(h.ctx, args...) }
+		}
+		act, dgv := h.k.ExportedFunction("q8act"), h.k.ExportedFunction("q8dotgemv")
+		dgm := h.k.ExportedFunction("q8dotgemm")
+		run("gemv128x784/f32", call("gemv", u(py), u(pa), u(px), u(pbias), m, n))
+		run("gemv128x784/int8", call("q8gemv", u(py), u(pq), u(pscale), u(px), u(pbias), m, n))
+		run("gemv128x784/int8dot", func() {
+			res, _ := act.Call(h.ctx, u(pxq), u(px), n, 1)
+			dgv.Call(h.ctx, u(py), u(pq), u(pscale), u(pxq), res[0], u(pbias), m, n)
+		})
+		run("gemm64x288x256/f32", call("gemm", u(pc), u(pa), u(pb), u(pbias), gm, gk, gn))
+		run("gemm64x288x256/int8", call("q8gemm", u(pc), u(pq), u(pscale), u(pb), u(pbias), gm, gk, gn))
+		run("gemm64x288x256/int8dot", func() {
+			res, _ := act.Call(h.ctx, u(pbq), u(pb), gk, gn)
+			dgm.Call(h.ctx, u(pc), u(pq), u(pscale), u(pbq), res[0], u(pbias), gm, gk, gn)
+		})
+	}
+}
