@@ -6,11 +6,11 @@
 ;; rounding differs from sequential Go by a few ulps; gemm, axpy and the
 ;; element-wise kernels keep Go's order and match it bit for bit.
 (module
-  (import "kernels" "table" (table 21 funcref))
+  (import "kernels" "table" (table 24 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
     $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm
-    $layernorm $softmax_rows $gelu $bmm)
+    $layernorm $softmax_rows $gelu $bmm $q8act $q8dotgemv $q8dotgemm)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -32,6 +32,9 @@
   (export "softmax_rows" (func $softmax_rows))
   (export "gelu" (func $gelu))
   (export "bmm" (func $bmm))
+  (export "q8act" (func $q8act))
+  (export "q8dotgemv" (func $q8dotgemv))
+  (export "q8dotgemm" (func $q8dotgemm))
 
   ;; hsum adds the four lanes of v: (v0+v2) + (v1+v3).
   (func $hsum (param $v v128) (result f32)
@@ -2181,4 +2184,374 @@
       (f32.store (i32.add (local.get $dst) (local.get $i)) (local.get $t))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $l6))))
+
+  ;; q8act quantizes the k×n float32 matrix at x to int16 pairs along k at
+  ;; dst (kernels/quant_dot.go, Q8Act): m = max|x| by bits, inv = 4095/m,
+  ;; q = nearest(x*inv) (|q| <= 4095); returns m/4095, or 0 when m is 0, not
+  ;; finite, or inv overflows (dst then untouched). A vector (n = 1) is
+  ;; stored as its int16 values in order, 8 at a time; a matrix 4 columns
+  ;; of two rows at a time, narrowed and interleaved.
+  (func $q8act (param $dst i32) (param $x i32) (param $k i32) (param $n i32) (result f32)
+    (local $p i32) (local $end i32) (local $mx i32) (local $v i32) (local $mv v128) (local $m f32) (local $inv f32) (local $iv v128)
+    (local $t i32) (local $pairs i32) (local $row i32) (local $src i32) (local $send i32) (local $send4 i32) (local $r v128) (local $mg v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $p (local.get $x))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $k) (local.get $row))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+        (local.set $mv (i32x4.max_u (local.get $mv) (v128.and (v128.load (local.get $p)) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l)))
+    (local.set $mv (i32x4.max_u (local.get $mv) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mv) (local.get $mv))))
+    (local.set $mv (i32x4.max_u (local.get $mv) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $mv) (local.get $mv))))
+    (local.set $mx (i32x4.extract_lane 0 (local.get $mv)))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (i32.and (i32.load (local.get $p)) (i32.const 0x7fffffff)))
+        (if (i32.gt_u (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $l)))
+    (if (i32.or (i32.eqz (local.get $mx)) (i32.ge_u (local.get $mx) (i32.const 0x7f800000)))
+      (then (return (f32.const 0))))
+    (local.set $m (f32.reinterpret_i32 (local.get $mx)))
+    (local.set $inv (f32.div (f32.const 4095) (local.get $m)))
+    (if (f32.eq (local.get $inv) (f32.const inf)) (then (return (f32.const 0))))
+    (local.set $iv (f32x4.splat (local.get $inv)))
+    ;; x*inv rounds to an integer, ties to even, as f32.nearest does, when
+    ;; 1.5·2^23 is added (|x*inv| <= 4095.001 < 2^22); the bits of the sum
+    ;; minus those of 1.5·2^23 are that integer: an add and a subtract
+    ;; where nearest and trunc_sat take about ten instructions on x64
+    (local.set $mg (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23))
+    (if (i32.eq (local.get $n) (i32.const 1)) (then
+      (local.set $p (local.get $x))
+      (block $d
+        (loop $l
+          (br_if $d (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
+          (v128.store (local.get $dst) (i16x8.narrow_i32x4_s
+            (i32x4.sub (f32x4.add (f32x4.mul (v128.load (local.get $p)) (local.get $iv)) (local.get $mg)) (local.get $mg))
+            (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $iv)) (local.get $mg)) (local.get $mg))))
+          (local.set $p (i32.add (local.get $p) (i32.const 32)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br $l)))
+      (block $d
+        (loop $l
+          (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+          (i32.store16 (local.get $dst) (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $p)) (local.get $inv)))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
+          (br $l)))
+      (if (i32.and (local.get $k) (i32.const 1)) (then (i32.store16 (local.get $dst) (i32.const 0))))
+      (return (f32.div (local.get $m) (f32.const 4095)))))
+    (local.set $pairs (i32.shr_u (local.get $k) (i32.const 1)))
+    (local.set $src (local.get $x))
+    (block $pd
+      (loop $pl
+        (br_if $pd (i32.ge_u (local.get $t) (local.get $pairs)))
+        (local.set $send (i32.add (local.get $src) (local.get $row)))
+        (local.set $send4 (i32.add (local.get $src) (i32.and (local.get $row) (i32.const -16))))
+        (block $jd
+          (loop $jl
+            (br_if $jd (i32.ge_u (local.get $src) (local.get $send4)))
+            (local.set $r (i16x8.narrow_i32x4_s (i32x4.sub (f32x4.add (f32x4.mul (v128.load (local.get $src)) (local.get $iv)) (local.get $mg)) (local.get $mg)) (i32x4.sub (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $src) (local.get $row))) (local.get $iv)) (local.get $mg)) (local.get $mg))))
+            (v128.store (local.get $dst) (i8x16.shuffle 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15 (local.get $r) (local.get $r)))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (br $jl)))
+        (block $jd
+          (loop $jl
+            (br_if $jd (i32.ge_u (local.get $src) (local.get $send)))
+            (i32.store (local.get $dst) (i32.or (i32.and (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $src)) (local.get $inv)))) (i32.const 0xffff)) (i32.shl (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (i32.add (local.get $src) (local.get $row))) (local.get $inv)))) (i32.const 16))))
+            (local.set $src (i32.add (local.get $src) (i32.const 4)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (br $jl)))
+        (local.set $src (i32.add (local.get $src) (local.get $row)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $pl)))
+    (if (i32.and (local.get $k) (i32.const 1)) (then
+      (local.set $send (i32.add (local.get $src) (local.get $row)))
+      (local.set $send4 (i32.add (local.get $src) (i32.and (local.get $row) (i32.const -16))))
+      (block $jd
+        (loop $jl
+          (br_if $jd (i32.ge_u (local.get $src) (local.get $send4)))
+          (local.set $r (i16x8.narrow_i32x4_s (i32x4.sub (f32x4.add (f32x4.mul (v128.load (local.get $src)) (local.get $iv)) (local.get $mg)) (local.get $mg)) (v128.const i32x4 0 0 0 0)))
+          (v128.store (local.get $dst) (i8x16.shuffle 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15 (local.get $r) (local.get $r)))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br $jl)))
+      (block $jd
+        (loop $jl
+          (br_if $jd (i32.ge_u (local.get $src) (local.get $send)))
+          (i32.store (local.get $dst) (i32.and (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $src)) (local.get $inv)))) (i32.const 0xffff)))
+          (local.set $src (i32.add (local.get $src) (i32.const 4)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+          (br $jl)))))
+    (f32.div (local.get $m) (f32.const 4095)))
+
+  ;; q8dotgemv: y[i] = float(sum_j a[i,j]*xq[j]) * (scale[i]*sa) (+ b[i]):
+  ;; int8 weights (load8x8_s) times q8act's int16 activations, 8 products
+  ;; per i32x4.dot_i16x8_s, summed in i32 (exact for n <= 4096, see
+  ;; kernels/quant_dot.go, so the lanes' order does not matter).
+  (func $q8dotgemv (param $y i32) (param $a i32) (param $scale i32) (param $xq i32) (param $sa f32) (param $b i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $acc i32) (local $v f32) (local $a0 v128) (local $a1 v128)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (local.get $n)))
+        (local.set $xp (local.get $xq))
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $ap) (i32.const 16)) (local.get $aend)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $ap)) (v128.load (local.get $xp)))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $ap)) (v128.load offset=16 (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
+            (br $l16)))
+        (if (i32.le_u (i32.add (local.get $ap) (i32.const 8)) (local.get $aend)) (then
+          (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $ap)) (v128.load (local.get $xp)))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
+          (local.set $xp (i32.add (local.get $xp) (i32.const 16)))))
+        (local.set $a0 (i32x4.add (local.get $a0) (local.get $a1)))
+        (local.set $acc (i32.add
+          (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+          (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
+        (block $rd
+          (loop $cols
+            (br_if $rd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $acc (i32.add (local.get $acc) (i32.mul (i32.load8_s (local.get $ap)) (i32.load16_s (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 1)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 2)))
+            (br $cols)))
+        (local.set $v (f32.mul (f32.convert_i32_s (local.get $acc))
+          (f32.mul (f32.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))) (local.get $sa))))
+        (if (local.get $b) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $v))
+        (local.set $a (local.get $aend))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; q8dotgemm: c (m×n) = float(a (m×k int8) · bq) * (scale[i]*sa) (+ bias):
+  ;; bq is q8act's pairs (ceil(k/2) rows of n i32: rows 2t and 2t+1 of the
+  ;; activations interleaved). Two rows share each load of bq, 16 columns
+  ;; in eight i32x4 sums ($q8dotPair); each i32x4.dot_i16x8_s multiplies
+  ;; the splat weight pair (a[i,2t], a[i,2t+1]) by four columns' pairs.
+  ;; The columns left over and an odd last row run through $q8dotRow.
+  (func $q8dotgemm (param $c i32) (param $a i32) (param $scale i32) (param $bq i32) (param $sa f32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $row i32) (local $j i32) (local $bp i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+        (local.set $bp (select (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2))) (i32.const 0) (local.get $bias)))
+        (local.set $j (call $q8dotPair (local.get $c) (local.get $a) (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))
+          (local.get $bq) (local.get $sa) (local.get $bp) (local.get $k) (local.get $n)))
+        (call $q8dotRow (local.get $c) (local.get $a) (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))
+          (local.get $bq) (local.get $sa) (local.get $bp) (local.get $k) (local.get $n) (local.get $j))
+        (call $q8dotRow (i32.add (local.get $c) (local.get $row)) (i32.add (local.get $a) (local.get $k)) (i32.add (local.get $scale) (i32.shl (i32.add (local.get $i) (i32.const 1)) (i32.const 2)))
+          (local.get $bq) (local.get $sa) (select (i32.add (local.get $bp) (i32.const 4)) (i32.const 0) (local.get $bias)) (local.get $k) (local.get $n) (local.get $j))
+        (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $m)) (then
+      (call $q8dotRow (local.get $c) (local.get $a) (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))
+        (local.get $bq) (local.get $sa) (select (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2))) (i32.const 0) (local.get $bias))
+        (local.get $k) (local.get $n) (i32.const 0)))))
+
+  ;; q8w2 is the pair (a[p], a[p+1]) of int8 weights as two i16 in an i32;
+  ;; q8w1 the last weight of an odd row, (a[p], 0).
+  (func $q8w2 (param $ap i32) (result i32)
+    (i32.or (i32.and (i32.load8_s (local.get $ap)) (i32.const 0xffff)) (i32.shl (i32.load8_s offset=1 (local.get $ap)) (i32.const 16))))
+  (func $q8w1 (param $ap i32) (result i32)
+    (i32.and (i32.load8_s (local.get $ap)) (i32.const 0xffff)))
+
+  ;; q8dotPair computes columns [0, j) of rows c and c+n of q8dotgemm, 16 at
+  ;; a time, and returns j (bytes). Eight k per step: each row's eight
+  ;; weights widened by one load8x8_s, each pair splat by a shuffle. sp
+  ;; points at the rows' scales, bias at their biases (0: none).
+  (func $q8dotPair (param $c i32) (param $a i32) (param $sp i32) (param $bq i32) (param $sa f32) (param $bias i32) (param $k i32) (param $n i32) (result i32)
+    (local $row i32) (local $j i32) (local $bp i32) (local $p i32) (local $k8 i32) (local $a2 i32) (local $c2 i32)
+    (local $w0 v128) (local $w1 v128) (local $x0 v128) (local $x1 v128) (local $v v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $s0 v128) (local $s1 v128) (local $b0 v128) (local $b1 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $c2 (i32.add (local.get $c) (local.get $row)))
+    (local.set $a2 (i32.add (local.get $a) (local.get $k)))
+    (local.set $k8 (i32.and (local.get $k) (i32.const -8)))
+    (local.set $s0 (f32x4.splat (f32.mul (f32.load (local.get $sp)) (local.get $sa))))
+    (local.set $s1 (f32x4.splat (f32.mul (f32.load offset=4 (local.get $sp)) (local.get $sa))))
+    ;; without a bias, add -0: x + -0 is x for every x, -0 included
+    (local.set $b0 (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+    (local.set $b1 (local.get $b0))
+    (if (local.get $bias) (then
+      (local.set $b0 (v128.load32_splat (local.get $bias)))
+      (local.set $b1 (v128.load32_splat offset=4 (local.get $bias)))))
+    (block $d16
+      (loop $l16
+        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (local.set $p0 (v128.const i32x4 0 0 0 0)) (local.set $p1 (local.get $p0))
+        (local.set $p2 (local.get $p0)) (local.set $p3 (local.get $p0))
+        (local.set $q0 (local.get $p0)) (local.set $q1 (local.get $p0))
+        (local.set $q2 (local.get $p0)) (local.set $q3 (local.get $p0))
+        (local.set $p (i32.const 0))
+        (local.set $bp (i32.add (local.get $bq) (local.get $j)))
+        (block $pd8
+          (loop $pl8
+            (br_if $pd8 (i32.ge_u (local.get $p) (local.get $k8)))
+            (local.set $w0 (v128.load8x8_s (i32.add (local.get $a) (local.get $p))))
+            (local.set $w1 (v128.load8x8_s (i32.add (local.get $a2) (local.get $p))))
+            (local.set $x0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $w1) (local.get $w1)))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $w1) (local.get $w1)))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $w1) (local.get $w1)))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $w1) (local.get $w1)))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (br $pl8)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+            (if (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $k)) (then
+              (local.set $x0 (i32x4.splat (call $q8w2 (i32.add (local.get $a) (local.get $p)))))
+              (local.set $x1 (i32x4.splat (call $q8w2 (i32.add (local.get $a2) (local.get $p))))))
+            (else
+              (local.set $x0 (i32x4.splat (call $q8w1 (i32.add (local.get $a) (local.get $p)))))
+              (local.set $x1 (i32x4.splat (call $q8w1 (i32.add (local.get $a2) (local.get $p)))))))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            (br $pl)))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $p0)) (local.get $s0)) (local.get $b0)))
+        (v128.store (i32.add (local.get $c2) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $q0)) (local.get $s1)) (local.get $b1)))
+        (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $p1)) (local.get $s0)) (local.get $b0)))
+        (v128.store offset=16 (i32.add (local.get $c2) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $q1)) (local.get $s1)) (local.get $b1)))
+        (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $p2)) (local.get $s0)) (local.get $b0)))
+        (v128.store offset=32 (i32.add (local.get $c2) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $q2)) (local.get $s1)) (local.get $b1)))
+        (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $p3)) (local.get $s0)) (local.get $b0)))
+        (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $q3)) (local.get $s1)) (local.get $b1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $l16)))
+    (local.get $j))
+
+  ;; q8dotRow computes row c of q8dotgemm (a its weights, sp its scale, bias
+  ;; its bias or 0) from column byte offset j: 4 columns at a time, then one.
+  (func $q8dotRow (param $c i32) (param $a i32) (param $sp i32) (param $bq i32) (param $sa f32) (param $bias i32) (param $k i32) (param $n i32) (param $j i32)
+    (local $row i32) (local $bp i32) (local $p i32) (local $acc v128) (local $s f32) (local $b f32) (local $x v128) (local $ai i32) (local $pv i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $s (f32.mul (f32.load (local.get $sp)) (local.get $sa)))
+    (local.set $b (f32.const -0))
+    (if (local.get $bias) (then (local.set $b (f32.load (local.get $bias)))))
+    (block $d4
+      (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.const 0))
+        (local.set $bp (i32.add (local.get $bq) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $k)))
+            (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s
+              (i32x4.splat (call $q8w2 (i32.add (local.get $a) (local.get $p)))) (v128.load (local.get $bp)))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            (br $pl)))
+        (if (i32.lt_u (local.get $p) (local.get $k)) (then
+          (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s
+            (i32x4.splat (call $q8w1 (i32.add (local.get $a) (local.get $p)))) (v128.load (local.get $bp)))))))
+        (v128.store (i32.add (local.get $c) (local.get $j))
+          (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc)) (f32x4.splat (local.get $s))) (f32x4.splat (local.get $b))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l4)))
+    (block $d1
+      (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $ai (i32.const 0))
+        (local.set $p (i32.const 0))
+        (local.set $bp (i32.add (local.get $bq) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+            (local.set $pv (i32.load (local.get $bp)))
+            (local.set $ai (i32.add (local.get $ai)
+              (i32.mul (i32.load8_s (i32.add (local.get $a) (local.get $p))) (i32.shr_s (i32.shl (local.get $pv) (i32.const 16)) (i32.const 16)))))
+            (if (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $k)) (then
+              (local.set $ai (i32.add (local.get $ai)
+                (i32.mul (i32.load8_s offset=1 (i32.add (local.get $a) (local.get $p))) (i32.shr_s (local.get $pv) (i32.const 16)))))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            (br $pl)))
+        (f32.store (i32.add (local.get $c) (local.get $j)) (f32.add (f32.mul (f32.convert_i32_s (local.get $ai)) (local.get $s)) (local.get $b)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l1))))
 )
