@@ -176,14 +176,48 @@
 
   ;; gemm: c (m×n) = a (m×k) · b (k×n) + bias (one per row, 0 = none).
   ;; Two rows at a time share each load of b: 2 rows × 16 columns stay in
-  ;; eight registers while p runs over k; the columns left over 8, then 4
-  ;; at a time for both rows ($gemmPairTail), the last 1 to 3 and a last
-  ;; odd row through $gemmRow. Each value starts at its bias and adds
-  ;; a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
+  ;; eight registers while p runs over k. The columns a multiple of 16 go
+  ;; in panels of b about 16 KiB wide (k × at least 16 columns) that every
+  ;; pair of rows runs through before the next panel, so that b is read
+  ;; from memory once, not once per pair of rows; the columns left over
+  ;; go 8, then 4 at a time for both rows ($gemmPairTail), the last 1 to
+  ;; 3 and a last odd row through $gemmRow. Each value starts at its bias
+  ;; and adds a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
   (func $gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
     (local $i i32) (local $row i32) (local $arow i32) (local $j i32) (local $v0 f32) (local $v1 f32)
+    (local $j16 i32) (local $j0 i32) (local $jend i32) (local $panel i32) (local $cp i32) (local $ap i32)
     (local.set $row (i32.shl (local.get $n) (i32.const 2)))
     (local.set $arow (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $j16 (i32.and (local.get $row) (i32.const -64)))
+    ;; panel width in bytes of a row: 4096/k columns rounded down to 16,
+    ;; at least 16 (k >= 1 here whenever m >= 2 and columns are left)
+    (local.set $panel (i32.and (i32.div_u (i32.const 16384) (i32.add (local.get $k) (i32.const 1))) (i32.const -64)))
+    (if (i32.lt_u (local.get $panel) (i32.const 64)) (then (local.set $panel (i32.const 64))))
+    (if (i32.ge_u (local.get $m) (i32.const 2)) (then
+      (block $pdone
+        (loop $panels
+          (br_if $pdone (i32.ge_u (local.get $j0) (local.get $j16)))
+          (local.set $jend (i32.add (local.get $j0) (local.get $panel)))
+          (if (i32.gt_u (local.get $jend) (local.get $j16)) (then (local.set $jend (local.get $j16))))
+          (local.set $i (i32.const 0))
+          (local.set $cp (local.get $c))
+          (local.set $ap (local.get $a))
+          (block $done
+            (loop $pairs
+              (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+              (local.set $v0 (f32.const 0))
+              (local.set $v1 (f32.const 0))
+              (if (local.get $bias) (then
+                (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+              (call $gemmPair (local.get $cp) (local.get $ap) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j0) (local.get $jend))
+              (local.set $cp (i32.add (local.get $cp) (i32.shl (local.get $row) (i32.const 1))))
+              (local.set $ap (i32.add (local.get $ap) (i32.shl (local.get $arow) (i32.const 1))))
+              (local.set $i (i32.add (local.get $i) (i32.const 2)))
+              (br $pairs)))
+          (local.set $j0 (local.get $jend))
+          (br $panels)))))
+    (local.set $i (i32.const 0))
     (block $done
       (loop $pairs
         (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
@@ -192,8 +226,7 @@
         (if (local.get $bias) (then
           (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
           (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
-        (local.set $j (call $gemmPair (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n)))
-        (local.set $j (call $gemmPairTail (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j)))
+        (local.set $j (call $gemmPairTail (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j16)))
         (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (local.get $j))
         (call $gemmRow (i32.add (local.get $c) (local.get $row)) (i32.add (local.get $a) (local.get $arow)) (local.get $b) (local.get $v1) (local.get $k) (local.get $n) (local.get $j))
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
@@ -206,10 +239,10 @@
         (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
       (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (i32.const 0)))))
 
-  ;; gemmPair computes columns [0, j) of rows c and c+n of gemm, 16 at a
-  ;; time, and returns j (in bytes): the columns it did not do.
-  (func $gemmPair (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (result i32)
-    (local $row i32) (local $j i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
+  ;; gemmPair computes the columns [j, jend) (byte offsets, a multiple of
+  ;; 16 columns apart) of rows c and c+n of gemm, 16 at a time.
+  (func $gemmPair (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (param $j i32) (param $jend i32)
+    (local $row i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
     (local $x0 v128) (local $x1 v128) (local $b0 v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
@@ -219,7 +252,7 @@
     (local.set $c2 (i32.add (local.get $c) (local.get $row)))
     (block $d16
       (loop $l16
-        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (br_if $d16 (i32.ge_u (local.get $j) (local.get $jend)))
         (local.set $p0 (f32x4.splat (local.get $v0))) (local.set $p1 (local.get $p0))
         (local.set $p2 (local.get $p0)) (local.set $p3 (local.get $p0))
         (local.set $q0 (f32x4.splat (local.get $v1))) (local.set $q1 (local.get $q0))
@@ -257,8 +290,7 @@
         (v128.store offset=32 (i32.add (local.get $c2) (local.get $j)) (local.get $q2))
         (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (local.get $q3))
         (local.set $j (i32.add (local.get $j) (i32.const 64)))
-        (br $l16)))
-    (local.get $j))
+        (br $l16))))
 
   ;; gemmPairTail computes columns [j, ...) of rows c and c+n of gemm 8,
   ;; then 4 at a time (four, then two independent sums per step, where
