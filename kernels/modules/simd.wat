@@ -1421,6 +1421,53 @@
     (local.set $SH (i32.load offset=28 (local.get $g)))
     (local.set $SW (i32.load offset=32 (local.get $g)))
     (local.set $step (i32.shl (local.get $SW) (i32.const 2)))
+    ;; Unit strides and rows as long as the input's (1×k, k×1 and 1-D
+    ;; convolutions that keep the width): the rows inside the input are
+    ;; one run of the input, copied at once, then each row's padding
+    ;; columns set back to 0; the rows outside are zeros.
+    (if (i32.and (i32.and (i32.eq (local.get $SW) (i32.const 1)) (i32.eq (local.get $SH) (i32.const 1)))
+          (i32.eq (local.get $OW) (local.get $IW))) (then
+      ;; rows [oy, e) are inside the input
+      (local.set $oy (call $smax (i32.const 0) (i32.sub (i32.const 0) (local.get $yoff))))
+      (local.set $e (call $smax (local.get $oy) (select (local.get $OH) (i32.sub (local.get $IH) (local.get $yoff))
+        (i32.lt_s (local.get $OH) (i32.sub (local.get $IH) (local.get $yoff))))))
+      (if (i32.gt_s (local.get $oy) (local.get $OH)) (then (local.set $oy (local.get $OH)) (local.set $e (local.get $OH))))
+      (local.set $rowend (i32.shl (local.get $OW) (i32.const 2)))
+      (memory.fill (local.get $q) (i32.const 0) (i32.mul (local.get $oy) (local.get $rowend)))
+      (memory.fill (i32.add (local.get $q) (i32.mul (local.get $e) (local.get $rowend))) (i32.const 0)
+        (i32.mul (i32.sub (local.get $OH) (local.get $e)) (local.get $rowend)))
+      (if (i32.le_s (local.get $e) (local.get $oy)) (then (return)))
+      (if (i32.le_s (local.get $hi) (local.get $lo)) (then
+        (memory.fill (i32.add (local.get $q) (i32.mul (local.get $oy) (local.get $rowend))) (i32.const 0)
+          (i32.mul (i32.sub (local.get $e) (local.get $oy)) (local.get $rowend)))
+        (return)))
+      (memory.copy
+        (i32.add (local.get $q) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $OW)) (local.get $lo)) (i32.const 2)))
+        (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (i32.add (local.get $oy) (local.get $yoff)) (local.get $IW))
+          (i32.add (local.get $lo) (local.get $off))) (i32.const 2)))
+        (i32.shl (i32.add (i32.mul (i32.sub (i32.sub (local.get $e) (local.get $oy)) (i32.const 1)) (local.get $OW))
+          (i32.sub (local.get $hi) (local.get $lo))) (i32.const 2)))
+      (if (i32.or (i32.gt_s (local.get $lo) (i32.const 0)) (i32.lt_s (local.get $hi) (local.get $OW))) (then
+        (local.set $q (i32.add (local.get $q) (i32.mul (local.get $oy) (local.get $rowend))))
+        (block $dz (loop $lz
+          (br_if $dz (i32.ge_s (local.get $oy) (local.get $e)))
+          (local.set $p (local.get $q))
+          (local.set $s (i32.add (local.get $q) (i32.shl (local.get $lo) (i32.const 2))))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $p) (local.get $s)))
+            (i32.store (local.get $p) (i32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $l)))
+          (local.set $p (i32.add (local.get $q) (i32.shl (local.get $hi) (i32.const 2))))
+          (local.set $q (i32.add (local.get $q) (local.get $rowend)))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $p) (local.get $q)))
+            (i32.store (local.get $p) (i32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $l)))
+          (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+          (br $lz)))))
+      (return)))
     (block $doy (loop $loy
       (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
       (local.set $iy (i32.add (i32.mul (local.get $oy) (local.get $SH)) (local.get $yoff)))
