@@ -1410,6 +1410,40 @@
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (br $l))))
 
+  ;; copy4 copies n bytes (a multiple of 4) from src to dst, which do not
+  ;; overlap, 16 at a time, then 4 (v128 loops: the module needs SIMD
+  ;; and no other feature, not bulk memory).
+  (func $copy4 (param $dst i32) (param $src i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (local.get $n)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $l16)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $dst) (local.get $end)))
+      (i32.store (local.get $dst) (i32.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $l4))))
+
+  ;; zero4 sets n bytes (a multiple of 4) at dst to 0, 16 at a time, then 4.
+  (func $zero4 (param $dst i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (local.get $n)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br $l16)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $dst) (local.get $end)))
+      (i32.store (local.get $dst) (i32.const 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (br $l4))))
+
   ;; im2colRows writes the OH rows of one (ic, ky, kx) row of im2col_conv
   ;; at q: input row oy*SH + yoff; in each row, 0 for ox < lo and ox >= hi,
   ;; else the input at (ox*SW + off). One call per OH rows, not per row.
@@ -1435,15 +1469,15 @@
         (i32.lt_s (local.get $OH) (i32.sub (local.get $IH) (local.get $yoff))))))
       (if (i32.gt_s (local.get $oy) (local.get $OH)) (then (local.set $oy (local.get $OH)) (local.set $e (local.get $OH))))
       (local.set $rowend (i32.shl (local.get $OW) (i32.const 2)))
-      (memory.fill (local.get $q) (i32.const 0) (i32.mul (local.get $oy) (local.get $rowend)))
-      (memory.fill (i32.add (local.get $q) (i32.mul (local.get $e) (local.get $rowend))) (i32.const 0)
+      (call $zero4 (local.get $q) (i32.mul (local.get $oy) (local.get $rowend)))
+      (call $zero4 (i32.add (local.get $q) (i32.mul (local.get $e) (local.get $rowend)))
         (i32.mul (i32.sub (local.get $OH) (local.get $e)) (local.get $rowend)))
       (if (i32.le_s (local.get $e) (local.get $oy)) (then (return)))
       (if (i32.le_s (local.get $hi) (local.get $lo)) (then
-        (memory.fill (i32.add (local.get $q) (i32.mul (local.get $oy) (local.get $rowend))) (i32.const 0)
+        (call $zero4 (i32.add (local.get $q) (i32.mul (local.get $oy) (local.get $rowend)))
           (i32.mul (i32.sub (local.get $e) (local.get $oy)) (local.get $rowend)))
         (return)))
-      (memory.copy
+      (call $copy4
         (i32.add (local.get $q) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $OW)) (local.get $lo)) (i32.const 2)))
         (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (i32.add (local.get $oy) (local.get $yoff)) (local.get $IW))
           (i32.add (local.get $lo) (local.get $off))) (i32.const 2)))
