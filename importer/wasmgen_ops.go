@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"math"
 	"strings"
 
 	"github.com/pwagen/pwagen/internal/wasmbin"
@@ -378,10 +379,14 @@ func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bSha
 		vv(w.addr(dst), w.addr(a), w.addr(b), n)
 		return nil
 	case b.Len() == 1 && a.Len() == n:
-		w.binLoop(op, "vs", w.addr(dst), w.addr(a), w.addr(b), n)
+		if !w.clipScalar(op, dst, a, b) {
+			w.binLoop(op, "vs", w.addr(dst), w.addr(a), w.addr(b), n)
+		}
 		return nil
 	case a.Len() == 1 && b.Len() == n:
-		w.binLoop(op, "sv", w.addr(dst), w.addr(a), w.addr(b), n)
+		if !w.clipScalar(op, dst, b, a) {
+			w.binLoop(op, "sv", w.addr(dst), w.addr(a), w.addr(b), n)
+		}
 		return nil
 	}
 	out, kinds, as, bs := kernels.BroadcastAxes(outShape, aShape, bShape) // binBroadcast's merged axes
@@ -422,6 +427,29 @@ func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bSha
 
 // binLoop emits dst[i] = x[i] op y[i] over n values, where kind "vs" reads
 // y[0] for every i and "sv" x[0].
+// clipScalar runs Max or Min of x and a constant scalar s (not NaN) as the
+// act primitive's Clip(x, s, +Inf) or Clip(x, -Inf, s), as package
+// kernels' clipScalar does in the Go back end (the same bits): SIMD
+// instead of a loop of f32.max, one value at a time (the wake-word model's
+// Max after each convolution). It returns false, emitting nothing, for
+// other ops and scalars known only at run time.
+func (w *wgen) clipScalar(op kernels.BinOp, dst, x, s *Value) bool {
+	if s.Const == nil || (op != kernels.BinMax && op != kernels.BinMin) {
+		return false
+	}
+	v := s.Const.Floats()[0]
+	if v != v {
+		return false
+	}
+	inf := float32(math.Inf(1))
+	a := kernels.Act{Op: kernels.ActClip, Alpha: v, Beta: inf}
+	if op == kernels.BinMin {
+		a = kernels.Act{Op: kernels.ActClip, Alpha: -inf, Beta: v}
+	}
+	w.prim("act", w.addr(dst), w.addr(x), dst.Len(), int(a.Op), a.Alpha, a.Beta)
+	return true
+}
+
 func (w *wgen) binLoop(op kernels.BinOp, kind string, dst, x, y uint32, n int) {
 	w.body.I32(int32(dst)).I32(int32(x)).I32(int32(y)).I32(int32(n))
 	w.callHelper("bin" + string(rune('0'+binOpcode(op)-0x92)) + kind)

@@ -177,14 +177,48 @@
 
   ;; gemm: c (m×n) = a (m×k) · b (k×n) + bias (one per row, 0 = none).
   ;; Two rows at a time share each load of b: 2 rows × 16 columns stay in
-  ;; eight registers while p runs over k; the columns left over 8, then 4
-  ;; at a time for both rows ($gemmPairTail), the last 1 to 3 and a last
-  ;; odd row through $gemmRow. Each value starts at its bias and adds
-  ;; a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
+  ;; eight registers while p runs over k. The columns a multiple of 16 go
+  ;; in panels of b about 16 KiB wide (k × at least 16 columns) that every
+  ;; pair of rows runs through before the next panel, so that b is read
+  ;; from memory once, not once per pair of rows; the columns left over
+  ;; go 8, then 4 at a time for both rows ($gemmPairTail), the last 1 to
+  ;; 3 and a last odd row through $gemmRow. Each value starts at its bias
+  ;; and adds a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
   (func $gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
     (local $i i32) (local $row i32) (local $arow i32) (local $j i32) (local $v0 f32) (local $v1 f32)
+    (local $j16 i32) (local $j0 i32) (local $jend i32) (local $panel i32) (local $cp i32) (local $ap i32)
     (local.set $row (i32.shl (local.get $n) (i32.const 2)))
     (local.set $arow (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $j16 (i32.and (local.get $row) (i32.const -64)))
+    ;; panel width in bytes of a row: 4096/k columns rounded down to 16,
+    ;; at least 16 (k >= 1 here whenever m >= 2 and columns are left)
+    (local.set $panel (i32.and (i32.div_u (i32.const 16384) (i32.add (local.get $k) (i32.const 1))) (i32.const -64)))
+    (if (i32.lt_u (local.get $panel) (i32.const 64)) (then (local.set $panel (i32.const 64))))
+    (if (i32.ge_u (local.get $m) (i32.const 2)) (then
+      (block $pdone
+        (loop $panels
+          (br_if $pdone (i32.ge_u (local.get $j0) (local.get $j16)))
+          (local.set $jend (i32.add (local.get $j0) (local.get $panel)))
+          (if (i32.gt_u (local.get $jend) (local.get $j16)) (then (local.set $jend (local.get $j16))))
+          (local.set $i (i32.const 0))
+          (local.set $cp (local.get $c))
+          (local.set $ap (local.get $a))
+          (block $done
+            (loop $pairs
+              (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+              (local.set $v0 (f32.const 0))
+              (local.set $v1 (f32.const 0))
+              (if (local.get $bias) (then
+                (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+              (call $gemmPair (local.get $cp) (local.get $ap) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j0) (local.get $jend))
+              (local.set $cp (i32.add (local.get $cp) (i32.shl (local.get $row) (i32.const 1))))
+              (local.set $ap (i32.add (local.get $ap) (i32.shl (local.get $arow) (i32.const 1))))
+              (local.set $i (i32.add (local.get $i) (i32.const 2)))
+              (br $pairs)))
+          (local.set $j0 (local.get $jend))
+          (br $panels)))))
+    (local.set $i (i32.const 0))
     (block $done
       (loop $pairs
         (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
@@ -193,8 +227,7 @@
         (if (local.get $bias) (then
           (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
           (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
-        (local.set $j (call $gemmPair (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n)))
-        (local.set $j (call $gemmPairTail (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j)))
+        (local.set $j (call $gemmPairTail (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j16)))
         (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (local.get $j))
         (call $gemmRow (i32.add (local.get $c) (local.get $row)) (i32.add (local.get $a) (local.get $arow)) (local.get $b) (local.get $v1) (local.get $k) (local.get $n) (local.get $j))
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
@@ -207,10 +240,10 @@
         (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
       (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (i32.const 0)))))
 
-  ;; gemmPair computes columns [0, j) of rows c and c+n of gemm, 16 at a
-  ;; time, and returns j (in bytes): the columns it did not do.
-  (func $gemmPair (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (result i32)
-    (local $row i32) (local $j i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
+  ;; gemmPair computes the columns [j, jend) (byte offsets, a multiple of
+  ;; 16 columns apart) of rows c and c+n of gemm, 16 at a time.
+  (func $gemmPair (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (param $j i32) (param $jend i32)
+    (local $row i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
     (local $x0 v128) (local $x1 v128) (local $b0 v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
@@ -220,7 +253,7 @@
     (local.set $c2 (i32.add (local.get $c) (local.get $row)))
     (block $d16
       (loop $l16
-        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (br_if $d16 (i32.ge_u (local.get $j) (local.get $jend)))
         (local.set $p0 (f32x4.splat (local.get $v0))) (local.set $p1 (local.get $p0))
         (local.set $p2 (local.get $p0)) (local.set $p3 (local.get $p0))
         (local.set $q0 (f32x4.splat (local.get $v1))) (local.set $q1 (local.get $q0))
@@ -258,8 +291,7 @@
         (v128.store offset=32 (i32.add (local.get $c2) (local.get $j)) (local.get $q2))
         (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (local.get $q3))
         (local.set $j (i32.add (local.get $j) (i32.const 64)))
-        (br $l16)))
-    (local.get $j))
+        (br $l16))))
 
   ;; gemmPairTail computes columns [j, ...) of rows c and c+n of gemm 8,
   ;; then 4 at a time (four, then two independent sums per step, where
@@ -1379,6 +1411,40 @@
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (br $l))))
 
+  ;; copy4 copies n bytes (a multiple of 4) from src to dst, which do not
+  ;; overlap, 16 at a time, then 4 (v128 loops: the module needs SIMD
+  ;; and no other feature, not bulk memory).
+  (func $copy4 (param $dst i32) (param $src i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (local.get $n)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $l16)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $dst) (local.get $end)))
+      (i32.store (local.get $dst) (i32.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $l4))))
+
+  ;; zero4 sets n bytes (a multiple of 4) at dst to 0, 16 at a time, then 4.
+  (func $zero4 (param $dst i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (local.get $n)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br $l16)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $dst) (local.get $end)))
+      (i32.store (local.get $dst) (i32.const 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (br $l4))))
+
   ;; im2colRows writes the OH rows of one (ic, ky, kx) row of im2col_conv
   ;; at q: input row oy*SH + yoff; in each row, 0 for ox < lo and ox >= hi,
   ;; else the input at (ox*SW + off). One call per OH rows, not per row.
@@ -1392,6 +1458,53 @@
     (local.set $SH (i32.load offset=28 (local.get $g)))
     (local.set $SW (i32.load offset=32 (local.get $g)))
     (local.set $step (i32.shl (local.get $SW) (i32.const 2)))
+    ;; Unit strides and rows as long as the input's (1×k, k×1 and 1-D
+    ;; convolutions that keep the width): the rows inside the input are
+    ;; one run of the input, copied at once, then each row's padding
+    ;; columns set back to 0; the rows outside are zeros.
+    (if (i32.and (i32.and (i32.eq (local.get $SW) (i32.const 1)) (i32.eq (local.get $SH) (i32.const 1)))
+          (i32.eq (local.get $OW) (local.get $IW))) (then
+      ;; rows [oy, e) are inside the input
+      (local.set $oy (call $smax (i32.const 0) (i32.sub (i32.const 0) (local.get $yoff))))
+      (local.set $e (call $smax (local.get $oy) (select (local.get $OH) (i32.sub (local.get $IH) (local.get $yoff))
+        (i32.lt_s (local.get $OH) (i32.sub (local.get $IH) (local.get $yoff))))))
+      (if (i32.gt_s (local.get $oy) (local.get $OH)) (then (local.set $oy (local.get $OH)) (local.set $e (local.get $OH))))
+      (local.set $rowend (i32.shl (local.get $OW) (i32.const 2)))
+      (call $zero4 (local.get $q) (i32.mul (local.get $oy) (local.get $rowend)))
+      (call $zero4 (i32.add (local.get $q) (i32.mul (local.get $e) (local.get $rowend)))
+        (i32.mul (i32.sub (local.get $OH) (local.get $e)) (local.get $rowend)))
+      (if (i32.le_s (local.get $e) (local.get $oy)) (then (return)))
+      (if (i32.le_s (local.get $hi) (local.get $lo)) (then
+        (call $zero4 (i32.add (local.get $q) (i32.mul (local.get $oy) (local.get $rowend)))
+          (i32.mul (i32.sub (local.get $e) (local.get $oy)) (local.get $rowend)))
+        (return)))
+      (call $copy4
+        (i32.add (local.get $q) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $OW)) (local.get $lo)) (i32.const 2)))
+        (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (i32.add (local.get $oy) (local.get $yoff)) (local.get $IW))
+          (i32.add (local.get $lo) (local.get $off))) (i32.const 2)))
+        (i32.shl (i32.add (i32.mul (i32.sub (i32.sub (local.get $e) (local.get $oy)) (i32.const 1)) (local.get $OW))
+          (i32.sub (local.get $hi) (local.get $lo))) (i32.const 2)))
+      (if (i32.or (i32.gt_s (local.get $lo) (i32.const 0)) (i32.lt_s (local.get $hi) (local.get $OW))) (then
+        (local.set $q (i32.add (local.get $q) (i32.mul (local.get $oy) (local.get $rowend))))
+        (block $dz (loop $lz
+          (br_if $dz (i32.ge_s (local.get $oy) (local.get $e)))
+          (local.set $p (local.get $q))
+          (local.set $s (i32.add (local.get $q) (i32.shl (local.get $lo) (i32.const 2))))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $p) (local.get $s)))
+            (i32.store (local.get $p) (i32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $l)))
+          (local.set $p (i32.add (local.get $q) (i32.shl (local.get $hi) (i32.const 2))))
+          (local.set $q (i32.add (local.get $q) (local.get $rowend)))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $p) (local.get $q)))
+            (i32.store (local.get $p) (i32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $l)))
+          (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+          (br $lz)))))
+      (return)))
     (block $doy (loop $loy
       (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
       (local.set $iy (i32.add (i32.mul (local.get $oy) (local.get $SH)) (local.get $yoff)))
