@@ -102,6 +102,9 @@ type wgen struct {
 	scaleAt     map[*Value]uint32 // int8 row scales → their decoded float32 buffer
 	needTile    bool              // a quantized depthwise convolution widens into tile
 	tile        uint32
+	needSA      bool   // predict has saLocal, q8act's scale (GemmExQ8Dot, ConvQ8Dot)
+	q8BufLen    int    // int32 values of GemmExQ8Dot's activation buffer
+	q8Buf       uint32 // its address
 }
 
 // GenerateWasm compiles a plan into a WebAssembly module with the ABI of
@@ -251,6 +254,12 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		w.tile = end
 		end = align64(end + 4*kernels.DepthwiseTile)
 	}
+	// GemmExQ8Dot's buffer of quantized activations (the Go function's
+	// is on its stack).
+	if w.q8BufLen > 0 {
+		w.q8Buf = end
+		end = align64(end + uint32(4*w.q8BufLen))
+	}
 	wbase := end
 	top := uint64(wbase) + uint64(len(weights))
 	if top > 1<<32-65536 {
@@ -354,7 +363,11 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		}
 	}
 	c.I32(int32(outLen))
-	predict := m.Func(retI, []byte{ii}, c.B) // local 0: gatherF's result
+	predictLocals := []byte{ii} // local 0: gatherF's result
+	if w.needSA {
+		predictLocals = append(predictLocals, ff) // saLocal
+	}
+	predict := m.Func(retI, predictLocals, c.B)
 	export("pwagen_predict", predict)
 	constFn("pwagen_output", out)
 	c = wasmbin.Code{}
@@ -476,6 +489,9 @@ var kernelFuncs = []struct {
 	{"softmax_rows", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}},
 	{"gelu", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}},
 	{"bmm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii, ii, ii}}},
+	{"q8act", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}, Results: []byte{ff}}},
+	{"q8dotgemv", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ff, ii, ii, ii}}},
+	{"q8dotgemm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ff, ii, ii, ii, ii}}},
 }
 
 // str places a message in the data and returns its address.
@@ -548,6 +564,8 @@ func (w *wgen) prim(name string, args ...any) {
 			w.body.I32(int32(a))
 		case uint32:
 			w.body.I32(int32(a))
+		case local:
+			w.body.Get(uint32(a))
 		}
 	}
 	w.body.Call(idx)

@@ -42,6 +42,10 @@ func (w *wgen) call(i int, c Call) error {
 		return w.gemmRows(val(a[0]), val(a[1]), nil, val(a[4]), p, func(yr, ar, bias uint32) {
 			w.prim("q8gemv", yr, w.addr(wt), w.addr(scale), ar, bias, p.N, p.K)
 		})
+	case "kernels.GemmExQ8Dot":
+		return w.gemmQ8Dot(val(a[0]), val(a[1]), val(a[2]), val(a[3]), val(a[4]), a[5].(kernels.GemmParams))
+	case "kernels.ConvQ8Dot":
+		return w.convQ8Dot(i, c)
 	case "kernels.GemmExF16":
 		wt, p := val(a[2]), a[4].(kernels.GemmParams)
 		return w.gemmRows(val(a[0]), val(a[1]), nil, val(a[3]), p, func(yr, ar, bias uint32) {

@@ -163,3 +163,79 @@ func (w *wgen) dwQuant(dst, src, wt, scale, b *Value, p kernels.ConvParams) erro
 	}
 	return nil
 }
+
+// saLocal is predict's f32 local for q8act's activation scale (declared
+// only when a call uses it, w.needSA).
+const saLocal = 1
+
+// local is a local of predict as a prim argument.
+type local uint32
+
+// q8Dot calls q8act on the k×n matrix at x into xq, then dot (the
+// integer dot-product kernel, given the scale in saLocal) if the scale
+// is not 0, else float (the float32 q8 kernel): kernels' `if sa :=
+// q8act(…); sa != 0 { q8dot…; } else { q8gemv/q8gemm }`.
+func (w *wgen) q8Dot(xq, x uint32, k, n int, dot, float func()) {
+	w.needSA = true
+	w.prim("q8act", xq, x, k, n)
+	w.body.Tee(saLocal).F32(0).Op(0x5c).If() // f32.ne
+	dot()
+	w.body.Op(wasmbin.OpElse)
+	float()
+	w.body.End()
+}
+
+// gemmQ8Dot is kernels.GemmExQ8Dot: per row of A, q8act into the
+// module's activation buffer, then q8dotgemv, or q8gemv when the scale
+// is 0 or K > kernels.Q8DotMaxK.
+func (w *wgen) gemmQ8Dot(y, a, wt, scale, c *Value, p kernels.GemmParams) error {
+	if !p.TransB {
+		return w.unsupported("GemmExQ8Dot without transB (a bug in pwagen's quantizer)")
+	}
+	k, n := p.K, p.N
+	if k <= kernels.Q8DotMaxK {
+		w.q8BufLen = max(w.q8BufLen, (k+1)/2)
+	}
+	return w.gemmRows(y, a, nil, c, p, func(yr, ar, bias uint32) {
+		gemv := func() { w.prim("q8gemv", yr, w.addr(wt), w.addr(scale), ar, bias, n, k) }
+		if k > kernels.Q8DotMaxK {
+			gemv()
+			return
+		}
+		w.q8Dot(w.q8Buf, ar, k, 1, func() {
+			w.prim("q8dotgemv", yr, w.addr(wt), w.addr(scale), w.q8Buf, local(saLocal), bias, n, k)
+		}, gemv)
+	})
+}
+
+// convQ8Dot is kernels.ConvQ8Dot: a depthwise convolution is dwQuant's;
+// otherwise, per image and group, q8act of the im2col matrix (or the
+// input, pointwise) into the plan's scratch after ConvScratch(p) values,
+// then q8dotgemm, or q8gemm when the scale is 0. Where ConvQ8Dot runs
+// ConvQ8 (kernels.ConvQ8DotUsesDot), q8gemm alone, as ConvQ8's lowering.
+func (w *wgen) convQ8Dot(i int, c Call) error {
+	a := c.Args
+	dst, src, wt, scale, b, p := val(a[0]), val(a[1]), val(a[2]), val(a[3]), val(a[4]), a[6].(kernels.ConvParams)
+	var scratch uint32
+	if _, ok := a[5].(Scratch); ok {
+		scratch = w.arena + uint32(4*w.pl.scratch[i])
+	}
+	if p.Group == p.InC && p.Group > 1 {
+		return w.dwQuant(dst, src, wt, scale, b, p)
+	}
+	kk := p.InC / p.Group * Len(p.Kernel)
+	ocg, os := p.OutC/p.Group, Len(p.Out)
+	dot := kernels.ConvQ8DotUsesDot(p)
+	q := scratch + uint32(4*kernels.ConvScratch(p))
+	return w.convWith(dst, src, nil, b, scratch, p, func(dg uint32, g int, col, bg uint32) {
+		wg, sg := w.addr(wt)+uint32(g*ocg*kk), w.addr(scale)+uint32(4*g*ocg)
+		gemm := func() { w.prim("q8gemm", dg, wg, sg, col, bg, ocg, kk, os) }
+		if !dot {
+			gemm()
+			return
+		}
+		w.q8Dot(q, col, kk, os, func() {
+			w.prim("q8dotgemm", dg, wg, sg, q, local(saLocal), bg, ocg, kk, os)
+		}, gemm)
+	})
+}

@@ -105,3 +105,11 @@ const q8DotMinRows = 8
 func (c *conv) q8dot() bool {
 	return !c.depthwise() && c.icg*c.ks <= Q8DotMaxK && c.ocg >= q8DotMinRows
 }
+
+// ConvQ8DotUsesDot tells whether ConvQ8Dot multiplies by integer dot
+// products for p (the rest is ConvQ8): the importer's wasm back end
+// lowers the same choice.
+func ConvQ8DotUsesDot(p ConvParams) bool {
+	c := checkConv("ConvQ8DotUsesDot", p)
+	return c.q8dot()
+}
