@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/pwagen/pwagen/internal/npy"
@@ -75,5 +76,56 @@ func TestNativeKernelsOnFixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// cpuTime is the process's user and system time in ns.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkNativeFixtures times one predict of each torch fixture with the
+// native kernels and with the SIMD module under wazero (-run ^$ -bench
+// NativeFixtures; with GOEXPERIMENT=simd for the native rows).
+func BenchmarkNativeFixtures(b *testing.B) {
+	ctx := context.Background()
+	for _, f := range torchFixtures(b) {
+		if !contains(wasmFixtures, f.Name) {
+			continue
+		}
+		out, err := GenerateWasm(importTorch(b, f.Opsets["17"].File))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var in []float32
+		for _, x := range f.Inputs {
+			a, err := npy.ReadFile(filepath.Join(torchDir, x.File), 1<<30)
+			if err != nil {
+				b.Fatal(err)
+			}
+			in = append(in, a.Float32()...)
+		}
+		for _, nat := range []bool{true, false} {
+			if nat && !native.Available() {
+				continue
+			}
+			m, err := runner.Load(ctx, out.Module, out.Weights, runner.Options{Native: nat, Uninterruptible: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(f.Name+"/"+m.Kernels(), func(b *testing.B) {
+				c0 := cpuTime()
+				for b.Loop() {
+					if _, err := m.Predict(ctx, in); err != nil {
+						b.Fatal(err)
+					}
+				}
+				// CPU time: wall time is noise on a shared machine.
+				b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+			})
+			m.Close(ctx)
+		}
 	}
 }

@@ -209,7 +209,7 @@ func (g *gen) geom(op int32, alpha, beta float32) (addr uint64, c, ih, iw, oh, o
 		}
 		kh, kw = g.n(1, min(ih+1, 5)), g.n(1, 5)
 		sh, sw, dh, dw := g.n(1, 3), g.n(1, 3), g.n(1, 2), g.n(1, 2)
-		ph, pw, eh, ew := g.n(0, 2), g.n(0, 2), g.n(0, 2), g.n(0, 2)
+		ph, pw, eh, ew := g.n(0, 3), g.n(0, 3), g.n(0, 2), g.n(0, 2)
 		if kh > 3 || ih == 1 {
 			dh = 1
 		}
@@ -236,6 +236,7 @@ func (g *gen) geom(op int32, alpha, beta float32) (addr uint64, c, ih, iw, oh, o
 var acts = []kernels.Act{
 	{Op: kernels.ActNone}, {Op: kernels.ActRelu}, {Op: kernels.ActLeakyRelu, Alpha: 0.1}, {Op: kernels.ActHardSigmoid, Alpha: 0.2, Beta: 0.5},
 	{Op: kernels.ActHardSwish}, {Op: kernels.ActClip, Alpha: 0, Beta: 6}, {Op: kernels.ActClip, Alpha: -1, Beta: 1},
+	{Op: kernels.ActClip, Alpha: float32(math.Copysign(0, -1)), Beta: 0}, {Op: kernels.ActClip, Alpha: 0, Beta: float32(math.Copysign(0, -1))},
 	{Op: kernels.ActScale, Alpha: 1.5, Beta: -0.25}, {Op: kernels.ActSigmoid}, {Op: kernels.ActTanh}, {Op: kernels.ActExp},
 }
 
@@ -339,7 +340,7 @@ func TestNativeKernelsMatchSIMD(t *testing.T) {
 	for _, name := range tested() {
 		t.Run(name, func(t *testing.T) {
 			p.t = t
-			for i := range 60 {
+			for i := range 100 {
 				g := &gen{r: rand.New(rand.NewPCG(uint64(i), 17)), p: p, next: base, special: i%3 == 2}
 				p.call(name, g.args(name)...)
 			}
