@@ -13,17 +13,21 @@ import (
 // module, for a host that runs a model's .wasm natively (package
 // kernels/native links them under wazero). mem is the model's linear
 // memory; stack holds the call's arguments as the host passes them (i32 in
-// the low 32 bits, f32 as its bits) and takes the result in stack[0]. An
-// address or size outside mem panics, where the kernel module would trap.
-type HostKernel func(mem []byte, stack []uint64)
+// the low 32 bits, f32 as its bits) and takes the result in stack[0]. It
+// returns false, having done nothing, for a call it leaves to the kernel
+// module (an activation it has no vector code for). An address or size
+// outside mem panics, where the kernel module would trap.
+type HostKernel func(mem []byte, stack []uint64) bool
 
 // HostKernels returns the native twins of the SIMD kernel module's
 // exports by name, or nil when this build has none: they need AVX2 (an
 // amd64 build with GOEXPERIMENT=simd on a CPU that has it), since the
 // SIMD module's dot and gemv sum in lanes that only the AVX2 code
 // reproduces. Each gives the SIMD module's answers bit for bit (the same
-// operations in the same order, no FMA). The quantized kernels (q8gemv,
-// q8gemm, f16gemv, f16gemm) have no twin: the host keeps the module's.
+// operations in the same order, no FMA). The kernels left out are as fast
+// or faster in the module (its 4-lane exp, tanh and sigmoid against the
+// scalar Go twins: softmax, layernorm, softmax_rows, gelu) or have no
+// twin (q8gemv, q8gemm, f16gemv, f16gemm): the host keeps the module's.
 func HostKernels() map[string]HostKernel {
 	if !useAVX2 {
 		return nil
@@ -32,87 +36,83 @@ func HostKernels() map[string]HostKernel {
 }
 
 var hostKernels = map[string]HostKernel{
-	"dot": func(mem []byte, s []uint64) {
+	"dot": func(mem []byte, s []uint64) bool {
 		n := hu(s[2])
 		s[0] = uint64(math.Float32bits(avx2Dot(hf32s(mem, s[0], n), hf32s(mem, s[1], n))))
+		return true
 	},
-	"axpy": func(mem []byte, s []uint64) {
+	"axpy": func(mem []byte, s []uint64) bool {
 		n := hu(s[3])
 		avx2Axpy(math.Float32frombits(uint32(s[0])), hf32s(mem, s[1], n), hf32s(mem, s[2], n))
+		return true
 	},
-	"gemv": func(mem []byte, s []uint64) {
+	"gemv": func(mem []byte, s []uint64) bool {
 		m, n := hu(s[4]), hu(s[5])
 		avx2Gemv(hf32s(mem, s[0], m), hf32s(mem, s[1], hsize(m, n)), hf32s(mem, s[2], n), hopt(mem, s[3], m), int(m), int(n))
+		return true
 	},
-	"gemm": func(mem []byte, s []uint64) {
+	"gemm": func(mem []byte, s []uint64) bool {
 		m, k, n := hu(s[4]), hu(s[5]), hu(s[6])
 		avx2Gemm(hf32s(mem, s[0], hsize(m, n)), hf32s(mem, s[1], hsize(m, k)), hf32s(mem, s[2], hsize(k, n)), hopt(mem, s[3], m), int(m), int(k), int(n))
+		return true
 	},
-	"add": func(mem []byte, s []uint64) {
+	"add": func(mem []byte, s []uint64) bool {
 		n := hu(s[3])
 		avx2Add(hf32s(mem, s[0], n), hf32s(mem, s[1], n), hf32s(mem, s[2], n))
+		return true
 	},
-	"mul": func(mem []byte, s []uint64) {
+	"mul": func(mem []byte, s []uint64) bool {
 		n := hu(s[3])
 		avx2Mul(hf32s(mem, s[0], n), hf32s(mem, s[1], n), hf32s(mem, s[2], n))
+		return true
 	},
-	"relu": func(mem []byte, s []uint64) {
+	"relu": func(mem []byte, s []uint64) bool {
 		n := hu(s[2])
 		avx2ReLU(hf32s(mem, s[0], n), hf32s(mem, s[1], n))
+		return true
 	},
-	"softmax": func(mem []byte, s []uint64) {
-		goSoftmax(hf32s(mem, s[0], hu(s[1])))
-	},
-	"im2col": func(mem []byte, s []uint64) {
+	"im2col": func(mem []byte, s []uint64) bool {
 		c, h, w, k := hu(s[2]), hu(s[3]), hu(s[4]), hu(s[5])
 		if k < 1 || k > h || k > w {
 			panic(fmt.Sprintf("kernels: im2col of a %d×%d kernel over %d×%d", k, k, h, w))
 		}
 		goIm2col(hf32s(mem, s[0], hsize(c, k, k, h-k+1, w-k+1)), hf32s(mem, s[1], hsize(c, h, w)), int(c), int(h), int(w), int(k))
+		return true
 	},
-	"im2col_conv": func(mem []byte, s []uint64) {
+	"im2col_conv": func(mem []byte, s []uint64) bool {
 		g := hostGeom(mem, s[2])
 		d := g.dims()
 		avx2Im2colConv(hf32s(mem, s[0], hsize(uint64(d.c), uint64(d.kh), uint64(d.kw), uint64(d.oh), uint64(d.ow))), hf32s(mem, s[1], hsize(uint64(d.c), uint64(d.ih), uint64(d.iw))), g)
+		return true
 	},
-	"dwconv": func(mem []byte, s []uint64) {
+	"dwconv": func(mem []byte, s []uint64) bool {
 		g := hostGeom(mem, s[4])
 		d := g.dims()
 		c := uint64(d.c)
 		avx2DwConv(hf32s(mem, s[0], hsize(c, uint64(d.oh), uint64(d.ow))), hf32s(mem, s[1], hsize(c, uint64(d.ih), uint64(d.iw))),
 			hf32s(mem, s[2], hsize(c, uint64(d.kh), uint64(d.kw))), hopt(mem, s[3], c), g)
+		return true
 	},
-	"pool": func(mem []byte, s []uint64) {
+	"pool": func(mem []byte, s []uint64) bool {
 		g := hostGeom(mem, s[2])
 		d := g.dims()
 		c := uint64(d.c)
 		avx2Pool(hf32s(mem, s[0], hsize(c, uint64(d.oh), uint64(d.ow))), hf32s(mem, s[1], hsize(c, uint64(d.ih), uint64(d.iw))), g)
+		return true
 	},
-	"act": func(mem []byte, s []uint64) {
+	"act": func(mem []byte, s []uint64) bool {
 		n := hu(s[2])
 		a := Act{Op: ActOp(int32(s[3])), Alpha: math.Float32frombits(uint32(s[4])), Beta: math.Float32frombits(uint32(s[5]))}
-		avx2Act(hf32s(mem, s[0], n), hf32s(mem, s[1], n), a)
-	},
-	"layernorm": func(mem []byte, s []uint64) {
-		rows, cols := hu(s[4]), hu(s[5])
-		goLayerNorm(hf32s(mem, s[0], hsize(rows, cols)), hf32s(mem, s[1], hsize(rows, cols)), hf32s(mem, s[2], cols), hopt(mem, s[3], cols),
-			int(rows), int(cols), math.Float32frombits(uint32(s[6])))
-	},
-	"softmax_rows": func(mem []byte, s []uint64) {
-		rows, n := hu(s[2]), hu(s[3])
-		if n == 0 && rows > 0 {
-			panic("kernels: softmax_rows of empty rows")
+		if !vectorAct(a) {
+			return false
 		}
-		goSoftmaxRows(hf32s(mem, s[0], hsize(rows, n)), hf32s(mem, s[1], hsize(rows, n)), int(rows), int(n))
+		avx2Act(hf32s(mem, s[0], n), hf32s(mem, s[1], n), a)
+		return true
 	},
-	"gelu": func(mem []byte, s []uint64) {
-		n := hu(s[2])
-		goGelu(hf32s(mem, s[0], n), hf32s(mem, s[1], n), uint32(s[3]) != 0)
-	},
-	"bmm": func(mem []byte, s []uint64) {
+	"bmm": func(mem []byte, s []uint64) bool {
 		batch, m, k, n, sa, sb := hu(s[3]), hu(s[4]), hu(s[5]), hu(s[6]), hu(s[7]), hu(s[8])
 		if batch == 0 {
-			return
+			return true
 		}
 		c := hf32s(mem, s[0], hsize(batch, m, n))
 		a := hf32s(mem, s[1], hadd(hsize(batch-1, sa), hsize(m, k)))
@@ -121,6 +121,7 @@ var hostKernels = map[string]HostKernel{
 			ia, ib := i*int(sa), i*int(sb)
 			avx2Gemm(c[i*int(m*n):(i+1)*int(m*n)], a[ia:ia+int(m*k)], b[ib:ib+int(k*n)], nil, int(m), int(k), int(n))
 		}
+		return true
 	},
 }
 

@@ -63,8 +63,9 @@ func Link(ctx context.Context, rt wazero.Runtime, model wazero.CompiledModule, c
 	if err != nil {
 		return nil, fmt.Errorf("kernels forwarder: %w", err)
 	}
-	// The SIMD module's functions for the exports without a twin, set once
-	// it is instantiated (after the model, whose memory it imports).
+	// The SIMD module's functions, for the exports without a twin and the
+	// calls a twin leaves to it; set once it is instantiated (after the
+	// model, whose memory it imports).
 	delegates := make(map[string]*api.Function)
 	// The model's memory, set once it is instantiated: the host functions
 	// read and write it in place.
@@ -72,25 +73,27 @@ func Link(ctx context.Context, rt wazero.Runtime, model wazero.CompiledModule, c
 	hb := rt.NewHostModuleBuilder(modules.Module)
 	for _, f := range modules.Funcs {
 		params, results := types(f.Params), types(f.Results)
-		var fn api.GoModuleFunc
+		d := new(api.Function)
+		delegates[f.Name] = d
+		name := f.Name
+		// call runs the SIMD module's kernel.
+		call := func(ctx context.Context, stack []uint64) {
+			if *d == nil {
+				panic(fmt.Sprintf("kernels.%s was called before the kernels were linked", name))
+			}
+			if err := (*d).CallWithStack(ctx, stack); err != nil {
+				panic(err)
+			}
+		}
+		fn := api.GoModuleFunc(func(ctx context.Context, _ api.Module, stack []uint64) { call(ctx, stack) })
 		if k := hk[f.Name]; k != nil {
-			fn = func(_ context.Context, _ api.Module, stack []uint64) {
+			fn = func(ctx context.Context, _ api.Module, stack []uint64) {
 				if mem == nil {
-					panic(fmt.Sprintf("kernels.%s was called before the model's memory existed", f.Name))
+					panic(fmt.Sprintf("kernels.%s was called before the model's memory existed", name))
 				}
 				b, _ := mem.Read(0, mem.Size())
-				k(b, stack)
-			}
-		} else {
-			d := new(api.Function)
-			delegates[f.Name] = d
-			name := f.Name
-			fn = func(ctx context.Context, _ api.Module, stack []uint64) {
-				if *d == nil {
-					panic(fmt.Sprintf("kernels.%s was called before the kernels were linked", name))
-				}
-				if err := (*d).CallWithStack(ctx, stack); err != nil {
-					panic(err)
+				if !k(b, stack) {
+					call(ctx, stack)
 				}
 			}
 		}

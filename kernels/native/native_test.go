@@ -325,17 +325,27 @@ func (g *gen) args(name string) []uint64 {
 	return nil
 }
 
-// tested are the kernels the tests call: every native one, and f16gemv,
-// which calls the SIMD module through the host.
-func tested() []string { return append(native.Natives(), "f16gemv") }
+// tested are the kernels the tests call: every native one, and those the
+// host leaves to the SIMD module (f16gemv, the transformer primitives).
+func tested() []string {
+	var out []string
+	for _, f := range modules.Funcs {
+		switch f.Name {
+		case "q8gemv", "q8gemm", "f16gemm":
+		default:
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
 
 // TestNativeKernelsMatchSIMD: every native kernel export, on random and
 // special values and shapes, unaligned addresses and aliased operands,
 // leaves the memory bit for bit as the SIMD module does.
 func TestNativeKernelsMatchSIMD(t *testing.T) {
 	p := newPair(t)
-	if got, want := len(native.Natives()), len(modules.Funcs)-4; got != want {
-		t.Errorf("%d native kernels (%v), want %d: all but the quantized four", got, native.Natives(), want)
+	if got, want := len(native.Natives()), len(modules.Funcs)-8; got != want {
+		t.Errorf("%d native kernels (%v), want %d: all but the quantized four, softmax and the transformer's three", got, native.Natives(), want)
 	}
 	for _, name := range tested() {
 		t.Run(name, func(t *testing.T) {
