@@ -101,3 +101,84 @@ func TestChannelLargeOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestChannelIdleWorker: on a cross-origin isolated page, a model worker
+// (and, with simd-threads, each kernels helper) with no call to answer
+// goes back to its event loop after a second (channel.js IDLE_MS,
+// threads_part.wat threads_helper) instead of sleeping in Atomics.wait
+// for good. The page can then measure its memory:
+// performance.measureUserAgentSpecificMemory() waits for every worker of
+// the page, and never answered while one was blocked. The calls after the
+// idle time are right, alone and several at once, and still go through
+// the shared channel.
+func TestChannelIdleWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a model and drives Chromium")
+	}
+	dir := filepath.Join(t.TempDir(), "idle-app")
+	pwagen(t, "new", dir)
+	b, err := os.ReadFile(filepath.Join(dir, "pwagen.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	toml := strings.Replace(string(b), `isolation = "none"`, `isolation = "headers"`, 1)
+	if toml == string(b) {
+		t.Fatal(`pwagen.toml has no isolation = "none" to change`)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pwagen.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pwagen(t, "package", "--quiet", dir)
+	want, _ := nativeIris(t, dir, []string{"5.1", "3.5", "1.4", "0.2"})
+	url, _ := startPreview(t, filepath.Join(dir, "dist"))
+	for _, variant := range []string{"simd", "simd-threads"} {
+		t.Run(variant, func(t *testing.T) {
+			// Eager: Chromium answers at once instead of after its next
+			// garbage collection (up to 20 s); a blocked worker stops it
+			// either way.
+			ctx := browsertest.New(t, chromedp.Flag("enable-blink-features", "ForceEagerMeasureMemory"))
+			// A page of the package's origin and headers that is not the
+			// app: the app's own loadModel would start another model.
+			browsertest.Do(t, ctx, chromedp.Navigate(url+"manifest.webmanifest"))
+			type result struct {
+				Transport string      `json:"transport"`
+				Variant   string      `json:"variant"`
+				Isolated  bool        `json:"isolated"`
+				Memory    float64     `json:"memory"` // bytes; -1: no answer within 15 s
+				Outs      [][]float64 `json:"outs"`
+			}
+			r := browsertest.Eval[result](t, ctx, `import('./pwagen.js').then(async ({ loadModel }) => {
+				const m = await loadModel({ serviceWorker: false, workers: 1, variant: '`+variant+`' });
+				const x = new Float32Array([5.1, 3.5, 1.4, 0.2]);
+				const outs = [await m.predict(x), await m.predict(x)];
+				await new Promise((res) => setTimeout(res, 1500)); // idle, past a second
+				const timeout = new Promise((res) => setTimeout(() => res(null), 15000));
+				const mem = await Promise.race([performance.measureUserAgentSpecificMemory(), timeout]);
+				await new Promise((res) => setTimeout(res, 1500)); // idle again
+				outs.push(await m.predict(x), ...(await Promise.all([m.predict(x), m.predict(x), m.predictBatch([x, x]).then((b) => b[1])])));
+				const info = m.info;
+				m.dispose();
+				return { transport: info.transport, variant: info.variant, isolated: self.crossOriginIsolated, memory: mem ? mem.bytes : -1, outs: outs.map((a) => Array.from(a)) };
+			})`)
+			if !r.Isolated || r.Transport != "shared-memory" || r.Variant != variant {
+				t.Fatalf("crossOriginIsolated %v, info.transport %q, info.variant %q on a page served with isolation = \"headers\"; want true, shared-memory, %s", r.Isolated, r.Transport, r.Variant, variant)
+			}
+			if r.Memory <= 0 {
+				t.Fatalf("performance.measureUserAgentSpecificMemory() did not answer within 15 s with the model's workers idle (%s): is one blocked in Atomics.wait?", variant)
+			}
+			if len(r.Outs) != 6 {
+				t.Fatalf("%d answers, want 6", len(r.Outs))
+			}
+			for k, got := range r.Outs {
+				if len(got) != len(want) {
+					t.Fatalf("answer %d has %d values, want %d", k, len(got), len(want))
+				}
+				for i := range want {
+					if d := got[i] - want[i]; d > 1e-6 || d < -1e-6 {
+						t.Fatalf("answer %d, value %d is %g, native Go says %g", k, i, got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}

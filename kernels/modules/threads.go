@@ -221,10 +221,19 @@ func LinkThreads(ctx context.Context, rt wazero.Runtime, model wazero.CompiledMo
 		t.wg.Add(1)
 		go func() {
 			defer t.wg.Done()
-			if _, err := f.Call(ctx); err != nil {
-				t.mu.Lock()
-				t.errs = append(t.errs, fmt.Errorf("helper %d: %w", i+1, err))
-				t.mu.Unlock()
+			// threads_helper returns 1 after a second with no call (for a
+			// browser's event loop): a goroutine goes straight back in.
+			for {
+				r, err := f.Call(ctx)
+				if err != nil {
+					t.mu.Lock()
+					t.errs = append(t.errs, fmt.Errorf("helper %d: %w", i+1, err))
+					t.mu.Unlock()
+					return
+				}
+				if len(r) != 1 || r[0] != 1 {
+					return
+				}
 			}
 		}()
 	}

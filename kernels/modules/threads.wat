@@ -2230,10 +2230,16 @@
     (drop (memory.atomic.notify (i32.const 8192) (i32.const -1))))
 
   ;; threads_helper claims and runs chunks whenever the model thread
-  ;; publishes a call, and sleeps in between; it returns after
-  ;; threads_stop.
-  (func $threads_helper
-    (local $seen i32) (local $spin i32)
+  ;; publishes a call, and sleeps in between. It returns 0 after
+  ;; threads_stop, and 1 when no call came for a second: then the helper
+  ;; waits from its event loop (Atomics.waitAsync on seq; a goroutine
+  ;; calls again at once) and calls it again. A Web Worker blocked in
+  ;; Atomics.wait runs nothing else, and the browser's questions to it wait
+  ;; too: performance.measureUserAgentSpecificMemory() never answered on a
+  ;; page whose helpers slept here for good. A call published while no
+  ;; helper is in its loop runs on the model thread, and wakes them.
+  (func $threads_helper (result i32)
+    (local $seen i32) (local $spin i32) (local $idle i32)
     (drop (i32.atomic.rmw.add (i32.const 8204) (i32.const 1)))
     (block $exit
       (loop $forever
@@ -2247,9 +2253,13 @@
             (br_if $woke (i32.ne (i32.atomic.load (i32.const 8192)) (local.get $seen)))
             (local.set $spin (i32.add (local.get $spin) (i32.const 1)))
             (br_if $spinning (i32.lt_u (local.get $spin) (i32.const 20000))))
-          (drop (memory.atomic.wait32 (i32.const 8192) (local.get $seen) (i64.const -1))))
+          (if (i32.eq (memory.atomic.wait32 (i32.const 8192) (local.get $seen) (i64.const 1000000000)) (i32.const 2)) (then
+            (local.set $idle (i32.const 1))
+            (br_if $exit (i32.eq (i32.atomic.load (i32.const 8192)) (local.get $seen)))
+            (local.set $idle (i32.const 0)))))
         (br $forever)))
-    (drop (i32.atomic.rmw.sub (i32.const 8204) (i32.const 1))))
+    (drop (i32.atomic.rmw.sub (i32.const 8204) (i32.const 1)))
+    (local.get $idle))
 
   ;; work claims chunks of the published call and runs them until none is
   ;; left. A claim holds the chunk count and the index, read together by

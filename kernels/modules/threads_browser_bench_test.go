@@ -28,7 +28,8 @@ func threadsPage(tb testing.TB) string {
 				const table = new WebAssembly.Table({ initial: 64, element: 'anyfunc' });
 				const k = await WebAssembly.instantiate(m.module, { model: { memory: m.memory }, kernels: { table } });
 				postMessage('ready');
-				k.exports.threads_helper();
+				const seq = new Int32Array(m.memory.buffer, 8192, 1);
+				while (k.exports.threads_helper() === 1) { const w = Atomics.waitAsync(seq, 0, Atomics.load(seq, 0)); if (w.async) await w.value; }
 			};`))
 		case "/forwarder.wasm":
 			w.Header().Set("Content-Type", "application/wasm")

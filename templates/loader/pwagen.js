@@ -10,7 +10,7 @@ import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
 import { packInputs, predictTyped, readSignature, unpack, views } from './typed.js';
 import { Pool, poolSize } from './pool.js';
-import { WORKER_SPIN, channelSupported, serveChannel } from './channel.js';
+import { WORKER_SPIN, channelSupported, serveChannel, waitChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 import { mark, marks, timeline } from './marks.js';
 import { compileEarly, fromPage, pageModules } from './early.js';
@@ -235,6 +235,18 @@ if (inWorker && !isThreadHelper()) {
   let model = null;
   let sab = null, spin = 0, seen = 0, read = 0; // the shared channel on an isolated page; read counts the messages since it opened
   const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
+  // Serve the channel, spinning then blocked in Atomics.wait, until the
+  // page posts another message (it parks us to read it) or no call came
+  // for a second: then wait from the event loop (channel.js, IDLE_MS).
+  // turns counts the times the channel was served: a wait from the event
+  // loop whose turn has passed does nothing.
+  let turns = 0;
+  const serve = () => {
+    const turn = ++turns;
+    const r = serveChannel(sab, seen, read, model.out, spin);
+    seen = r.seen;
+    if (r.idle) waitChannel(sab, seen, () => turn !== turns, serve);
+  };
   self.onmessage = async ({ data: m }) => {
     if (sab) read++;
     if (m instanceof ArrayBuffer) {
@@ -264,9 +276,7 @@ if (inWorker && !isThreadHelper()) {
       }
       return;
     }
-    // Serve the channel, spinning then blocked in Atomics.wait, until the
-    // page posts another message (it parks us to read it).
-    if (sab) seen = serveChannel(sab, seen, read, model.out, spin);
+    if (sab) serve();
   };
 }
 

@@ -32,7 +32,15 @@ if (isThreadHelper()) {
       const table = new WebAssembly.Table({ initial: TABLE_SLOTS, element: 'anyfunc' });
       const k = await WebAssembly.instantiate(m.module, { model: { memory: m.memory }, kernels: { table } });
       self.postMessage({ type: 'ready' });
-      k.exports.threads_helper(); // returns after threads_stop
+      // threads_helper returns 0 after threads_stop, and 1 after a second
+      // with no call: then wait here, in the event loop, for the next one
+      // (a worker blocked in Atomics.wait answers nothing else the browser
+      // asks of it, performance.measureUserAgentSpecificMemory() included).
+      const seq = new Int32Array(m.memory.buffer, 8192, 1);
+      while (k.exports.threads_helper() === 1) {
+        const w = Atomics.waitAsync(seq, 0, Atomics.load(seq, 0));
+        if (w.async) await w.value;
+      }
     } catch (e) {
       self.postMessage({ type: 'error', message: e?.message || String(e) });
     }
