@@ -116,9 +116,6 @@ func getScratch(n int) *[]float32 {
 	return b
 }
 
-// lanes8 are the lane numbers 0..7.
-var lanes8 = [8]int32{0, 1, 2, 3, 4, 5, 6, 7}
-
 // avx2DwConv computes each output row 8 outputs at a time, the last block
 // too (its extra lanes are not stored). Each channel's plane is first
 // copied into a scratch buffer whose rows have room before and after
