@@ -407,13 +407,10 @@ func avx2Pool(dst, src []float32, g *geom) {
 }
 
 // avx2Im2colConv is goIm2colConv with the inside of each row copied (stride
-// 1) or gathered (stride 2) 8 at a time.
+// 1), gathered 8 at a time (stride 2) or one at a time without a test per
+// value (larger strides).
 func avx2Im2colConv(col, src []float32, g *geom) {
 	d := g.dims()
-	if d.sw > 2 {
-		goIm2colConv(col, src, g)
-		return
-	}
 	q := 0
 	for ic := range d.c {
 		in := src[ic*d.ih*d.iw : (ic+1)*d.ih*d.iw]
@@ -439,11 +436,11 @@ func avx2Im2colConv(col, src []float32, g *geom) {
 						copy(row[lo:hi], r[lo+off:hi+off])
 					} else {
 						ox := lo
-						for ; ox+8 <= hi && iy*d.iw+ox*2+off+16 <= len(in); ox += 8 {
+						for ; d.sw == 2 && ox+8 <= hi && iy*d.iw+ox*2+off+16 <= len(in); ox += 8 {
 							load8(in, iy*d.iw+ox*2+off, 2).StoreSlice(row[ox : ox+8])
 						}
 						for ; ox < hi; ox++ {
-							row[ox] = r[ox*2+off]
+							row[ox] = r[ox*d.sw+off]
 						}
 					}
 				}
