@@ -27,6 +27,9 @@ type conformance struct {
 	name, op string
 	status   string // "pass", "fail", "refused"
 	detail   string
+	// A passing test's plan, inputs and outputs (TestConformanceWasm).
+	pl         *Plan
+	feed, want [][]float32
 }
 
 // runNodeTest imports a node test's model, runs it in-process on its
@@ -124,8 +127,9 @@ func runNodeTest(dir string) conformance {
 				return c
 			}
 		}
+		c.want = append(c.want, w)
 	}
-	c.status = "pass"
+	c.status, c.pl, c.feed = "pass", pl, feed
 	return c
 }
 

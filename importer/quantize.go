@@ -107,12 +107,13 @@ func (q *quantizer) rewrite(c Call) Call {
 			return c
 		}
 		if q.mode == QuantInt8 {
-			// The scratch with room for ConvQ8's float32 tile.
+			// Integer dot products (kernels/quant_dot.go), with the scratch
+			// for the quantized activations (or ConvQ8's float32 tile).
 			var sc any = a[4]
-			if n := kernels.ConvQ8Scratch(p); n > 0 {
+			if n := kernels.ConvQ8DotScratch(p); n > 0 {
 				sc = Scratch{N: n}
 			}
-			return Call{Fn: kernels.ConvQ8, Args: []any{a[0], a[1], qw.w, qw.scale, a[3], sc, p}, Node: c.Node}
+			return Call{Fn: kernels.ConvQ8Dot, Args: []any{a[0], a[1], qw.w, qw.scale, a[3], sc, p}, Node: c.Node}
 		}
 		return Call{Fn: kernels.ConvF16, Args: []any{a[0], a[1], qw.w, a[3], a[4], p}, Node: c.Node}
 	case "kernels.GemmEx":
@@ -153,7 +154,7 @@ func (q *quantizer) rewrite(c Call) Call {
 
 func (q *quantizer) gemm(c Call, y, a any, qw qweight, cv any, p kernels.GemmParams) Call {
 	if q.mode == QuantInt8 {
-		return Call{Fn: kernels.GemmExQ8, Args: []any{y, a, qw.w, qw.scale, cv, p}, Node: c.Node}
+		return Call{Fn: kernels.GemmExQ8Dot, Args: []any{y, a, qw.w, qw.scale, cv, p}, Node: c.Node}
 	}
 	return Call{Fn: kernels.GemmExF16, Args: []any{y, a, qw.w, cv, p}, Node: c.Node}
 }

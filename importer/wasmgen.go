@@ -99,6 +99,9 @@ type wgen struct {
 	errBuf      uint32       // where messages built at run time go
 	body        wasmbin.Code // predict's body
 	node        *Node
+	scaleAt     map[*Value]uint32 // int8 row scales → their decoded float32 buffer
+	needTile    bool              // a quantized depthwise convolution widens into tile
+	tile        uint32
 }
 
 // GenerateWasm compiles a plan into a WebAssembly module with the ABI of
@@ -107,8 +110,10 @@ type wgen struct {
 func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	g := pl.Graph
 	for _, v := range g.Outputs {
-		if v.DType != Float32 || (v.IOType != "" && v.IOType != "float32") {
-			return nil, &WasmUnsupported{Reason: fmt.Sprintf("output %s is %s; the wasm back end returns float32 outputs only", v, ioType(v))}
+		switch ioType(v) {
+		case "float32", "int64", "int32", "uint8", "bool":
+		default:
+			return nil, &WasmUnsupported{Reason: fmt.Sprintf("output %s is %s, which the typed contract does not carry", v, ioType(v))}
 		}
 	}
 	for _, v := range g.Inputs {
@@ -118,25 +123,33 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 			return nil, &WasmUnsupported{Reason: fmt.Sprintf("input %s is %s, which the typed contract does not carry", v, ioType(v))}
 		}
 	}
-	for _, q := range pl.quant {
-		if _, ok := q.([]int8); ok {
-			// int8 weights carry one-byte row scales (weights format 3,
-			// kernels.DecodeScales), which this back end cannot decode yet.
-			return nil, &WasmUnsupported{Reason: "int8 weights: their one-byte row scales (kernels.DecodeScales) are decoded by the Go back end only"}
-		}
-	}
 	weights, entries, fp, err := layoutWeights(pl.Weights, pl.quant)
 	if err != nil {
 		return nil, err
 	}
 	w := &wgen{pl: pl, prims: map[string]uint32{}, strs: map[string]uint32{}, wOff: map[*Value]uint32{},
-		inOff: map[*Value]uint32{}, helpers: map[string]uint32{}}
+		inOff: map[*Value]uint32{}, helpers: map[string]uint32{}, scaleAt: map[*Value]uint32{}}
+	// int8 row scales are stored as one-byte codes (kernels.DecodeScales):
+	// pwagen_load_weights decodes each into a float32 buffer of its own,
+	// which the q8 kernels read.
+	var scales []weightEntry
+	for _, e := range entries {
+		if isScales8(pl.quant[e.Value]) {
+			scales = append(scales, e)
+			w.declare("scales8")
+		}
+	}
 	// First pass: which primitives and helpers the calls use, so that the
 	// imports come before every defined function. The bodies are then
 	// generated twice; the first run's output is dropped.
 	for _, v := range g.Inputs {
 		if t := ioType(v); t != "float32" {
 			w.declare("cvt_" + t)
+		}
+	}
+	for _, v := range g.Outputs {
+		if t := ioType(v); t != "float32" {
+			w.declare("enc_" + t)
 		}
 	}
 	if err := w.calls(); err != nil {
@@ -177,7 +190,7 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		(&wasmbin.Code{}).Get(0).GSet(gErrPtr).Get(1).GSet(gErrLen).I32(-1).B)
 	w.failIdx = fail
 	errRange := map[*Value]uint32{}
-	var sigAt, errWeights, errInput, errTyped, errNotW, errVer, errSize, errFP, errMem uint32
+	var sigAt, errWeights, errInput, errTyped, errNotW, errVer, errSize, errFP, errMem, stepsAt uint32
 	run := func(arena, in, wbase uint32) error {
 		w.data = nil
 		w.strs = map[string]uint32{}
@@ -203,6 +216,9 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	if err := run(1<<30, 1<<30, 1<<30); err != nil {
 		return nil, err
 	}
+	if len(scales) > 0 {
+		stepsAt = w.bytes(scaleStepsBytes())
+	}
 	dataLen := uint32(len(w.data))
 	arena := align64(dataBase + dataLen)
 	in := align64(arena + uint32(4*pl.Arena))
@@ -225,6 +241,16 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 		typedOut = end
 		end = align64(typedOut + uint32(outBytes))
 	}
+	// The decoded int8 scales and the tile a quantized depthwise
+	// convolution widens its weights into (kernels.DepthwiseTile).
+	for _, e := range scales {
+		w.scaleAt[e.Value] = end
+		end = align64(end + uint32(4*e.Value.Len()))
+	}
+	if w.needTile {
+		w.tile = end
+		end = align64(end + 4*kernels.DepthwiseTile)
+	}
 	wbase := end
 	top := uint64(wbase) + uint64(len(weights))
 	if top > 1<<32-65536 {
@@ -232,6 +258,9 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	}
 	if err := run(arena, in, wbase); err != nil {
 		return nil, err
+	}
+	if len(scales) > 0 {
+		stepsAt = w.bytes(scaleStepsBytes())
 	}
 	if uint32(len(w.data)) != dataLen {
 		return nil, fmt.Errorf("wasm back end: data of %d bytes, %d in the dry run (a bug in pwagen)", len(w.data), dataLen)
@@ -296,6 +325,10 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	c.I32(int32(wbase)).I64Load(24).I64(int64(binary.LittleEndian.Uint64(fp[:]))).Op(wasmbin.OpI64Ne).If()
 	failWith(&c, errFP)
 	c.End()
+	for _, e := range scales {
+		c.I32(int32(w.scaleAt[e.Value])).I32(int32(wbase + uint32(e.Offset))).I32(int32(e.Value.Len())).I32(int32(stepsAt)).
+			Call(w.helpers["scales8"])
+	}
 	c.I32(1).GSet(gLoaded).I32(0)
 	export("pwagen_load_weights", m.Func(retI, nil, c.B))
 
@@ -361,8 +394,13 @@ func GenerateWasm(pl *Plan) (*WasmOutput, error) {
 	if !outTyped {
 		off, o := uint32(0), out
 		for _, v := range g.Outputs {
-			c.I32(int32(typedOut + off)).I32(int32(o)).I32(int32(4 * v.Len())).MemoryCopy()
-			off = align8(off + uint32(4*v.Len()))
+			t := ioType(v)
+			if t == "float32" {
+				c.I32(int32(typedOut + off)).I32(int32(o)).I32(int32(4 * v.Len())).MemoryCopy()
+			} else {
+				c.I32(int32(typedOut + off)).I32(int32(o)).I32(int32(v.Len())).Call(w.helpers["enc_"+t])
+			}
+			off = align8(off + uint32(dtypeSize(t)*v.Len()))
 			o += uint32(4 * v.Len())
 		}
 	}
@@ -481,6 +519,9 @@ func (w *wgen) geom(g kernels.PrimGeom) uint32 {
 // addr is where a tensor's storage starts.
 func (w *wgen) addr(v *Value) uint32 {
 	r := v.root()
+	if at, ok := w.scaleAt[r]; ok {
+		return at
+	}
 	switch {
 	case r.Const != nil:
 		return w.weights + w.wOff[r]

@@ -311,3 +311,34 @@ func cvtBody(dtype string) []byte {
 		I32(1)
 	return c.B
 }
+
+// encBody writes n float32 values at src into the typed output buffer at
+// dst as dtype, as the Go module's encodeOutputs: int64(v), int32(v) and
+// byte(v) are Go's conversions on GOARCH=wasm, i64.trunc_sat_f32_s and the
+// low 8, 4 or 1 bytes of it; a bool is v != 0 (NaN too). params dst 0,
+// src 1, n 2; local end 3.
+func encBody(dtype string) []byte {
+	size := map[string]int32{"int64": 8, "int32": 4, "uint8": 1, "bool": 1}[dtype]
+	var c wasmbin.Code
+	c.Get(1).Get(2).I32(4).Op(wasmbin.OpI32Mul).Op(wasmbin.OpI32Add).Set(3).
+		Block().Loop().
+		Get(1).Get(3).Op(0x4f).BrIf(1).
+		Get(0).Get(1).F32Load(0)
+	if dtype == "bool" {
+		c.F32(0).Op(0x5c).Op(0x3a, 0, 0) // f32.ne, i32.store8
+	} else {
+		c.Op(0xfc, 4) // i64.trunc_sat_f32_s
+		switch dtype {
+		case "int64":
+			c.Op(0x37, 3, 0) // i64.store
+		case "int32":
+			c.Op(0x3e, 2, 0) // i64.store32
+		case "uint8":
+			c.Op(0x3c, 0, 0) // i64.store8
+		}
+	}
+	c.Get(0).I32(size).Op(wasmbin.OpI32Add).Set(0).
+		Get(1).I32(4).Op(wasmbin.OpI32Add).Set(1).
+		Br(0).End().End()
+	return c.B
+}

@@ -59,6 +59,9 @@ func (w *wgen) call(i int, c Call) error {
 			scratch = w.arena + uint32(4*w.pl.scratch[i])
 		}
 		p := a[5].(kernels.ConvParams)
+		if p.Group == p.InC && p.Group > 1 {
+			return w.dwQuant(val(a[0]), val(a[1]), wt, scale, val(a[3]), p)
+		}
 		kk := p.InC / p.Group * Len(p.Kernel)
 		ocg := p.OutC / p.Group
 		return w.convWith(val(a[0]), val(a[1]), nil, val(a[3]), scratch, p, func(dg uint32, g int, col, bg uint32) {
@@ -175,9 +178,12 @@ func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
 		}
 	case kernels.ExactInKernel(a.Op):
 		w.prim("act", dst, x, n, int(a.Op), a.Alpha, a.Beta)
-	case a.Op == kernels.ActTanh || a.Op == kernels.ActExp || a.Op == kernels.ActLog || a.Op == kernels.ActSigmoid:
+	case a.Op == kernels.ActTanh || a.Op == kernels.ActExp || a.Op == kernels.ActLog || a.Op == kernels.ActSigmoid || a.Op == kernels.ActErf:
 		// Go's float64 math, as the Go module runs it (wasmgen_math.go).
 		w.declare("exp64")
+		if a.Op == kernels.ActErf {
+			w.declare("erf64")
+		}
 		if a.Op == kernels.ActTanh {
 			w.declare("tanh64")
 		}
@@ -186,6 +192,19 @@ func (w *wgen) act(dst, x uint32, n int, a kernels.Act) error {
 		}
 		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n))
 		w.callHelper("actmath" + string(rune('a'+a.Op)))
+	case a.Op == kernels.ActSoftplus:
+		w.declare("exp64") // before the helpers that call them
+		w.declare("log1p64")
+		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n))
+		w.callHelper("softplus")
+	case a.Op == kernels.ActElu || a.Op == kernels.ActSelu:
+		w.declare("expm1n64") // before the loop that calls it
+		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n)).F32(a.Alpha).F32(a.Beta)
+		w.callHelper("actelu" + string(rune('a'+a.Op)))
+	case actElementOps[a.Op]:
+		// One exact operation per value (wasmgen_act.go).
+		w.body.I32(int32(dst)).I32(int32(x)).I32(int32(n))
+		w.callHelper("actelem" + string(rune('a'+a.Op)))
 	case a.Op == kernels.ActGelu || a.Op == kernels.ActGeluTanh:
 		tanh := 0
 		if a.Op == kernels.ActGeluTanh {
@@ -264,8 +283,8 @@ func (w *wgen) conv(dst, src, wt, b *Value, scratch uint32, p kernels.ConvParams
 
 // convWith is Conv (depthwise allowed) and convW of ConvQ8 and ConvF16:
 // mul multiplies group g's weights by its im2col matrix col. dw holds
-// the float32 weights of a depthwise convolution, nil for the quantized
-// ones (which are never depthwise).
+// the float32 weights of a depthwise convolution (the quantized ones are
+// dwQuant's).
 func (w *wgen) convWith(dst, src, dw, b *Value, scratch uint32, p kernels.ConvParams, mul func(dg uint32, g int, col, bg uint32)) error {
 	prod := func(s []int) int {
 		n := 1
@@ -339,7 +358,7 @@ func (w *wgen) convWith(dst, src, dw, b *Value, scratch uint32, p kernels.ConvPa
 // reduce handles ReduceSum and ReduceMean over trailing axes: each output
 // is the float64 sum of a contiguous run, as Reduce's common case.
 func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) error {
-	var mode int // rowsum's: 0 sum, 1 mean, 2 max, 3 min
+	var mode int // rowsum's: 0 sum, 1 mean, 2 max, 3 min, …
 	switch op {
 	case kernels.ReduceSum:
 	case kernels.ReduceMean:
@@ -348,6 +367,17 @@ func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) err
 		mode = 2
 	case kernels.ReduceMin:
 		mode = 3
+	case kernels.ReduceProd:
+		mode = 4
+	case kernels.ReduceL1:
+		mode = 5
+	case kernels.ReduceL2:
+		mode = 6
+	case kernels.ReduceSumSquare:
+		mode = 7
+	case kernels.ReduceLogSum:
+		mode = 8
+		w.declare("log64") // before rowsumlog, which calls it
 	default:
 		return w.unsupported("%s runs as Go code in the Go back end", enumNames[reflect.TypeOf(op)][int64(op)])
 	}
@@ -437,6 +467,10 @@ func (w *wgen) reduce(dst, x *Value, op kernels.ReduceOp, shape, axes []int) err
 // GlobalPool's arithmetic.
 func (w *wgen) rowsum(dst, src uint32, rows, count int, mode int, rowStep, elemStep int) {
 	w.body.I32(int32(dst)).I32(int32(src)).I32(int32(rows)).I32(int32(count)).I32(int32(mode)).I32(int32(4 * rowStep)).I32(int32(4 * elemStep))
+	if mode == 8 {
+		w.callHelper("rowsumlog")
+		return
+	}
 	w.callHelper("rowsum")
 }
 
@@ -498,24 +532,35 @@ func (w *wgen) helper(name string, isMax bool) uint32 {
 		return w.m.Func(wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}, []byte{ii, ff, ii}, c.B)
 	}
 	// rowsum: params 4 mode, 5 rowStep, 6 elemStep (bytes); locals 7 p
-	// (i32), 8 j (i32), 9 acc (f64), 10 v (f64)
+	// (i32), 8 j (i32), 9 acc (f64), 10 v (f64). Modes: 0 sum, 1 mean,
+	// 2 max, 3 min, 4 prod, 5 L1, 6 L2, 7 sum of squares, 8 log-sum (in
+	// rowsumlog, which calls log64 at the end).
+	is := func(m int32) *wasmbin.Code { return c.Get(4).I32(m).Op(wasmbin.OpI32Eq).If() }
 	c.Block().Loop().
 		Get(rows).Op(wasmbin.OpI32Eqz).BrIf(1).
 		Get(src).Set(7).Get(count).Set(8).
-		F64(0).Set(9).
-		Get(4).I32(2).Op(wasmbin.OpI32Eq).If().F64(math.Inf(-1)).Set(9).End().
-		Get(4).I32(3).Op(wasmbin.OpI32Eq).If().F64(math.Inf(1)).Set(9).End().
-		Block().Loop().
+		F64(0).Set(9)
+	is(2).F64(math.Inf(-1)).Set(9).End()
+	is(3).F64(math.Inf(1)).Set(9).End()
+	is(4).F64(1).Set(9).End()
+	c.Block().Loop().
 		Get(8).Op(wasmbin.OpI32Eqz).BrIf(1).
 		Get(7).F32Load(0).Op(wasmbin.OpF64Promo).Set(10).
-		Get(4).I32(2).Op(wasmbin.OpI32LtU).If().Get(9).Get(10).Op(wasmbin.OpF64Add).Set(9).End().
-		Get(4).I32(2).Op(wasmbin.OpI32Eq).If().Get(9).Get(10).Op(0xa5).Set(9).End(). // f64.max
-		Get(4).I32(3).Op(wasmbin.OpI32Eq).If().Get(9).Get(10).Op(0xa4).Set(9).End(). // f64.min
-		Get(7).Get(6).Op(wasmbin.OpI32Add).Set(7).
+		Get(4).I32(2).Op(wasmbin.OpI32LtU).Get(4).I32(8).Op(wasmbin.OpI32Eq).Op(0x72).If().Get(9).Get(10).Op(wasmbin.OpF64Add).Set(9).End()
+	is(2).Get(9).Get(10).Op(0xa5).Set(9).End() // f64.max
+	is(3).Get(9).Get(10).Op(0xa4).Set(9).End() // f64.min
+	is(4).Get(9).Get(10).Op(f64Mul).Set(9).End()
+	is(5).Get(9).Get(10).Op(f64Abs).Op(wasmbin.OpF64Add).Set(9).End()
+	c.Get(4).I32(6).Op(wasmbin.OpI32Eq).Get(4).I32(7).Op(wasmbin.OpI32Eq).Op(0x72).If().Get(9).Get(10).Get(10).Op(f64Mul).Op(wasmbin.OpF64Add).Set(9).End()
+	c.Get(7).Get(6).Op(wasmbin.OpI32Add).Set(7).
 		Get(8).I32(1).Op(wasmbin.OpI32Sub).Set(8).
-		Br(0).End().End().
-		Get(4).I32(1).Op(wasmbin.OpI32Eq).If().Get(9).Get(count).Op(0xb8).Op(wasmbin.OpF64Div).Set(9).End(). // f64.convert_i32_u
-		Get(dst).Get(9).Op(wasmbin.OpF32Demote).F32Store(0).
+		Br(0).End().End()
+	is(1).Get(9).Get(count).Op(0xb8).Op(wasmbin.OpF64Div).Set(9).End() // f64.convert_i32_u
+	is(6).Get(9).Op(f64Sqrt).Set(9).End()
+	if name == "rowsumlog" {
+		is(8).Get(9).Call(w.helpers["log64"]).Set(9).End()
+	}
+	c.Get(dst).Get(9).Op(wasmbin.OpF32Demote).F32Store(0).
 		Get(dst).I32(4).Op(wasmbin.OpI32Add).Set(dst).
 		Get(src).Get(5).Op(wasmbin.OpI32Add).Set(src).
 		Get(rows).I32(1).Op(wasmbin.OpI32Sub).Set(rows).

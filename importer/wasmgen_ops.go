@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"math"
 	"strings"
 
 	"github.com/pwagen/pwagen/internal/wasmbin"
@@ -19,7 +20,7 @@ const maxUnroll = 4096
 // are named "bin" + op + kind (vv, vs, sv).
 func helperSig(name string) wasmbin.FuncType {
 	switch name {
-	case "rowsum":
+	case "rowsum", "rowsumlog":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii, ii}}
 	case "rowmax":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}
@@ -35,18 +36,32 @@ func helperSig(name string) wasmbin.FuncType {
 		return wasmbin.FuncType{Params: []byte{ii, wasmbin.I64}, Results: []byte{ii}}
 	case "gatherr":
 		return wasmbin.FuncType{Params: []byte{ii, ff, ii, ii, ii, ii, ii}, Results: []byte{ii}}
+	case "scales8":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}}
+	case "widenq8":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
+	case "widenf16":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
+	}
+	if strings.HasPrefix(name, "actelu") {
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ff, ff}}
 	}
 	switch name {
-	case "exp64", "log64", "tanh64":
+	case "softplus":
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
+	case "exp64", "log64", "tanh64", "expm1n64", "erf64", "log1p64":
 		return wasmbin.FuncType{Params: []byte{wasmbin.F64}, Results: []byte{wasmbin.F64}}
 	case "softmaxs":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
 	}
-	if strings.HasPrefix(name, "actmath") {
+	if strings.HasPrefix(name, "actmath") || strings.HasPrefix(name, "actelem") {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
 	}
 	if strings.HasPrefix(name, "cmp") {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii, ii}}
+	}
+	if strings.HasPrefix(name, "enc_") {
+		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
 	}
 	if strings.HasPrefix(name, "cvt_") {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii}, Results: []byte{ii}}
@@ -291,6 +306,24 @@ func (w *wgen) matmul(dst, a, b *Value, p kernels.MatMulParams) error {
 	return nil
 }
 
+// constAll tells whether v is a constant whose values all equal x.
+func constAll(v *Value, x float32) bool {
+	r := v.root()
+	if r.Const == nil || r.Const.DType != Float32 || len(r.Const.F) == 0 {
+		return false
+	}
+	for _, f := range r.Const.F {
+		if f != x {
+			return false
+		}
+	}
+	return true
+}
+
+// opPRelu stands for PRelu among binOpcode's opcodes (it is
+// f32.copysign's, which no BinOp uses).
+const opPRelu = 0x98
+
 // binOpcode is the f32 instruction of a binary op, 0 for none.
 func binOpcode(op kernels.BinOp) byte {
 	switch op {
@@ -306,6 +339,8 @@ func binOpcode(op kernels.BinOp) byte {
 		return 0x96
 	case kernels.BinMax:
 		return 0x97
+	case kernels.BinPRelu:
+		return opPRelu
 	}
 	return 0
 }
@@ -316,6 +351,14 @@ func binOpcode(op kernels.BinOp) byte {
 func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bShape []int) error {
 	n := dst.Len()
 	if n == 0 {
+		return nil
+	}
+	if op == kernels.BinPow && a.Len() == n && constAll(b, 2) {
+		// x², as decomposed LayerNorms write it: math.Pow(v, 2) and the
+		// Go loops' float64(v)·float64(v) are both the exact square of
+		// a float32, rounded once.
+		w.body.I32(int32(w.addr(dst))).I32(int32(w.addr(a))).I32(int32(n))
+		w.callHelper("actelem" + string(rune('a'+actSquare)))
 		return nil
 	}
 	if binOpcode(op) == 0 {
@@ -336,10 +379,14 @@ func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bSha
 		vv(w.addr(dst), w.addr(a), w.addr(b), n)
 		return nil
 	case b.Len() == 1 && a.Len() == n:
-		w.binLoop(op, "vs", w.addr(dst), w.addr(a), w.addr(b), n)
+		if !w.clipScalar(op, dst, a, b) {
+			w.binLoop(op, "vs", w.addr(dst), w.addr(a), w.addr(b), n)
+		}
 		return nil
 	case a.Len() == 1 && b.Len() == n:
-		w.binLoop(op, "sv", w.addr(dst), w.addr(a), w.addr(b), n)
+		if !w.clipScalar(op, dst, b, a) {
+			w.binLoop(op, "sv", w.addr(dst), w.addr(a), w.addr(b), n)
+		}
 		return nil
 	}
 	out, kinds, as, bs := kernels.BroadcastAxes(outShape, aShape, bShape) // binBroadcast's merged axes
@@ -380,6 +427,29 @@ func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bSha
 
 // binLoop emits dst[i] = x[i] op y[i] over n values, where kind "vs" reads
 // y[0] for every i and "sv" x[0].
+// clipScalar runs Max or Min of x and a constant scalar s (not NaN) as the
+// act primitive's Clip(x, s, +Inf) or Clip(x, -Inf, s), as package
+// kernels' clipScalar does in the Go back end (the same bits): SIMD
+// instead of a loop of f32.max, one value at a time (the wake-word model's
+// Max after each convolution). It returns false, emitting nothing, for
+// other ops and scalars known only at run time.
+func (w *wgen) clipScalar(op kernels.BinOp, dst, x, s *Value) bool {
+	if s.Const == nil || (op != kernels.BinMax && op != kernels.BinMin) {
+		return false
+	}
+	v := s.Const.Floats()[0]
+	if v != v {
+		return false
+	}
+	inf := float32(math.Inf(1))
+	a := kernels.Act{Op: kernels.ActClip, Alpha: v, Beta: inf}
+	if op == kernels.BinMin {
+		a = kernels.Act{Op: kernels.ActClip, Alpha: -inf, Beta: v}
+	}
+	w.prim("act", w.addr(dst), w.addr(x), dst.Len(), int(a.Op), a.Alpha, a.Beta)
+	return true
+}
+
 func (w *wgen) binLoop(op kernels.BinOp, kind string, dst, x, y uint32, n int) {
 	w.body.I32(int32(dst)).I32(int32(x)).I32(int32(y)).I32(int32(n))
 	w.callHelper("bin" + string(rune('0'+binOpcode(op)-0x92)) + kind)
@@ -388,7 +458,7 @@ func (w *wgen) binLoop(op kernels.BinOp, kind string, dst, x, y uint32, n int) {
 // defineHelper writes a generated helper's body.
 func (w *wgen) defineHelper(name string) uint32 {
 	switch name {
-	case "rowsum", "rowmax":
+	case "rowsum", "rowsumlog", "rowmax":
 		return w.helper(name, name == "rowmax")
 	case "copy2":
 		return w.m.Func(helperSig(name), []byte{ii, ii, ii}, copy2Body())
@@ -412,9 +482,21 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{wasmbin.F64, wasmbin.F64}, tanhBody(w.helpers["exp64"]))
 	case name == "softmaxs":
 		return w.m.Func(helperSig(name), []byte{ff, ii, ii, wasmbin.F64, wasmbin.F64}, softmaxStridedBody(w.helpers["exp64"], w.helpers["log64"]))
+	case name == "log1p64":
+		return w.m.Func(helperSig(name), log1pLocals, log1pBody())
+	case name == "softplus":
+		return w.m.Func(helperSig(name), []byte{ii, wasmbin.F64}, softplusBody(w.helpers["exp64"], w.helpers["log1p64"]))
+	case name == "erf64":
+		return w.m.Func(helperSig(name), erfLocals, erfBody(w.helpers["exp64"]))
+	case name == "expm1n64":
+		return w.m.Func(helperSig(name), expm1Locals, expm1NegBody())
+	case strings.HasPrefix(name, "actelu"):
+		return w.m.Func(helperSig(name), []byte{ii, ff}, eluBody(kernels.ActOp(name[6]-'a'), w.helpers["expm1n64"]))
+	case strings.HasPrefix(name, "actelem"):
+		return w.m.Func(helperSig(name), []byte{ii}, actElemBody(kernels.ActOp(name[7]-'a')))
 	case strings.HasPrefix(name, "actmath"):
 		op := kernels.ActOp(name[7] - 'a')
-		fn := map[kernels.ActOp]string{kernels.ActTanh: "tanh64", kernels.ActLog: "log64"}[op]
+		fn := map[kernels.ActOp]string{kernels.ActTanh: "tanh64", kernels.ActLog: "log64", kernels.ActErf: "erf64"}[op]
 		if fn == "" {
 			fn = "exp64"
 		}
@@ -423,12 +505,20 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), []byte{ii}, whereBody())
 	case name == "gather":
 		return w.m.Func(helperSig(name), []byte{ii, ii, ff, ii, ii}, gatherBody())
+	case name == "scales8":
+		return w.m.Func(helperSig(name), []byte{ff, ii}, scales8Body())
+	case name == "widenq8":
+		return w.m.Func(helperSig(name), []byte{ii, ff}, widenQ8Body())
+	case name == "widenf16":
+		return w.m.Func(helperSig(name), []byte{ii}, widenF16Body())
 	case name == "itoa":
 		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, itoaBody())
 	case name == "gatherr":
 		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, gatherErrBody(w.helpers["itoa"], gErrPtr, gErrLen))
 	case strings.HasPrefix(name, "cmp"):
 		return w.m.Func(helperSig(name), []byte{ii, ff, ff}, cmpBody(kernels.CmpOp(name[3]-'0')))
+	case strings.HasPrefix(name, "enc_"):
+		return w.m.Func(helperSig(name), []byte{ii}, encBody(name[4:]))
 	case strings.HasPrefix(name, "cvt_"):
 		return w.m.Func(helperSig(name), []byte{ii, wasmbin.I64}, cvtBody(name[4:]))
 	}
@@ -439,7 +529,15 @@ func (w *wgen) defineHelper(name string) uint32 {
 	c.Get(0).Get(3).I32(4).Op(wasmbin.OpI32Mul).Op(wasmbin.OpI32Add).Set(4).
 		Block().Loop().
 		Get(0).Get(4).Op(0x4f).BrIf(1).
-		Get(0).Get(1).F32Load(0).Get(2).F32Load(0).Op(op).F32Store(0)
+		Get(0)
+	if op == opPRelu { // x < 0 ? x·y : x
+		c.Get(1).F32Load(0).Get(2).F32Load(0).Op(f32Mul).
+			Get(1).F32Load(0).
+			Get(1).F32Load(0).F32(0).Op(f32Lt).Op(opSelect)
+	} else {
+		c.Get(1).F32Load(0).Get(2).F32Load(0).Op(op)
+	}
+	c.F32Store(0)
 	if kind != "sv" {
 		c.Get(1).I32(4).Op(wasmbin.OpI32Add).Set(1)
 	}

@@ -58,3 +58,32 @@ func TestLayerCallsAllocateNothing(t *testing.T) {
 		}
 	}
 }
+
+// The integer dot-product ops quantize their activations into the
+// caller's scratch (ConvQ8Dot) or a buffer on the stack (GemmExQ8Dot).
+func TestQ8DotCallsAllocateNothing(t *testing.T) {
+	sq := func(v int) []int { return []int{v, v} }
+	x, y, b := make([]float32, 16*16*16), make([]float32, 32*16*16), make([]float32, 32)
+	q8 := make([]int8, 32*16*9)
+	conv := kernels.ConvParams{N: 1, InC: 16, OutC: 32, Group: 1, In: sq(16), Out: sq(16), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1),
+		Act: kernels.Act{Op: kernels.ActRelu}}
+	pw := kernels.ConvParams{N: 1, InC: 16, OutC: 32, Group: 1, In: sq(16), Out: sq(16), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}
+	scratch := make([]float32, kernels.ConvQ8DotScratch(conv))
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"ConvQ8Dot 3x3", func() { kernels.ConvQ8Dot(y, x, q8, b, b, scratch, conv) }},
+		{"ConvQ8Dot pointwise", func() { kernels.ConvQ8Dot(y, x, q8[:32*16], b, b, scratch[:kernels.ConvQ8DotScratch(pw)], pw) }},
+		{"GemmExQ8Dot", func() {
+			kernels.GemmExQ8Dot(y[:10], x[:96], q8[:960], b[:10], b[:10], kernels.GemmParams{M: 1, N: 10, K: 96, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 10})
+		}},
+	} {
+		if n := testing.AllocsPerRun(10, c.f); n != 0 {
+			t.Errorf("%s: %v allocations per call, want 0", c.name, n)
+		}
+	}
+}

@@ -74,15 +74,9 @@ func readNpy(t *testing.T, path string) *npy.Array {
 	return a
 }
 
-// typedPage imports the torch export name, packages it, serves it and
-// evaluates script (an async function body given m, the loaded model) in
-// Chromium.
-func typedPage(t *testing.T, name, script string) typedResult {
-	t.Helper()
-	return typedPageWith(t, name, "none", script)
-}
-
-// typedPageWith is typedPage with the project's [deploy] isolation set.
+// typedPageWith imports the torch export name, packages it with the
+// project's [deploy] isolation set, serves it and evaluates script (an
+// async function body given m, the loaded model) in Chromium.
 func typedPageWith(t *testing.T, name, isolation, script string) typedResult {
 	t.Helper()
 	torch, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "onnx", "torch"))
@@ -149,7 +143,7 @@ func checkRejected(t *testing.T, got map[string]string, want map[string][]string
 // outputs: BigInt64Array and Int32Array ids both give torch's outputs
 // within 1e-4 of their scale, as an object by name; model.info lists the
 // inputs and outputs; every kind of bad input rejects, naming what was
-// expected.
+// expected. On a plain page and on a cross-origin isolated one.
 func TestTypedLoaderInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("packages a model and starts Chromium")
@@ -159,7 +153,16 @@ func TestTypedLoaderInChromium(t *testing.T) {
 	mask, _ := readNpy(t, filepath.Join(torch, "transformer_embed_gelu.mask.npy")).Int64()
 	wantOut := readNpy(t, filepath.Join(torch, "transformer_embed_gelu-opset17.output.npy")).Float32()
 	wantHidden := readNpy(t, filepath.Join(torch, "transformer_embed_gelu-opset17.hidden.npy")).Float32()
-	r := typedPage(t, "transformer_embed_gelu", `
+	for _, iso := range []struct{ isolation, transport string }{{"none", "postMessage"}, {"headers", "shared-memory"}} {
+		t.Run(iso.transport, func(t *testing.T) { typedEmbedGelu(t, iso.isolation, iso.transport, ids, mask, wantOut, wantHidden) })
+	}
+}
+
+// typedEmbedGelu is TestTypedLoaderInChromium on a page served with
+// isolation: on an isolated one the int64 inputs are written straight
+// into the worker's shared channel.
+func typedEmbedGelu(t *testing.T, isolation, transport string, ids, mask []int64, wantOut, wantHidden []float32) {
+	r := typedPageWith(t, "transformer_embed_gelu", isolation, `
 		const ids = `+jsonOf(ids)+`, mask = `+jsonOf(mask)+`;
 		const big = (a) => BigInt64Array.from(a, BigInt);
 		out.results.bigint = plain(await m.predict({ input_ids: big(ids), mask: big(mask) }));
@@ -177,6 +180,9 @@ func TestTypedLoaderInChromium(t *testing.T) {
 		batch.forEach((r, i) => { out.results['batch' + i] = plain(r); });
 		out.errors.batch = await m.predictBatch([{ input_ids: big(ids), mask: big(mask) }, { input_ids: big(ids) }]).then(() => 'resolved', (e) => e.message);
 	`)
+	if r.Transport != transport {
+		t.Errorf("info.transport = %q with isolation = %q, want %q", r.Transport, isolation, transport)
+	}
 	if r.Contract != "typed" {
 		t.Errorf("info.contract %q, want typed", r.Contract)
 	}

@@ -336,3 +336,64 @@ func TestTokenModelChecks(t *testing.T) {
 		t.Fatalf("validate: %+v", r.Problems)
 	}
 }
+
+// TestQuantizedGenerated: an int8 or fp16 project's Go module (wasip1,
+// SIMD kernels, under wazero) and the wasm back end's module give the
+// same output bits, v1 and typed: both decode the one-byte int8 scales
+// the same way and call the same q8/f16 kernels, depthwise tile included.
+func TestQuantizedGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds each quantized fixture for wasip1")
+	}
+	for _, tc := range []struct{ name, mode string }{
+		{"mlp", "int8"}, {"lenet", "int8"}, {"cifar_cnn", "int8"}, {"mobilenetv2", "int8"}, {"mobilenetv2", "fp16"},
+	} {
+		t.Run(tc.name+"-"+tc.mode, func(t *testing.T) {
+			c, err := Compile(Options{Model: filepath.Join(onnxDir, "torch", tc.name+"-opset17.onnx"), Quantize: tc.mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(t.TempDir(), "p")
+			if err := New(dir, c, "Fixture", "Fixture", "example.com/fixture"); err != nil {
+				t.Fatal(err)
+			}
+			wasm := filepath.Join(dir, "model.wasm")
+			cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", wasm, "./model")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOWORK=off")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("wasip1 build: %v\n%s", err, out)
+			}
+			wb, _ := os.ReadFile(wasm)
+			weights, _ := os.ReadFile(filepath.Join(dir, "weights", "model.bin"))
+			ctx := context.Background()
+			m, err := runner.Load(ctx, wb, weights, runner.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close(ctx)
+			var in []float32
+			for _, v := range c.Plan.Graph.Inputs {
+				for i := range v.Len() {
+					in = append(in, float32(math.Sin(float64(i)*0.37)))
+				}
+			}
+			got, err := m.Predict(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			typedIn := make([]byte, 4*len(in))
+			for i, v := range in {
+				binary.LittleEndian.PutUint32(typedIn[4*i:], math.Float32bits(v))
+			}
+			ob, err := m.PredictTyped(ctx, typedIn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := importer.GenerateWasm(c.Plan); err != nil {
+				t.Fatalf("the wasm back end refused: %v", err)
+			}
+			wasmBackendSame(t, c, in, typedIn, got, ob)
+		})
+	}
+}

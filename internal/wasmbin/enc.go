@@ -372,6 +372,12 @@ func (c *Code) F32Load(off uint32) *Code  { return c.mem(0x2a, 2, off) }
 func (c *Code) I32Store(off uint32) *Code { return c.mem(0x36, 2, off) }
 func (c *Code) F32Store(off uint32) *Code { return c.mem(0x38, 2, off) }
 
+// Narrow loads to an i32: a signed or unsigned byte, an unsigned 16-bit
+// value (the int8 and fp16 weights).
+func (c *Code) I32Load8S(off uint32) *Code  { return c.mem(0x2c, 0, off) }
+func (c *Code) I32Load8U(off uint32) *Code  { return c.mem(0x2d, 0, off) }
+func (c *Code) I32Load16U(off uint32) *Code { return c.mem(0x2f, 1, off) }
+
 // MemorySize, MemoryGrow, MemoryCopy (dst, src, n on the stack).
 func (c *Code) MemorySize() *Code { return c.Op(0x3f, 0) }
 func (c *Code) MemoryGrow() *Code { return c.Op(0x40, 0) }

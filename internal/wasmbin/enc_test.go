@@ -35,6 +35,7 @@ func sample() []byte {
 	c.I32(1024).I32(2048).I32(3072).I32(16).Call(add).
 		Block().Loop().GGet(g).Op(OpI32Eqz).BrIf(1).Br(0).End().End().
 		I32(8).F32Load(4).F32(1.5).Op(OpF32Max).Op(OpDrop).
+		I32(8).I32Load8S(1).I32(8).I32Load8U(2).Op(OpI32Add).I32Load16U(6).Op(OpDrop).
 		I32(0).I32(8).I32(4).MemoryCopy().
 		F64(0.25).Op(OpDrop).I64(-1).Op(OpDrop).
 		GGet(g)

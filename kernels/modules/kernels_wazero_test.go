@@ -179,7 +179,11 @@ func TestKernelsMatchPureGo(t *testing.T) {
 		{7, 3, 31}, {9, 1, 33}, {6, 25, 576}, {128, 1, 784}, {10, 2, 128}, {13, 7, 65},
 		// gemm's pair tails: 8 and 4 columns after the blocks of 16 (the
 		// wake-word model's small late layers), odd m
-		{4, 9, 12}, {6, 5, 28}, {3, 6, 8}, {2, 3, 44}, {5, 11, 4}, {7, 13, 23}}
+		{4, 9, 12}, {6, 5, 28}, {3, 6, 8}, {2, 3, 44}, {5, 11, 4}, {7, 13, 23},
+		// gemm's column panels (16384/(k+1) bytes of a row, rounded down
+		// to 16 columns, at least 16): several panels, a short last one,
+		// the smallest panel, one wide panel
+		{5, 80, 100}, {4, 300, 50}, {3, 1100, 40}, {6, 1, 1030}, {2, 2, 2100}}
 	for _, v := range modules.Variants {
 		t.Run(string(v), func(t *testing.T) {
 			h := newHarness(t, v)
@@ -203,6 +207,7 @@ func FuzzKernels(f *testing.F) {
 	f.Add(uint8(0), uint8(0), uint8(0), uint8(3), uint64(2))
 	f.Add(uint8(17), uint8(1), uint8(33), uint8(13), uint64(3))
 	f.Add(uint8(5), uint8(9), uint8(28), uint8(4), uint64(4))
+	f.Add(uint8(5), uint8(79), uint8(200), uint8(4), uint64(5)) // four column panels of gemm
 	hs := map[modules.Variant]*harness{}
 	for _, v := range modules.Variants {
 		hs[v] = newHarness(f, v)

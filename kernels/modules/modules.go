@@ -104,6 +104,10 @@ var Funcs = []Func{
 	{"softmax_rows", []string{i32, i32, i32, i32}, nil},
 	{"gelu", []string{i32, i32, i32, i32}, nil},
 	{"bmm", []string{i32, i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+	// Integer dot products for int8 weights (package kernels' quant_dot.go).
+	{"q8act", []string{i32, i32, i32, i32}, []string{"f32"}},
+	{"q8dotgemv", []string{i32, i32, i32, i32, "f32", i32, i32, i32}, nil},
+	{"q8dotgemm", []string{i32, i32, i32, i32, "f32", i32, i32, i32, i32}, nil},
 }
 
 // Lookup returns the kernel function called name.

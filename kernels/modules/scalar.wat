@@ -5,11 +5,11 @@
 ;; sizes count float32 values. Loops keep Go's summation order, so results
 ;; match package kernels' pure Go bit for bit.
 (module
-  (import "kernels" "table" (table 21 funcref))
+  (import "kernels" "table" (table 24 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
     $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm
-    $layernorm $softmax_rows $gelu $bmm)
+    $layernorm $softmax_rows $gelu $bmm $q8act $q8dotgemv $q8dotgemm)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -31,6 +31,9 @@
   (export "softmax_rows" (func $softmax_rows))
   (export "gelu" (func $gelu))
   (export "bmm" (func $bmm))
+  (export "q8act" (func $q8act))
+  (export "q8dotgemv" (func $q8dotgemv))
+  (export "q8dotgemm" (func $q8dotgemm))
 
   ;; dot returns sum x[i]*y[i], i < n.
   (func $dot (param $x i32) (param $y i32) (param $n i32) (result f32)
@@ -1043,4 +1046,126 @@
       (f32.store (i32.add (local.get $dst) (local.get $i)) (local.get $t))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $l5))))
+
+  ;; q8act quantizes the k×n float32 matrix at x to int16 pairs along k at
+  ;; dst (kernels/quant_dot.go, Q8Act): m = max|x| by bits, inv = 4095/m,
+  ;; q = nearest(x*inv); returns m/4095, or 0 when m is 0, not finite, or
+  ;; inv overflows (dst then untouched).
+  (func $q8act (param $dst i32) (param $x i32) (param $k i32) (param $n i32) (result f32)
+    (local $p i32) (local $end i32) (local $mx i32) (local $v i32) (local $m f32) (local $inv f32)
+    (local $t i32) (local $pairs i32) (local $row i32) (local $src i32) (local $send i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $p (local.get $x))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $k) (local.get $row))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (i32.and (i32.load (local.get $p)) (i32.const 0x7fffffff)))
+        (if (i32.gt_u (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $l)))
+    (if (i32.or (i32.eqz (local.get $mx)) (i32.ge_u (local.get $mx) (i32.const 0x7f800000)))
+      (then (return (f32.const 0))))
+    (local.set $m (f32.reinterpret_i32 (local.get $mx)))
+    (local.set $inv (f32.div (f32.const 4095) (local.get $m)))
+    (if (f32.eq (local.get $inv) (f32.const inf)) (then (return (f32.const 0))))
+    (local.set $pairs (i32.shr_u (local.get $k) (i32.const 1)))
+    (local.set $src (local.get $x))
+    (block $pd
+      (loop $pl
+        (br_if $pd (i32.ge_u (local.get $t) (local.get $pairs)))
+        (local.set $send (i32.add (local.get $src) (local.get $row)))
+        (block $jd
+          (loop $jl
+            (br_if $jd (i32.ge_u (local.get $src) (local.get $send)))
+            (i32.store (local.get $dst) (i32.or
+              (i32.and (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $src)) (local.get $inv)))) (i32.const 0xffff))
+              (i32.shl (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (i32.add (local.get $src) (local.get $row))) (local.get $inv)))) (i32.const 16))))
+            (local.set $src (i32.add (local.get $src) (i32.const 4)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (br $jl)))
+        (local.set $src (i32.add (local.get $src) (local.get $row)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $pl)))
+    (if (i32.and (local.get $k) (i32.const 1)) (then
+      (local.set $send (i32.add (local.get $src) (local.get $row)))
+      (block $jd
+        (loop $jl
+          (br_if $jd (i32.ge_u (local.get $src) (local.get $send)))
+          (i32.store (local.get $dst)
+            (i32.and (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $src)) (local.get $inv)))) (i32.const 0xffff)))
+          (local.set $src (i32.add (local.get $src) (i32.const 4)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+          (br $jl)))))
+    (f32.div (local.get $m) (f32.const 4095)))
+
+  ;; q8dotgemv: y[i] = float(sum_j a[i,j]*xq[j]) * (scale[i]*sa) (+ b[i]):
+  ;; int8 weights times the int16 activations of q8act, summed in i32
+  ;; (exact: n <= 4096, see kernels/quant_dot.go).
+  (func $q8dotgemv (param $y i32) (param $a i32) (param $scale i32) (param $xq i32) (param $sa f32) (param $b i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $acc i32) (local $v f32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $acc (i32.const 0))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (local.get $n)))
+        (local.set $xp (local.get $xq))
+        (block $rd
+          (loop $cols
+            (br_if $rd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $acc (i32.add (local.get $acc) (i32.mul (i32.load8_s (local.get $ap)) (i32.load16_s (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 1)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 2)))
+            (br $cols)))
+        (local.set $v (f32.mul (f32.convert_i32_s (local.get $acc))
+          (f32.mul (f32.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))) (local.get $sa))))
+        (if (local.get $b) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $v))
+        (local.set $a (local.get $aend))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; q8dotgemm: c (m×n) = float(a (m×k int8) · bq) * (scale[i]*sa) (+ bias):
+  ;; bq is q8act's pairs (ceil(k/2) rows of n i32, low half row 2t), the
+  ;; sums in i32 (exact: k <= 4096).
+  (func $q8dotgemm (param $c i32) (param $a i32) (param $scale i32) (param $bq i32) (param $sa f32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $row i32) (local $bp i32) (local $acc i32) (local $w i32)
+    (local $s f32) (local $v f32) (local $pv i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $s (f32.mul (f32.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))) (local.get $sa)))
+        (local.set $j (i32.const 0))
+        (block $cd
+          (loop $cl
+            (br_if $cd (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $acc (i32.const 0))
+            (local.set $bp (i32.add (local.get $bq) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (i32.const 0))
+            (block $pd
+              (loop $pl
+                (br_if $pd (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $k)))
+                (local.set $pv (i32.load (local.get $bp)))
+                (local.set $acc (i32.add (local.get $acc) (i32.add
+                  (i32.mul (i32.load8_s (i32.add (local.get $a) (local.get $p))) (i32.shr_s (i32.shl (local.get $pv) (i32.const 16)) (i32.const 16)))
+                  (i32.mul (i32.load8_s offset=1 (i32.add (local.get $a) (local.get $p))) (i32.shr_s (local.get $pv) (i32.const 16))))))
+                (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+                (local.set $p (i32.add (local.get $p) (i32.const 2)))
+                (br $pl)))
+            (if (i32.lt_u (local.get $p) (local.get $k)) (then
+              (local.set $acc (i32.add (local.get $acc)
+                (i32.mul (i32.load8_s (i32.add (local.get $a) (local.get $p))) (i32.shr_s (i32.shl (i32.load (local.get $bp)) (i32.const 16)) (i32.const 16)))))))
+            (local.set $v (f32.mul (f32.convert_i32_s (local.get $acc)) (local.get $s)))
+            (if (local.get $bias) (then
+              (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2))))))))
+            (f32.store (local.get $c) (local.get $v))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $cl)))
+        (local.set $a (i32.add (local.get $a) (local.get $k)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
 )

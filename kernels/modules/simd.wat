@@ -6,11 +6,11 @@
 ;; rounding differs from sequential Go by a few ulps; gemm, axpy and the
 ;; element-wise kernels keep Go's order and match it bit for bit.
 (module
-  (import "kernels" "table" (table 21 funcref))
+  (import "kernels" "table" (table 24 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
     $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm
-    $layernorm $softmax_rows $gelu $bmm)
+    $layernorm $softmax_rows $gelu $bmm $q8act $q8dotgemv $q8dotgemm)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -32,6 +32,9 @@
   (export "softmax_rows" (func $softmax_rows))
   (export "gelu" (func $gelu))
   (export "bmm" (func $bmm))
+  (export "q8act" (func $q8act))
+  (export "q8dotgemv" (func $q8dotgemv))
+  (export "q8dotgemm" (func $q8dotgemm))
 
   ;; hsum adds the four lanes of v: (v0+v2) + (v1+v3).
   (func $hsum (param $v v128) (result f32)
@@ -174,14 +177,48 @@
 
   ;; gemm: c (m×n) = a (m×k) · b (k×n) + bias (one per row, 0 = none).
   ;; Two rows at a time share each load of b: 2 rows × 16 columns stay in
-  ;; eight registers while p runs over k; the columns left over 8, then 4
-  ;; at a time for both rows ($gemmPairTail), the last 1 to 3 and a last
-  ;; odd row through $gemmRow. Each value starts at its bias and adds
-  ;; a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
+  ;; eight registers while p runs over k. The columns a multiple of 16 go
+  ;; in panels of b about 16 KiB wide (k × at least 16 columns) that every
+  ;; pair of rows runs through before the next panel, so that b is read
+  ;; from memory once, not once per pair of rows; the columns left over
+  ;; go 8, then 4 at a time for both rows ($gemmPairTail), the last 1 to
+  ;; 3 and a last odd row through $gemmRow. Each value starts at its bias
+  ;; and adds a[i,p]*b[p,j] in the order p = 0, 1, ..., as Go does.
   (func $gemm (param $c i32) (param $a i32) (param $b i32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
     (local $i i32) (local $row i32) (local $arow i32) (local $j i32) (local $v0 f32) (local $v1 f32)
+    (local $j16 i32) (local $j0 i32) (local $jend i32) (local $panel i32) (local $cp i32) (local $ap i32)
     (local.set $row (i32.shl (local.get $n) (i32.const 2)))
     (local.set $arow (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $j16 (i32.and (local.get $row) (i32.const -64)))
+    ;; panel width in bytes of a row: 4096/k columns rounded down to 16,
+    ;; at least 16 (k >= 1 here whenever m >= 2 and columns are left)
+    (local.set $panel (i32.and (i32.div_u (i32.const 16384) (i32.add (local.get $k) (i32.const 1))) (i32.const -64)))
+    (if (i32.lt_u (local.get $panel) (i32.const 64)) (then (local.set $panel (i32.const 64))))
+    (if (i32.ge_u (local.get $m) (i32.const 2)) (then
+      (block $pdone
+        (loop $panels
+          (br_if $pdone (i32.ge_u (local.get $j0) (local.get $j16)))
+          (local.set $jend (i32.add (local.get $j0) (local.get $panel)))
+          (if (i32.gt_u (local.get $jend) (local.get $j16)) (then (local.set $jend (local.get $j16))))
+          (local.set $i (i32.const 0))
+          (local.set $cp (local.get $c))
+          (local.set $ap (local.get $a))
+          (block $done
+            (loop $pairs
+              (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+              (local.set $v0 (f32.const 0))
+              (local.set $v1 (f32.const 0))
+              (if (local.get $bias) (then
+                (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
+              (call $gemmPair (local.get $cp) (local.get $ap) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j0) (local.get $jend))
+              (local.set $cp (i32.add (local.get $cp) (i32.shl (local.get $row) (i32.const 1))))
+              (local.set $ap (i32.add (local.get $ap) (i32.shl (local.get $arow) (i32.const 1))))
+              (local.set $i (i32.add (local.get $i) (i32.const 2)))
+              (br $pairs)))
+          (local.set $j0 (local.get $jend))
+          (br $panels)))))
+    (local.set $i (i32.const 0))
     (block $done
       (loop $pairs
         (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
@@ -190,8 +227,7 @@
         (if (local.get $bias) (then
           (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))
           (local.set $v1 (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
-        (local.set $j (call $gemmPair (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n)))
-        (local.set $j (call $gemmPairTail (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j)))
+        (local.set $j (call $gemmPairTail (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $v1) (local.get $k) (local.get $n) (local.get $j16)))
         (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (local.get $j))
         (call $gemmRow (i32.add (local.get $c) (local.get $row)) (i32.add (local.get $a) (local.get $arow)) (local.get $b) (local.get $v1) (local.get $k) (local.get $n) (local.get $j))
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
@@ -204,10 +240,10 @@
         (local.set $v0 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2)))))))
       (call $gemmRow (local.get $c) (local.get $a) (local.get $b) (local.get $v0) (local.get $k) (local.get $n) (i32.const 0)))))
 
-  ;; gemmPair computes columns [0, j) of rows c and c+n of gemm, 16 at a
-  ;; time, and returns j (in bytes): the columns it did not do.
-  (func $gemmPair (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (result i32)
-    (local $row i32) (local $j i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
+  ;; gemmPair computes the columns [j, jend) (byte offsets, a multiple of
+  ;; 16 columns apart) of rows c and c+n of gemm, 16 at a time.
+  (func $gemmPair (param $c i32) (param $a i32) (param $b i32) (param $v0 f32) (param $v1 f32) (param $k i32) (param $n i32) (param $j i32) (param $jend i32)
+    (local $row i32) (local $bp i32) (local $ap i32) (local $aend i32) (local $a2 i32) (local $c2 i32)
     (local $x0 v128) (local $x1 v128) (local $b0 v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
@@ -217,7 +253,7 @@
     (local.set $c2 (i32.add (local.get $c) (local.get $row)))
     (block $d16
       (loop $l16
-        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (br_if $d16 (i32.ge_u (local.get $j) (local.get $jend)))
         (local.set $p0 (f32x4.splat (local.get $v0))) (local.set $p1 (local.get $p0))
         (local.set $p2 (local.get $p0)) (local.set $p3 (local.get $p0))
         (local.set $q0 (f32x4.splat (local.get $v1))) (local.set $q1 (local.get $q0))
@@ -255,8 +291,7 @@
         (v128.store offset=32 (i32.add (local.get $c2) (local.get $j)) (local.get $q2))
         (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (local.get $q3))
         (local.set $j (i32.add (local.get $j) (i32.const 64)))
-        (br $l16)))
-    (local.get $j))
+        (br $l16))))
 
   ;; gemmPairTail computes columns [j, ...) of rows c and c+n of gemm 8,
   ;; then 4 at a time (four, then two independent sums per step, where
@@ -1376,6 +1411,40 @@
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (br $l))))
 
+  ;; copy4 copies n bytes (a multiple of 4) from src to dst, which do not
+  ;; overlap, 16 at a time, then 4 (v128 loops: the module needs SIMD
+  ;; and no other feature, not bulk memory).
+  (func $copy4 (param $dst i32) (param $src i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (local.get $n)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $l16)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $dst) (local.get $end)))
+      (i32.store (local.get $dst) (i32.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $l4))))
+
+  ;; zero4 sets n bytes (a multiple of 4) at dst to 0, 16 at a time, then 4.
+  (func $zero4 (param $dst i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (local.get $n)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br $l16)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $dst) (local.get $end)))
+      (i32.store (local.get $dst) (i32.const 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (br $l4))))
+
   ;; im2colRows writes the OH rows of one (ic, ky, kx) row of im2col_conv
   ;; at q: input row oy*SH + yoff; in each row, 0 for ox < lo and ox >= hi,
   ;; else the input at (ox*SW + off). One call per OH rows, not per row.
@@ -1389,6 +1458,53 @@
     (local.set $SH (i32.load offset=28 (local.get $g)))
     (local.set $SW (i32.load offset=32 (local.get $g)))
     (local.set $step (i32.shl (local.get $SW) (i32.const 2)))
+    ;; Unit strides and rows as long as the input's (1×k, k×1 and 1-D
+    ;; convolutions that keep the width): the rows inside the input are
+    ;; one run of the input, copied at once, then each row's padding
+    ;; columns set back to 0; the rows outside are zeros.
+    (if (i32.and (i32.and (i32.eq (local.get $SW) (i32.const 1)) (i32.eq (local.get $SH) (i32.const 1)))
+          (i32.eq (local.get $OW) (local.get $IW))) (then
+      ;; rows [oy, e) are inside the input
+      (local.set $oy (call $smax (i32.const 0) (i32.sub (i32.const 0) (local.get $yoff))))
+      (local.set $e (call $smax (local.get $oy) (select (local.get $OH) (i32.sub (local.get $IH) (local.get $yoff))
+        (i32.lt_s (local.get $OH) (i32.sub (local.get $IH) (local.get $yoff))))))
+      (if (i32.gt_s (local.get $oy) (local.get $OH)) (then (local.set $oy (local.get $OH)) (local.set $e (local.get $OH))))
+      (local.set $rowend (i32.shl (local.get $OW) (i32.const 2)))
+      (call $zero4 (local.get $q) (i32.mul (local.get $oy) (local.get $rowend)))
+      (call $zero4 (i32.add (local.get $q) (i32.mul (local.get $e) (local.get $rowend)))
+        (i32.mul (i32.sub (local.get $OH) (local.get $e)) (local.get $rowend)))
+      (if (i32.le_s (local.get $e) (local.get $oy)) (then (return)))
+      (if (i32.le_s (local.get $hi) (local.get $lo)) (then
+        (call $zero4 (i32.add (local.get $q) (i32.mul (local.get $oy) (local.get $rowend)))
+          (i32.mul (i32.sub (local.get $e) (local.get $oy)) (local.get $rowend)))
+        (return)))
+      (call $copy4
+        (i32.add (local.get $q) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $OW)) (local.get $lo)) (i32.const 2)))
+        (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (i32.add (local.get $oy) (local.get $yoff)) (local.get $IW))
+          (i32.add (local.get $lo) (local.get $off))) (i32.const 2)))
+        (i32.shl (i32.add (i32.mul (i32.sub (i32.sub (local.get $e) (local.get $oy)) (i32.const 1)) (local.get $OW))
+          (i32.sub (local.get $hi) (local.get $lo))) (i32.const 2)))
+      (if (i32.or (i32.gt_s (local.get $lo) (i32.const 0)) (i32.lt_s (local.get $hi) (local.get $OW))) (then
+        (local.set $q (i32.add (local.get $q) (i32.mul (local.get $oy) (local.get $rowend))))
+        (block $dz (loop $lz
+          (br_if $dz (i32.ge_s (local.get $oy) (local.get $e)))
+          (local.set $p (local.get $q))
+          (local.set $s (i32.add (local.get $q) (i32.shl (local.get $lo) (i32.const 2))))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $p) (local.get $s)))
+            (i32.store (local.get $p) (i32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $l)))
+          (local.set $p (i32.add (local.get $q) (i32.shl (local.get $hi) (i32.const 2))))
+          (local.set $q (i32.add (local.get $q) (local.get $rowend)))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $p) (local.get $q)))
+            (i32.store (local.get $p) (i32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $l)))
+          (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+          (br $lz)))))
+      (return)))
     (block $doy (loop $loy
       (br_if $doy (i32.ge_s (local.get $oy) (local.get $OH)))
       (local.set $iy (i32.add (i32.mul (local.get $oy) (local.get $SH)) (local.get $yoff)))
@@ -2181,4 +2297,374 @@
       (f32.store (i32.add (local.get $dst) (local.get $i)) (local.get $t))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $l6))))
+
+  ;; q8act quantizes the k×n float32 matrix at x to int16 pairs along k at
+  ;; dst (kernels/quant_dot.go, Q8Act): m = max|x| by bits, inv = 4095/m,
+  ;; q = nearest(x*inv) (|q| <= 4095); returns m/4095, or 0 when m is 0, not
+  ;; finite, or inv overflows (dst then untouched). A vector (n = 1) is
+  ;; stored as its int16 values in order, 8 at a time; a matrix 4 columns
+  ;; of two rows at a time, narrowed and interleaved.
+  (func $q8act (param $dst i32) (param $x i32) (param $k i32) (param $n i32) (result f32)
+    (local $p i32) (local $end i32) (local $mx i32) (local $v i32) (local $mv v128) (local $m f32) (local $inv f32) (local $iv v128)
+    (local $t i32) (local $pairs i32) (local $row i32) (local $src i32) (local $send i32) (local $send4 i32) (local $r v128) (local $mg v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $p (local.get $x))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $k) (local.get $row))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+        (local.set $mv (i32x4.max_u (local.get $mv) (v128.and (v128.load (local.get $p)) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l)))
+    (local.set $mv (i32x4.max_u (local.get $mv) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mv) (local.get $mv))))
+    (local.set $mv (i32x4.max_u (local.get $mv) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $mv) (local.get $mv))))
+    (local.set $mx (i32x4.extract_lane 0 (local.get $mv)))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (i32.and (i32.load (local.get $p)) (i32.const 0x7fffffff)))
+        (if (i32.gt_u (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $l)))
+    (if (i32.or (i32.eqz (local.get $mx)) (i32.ge_u (local.get $mx) (i32.const 0x7f800000)))
+      (then (return (f32.const 0))))
+    (local.set $m (f32.reinterpret_i32 (local.get $mx)))
+    (local.set $inv (f32.div (f32.const 4095) (local.get $m)))
+    (if (f32.eq (local.get $inv) (f32.const inf)) (then (return (f32.const 0))))
+    (local.set $iv (f32x4.splat (local.get $inv)))
+    ;; x*inv rounds to an integer, ties to even, as f32.nearest does, when
+    ;; 1.5·2^23 is added (|x*inv| <= 4095.001 < 2^22); the bits of the sum
+    ;; minus those of 1.5·2^23 are that integer: an add and a subtract
+    ;; where nearest and trunc_sat take about ten instructions on x64
+    (local.set $mg (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23))
+    (if (i32.eq (local.get $n) (i32.const 1)) (then
+      (local.set $p (local.get $x))
+      (block $d
+        (loop $l
+          (br_if $d (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
+          (v128.store (local.get $dst) (i16x8.narrow_i32x4_s
+            (i32x4.sub (f32x4.add (f32x4.mul (v128.load (local.get $p)) (local.get $iv)) (local.get $mg)) (local.get $mg))
+            (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $iv)) (local.get $mg)) (local.get $mg))))
+          (local.set $p (i32.add (local.get $p) (i32.const 32)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br $l)))
+      (block $d
+        (loop $l
+          (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+          (i32.store16 (local.get $dst) (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $p)) (local.get $inv)))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
+          (br $l)))
+      (if (i32.and (local.get $k) (i32.const 1)) (then (i32.store16 (local.get $dst) (i32.const 0))))
+      (return (f32.div (local.get $m) (f32.const 4095)))))
+    (local.set $pairs (i32.shr_u (local.get $k) (i32.const 1)))
+    (local.set $src (local.get $x))
+    (block $pd
+      (loop $pl
+        (br_if $pd (i32.ge_u (local.get $t) (local.get $pairs)))
+        (local.set $send (i32.add (local.get $src) (local.get $row)))
+        (local.set $send4 (i32.add (local.get $src) (i32.and (local.get $row) (i32.const -16))))
+        (block $jd
+          (loop $jl
+            (br_if $jd (i32.ge_u (local.get $src) (local.get $send4)))
+            (local.set $r (i16x8.narrow_i32x4_s (i32x4.sub (f32x4.add (f32x4.mul (v128.load (local.get $src)) (local.get $iv)) (local.get $mg)) (local.get $mg)) (i32x4.sub (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $src) (local.get $row))) (local.get $iv)) (local.get $mg)) (local.get $mg))))
+            (v128.store (local.get $dst) (i8x16.shuffle 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15 (local.get $r) (local.get $r)))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (br $jl)))
+        (block $jd
+          (loop $jl
+            (br_if $jd (i32.ge_u (local.get $src) (local.get $send)))
+            (i32.store (local.get $dst) (i32.or (i32.and (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $src)) (local.get $inv)))) (i32.const 0xffff)) (i32.shl (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (i32.add (local.get $src) (local.get $row))) (local.get $inv)))) (i32.const 16))))
+            (local.set $src (i32.add (local.get $src) (i32.const 4)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (br $jl)))
+        (local.set $src (i32.add (local.get $src) (local.get $row)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $pl)))
+    (if (i32.and (local.get $k) (i32.const 1)) (then
+      (local.set $send (i32.add (local.get $src) (local.get $row)))
+      (local.set $send4 (i32.add (local.get $src) (i32.and (local.get $row) (i32.const -16))))
+      (block $jd
+        (loop $jl
+          (br_if $jd (i32.ge_u (local.get $src) (local.get $send4)))
+          (local.set $r (i16x8.narrow_i32x4_s (i32x4.sub (f32x4.add (f32x4.mul (v128.load (local.get $src)) (local.get $iv)) (local.get $mg)) (local.get $mg)) (v128.const i32x4 0 0 0 0)))
+          (v128.store (local.get $dst) (i8x16.shuffle 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15 (local.get $r) (local.get $r)))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br $jl)))
+      (block $jd
+        (loop $jl
+          (br_if $jd (i32.ge_u (local.get $src) (local.get $send)))
+          (i32.store (local.get $dst) (i32.and (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $src)) (local.get $inv)))) (i32.const 0xffff)))
+          (local.set $src (i32.add (local.get $src) (i32.const 4)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+          (br $jl)))))
+    (f32.div (local.get $m) (f32.const 4095)))
+
+  ;; q8dotgemv: y[i] = float(sum_j a[i,j]*xq[j]) * (scale[i]*sa) (+ b[i]):
+  ;; int8 weights (load8x8_s) times q8act's int16 activations, 8 products
+  ;; per i32x4.dot_i16x8_s, summed in i32 (exact for n <= 4096, see
+  ;; kernels/quant_dot.go, so the lanes' order does not matter).
+  (func $q8dotgemv (param $y i32) (param $a i32) (param $scale i32) (param $xq i32) (param $sa f32) (param $b i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $acc i32) (local $v f32) (local $a0 v128) (local $a1 v128)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (local.get $n)))
+        (local.set $xp (local.get $xq))
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $ap) (i32.const 16)) (local.get $aend)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $ap)) (v128.load (local.get $xp)))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $ap)) (v128.load offset=16 (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
+            (br $l16)))
+        (if (i32.le_u (i32.add (local.get $ap) (i32.const 8)) (local.get $aend)) (then
+          (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $ap)) (v128.load (local.get $xp)))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
+          (local.set $xp (i32.add (local.get $xp) (i32.const 16)))))
+        (local.set $a0 (i32x4.add (local.get $a0) (local.get $a1)))
+        (local.set $acc (i32.add
+          (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+          (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
+        (block $rd
+          (loop $cols
+            (br_if $rd (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $acc (i32.add (local.get $acc) (i32.mul (i32.load8_s (local.get $ap)) (i32.load16_s (local.get $xp)))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 1)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 2)))
+            (br $cols)))
+        (local.set $v (f32.mul (f32.convert_i32_s (local.get $acc))
+          (f32.mul (f32.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))) (local.get $sa))))
+        (if (local.get $b) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $v))
+        (local.set $a (local.get $aend))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; q8dotgemm: c (m×n) = float(a (m×k int8) · bq) * (scale[i]*sa) (+ bias):
+  ;; bq is q8act's pairs (ceil(k/2) rows of n i32: rows 2t and 2t+1 of the
+  ;; activations interleaved). Two rows share each load of bq, 16 columns
+  ;; in eight i32x4 sums ($q8dotPair); each i32x4.dot_i16x8_s multiplies
+  ;; the splat weight pair (a[i,2t], a[i,2t+1]) by four columns' pairs.
+  ;; The columns left over and an odd last row run through $q8dotRow.
+  (func $q8dotgemm (param $c i32) (param $a i32) (param $scale i32) (param $bq i32) (param $sa f32) (param $bias i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $i i32) (local $row i32) (local $j i32) (local $bp i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+        (local.set $bp (select (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2))) (i32.const 0) (local.get $bias)))
+        (local.set $j (call $q8dotPair (local.get $c) (local.get $a) (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))
+          (local.get $bq) (local.get $sa) (local.get $bp) (local.get $k) (local.get $n)))
+        (call $q8dotRow (local.get $c) (local.get $a) (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))
+          (local.get $bq) (local.get $sa) (local.get $bp) (local.get $k) (local.get $n) (local.get $j))
+        (call $q8dotRow (i32.add (local.get $c) (local.get $row)) (i32.add (local.get $a) (local.get $k)) (i32.add (local.get $scale) (i32.shl (i32.add (local.get $i) (i32.const 1)) (i32.const 2)))
+          (local.get $bq) (local.get $sa) (select (i32.add (local.get $bp) (i32.const 4)) (i32.const 0) (local.get $bias)) (local.get $k) (local.get $n) (local.get $j))
+        (local.set $c (i32.add (local.get $c) (i32.shl (local.get $row) (i32.const 1))))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $m)) (then
+      (call $q8dotRow (local.get $c) (local.get $a) (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))
+        (local.get $bq) (local.get $sa) (select (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2))) (i32.const 0) (local.get $bias))
+        (local.get $k) (local.get $n) (i32.const 0)))))
+
+  ;; q8w2 is the pair (a[p], a[p+1]) of int8 weights as two i16 in an i32;
+  ;; q8w1 the last weight of an odd row, (a[p], 0).
+  (func $q8w2 (param $ap i32) (result i32)
+    (i32.or (i32.and (i32.load8_s (local.get $ap)) (i32.const 0xffff)) (i32.shl (i32.load8_s offset=1 (local.get $ap)) (i32.const 16))))
+  (func $q8w1 (param $ap i32) (result i32)
+    (i32.and (i32.load8_s (local.get $ap)) (i32.const 0xffff)))
+
+  ;; q8dotPair computes columns [0, j) of rows c and c+n of q8dotgemm, 16 at
+  ;; a time, and returns j (bytes). Eight k per step: each row's eight
+  ;; weights widened by one load8x8_s, each pair splat by a shuffle. sp
+  ;; points at the rows' scales, bias at their biases (0: none).
+  (func $q8dotPair (param $c i32) (param $a i32) (param $sp i32) (param $bq i32) (param $sa f32) (param $bias i32) (param $k i32) (param $n i32) (result i32)
+    (local $row i32) (local $j i32) (local $bp i32) (local $p i32) (local $k8 i32) (local $a2 i32) (local $c2 i32)
+    (local $w0 v128) (local $w1 v128) (local $x0 v128) (local $x1 v128) (local $v v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $s0 v128) (local $s1 v128) (local $b0 v128) (local $b1 v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $c2 (i32.add (local.get $c) (local.get $row)))
+    (local.set $a2 (i32.add (local.get $a) (local.get $k)))
+    (local.set $k8 (i32.and (local.get $k) (i32.const -8)))
+    (local.set $s0 (f32x4.splat (f32.mul (f32.load (local.get $sp)) (local.get $sa))))
+    (local.set $s1 (f32x4.splat (f32.mul (f32.load offset=4 (local.get $sp)) (local.get $sa))))
+    ;; without a bias, add -0: x + -0 is x for every x, -0 included
+    (local.set $b0 (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+    (local.set $b1 (local.get $b0))
+    (if (local.get $bias) (then
+      (local.set $b0 (v128.load32_splat (local.get $bias)))
+      (local.set $b1 (v128.load32_splat offset=4 (local.get $bias)))))
+    (block $d16
+      (loop $l16
+        (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $row)))
+        (local.set $p0 (v128.const i32x4 0 0 0 0)) (local.set $p1 (local.get $p0))
+        (local.set $p2 (local.get $p0)) (local.set $p3 (local.get $p0))
+        (local.set $q0 (local.get $p0)) (local.set $q1 (local.get $p0))
+        (local.set $q2 (local.get $p0)) (local.set $q3 (local.get $p0))
+        (local.set $p (i32.const 0))
+        (local.set $bp (i32.add (local.get $bq) (local.get $j)))
+        (block $pd8
+          (loop $pl8
+            (br_if $pd8 (i32.ge_u (local.get $p) (local.get $k8)))
+            (local.set $w0 (v128.load8x8_s (i32.add (local.get $a) (local.get $p))))
+            (local.set $w1 (v128.load8x8_s (i32.add (local.get $a2) (local.get $p))))
+            (local.set $x0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $w1) (local.get $w1)))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $w1) (local.get $w1)))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $w1) (local.get $w1)))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $x0 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $w0) (local.get $w0)))
+            (local.set $x1 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $w1) (local.get $w1)))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (br $pl8)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+            (if (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $k)) (then
+              (local.set $x0 (i32x4.splat (call $q8w2 (i32.add (local.get $a) (local.get $p)))))
+              (local.set $x1 (i32x4.splat (call $q8w2 (i32.add (local.get $a2) (local.get $p))))))
+            (else
+              (local.set $x0 (i32x4.splat (call $q8w1 (i32.add (local.get $a) (local.get $p)))))
+              (local.set $x1 (i32x4.splat (call $q8w1 (i32.add (local.get $a2) (local.get $p)))))))
+            (local.set $v (v128.load (local.get $bp)))
+            (local.set $p0 (i32x4.add (local.get $p0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=16 (local.get $bp)))
+            (local.set $p1 (i32x4.add (local.get $p1) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=32 (local.get $bp)))
+            (local.set $p2 (i32x4.add (local.get $p2) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $v (v128.load offset=48 (local.get $bp)))
+            (local.set $p3 (i32x4.add (local.get $p3) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            (br $pl)))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $p0)) (local.get $s0)) (local.get $b0)))
+        (v128.store (i32.add (local.get $c2) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $q0)) (local.get $s1)) (local.get $b1)))
+        (v128.store offset=16 (i32.add (local.get $c) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $p1)) (local.get $s0)) (local.get $b0)))
+        (v128.store offset=16 (i32.add (local.get $c2) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $q1)) (local.get $s1)) (local.get $b1)))
+        (v128.store offset=32 (i32.add (local.get $c) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $p2)) (local.get $s0)) (local.get $b0)))
+        (v128.store offset=32 (i32.add (local.get $c2) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $q2)) (local.get $s1)) (local.get $b1)))
+        (v128.store offset=48 (i32.add (local.get $c) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $p3)) (local.get $s0)) (local.get $b0)))
+        (v128.store offset=48 (i32.add (local.get $c2) (local.get $j)) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $q3)) (local.get $s1)) (local.get $b1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $l16)))
+    (local.get $j))
+
+  ;; q8dotRow computes row c of q8dotgemm (a its weights, sp its scale, bias
+  ;; its bias or 0) from column byte offset j: 4 columns at a time, then one.
+  (func $q8dotRow (param $c i32) (param $a i32) (param $sp i32) (param $bq i32) (param $sa f32) (param $bias i32) (param $k i32) (param $n i32) (param $j i32)
+    (local $row i32) (local $bp i32) (local $p i32) (local $acc v128) (local $s f32) (local $b f32) (local $x v128) (local $ai i32) (local $pv i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $s (f32.mul (f32.load (local.get $sp)) (local.get $sa)))
+    (local.set $b (f32.const -0))
+    (if (local.get $bias) (then (local.set $b (f32.load (local.get $bias)))))
+    (block $d4
+      (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $row)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.const 0))
+        (local.set $bp (i32.add (local.get $bq) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $k)))
+            (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s
+              (i32x4.splat (call $q8w2 (i32.add (local.get $a) (local.get $p)))) (v128.load (local.get $bp)))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            (br $pl)))
+        (if (i32.lt_u (local.get $p) (local.get $k)) (then
+          (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s
+            (i32x4.splat (call $q8w1 (i32.add (local.get $a) (local.get $p)))) (v128.load (local.get $bp)))))))
+        (v128.store (i32.add (local.get $c) (local.get $j))
+          (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc)) (f32x4.splat (local.get $s))) (f32x4.splat (local.get $b))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l4)))
+    (block $d1
+      (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $ai (i32.const 0))
+        (local.set $p (i32.const 0))
+        (local.set $bp (i32.add (local.get $bq) (local.get $j)))
+        (block $pd
+          (loop $pl
+            (br_if $pd (i32.ge_u (local.get $p) (local.get $k)))
+            (local.set $pv (i32.load (local.get $bp)))
+            (local.set $ai (i32.add (local.get $ai)
+              (i32.mul (i32.load8_s (i32.add (local.get $a) (local.get $p))) (i32.shr_s (i32.shl (local.get $pv) (i32.const 16)) (i32.const 16)))))
+            (if (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $k)) (then
+              (local.set $ai (i32.add (local.get $ai)
+                (i32.mul (i32.load8_s offset=1 (i32.add (local.get $a) (local.get $p))) (i32.shr_s (local.get $pv) (i32.const 16)))))))
+            (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            (br $pl)))
+        (f32.store (i32.add (local.get $c) (local.get $j)) (f32.add (f32.mul (f32.convert_i32_s (local.get $ai)) (local.get $s)) (local.get $b)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l1))))
 )

@@ -41,12 +41,21 @@ export const OK = 0, FAILED = 1, POSTED = 2;
 // runs calls in blocks of BLOCK, each either spinning (both sides) or
 // sleeping, picks for each block the way whose recent calls were faster,
 // and tries the other way one block in EXPLORE (in 4 × EXPLORE when it was
-// more than twice as slow). loadModel({spin: false})
+// more than twice as slow). A block's time per call is the time from the
+// start of its call TIMED to the answer of its last, over those calls,
+// when each came back to back (within TURN of the last answer: what a loop
+// of calls sees, with whatever a spinning worker took from the page's
+// thread), else the time of call TIMED alone: three reads of
+// performance.now() per block, not two per call (each cost about 1 µs on
+// this project's test machine, a tenth of the round trip's floor). The
+// first calls of a block are left out: they follow the last block's way
+// (its worker's spin). loadModel({spin: false})
 // never spins, loadModel({spin: true}) always does (for a device the app
 // has to itself).
 export const WORKER_SPIN = 0.05;
 const PAGE_SPIN = 0.5;
 const BLOCK = 8;
+const TIMED = 4;
 const TURN = 1; // ms: a call made this soon after the last answer is back to back
 const EXPLORE = 16;
 
@@ -87,7 +96,7 @@ export class PageChannel {
     this.policy = policy;
     this.sab = new SharedArrayBuffer(CTL + capacity);
     this.ctl = new Int32Array(this.sab, 0, CTL / 4);
-    this.data = new Uint8Array(this.sab, CTL);
+    this.data = new Uint8Array(this.sab, CTL); // where the caller writes the input
     this.seq = 0;
     this.took = PAGE_SPIN; // ms the last calls took, smoothed: the page spins only for short calls
     // est: ms per call of each way (0 sleep, 1 spin), smoothed; calls
@@ -95,75 +104,95 @@ export class PageChannel {
     this.est = [0, 0];
     this.calls = 0;
     this.mode = 0;
-    this.last = null; // the last call: {t0, way, done}, credited when the next one starts
+    // The block's measured calls: their start (-1: none, or a call that
+    // could not spin came between) and way; k is the block's place of the
+    // call in flight. The call in flight: its request number and done.
+    this.g0 = -1;
+    this.gWay = 0;
+    this.gBack = true; // each call of the group came within TURN of the last one's answer
+    this.gFirst = 0; // ms from the group's first call to its answer
+    this.gAnswered = 0; // Date.now() at the last answer in the group
+    this.k = -1;
+    this.want = 0;
+    this.done = null;
+    this.woke = () => this.sleep(); // Atomics.waitAsync's continuation, made once
   }
   /** fits tells whether an input of n bytes goes through the channel. */
   fits(n) {
     return n <= this.data.length;
   }
   /**
-   * call writes the input (an ArrayBuffer) and hands it to the worker.
-   * spin allows this call to spin (the pool allows it when no other call
-   * is in flight). Returns {status, bytes} when the answer is in, else a
-   * promise of it: status OK with the output (a new ArrayBuffer), FAILED
-   * with the error text, or POSTED (the output comes as a message).
+   * call hands the input, n bytes the caller wrote into data, to the
+   * worker. spin allows this call to spin (the pool allows it when no
+   * other call is in flight). done(status, bytes) gets the answer, at once
+   * when the page's spin caught it, else from the waitAsync task: status
+   * OK with the output (a new ArrayBuffer), FAILED with the error text, or
+   * POSTED (the output comes as a message).
    */
-  call(input, spin) {
-    const t0 = performance.now();
-    // Credit the last call to its way: the time from its start to this
-    // one's when the page called again at once (what a loop of calls sees,
-    // with whatever a spinning worker took from the page's thread), else
-    // the time to its answer.
-    const l = this.last;
-    if (l && l.way >= 0) {
-      const ms = t0 - l.done < TURN ? t0 - l.t0 : l.done - l.t0;
-      this.est[l.way] = this.est[l.way] ? 0.875 * this.est[l.way] + 0.125 * ms : ms;
-    }
-    this.last = null;
-    let way = -1; // the way this call is measured for: -1 none
-    if (spin && this.policy === true) {
-      this.mode = 1;
-    } else if (spin && this.policy === 'auto') {
-      const k = this.calls++ % BLOCK;
-      if (k === 0) {
+  call(n, spin, done) {
+    this.k = -1;
+    if (spin && this.policy !== false) {
+      const k = (this.k = this.calls++ % BLOCK);
+      if (this.policy === true) {
+        this.mode = 1;
+      } else if (k === 0) {
         const best = this.est[1] < this.est[0] ? 1 : 0;
         // A way twice as slow is tried four times as rarely.
         const every = this.est[1 - best] > 2 * this.est[best] ? 4 * EXPLORE : EXPLORE;
         this.mode = (this.calls / BLOCK) % every < 1 ? 1 - best : best;
       }
-      // The first call of a block follows the last one's worker spin.
-      if (k > 0) way = this.mode;
+      if (k === TIMED) {
+        this.g0 = performance.now();
+        this.gWay = this.mode;
+        this.gBack = true;
+      } else if (k > TIMED && Date.now() - this.gAnswered > TURN) {
+        this.gBack = false; // not back to back: the app paused between calls
+      }
     } else {
       this.mode = 0;
+      this.g0 = -1; // the block's timed calls are not all spin-allowed
     }
     this.ctl[SPIN] = this.mode;
-    this.data.set(new Uint8Array(input));
-    this.ctl[LEN] = input.byteLength;
+    this.ctl[LEN] = n;
     this.ctl[OP] = PREDICT;
-    const s = this.bump();
+    this.done = done;
+    const s = (this.want = this.bump());
     if (this.mode && this.took <= PAGE_SPIN) {
-      const until = t0 + Math.min(PAGE_SPIN, 2 * this.took + 0.01);
+      const until = performance.now() + Math.min(PAGE_SPIN, 2 * this.took + 0.01);
       while (Atomics.load(this.ctl, DONE) !== s) if (performance.now() > until) break;
     }
-    if (Atomics.load(this.ctl, DONE) === s) return this.answer(t0, way);
-    return this.wait(s, t0, way);
+    this.sleep();
   }
-  async wait(s, t0, way) {
+  // sleep answers the call in flight if the worker has, else awaits
+  // Atomics.waitAsync on DONE and comes back.
+  sleep() {
     for (;;) {
       const d = Atomics.load(this.ctl, DONE);
-      if (d === s) return this.answer(t0, way);
+      if (d === this.want) return this.answer();
       const w = Atomics.waitAsync(this.ctl, DONE, d);
-      if (w.async) await w.value;
+      if (w.async) return void w.value.then(this.woke);
     }
   }
-  answer(t0, way) {
-    const done = performance.now();
-    this.took = 0.75 * this.took + 0.25 * (done - t0);
-    this.last = { t0, way, done };
+  answer() {
+    if (this.k >= TIMED && this.g0 >= 0) {
+      if (this.k === TIMED) this.gFirst = performance.now() - this.g0;
+      if (this.k < BLOCK - 1) {
+        this.gAnswered = Date.now(); // 1 ms steps, but a tenth of the cost
+      } else {
+        // Calls back to back: their time per call, start to start; else the
+        // first one's, start to answer.
+        const ms = this.gBack ? (performance.now() - this.g0) / (BLOCK - TIMED) : this.gFirst, w = this.gWay;
+        this.est[w] = this.est[w] ? 0.4 * this.est[w] + 0.6 * ms : ms;
+        this.took = 0.25 * this.took + 0.75 * ms;
+        this.g0 = -1;
+      }
+    }
+    const done = this.done;
+    this.done = null;
     const len = this.ctl[LEN], status = this.ctl[STATUS];
-    if (status === POSTED) return { status };
+    if (status === POSTED) return done(status, null);
     const bytes = this.data.slice(0, len).buffer; // a copy: the next call reuses the region
-    return { status, bytes: status === OK ? bytes : new TextDecoder().decode(bytes) };
+    done(status, status === OK ? bytes : new TextDecoder().decode(bytes));
   }
   /**
    * post posts msg to the worker and makes the worker, which may be

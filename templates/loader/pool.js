@@ -19,6 +19,10 @@ import { layout } from './typed.js';
 
 const MAX_WORKERS = 64;
 
+// ONE stands for the one item of a predict whose input went straight into
+// a channel: only its length is read.
+const ONE = Object.freeze([null]);
+
 /**
  * poolSize chooses the number of workers: asked (loadModel's workers), by
  * default min(navigator.hardwareConcurrency, 4), lowered so that workers ×
@@ -158,6 +162,46 @@ export class Pool {
   }
 
   /**
+   * predict runs one input: straight into an idle worker's shared channel
+   * when nothing is queued (pack writes it there, the round trip's fast
+   * path: no buffer, no queue), else packed into a buffer and queued as
+   * run does. pack(input, into) is loadModel's: it returns the bytes it
+   * wrote into into, or a new buffer; it throws on bad input.
+   */
+  predict(input, pack) {
+    if (this.failed) return Promise.reject(this.failed);
+    let m = null;
+    if (!this.queue.length) {
+      for (const x of this.members) {
+        if (x.chan && x.ready && !x.jobs.length && !x.packing) {
+          m = x;
+          break;
+        }
+      }
+    }
+    if (!m) return this.run([pack(input)], true);
+    // packing: an input whose reading calls predict (a getter) sends that
+    // call to another worker, or queues it.
+    let r;
+    m.packing = true;
+    try {
+      r = pack(input, m.chan.data);
+    } catch (e) {
+      m.packing = false;
+      if (this.queue.length) this.pump();
+      throw e;
+    }
+    m.packing = false;
+    if (this.failed) return Promise.reject(this.failed); // disposed meanwhile
+    if (typeof r !== 'number' || !this.members.includes(m)) return this.run([typeof r === 'number' ? pack(input) : r], true);
+    return new Promise((resolve, reject) => {
+      const job = { call: { items: ONE, single: true, next: 1, left: 1, outputs: null, resolve, reject, done: false }, at: 0, items: ONE, chan: true };
+      m.jobs.push(job);
+      this.callChannel(m, job, r);
+    });
+  }
+
+  /**
    * run queues a call of items (packed inputs); resolves to their outputs,
    * decoded, in order, or with single to the one output. A call of several
    * items is handed out in parts across the workers.
@@ -180,7 +224,7 @@ export class Pool {
       const call = this.queue[0];
       let m = null;
       for (const x of this.members) {
-        if (!x.ready || x.jobs.length >= DEPTH || x.jobs[0]?.chan) continue;
+        if (!x.ready || x.jobs.length >= DEPTH || x.jobs[0]?.chan || x.packing) continue;
         if (!m || x.jobs.length < m.jobs.length) m = x;
         if (!m.jobs.length) break;
       }
@@ -200,24 +244,30 @@ export class Pool {
     m.jobs.push(job);
     if (chan) {
       job.chan = true;
-      // Spin only when nothing else is waiting: the page's thread is the
-      // one that hands out the other calls.
-      const r = m.chan.call(one, this.opts.spin !== false && !this.queue.length && this.members.every((x) => x === m || !x.jobs.length));
-      if (r.then) r.then((a) => this.answered(m, job, a));
-      else this.answered(m, job, r);
-      return;
+      m.chan.data.set(new Uint8Array(one));
+      return this.callChannel(m, job, one.byteLength);
     }
     const msg = one || { type: 'batch', items: job.items };
     if (m.chan) m.chan.post(m.worker, msg, one ? [one] : job.items);
     else m.worker.postMessage(msg, one ? [one] : job.items);
   }
 
-  // answered takes a channel call's answer.
-  answered(m, job, r) {
+  // callChannel hands job, whose input of n bytes is in m's channel, to
+  // m's worker.
+  callChannel(m, job, n) {
+    // Spin only when nothing else is waiting: the page's thread is the
+    // one that hands out the other calls.
+    let spin = this.opts.spin !== false && !this.queue.length;
+    for (const x of this.members) if (x !== m && x.jobs.length) spin = false;
+    m.chan.call(n, spin, (status, bytes) => this.answered(m, job, status, bytes));
+  }
+
+  // answered takes a channel call's answer: the output, the error's text,
+  // or POSTED (the output arrives as a message).
+  answered(m, job, status, bytes) {
     if (m.jobs[0] !== job) return; // settled already (a dropped worker)
-    if (r.status === OK) this.finish(m, null, [r.bytes]);
-    else if (r.status !== POSTED) this.finish(m, new Error(r.bytes));
-    // POSTED: the output arrives as a message
+    if (status === OK) this.finish(m, null, [bytes]);
+    else if (status !== POSTED) this.finish(m, new Error(bytes));
   }
 
   finish(m, err, outs) {

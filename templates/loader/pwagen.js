@@ -8,7 +8,7 @@ import { chooseVariant, kernelURLs, prepareKernels, simdSupported } from './kern
 import { loadWeights, startWeights } from './weights.js';
 import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
-import { packInputs, predictTyped, readSignature, unpack, views } from './typed.js';
+import { inputPacker, readSignature, typedPredictor, unpack, views } from './typed.js';
 import { Pool, poolSize } from './pool.js';
 import { WORKER_SPIN, channelSupported, serveChannel, waitChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
@@ -113,26 +113,43 @@ async function start(opts, at0, gate) {
   // ms from this page's navigation start, the worker's stages included
   info.stages = timeline({ ...info.marks, ...marks, ...at0 });
   delete info.marks;
-  const firstDone = () => gate?.open(); // the first inference settled: the service worker may start
+  // The first inference settled: the service worker may start. Until one
+  // has, each call's settling opens the gate (settled).
+  let opened = !gate;
+  const firstDone = () => {
+    opened = true;
+    gate.open();
+  };
   // A first visit is not yet under the service worker: hand it the .wasm to keep.
   navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
 
-  // pack checks one input and lays it out in a new ArrayBuffer, as the
-  // worker takes it: the worker never sees bad input.
-  const pack = (input) => {
-    if (sig) return packInputs(sig.inputs, input);
+  // pack checks one input and lays it out as the worker takes it, into
+  // into (a Uint8Array: a worker's shared channel) when it fits there, else
+  // into a new ArrayBuffer; it returns the bytes written into into, or the
+  // buffer. The worker never sees bad input.
+  const typed = sig && inputPacker(sig.inputs);
+  const pack = (input, into) => {
+    if (typed) return into && into.length >= typed.total ? (typed.pack(input, into), typed.total) : typed.pack(input);
     try {
       if (input !== null && typeof input === 'object' && !Array.isArray(input) && !ArrayBuffer.isView(input)) {
         const names = Object.keys(input);
         if (names.length !== 1 || names[0] !== 'input') throw new Error(`pwagen: this model takes one input, "input" (float32, ${inputLen} values); predict got ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'an empty object'}`);
         input = input.input;
       }
-      const a = input instanceof Float32Array ? input.slice() : Float32Array.from(input);
+      const a = input instanceof Float32Array ? input : Float32Array.from(input);
       if (inputLen > 0 && (a.length === 0 || a.length % inputLen !== 0)) throw new Error(`pwagen: predict got ${a.length} values; this model takes ${inputLen} per input (a batch is a multiple of ${inputLen})`);
-      return a.buffer;
+      if (into && into.length >= a.byteLength) {
+        into.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+        return a.byteLength;
+      }
+      return a === input ? a.slice().buffer : a.buffer;
     } catch (e) {
       throw e instanceof TypeError ? new Error(`pwagen: predict's input: ${e.message}; this model takes a Float32Array of ${inputLen} values`) : e;
     }
+  };
+  const settled = (out) => {
+    if (!opened) out.finally(firstDone).catch(() => {});
+    return out;
   };
   return {
     info,
@@ -147,15 +164,11 @@ async function start(opts, at0, gate) {
      * to the next idle worker.
      */
     predict(input) {
-      let buf;
       try {
-        buf = pack(input);
+        return settled(pool.predict(input, pack));
       } catch (e) {
         return Promise.reject(e);
       }
-      const out = pool.run([buf], true);
-      out.finally(firstDone).catch(() => {});
-      return out;
     },
     /**
      * Runs the model on each of inputs (an array; each item what predict
@@ -178,9 +191,7 @@ async function start(opts, at0, gate) {
       } catch (e) {
         return Promise.reject(e);
       }
-      const out = pool.run(items, false); // the pool hands the batch out in parts
-      out.finally(firstDone).catch(() => {});
-      return out;
+      return settled(pool.run(items, false)); // the pool hands the batch out in parts
     },
     dispose() {
       pool.dispose(new Error('pwagen: the model was disposed'));
@@ -247,7 +258,8 @@ if (inWorker && !isThreadHelper()) {
     seen = r.seen;
     if (r.idle) waitChannel(sab, seen, () => turn !== turns, serve);
   };
-  self.onmessage = async ({ data: m }) => {
+  // Not an async function: a predict's message makes no promise.
+  self.onmessage = ({ data: m }) => {
     if (sab) read++;
     if (m instanceof ArrayBuffer) {
       try {
@@ -268,12 +280,12 @@ if (inWorker && !isThreadHelper()) {
     } else if (m.type === 'modules') {
       return fromPage(m); // early.js: before 'ready', no call waits
     } else if (m.type === 'load') {
-      try {
-        model = await load(m);
-        self.postMessage({ type: 'ready', info: model.info });
-      } catch (e) {
-        self.postMessage({ type: 'error', message: e?.message || String(e) });
-      }
+      load(m)
+        .then((x) => {
+          model = x;
+          self.postMessage({ type: 'ready', info: model.info });
+        })
+        .catch((e) => self.postMessage({ type: 'error', message: e?.message || String(e) }));
       return;
     }
     if (sab) serve();
@@ -378,24 +390,30 @@ async function load(m) {
     loadMs: Math.round(performance.now() - t0),
     marks: from ? {} : marks, // epoch ms; the page turns them into info.stages
   };
-  // predictV1 runs a v1 model and returns its output as a view of the
-  // model's memory, valid until the next call into the model.
-  const predictV1 = (input) => {
-    const want = inputLen;
-    if (want > 0 && (input.length === 0 || input.length % want !== 0)) throw new Error(`pwagen: predict got ${input.length} values; this model takes ${want} per input (a batch is a multiple of ${want})`);
-    const p = wasi.run(() => x.pwagen_alloc_input(input.length)) >>> 0;
-    new Float32Array(x.memory.buffer, p, input.length).set(input);
-    const n = check(wasi.run(() => x.pwagen_predict()), 'predict');
-    const o = x.pwagen_output() >>> 0;
-    return new Uint8Array(x.memory.buffer, o, n * 4);
+  // predictV1 runs a v1 model on bytes (a Uint8Array of float32 values)
+  // and returns its output as a view of the model's memory, valid until the
+  // next call into the model. Nothing per call but the two views: the
+  // worker serving a shared channel does not return to its event loop.
+  const want = inputLen;
+  let n = 0; // the values of this call's input
+  const allocInput = () => x.pwagen_alloc_input(n);
+  const predictRaw = () => x.pwagen_predict();
+  const predictV1 = (bytes) => {
+    n = bytes.byteLength / 4;
+    if (want > 0 && (n === 0 || n % want !== 0)) throw new Error(`pwagen: predict got ${n} values; this model takes ${want} per input (a batch is a multiple of ${want})`);
+    const p = wasi.run(allocInput) >>> 0;
+    new Uint8Array(x.memory.buffer, p, bytes.byteLength).set(bytes);
+    const k = check(wasi.run(predictRaw), 'predict');
+    return new Uint8Array(x.memory.buffer, x.pwagen_output() >>> 0, k * 4);
   };
+  const typed = sig && typedPredictor(x, (f) => wasi.run(f), check, sig);
   // out runs the model on one packed input (bytes, a Uint8Array) and
   // returns the output's bytes as a view of the model's memory, which the
   // next call may overwrite (and which detaches if the memory grows).
   const out = (bytes) => {
-    if (sig) return predictTyped(x, (f) => wasi.run(f), check, sig, bytes);
+    if (typed) return typed(bytes);
     if (bytes.byteLength % 4) throw new Error(`pwagen: predict got ${bytes.byteLength} bytes; a v1 model takes float32 values, 4 bytes each`);
-    return predictV1(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+    return predictV1(bytes);
   };
   return {
     info,

@@ -85,35 +85,61 @@ export function parseSignature(text, where) {
 const isArrayLike = (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
 /**
- * packInputs checks input against the signature's inputs and writes it into
- * a new buffer laid out as the contract says; it throws a message naming
- * what was expected. input is one array (a model with one input) or an
- * object of arrays by input name.
+ * inputPacker returns pack(input, into) for a signature's inputs: it checks
+ * input against them and writes it laid out as the contract says, into
+ * into (a Uint8Array of at least total bytes, such as a worker's shared
+ * channel) or, without into, into a new ArrayBuffer, which it returns; it
+ * throws a message naming what was expected. input is one array (a model
+ * with one input) or an object of arrays by input name. The layout and
+ * the views are worked out once, not per call (a predict's page-side cost
+ * is part of its round trip).
  */
-export function packInputs(inputs, input) {
-  const list = inputs.map(describe).join(', ');
-  let named = input;
-  if (isArrayLike(input)) {
-    if (inputs.length !== 1) throw new Error(`pwagen: predict got one array, but this model takes ${inputs.length} inputs: ${list}; pass an object by name, such as predict({ ${inputs.map((t) => `${t.name}: …`).join(', ')} })`);
-    named = { [inputs[0].name]: input };
-  } else if (input === null || typeof input !== 'object') {
-    throw new Error(`pwagen: predict takes an object of typed arrays by input name (${list})${inputs.length === 1 ? ', or one typed array' : ''}; it got ${input === null ? 'null' : typeof input}`);
-  }
-  for (const k of Object.keys(named)) {
-    if (!inputs.some((t) => t.name === k)) throw new Error(`pwagen: predict got an input named "${k}", which this model does not have; it takes ${list}`);
-  }
+export function inputPacker(inputs) {
   const { offsets, total } = layout(inputs);
-  const buf = new ArrayBuffer(total);
-  inputs.forEach((t, i) => {
-    if (!Object.hasOwn(named, t.name)) throw new Error(`pwagen: predict is missing the input ${describe(t)}; it takes ${list}`);
-    const v = named[t.name];
-    const n = count(t);
+  const counts = inputs.map(count);
+  let listText = null;
+  const list = () => (listText ??= inputs.map(describe).join(', '));
+  const one = inputs.length === 1 ? inputs[0] : null;
+  const byName = new Map(inputs.map((t, i) => [t.name, i]));
+  const put = (buf, at, i, v) => fill(new DTYPES[inputs[i].dtype].Array(buf, at + offsets[i], counts[i]), v, inputs[i]);
+  const check = (t, i, v) => {
     if (!isArrayLike(v)) throw new Error(`pwagen: input ${describe(t)} is ${v === null ? 'null' : typeof v}; pass ${accepts(t.dtype)}`);
-    if (v.length !== n) throw new Error(`pwagen: input ${describe(t)} got ${v.length} values; it takes ${n}`);
-    fill(new DTYPES[t.dtype].Array(buf, offsets[i], n), v, t);
-  });
-  return buf;
+    if (v.length !== counts[i]) throw new Error(`pwagen: input ${describe(t)} got ${v.length} values; it takes ${counts[i]}`);
+  };
+  return {
+    total,
+    pack(input, into) {
+      const buf = into ? into.buffer : new ArrayBuffer(total);
+      const at = into ? into.byteOffset : 0;
+      if (isArrayLike(input)) {
+        if (!one) throw new Error(`pwagen: predict got one array, but this model takes ${inputs.length} inputs: ${list()}; pass an object by name, such as predict({ ${inputs.map((t) => `${t.name}: …`).join(', ')} })`);
+        check(one, 0, input);
+        put(buf, at, 0, input);
+        return buf;
+      }
+      if (input === null || typeof input !== 'object') {
+        throw new Error(`pwagen: predict takes an object of typed arrays by input name (${list()})${inputs.length === 1 ? ', or one typed array' : ''}; it got ${input === null ? 'null' : typeof input}`);
+      }
+      for (const k of Object.keys(input)) {
+        if (!byName.has(k)) throw new Error(`pwagen: predict got an input named "${k}", which this model does not have; it takes ${list()}`);
+      }
+      for (let i = 0; i < inputs.length; i++) {
+        const t = inputs[i];
+        if (!Object.hasOwn(input, t.name)) throw new Error(`pwagen: predict is missing the input ${describe(t)}; it takes ${list()}`);
+        const v = input[t.name];
+        check(t, i, v);
+        put(buf, at, i, v);
+      }
+      return buf;
+    },
+  };
 }
+
+/**
+ * packInputs checks input against the signature's inputs and writes it into
+ * a new buffer laid out as the contract says (inputPacker, for one call).
+ */
+export const packInputs = (inputs, input) => inputPacker(inputs).pack(input);
 
 function accepts(dtype) {
   switch (dtype) {
@@ -126,16 +152,18 @@ function accepts(dtype) {
 
 const RANGE = { int64: [-(2n ** 63n), 2n ** 63n - 1n], int32: [-(2 ** 31), 2 ** 31 - 1], uint8: [0, 255], bool: [0, 1] };
 
+// wrong is fill's message for value i, x, of input t.
+const wrong = (t, i, x, why) => new Error(`pwagen: input ${describe(t)} value ${i} is ${typeof x === 'string' ? JSON.stringify(x) : String(x)}${why}; pass ${accepts(t.dtype)}`);
+
 // fill converts v into dst, the input's place in the buffer, checking
 // every value against the dtype.
 function fill(dst, v, t) {
   const big = v instanceof BigInt64Array || v instanceof BigUint64Array;
-  const wrong = (i, x, why) => new Error(`pwagen: input ${describe(t)} value ${i} is ${typeof x === 'string' ? JSON.stringify(x) : String(x)}${why}; pass ${accepts(t.dtype)}`);
   if (t.dtype === 'float32') {
     if (big) throw new Error(`pwagen: input ${describe(t)} got a ${v.constructor.name}; pass ${accepts('float32')}`);
     if (v instanceof Float32Array || v instanceof Float64Array) return dst.set(v);
     for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] !== 'number') throw wrong(i, v[i], ', not a number');
+      if (typeof v[i] !== 'number') throw wrong(t, i, v[i], ', not a number');
       dst[i] = v[i];
     }
     return;
@@ -146,13 +174,13 @@ function fill(dst, v, t) {
     let x = v[i];
     if (bool && typeof x === 'boolean') x = x ? 1 : 0;
     if (typeof x === 'bigint') {
-      if (x < BigInt(lo) || x > BigInt(hi)) throw wrong(i, x, `, outside ${t.dtype}'s range [${lo}, ${hi}]`);
+      if (x < BigInt(lo) || x > BigInt(hi)) throw wrong(t, i, x, `, outside ${t.dtype}'s range [${lo}, ${hi}]`);
       dst[i] = t.dtype === 'int64' ? x : Number(x);
     } else if (typeof x === 'number' && Number.isInteger(x)) {
-      if (x < lo || x > hi || !Number.isSafeInteger(x)) throw wrong(i, x, `, outside ${t.dtype}'s range [${lo}, ${hi}]`);
+      if (x < lo || x > hi || !Number.isSafeInteger(x)) throw wrong(t, i, x, `, outside ${t.dtype}'s range [${lo}, ${hi}]`);
       dst[i] = t.dtype === 'int64' ? BigInt(x) : x;
     } else {
-      throw wrong(i, x, bool ? ', not 0, 1, true or false' : `, not an integer (${t.dtype} takes whole numbers)`);
+      throw wrong(t, i, x, bool ? ', not 0, 1, true or false' : `, not an integer (${t.dtype} takes whole numbers)`);
     }
   }
 }
@@ -182,21 +210,26 @@ export function readSignature(x, where) {
 }
 
 /**
- * predictTyped runs a typed model on buf (packInputs' buffer, or a
- * Uint8Array of its bytes) and returns the outputs' bytes, laid out by the
- * contract: a view of the model's memory, valid until the next call into
- * the model (copy it, or lay views over a copy, with views()).
+ * typedPredictor returns predict(bytes) for a typed model: it runs the
+ * model on bytes (a Uint8Array laid out as packInputs lays inputs out) and
+ * returns the outputs' bytes, laid out by the contract: a view of the
+ * model's memory, valid until the next call into the model (copy it, or
+ * lay views over a copy, with views()). The layouts are worked out once.
  */
-export function predictTyped(x, run, check, sig, buf) {
-  const inL = layout(sig.inputs), outL = layout(sig.outputs);
-  if (buf.byteLength !== inL.total) throw new Error(`pwagen: predict got an inputs buffer of ${buf.byteLength} bytes; the contract's is ${inL.total}`);
-  const p = run(() => x.pwagen_alloc_inputs(Math.max(inL.total, 8))) >>> 0;
-  new Uint8Array(x.memory.buffer, p, inL.total).set(buf instanceof Uint8Array ? buf : new Uint8Array(buf));
-  const n = check(run(() => x.pwagen_predict_typed()), 'predict');
-  if (n < outL.total) throw new Error(`pwagen: the model returned ${n} bytes of outputs; its signature lays out ${outL.total}`);
-  const o = x.pwagen_outputs() >>> 0;
-  if (o + outL.total > x.memory.buffer.byteLength) throw new Error(`pwagen: pwagen_outputs points at ${o}, outside the model's memory`);
-  return new Uint8Array(x.memory.buffer, o, outL.total);
+export function typedPredictor(x, run, check, sig) {
+  const inTotal = layout(sig.inputs).total, outTotal = layout(sig.outputs).total;
+  const alloc = () => x.pwagen_alloc_inputs(Math.max(inTotal, 8));
+  const predict = () => x.pwagen_predict_typed();
+  return (buf) => {
+    if (buf.byteLength !== inTotal) throw new Error(`pwagen: predict got an inputs buffer of ${buf.byteLength} bytes; the contract's is ${inTotal}`);
+    const p = run(alloc) >>> 0;
+    new Uint8Array(x.memory.buffer, p, inTotal).set(buf);
+    const n = check(run(predict), 'predict');
+    if (n < outTotal) throw new Error(`pwagen: the model returned ${n} bytes of outputs; its signature lays out ${outTotal}`);
+    const o = x.pwagen_outputs() >>> 0;
+    if (o + outTotal > x.memory.buffer.byteLength) throw new Error(`pwagen: pwagen_outputs points at ${o}, outside the model's memory`);
+    return new Uint8Array(x.memory.buffer, o, outTotal);
+  };
 }
 
 /** views gives each tensor of ts as a typed array of its dtype over buffer, laid out by the contract, by name. */

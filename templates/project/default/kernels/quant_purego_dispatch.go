@@ -12,3 +12,10 @@ func f16gemv(y []float32, a []uint16, x, b []float32, m, n int) { goF16Gemv(y, a
 func f16gemm(c []float32, a []uint16, b, bias []float32, m, k, n int) {
 	goF16Gemm(c, a, b, bias, m, k, n)
 }
+func q8act(dst []int32, x []float32, k, n int) float32 { return goQ8Act(dst, x, k, n) }
+func q8dotgemv(y []float32, a []int8, scale []float32, xq []int32, sa float32, b []float32, m, n int) {
+	goQ8DotGemv(y, a, scale, xq, sa, b, m, n)
+}
+func q8dotgemm(c []float32, a []int8, scale []float32, bq []int32, sa float32, bias []float32, m, k, n int) {
+	goQ8DotGemm(c, a, scale, bq, sa, bias, m, k, n)
+}

@@ -28,3 +28,29 @@ func f16gemv(y []float32, a []uint16, x, b []float32, m, n int) {
 func f16gemm(c []float32, a []uint16, b, bias []float32, m, k, n int) {
 	kf16gemm(p(c), unsafe.Pointer(unsafe.SliceData(a)), p(b), p(bias), int32(m), int32(k), int32(n))
 }
+
+// q8act and q8dotgemv read and write GemmExQ8Dot's activation buffer on
+// the Go stack during the call; //go:noescape keeps it there.
+
+//go:wasmimport kernels q8act
+//go:noescape
+func kq8act(dst, x unsafe.Pointer, k, n int32) float32
+
+//go:wasmimport kernels q8dotgemv
+//go:noescape
+func kq8dotgemv(y, a, scale, xq unsafe.Pointer, sa float32, b unsafe.Pointer, m, n int32)
+
+//go:wasmimport kernels q8dotgemm
+func kq8dotgemm(c, a, scale, bq unsafe.Pointer, sa float32, bias unsafe.Pointer, m, k, n int32)
+
+func i32p(s []int32) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(s)) }
+
+func q8act(dst []int32, x []float32, k, n int) float32 {
+	return kq8act(i32p(dst), p(x), int32(k), int32(n))
+}
+func q8dotgemv(y []float32, a []int8, scale []float32, xq []int32, sa float32, b []float32, m, n int) {
+	kq8dotgemv(p(y), unsafe.Pointer(unsafe.SliceData(a)), p(scale), i32p(xq), sa, p(b), int32(m), int32(n))
+}
+func q8dotgemm(c []float32, a []int8, scale []float32, bq []int32, sa float32, bias []float32, m, k, n int) {
+	kq8dotgemm(p(c), unsafe.Pointer(unsafe.SliceData(a)), p(scale), i32p(bq), sa, p(bias), int32(m), int32(k), int32(n))
+}
