@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/config"
+	"github.com/pwagen/pwagen/kernels/native"
 	"github.com/pwagen/pwagen/runner"
 )
 
@@ -36,7 +38,12 @@ type onnxModel struct {
 	native         float64 // µs per call, go test -bench of the generated Go
 	wazero         dist    // ms per call, runner in-process
 	wazeroOut      []float64
-	pw             pageSide
+	// edge: the runner with the native kernels (what the edge executable
+	// runs on amd64 with AVX2); zero where they are not available (a
+	// bench built without GOEXPERIMENT=simd).
+	edge     dist
+	edgeSame bool // its output equals wazero's bit for bit
+	pw       pageSide
 }
 
 // pageSide is one side's figures in Chromium.
@@ -235,6 +242,29 @@ func measurePwagen(ctx context.Context, e *env, m *onnxModel) error {
 		return fmt.Errorf("wazero: %w", err)
 	}
 	m.wazeroOut = f32to64(out)
+
+	// The edge executable's kernels: the same runner with Options.Native.
+	if native.Available() {
+		em, err := runner.Load(ctx, wasm, w, runner.Options{Uninterruptible: true, Native: true})
+		if err != nil {
+			return fmt.Errorf("runner.Load (native): %w", err)
+		}
+		defer em.Close(ctx)
+		var eout []float32
+		m.edge, err = timeCalls(e.o.quick, func() error {
+			eout, err = em.Predict(ctx, in)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("native kernels: %w", err)
+		}
+		m.edgeSame = len(eout) == len(out)
+		for i := range eout {
+			if math.Float32bits(eout[i]) != math.Float32bits(out[i]) {
+				m.edgeSame = false
+			}
+		}
+	}
 
 	// Chromium: cold, calls, memory, offline.
 	if m.pw, err = pageRuns(ctx, e, m.dist, "", e.o.runs); err != nil {

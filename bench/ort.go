@@ -239,7 +239,14 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 		if avx2 > 0 {
 			avx2Us, avx2Speed = fmtUs(avx2), speed(avx2/1000, o.native.median)
 		}
-		native = append(native, []string{m.name, fmtMsDist(m.wazero), fmtMsDist(o.native), speed(m.wazero.median, o.native.median), avx2Us, avx2Speed, an.String()})
+		edgeMs, edgeSpeed := "–", "–"
+		if m.edge.median > 0 {
+			edgeMs, edgeSpeed = fmtMsDist(m.edge), speed(m.edge.median, o.native.median)
+			if !m.edgeSame {
+				edgeSpeed += " (output differs from wazero's!)"
+			}
+		}
+		native = append(native, []string{m.name, fmtMsDist(m.wazero), fmtMsDist(o.native), speed(m.wazero.median, o.native.median), edgeMs, edgeSpeed, avx2Us, avx2Speed, an.String()})
 		mem = append(mem, []string{m.name, memStr(m.pw.memory), memStr(o.t1.memory), memStr(o.t2.memory)})
 	}
 	if measured == 0 {
@@ -259,8 +266,8 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString(table([]string{"model", "pwagen as served", "pwagen brotli", "requests", "ORT as served", "ORT brotli", "requests", "pwagen ÷ ORT (brotli)"}, bytesRows))
 	b.WriteString("\nMemory of the page and its workers after the timed calls: `performance.measureUserAgentSpecificMemory()` (Chromium's own accounting of JS heaps and wasm memories of the page and its dedicated workers; the pages are cross-origin isolated), the same call for both. – means Chromium did not answer within 30 s: the call waits for every worker of the page, and a worker blocked in `Atomics.wait` never answers (ONNX Runtime Web's thread pool waits there for good; pwagen's idle workers go back to their event loop after a second, `TestChannelIdleWorker`).\n\n")
 	b.WriteString(table([]string{"model", "pwagen", "ORT Web 1 thread", "ORT Web 2 threads"}, mem))
-	b.WriteString("\nNatively, per call on the same input: pwagen's runner under wazero in-process (what `pwagen predict` runs: the same .wasm and SIMD kernel module as the browser) against onnxruntime-node 1.30.0 (CPU execution provider, `intraOpNumThreads: 1`), median (p90) after a 1 s warm-up. Native AVX2 is the generated Go built natively with `GOEXPERIMENT=simd` (package kernels' AVX2 primitives, whose answers equal the browser's SIMD kernels bit for bit), `go test -bench`, µs per call (– where the machine is not amd64 or the build failed).\n\n")
-	b.WriteString(table([]string{"model", "pwagen (wazero)", "onnxruntime-node 1 thread", "pwagen vs ORT", "pwagen native AVX2", "native AVX2 vs ORT", "outputs agree"}, native))
+	b.WriteString("\nNatively, per call on the same input: pwagen's runner under wazero in-process (what `pwagen predict` runs: the same .wasm and SIMD kernel module as the browser) against onnxruntime-node 1.30.0 (CPU execution provider, `intraOpNumThreads: 1`), median (p90) after a 1 s warm-up. Native AVX2 is the generated Go built natively with `GOEXPERIMENT=simd` (package kernels' AVX2 primitives, whose answers equal the browser's SIMD kernels bit for bit), `go test -bench`, µs per call (– where the machine is not amd64 or the build failed). Edge is what the edge executable runs on amd64 with AVX2: the same runner and .wasm with the native kernels (package kernels/native: a wazero host module running the AVX2 kernels on the model's memory; its output equal to wazero's bit for bit, checked here), in-process (– when the bench was not built with `GOEXPERIMENT=simd`).\n\n")
+	b.WriteString(table([]string{"model", "pwagen (wazero)", "onnxruntime-node 1 thread", "pwagen vs ORT", "edge (native kernels)", "edge vs ORT", "pwagen native AVX2", "native AVX2 vs ORT", "outputs agree"}, native))
 	for _, n := range notes {
 		b.WriteString("\n" + n + "\n")
 	}

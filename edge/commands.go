@@ -98,7 +98,7 @@ func infoCmd(ctx context.Context, b Bundle, args []string, stdout, stderr io.Wri
 	}
 	w("name", "%s", b.Name)
 	w("platform", "%s/%s", runtime.GOOS, runtime.GOARCH)
-	w("kernels", "%s", e.variant)
+	w("kernels", "%s (%s)", e.variant, e.why)
 	w("model", "%d bytes, sha256 %s", len(b.Wasm), b.WasmSHA256)
 	if b.WeightsSHA256 != "" {
 		w("weights", "%d bytes, sha256 %s", len(b.Weights), b.WeightsSHA256)

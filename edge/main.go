@@ -16,6 +16,7 @@ import (
 
 	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/pwagen/pwagen/kernels/native"
 	"github.com/pwagen/pwagen/runner"
 	"github.com/tetratelabs/wazero"
 )
@@ -150,8 +151,13 @@ func verify(b Bundle) error {
 // engine is how models are loaded: the kernel variant and the compilation
 // cache, shared by every instance.
 type engine struct {
-	b        Bundle
-	variant  modules.Variant
+	b Bundle
+	// variant is the kernels the model runs on: modules.SIMD (under
+	// wazero), modules.Scalar (interpreted), or native.Variant (package
+	// kernels/native: amd64 with AVX2, in a build with GOEXPERIMENT=simd).
+	variant modules.Variant
+	// why says how variant was chosen, for info.
+	why      string
 	cache    wazero.CompilationCache
 	cacheDir string // "" when off or in memory only
 	// limit bounds one prediction (serve --time-limit); 0 compiles the
@@ -170,6 +176,10 @@ func newEngine(b Bundle, flag string, stderr io.Writer) (*engine, error) {
 	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
 		e.variant = modules.Scalar
 		fmt.Fprintf(stderr, "%s: warning: wazero has no compiler for %s; the model runs interpreted, several times slower\n", b.Name, runtime.GOARCH)
+	}
+	e.why = kernelsWhy(e.variant)
+	if native.Available() {
+		e.variant = modules.Variant(native.Variant)
 	}
 	dir := flag
 	if dir == "" {
@@ -198,11 +208,30 @@ func newEngine(b Bundle, flag string, stderr io.Writer) (*engine, error) {
 }
 
 func (e *engine) load(ctx context.Context) (*runner.Model, error) {
-	m, err := runner.Load(ctx, e.b.Wasm, e.b.Weights, runner.Options{Variant: e.variant, Cache: e.cache, Uninterruptible: e.limit == 0})
+	o := runner.Options{Variant: e.variant, Cache: e.cache, Uninterruptible: e.limit == 0}
+	if e.variant == native.Variant {
+		o.Variant, o.Native = modules.SIMD, true
+	}
+	m, err := runner.Load(ctx, e.b.Wasm, e.b.Weights, o)
 	if err != nil {
 		return nil, fmt.Errorf("loading the model: %w", err)
 	}
 	return m, nil
+}
+
+// kernelsWhy says which kernels this build holds and why they run or not.
+func kernelsWhy(v modules.Variant) string {
+	switch {
+	case v == modules.Scalar:
+		return "wazero has no compiler for " + runtime.GOARCH + ": the scalar kernel module, interpreted"
+	case native.Available():
+		return "AVX2 kernels built in (GOEXPERIMENT=simd), this CPU has AVX2; the model's .wasm under wazero calls them natively"
+	case native.Built:
+		return "AVX2 kernels built in, but this CPU has no AVX2: wazero runs the SIMD kernel module"
+	case runtime.GOARCH == "amd64":
+		return "built without the AVX2 kernels (the Go toolchain that built it had no GOEXPERIMENT=simd): wazero runs the SIMD kernel module"
+	}
+	return "wazero runs the SIMD kernel module (native kernels exist for amd64 only)"
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }

@@ -66,11 +66,17 @@ func FileName(name string, p Platform) string {
 var BuildFlags = []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="}
 
 // GoBuild builds the module in dir for p into out. GOFLAGS and GOWORK are
-// cleared, so a user's settings do not change the bytes; CGO is off.
+// cleared, so a user's settings do not change the bytes; CGO is off. For
+// amd64 it adds GOEXPERIMENT=simd when the toolchain knows it (Go 1.26
+// and later; SIMDExperiment), so the executable holds the AVX2 kernels
+// (package kernels/native) and runs them on a CPU with AVX2.
 func GoBuild(ctx context.Context, dir string, p Platform, out string) error {
 	cmd := exec.CommandContext(ctx, "go", append(slices.Clone(BuildFlags), "-o", out, ".")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS="+p.OS, "GOARCH="+p.Arch, "CGO_ENABLED=0", "GOFLAGS=", "GOWORK=off")
+	if exp, ok := SIMDExperiment(ctx, p); ok {
+		cmd.Env = append(cmd.Env, "GOEXPERIMENT="+exp)
+	}
 	cmd.WaitDelay = time.Second
 	msg, err := cmd.CombinedOutput()
 	if err != nil {
@@ -84,6 +90,28 @@ func GoBuild(ctx context.Context, dir string, p Platform, out string) error {
 		return fmt.Errorf("building the %s executable failed (go build in %s):\n%s", p, dir, strings.TrimRight(string(msg), "\n"))
 	}
 	return nil
+}
+
+// SIMDExperiment returns the GOEXPERIMENT value that builds p's executable
+// with the AVX2 kernels (the user's GOEXPERIMENT plus "simd"), and false
+// when p is not amd64 or the Go toolchain on PATH does not know the
+// experiment (before Go 1.26): the executable then runs the SIMD kernel
+// module under wazero, as info says.
+func SIMDExperiment(ctx context.Context, p Platform) (string, bool) {
+	if p.Arch != "amd64" {
+		return "", false
+	}
+	exp := "simd"
+	if cur := os.Getenv("GOEXPERIMENT"); cur != "" {
+		exp = cur + ",simd"
+	}
+	cmd := exec.CommandContext(ctx, "go", "env", "GOEXPERIMENT")
+	cmd.Env = append(os.Environ(), "GOOS="+p.OS, "GOARCH="+p.Arch, "GOEXPERIMENT="+exp, "GOFLAGS=", "GOWORK=off")
+	cmd.WaitDelay = time.Second
+	if err := cmd.Run(); err != nil {
+		return "", false
+	}
+	return exp, true
 }
 
 // Marker is the file pwagen writes in OUT.edge: a folder without it is

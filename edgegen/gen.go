@@ -49,7 +49,7 @@ type Shared struct {
 var deps = []string{"github.com/andybalholm/brotli", "github.com/tetratelabs/wazero", "golang.org/x/sys"}
 
 // pwagenDirs are pwagen's packages that package edge imports, with itself.
-var pwagenDirs = []string{"edge", "hosts", "internal/npy", "internal/precompress", "internal/suggest", "internal/tensorio", "internal/wasmbin", "kernels/modules", "runner"}
+var pwagenDirs = []string{"edge", "hosts", "internal/npy", "internal/precompress", "internal/suggest", "internal/tensorio", "internal/wasmbin", "kernels", "kernels/modules", "kernels/native", "runner"}
 
 // Generate writes the module of spec's executable into dir, which must be
 // empty: main.go, go.mod, go.sum, the embedded files, and in pwagen/ the
@@ -77,7 +77,7 @@ func Generate(dir string, s Spec) error {
 			return fmt.Errorf("pwagen's embedded sources lack %s: %w", d, err)
 		}
 		for _, e := range ents {
-			if strings.HasSuffix(e.Name(), "_test.go") {
+			if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") {
 				continue
 			}
 			b, err := fs.ReadFile(pwagen.Source, path.Join(d, e.Name()))

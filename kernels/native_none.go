@@ -21,3 +21,8 @@ func avx2Mul(dst, x, y []float32)                   { goMul(dst, x, y) }
 func avx2ReLU(dst, x []float32)                     { goReLU(dst, x) }
 func avx2Dot(x, y []float32) float32                { return goDot(x, y) }
 func avx2Gemv(y, a, x, b []float32, m, n int)       { goGemv(y, a, x, b, m, n) }
+func avx2Im2colConv(col, src []float32, g *geom)    { goIm2colConv(col, src, g) }
+func avx2DwConv(dst, src, w, b []float32, g *geom)  { goDwConv(dst, src, w, b, g) }
+func avx2Pool(dst, src []float32, g *geom)          { goPool(dst, src, g) }
+func avx2Act(dst, x []float32, a Act)               { goAct(dst, x, a) }
+func vectorAct(Act) bool                            { return false }

@@ -12,6 +12,7 @@ import (
 	"math"
 
 	"github.com/pwagen/pwagen/kernels/modules"
+	"github.com/pwagen/pwagen/kernels/native"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -54,6 +55,11 @@ type Options struct {
 	// otherwise. By default a cancelled context stops a model that never
 	// returns.
 	Uninterruptible bool
+	// Native runs the kernels natively where the build and CPU allow
+	// (package kernels/native: amd64 built with GOEXPERIMENT=simd, AVX2)
+	// in place of the SIMD module, with the same answers bit for bit.
+	// Ignored for other variants and elsewhere.
+	Native bool
 }
 
 // Model is an instantiated model with its weights loaded.
@@ -63,6 +69,9 @@ type Model struct {
 	sig    Signature
 	stderr *capped
 	inLen  int
+	// kernels is the kernel variant linked: a modules.Variant or
+	// native.Variant.
+	kernels string
 }
 
 // capped keeps at most max bytes of what is written to it.
@@ -115,8 +124,15 @@ func Load(ctx context.Context, wasm, weights []byte, o Options) (*Model, error) 
 			variant = o.Variant
 		}
 	}
-	p, err := modules.Link(ctx, rt, cm, variant, wazero.NewModuleConfig().
-		WithStderr(m.stderr).WithStdout(m.stderr).WithRandSource(zero{}), "_initialize")
+	mcfg := wazero.NewModuleConfig().WithStderr(m.stderr).WithStdout(m.stderr).WithRandSource(zero{})
+	var p *modules.Pair
+	m.kernels = string(variant)
+	if variant == modules.SIMD && o.Native && native.Available() {
+		m.kernels = native.Variant
+		p, err = native.Link(ctx, rt, cm, mcfg, "_initialize")
+	} else {
+		p, err = modules.Link(ctx, rt, cm, variant, mcfg, "_initialize")
+	}
 	if err != nil {
 		return fail(m.wrap("initializing the model", err))
 	}
@@ -161,6 +177,10 @@ func Load(ctx context.Context, wasm, weights []byte, o Options) (*Model, error) 
 type zero struct{}
 
 func (zero) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// Kernels names the kernels the model runs on: "simd", "scalar",
+// "baseline" (none imported) or "native-avx2" (Options.Native).
+func (m *Model) Kernels() string { return m.kernels }
 
 // Signature is the model's contract.
 func (m *Model) Signature() Signature { return m.sig }

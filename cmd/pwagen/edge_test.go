@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"debug/elf"
 	"debug/pe"
 	"encoding/json"
@@ -16,12 +17,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/pwagen/pwagen/edgegen"
 	"github.com/pwagen/pwagen/hosts"
 	"github.com/pwagen/pwagen/internal/npy"
 )
@@ -42,6 +45,28 @@ func edgeProject(t *testing.T) (proj, out, exe string) {
 		exe += ".exe"
 	}
 	return proj, out, exe
+}
+
+// edgeKernels is the kernel variant the host's executable must report:
+// native-avx2 on amd64 Linux with AVX2 when the Go toolchain knows
+// GOEXPERIMENT=simd (edgegen builds with it then), else simd.
+func edgeKernels(t *testing.T) string {
+	if _, ok := edgegen.SIMDExperiment(context.Background(), edgegen.Host()); !ok || runtime.GOOS != "linux" {
+		return "simd"
+	}
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "flags") {
+			if slices.Contains(strings.Fields(line), "avx2") {
+				return "native-avx2"
+			}
+			break
+		}
+	}
+	return "simd"
 }
 
 func mustRun(t testing.TB, args ...string) string {
@@ -138,6 +163,9 @@ func TestEdge(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, "start-up:") || !strings.Contains(stdout, "input:     features float32 [1 4]") {
 			t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 		}
+		if want := "kernels:   " + edgeKernels(t) + " ("; !strings.Contains(stdout, want) {
+			t.Errorf("info does not say %q:\n%s", want, stdout)
+		}
 	})
 
 	t.Run("serve", func(t *testing.T) {
@@ -196,8 +224,8 @@ func TestEdge(t *testing.T) {
 		for e := range errs {
 			t.Errorf("concurrent request: %s", e)
 		}
-		for path, want := range map[string]string{"/v1/model": `"inputs":[{"name":"features","dtype":"float32","shape":[1,4]}]`, "/healthz": `"ok"`, "/": "<html"} {
-			resp, err := http.Get(srv.url + path)
+		for path, want := range map[string]string{"/v1/model": `"inputs":[{"name":"features","dtype":"float32","shape":[1,4]}]`, "/v1/model ": `"variant":"` + edgeKernels(t) + `"`, "/healthz": `"ok"`, "/": "<html"} {
+			resp, err := http.Get(srv.url + strings.TrimSpace(path))
 			if err != nil {
 				t.Fatal(err)
 			}

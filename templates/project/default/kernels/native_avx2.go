@@ -105,6 +105,7 @@ func avx2Gemm(c, a, b, bias []float32, m, k, n int) {
 			c2.StoreSlice(c[(i+2)*n+j:])
 			c3.StoreSlice(c[(i+3)*n+j:])
 		}
+		archsimd.ClearAVXUpperBits() // the tail is scalar SSE code
 		for r := range 4 {
 			gemmTail(c[(i+r)*n:(i+r+1)*n], a[(i+r)*k:(i+r+1)*k], b, v[r], k, n, j)
 		}
@@ -135,6 +136,7 @@ func avx2Gemm(c, a, b, bias []float32, m, k, n int) {
 			}
 			c0.StoreSlice(cr[j:])
 		}
+		archsimd.ClearAVXUpperBits()
 		gemmTail(cr, ar, b, v, k, n, j)
 	}
 	archsimd.ClearAVXUpperBits()
@@ -228,21 +230,28 @@ func avx2Dot(x, y []float32) float32 {
 	for ; j+8 <= len(x); j += 8 {
 		acc = acc.Add(archsimd.LoadFloat32x8Slice(x[j : j+8]).Mul(archsimd.LoadFloat32x8Slice(y[j : j+8])))
 	}
-	s := dotFinish(acc, x, y, j)
-	archsimd.ClearAVXUpperBits() // once no vector is live
-	return s
+	var v [4]float32
+	j = dotLanes(acc, x, y, j, &v)
+	archsimd.ClearAVXUpperBits() // before the scalar tail: no vector is live
+	return dotTail(&v, x, y, j)
 }
 
-// dotFinish is the end of the SIMD kernel's dot from column j: the 4-wide
-// step, the lanes' sum, the values left one at a time.
-func dotFinish(acc archsimd.Float32x8, x, y []float32, j int) float32 {
+// dotLanes is the vector end of the SIMD kernel's dot from column j: the
+// 4-wide step and the halves' sum, into v; it returns the next column.
+func dotLanes(acc archsimd.Float32x8, x, y []float32, j int, v *[4]float32) int {
 	lo, hi := acc.GetLo(), acc.GetHi()
 	if j+4 <= len(x) {
 		lo = lo.Add(archsimd.LoadFloat32x4Slice(x[j : j+4]).Mul(archsimd.LoadFloat32x4Slice(y[j : j+4])))
 		j += 4
 	}
-	var v [4]float32
-	lo.Add(hi).Store(&v)
+	lo.Add(hi).Store(v)
+	return j
+}
+
+// dotTail is the scalar end: the lanes' sum, then the values left one at
+// a time. Callers clear the AVX upper halves first: scalar SSE code after
+// 256-bit code runs many times slower on some CPUs otherwise.
+func dotTail(v *[4]float32, x, y []float32, j int) float32 {
 	s := (v[0] + v[2]) + (v[1] + v[3])
 	for ; j < len(x); j++ {
 		s += float32(x[j] * y[j])
@@ -266,7 +275,13 @@ func avx2Gemv(y, a, x, b []float32, m, n int) {
 			c2 = c2.Add(archsimd.LoadFloat32x8Slice(r2[j : j+8]).Mul(xv))
 			c3 = c3.Add(archsimd.LoadFloat32x8Slice(r3[j : j+8]).Mul(xv))
 		}
-		s := [4]float32{dotFinish(c0, r0, x, j), dotFinish(c1, r1, x, j), dotFinish(c2, r2, x, j), dotFinish(c3, r3, x, j)}
+		var v [4][4]float32
+		jt := dotLanes(c0, r0, x, j, &v[0])
+		dotLanes(c1, r1, x, j, &v[1])
+		dotLanes(c2, r2, x, j, &v[2])
+		dotLanes(c3, r3, x, j, &v[3])
+		archsimd.ClearAVXUpperBits()
+		s := [4]float32{dotTail(&v[0], r0, x, jt), dotTail(&v[1], r1, x, jt), dotTail(&v[2], r2, x, jt), dotTail(&v[3], r3, x, jt)}
 		for r := range 4 {
 			v := float32(0) // the kernel adds 0 without a bias: −0 becomes +0
 			if b != nil {

@@ -1,0 +1,451 @@
+//go:build goexperiment.simd && amd64 && !wasip1
+
+package kernels
+
+import (
+	"math"
+	"simd/archsimd"
+	"sync"
+)
+
+// The AVX2 twins of the spatial primitives and the activations
+// (prims_purego.go): 8 outputs at a time, each lane one output computed
+// with the same operations in the same order as the pure-Go loop (every
+// product rounded before its addition), so every output is the same bit
+// for bit. Outputs whose window reaches into the padding, strides above 2
+// and the last few outputs of a row take the pure-Go path.
+
+// evens are the Permute indices that gather lanes 0, 2, 4, 6 into both
+// halves.
+var evens = [8]uint32{0, 2, 4, 6, 0, 2, 4, 6}
+
+// load8 returns in[i], in[i+s], ..., in[i+7s] for s = 1 or 2; for s = 2
+// it reads in[i:i+16], which the caller keeps inside in (for a row near
+// the plane's end the caller takes the pure-Go path).
+func load8(in []float32, i, s int) archsimd.Float32x8 {
+	if s == 1 {
+		return archsimd.LoadFloat32x8Slice(in[i : i+8])
+	}
+	idx := archsimd.LoadUint32x8(&evens)
+	a := archsimd.LoadFloat32x8Slice(in[i : i+8]).Permute(idx)
+	b := archsimd.LoadFloat32x8Slice(in[i+8 : i+16]).Permute(idx)
+	return a.SetHi(b.GetLo())
+}
+
+// max8 and min8 are Go's max and min lane by lane: NaN if either is NaN,
+// max(−0, +0) = +0 and min(−0, +0) = −0.
+func max8(x, y archsimd.Float32x8) archsimd.Float32x8 {
+	r := x.Merge(y, x.Greater(y))
+	r = x.AsInt32x8().And(y.AsInt32x8()).AsFloat32x8().Merge(r, x.Equal(y))
+	return x.Add(y).Merge(r, x.IsNaN().Or(y.IsNaN()))
+}
+
+func min8(x, y archsimd.Float32x8) archsimd.Float32x8 {
+	r := x.Merge(y, x.Less(y))
+	r = x.AsInt32x8().Or(y.AsInt32x8()).AsFloat32x8().Merge(r, x.Equal(y))
+	return x.Add(y).Merge(r, x.IsNaN().Or(y.IsNaN()))
+}
+
+// vectorAct reports whether the vector loops compute a: ReLU, and Clip
+// with bounds that are not NaN (the others run actOne on each value).
+func vectorAct(a Act) bool {
+	switch a.Op {
+	case ActNone, ActRelu:
+		return true
+	case ActClip:
+		return a.Alpha == a.Alpha && a.Beta == a.Beta
+	}
+	return false
+}
+
+func avx2Act(dst, x []float32, a Act) {
+	if !vectorAct(a) {
+		goAct(dst, x, a)
+		return
+	}
+	x = x[:len(dst)]
+	i := 0
+	switch a.Op {
+	case ActNone:
+		copy(dst, x)
+		return
+	case ActRelu:
+		var zero archsimd.Float32x8
+		for ; i+8 <= len(dst); i += 8 {
+			v := archsimd.LoadFloat32x8Slice(x[i : i+8])
+			zero.Merge(v, v.Less(zero)).StoreSlice(dst[i : i+8])
+		}
+	case ActClip:
+		lo, hi := archsimd.BroadcastFloat32x8(a.Alpha), archsimd.BroadcastFloat32x8(a.Beta)
+		for ; i+8 <= len(dst); i += 8 {
+			min8(max8(archsimd.LoadFloat32x8Slice(x[i:i+8]), lo), hi).StoreSlice(dst[i : i+8])
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+	for ; i < len(dst); i++ {
+		dst[i] = actOne(x[i], a)
+	}
+}
+
+// inner returns the outputs [lo, hi) of a dimension whose whole window
+// lies inside the input: o*s - p >= 0 and o*s - p + (k-1)*d < n.
+func inner(n, out, k, s, d, p int) (lo, hi int) {
+	if p > 0 {
+		lo = (p + s - 1) / s
+	}
+	last := n - 1 - (k-1)*d + p // o*s <= last
+	if last < 0 {
+		return 0, 0
+	}
+	hi = min(out, last/s+1)
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
+}
+
+// scratch holds the padded planes of avx2DwConv: Go memory, reused.
+var scratch = sync.Pool{New: func() any { return new([]float32) }}
+
+func getScratch(n int) *[]float32 {
+	b := scratch.Get().(*[]float32)
+	if cap(*b) < n {
+		*b = make([]float32, n)
+	}
+	*b = (*b)[:n]
+	return b
+}
+
+// avx2DwConv computes each output row 8 outputs at a time, the last block
+// too (its extra lanes are not stored). Each channel's plane is first
+// copied into a scratch buffer whose rows have room before and after
+// (the padding columns and the loads past the last output), so every load
+// lies inside the buffer; in the blocks that reach into the padding a
+// mask per tap keeps the sum of the lanes whose input is outside, as the
+// pure-Go loop skips that tap.
+func avx2DwConv(dst, src, w, b []float32, g *geom) {
+	d := g.dims()
+	taps := d.kh * d.kw
+	if d.sw > 2 || taps > maxTaps || d.ow < 8 && d.oh*d.ow < 8 {
+		goDwConv(dst, src, w, b, g)
+		return
+	}
+	a := Act{Op: ActOp(g[gOp]), Alpha: math.Float32frombits(uint32(g[gAlpha])), Beta: math.Float32frombits(uint32(g[gBeta]))}
+	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)
+	owp := (d.ow + 7) &^ 7
+	pitch := max(d.pw+d.iw, (owp-1)*d.sw+(d.kw-1)*d.dw+1) + 16
+	sp := getScratch(d.ih * pitch)
+	defer scratch.Put(sp)
+	buf := *sp
+	// Every vector constant is made once, outside the loops: making one
+	// from a scalar takes SSE instructions, which on some CPUs cost tens
+	// of cycles each among AVX code.
+	var k vconsts
+	k.init(d, a)
+	var tmp [8]float32
+	for c := range d.c {
+		in := src[c*d.ih*d.iw : (c+1)*d.ih*d.iw]
+		out := dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
+		for iy := range d.ih {
+			copy(buf[iy*pitch+d.pw:iy*pitch+d.pw+d.iw], in[iy*d.iw:(iy+1)*d.iw])
+		}
+		bias := float32(0)
+		if b != nil {
+			bias = b[c]
+		}
+		k.channel(w[c*taps:(c+1)*taps], bias)
+		bv := archsimd.LoadFloat32x8(&k.bias)
+		// Blocks whose taps all lie inside the input go four at a time:
+		// each output's sum is one chain of additions in a fixed order,
+		// so only independent blocks in flight hide the adder's latency.
+		var quad [4]int // output index of each pending block
+		nq := 0
+		flush := func() {
+			if nq == 0 {
+				return
+			}
+			var base [4]int
+			for i := range nq {
+				oy, ox := quad[i]/d.ow, quad[i]%d.ow
+				base[i] = (oy*d.sh-d.ph)*pitch + ox*d.sw
+			}
+			for i := nq; i < 4; i++ {
+				base[i] = base[0] // computed again, not stored
+			}
+			a0, a1, a2, a3 := bv, bv, bv, bv
+			t := 0
+			for ky := range d.kh {
+				for kx := range d.kw {
+					wv := archsimd.LoadFloat32x8(&k.w[t])
+					t++
+					off := ky*d.dh*pitch + kx*d.dw
+					a0 = a0.Add(wv.Mul(load8(buf, base[0]+off, d.sw)))
+					a1 = a1.Add(wv.Mul(load8(buf, base[1]+off, d.sw)))
+					a2 = a2.Add(wv.Mul(load8(buf, base[2]+off, d.sw)))
+					a3 = a3.Add(wv.Mul(load8(buf, base[3]+off, d.sw)))
+				}
+			}
+			for i, v := range [4]archsimd.Float32x8{a0, a1, a2, a3} {
+				if i < nq {
+					k.act(v).StoreSlice(out[quad[i] : quad[i]+8])
+				}
+			}
+			nq = 0
+		}
+		for oy := range d.oh {
+			row := out[oy*d.ow : (oy+1)*d.ow]
+			yin := oy*d.sh-d.ph >= 0 && oy*d.sh-d.ph+(d.kh-1)*d.dh < d.ih
+			for ox := 0; ox < d.ow; ox += 8 {
+				full := ox >= xlo && ox+8 <= xhi
+				if full && yin && k.vact {
+					quad[nq] = oy*d.ow + ox
+					if nq++; nq == 4 {
+						flush()
+					}
+					continue
+				}
+				acc := bv
+				// Input column of each lane at kx = 0.
+				ix0 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox/8]))
+				for ky := range d.kh {
+					iy := oy*d.sh + ky*d.dh - d.ph
+					if iy < 0 || iy >= d.ih {
+						continue
+					}
+					// buf index of input column ox*sw - pw.
+					base := iy*pitch + ox*d.sw
+					for kx := range d.kw {
+						t := acc.Add(archsimd.LoadFloat32x8(&k.w[ky*d.kw+kx]).Mul(load8(buf, base+kx*d.dw, d.sw)))
+						if full {
+							acc = t
+							continue
+						}
+						ix := ix0.Add(archsimd.LoadInt32x8(&k.kxOff[kx]))
+						acc = t.Merge(acc, ix.Greater(k.neg1).And(k.iw.Greater(ix)))
+					}
+				}
+				if k.vact {
+					acc = k.act(acc)
+					if ox+8 <= d.ow {
+						acc.StoreSlice(row[ox : ox+8])
+					} else {
+						acc.StoreSlicePart(row[ox:])
+					}
+					continue
+				}
+				acc.Store(&tmp)
+				archsimd.ClearAVXUpperBits() // before actOne's scalar math
+				for i := range min(8, d.ow-ox) {
+					row[ox+i] = actOne(tmp[i], a)
+				}
+			}
+		}
+		flush()
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// maxTaps bounds the kernel size of avx2DwConv's broadcast weights.
+const maxTaps = 49
+
+// vconsts are avx2DwConv's vectors, kept in memory as 8 float32 or int32
+// values and loaded with one AVX instruction each.
+type vconsts struct {
+	w            [maxTaps][8]float32 // the channel's weights, broadcast
+	bias         [8]float32
+	lo, hi, zero [8]float32 // Clip's bounds
+	op           ActOp
+	vact         bool
+	laneX        archsimd.Int32x8  // lane·SW
+	neg1, iw     archsimd.Int32x8  // −1 and IW
+	kxOff        [maxTaps][8]int32 // kx·DW
+	start        [][8]int32        // block ox/8: ox·SW − PW
+	startBuf     [64][8]int32
+}
+
+func (k *vconsts) init(d geomDims, a Act) {
+	k.op, k.vact = a.Op, vectorAct(a)
+	for i := range 8 {
+		k.lo[i], k.hi[i] = a.Alpha, a.Beta
+	}
+	var lx [8]int32
+	for i := range 8 {
+		lx[i] = int32(i * d.sw)
+	}
+	k.laneX = archsimd.LoadInt32x8(&lx)
+	k.neg1, k.iw = archsimd.BroadcastInt32x8(-1), archsimd.BroadcastInt32x8(int32(d.iw))
+	for kx := range min(d.kw, maxTaps) {
+		for i := range 8 {
+			k.kxOff[kx][i] = int32(kx * d.dw)
+		}
+	}
+	nb := (d.ow + 7) / 8
+	k.start = k.startBuf[:0]
+	if nb > len(k.startBuf) {
+		k.start = make([][8]int32, 0, nb)
+	}
+	for j := range nb {
+		var v [8]int32
+		for i := range v {
+			v[i] = int32(j*8*d.sw - d.pw)
+		}
+		k.start = append(k.start, v)
+	}
+}
+
+// channel sets the weights and bias of one channel.
+func (k *vconsts) channel(w []float32, bias float32) {
+	for t, v := range w {
+		k.w[t] = [8]float32{v, v, v, v, v, v, v, v}
+	}
+	k.bias = [8]float32{bias, bias, bias, bias, bias, bias, bias, bias}
+}
+
+// act is the vector activation (vact).
+func (k *vconsts) act(v archsimd.Float32x8) archsimd.Float32x8 {
+	switch k.op {
+	case ActRelu:
+		zero := archsimd.LoadFloat32x8(&k.zero)
+		return zero.Merge(v, v.Less(zero))
+	case ActClip:
+		return min8(max8(v, archsimd.LoadFloat32x8(&k.lo)), archsimd.LoadFloat32x8(&k.hi))
+	}
+	return v
+}
+
+func avx2Pool(dst, src []float32, g *geom) {
+	d := g.dims()
+	if d.sw > 2 {
+		goPool(dst, src, g)
+		return
+	}
+	isMax, countPad := g[gOp]&poolMax != 0, g[gOp]&poolCountPad != 0
+	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)
+	ninf := archsimd.BroadcastFloat32x8(float32(math.Inf(-1)))
+	var zeros [8]float32
+	zeroV := archsimd.LoadFloat32x8(&zeros)
+	for c := range d.c {
+		in := src[c*d.ih*d.iw : (c+1)*d.ih*d.iw]
+		out := dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
+		for oy := range d.oh {
+			row := out[oy*d.ow : (oy+1)*d.ow]
+			iyMax := min(d.ih-1, oy*d.sh+(d.kh-1)*d.dh-d.ph)
+			ny := 0
+			for ky := range d.kh {
+				iy := oy*d.sh + ky*d.dh - d.ph
+				if iy < d.eh && (countPad || iy >= 0 && iy < d.ih) {
+					ny++
+				}
+			}
+			one := func(ox int) {
+				m, s, nx := float32(math.Inf(-1)), float32(0), 0
+				for kx := range d.kw {
+					ix := ox*d.sw + kx*d.dw - d.pw
+					if ix < d.ew && (countPad || ix >= 0 && ix < d.iw) {
+						nx++
+					}
+				}
+				for ky := range d.kh {
+					iy := oy*d.sh + ky*d.dh - d.ph
+					if iy < 0 || iy >= d.ih {
+						continue
+					}
+					for kx := range d.kw {
+						ix := ox*d.sw + kx*d.dw - d.pw
+						if ix < 0 || ix >= d.iw {
+							continue
+						}
+						v := in[iy*d.iw+ix]
+						m = max(m, v)
+						s += v
+					}
+				}
+				if isMax {
+					row[ox] = m
+				} else {
+					row[ox] = s / float32(ny*nx)
+				}
+			}
+			ox := 0
+			for ; ox < xlo; ox++ {
+				one(ox)
+			}
+			div := archsimd.BroadcastFloat32x8(float32(ny * d.kw))
+			for ; ox+8 <= xhi; ox += 8 {
+				if d.sw == 2 && iyMax*d.iw+ox*2-d.pw+(d.kw-1)*d.dw+16 > len(in) {
+					break
+				}
+				s := zeroV
+				m := ninf
+				for ky := range d.kh {
+					iy := oy*d.sh + ky*d.dh - d.ph
+					if iy < 0 || iy >= d.ih {
+						continue
+					}
+					base := iy*d.iw + ox*d.sw - d.pw
+					for kx := range d.kw {
+						v := load8(in, base+kx*d.dw, d.sw)
+						if isMax {
+							m = max8(m, v)
+						} else {
+							s = s.Add(v)
+						}
+					}
+				}
+				if isMax {
+					m.StoreSlice(row[ox : ox+8])
+				} else {
+					s.Div(div).StoreSlice(row[ox : ox+8])
+				}
+			}
+			archsimd.ClearAVXUpperBits()
+			for ; ox < d.ow; ox++ {
+				one(ox)
+			}
+		}
+	}
+}
+
+// avx2Im2colConv is goIm2colConv with the inside of each row copied (stride
+// 1), gathered 8 at a time (stride 2) or one at a time without a test per
+// value (larger strides).
+func avx2Im2colConv(col, src []float32, g *geom) {
+	d := g.dims()
+	q := 0
+	for ic := range d.c {
+		in := src[ic*d.ih*d.iw : (ic+1)*d.ih*d.iw]
+		for ky := range d.kh {
+			for kx := range d.kw {
+				// The outputs ox whose input ox*sw + kx*dw - pw is inside.
+				off := kx*d.dw - d.pw
+				lo, hi := inner(d.iw, d.ow, 1, d.sw, 1, -off)
+				for oy := range d.oh {
+					row := col[q : q+d.ow]
+					q += d.ow
+					iy := oy*d.sh + ky*d.dh - d.ph
+					if iy < 0 || iy >= d.ih {
+						clear(row)
+						continue
+					}
+					r := in[iy*d.iw : (iy+1)*d.iw]
+					clear(row[:lo])
+					clear(row[hi:])
+					if lo == hi {
+						// no input inside: the row was cleared
+					} else if d.sw == 1 {
+						copy(row[lo:hi], r[lo+off:hi+off])
+					} else {
+						ox := lo
+						for ; d.sw == 2 && ox+8 <= hi && iy*d.iw+ox*2+off+16 <= len(in); ox += 8 {
+							load8(in, iy*d.iw+ox*2+off, 2).StoreSlice(row[ox : ox+8])
+						}
+						for ; ox < hi; ox++ {
+							row[ox] = r[ox*d.sw+off]
+						}
+					}
+				}
+			}
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+}
