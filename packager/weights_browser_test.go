@@ -521,6 +521,17 @@ func TestWeightsPeakHeap(t *testing.T) {
 	limit := 1.5*shardSize + overhead
 	seen := map[target.ID]bool{}
 	for _, run := range []string{"cold", "warm"} {
+		// Every worker of the page before (the pool's later ones included,
+		// which start after the first call) is not the next page's.
+		infos, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range infos {
+			if i.Type == "worker" {
+				seen[i.TargetID] = true
+			}
+		}
 		release := srv.holdWasm() // the worker waits for its .wasm while the sampler attaches
 		browsertest.Do(t, ctx, chromedp.Navigate(srv.URL()+"?sw=0"))
 		wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(workerTarget(t, ctx, seen)))
