@@ -143,8 +143,8 @@ export class Pool {
           if (d.info.variant === 'simd-threads' && this.size > 1) [this.size, this.alone] = [1, true];
         }
         if (channelSupported()) {
-          m.chan = new PageChannel(channelCapacity(d.info), this.opts.spin ?? false);
-          m.worker.postMessage({ type: 'channel', sab: m.chan.sab, spin: this.opts.spin != null && this.opts.spin !== false });
+          m.chan = new PageChannel(channelCapacity(d.info), this.opts.spin ?? 'auto');
+          m.worker.postMessage({ type: 'channel', sab: m.chan.sab, spin: this.opts.spin !== false });
         }
         m.ready = true;
         if (m.first) this.starting.resolve(d.info);
@@ -271,7 +271,7 @@ export class Pool {
   callChannel(m, job, n) {
     // Spin only when nothing else is waiting: the page's thread is the
     // one that hands out the other calls.
-    let spin = this.opts.spin != null && this.opts.spin !== false && !this.queue.length;
+    let spin = this.opts.spin !== false && !this.queue.length;
     for (const x of this.members) if (x !== m && x.jobs.length) spin = false;
     m.chan.call(n, spin, (status, bytes) => this.answered(m, job, status, bytes));
   }
