@@ -59,6 +59,14 @@ func vectorAct(a Act) bool {
 }
 
 func avx2Act(dst, x []float32, a Act) {
+	switch a.Op {
+	case ActTanh, ActSigmoid:
+		avx2ActF64(dst, x, a.Op)
+		return
+	case ActLeakyRelu:
+		avx2LeakyRelu(dst, x, a.Alpha)
+		return
+	}
 	if !vectorAct(a) {
 		goAct(dst, x, a)
 		return
