@@ -17,10 +17,10 @@ import (
 // cost tens of cycles each among 256-bit code on some CPUs.
 
 type actConsts struct {
-	log2e, ln2Hi, ln2Lo, half, one, two, sign, absMask [4]float64
-	e1, e2, e3, e4, e5                                 [4]float64
+	log2e, ln2Hi, ln2Lo, half, one, two, sign, absMask  [4]float64
+	e1, e2, e3, e4, e5                                  [4]float64
 	p0, p1, p2, q0, q1, q2, small, twenty, neg104, zero [4]float64
-	bias                                               [4]int32
+	bias                                                [4]int32
 }
 
 var actK = func() *actConsts {
