@@ -40,23 +40,23 @@ func avx2Gemm(c, a, b, bias []float32, m, k, n int) {
 				gemmTile4(&c[i*n+j], n, &a[i*k], k, &panel[0], bv)
 			}
 			for ; i < m; i++ {
-				v := float32(0)
+				bp := &zero[0]
 				if bias != nil {
-					v = bias[i]
+					bp = &bias[i]
 				}
-				gemmTile1(&c[i*n+j], &a[i*k], k, &panel[0], v)
+				gemmTile1(&c[i*n+j], &a[i*k], k, &panel[0], bp)
 			}
 		}
 		scratch.Put(sp)
 	}
 	for ; j+8 <= n; j += 8 {
 		for i := range m {
-			v := float32(0)
+			bp := &zero[0]
 			if bias != nil {
-				v = bias[i]
+				bp = &bias[i]
 			}
 			ar := a[i*k : (i+1)*k]
-			c0 := archsimd.BroadcastFloat32x8(v)
+			c0 := archsimd.BroadcastFloat32x8(*bp)
 			for p, w := range ar {
 				c0 = c0.Add(archsimd.BroadcastFloat32x8(w).Mul(archsimd.LoadFloat32x8Slice(b[p*n+j : p*n+j+8])))
 			}
@@ -139,11 +139,13 @@ func gemmTile4(c0 *float32, ldc int, a0 *float32, k int, panel *float32, bias *[
 	c31.Store((*[8]float32)(unsafe.Add(cp, 32)))
 }
 
-// gemmTile1 is gemmTile4 for one row.
+// gemmTile1 is gemmTile4 for one row. The bias comes by address, as in
+// avx2Gemm's other loops: a float32 held in a Go variable is moved with
+// SSE instructions, tens of cycles each among 256-bit code.
 //
 //go:noinline
-func gemmTile1(c0 *float32, a0 *float32, k int, panel *float32, bias float32) {
-	acc0 := archsimd.BroadcastFloat32x8(bias)
+func gemmTile1(c0 *float32, a0 *float32, k int, panel *float32, bias *float32) {
+	acc0 := archsimd.BroadcastFloat32x8(*bias)
 	acc1 := acc0
 	ap := unsafe.Pointer(a0)
 	bp := unsafe.Pointer(panel)

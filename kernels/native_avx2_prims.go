@@ -151,9 +151,59 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 	var k vconsts
 	k.init(d, a)
 	var tmp [8]float32
+	// Blocks whose taps all lie inside the input go four at a time:
+	// each output's sum is one chain of additions in a fixed order,
+	// so only independent blocks in flight hide the adder's latency. The
+	// closure is made once: making it copies its variables with SSE moves.
+	var quad [4]int // output index of each pending block
+	nq := 0
+	var out []float32
+	var bv archsimd.Float32x8
+	flush := func() {
+		if nq == 0 {
+			return
+		}
+		// Four scalars, not an array: zeroing one takes an SSE store,
+		// tens of cycles here among 256-bit code.
+		at := func(i int) int {
+			if i >= nq {
+				i = 0 // computed again, not stored
+			}
+			oy, ox := quad[i]/d.ow, quad[i]%d.ow
+			return (oy*d.sh-d.ph)*pitch + ox*d.sw
+		}
+		base0, base1, base2, base3 := at(0), at(1), at(2), at(3)
+		a0, a1, a2, a3 := bv, bv, bv, bv
+		t := 0
+		for ky := range d.kh {
+			for kx := range d.kw {
+				wv := archsimd.LoadFloat32x8(&k.w[t])
+				t++
+				off := ky*d.dh*pitch + kx*d.dw
+				a0 = a0.Add(wv.Mul(load8(buf, base0+off, d.sw)))
+				a1 = a1.Add(wv.Mul(load8(buf, base1+off, d.sw)))
+				a2 = a2.Add(wv.Mul(load8(buf, base2+off, d.sw)))
+				a3 = a3.Add(wv.Mul(load8(buf, base3+off, d.sw)))
+			}
+		}
+		k.act(a0).StoreSlice(out[quad[0] : quad[0]+8])
+		if nq > 1 {
+			k.act(a1).StoreSlice(out[quad[1] : quad[1]+8])
+		}
+		if nq > 2 {
+			k.act(a2).StoreSlice(out[quad[2] : quad[2]+8])
+		}
+		if nq > 3 {
+			k.act(a3).StoreSlice(out[quad[3] : quad[3]+8])
+		}
+		nq = 0
+	}
 	for c := range d.c {
+		// The plane's copy (memmove's SSE moves below 256 bytes) and the
+		// weights' scalar stores run on clean upper halves.
+		archsimd.ClearAVXUpperBits()
 		in := src[c*d.ih*d.iw : (c+1)*d.ih*d.iw]
-		out := dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
+		out = dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
 		for iy := range d.ih {
 			copy(buf[iy*pitch+d.pw:iy*pitch+d.pw+d.iw], in[iy*d.iw:(iy+1)*d.iw])
 		}
@@ -162,44 +212,7 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 			bias = b[c]
 		}
 		k.channel(w[c*taps:(c+1)*taps], bias)
-		bv := archsimd.LoadFloat32x8(&k.bias)
-		// Blocks whose taps all lie inside the input go four at a time:
-		// each output's sum is one chain of additions in a fixed order,
-		// so only independent blocks in flight hide the adder's latency.
-		var quad [4]int // output index of each pending block
-		nq := 0
-		flush := func() {
-			if nq == 0 {
-				return
-			}
-			var base [4]int
-			for i := range nq {
-				oy, ox := quad[i]/d.ow, quad[i]%d.ow
-				base[i] = (oy*d.sh-d.ph)*pitch + ox*d.sw
-			}
-			for i := nq; i < 4; i++ {
-				base[i] = base[0] // computed again, not stored
-			}
-			a0, a1, a2, a3 := bv, bv, bv, bv
-			t := 0
-			for ky := range d.kh {
-				for kx := range d.kw {
-					wv := archsimd.LoadFloat32x8(&k.w[t])
-					t++
-					off := ky*d.dh*pitch + kx*d.dw
-					a0 = a0.Add(wv.Mul(load8(buf, base[0]+off, d.sw)))
-					a1 = a1.Add(wv.Mul(load8(buf, base[1]+off, d.sw)))
-					a2 = a2.Add(wv.Mul(load8(buf, base[2]+off, d.sw)))
-					a3 = a3.Add(wv.Mul(load8(buf, base[3]+off, d.sw)))
-				}
-			}
-			for i, v := range [4]archsimd.Float32x8{a0, a1, a2, a3} {
-				if i < nq {
-					k.act(v).StoreSlice(out[quad[i] : quad[i]+8])
-				}
-			}
-			nq = 0
-		}
+		bv = archsimd.LoadFloat32x8(&k.bias)
 		for oy := range d.oh {
 			row := out[oy*d.ow : (oy+1)*d.ow]
 			yin := oy*d.sh-d.ph >= 0 && oy*d.sh-d.ph+(d.kh-1)*d.dh < d.ih
