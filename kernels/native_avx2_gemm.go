@@ -24,7 +24,7 @@ func avx2Gemm(c, a, b, bias []float32, m, k, n int) {
 		return
 	}
 	c, a, b = c[:m*n], a[:m*k], b[:k*n]
-	var zero [4]float32
+	var zero [6]float32
 	j := 0
 	if n >= 16 {
 		sp := getScratch(k * 16)
@@ -32,8 +32,15 @@ func avx2Gemm(c, a, b, bias []float32, m, k, n int) {
 		for ; j+16 <= n; j += 16 {
 			packPanel(panel, b, k, n, j)
 			i := 0
+			for ; i+6 <= m; i += 6 {
+				bv := &zero[0]
+				if bias != nil {
+					bv = &bias[i]
+				}
+				gemmTile6(&c[i*n+j], n, &a[i*k], k, &panel[0], k, bv)
+			}
 			for ; i+4 <= m; i += 4 {
-				bv := &zero
+				bv := (*[4]float32)(zero[:4])
 				if bias != nil {
 					bv = (*[4]float32)(bias[i : i+4])
 				}
@@ -138,6 +145,15 @@ func gemmTile4(c0 *float32, ldc int, a0 *float32, k int, panel *float32, bias *[
 	c30.Store((*[8]float32)(cp))
 	c31.Store((*[8]float32)(unsafe.Add(cp, 32)))
 }
+
+// gemmTile6 is gemmTile4 for 6 rows, in assembly
+// (native_avx2_gemm_amd64.s): its 12 accumulators, 2 panel vectors, the
+// broadcast weight and the product take all 16 registers, which the
+// compiler does not give (X15 is its zero), and each weight is broadcast
+// straight from memory. Its callers check the bounds, as gemmTile4's.
+//
+//go:noescape
+func gemmTile6(c *float32, ldc int, a *float32, lda int, panel *float32, k int, bias *float32)
 
 // gemmTile1 is gemmTile4 for one row. The bias comes by address, as in
 // avx2Gemm's other loops: a float32 held in a Go variable is moved with
