@@ -6,30 +6,63 @@ import (
 	"math"
 	"simd/archsimd"
 	"sync"
+	"unsafe"
 )
 
 // The AVX2 twins of the spatial primitives and the activations
 // (prims_purego.go): 8 outputs at a time, each lane one output computed
 // with the same operations in the same order as the pure-Go loop (every
 // product rounded before its addition), so every output is the same bit
-// for bit. Outputs whose window reaches into the padding, strides above 2
-// and the last few outputs of a row take the pure-Go path.
+// for bit. Outputs whose window reaches into the padding and the last
+// few outputs of a row take the pure-Go path.
 
 // evens are the Permute indices that gather lanes 0, 2, 4, 6 into both
 // halves.
 var evens = [8]uint32{0, 2, 4, 6, 0, 2, 4, 6}
 
-// load8 returns in[i], in[i+s], ..., in[i+7s] for s = 1 or 2; for s = 2
-// it reads in[i:i+16], which the caller keeps inside in (for a row near
-// the plane's end the caller takes the pure-Go path).
+// load8 returns in[i], in[i+s], ..., in[i+7s]. For s = 1 one load; for
+// s = 2 it reads in[i:i+16] (two loads and permutes), which the caller
+// keeps inside in (for a row near the plane's end the caller takes the
+// pure-Go path); for larger s it gathers the 8 values with integer loads
+// into the lanes (VPINSRD), reading only in[i+l·s] (gather8).
 func load8(in []float32, i, s int) archsimd.Float32x8 {
 	if s == 1 {
 		return archsimd.LoadFloat32x8Slice(in[i : i+8])
+	}
+	if s > 2 {
+		return gather8(in, i, s)
 	}
 	idx := archsimd.LoadUint32x8(&evens)
 	a := archsimd.LoadFloat32x8Slice(in[i : i+8]).Permute(idx)
 	b := archsimd.LoadFloat32x8Slice(in[i+8 : i+16]).Permute(idx)
 	return a.SetHi(b.GetLo())
+}
+
+// load8Len is how many values from i load8 reads with stride s.
+func load8Len(s int) int {
+	switch s {
+	case 1:
+		return 8
+	case 2:
+		return 16
+	}
+	return 7*s + 1
+}
+
+// gather8 is in[i], in[i+s], ..., in[i+7s] as integer loads inserted
+// lane by lane (AVX instructions only: a float32 moved through Go's
+// scalar code would take SSE instructions, tens of cycles each among
+// 256-bit code).
+func gather8(in []float32, i, s int) archsimd.Float32x8 {
+	_ = in[i+7*s]
+	p := unsafe.Pointer(&in[i])
+	st := uintptr(s) * 4
+	at := func(l uintptr) int32 { return *(*int32)(unsafe.Add(p, l*st)) }
+	var lo, hi archsimd.Int32x4
+	lo = lo.SetElem(0, at(0)).SetElem(1, at(1)).SetElem(2, at(2)).SetElem(3, at(3))
+	hi = hi.SetElem(0, at(4)).SetElem(1, at(5)).SetElem(2, at(6)).SetElem(3, at(7))
+	var r archsimd.Int32x8
+	return r.SetLo(lo).SetHi(hi).AsFloat32x8()
 }
 
 // max8 and min8 are Go's max and min lane by lane: NaN if either is NaN,
@@ -134,7 +167,7 @@ func getScratch(n int) *[]float32 {
 func avx2DwConv(dst, src, w, b []float32, g *geom) {
 	d := g.dims()
 	taps := d.kh * d.kw
-	if d.sw > 2 || taps > maxTaps || d.ow < 8 && d.oh*d.ow < 8 {
+	if taps > maxTaps || d.ow < 8 && d.oh*d.ow < 8 {
 		goDwConv(dst, src, w, b, g)
 		return
 	}
@@ -336,10 +369,6 @@ func (k *vconsts) act(v archsimd.Float32x8) archsimd.Float32x8 {
 
 func avx2Pool(dst, src []float32, g *geom) {
 	d := g.dims()
-	if d.sw > 2 {
-		goPool(dst, src, g)
-		return
-	}
 	isMax, countPad := g[gOp]&poolMax != 0, g[gOp]&poolCountPad != 0
 	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)
 	ninf := archsimd.BroadcastFloat32x8(float32(math.Inf(-1)))
@@ -393,7 +422,7 @@ func avx2Pool(dst, src []float32, g *geom) {
 			}
 			div := archsimd.BroadcastFloat32x8(float32(ny * d.kw))
 			for ; ox+8 <= xhi; ox += 8 {
-				if d.sw == 2 && iyMax*d.iw+ox*2-d.pw+(d.kw-1)*d.dw+16 > len(in) {
+				if iyMax*d.iw+ox*d.sw-d.pw+(d.kw-1)*d.dw+load8Len(d.sw) > len(in) {
 					break
 				}
 				s := zeroV
@@ -428,8 +457,8 @@ func avx2Pool(dst, src []float32, g *geom) {
 }
 
 // avx2Im2colConv is goIm2colConv with the inside of each row copied (stride
-// 1), gathered 8 at a time (stride 2) or one at a time without a test per
-// value (larger strides).
+// 1) or gathered 8 at a time (load8: larger strides), the last few one at
+// a time without a test per value.
 func avx2Im2colConv(col, src []float32, g *geom) {
 	d := g.dims()
 	q := 0
@@ -457,9 +486,10 @@ func avx2Im2colConv(col, src []float32, g *geom) {
 						copy(row[lo:hi], r[lo+off:hi+off])
 					} else {
 						ox := lo
-						for ; d.sw == 2 && ox+8 <= hi && iy*d.iw+ox*2+off+16 <= len(in); ox += 8 {
-							load8(in, iy*d.iw+ox*2+off, 2).StoreSlice(row[ox : ox+8])
+						for ; ox+8 <= hi && iy*d.iw+ox*d.sw+off+load8Len(d.sw) <= len(in); ox += 8 {
+							load8(in, iy*d.iw+ox*d.sw+off, d.sw).StoreSlice(row[ox : ox+8])
 						}
+						archsimd.ClearAVXUpperBits() // before the scalar copies
 						for ; ox < hi; ox++ {
 							row[ox] = r[ox*d.sw+off]
 						}
