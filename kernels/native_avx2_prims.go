@@ -458,7 +458,10 @@ func avx2Pool(dst, src []float32, g *geom) {
 
 // avx2Im2colConv is goIm2colConv with the inside of each row copied (stride
 // 1) or gathered 8 at a time (load8: larger strides), the last few one at
-// a time without a test per value.
+// a time without a test per value. Rows are copied and cleared with AVX
+// (vcopy, vzero), not copy and clear: those call memmove and memclr,
+// whose SSE moves for short rows are slow after 256-bit code, and a call
+// per row costs more than a row of 30 values.
 func avx2Im2colConv(col, src []float32, g *geom) {
 	d := g.dims()
 	q := 0
@@ -474,16 +477,16 @@ func avx2Im2colConv(col, src []float32, g *geom) {
 					q += d.ow
 					iy := oy*d.sh + ky*d.dh - d.ph
 					if iy < 0 || iy >= d.ih {
-						clear(row)
+						vzero(row)
 						continue
 					}
 					r := in[iy*d.iw : (iy+1)*d.iw]
-					clear(row[:lo])
-					clear(row[hi:])
+					vzero(row[:lo])
+					vzero(row[hi:])
 					if lo == hi {
 						// no input inside: the row was cleared
 					} else if d.sw == 1 {
-						copy(row[lo:hi], r[lo+off:hi+off])
+						vcopy(row[lo:hi], r[lo+off:hi+off])
 					} else {
 						ox := lo
 						for ; ox+8 <= hi && iy*d.iw+ox*d.sw+off+load8Len(d.sw) <= len(in); ox += 8 {
@@ -499,4 +502,29 @@ func avx2Im2colConv(col, src []float32, g *geom) {
 		}
 	}
 	archsimd.ClearAVXUpperBits()
+}
+
+// vcopy is copy(dst, src) for len(dst) <= len(src), with AVX loads and
+// stores (the last few masked).
+func vcopy(dst, src []float32) {
+	src = src[:len(dst)]
+	i := 0
+	for ; i+8 <= len(dst); i += 8 {
+		archsimd.LoadFloat32x8Slice(src[i : i+8]).StoreSlice(dst[i : i+8])
+	}
+	if i < len(dst) {
+		archsimd.LoadFloat32x8SlicePart(src[i:]).StoreSlicePart(dst[i:])
+	}
+}
+
+// vzero is clear(dst) with AVX stores.
+func vzero(dst []float32) {
+	var z archsimd.Float32x8
+	i := 0
+	for ; i+8 <= len(dst); i += 8 {
+		z.StoreSlice(dst[i : i+8])
+	}
+	if i < len(dst) {
+		z.StoreSlicePart(dst[i:])
+	}
 }
