@@ -25,10 +25,20 @@ var evens = [8]uint32{0, 2, 4, 6, 0, 2, 4, 6}
 // keeps inside in (for a row near the plane's end the caller takes the
 // pure-Go path); for larger s it gathers the 8 values with integer loads
 // into the lanes (VPINSRD), reading only in[i+l·s] (gather8).
+//
+// load8 is small enough to be inlined into the big kernels (stride 1 is a
+// plain load there); the strided loads are calls.
 func load8(in []float32, i, s int) archsimd.Float32x8 {
 	if s == 1 {
 		return archsimd.LoadFloat32x8Slice(in[i : i+8])
 	}
+	return load8s(in, i, s)
+}
+
+// load8s is load8 for s >= 2.
+//
+//go:noinline
+func load8s(in []float32, i, s int) archsimd.Float32x8 {
 	if s > 2 {
 		return gather8(in, i, s)
 	}
@@ -184,11 +194,14 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 	var k vconsts
 	k.init(d, a)
 	var tmp [8]float32
-	// Blocks whose taps all lie inside the input go four at a time:
+	// Whole blocks of rows whose taps lie inside the input vertically go
+	// four at a time (masked per tap next to the padding columns):
 	// each output's sum is one chain of additions in a fixed order,
 	// so only independent blocks in flight hide the adder's latency. The
 	// closure is made once: making it copies its variables with SSE moves.
-	var quad [4]int // output index of each pending block
+	// Of each pending block: its output index, the buffer index of its
+	// first tap's input, its column (no division in the block loop).
+	var quad, qbase, qx [4]int
 	nq := 0
 	var out []float32
 	var bv archsimd.Float32x8
@@ -196,27 +209,46 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 		if nq == 0 {
 			return
 		}
-		// Four scalars, not an array: zeroing one takes an SSE store,
-		// tens of cycles here among 256-bit code.
-		at := func(i int) int {
-			if i >= nq {
-				i = 0 // computed again, not stored
-			}
-			oy, ox := quad[i]/d.ow, quad[i]%d.ow
-			return (oy*d.sh-d.ph)*pitch + ox*d.sw
+		for i := nq; i < 4; i++ { // computed again, not stored
+			qbase[i], qx[i] = qbase[0], qx[0]
 		}
-		base0, base1, base2, base3 := at(0), at(1), at(2), at(3)
+		base0, base1, base2, base3 := qbase[0], qbase[1], qbase[2], qbase[3]
 		a0, a1, a2, a3 := bv, bv, bv, bv
-		t := 0
-		for ky := range d.kh {
-			for kx := range d.kw {
-				wv := archsimd.LoadFloat32x8(&k.w[t])
-				t++
-				off := ky*d.dh*pitch + kx*d.dw
-				a0 = a0.Add(wv.Mul(load8(buf, base0+off, d.sw)))
-				a1 = a1.Add(wv.Mul(load8(buf, base1+off, d.sw)))
-				a2 = a2.Add(wv.Mul(load8(buf, base2+off, d.sw)))
-				a3 = a3.Add(wv.Mul(load8(buf, base3+off, d.sw)))
+		full := func(ox int) bool { return ox >= xlo && ox+8 <= xhi }
+		if ox0, ox1, ox2, ox3 := qx[0], qx[1], qx[2], qx[3]; !full(ox0) || !full(ox1) || !full(ox2) || !full(ox3) {
+			// Blocks next to the padding columns: per tap, the lanes whose
+			// input column lies outside [0, IW) keep their sum, as in the
+			// one-block loop below, four blocks in flight.
+			x0 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox0/8]))
+			x1 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox1/8]))
+			x2 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox2/8]))
+			x3 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox3/8]))
+			t := 0
+			for ky := range d.kh {
+				for kx := range d.kw {
+					wv := archsimd.LoadFloat32x8(&k.w[t])
+					t++
+					off := ky*d.dh*pitch + kx*d.dw
+					kxo := archsimd.LoadInt32x8(&k.kxOff[kx])
+					i0, i1, i2, i3 := x0.Add(kxo), x1.Add(kxo), x2.Add(kxo), x3.Add(kxo)
+					a0 = a0.Add(wv.Mul(load8(buf, base0+off, d.sw))).Merge(a0, i0.Greater(k.neg1).And(k.iw.Greater(i0)))
+					a1 = a1.Add(wv.Mul(load8(buf, base1+off, d.sw))).Merge(a1, i1.Greater(k.neg1).And(k.iw.Greater(i1)))
+					a2 = a2.Add(wv.Mul(load8(buf, base2+off, d.sw))).Merge(a2, i2.Greater(k.neg1).And(k.iw.Greater(i2)))
+					a3 = a3.Add(wv.Mul(load8(buf, base3+off, d.sw))).Merge(a3, i3.Greater(k.neg1).And(k.iw.Greater(i3)))
+				}
+			}
+		} else {
+			t := 0
+			for ky := range d.kh {
+				for kx := range d.kw {
+					wv := archsimd.LoadFloat32x8(&k.w[t])
+					t++
+					off := ky*d.dh*pitch + kx*d.dw
+					a0 = a0.Add(wv.Mul(load8(buf, base0+off, d.sw)))
+					a1 = a1.Add(wv.Mul(load8(buf, base1+off, d.sw)))
+					a2 = a2.Add(wv.Mul(load8(buf, base2+off, d.sw)))
+					a3 = a3.Add(wv.Mul(load8(buf, base3+off, d.sw)))
+				}
 			}
 		}
 		k.act(a0).StoreSlice(out[quad[0] : quad[0]+8])
@@ -251,8 +283,8 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 			yin := oy*d.sh-d.ph >= 0 && oy*d.sh-d.ph+(d.kh-1)*d.dh < d.ih
 			for ox := 0; ox < d.ow; ox += 8 {
 				full := ox >= xlo && ox+8 <= xhi
-				if full && yin && k.vact {
-					quad[nq] = oy*d.ow + ox
+				if yin && k.vact && ox+8 <= d.ow {
+					quad[nq], qbase[nq], qx[nq] = oy*d.ow+ox, (oy*d.sh-d.ph)*pitch+ox*d.sw, ox
 					if nq++; nq == 4 {
 						flush()
 					}
