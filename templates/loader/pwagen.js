@@ -10,7 +10,7 @@ import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
 import { inputPacker, readSignature, typedPredictor, unpack, views } from './typed.js';
 import { Pool, poolSize } from './pool.js';
-import { WORKER_SPIN, channelSupported, serveChannel, waitChannel } from './channel.js';
+import { IDLE_MS, Spin, WORKER_SPIN, channelSupported, serveChannel, waitChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 import { mark, marks, timeline } from './marks.js';
 import { compileEarly, earlyWeights, fromPage, pageDownloads, pageModules, pageWeights } from './early.js';
@@ -282,6 +282,7 @@ if (inWorker && !isThreadHelper()) {
   mark('workerScript');
   let model = null;
   let sab = null, spin = 0, seen = 0, read = 0; // the shared channel on an isolated page; read counts the messages since it opened
+  const spinning = new Spin(true); // the worker's spin after an answer, learned across turns
   const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
   // Serve the channel, spinning then blocked in Atomics.wait, until the
   // page posts another message (it parks us to read it) or no call came
@@ -291,7 +292,7 @@ if (inWorker && !isThreadHelper()) {
   let turns = 0;
   const serve = () => {
     const turn = ++turns;
-    const r = serveChannel(sab, seen, read, model.out, spin);
+    const r = serveChannel(sab, seen, read, model.out, spin, IDLE_MS, spinning);
     seen = r.seen;
     if (r.idle) waitChannel(sab, seen, () => turn !== turns, serve);
   };
