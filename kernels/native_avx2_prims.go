@@ -504,6 +504,20 @@ func avx2Im2colConv(col, src []float32, g *geom) {
 				// The outputs ox whose input ox*sw + kx*dw - pw is inside.
 				off := kx*d.dw - d.pw
 				lo, hi := inner(d.iw, d.ow, 1, d.sw, 1, -off)
+				if d.sw == 1 && d.sh == 1 && off == 0 && lo == 0 && hi == d.ow && d.ow == d.iw {
+					// Whole rows, one input row after the other: the rows
+					// whose input row is inside are one copy.
+					oy0 := min(max(d.ph-ky*d.dh, 0), d.oh)
+					oy1 := max(min(d.ih+d.ph-ky*d.dh, d.oh), oy0)
+					blk := col[q : q+d.oh*d.ow]
+					q += d.oh * d.ow
+					vzero(blk[:oy0*d.ow])
+					if oy1 > oy0 {
+						vcopy(blk[oy0*d.ow:oy1*d.ow], in[(oy0+ky*d.dh-d.ph)*d.iw:])
+					}
+					vzero(blk[oy1*d.ow:])
+					continue
+				}
 				for oy := range d.oh {
 					row := col[q : q+d.ow]
 					q += d.ow
