@@ -550,8 +550,10 @@ func avx2Im2colConv(col, src []float32, g *geom) {
 	archsimd.ClearAVXUpperBits()
 }
 
-// vcopy is copy(dst, src) for len(dst) <= len(src), with AVX loads and
-// stores (the last few masked).
+// vcopy is copy(dst, src) for len(dst) <= len(src), 8 values at a time
+// with AVX, the last few as integers (a masked store, VMASKMOVPS, costs
+// more than a short row; a float32 moved as a float would take SSE
+// instructions).
 func vcopy(dst, src []float32) {
 	src = src[:len(dst)]
 	i := 0
@@ -559,11 +561,15 @@ func vcopy(dst, src []float32) {
 		archsimd.LoadFloat32x8Slice(src[i : i+8]).StoreSlice(dst[i : i+8])
 	}
 	if i < len(dst) {
-		archsimd.LoadFloat32x8SlicePart(src[i:]).StoreSlicePart(dst[i:])
+		d, s := bitsOf(dst[i:]), bitsOf(src[i:])
+		for j := range d {
+			d[j] = s[j]
+		}
 	}
 }
 
-// vzero is clear(dst) with AVX stores.
+// vzero is clear(dst), 8 values at a time with AVX, the last few as
+// integers.
 func vzero(dst []float32) {
 	var z archsimd.Float32x8
 	i := 0
@@ -571,6 +577,14 @@ func vzero(dst []float32) {
 		z.StoreSlice(dst[i : i+8])
 	}
 	if i < len(dst) {
-		z.StoreSlicePart(dst[i:])
+		d := bitsOf(dst[i:])
+		for j := range d {
+			d[j] = 0
+		}
 	}
+}
+
+// bitsOf is s as its bits, without a copy (s is not empty).
+func bitsOf(s []float32) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&s[0])), len(s))
 }
