@@ -82,6 +82,17 @@ func timeInTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) 
 		}
 		bctxs[i] = bctx
 	}
+	// What a page does after its first inference is not what a call
+	// costs: pwagen's pool starts its other worker, stores the weights and
+	// installs the service worker then, and calls in the first second or
+	// two took 2-5 times as long (bench _pathab). Each page's service
+	// worker in control, then a settling second, before any window.
+	for i, bctx := range bctxs {
+		if err := waitFor(bctx, `navigator.serviceWorker.controller`, `'no controller'`, 30*time.Second); err != nil {
+			logf("   %s: %v (timed anyway)", sides[i].name, err)
+		}
+	}
+	time.Sleep(time.Second)
 	window := func(i, warmMs, calls int) ([]float64, error) {
 		ms, err := eval[[]float64](bctxs[i], fmt.Sprintf("%s(%d, %d, %d)", timeCallsJS, warmMs, calls, 60000))
 		if err != nil {
