@@ -21,10 +21,15 @@ import (
 
 // pathABCmd splits one model's per-call time in Chromium by path, in one
 // cross-origin isolated page, the paths taking turns: pwagen through its
-// loader (the bench page's predict), pwagen's module called directly in
-// the page and in a bare Web Worker answering postMessage, ONNX Runtime
-// Web's session.run in the page and through the bench's ORT worker. The
-// gap between two paths is where a side's time goes.
+// loader (the bench page's predict, and loadModel with spin false and
+// true), pwagen's module called directly in the page and in a bare Web
+// Worker answering postMessage, ONNX Runtime Web's session.run in the page
+// and through the bench's ORT worker. Per path: the minimum, p10 and
+// median ms per call, and each Chromium thread's CPU time per call
+// (/proc/TID/schedstat: what a call costs whatever the machine's load);
+// first, the calls' time over the seconds after the page's first
+// inference; with --profile, each worker's CPU profile (CDP Profiler) by
+// function. The gap between two paths is where a side's time goes.
 //
 //	go run ./bench _pathab [--rounds 4] [--calls 200] DIST WEIGHTS ORT-SITE
 const pathABCmd = "_pathab"
