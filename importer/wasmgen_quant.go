@@ -111,55 +111,102 @@ func widenF16Body() []byte {
 // it with the kernels: per image, per tile of channels, widen their
 // weights, then the float depthwise kernel on those channels alone.
 func (w *wgen) dwQuant(dst, src, wt, scale, b *Value, p kernels.ConvParams) error {
-	if p.OutC != p.InC {
-		return w.unsupported("a quantized depthwise convolution with a channel multiplier runs as Go code in the Go back end")
+	if err := w.dwQuantCheck(p); err != nil {
+		return err
 	}
-	prod := func(s []int) int {
-		n := 1
-		for _, d := range s {
-			n *= d
-		}
-		return n
-	}
-	is, os, ks := prod(p.In), prod(p.Out), prod(p.Kernel)
-	if ks > kernels.DepthwiseTile {
-		return w.unsupported("a quantized depthwise kernel of %d weights, over the %d ConvQ8 widens at a time", ks, kernels.DepthwiseTile)
-	}
-	if os == 0 {
+	if Len(p.Out) == 0 {
 		return nil
 	}
-	w.needTile = true
-	cc := kernels.DepthwiseTile / ks // channels per tile
-	geoms := map[int]uint32{}
-	done := false
+	done, geoms := false, map[int]uint32{}
 	for n := range p.N {
-		for c0 := 0; c0 < p.InC; c0 += cc {
-			k := min(cc, p.InC-c0)
-			at, ok := geoms[k]
-			if !ok {
-				sub := p
-				sub.InC, sub.OutC, sub.Group = k, k, k
-				var g kernels.PrimGeom
-				g, done = kernels.DepthwiseGeom(sub)
-				at = w.geom(g)
-				geoms[k] = at
-			}
-			if scale != nil {
-				w.body.I32(int32(w.tile)).I32(int32(w.addr(wt) + uint32(c0*ks))).I32(int32(w.addr(scale) + uint32(4*c0))).I32(int32(k)).I32(int32(ks))
-				w.callHelper("widenq8")
-			} else {
-				w.body.I32(int32(w.tile)).I32(int32(w.addr(wt) + uint32(2*c0*ks))).I32(int32(k * ks))
-				w.callHelper("widenf16")
-			}
-			var bias uint32
-			if b != nil {
-				bias = w.addr(b) + uint32(4*c0)
-			}
-			w.prim("dwconv", w.addr(dst)+uint32(4*(n*p.OutC+c0)*os), w.addr(src)+uint32(4*(n*p.InC+c0)*is), w.tile, bias, at)
-		}
+		done = w.dwQuantImage(dst, src, wt, scale, b, p, n, geoms)
 	}
 	if !done {
 		return w.act(w.addr(dst), w.addr(dst), dst.Len(), p.Act)
+	}
+	return nil
+}
+
+func (w *wgen) dwQuantCheck(p kernels.ConvParams) error {
+	if p.OutC != p.InC {
+		return w.unsupported("a quantized depthwise convolution with a channel multiplier runs as Go code in the Go back end")
+	}
+	if ks := Len(p.Kernel); ks > kernels.DepthwiseTile {
+		return w.unsupported("a quantized depthwise kernel of %d weights, over the %d ConvQ8 widens at a time", ks, kernels.DepthwiseTile)
+	}
+	return nil
+}
+
+// dwQuantImage is dwQuant's image n, without the activation when the
+// float kernel cannot apply it (it returns whether it did); geoms holds
+// the geom blocks placed so far, by channels per tile.
+func (w *wgen) dwQuantImage(dst, src, wt, scale, b *Value, p kernels.ConvParams, n int, geoms map[int]uint32) (done bool) {
+	is, os, ks := Len(p.In), Len(p.Out), Len(p.Kernel)
+	w.needTile = true
+	cc := kernels.DepthwiseTile / ks // channels per tile
+	for c0 := 0; c0 < p.InC; c0 += cc {
+		k := min(cc, p.InC-c0)
+		sub := p
+		sub.InC, sub.OutC, sub.Group = k, k, k
+		g, d := kernels.DepthwiseGeom(sub)
+		done = d
+		at, ok := geoms[k]
+		if !ok {
+			at = w.geom(g)
+			geoms[k] = at
+		}
+		if scale != nil {
+			w.body.I32(int32(w.tile)).I32(int32(w.addr(wt) + uint32(c0*ks))).I32(int32(w.addr(scale) + uint32(4*c0))).I32(int32(k)).I32(int32(ks))
+			w.callHelper("widenq8")
+		} else {
+			w.body.I32(int32(w.tile)).I32(int32(w.addr(wt) + uint32(2*c0*ks))).I32(int32(k * ks))
+			w.callHelper("widenf16")
+		}
+		var bias uint32
+		if b != nil {
+			bias = w.addr(b) + uint32(4*c0)
+		}
+		w.prim("dwconv", w.addr(dst)+uint32(4*(n*p.OutC+c0)*os), w.addr(src)+uint32(4*(n*p.InC+c0)*is), w.tile, bias, at)
+	}
+	return done
+}
+
+// dwQ8Dot is kernels.ConvQ8Dot's depthwise case: per image, q8dwact of
+// the input into the plan's scratch, then q8dwconv, or dwQuant's float
+// path for that image when the scale is 0.
+func (w *wgen) dwQ8Dot(dst, src, wt, scale, b *Value, scratch uint32, p kernels.ConvParams) error {
+	if err := w.dwQuantCheck(p); err != nil {
+		return err
+	}
+	is, os := Len(p.In), Len(p.Out)
+	if os == 0 {
+		return nil
+	}
+	g, done := kernels.Q8DwGeom(p)
+	at := w.geom(g)
+	var bias uint32
+	if b != nil {
+		bias = w.addr(b)
+	}
+	geoms := map[int]uint32{}
+	for n := range p.N {
+		dn, sn := w.addr(dst)+uint32(4*n*p.OutC*os), w.addr(src)+uint32(4*n*p.InC*is)
+		var err error
+		w.needSA = true
+		w.prim("q8dwact", scratch, sn, at)
+		w.body.Tee(saLocal).F32(0).Op(0x5c).If() // f32.ne
+		w.prim("q8dwconv", dn, scratch, w.addr(wt), w.addr(scale), local(saLocal), bias, at)
+		if !done {
+			err = w.act(dn, dn, p.OutC*os, p.Act)
+		}
+		w.body.Op(wasmbin.OpElse)
+		if !w.dwQuantImage(dst, src, wt, scale, b, p, n, geoms) && err == nil {
+			err = w.act(dn, dn, p.OutC*os, p.Act)
+		}
+		w.body.End()
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -208,7 +255,8 @@ func (w *wgen) gemmQ8Dot(y, a, wt, scale, c *Value, p kernels.GemmParams) error 
 	})
 }
 
-// convQ8Dot is kernels.ConvQ8Dot: a depthwise convolution is dwQuant's;
+// convQ8Dot is kernels.ConvQ8Dot: a depthwise convolution is dwQ8Dot's
+// (dwQuant's where ConvQ8Dot runs ConvQ8);
 // otherwise, per image and group, q8act of the im2col matrix (or the
 // input, pointwise) into the plan's scratch after ConvScratch(p) values,
 // then q8dotgemm, or q8gemm when the scale is 0. Where ConvQ8Dot runs
@@ -221,6 +269,9 @@ func (w *wgen) convQ8Dot(i int, c Call) error {
 		scratch = w.arena + uint32(4*w.pl.scratch[i])
 	}
 	if p.Group == p.InC && p.Group > 1 {
+		if kernels.ConvQ8DotUsesDot(p) {
+			return w.dwQ8Dot(dst, src, wt, scale, b, scratch, p)
+		}
 		return w.dwQuant(dst, src, wt, scale, b, p)
 	}
 	kk := p.InC / p.Group * Len(p.Kernel)

@@ -37,7 +37,11 @@ func BenchmarkBrowserQ8Dot(b *testing.B) {
 	browsertest.Do(b, ctx, chromedp.Navigate(url))
 	// m×k×n: gemm shapes of the torch fixtures' convolutions (im2col) and
 	// a 1×1 convolution; n = 1 is a gemv (a Linear layer).
-	for _, s := range [][3]int{{16, 150, 64}, {6, 25, 576}, {32, 288, 256}, {64, 576, 64}, {96, 16, 256}, {24, 96, 64}, {128, 784, 1}, {10, 256, 1}} {
+	for _, s := range [][3]int{{16, 150, 64}, {6, 25, 576}, {32, 288, 256}, {64, 576, 64}, {96, 16, 256}, {24, 96, 64}, {128, 784, 1}, {10, 256, 1},
+		// mobilenetv2's pointwise convolutions
+		{16, 16, 1024}, {64, 16, 1024}, {24, 64, 256}, {96, 24, 256}, {24, 96, 256}, {32, 96, 64}, {128, 32, 64}, {32, 128, 64}, {96, 32, 64},
+		// mlp's Gemms
+		{64, 784, 1}, {10, 64, 1}} {
 		m, k, n := s[0], s[1], s[2]
 		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
 			f32, q8, dot := "f.gemm(pc, pa, pb, pbias, m, k, n)", "f.q8gemm(pc, pq, ps, pb, pbias, m, k, n)",
