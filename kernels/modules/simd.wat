@@ -2410,6 +2410,65 @@
   ;; kernels/quant_dot.go, so the lanes' order does not matter).
   (func $q8dotgemv (param $y i32) (param $a i32) (param $scale i32) (param $xq i32) (param $sa f32) (param $b i32) (param $m i32) (param $n i32)
     (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $acc i32) (local $v f32) (local $a0 v128) (local $a1 v128)
+    (local $a2 v128) (local $a3 v128) (local $x v128) (local $n2 i32) (local $n3 i32) (local $j i32) (local $xj i32) (local $o i32)
+    ;; Four rows at a time share each load of the activations; their four
+    ;; sums are gathered into one vector (integer adds: any order) and
+    ;; scaled four lanes at a time, each lane as the single-row code does.
+    (local.set $n2 (i32.shl (local.get $n) (i32.const 1)))
+    (local.set $n3 (i32.add (local.get $n2) (local.get $n)))
+    (block $d4
+      (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (i32.and (local.get $n) (i32.const -8))))
+        (local.set $xp (local.get $xq))
+        (block $d8
+          (loop $l8
+            (br_if $d8 (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $x (v128.load (local.get $xp)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $ap)) (local.get $x))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $ap) (local.get $n))) (local.get $x))))
+            (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $ap) (local.get $n2))) (local.get $x))))
+            (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $ap) (local.get $n3))) (local.get $x))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
+            (br $l8)))
+        ;; (a0, a1, a2, a3) -> (sum a0, sum a1, sum a2, sum a3)
+        (local.set $a0 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
+        (local.set $a2 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
+        (local.set $a0 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a0) (local.get $a2))
+          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a0) (local.get $a2))))
+        ;; the last n%8 products of each row
+        (block $dt
+          (loop $lt
+            (br_if $dt (i32.ge_u (local.get $ap) (i32.add (local.get $a) (local.get $n))))
+            (local.set $xj (i32.load16_s (local.get $xp)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.mul (i32x4.splat (local.get $xj)) (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1
+              (i32x4.splat (i32.load8_s (local.get $ap)))
+              (i32.load8_s (i32.add (local.get $ap) (local.get $n))))
+              (i32.load8_s (i32.add (local.get $ap) (local.get $n2))))
+              (i32.load8_s (i32.add (local.get $ap) (local.get $n3)))))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 1)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 2)))
+            (br $lt)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $x (f32x4.mul (f32x4.convert_i32x4_s (local.get $a0))
+          (f32x4.mul (v128.load (i32.add (local.get $scale) (local.get $o))) (f32x4.splat (local.get $sa)))))
+        (if (local.get $b) (then
+          (local.set $x (f32x4.add (local.get $x) (v128.load (i32.add (local.get $b) (local.get $o)))))))
+        (v128.store (i32.add (local.get $y) (local.get $o)) (local.get $x))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l4)))
     (block $done
       (loop $rows
         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))

@@ -82,6 +82,9 @@ func Q8DwActLen(p ConvParams) int {
 // scratch, then q8dwconv, or ConvQ8's float path for an image q8dwact
 // cannot quantize.
 func convQ8DotDW(dst, src []float32, w []int8, scale, b, scratch []float32, c *conv, p ConvParams) {
+	if c.os == 0 {
+		return
+	}
 	g, actDone := q8dwGeom(p)
 	n16 := q8dwLen(&g)
 	xq := unsafe.Slice((*int16)(unsafe.Pointer(unsafe.SliceData(scratch))), 2*len(scratch))[:n16]
