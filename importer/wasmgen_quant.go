@@ -11,11 +11,14 @@ import (
 // Quantized weights in the wasm back end. int8 tensors keep their
 // one-byte row scales in the weights file (kernels.DecodeScales):
 // pwagen_load_weights decodes them once into float32 buffers, which the
-// q8 kernels read as the Go back end's decoded scales. A quantized
-// depthwise convolution widens the weights of a few channels at a time
-// into a tile of kernels.DepthwiseTile float32 and runs the float
-// depthwise kernel on those channels, as kernels.ConvQ8 and ConvF16 do:
-// the same products, the same calls, the same bits. A non-depthwise
+// q8 kernels read as the Go back end's decoded scales. An int8 3×3
+// depthwise convolution (strides 1, 2, no dilation) runs the integer
+// kernels q8dwact and q8dwconv per image, as kernels.ConvQ8Dot does
+// (dwQ8Dot). Other quantized depthwise convolutions, and an image those
+// cannot quantize, widen the weights of a few channels at a time into a
+// tile of kernels.DepthwiseTile float32 and run the float depthwise kernel
+// on those channels, as kernels.ConvQ8 and ConvF16 do: the same products,
+// the same calls, the same bits. A non-depthwise
 // ConvQ8 always calls the q8gemm kernel: kernels' q8gemmTile (widen a few
 // rows, float32 Gemm, one ActScale call per row) gives the same bits, and
 // the Go module takes it from 512 outputs per channel, but generated here
