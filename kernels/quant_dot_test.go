@@ -8,7 +8,8 @@ import (
 
 // ConvQ8Dot and GemmExQ8Dot against pure Go of the same arithmetic, bit
 // for bit (natively, and under wazero in every kernel variant): im2col in
-// Go, goQ8Act, goQ8DotGemm or goQ8DotGemv, then the activation. And close
+// Go, goQ8Act, goQ8DotGemm or goQ8DotGemv, then the activation (3×3
+// depthwise: goQ8DwAct and goQ8DwConv per image). And close
 // to the float32 ops on the dequantized weights: the int16 activations add
 // an error of at most max|x|/8190 per value.
 func TestQ8DotOpsMatchGo(t *testing.T) {
