@@ -126,7 +126,7 @@ func hasNaN(s []float32) bool {
 // with and without bias, weights unaligned,
 // NaN, infinities and zeros among the inputs in some runs.
 func TestQ8DwKernelsMatchGo(t *testing.T) {
-	acts := []kernels.Act{{}, {Op: kernels.ActRelu}, {Op: kernels.ActClip, Beta: 6}, {Op: kernels.ActHardSwish}, {Op: kernels.ActLeakyRelu, Alpha: 0.1}}
+	acts := []kernels.Act{{}, {Op: kernels.ActRelu}, {Op: kernels.ActClip, Beta: 6}, {Op: kernels.ActHardSwish}, {Op: kernels.ActLeakyRelu, Alpha: 0.1}, {Op: kernels.ActClip, Alpha: -0.05, Beta: 0.05}}
 	type size struct{ c, in, s, pad int }
 	sizes := []size{{2, 3, 1, 0}, {2, 4, 1, 1}, {3, 5, 2, 1}, {16, 8, 1, 1}, {5, 9, 2, 1}, {7, 10, 1, 2}, {4, 13, 2, 0}, {19, 7, 1, 1}, {3, 32, 2, 1}, {2, 17, 1, 1}}
 	for _, v := range modules.Variants {

@@ -2896,7 +2896,7 @@
     (local $op i32) (local $alpha f32) (local $beta f32)
     (local $oy i32) (local $ox i32) (local $q i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $dr i32) (local $o i32) (local $left i32)
     (local $wa0 v128) (local $wb0 v128) (local $wa1 v128) (local $wb1 v128) (local $wa2 v128) (local $wb2 v128)
-    (local $s4 v128) (local $b4 v128) (local $acc v128) (local $x v128) (local $v v128)
+    (local $s4 v128) (local $b4 v128) (local $acc v128) (local $x v128) (local $v v128) (local $av v128) (local $bt v128)
     (local.set $C (i32.load (local.get $g)))
     (local.set $OH (i32.load offset=12 (local.get $g)))
     (local.set $OW (i32.load offset=16 (local.get $g)))
@@ -2906,6 +2906,8 @@
     (local.set $op (i32.load offset=60 (local.get $g)))
     (local.set $alpha (f32.load offset=64 (local.get $g)))
     (local.set $beta (f32.load offset=68 (local.get $g)))
+    (local.set $av (f32x4.splat (local.get $alpha)))
+    (local.set $bt (f32x4.splat (local.get $beta)))
     (local.set $wp (call $q8dwWP (local.get $g)))
     (local.set $fast (i32.and (i32.and (i32.eq (i32.load offset=20 (local.get $g)) (i32.const 3)) (i32.eq (i32.load offset=24 (local.get $g)) (i32.const 3)))
       (i32.and (i32.eq (i32.load offset=40 (local.get $g)) (i32.const 1)) (i32.le_u (i32.sub (local.get $SW) (i32.const 1)) (i32.const 1)))))
@@ -2964,8 +2966,12 @@
                   (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
                     (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $r2) (local.get $o))) (local.get $wa2))
                     (i32x4.dot_i16x8_s (v128.load offset=4 (i32.add (local.get $r2) (local.get $o))) (local.get $wb2)))))))
-              (local.set $v (call $actv (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc)) (local.get $s4)) (local.get $b4))
-                (local.get $op) (local.get $alpha) (local.get $beta)))
+              (local.set $v (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc)) (local.get $s4)) (local.get $b4)))
+              ;; Clip (ReLU6, op 8) as $actv computes it, without the call
+              (if (i32.eq (local.get $op) (i32.const 8))
+                (then (local.set $v (f32x4.min (f32x4.max (local.get $v) (local.get $av)) (local.get $bt))))
+                (else (if (local.get $op) (then
+                  (local.set $v (call $actv (local.get $v) (local.get $op) (local.get $alpha) (local.get $beta)))))))
               (local.set $left (i32.sub (local.get $OW) (local.get $ox)))
               (if (i32.ge_s (local.get $left) (i32.const 4))
                 (then (v128.store (local.get $q) (local.get $v)))
