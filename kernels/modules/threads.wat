@@ -2735,9 +2735,8 @@
   ;; int16 planes of hp rows of wp values at dst, the padding written as
   ;; zeros, then q8dwMargin (16) zeros: hp = max(IH+PH, (OH-1)*SH+(KH-1)*DH+1),
   ;; wp = max(IW+PW, (OW-1)*SW+(KW-1)*DW+1) (OH, OW >= 1). Scale and
-  ;; rounding as $q8act: returns m/4095, or 0 (dst then untouched). The
-  ;; buffer is zeroed 16 bytes at a time, then each input row quantized 8
-  ;; values at a time into its place.
+  ;; rounding as $q8act: returns m/4095, or 0 (dst then untouched). Each
+  ;; value is written once, the input rows quantized 8 values at a time.
   (func $q8dwact (param $dst i32) (param $src i32) (param $g i32) (result f32)
     (local $C i32) (local $IH i32) (local $IW i32) (local $PH i32) (local $PW i32) (local $hp i32) (local $wp i32)
     (local $p i32) (local $end i32) (local $mx i32) (local $v i32) (local $m f32) (local $inv f32) (local $row i32) (local $rend i32) (local $rend8 i32)
@@ -2774,33 +2773,22 @@
     (if (f32.eq (local.get $inv) (f32.const inf)) (then (return (f32.const 0))))
     (local.set $iv (f32x4.splat (local.get $inv)))
     (local.set $mg (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23))
-    ;; zeros: the planes and the margin, a multiple of 16 values
-    (local.set $p (local.get $dst))
-    (local.set $end (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $C) (i32.mul (local.get $hp) (local.get $wp))) (i32.const 16)) (i32.const 1))))
-    (block $d
-      (loop $l
-        (br_if $d (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
-        (v128.store (local.get $p) (v128.const i32x4 0 0 0 0))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $l)))
-    (block $d
-      (loop $l
-        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
-        (i32.store16 (local.get $p) (i32.const 0))
-        (local.set $p (i32.add (local.get $p) (i32.const 2)))
-        (br $l)))
+    ;; each value is written once: per channel the padding rows above, per
+    ;; input row its left padding, its values and its right padding, then
+    ;; the padding rows below; the margin after the last channel
     (local.set $p (local.get $src))
-    (local.set $row (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $PH) (local.get $wp)) (local.get $PW)) (i32.const 1))))
+    (local.set $row (local.get $dst))
     (block $dc
       (loop $lc
         (br_if $dc (i32.eqz (local.get $C)))
+        (local.set $row (call $zero16 (local.get $row) (i32.mul (local.get $PH) (local.get $wp))))
         (local.set $v (local.get $IH))
         (block $dy
           (loop $ly
             (br_if $dy (i32.eqz (local.get $v)))
+            (local.set $end (call $zero16 (local.get $row) (local.get $PW)))
             (local.set $rend (i32.add (local.get $p) (i32.shl (local.get $IW) (i32.const 2))))
             (local.set $rend8 (i32.add (local.get $p) (i32.shl (i32.and (local.get $IW) (i32.const -8)) (i32.const 2))))
-            (local.set $end (local.get $row))
             (block $dx
               (loop $lx
                 (br_if $dx (i32.ge_u (local.get $p) (local.get $rend8)))
@@ -2817,13 +2805,34 @@
                 (local.set $p (i32.add (local.get $p) (i32.const 4)))
                 (local.set $end (i32.add (local.get $end) (i32.const 2)))
                 (br $lx)))
-            (local.set $row (i32.add (local.get $row) (i32.shl (local.get $wp) (i32.const 1))))
+            (local.set $row (call $zero16 (local.get $end) (i32.sub (i32.sub (local.get $wp) (local.get $PW)) (local.get $IW))))
             (local.set $v (i32.sub (local.get $v) (i32.const 1)))
             (br $ly)))
-        (local.set $row (i32.add (local.get $row) (i32.shl (i32.mul (i32.sub (local.get $hp) (local.get $IH)) (local.get $wp)) (i32.const 1))))
+        (local.set $row (call $zero16 (local.get $row) (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $PH)) (local.get $IH)) (local.get $wp))))
         (local.set $C (i32.sub (local.get $C) (i32.const 1)))
         (br $lc)))
+    (drop (call $zero16 (local.get $row) (i32.const 16)))
     (f32.div (local.get $m) (f32.const 4095)))
+
+  ;; zero16 writes n int16 zeros at p, 8 at a time then one at a time,
+  ;; and returns the address after them.
+  (func $zero16 (param $p i32) (param $n i32) (result i32)
+    (local $end i32) (local $end8 i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 1))))
+    (local.set $end8 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 1))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end8)))
+        (v128.store (local.get $p) (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l)))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (i32.store16 (local.get $p) (i32.const 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (br $l)))
+    (local.get $p))
 
   ;; q8dwHP and q8dwWP are q8dwact's padded rows and row length.
   (func $q8dwHP (param $g i32) (result i32)
@@ -2889,7 +2898,8 @@
   ;; SW of 1 or 2 run 4 outputs at a time: per kernel row, taps (0, 1) as
   ;; one i32x4.dot_i16x8_s of the splat weight pair by four outputs' input
   ;; pairs, tap 2 paired with a zero weight; SW = 1 takes both from one
-  ;; load by two shuffles, SW = 2 loads them as they lie. Lanes past OW are
+  ;; load by two shuffles (and runs eight outputs at a time inside a row),
+  ;; SW = 2 loads them as they lie. Lanes past OW are
   ;; computed (from the padding, the next row or the margin) and not
   ;; stored. Other kernels go through $q8dwPlane.
   (func $q8dwconv (param $dst i32) (param $xq i32) (param $w i32) (param $scale i32) (param $sa f32) (param $b i32) (param $g i32)
@@ -2899,6 +2909,7 @@
     (local $oy i32) (local $ox i32) (local $q i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $dr i32) (local $o i32) (local $left i32)
     (local $wa0 v128) (local $wb0 v128) (local $wa1 v128) (local $wb1 v128) (local $wa2 v128) (local $wb2 v128)
     (local $s4 v128) (local $b4 v128) (local $acc v128) (local $x v128) (local $v v128) (local $av v128) (local $bt v128)
+    (local $x1 v128) (local $acc1 v128) (local $v1 v128)
     (local.set $C (i32.load (local.get $g)))
     (local.set $OH (i32.load offset=12 (local.get $g)))
     (local.set $OW (i32.load offset=16 (local.get $g)))
@@ -2942,6 +2953,48 @@
             (local.set $ox (i32.const 0))
             (block $dx (loop $lx
               (br_if $dx (i32.ge_s (local.get $ox) (local.get $OW)))
+              ;; stride 1, eight outputs inside the row: two blocks of four
+              ;; in flight, each as below
+              (if (i32.and (i32.eq (local.get $SW) (i32.const 1)) (i32.le_s (i32.add (local.get $ox) (i32.const 8)) (local.get $OW))) (then
+                (local.set $o (i32.shl (local.get $ox) (i32.const 1)))
+                (local.set $x (v128.load (i32.add (local.get $r0) (local.get $o))))
+                (local.set $x1 (v128.load offset=8 (i32.add (local.get $r0) (local.get $o))))
+                (local.set $acc (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa0))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb0))))
+                (local.set $acc1 (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x1) (local.get $x1)) (local.get $wa0))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x1) (local.get $x1)) (local.get $wb0))))
+                (local.set $x (v128.load (i32.add (local.get $r1) (local.get $o))))
+                (local.set $x1 (v128.load offset=8 (i32.add (local.get $r1) (local.get $o))))
+                (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa1))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb1)))))
+                (local.set $acc1 (i32x4.add (local.get $acc1) (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x1) (local.get $x1)) (local.get $wa1))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x1) (local.get $x1)) (local.get $wb1)))))
+                (local.set $x (v128.load (i32.add (local.get $r2) (local.get $o))))
+                (local.set $x1 (v128.load offset=8 (i32.add (local.get $r2) (local.get $o))))
+                (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa2))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb2)))))
+                (local.set $acc1 (i32x4.add (local.get $acc1) (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x1) (local.get $x1)) (local.get $wa2))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x1) (local.get $x1)) (local.get $wb2)))))
+                (local.set $v (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc)) (local.get $s4)) (local.get $b4)))
+                (local.set $v1 (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc1)) (local.get $s4)) (local.get $b4)))
+                (if (i32.eq (local.get $op) (i32.const 8))
+                  (then
+                    (local.set $v (f32x4.min (f32x4.max (local.get $v) (local.get $av)) (local.get $bt)))
+                    (local.set $v1 (f32x4.min (f32x4.max (local.get $v1) (local.get $av)) (local.get $bt))))
+                  (else (if (local.get $op) (then
+                    (local.set $v (call $actv (local.get $v) (local.get $op) (local.get $alpha) (local.get $beta)))
+                    (local.set $v1 (call $actv (local.get $v1) (local.get $op) (local.get $alpha) (local.get $beta)))))))
+                (v128.store (local.get $q) (local.get $v))
+                (v128.store offset=16 (local.get $q) (local.get $v1))
+                (local.set $q (i32.add (local.get $q) (i32.const 32)))
+                (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
+                (br $lx)))
               (if (i32.eq (local.get $SW) (i32.const 1))
                 (then
                   (local.set $o (i32.shl (local.get $ox) (i32.const 1)))
