@@ -568,6 +568,8 @@ func (w *wgen) prim(name string, args ...any) {
 			w.body.I32(int32(a))
 		case local:
 			w.body.Get(uint32(a))
+		case memF32:
+			w.body.I32(int32(a)).F32Load(0)
 		}
 	}
 	w.body.Call(idx)

@@ -221,6 +221,9 @@ const saLocal = 1
 // local is a local of predict as a prim argument.
 type local uint32
 
+// memF32 is the float32 at an address as a prim argument.
+type memF32 uint32
+
 // q8Dot calls q8act on the k×n matrix at x into xq, then dot (the
 // integer dot-product kernel, given the scale in saLocal) if the scale
 // is not 0, else float (the float32 q8 kernel): kernels' `if sa :=
@@ -263,7 +266,12 @@ func (w *wgen) gemmQ8Dot(y, a, wt, scale, c *Value, p kernels.GemmParams) error 
 // otherwise, per image and group, q8act of the im2col matrix (or the
 // input, pointwise) into the plan's scratch after ConvScratch(p) values,
 // then q8dotgemm, or q8gemm when the scale is 0. Where ConvQ8Dot runs
-// ConvQ8 (kernels.ConvQ8DotUsesDot), q8gemm alone, as ConvQ8's lowering.
+// ConvQ8 (kernels.ConvQ8DotUsesDot: fewer than 8 output channels a group,
+// or K > Q8DotMaxK), q8gemm, or, when the group's weights fit the tile,
+// kernels' q8gemmTile: the weights widened (not scaled) into the tile,
+// the float32 gemm kernel, then each row through act's ActScale (scale,
+// bias or −0), the same bits as q8gemm (lenet's first convolution, 6
+// channels: q8gemm took 1.3–1.6× float32's gemm in Chromium).
 func (w *wgen) convQ8Dot(i int, c Call) error {
 	a := c.Args
 	dst, src, wt, scale, b, p := val(a[0]), val(a[1]), val(a[2]), val(a[3]), val(a[4]), a[6].(kernels.ConvParams)
@@ -281,9 +289,33 @@ func (w *wgen) convQ8Dot(i int, c Call) error {
 	ocg, os := p.OutC/p.Group, Len(p.Out)
 	dot := kernels.ConvQ8DotUsesDot(p)
 	q := scratch + uint32(4*kernels.ConvScratch(p))
+	var ones uint32 // ocg scales of 1: widenq8 then widens exactly
+	tile := !dot && ocg*kk <= kernels.DepthwiseTile && kk > 0 && os > 0
+	if tile {
+		w.needTile = true
+		b1 := make([]byte, 4*ocg)
+		for r := range ocg {
+			binary.LittleEndian.PutUint32(b1[4*r:], math.Float32bits(1))
+		}
+		ones = w.bytes(b1)
+	}
 	return w.convWith(dst, src, nil, b, scratch, p, func(dg uint32, g int, col, bg uint32) {
 		wg, sg := w.addr(wt)+uint32(g*ocg*kk), w.addr(scale)+uint32(4*g*ocg)
 		gemm := func() { w.prim("q8gemm", dg, wg, sg, col, bg, ocg, kk, os) }
+		if tile {
+			w.body.I32(int32(w.tile)).I32(int32(wg)).I32(int32(ones)).I32(int32(ocg)).I32(int32(kk))
+			w.callHelper("widenq8")
+			w.prim("gemm", dg, w.tile, col, uint32(0), ocg, kk, os)
+			for r := range ocg {
+				row := dg + uint32(4*r*os)
+				var beta any = float32(math.Copysign(0, -1))
+				if bg != 0 {
+					beta = memF32(bg + uint32(4*r))
+				}
+				w.prim("act", row, row, os, int(kernels.ActScale), memF32(sg+uint32(4*r)), beta)
+			}
+			return
+		}
 		if !dot {
 			gemm()
 			return
