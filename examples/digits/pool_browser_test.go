@@ -43,6 +43,7 @@ type poolRun struct {
 	V1Many     []float64              `json:"v1many"`     // the pool, predict of every digit in one Float32Array
 	Spin       map[string][][]float64 `json:"spin"`       // one worker per loadModel({spin}), the first 20 digits
 	Stress     stressRun              `json:"stress"`
+	Dealt      dealtRun               `json:"dealt"`
 	Errors     map[string]string      `json:"errors"`
 	Budget     budgetRun              `json:"budget"`
 	Empty      int                    `json:"empty"`
@@ -53,6 +54,14 @@ type poolRun struct {
 type stressRun struct {
 	Calls, Answers, Mismatches, Rounds int
 	First                              string
+}
+
+// dealtRun is how one predictBatch went out to a pool whose workers were
+// all idle: the messages posted to workers, to how many workers, the items
+// they carried, and the answers.
+type dealtRun struct {
+	Messages, Workers, Items, Tries int
+	Answers                         [][]float64
 }
 
 type budgetRun struct {
@@ -125,6 +134,28 @@ const poolJS = `(async (b64, n) => {
     await Promise.all(calls);
   }
   out.stress = st;
+
+  // A batch that finds every worker idle is dealt out at once: one message
+  // to each worker, no part-by-part round trips. (Tries: until every
+  // worker of the pool has started.)
+  const post = Worker.prototype.postMessage;
+  for (let tries = 1; tries <= 20; tries++) {
+    const sent = [];
+    Worker.prototype.postMessage = function (msg, transfer) {
+      if (msg instanceof ArrayBuffer) sent.push([this, 1]);
+      else if (msg?.type === 'batch') sent.push([this, msg.items.length]);
+      return post.call(this, msg, transfer);
+    };
+    let answers;
+    try {
+      answers = (await pool.predictBatch(digits)).map(plain);
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
+    out.dealt = { messages: sent.length, workers: new Set(sent.map((x) => x[0])).size, items: sent.reduce((a, x) => a + x[1], 0), tries, answers };
+    if (sent.length <= 3) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   out.errors.notArray = await rejects(pool.predictBatch(digits[0]));
   out.errors.badItem = await rejects(pool.predictBatch([digits[0], new Float32Array(5), digits[1]]));
@@ -222,6 +253,12 @@ func TestBrowserPool(t *testing.T) {
 			if s.Mismatches > 0 || s.Answers < 100 {
 				t.Errorf("stress: %d of %d answers differ from the one-worker run (first: %s)", s.Mismatches, s.Answers, s.First)
 			}
+			d := r.Dealt
+			t.Logf("dealt: %d messages to %d workers, %d items, after %d tries", d.Messages, d.Workers, d.Items, d.Tries)
+			if d.Messages != 3 || d.Workers != 3 || d.Items != poolDigits {
+				t.Errorf("predictBatch of %d digits on a pool of 3 idle workers went out in %d messages to %d workers carrying %d items; want one message to each of the 3, %d items in all", poolDigits, d.Messages, d.Workers, d.Items, poolDigits)
+			}
+			sameAnswers(t, "pool of 3, predictBatch dealt at once", d.Answers, r.Reference)
 			checkRejections(t, r.Errors, map[string][]string{
 				"notArray":  {"predictBatch takes an array of inputs", "Float32Array", "call predict"},
 				"badItem":   {"predictBatch's input 1 of 3", "5 values", "784 per input"},
