@@ -58,10 +58,10 @@ type stressRun struct {
 
 // dealtRun is how one predictBatch went out to a pool whose workers were
 // all idle: the messages posted to workers, to how many workers, the items
-// they carried, and the answers.
+// they carried, the buffers they transferred, and the answers.
 type dealtRun struct {
-	Messages, Workers, Items, Tries int
-	Answers                         [][]float64
+	Messages, Workers, Items, Transfers, Tries int
+	Answers                                    [][]float64
 }
 
 type budgetRun struct {
@@ -136,14 +136,14 @@ const poolJS = `(async (b64, n) => {
   out.stress = st;
 
   // A batch that finds every worker idle is dealt out at once: one message
-  // to each worker, no part-by-part round trips. (Tries: until every
-  // worker of the pool has started.)
+  // to each worker, no part-by-part round trips, each part's inputs in one
+  // transferred buffer. (Tries: until every worker of the pool has started.)
   const post = Worker.prototype.postMessage;
   for (let tries = 1; tries <= 20; tries++) {
     const sent = [];
     Worker.prototype.postMessage = function (msg, transfer) {
-      if (msg instanceof ArrayBuffer) sent.push([this, 1]);
-      else if (msg?.type === 'batch') sent.push([this, msg.items.length]);
+      if (msg instanceof ArrayBuffer) sent.push([this, 1, transfer.length]);
+      else if (msg?.type === 'batch') sent.push([this, msg.sizes?.length ?? msg.items.length, transfer.length]);
       return post.call(this, msg, transfer);
     };
     let answers;
@@ -152,7 +152,8 @@ const poolJS = `(async (b64, n) => {
     } finally {
       Worker.prototype.postMessage = post;
     }
-    out.dealt = { messages: sent.length, workers: new Set(sent.map((x) => x[0])).size, items: sent.reduce((a, x) => a + x[1], 0), tries, answers };
+    const sum = (k) => sent.reduce((a, x) => a + x[k], 0);
+    out.dealt = { messages: sent.length, workers: new Set(sent.map((x) => x[0])).size, items: sum(1), transfers: sum(2), tries, answers };
     if (sent.length <= 3) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -254,9 +255,9 @@ func TestBrowserPool(t *testing.T) {
 				t.Errorf("stress: %d of %d answers differ from the one-worker run (first: %s)", s.Mismatches, s.Answers, s.First)
 			}
 			d := r.Dealt
-			t.Logf("dealt: %d messages to %d workers, %d items, after %d tries", d.Messages, d.Workers, d.Items, d.Tries)
-			if d.Messages != 3 || d.Workers != 3 || d.Items != poolDigits {
-				t.Errorf("predictBatch of %d digits on a pool of 3 idle workers went out in %d messages to %d workers carrying %d items; want one message to each of the 3, %d items in all", poolDigits, d.Messages, d.Workers, d.Items, poolDigits)
+			t.Logf("dealt: %d messages to %d workers, %d items in %d transferred buffers, after %d tries", d.Messages, d.Workers, d.Items, d.Transfers, d.Tries)
+			if d.Messages != 3 || d.Workers != 3 || d.Items != poolDigits || d.Transfers != 3 {
+				t.Errorf("predictBatch of %d digits on a pool of 3 idle workers went out in %d messages to %d workers carrying %d items in %d transferred buffers; want one message to each of the 3, %d items in all, one buffer a message", poolDigits, d.Messages, d.Workers, d.Items, d.Transfers, poolDigits)
 			}
 			sameAnswers(t, "pool of 3, predictBatch dealt at once", d.Answers, r.Reference)
 			checkRejections(t, r.Errors, map[string][]string{

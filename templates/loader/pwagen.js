@@ -307,8 +307,8 @@ if (inWorker && !isThreadHelper()) {
       }
     } else if (m.type === 'batch') {
       try {
-        const outputs = m.items.map((b) => model.run(new Uint8Array(b)));
-        self.postMessage({ type: 'batch', outputs }, outputs);
+        const b = runBatch(model, m.data, m.sizes);
+        self.postMessage({ type: 'batch', data: b.data, sizes: b.sizes }, [b.data]);
       } catch (e) {
         fail(e);
       }
@@ -327,6 +327,27 @@ if (inWorker && !isThreadHelper()) {
     }
     if (sab) serve();
   };
+}
+
+/**
+ * runBatch runs the model on each input of a batch message (their bytes one
+ * after another in data, of the lengths in sizes) and returns the outputs
+ * the same way: one buffer, grown as needed, and their lengths.
+ */
+function runBatch(model, data, sizes) {
+  const lens = new Array(sizes.length);
+  let buf = new Uint8Array(1024), len = 0;
+  for (let i = 0, at = 0; i < sizes.length; at += sizes[i++]) {
+    const o = model.out(new Uint8Array(data, at, sizes[i]));
+    if (len + o.length > buf.length) {
+      const b = new Uint8Array(Math.max(2 * buf.length, len + o.length));
+      b.set(buf.subarray(0, len));
+      buf = b;
+    }
+    buf.set(o, len);
+    len += lens[i] = o.length;
+  }
+  return { data: buf.buffer, sizes: lens };
 }
 
 /**
