@@ -27,7 +27,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {(message:string)=>void} [opts.onWarning]
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
- * @param {"simd-threads"|"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd-threads on a cross-origin isolated page that has them, else simd where supported, else scalar; baseline for models without kernels)
+ * @param {"simd-threads"|"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd-threads on a cross-origin isolated page that has them, when a kernel call of the model reaches threadsMinWork, else simd where supported, else scalar; baseline for models without kernels)
  * @param {number} [opts.threadsMinWork] simd-threads: the multiply-adds from which a gemm or gemv is split across threads (default 4 Mi)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much. The pool's workers together stay within it.
  * @param {number} [opts.workers] model instances, each in its own Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget (info.pool says why); predictBatch splits a batch across them and concurrent predict calls run in parallel
@@ -96,7 +96,7 @@ async function start(opts, at0, gate, wantSW) {
   compileEarly(opts.variant, base, (n) => {
     pageBytes += n;
     report('wasm');
-  }).then(compiled);
+  }, opts.threadsMinWork).then(compiled);
   if (early) {
     byPage = earlyWeights(CFG.weights, storage, wantSW);
     byPage.then((buffers) => firstWorker.postMessage({ type: 'pageWeights', buffers }));
