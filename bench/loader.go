@@ -492,6 +492,10 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		row("**the loader's round trip** (best windows: via loader − direct)", func(p *loaderPage) string { return fmtUs(bestRT(p)) }),
 		row("the loader's round trip with `spin: true` (best windows)", func(p *loaderPage) string { return fmtUs(p.Windows["spin"].Min - p.Windows["direct"].Min) }),
 		row("the loader's round trip with `spin: false` (best windows)", func(p *loaderPage) string { return fmtUs(p.Windows["nospin"].Min - p.Windows["direct"].Min) }),
+		row("the loader's round trip, medians of the windows: default (`spin: true`, `spin: false`)", func(p *loaderPage) string {
+			d := p.Windows["direct"].Med
+			return fmt.Sprintf("%s (%s, %s)", fmtUs(p.Windows["loader"].Med-d), fmtUs(p.Windows["spin"].Med-d), fmtUs(p.Windows["nospin"].Med-d))
+		}),
 		row("empty worker", win("echo")),
 		row("empty worker that computes as long as the direct call (its median) before it answers", win("busy")),
 		row("the loader against that worker (best windows: via loader − that worker)", func(p *loaderPage) string { return fmtUs(p.Windows["loader"].Min - p.Windows["busy"].Min) }),
@@ -511,6 +515,9 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		row("an empty worker that computes as long as the direct call (median) before it answers", dwin("busy")),
 		row("via loader − direct (best windows)", func(p *loaderPage) string { return fmtUs(p.DigWin["loader"].Min - p.DigWin["direct"].Min) }),
 		row("one digit via loader (best window) against native Go", func(p *loaderPage) string { return speed(p.DigWin["loader"].Min, native) }),
+		row("one digit via loader (median window) against native Go: default (`spin: true`, `spin: false`)", func(p *loaderPage) string {
+			return fmt.Sprintf("%s (%s, %s)", speed(p.DigWin["loader"].Med, native), speed(p.DigWin["spin"].Med, native), speed(p.DigWin["nospin"].Med, native))
+		}),
 	}))
 
 	b.WriteString("\nGoals (issue 21: round trip and one digit; issue 18: the pool):\n\n")
@@ -541,7 +548,7 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		fmt.Fprintf(&b, "Shared memory skips the task queue on the worker's side: blocked in `Atomics.wait`, the worker wakes on `Atomics.notify` straight into the model, and only the page's side goes through a task (the resolution of `Atomics.waitAsync`): %s for an empty worker, against %s when the worker also awaits `waitAsync`. ", fmtUs(v), fmtUs(iso.Echo["sab-waitAsync"]))
 		fmt.Fprintf(&b, "A worker that never goes back to its event loop pays for every ArrayBuffer it allocates (%s with one 12-byte ArrayBuffer per call), so the loader's worker copies the output from the model's memory straight into the shared region, allocating none. ", fmtUs(iso.Echo["sab-wait-alloc"]))
 	}
-	b.WriteString("So on a cross-origin isolated page each worker gets a SharedArrayBuffer channel (templates/loader/channel.js): the page writes the packed input into it; the worker runs the model on the input in place and writes the output back. Each side polls the channel before it sleeps when that pays (the worker for 0.05 ms after each answer, then `Atomics.wait`; the page, for a call it expects back within 0.5 ms and while no other call is in flight, then `Atomics.waitAsync`), so a predict in a loop wakes no thread. Whether it pays depends on the machine's load, so by default (`spin: \"auto\"`) the page measures calls in blocks of 8 both ways and keeps the faster; the `spin: true` and `spin: false` rows force one way. Batches and inputs larger than the channel still go by postMessage, after the page \"parks\" the worker (it leaves its loop to read its messages). ")
+	b.WriteString("So on a cross-origin isolated page each worker gets a SharedArrayBuffer channel (templates/loader/channel.js): the page writes the packed input into it; the worker runs the model on the input in place and writes the output back. Each side polls the channel before it sleeps when that pays (the worker for at most 0.05 ms after each answer, then `Atomics.wait`; the page for at most 0.5 ms, while no other call is in flight, then `Atomics.waitAsync`), so a predict in a loop wakes no thread. Whether it pays depends on the machine's load, so by default (`spin: \"auto\"`) each side decides per call, as an adaptive lock does: it polls within a budget learned from its polls that caught the answer, and after a poll that ran out it sleeps at once for the next 1, 3, 7 … 63 calls; the `spin: true` and `spin: false` rows force one way. Batches and inputs larger than the channel still go by postMessage, after the page \"parks\" the worker (it leaves its loop to read its messages). ")
 	fmt.Fprintf(&b, "The pool hands a batch out in parts of about half of what is left per worker, each to the worker with the fewest in hand, and each worker holds up to two calls or parts, so that the next is queued when it finishes one: with 2 workers a batch of %d digits runs %.2f× as fast as with one (plain page; %.2f× isolated). ", poolBatch, speedup(plain.Batch), speedup(iso.Batch))
 	fmt.Fprintf(&b, "The CPU time per batch (all of the browser's processes, from /proc) shows the work the pool does: %s with one worker and %s with two on the plain page, so splitting costs little; the cores used (CPU time over wall time) show what the machine gave: %.2f and %.2f. ", fmtUs(plain.Batch[0].cpuPerCall()), fmtUs(plain.Batch[1].cpuPerCall()), plain.Batch[0].cores(), plain.Batch[1].cores())
 	b.WriteString("Two workers can only be twice as fast when the browser gets two cores; on this shared machine (load average in the header) Linux's autogroup scheduler divides the CPU between sessions first, so a second worker thread shares its session's part instead of adding a core's. ")

@@ -18,8 +18,9 @@
 //            channel opened: the worker serves the channel only once it
 //            has read them all (the pool may post a batch's next part
 //            before the worker has finished the one before)
-//   [SPIN]   1 when the worker is to spin after its answer, for the next
-//            call, before it sleeps (the page decides: see PageChannel)
+//   [SPIN]   whether the worker may spin after its answer, for the next
+//            call, before it sleeps: SPIN_NO, SPIN_AUTO (its Spin decides)
+//            or SPIN_ALWAYS (spin: true); the page sets it per call
 
 const SEQ = 0, DONE = 1, OP = 2, LEN = 3, STATUS = 4, MSGS = 5, SPIN = 6;
 const CTL = 32; // bytes before the data region: 8 words, 7 used
@@ -27,37 +28,94 @@ export const PREDICT = 1, PARK = 2;
 export const OK = 0, FAILED = 1, POSTED = 2;
 
 // How long, at most, each side spins before it sleeps, in ms: the worker
-// after an answer, for the page's next call; the page for a call it
-// expects back within PAGE_SPIN (its recent calls took that long), which
-// holds the main thread that long at most. Whether spinning pays depends
-// on the machine. On a quiet one it saves a thread wake-up on each side,
-// which costs most after a sleep of some length (a virtual machine's idle
-// vCPU halts, and waking it takes the host; section 12 of the bench saw
-// 94 µs more per digit than per iris call on an isolated page). On a busy
-// one a thread that spins uses up its share of a core while the thread it
-// waits for is not running, where one that sleeps in a futex is woken with
-// priority (section 12 measured round trips three to ten times as long
-// with spins, on 2 cores with a load of 25). So the page measures both: it
-// runs calls in blocks of BLOCK, each either spinning (both sides) or
-// sleeping, picks for each block the way whose recent calls were faster,
-// and tries the other way one block in EXPLORE (in 4 × EXPLORE when it was
-// more than twice as slow). A block's time per call is the time from the
-// start of its call TIMED to the answer of its last, over those calls,
-// when each came back to back (within TURN of the last answer: what a loop
-// of calls sees, with whatever a spinning worker took from the page's
-// thread), else the time of call TIMED alone: three reads of
-// performance.now() per block, not two per call (each cost about 1 µs on
-// this project's test machine, a tenth of the round trip's floor). The
-// first calls of a block are left out: they follow the last block's way
-// (its worker's spin). loadModel({spin: false})
-// never spins, loadModel({spin: true}) always does (for a device the app
-// has to itself).
+// after an answer, for the page's next call; the page for the answer,
+// which holds the main thread that long at most. Whether spinning pays
+// depends on the machine. On a quiet one it saves a thread wake-up on each
+// side, which costs most after a sleep of some length (a virtual machine's
+// idle vCPU halts, and waking it takes the host; section 12 of the bench
+// saw 94 µs more per digit than per iris call on an isolated page). On a
+// busy one a thread that spins uses up its share of a core while the
+// thread it waits for is not running, where one that sleeps in a futex is
+// woken with priority (section 12 measured round trips three to ten times
+// as long with long spins, on 2 cores with a load of 25). So with
+// spin: "auto" each side decides per call, as an adaptive lock does (Spin):
+// it spins for a budget learned from its recent spins that caught what
+// they waited for (twice that, plus SLACK_US), then sleeps; a spin that
+// ran out (a miss: the other side was slow, or not running) makes it sleep
+// at once for the next 1, 3, 7 … 63 turns, and each catch takes one miss
+// back. Where spins catch, it spins every call; where they miss, it
+// sleeps but for a probe now and then, and what a miss costs is bounded
+// by the budget. Budgets are counted in polls, not read off the clock
+// (performance.now() costs 0.5 to 2 µs on this project's test machine, as
+// much as the rest of a poll-caught round trip); the clock is read
+// only in a spin that has gone on CLOCK_EVERY polls, to keep to the
+// limit in ms and to learn the polls per µs. loadModel({spin: false})
+// never spins, loadModel({spin: true}) spins every call (for a device the
+// app has to itself), still within the learned budget.
 export const WORKER_SPIN = 0.05;
 const PAGE_SPIN = 0.5;
-const BLOCK = 8;
-const TIMED = 4;
-const TURN = 1; // ms: a call made this soon after the last answer is back to back
-const EXPLORE = 16;
+const SLACK_US = 20;
+const MAX_MISSES = 6; // at most 2^6 − 1 turns asleep between probes
+const CLOCK_EVERY = 256; // polls between clock reads in a long spin
+const POLLS_PER_US = 50; // the first guess: about 20 ns per poll
+
+// The worker's SPIN word: what the page allows for the spin after this
+// call's answer.
+const SPIN_NO = 0, SPIN_AUTO = 1, SPIN_ALWAYS = 2;
+
+/**
+ * Spin is one side's spin-then-sleep policy: wait(ctl, at, v, eq, ms) polls
+ * ctl[at] until it equals v (eq) or differs from it (!eq), for at most the
+ * learned budget and ms, and tells whether it caught it. skip() tells
+ * whether this turn sleeps at once (a recent miss); adapt false never
+ * skips (spin: true).
+ */
+export class Spin {
+  constructor(adapt) {
+    this.adapt = adapt;
+    this.fast = 0; // polls a caught spin took, smoothed (0: none caught yet)
+    this.perUs = POLLS_PER_US; // polls per µs of wall time, from long spins
+    this.misses = 0;
+    this.left = 0; // turns still to sleep at once
+  }
+  skip() {
+    if (this.left === 0) return false;
+    this.left--;
+    return true;
+  }
+  wait(ctl, at, v, eq, ms) {
+    const limit = this.fast ? 2 * this.fast + SLACK_US * this.perUs : ms * 1000 * this.perUs;
+    let n = 0, t0 = 0, n0 = 0, t = 0, got = false;
+    for (;;) {
+      if ((Atomics.load(ctl, at) === v) === eq) {
+        got = true;
+        break;
+      }
+      if (++n >= limit) break;
+      if (n % CLOCK_EVERY === 0) {
+        t = performance.now();
+        if (!t0) [t0, n0] = [t, n];
+        else if (t - t0 >= ms) break;
+      }
+    }
+    // Polls per µs, from a spin that read the clock over 20 µs or more. A
+    // thread taken off its core meanwhile polls less per µs of the clock:
+    // the estimate follows a faster rate at once and a slower one slowly.
+    if (t0 && t - t0 >= 0.02) {
+      const r = (n - n0) / ((t - t0) * 1000);
+      this.perUs = r > this.perUs ? r : this.perUs + (r - this.perUs) / 16;
+    }
+    if (got) {
+      // Up fast, down slowly: a spin taken off its core polls less than it waited.
+      this.fast = !this.fast ? n + 1 : this.fast + (n + 1 - this.fast) / (n < this.fast ? 8 : 2);
+      if (this.misses) this.misses--;
+    } else if (this.adapt) {
+      if (this.misses < MAX_MISSES) this.misses++;
+      this.left = (1 << this.misses) - 1;
+    }
+    return got;
+  }
+}
 
 // IDLE_MS is how long the worker sleeps in Atomics.wait for the next call
 // before it goes back to its event loop and waits there with
@@ -91,28 +149,15 @@ export const channelSupported = () => !!self.crossOriginIsolated && typeof Share
  * worker one call at a time).
  */
 export class PageChannel {
-  /** policy is loadModel's spin: "auto" (measure), true (always) or false (never). */
+  /** policy is loadModel's spin: "auto" (decide per call), true (always) or false (never). */
   constructor(capacity, policy = 'auto') {
     this.policy = policy;
     this.sab = new SharedArrayBuffer(CTL + capacity);
     this.ctl = new Int32Array(this.sab, 0, CTL / 4);
     this.data = new Uint8Array(this.sab, CTL); // where the caller writes the input
     this.seq = 0;
-    this.took = PAGE_SPIN; // ms the last calls took, smoothed: the page spins only for short calls
-    // est: ms per call of each way (0 sleep, 1 spin), smoothed; calls
-    // counts the calls made with spin allowed; mode is this block's way.
-    this.est = [0, 0];
-    this.calls = 0;
-    this.mode = 0;
-    // The block's measured calls: their start (-1: none, or a call that
-    // could not spin came between) and way; k is the block's place of the
-    // call in flight. The call in flight: its request number and done.
-    this.g0 = -1;
-    this.gWay = 0;
-    this.gBack = true; // each call of the group came within TURN of the last one's answer
-    this.gFirst = 0; // ms from the group's first call to its answer
-    this.gAnswered = 0; // Date.now() at the last answer in the group
-    this.k = -1;
+    this.spin = new Spin(policy !== true);
+    // The call in flight: its request number and done.
     this.want = 0;
     this.done = null;
     this.woke = () => this.sleep(); // Atomics.waitAsync's continuation, made once
@@ -130,37 +175,13 @@ export class PageChannel {
    * POSTED (the output comes as a message).
    */
   call(n, spin, done) {
-    this.k = -1;
-    if (spin && this.policy !== false) {
-      const k = (this.k = this.calls++ % BLOCK);
-      if (this.policy === true) {
-        this.mode = 1;
-      } else if (k === 0) {
-        const best = this.est[1] < this.est[0] ? 1 : 0;
-        // A way twice as slow is tried four times as rarely.
-        const every = this.est[1 - best] > 2 * this.est[best] ? 4 * EXPLORE : EXPLORE;
-        this.mode = (this.calls / BLOCK) % every < 1 ? 1 - best : best;
-      }
-      if (k === TIMED) {
-        this.g0 = performance.now();
-        this.gWay = this.mode;
-        this.gBack = true;
-      } else if (k > TIMED && Date.now() - this.gAnswered > TURN) {
-        this.gBack = false; // not back to back: the app paused between calls
-      }
-    } else {
-      this.mode = 0;
-      this.g0 = -1; // the block's timed calls are not all spin-allowed
-    }
-    this.ctl[SPIN] = this.mode;
+    spin = spin && this.policy !== false;
+    this.ctl[SPIN] = !spin ? SPIN_NO : this.policy === true ? SPIN_ALWAYS : SPIN_AUTO;
     this.ctl[LEN] = n;
     this.ctl[OP] = PREDICT;
     this.done = done;
     const s = (this.want = this.bump());
-    if (this.mode && this.took <= PAGE_SPIN) {
-      const until = performance.now() + Math.min(PAGE_SPIN, 2 * this.took + 0.01);
-      while (Atomics.load(this.ctl, DONE) !== s) if (performance.now() > until) break;
-    }
+    if (spin && !this.spin.skip() && this.spin.wait(this.ctl, DONE, s, true, PAGE_SPIN)) return this.answer();
     this.sleep();
   }
   // sleep answers the call in flight if the worker has, else awaits
@@ -174,19 +195,6 @@ export class PageChannel {
     }
   }
   answer() {
-    if (this.k >= TIMED && this.g0 >= 0) {
-      if (this.k === TIMED) this.gFirst = performance.now() - this.g0;
-      if (this.k < BLOCK - 1) {
-        this.gAnswered = Date.now(); // 1 ms steps, but a tenth of the cost
-      } else {
-        // Calls back to back: their time per call, start to start; else the
-        // first one's, start to answer.
-        const ms = this.gBack ? (performance.now() - this.g0) / (BLOCK - TIMED) : this.gFirst, w = this.gWay;
-        this.est[w] = this.est[w] ? 0.4 * this.est[w] + 0.6 * ms : ms;
-        this.took = 0.25 * this.took + 0.75 * ms;
-        this.g0 = -1;
-      }
-    }
     const done = this.done;
     this.done = null;
     const len = this.ctl[LEN], status = this.ctl[STATUS];
@@ -220,25 +228,28 @@ export class PageChannel {
  * the worker's count of messages read). input is a Uint8Array view of the
  * shared region and output a Uint8Array view of the model's memory, each
  * valid until the next call. seen is the last request number handled; it
- * returns the new one. spin is how long, in ms, it polls for the next
- * request before it sleeps in Atomics.wait, when the page asks (0: never). Nothing here allocates an ArrayBuffer unless an
+ * returns the new one. spin is how long, at most, in ms, it polls for the
+ * next request before it sleeps in Atomics.wait, when the page asks (0:
+ * never); policy, the worker's Spin, kept from one serveChannel to the
+ * next, decides within it. Nothing here allocates an ArrayBuffer unless an
  * output is too large for the region: in a worker that never goes back to
  * its event loop, each one measurably slows the next calls (bench section
  * 12). It returns {seen, idle}: idle when no call came for idle ms, and
  * the worker is to go back to its event loop and wait there (see IDLE_MS).
  */
-export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN, idle = IDLE_MS) {
+export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN, idle = IDLE_MS, policy = new Spin(true)) {
   const ctl = new Int32Array(sab, 0, CTL / 4);
   const data = new Uint8Array(sab, CTL);
   for (;;) {
     if (Atomics.load(ctl, MSGS) !== read) return { seen, idle: false };
     let s = Atomics.load(ctl, SEQ);
     if (s === seen) {
-      if (spin && ctl[SPIN]) for (const until = performance.now() + spin; s === seen && performance.now() < until;) s = Atomics.load(ctl, SEQ);
-      if (s === seen) {
-        if (Atomics.wait(ctl, SEQ, seen, idle) === 'timed-out' && Atomics.load(ctl, SEQ) === seen && Atomics.load(ctl, MSGS) === read) return { seen, idle: true };
-        continue;
-      }
+      // Spin for the next call when the page asks, and with "auto" unless
+      // recent spins missed (Spin).
+      const how = spin ? ctl[SPIN] : SPIN_NO;
+      if (how !== SPIN_NO && (how === SPIN_ALWAYS || !policy.skip()) && policy.wait(ctl, SEQ, seen, false, spin)) continue;
+      if (Atomics.wait(ctl, SEQ, seen, idle) === 'timed-out' && Atomics.load(ctl, SEQ) === seen && Atomics.load(ctl, MSGS) === read) return { seen, idle: true };
+      continue;
     }
     seen = s;
     if (ctl[OP] === PARK) {

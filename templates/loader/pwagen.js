@@ -10,7 +10,7 @@ import { compileWasm } from './fetchwasm.js';
 import { checkMemory } from './memory.js';
 import { inputPacker, readSignature, typedPredictor, unpack, views } from './typed.js';
 import { Pool, poolSize } from './pool.js';
-import { WORKER_SPIN, channelSupported, serveChannel, waitChannel } from './channel.js';
+import { IDLE_MS, Spin, WORKER_SPIN, channelSupported, serveChannel, waitChannel } from './channel.js';
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 import { mark, marks, timeline } from './marks.js';
 import { compileEarly, earlyWeights, fromPage, pageDownloads, pageModules, pageWeights } from './early.js';
@@ -31,7 +31,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {number} [opts.threadsMinWork] simd-threads: the multiply-adds from which a gemm or gemv is split across threads (default 4 Mi)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much. The pool's workers together stay within it.
  * @param {number} [opts.workers] model instances, each in its own Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget (info.pool says why); predictBatch splits a batch across them and concurrent predict calls run in parallel
- * @param {"auto"|boolean} [opts.spin] on a cross-origin isolated page, whether the page (for calls of at most 0.5 ms) and each worker (0.05 ms) poll the shared channel before they sleep, which saves thread wake-ups on a quiet device and costs time on a busy one: "auto" (the default) measures which is faster as calls go, true always polls, false never
+ * @param {"auto"|boolean} [opts.spin] on a cross-origin isolated page, whether the page (for at most 0.5 ms) and each worker (0.05 ms) poll the shared channel before they sleep, which saves thread wake-ups on a quiet device and costs time on a busy one: "auto" (the default) decides per call, polling while polls catch the answer and backing off after those that miss, true polls on every call, false never
  * @param {string|URL} [opts.base] the folder the package's files are served from (default: this module's folder)
  */
 export async function loadModel(opts = {}) {
@@ -282,6 +282,7 @@ if (inWorker && !isThreadHelper()) {
   mark('workerScript');
   let model = null;
   let sab = null, spin = 0, seen = 0, read = 0; // the shared channel on an isolated page; read counts the messages since it opened
+  const spinning = new Spin(true); // the worker's spin after an answer, learned across turns
   const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
   // Serve the channel, spinning then blocked in Atomics.wait, until the
   // page posts another message (it parks us to read it) or no call came
@@ -291,7 +292,7 @@ if (inWorker && !isThreadHelper()) {
   let turns = 0;
   const serve = () => {
     const turn = ++turns;
-    const r = serveChannel(sab, seen, read, model.out, spin);
+    const r = serveChannel(sab, seen, read, model.out, spin, IDLE_MS, spinning);
     seen = r.seen;
     if (r.idle) waitChannel(sab, seen, () => turn !== turns, serve);
   };
