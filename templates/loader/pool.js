@@ -50,15 +50,14 @@ export function poolSize(asked, maxMemory) {
   return { workers, asked: want, peakBytes: peak, budgetBytes: budget, budgetFrom: from, limited: workers < want };
 }
 
-// A batch that finds every worker of the pool started and idle is dealt
-// out at once, one part each, sized by each worker's measured speed
-// (items a millisecond, from its earlier parts): one message each way per
-// worker, and the workers finish together. Otherwise (workers still
-// starting, or busy with other calls) it is handed out in parts, each
-// taken by the next worker that has room: a part is about a DEALth of
-// what is left per worker, at least MIN_PART items (each part costs a
-// message each way), and each worker holds up to DEPTH calls or parts at
-// once, so that the next is already in its queue when it finishes one.
+// A batch is handed out in parts, each taken by the next worker that has
+// room: a worker slowed by the rest of the machine takes fewer, and the
+// workers finish together. (Dealing each worker its equal share at once,
+// one message each, was slower on a busy machine: the batch waited for the
+// worker another program held back.) A part is about a DEALth of what is
+// left per worker, at least MIN_PART items, and travels as one buffer each
+// way (send); each worker holds up to DEPTH calls or parts at once, so
+// that the next is already in its queue when it finishes one.
 const DEAL = 2;
 const MIN_PART = 4;
 const DEPTH = 2;
@@ -235,15 +234,13 @@ export class Pool {
     });
   }
 
-  // pump hands out the queued calls, oldest first: a batch dealt out at
-  // once when every worker is idle (deal), else each part to the worker
-  // with the fewest in hand: an idle one, else one that has a posted call
-  // in hand (not a channel call, which holds the worker alone), so that it
+  // pump hands out the queued calls, oldest first, each to the worker with
+  // the fewest in hand: an idle one, else one that has a posted call in
+  // hand (not a channel call, which holds the worker alone), so that it
   // has the next one queued when it finishes.
   pump() {
     while (this.queue.length) {
       const call = this.queue[0];
-      if (!call.single && this.deal(call)) continue;
       let m = null;
       for (const x of this.members) {
         if (!x.ready || x.jobs.length >= DEPTH || x.jobs[0]?.chan || x.packing) continue;
@@ -257,35 +254,9 @@ export class Pool {
     }
   }
 
-  // deal hands what is left of call out at once, one part to each worker,
-  // when the pool has all its workers, each ready and idle, and at least
-  // two of them; the parts are sized by each worker's speed (rate), the
-  // first workers taking the rounding. It returns whether it did.
-  deal(call) {
-    const ms = this.members;
-    if (ms.length < 2 || ms.length !== this.size) return false;
-    for (const x of ms) if (!x.ready || x.jobs.length || x.packing) return false;
-    const left = call.items.length - call.next;
-    let sum = 0;
-    for (const x of ms) sum += x.rate || 0;
-    // A worker not yet timed counts as the mean of the others (all equal
-    // when none is); a worker is given between half and twice an even share.
-    const timed = ms.filter((x) => x.rate > 0).length;
-    const mean = timed ? sum / timed : 1;
-    const w = ms.map((x) => Math.min(2 * mean, Math.max(mean / 2, x.rate || mean)));
-    const total = w.reduce((a, b) => a + b, 0);
-    let given = 0;
-    for (let i = 0; i < ms.length && call.next < call.items.length; i++) {
-      const n = i === ms.length - 1 ? left - given : Math.min(left - given, Math.ceil((left * w[i]) / total));
-      given += n;
-      if (n > 0) this.part(call, ms[i], n);
-    }
-    return true;
-  }
-
   // part sends call's next n items to worker m.
   part(call, m, n) {
-    const job = { call, at: call.next, n, chan: false, t0: 0 };
+    const job = { call, at: call.next, n, chan: false };
     call.next += n;
     if (call.next === call.items.length) this.queue.shift();
     this.send(m, job);
@@ -300,7 +271,6 @@ export class Pool {
     const { call, at, n } = job;
     const one = n === 1 ? call.items[at] : null;
     const chan = one && !m.jobs.length && m.chan?.fits(one.byteLength);
-    if (!one && !m.jobs.length) job.t0 = performance.now(); // a part that starts at once times the worker (rate)
     m.jobs.push(job);
     if (chan) {
       job.chan = true;
@@ -344,11 +314,6 @@ export class Pool {
   finish(m, err, outs) {
     const job = m.jobs.shift();
     if (!job) return; // already settled (a dropped worker's late answer)
-    if (job.t0 && !err) {
-      // rate: the worker's items a millisecond, a moving average
-      const r = job.n / Math.max(performance.now() - job.t0, 0.001);
-      m.rate = m.rate ? 0.7 * m.rate + 0.3 * r : r;
-    }
     this.settle(job, err, outs);
     this.release(); // the first call settled
     this.pump();
