@@ -20,6 +20,7 @@ import (
 // ortSide is ONNX Runtime Web and onnxruntime-node on one model.
 type ortSide struct {
 	t1, t2    pageSide // numThreads 1, and 2 on the isolated page
+	site      string   // the ORT page's folder
 	native    dist     // onnxruntime-node, 1 thread, ms per call
 	nativeOut []float64
 	ops       map[string]float64 // µs per call by operator, ORT's profiler (native)
@@ -89,6 +90,7 @@ func measureORT(ctx context.Context, e *env, m *onnxModel) (*ortSide, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.site = site
 	if o.t1, err = pageRuns(ctx, e, site, "", e.o.runs); err != nil {
 		return nil, fmt.Errorf("ONNX Runtime Web, 1 thread: %w", err)
 	}
@@ -182,7 +184,7 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 		return "", err
 	}
 	var inf, ttfi, ttfiWhy, stageRows, bytesRows, native, mem [][]string
-	var notes []string
+	var notes, turnLoads []string
 	type verdict struct{ faster, ttfi, bytes, agreeAll bool }
 	v := verdict{true, true, true, true}
 	// The worst ratio of each goal across the models: pwagen ÷ ORT.
@@ -200,6 +202,21 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 			notes = append(notes, fmt.Sprintf("%s: ONNX Runtime side not measured: %s", m.name, oneLine(err.Error())))
 			v.faster, v.ttfi, v.bytes = false, false, false
 			continue
+		}
+		// The calls of the three pages in turns (timeInTurns), in place of
+		// each page's own window, timed minutes apart.
+		if err := singleThreaded(m.pw.variant); err != nil {
+			notes = append(notes, fmt.Sprintf("%s: %v", m.name, err))
+			v.faster = false
+		}
+		turns, load, err := timeInTurns(ctx, e, []turnSide{
+			{name: "pwagen", dir: m.dist, check: func(s pageState) error { return singleThreaded(s.Variant) }},
+			{name: "ORT 1 thread", dir: o.site}, {name: "ORT 2 threads", dir: o.site, query: "?threads=2"}}, turnsFor(e.o.quick))
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("%s: calls not timed in turns (%s): the figures are each page's own window", m.name, oneLine(err.Error())))
+		} else {
+			m.pw.calls, o.t1.calls, o.t2.calls = turns[0], turns[1], turns[2]
+			turnLoads = append(turnLoads, m.name+" "+load)
 		}
 		measured++
 		a1 := agree(m.pw.out, o.t1.out, 1e-4)
@@ -223,7 +240,7 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 			gaps = append(gaps, ortGap(m, o, shares))
 		}
 		logf("   %s: pwagen %s, ORT 1 thread %s, 2 threads %s; cold %s against %s; brotli %s against %s; agree %v", m.name, fmtMsDist(m.pw.calls), fmtMsDist(o.t1.calls), fmtMsDist(o.t2.calls), fmtMs(medianOf(m.pw.cold)), fmtMs(medianOf(o.t1.cold)), kb(m.pw.firstBr), kb(o.t1.firstBr), a1)
-		inf = append(inf, []string{m.name, fmtMsDist(m.pw.calls), fmtMsDist(o.t1.calls), speed(pwT, ortT), fmtMsDist(o.t2.calls), speed(pwT, o.t2.calls.median), a1.String(), a2.String()})
+		inf = append(inf, []string{m.name, m.pw.variant, fmtMsDist(m.pw.calls), fmtMsDist(o.t1.calls), speed(pwT, ortT), fmtMsDist(o.t2.calls), speed(pwT, o.t2.calls.median), a1.String(), a2.String()})
 		cold, ocold := medianOf(m.pw.cold), medianOf(o.t1.cold)
 		if !(cold <= ocold/2) {
 			v.ttfi = false
@@ -257,9 +274,12 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString("**pwagen**: `pwagen new --from`, `pwagen package`, and a page that calls `loadModel()` then `predict()` (the loader's Web Worker, SIMD kernels, weights in IndexedDB, the package's service worker). ")
 	b.WriteString("**ONNX Runtime Web 1.30.0** (npm `onnxruntime-web`, pinned in `bench/node/ort`): a minimal page a user would write: a module Web Worker imports `ort.wasm.min.mjs` (the wasm execution provider alone, the smallest build that has it; it loads `ort-wasm-simd-threaded.wasm`), creates the session with `executionProviders: ['wasm']` and `ort.env.wasm.numThreads = 1` (or 2, this machine's cores, on the isolated page), and answers each posted input with `session.run`. ")
 	b.WriteString("For offline, ONNX Runtime's page registers the simplest Cache API service worker (cache first; each response cached on first use; `skipWaiting` and `clients.claim`): it is written for this bench, not shipped by ONNX Runtime. ")
-	b.WriteString("Every call is timed from the page (`performance.now()` around `await predict(x)`), the worker round trip included, after a 1 s warm-up; batch 1 on both sides, because pwagen's generated models take one input per call (`predict` refuses a batch), so no batch rows. ")
+	b.WriteString("Every call is timed from the page (`performance.now()` around `await predict(x)`), the worker round trip included; batch 1 on both sides, because pwagen's generated models take one input per call (`predict` refuses a batch), so no batch rows. ")
+	tp := turnsFor(e.o.quick)
+	fmt.Fprintf(&b, "The three pages of a model (pwagen, ORT 1 thread, ORT 2 threads) are open at once, each in its own Chromium; once each page's service worker controls it (pwagen's page starts its pool's other worker, stores the weights and installs its service worker in the seconds after the first inference, and calls then took 2–5× as long: timing right after the first inference, as this section did before, charged that to pwagen's calls) and after a 1 s warm-up per page, they are timed in turns: %d rounds, each a window of %d calls per page after a %d ms warm-up, the order rotated each round, so that the machine's load falls on all three alike (load average at the end of each model's turns: %s). ", tp.rounds, tp.calls, tp.warmMs, "TURNLOADS")
+	b.WriteString("pwagen kernels is the variant pwagen's loader ran (`info.variant`): the single-thread comparison counts only with a single-thread variant (simd, not simd-threads). ")
 	b.WriteString("A speed figure counts only if both sides' outputs agree within 1e-4 of the output's scale (last columns).\n\n")
-	b.WriteString(table([]string{"model", "pwagen median (p90)", "ORT Web 1 thread median (p90)", "pwagen vs ORT 1 thread", "ORT Web 2 threads median (p90)", "pwagen vs ORT 2 threads", "pwagen = ORT", "ORT 2 threads = 1 thread"}, inf))
+	b.WriteString(table([]string{"model", "pwagen kernels", "pwagen median (p90)", "ORT Web 1 thread median (p90)", "pwagen vs ORT 1 thread", "ORT Web 2 threads median (p90)", "pwagen vs ORT 2 threads", "pwagen = ORT", "ORT 2 threads = 1 thread"}, inf))
 	fmt.Fprintf(&b, "\nTime to first inference, ms from navigation start to the first output in the page, fresh profile per run (%d runs, median and range). Cold: empty profile, online. Warm offline: the same profile after one online reload, the server stopped (pwagen: its service worker and IndexedDB; ORT: the Cache API worker above).\n\n", e.o.runs)
 	b.WriteString(table([]string{"model", "pwagen cold", "ORT cold", "pwagen ÷ ORT", "pwagen warm offline", "ORT warm offline", "pwagen ÷ ORT"}, ttfi))
 	b.WriteString("\nFirst visit: the bytes the server sent until the first inference and the service worker settled, every target counted (page, workers, service worker); as served (the .br files), and brotli (quality 11) as the same files would weigh at brotli's best level (weights and .onnx as they are).\n\n")
@@ -298,7 +318,18 @@ func ortSection(ctx context.Context, e *env) (string, error) {
 			b.WriteString(g)
 		}
 	}
-	return b.String(), nil
+	return strings.Replace(b.String(), "TURNLOADS", strings.Join(turnLoads, "; "), 1), nil
+}
+
+// singleThreaded refuses a pwagen variant that runs its kernels on more
+// than one thread: its figure is no match for ONNX Runtime Web with 1
+// thread.
+func singleThreaded(variant string) error {
+	switch variant {
+	case "simd", "scalar", "baseline":
+		return nil
+	}
+	return fmt.Errorf("pwagen's loader ran the %q kernels, not a single-thread variant (simd, scalar, baseline): its time is not compared with ONNX Runtime Web on 1 thread", variant)
 }
 
 func memStr(n int64) string {
