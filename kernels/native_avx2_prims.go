@@ -245,17 +245,16 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 		}
 		base0, base1, base2, base3 := qbase[0], qbase[1], qbase[2], qbase[3]
 		a0, a1, a2, a3 := bv, bv, bv, bv
-		full := func(ox, oy int) bool {
-			return ox >= xlo && ox+8 <= xhi && oy*d.sh-d.ph >= 0 && oy*d.sh-d.ph+(d.kh-1)*d.dh < d.ih
-		}
-		if !full(qx[0], qy[0]) || !full(qx[1], qy[1]) || !full(qx[2], qy[2]) || !full(qx[3], qy[3]) {
-			// Blocks next to the padding: per tap, the lanes whose input
-			// lies outside the plane keep their sum, as in the one-block
-			// loop below, four blocks in flight.
-			x0 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[0]/8]))
-			x1 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[1]/8]))
-			x2 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[2]/8]))
-			x3 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[3]/8]))
+		xin := func(ox int) bool { return ox >= xlo && ox+8 <= xhi }
+		yin := func(oy int) bool { return oy*d.sh-d.ph >= 0 && oy*d.sh-d.ph+(d.kh-1)*d.dh < d.ih }
+		x0 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[0]/8]))
+		x1 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[1]/8]))
+		x2 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[2]/8]))
+		x3 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[3]/8]))
+		if !yin(qy[0]) || !yin(qy[1]) || !yin(qy[2]) || !yin(qy[3]) {
+			// Blocks next to the padding rows: per tap, the lanes whose
+			// input lies outside the plane keep their sum, as in the
+			// one-block loop below, four blocks in flight.
 			t := 0
 			for ky := range d.kh {
 				kyo := archsimd.LoadInt32x8(&k.kyOff[ky])
@@ -277,6 +276,22 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 					a1 = a1.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base1+off:]))).Merge(a1, i1.Greater(k.neg1).And(k.iw.Greater(i1)).And(m1))
 					a2 = a2.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base2+off:]))).Merge(a2, i2.Greater(k.neg1).And(k.iw.Greater(i2)).And(m2))
 					a3 = a3.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base3+off:]))).Merge(a3, i3.Greater(k.neg1).And(k.iw.Greater(i3)).And(m3))
+				}
+			}
+		} else if !xin(qx[0]) || !xin(qx[1]) || !xin(qx[2]) || !xin(qx[3]) {
+			// Blocks next to the padding columns only.
+			t := 0
+			for range d.kh {
+				for kx := range d.kw {
+					wv := archsimd.LoadFloat32x8(&k.w[t])
+					off := k.tapOff[t]
+					t++
+					kxo := archsimd.LoadInt32x8(&k.kxOff[kx])
+					i0, i1, i2, i3 := x0.Add(kxo), x1.Add(kxo), x2.Add(kxo), x3.Add(kxo)
+					a0 = a0.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base0+off:]))).Merge(a0, i0.Greater(k.neg1).And(k.iw.Greater(i0)))
+					a1 = a1.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base1+off:]))).Merge(a1, i1.Greater(k.neg1).And(k.iw.Greater(i1)))
+					a2 = a2.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base2+off:]))).Merge(a2, i2.Greater(k.neg1).And(k.iw.Greater(i2)))
+					a3 = a3.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base3+off:]))).Merge(a3, i3.Greater(k.neg1).And(k.iw.Greater(i3)))
 				}
 			}
 		} else {
