@@ -9,11 +9,12 @@ import "embed"
 // Source holds go.mod, go.sum and the non-test sources of package edge and
 // the packages it imports (runner, hosts, kernels, kernels/modules,
 // kernels/native, internal/npy,
-// internal/suggest, internal/tensorio). Test
+// internal/suggest, internal/tensorio), with package kernels' assembly
+// (the AVX2 gemm tile of the native kernels). Test
 // files are embedded too (embed patterns cannot exclude them); package
 // edgegen leaves them out of the copy.
 //
 //go:embed go.mod go.sum
 //go:embed edge/*.go runner/*.go hosts/*.go internal/npy/*.go internal/precompress/*.go internal/suggest/*.go internal/tensorio/*.go internal/wasmbin/*.go
-//go:embed kernels/*.go kernels/modules/*.go kernels/modules/*.wasm kernels/native/*.go
+//go:embed kernels/*.go kernels/*.s kernels/modules/*.go kernels/modules/*.wasm kernels/native/*.go
 var Source embed.FS

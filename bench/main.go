@@ -40,6 +40,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == childCmd {
 		os.Exit(childMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == edgeCmd {
+		os.Exit(edgeMain(os.Args[2:]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == coldABCmd {
 		os.Exit(coldABMain(os.Args[2:]))
 	}

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/pwagen/pwagen/config"
-	"github.com/pwagen/pwagen/kernels/native"
 	"github.com/pwagen/pwagen/runner"
 )
 
@@ -39,8 +38,9 @@ type onnxModel struct {
 	wazero         dist    // ms per call, runner in-process
 	wazeroOut      []float64
 	// edge: the runner with the native kernels (what the edge executable
-	// runs on amd64 with AVX2); zero where they are not available (a
-	// bench built without GOEXPERIMENT=simd).
+	// runs on amd64 with AVX2), timed in the bench's GOEXPERIMENT=simd
+	// build when this one has none; zero where they are not available
+	// (not amd64 with AVX2, or a toolchain without the experiment).
 	edge     dist
 	edgeSame bool // its output equals wazero's bit for bit
 	pw       pageSide
@@ -243,24 +243,15 @@ func measurePwagen(ctx context.Context, e *env, m *onnxModel) error {
 	}
 	m.wazeroOut = f32to64(out)
 
-	// The edge executable's kernels: the same runner with Options.Native.
-	if native.Available() {
-		em, err := runner.Load(ctx, wasm, w, runner.Options{Uninterruptible: true, Native: true})
-		if err != nil {
-			return fmt.Errorf("runner.Load (native): %w", err)
-		}
-		defer em.Close(ctx)
-		var eout []float32
-		m.edge, err = timeCalls(e.o.quick, func() error {
-			eout, err = em.Predict(ctx, in)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("native kernels: %w", err)
-		}
-		m.edgeSame = len(eout) == len(out)
-		for i := range eout {
-			if math.Float32bits(eout[i]) != math.Float32bits(out[i]) {
+	// The edge executable's kernels: the same runner with Options.Native,
+	// in this process or in the bench's GOEXPERIMENT=simd build.
+	if r, err := e.edgeTimes(ctx, m.wasmPath, weights, wasm, w); err != nil {
+		logf("   %s: edge (native kernels) not measured: %s", m.name, oneLine(err.Error()))
+	} else {
+		m.edge = distOf(r.Ms)
+		m.edgeSame = len(r.Out) == len(out)
+		for i := range r.Out {
+			if m.edgeSame && r.Out[i] != math.Float32bits(out[i]) {
 				m.edgeSame = false
 			}
 		}
@@ -303,22 +294,31 @@ func inputLenOf(project string) (int, error) {
 // timeCalls calls f for a warm-up (1 s, 0.3 s with --quick), then times
 // each call: up to 300 calls or 3 s (100 or 1 s), at least 10.
 func timeCalls(quick bool, f func() error) (dist, error) {
+	ms, err := timeCallsMs(quick, f)
+	if err != nil {
+		return dist{}, err
+	}
+	return distOf(ms), nil
+}
+
+// timeCallsMs is timeCalls' calls, ms each.
+func timeCallsMs(quick bool, f func() error) ([]float64, error) {
 	warm, runs, maxD := time.Second, 300, 3*time.Second
 	if quick {
 		warm, runs, maxD = 300*time.Millisecond, 100, time.Second
 	}
 	if err := timeFor(warm, f); err != nil {
-		return dist{}, err
+		return nil, err
 	}
 	var ms []float64
 	for t0 := time.Now(); len(ms) < runs && (len(ms) < 10 || time.Since(t0) < maxD); {
 		a := time.Now()
 		if err := f(); err != nil {
-			return dist{}, err
+			return nil, err
 		}
 		ms = append(ms, float64(time.Since(a).Nanoseconds())/1e6)
 	}
-	return distOf(ms), nil
+	return ms, nil
 }
 
 // pageRuns opens dist's page (with query q) in fresh Chromium profiles,

@@ -94,10 +94,10 @@ func TestAVX2PrimsRandom(t *testing.T) {
 		}
 		return -1
 	}
-	for trial := range 3000 {
+	for trial := range 6000 {
 		c, ih, iw := n(1, 4), n(1, 14), n(1, 40)
 		kh, kw := n(1, min(ih+1, 5)), n(1, 5)
-		sh, sw, dh, dw := n(1, 3), n(1, 3), n(1, 2), n(1, 2)
+		sh, sw, dh, dw := n(1, 3), n(1, 5), n(1, 2), n(1, 2) // strides above 2 gather (load8)
 		ph, pw, eh, ew := n(0, 3), n(0, 3), n(0, 2), n(0, 2)
 		oh := (ih+ph+eh-(dh*(kh-1)+1))/sh + 1
 		ow := (iw+pw+ew-(dw*(kw-1)+1))/sw + 1

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"simd/archsimd"
 	"testing"
 )
 
@@ -185,6 +186,70 @@ func BenchmarkAVX2Gemm(b *testing.B) {
 					b.ReportMetric(float64(2*s.m*s.k*s.n)*float64(b.N)/d.Seconds()/1e9, "cpu-GFLOP/s")
 				}
 			})
+		}
+	}
+}
+
+// TestAVX2ActBitExact: avx2Act equals goAct bit for bit on every op it
+// vectorises (Tanh and Sigmoid in float64 halves, LeakyRelu, ReLU, Clip)
+// and the ones it leaves to goAct, over every length up to 40 (the
+// partial last block) and a long run, on random values of every
+// magnitude, the specials and the points where tanhKernel and
+// sigmoidKernel change branch (|x| = 0.625, 20, 104 in float64).
+func TestAVX2ActBitExact(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("this CPU has no AVX2")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	edges := []float32{0.625, -0.625, math.Nextafter32(0.625, 0), math.Nextafter32(0.625, 1), 10, -10, 20, -20, 20.5, 52, 104, -104, 105, -105, 88.7, -88.7, 1e-20, -1e-20}
+	ops := []Act{{Op: ActTanh}, {Op: ActSigmoid}, {Op: ActLeakyRelu, Alpha: 0.1}, {Op: ActLeakyRelu, Alpha: -3}, {Op: ActRelu},
+		{Op: ActClip, Alpha: -1, Beta: 6}, {Op: ActHardSwish}, {Op: ActNone}}
+	for _, a := range ops {
+		for _, n := range append([]int{4097}, func() []int {
+			var l []int
+			for i := range 41 {
+				l = append(l, i)
+			}
+			return l
+		}()...) {
+			x := values(r, n, true)
+			for i := range x {
+				if r.IntN(5) == 0 {
+					x[i] = edges[r.IntN(len(edges))]
+				}
+				if r.IntN(3) == 0 {
+					x[i] = float32(r.NormFloat64() * 8)
+				}
+			}
+			got, want := make([]float32, n), make([]float32, n)
+			avx2Act(got, x, a)
+			goAct(want, x, a)
+			sameBits(t, fmt.Sprintf("act %d (alpha %g) on %d values", a.Op, a.Alpha, n), got, want)
+		}
+	}
+}
+
+// TestAVX2Kexp: kexp4 equals kexp bit for bit in float64, where a float32
+// result would hide most slips in the last bits.
+func TestAVX2Kexp(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("this CPU has no AVX2")
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 20000 {
+		var d, got [4]float64
+		for i := range d {
+			d[i] = (r.Float64()*2 - 1) * 104
+			if r.IntN(8) == 0 {
+				d[i] = []float64{0, math.Copysign(0, -1), 104, -104, 0.5 * math.Ln2, -0.5 * math.Ln2, 40}[r.IntN(7)]
+			}
+		}
+		kexp4(archsimd.LoadFloat64x4(&d)).Store(&got)
+		archsimd.ClearAVXUpperBits()
+		for i := range d {
+			if want := kexp(d[i]); math.Float64bits(got[i]) != math.Float64bits(want) {
+				t.Fatalf("kexp(%v): %v (%#x), scalar %v (%#x)", d[i], got[i], math.Float64bits(got[i]), want, math.Float64bits(want))
+			}
 		}
 	}
 }

@@ -210,7 +210,7 @@ func (g *gen) geom(op int32, alpha, beta float32) (addr uint64, c, ih, iw, oh, o
 			ih = 1 // 1-D
 		}
 		kh, kw = g.n(1, min(ih+1, 5)), g.n(1, 5)
-		sh, sw, dh, dw := g.n(1, 3), g.n(1, 3), g.n(1, 2), g.n(1, 2)
+		sh, sw, dh, dw := g.n(1, 3), g.n(1, 5), g.n(1, 2), g.n(1, 2)
 		ph, pw, eh, ew := g.n(0, 3), g.n(0, 3), g.n(0, 2), g.n(0, 2)
 		if kh > 3 || ih == 1 {
 			dh = 1
