@@ -492,6 +492,8 @@ var kernelFuncs = []struct {
 	{"q8act", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii}, Results: []byte{ff}}},
 	{"q8dotgemv", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ff, ii, ii, ii}}},
 	{"q8dotgemm", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ff, ii, ii, ii, ii}}},
+	{"q8dwact", wasmbin.FuncType{Params: []byte{ii, ii, ii}, Results: []byte{ff}}},
+	{"q8dwconv", wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ff, ii, ii}}},
 }
 
 // str places a message in the data and returns its address.
@@ -566,6 +568,8 @@ func (w *wgen) prim(name string, args ...any) {
 			w.body.I32(int32(a))
 		case local:
 			w.body.Get(uint32(a))
+		case memF32:
+			w.body.I32(int32(a)).F32Load(0)
 		}
 	}
 	w.body.Call(idx)

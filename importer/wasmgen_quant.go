@@ -11,11 +11,14 @@ import (
 // Quantized weights in the wasm back end. int8 tensors keep their
 // one-byte row scales in the weights file (kernels.DecodeScales):
 // pwagen_load_weights decodes them once into float32 buffers, which the
-// q8 kernels read as the Go back end's decoded scales. A quantized
-// depthwise convolution widens the weights of a few channels at a time
-// into a tile of kernels.DepthwiseTile float32 and runs the float
-// depthwise kernel on those channels, as kernels.ConvQ8 and ConvF16 do:
-// the same products, the same calls, the same bits. A non-depthwise
+// q8 kernels read as the Go back end's decoded scales. An int8 3×3
+// depthwise convolution (strides 1, 2, no dilation) runs the integer
+// kernels q8dwact and q8dwconv per image, as kernels.ConvQ8Dot does
+// (dwQ8Dot). Other quantized depthwise convolutions, and an image those
+// cannot quantize, widen the weights of a few channels at a time into a
+// tile of kernels.DepthwiseTile float32 and run the float depthwise kernel
+// on those channels, as kernels.ConvQ8 and ConvF16 do: the same products,
+// the same calls, the same bits. A non-depthwise
 // ConvQ8 always calls the q8gemm kernel: kernels' q8gemmTile (widen a few
 // rows, float32 Gemm, one ActScale call per row) gives the same bits, and
 // the Go module takes it from 512 outputs per channel, but generated here
@@ -111,55 +114,102 @@ func widenF16Body() []byte {
 // it with the kernels: per image, per tile of channels, widen their
 // weights, then the float depthwise kernel on those channels alone.
 func (w *wgen) dwQuant(dst, src, wt, scale, b *Value, p kernels.ConvParams) error {
-	if p.OutC != p.InC {
-		return w.unsupported("a quantized depthwise convolution with a channel multiplier runs as Go code in the Go back end")
+	if err := w.dwQuantCheck(p); err != nil {
+		return err
 	}
-	prod := func(s []int) int {
-		n := 1
-		for _, d := range s {
-			n *= d
-		}
-		return n
-	}
-	is, os, ks := prod(p.In), prod(p.Out), prod(p.Kernel)
-	if ks > kernels.DepthwiseTile {
-		return w.unsupported("a quantized depthwise kernel of %d weights, over the %d ConvQ8 widens at a time", ks, kernels.DepthwiseTile)
-	}
-	if os == 0 {
+	if Len(p.Out) == 0 {
 		return nil
 	}
-	w.needTile = true
-	cc := kernels.DepthwiseTile / ks // channels per tile
-	geoms := map[int]uint32{}
-	done := false
+	done, geoms := false, map[int]uint32{}
 	for n := range p.N {
-		for c0 := 0; c0 < p.InC; c0 += cc {
-			k := min(cc, p.InC-c0)
-			at, ok := geoms[k]
-			if !ok {
-				sub := p
-				sub.InC, sub.OutC, sub.Group = k, k, k
-				var g kernels.PrimGeom
-				g, done = kernels.DepthwiseGeom(sub)
-				at = w.geom(g)
-				geoms[k] = at
-			}
-			if scale != nil {
-				w.body.I32(int32(w.tile)).I32(int32(w.addr(wt) + uint32(c0*ks))).I32(int32(w.addr(scale) + uint32(4*c0))).I32(int32(k)).I32(int32(ks))
-				w.callHelper("widenq8")
-			} else {
-				w.body.I32(int32(w.tile)).I32(int32(w.addr(wt) + uint32(2*c0*ks))).I32(int32(k * ks))
-				w.callHelper("widenf16")
-			}
-			var bias uint32
-			if b != nil {
-				bias = w.addr(b) + uint32(4*c0)
-			}
-			w.prim("dwconv", w.addr(dst)+uint32(4*(n*p.OutC+c0)*os), w.addr(src)+uint32(4*(n*p.InC+c0)*is), w.tile, bias, at)
-		}
+		done = w.dwQuantImage(dst, src, wt, scale, b, p, n, geoms)
 	}
 	if !done {
 		return w.act(w.addr(dst), w.addr(dst), dst.Len(), p.Act)
+	}
+	return nil
+}
+
+func (w *wgen) dwQuantCheck(p kernels.ConvParams) error {
+	if p.OutC != p.InC {
+		return w.unsupported("a quantized depthwise convolution with a channel multiplier runs as Go code in the Go back end")
+	}
+	if ks := Len(p.Kernel); ks > kernels.DepthwiseTile {
+		return w.unsupported("a quantized depthwise kernel of %d weights, over the %d ConvQ8 widens at a time", ks, kernels.DepthwiseTile)
+	}
+	return nil
+}
+
+// dwQuantImage is dwQuant's image n, without the activation when the
+// float kernel cannot apply it (it returns whether it did); geoms holds
+// the geom blocks placed so far, by channels per tile.
+func (w *wgen) dwQuantImage(dst, src, wt, scale, b *Value, p kernels.ConvParams, n int, geoms map[int]uint32) (done bool) {
+	is, os, ks := Len(p.In), Len(p.Out), Len(p.Kernel)
+	w.needTile = true
+	cc := kernels.DepthwiseTile / ks // channels per tile
+	for c0 := 0; c0 < p.InC; c0 += cc {
+		k := min(cc, p.InC-c0)
+		sub := p
+		sub.InC, sub.OutC, sub.Group = k, k, k
+		g, d := kernels.DepthwiseGeom(sub)
+		done = d
+		at, ok := geoms[k]
+		if !ok {
+			at = w.geom(g)
+			geoms[k] = at
+		}
+		if scale != nil {
+			w.body.I32(int32(w.tile)).I32(int32(w.addr(wt) + uint32(c0*ks))).I32(int32(w.addr(scale) + uint32(4*c0))).I32(int32(k)).I32(int32(ks))
+			w.callHelper("widenq8")
+		} else {
+			w.body.I32(int32(w.tile)).I32(int32(w.addr(wt) + uint32(2*c0*ks))).I32(int32(k * ks))
+			w.callHelper("widenf16")
+		}
+		var bias uint32
+		if b != nil {
+			bias = w.addr(b) + uint32(4*c0)
+		}
+		w.prim("dwconv", w.addr(dst)+uint32(4*(n*p.OutC+c0)*os), w.addr(src)+uint32(4*(n*p.InC+c0)*is), w.tile, bias, at)
+	}
+	return done
+}
+
+// dwQ8Dot is kernels.ConvQ8Dot's depthwise case: per image, q8dwact of
+// the input into the plan's scratch, then q8dwconv, or dwQuant's float
+// path for that image when the scale is 0.
+func (w *wgen) dwQ8Dot(dst, src, wt, scale, b *Value, scratch uint32, p kernels.ConvParams) error {
+	if err := w.dwQuantCheck(p); err != nil {
+		return err
+	}
+	is, os := Len(p.In), Len(p.Out)
+	if os == 0 {
+		return nil
+	}
+	g, done := kernels.Q8DwGeom(p)
+	at := w.geom(g)
+	var bias uint32
+	if b != nil {
+		bias = w.addr(b)
+	}
+	geoms := map[int]uint32{}
+	for n := range p.N {
+		dn, sn := w.addr(dst)+uint32(4*n*p.OutC*os), w.addr(src)+uint32(4*n*p.InC*is)
+		var err error
+		w.needSA = true
+		w.prim("q8dwact", scratch, sn, at)
+		w.body.Tee(saLocal).F32(0).Op(0x5c).If() // f32.ne
+		w.prim("q8dwconv", dn, scratch, w.addr(wt), w.addr(scale), local(saLocal), bias, at)
+		if !done {
+			err = w.act(dn, dn, p.OutC*os, p.Act)
+		}
+		w.body.Op(wasmbin.OpElse)
+		if !w.dwQuantImage(dst, src, wt, scale, b, p, n, geoms) && err == nil {
+			err = w.act(dn, dn, p.OutC*os, p.Act)
+		}
+		w.body.End()
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -170,6 +220,9 @@ const saLocal = 1
 
 // local is a local of predict as a prim argument.
 type local uint32
+
+// memF32 is the float32 at an address as a prim argument.
+type memF32 uint32
 
 // q8Dot calls q8act on the k×n matrix at x into xq, then dot (the
 // integer dot-product kernel, given the scale in saLocal) if the scale
@@ -208,11 +261,17 @@ func (w *wgen) gemmQ8Dot(y, a, wt, scale, c *Value, p kernels.GemmParams) error 
 	})
 }
 
-// convQ8Dot is kernels.ConvQ8Dot: a depthwise convolution is dwQuant's;
+// convQ8Dot is kernels.ConvQ8Dot: a depthwise convolution is dwQ8Dot's
+// (dwQuant's where ConvQ8Dot runs ConvQ8);
 // otherwise, per image and group, q8act of the im2col matrix (or the
 // input, pointwise) into the plan's scratch after ConvScratch(p) values,
 // then q8dotgemm, or q8gemm when the scale is 0. Where ConvQ8Dot runs
-// ConvQ8 (kernels.ConvQ8DotUsesDot), q8gemm alone, as ConvQ8's lowering.
+// ConvQ8 (kernels.ConvQ8DotUsesDot: fewer than 8 output channels a group,
+// or K > Q8DotMaxK), q8gemm, or, when the group's weights fit the tile,
+// kernels' q8gemmTile: the weights widened (not scaled) into the tile,
+// the float32 gemm kernel, then each row through act's ActScale (scale,
+// bias or −0), the same bits as q8gemm (lenet's first convolution, 6
+// channels: q8gemm took 1.3–1.6× float32's gemm in Chromium).
 func (w *wgen) convQ8Dot(i int, c Call) error {
 	a := c.Args
 	dst, src, wt, scale, b, p := val(a[0]), val(a[1]), val(a[2]), val(a[3]), val(a[4]), a[6].(kernels.ConvParams)
@@ -221,15 +280,42 @@ func (w *wgen) convQ8Dot(i int, c Call) error {
 		scratch = w.arena + uint32(4*w.pl.scratch[i])
 	}
 	if p.Group == p.InC && p.Group > 1 {
+		if kernels.ConvQ8DotUsesDot(p) {
+			return w.dwQ8Dot(dst, src, wt, scale, b, scratch, p)
+		}
 		return w.dwQuant(dst, src, wt, scale, b, p)
 	}
 	kk := p.InC / p.Group * Len(p.Kernel)
 	ocg, os := p.OutC/p.Group, Len(p.Out)
 	dot := kernels.ConvQ8DotUsesDot(p)
 	q := scratch + uint32(4*kernels.ConvScratch(p))
+	var ones uint32 // ocg scales of 1: widenq8 then widens exactly
+	tile := !dot && ocg*kk <= kernels.DepthwiseTile && kk > 0 && os > 0
+	if tile {
+		w.needTile = true
+		b1 := make([]byte, 4*ocg)
+		for r := range ocg {
+			binary.LittleEndian.PutUint32(b1[4*r:], math.Float32bits(1))
+		}
+		ones = w.bytes(b1)
+	}
 	return w.convWith(dst, src, nil, b, scratch, p, func(dg uint32, g int, col, bg uint32) {
 		wg, sg := w.addr(wt)+uint32(g*ocg*kk), w.addr(scale)+uint32(4*g*ocg)
 		gemm := func() { w.prim("q8gemm", dg, wg, sg, col, bg, ocg, kk, os) }
+		if tile {
+			w.body.I32(int32(w.tile)).I32(int32(wg)).I32(int32(ones)).I32(int32(ocg)).I32(int32(kk))
+			w.callHelper("widenq8")
+			w.prim("gemm", dg, w.tile, col, uint32(0), ocg, kk, os)
+			for r := range ocg {
+				row := dg + uint32(4*r*os)
+				var beta any = float32(math.Copysign(0, -1))
+				if bg != 0 {
+					beta = memF32(bg + uint32(4*r))
+				}
+				w.prim("act", row, row, os, int(kernels.ActScale), memF32(sg+uint32(4*r)), beta)
+			}
+			return
+		}
 		if !dot {
 			gemm()
 			return

@@ -25,5 +25,4 @@ func avx2Im2colConv(col, src []float32, g *geom)    { goIm2colConv(col, src, g) 
 func avx2DwConv(dst, src, w, b []float32, g *geom)  { goDwConv(dst, src, w, b, g) }
 func avx2Pool(dst, src []float32, g *geom)          { goPool(dst, src, g) }
 func avx2Act(dst, x []float32, a Act)               { goAct(dst, x, a) }
-func vectorAct(Act) bool                            { return false }
 func hostAct(Act) bool                              { return false }

@@ -68,6 +68,8 @@ func TestQ8DotCallsAllocateNothing(t *testing.T) {
 	conv := kernels.ConvParams{N: 1, InC: 16, OutC: 32, Group: 1, In: sq(16), Out: sq(16), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1),
 		Act: kernels.Act{Op: kernels.ActRelu}}
 	pw := kernels.ConvParams{N: 1, InC: 16, OutC: 32, Group: 1, In: sq(16), Out: sq(16), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}
+	dw := kernels.ConvParams{N: 1, InC: 16, OutC: 16, Group: 16, In: sq(16), Out: sq(16), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1),
+		Act: kernels.Act{Op: kernels.ActClip, Beta: 6}}
 	scratch := make([]float32, kernels.ConvQ8DotScratch(conv))
 	for i := range x {
 		x[i] = float32(i%7) - 3
@@ -77,6 +79,9 @@ func TestQ8DotCallsAllocateNothing(t *testing.T) {
 		f    func()
 	}{
 		{"ConvQ8Dot 3x3", func() { kernels.ConvQ8Dot(y, x, q8, b, b, scratch, conv) }},
+		{"ConvQ8Dot depthwise", func() {
+			kernels.ConvQ8Dot(y[:16*16*16], x, q8[:16*9], b[:16], b[:16], scratch[:kernels.ConvQ8DotScratch(dw)], dw)
+		}},
 		{"ConvQ8Dot pointwise", func() { kernels.ConvQ8Dot(y, x, q8[:32*16], b, b, scratch[:kernels.ConvQ8DotScratch(pw)], pw) }},
 		{"GemmExQ8Dot", func() {
 			kernels.GemmExQ8Dot(y[:10], x[:96], q8[:960], b[:10], b[:10], kernels.GemmParams{M: 1, N: 10, K: 96, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 10})

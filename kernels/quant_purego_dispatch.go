@@ -19,3 +19,7 @@ func q8dotgemv(y []float32, a []int8, scale []float32, xq []int32, sa float32, b
 func q8dotgemm(c []float32, a []int8, scale []float32, bq []int32, sa float32, bias []float32, m, k, n int) {
 	goQ8DotGemm(c, a, scale, bq, sa, bias, m, k, n)
 }
+func q8dwact(dst []int16, src []float32, g *geom) float32 { return goQ8DwAct(dst, src, g) }
+func q8dwconv(dst []float32, xq []int16, w []int8, scale []float32, sa float32, b []float32, g *geom) {
+	goQ8DwConv(dst, xq, w, scale, sa, b, g)
+}

@@ -39,6 +39,9 @@ type Build struct {
 	// threaded: the page is isolated and the model ran with the
 	// simd-threads kernels in validation; the loader gets them (kernels.go).
 	threaded bool
+	// maxWork is the validator's ThreadsMaxWork: the most multiply-adds of
+	// one kernel call of 8 rows or more (kernels.go: ThreadsConfig.MaxWork).
+	maxWork uint32
 	// Report is the validator's report on the model.
 	Report *validate.Report
 	// validation is the validator at work beside the stages (validate.go).

@@ -229,7 +229,7 @@ func bundleLoader(ctx context.Context, b *Build) error {
 		return err
 	}
 	b.add(&File{Name: b.loaderName(), Data: js})
-	b.baked = baked{b.peak, b.threaded}
+	b.baked = baked{b.peak, b.threaded, b.maxWork}
 	return nil
 }
 
@@ -275,10 +275,11 @@ func addModelFiles(ctx context.Context, b *Build) error {
 }
 
 // baked is what the loader was bundled with: the measured peak memory,
-// whether the model runs threaded.
+// whether the model runs threaded, and its biggest kernel call.
 type baked struct {
 	peak     uint64
 	threaded bool
+	maxWork  uint32
 }
 
 // bakePeak makes sure the loader and the service worker carry the peak
@@ -293,7 +294,7 @@ func bakePeak(ctx context.Context, b *Build) error {
 	if r == nil {
 		return nil
 	}
-	if (baked{b.peak, b.threaded}) != b.baked {
+	if (baked{b.peak, b.threaded, b.maxWork}) != b.baked {
 		delete(b.Files, b.loaderName())
 		delete(b.Files, "sw.js")
 		if err := bundleLoader(ctx, b); err != nil {

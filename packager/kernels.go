@@ -32,6 +32,10 @@ type ThreadsConfig struct {
 	// budget, or 4 GiB) as its maximum.
 	Memory   modules.Patch `json:"memory"`
 	MaxPages uint32        `json:"maxPages"`
+	// MaxWork is the most multiply-adds of one kernel call of 8 rows or
+	// more in the validator's run: the loader runs simd-threads only when
+	// it reaches the threshold (threads.js), since no smaller call is split.
+	MaxWork uint32 `json:"maxWork"`
 }
 
 // addThreads sets k.Threads.
@@ -45,7 +49,7 @@ func addThreads(b *Build, k *KernelsConfig) error {
 		return fmt.Errorf("the model's shared memory: %w", err)
 	}
 	tw, _ := modules.Wasm(modules.SIMDThreads)
-	k.Threads = &ThreadsConfig{Kernels: tw, Memory: p, MaxPages: pages}
+	k.Threads = &ThreadsConfig{Kernels: tw, Memory: p, MaxPages: pages, MaxWork: b.maxWork}
 	return nil
 }
 

@@ -105,7 +105,7 @@ func validateModel(ctx context.Context, b *Build) error {
 	if r.Memory.PeakBytes != nil {
 		b.peak = *r.Memory.PeakBytes
 	}
-	b.threaded = r.Threads
+	b.threaded, b.maxWork = r.Threads, r.ThreadsMaxWork
 	if r.Download.WasmGzip > 0 { // the validator's figure, often from its cache
 		b.setGzipSize(b.Wasm, int64(r.Download.WasmGzip))
 	}

@@ -1,6 +1,7 @@
 //go:build ignore
 
-// copykernels copies package kernels (the non-test .go files of ../kernels)
+// copykernels copies package kernels (the non-test .go files of ../kernels,
+// and its assembly: the native kernels' tile)
 // into the default project template, where `pwagen new` writes it as the
 // project's kernels/ folder. Run it with `go generate ./templates`;
 // TestKernelsCopyIsCurrent fails when the copy is stale.
@@ -22,6 +23,8 @@ const (
 func main() {
 	want := map[string][]byte{}
 	srcs, err := filepath.Glob(filepath.Join(src, "*.go"))
+	asm, _ := filepath.Glob(filepath.Join(src, "*.s"))
+	srcs = append(srcs, asm...)
 	if err != nil || len(srcs) == 0 {
 		fail(fmt.Errorf("no .go files in %s (%v); run go generate from templates/", src, err))
 	}
@@ -36,6 +39,8 @@ func main() {
 		want[filepath.Base(p)] = b
 	}
 	olds, _ := filepath.Glob(filepath.Join(dst, "*.go"))
+	oldAsm, _ := filepath.Glob(filepath.Join(dst, "*.s"))
+	olds = append(olds, oldAsm...)
 	for _, p := range olds {
 		if _, ok := want[filepath.Base(p)]; !ok {
 			if err := os.Remove(p); err != nil {

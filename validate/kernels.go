@@ -207,6 +207,7 @@ func (v *check) smoke(ctx context.Context, kv modules.Variant) ([]float32, error
 			return nil, fmt.Errorf("%d of %d helper threads started in 10 s", th.Helpers, threadHelpers)
 		}
 		p = th.Pair
+		defer func() { v.r.ThreadsMaxWork = th.MaxWork() }()
 	} else if p, err = modules.Link(ctx, rt, cm, kv, mcfg); err != nil {
 		return nil, err
 	}

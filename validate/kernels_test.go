@@ -1,12 +1,14 @@
 package validate_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pwagen/pwagen/kernels/modules"
 	"github.com/pwagen/pwagen/validate"
 )
 
@@ -100,7 +102,9 @@ func main() {}
 // TestThreadedKernelsAgree: for an isolated page the validator runs the
 // model with a shared memory and the simd-threads kernels (one helper
 // thread, every call of 8 rows or more split) and finds simd's outputs bit
-// for bit; without isolation it does not try.
+// for bit; without isolation it does not try. It also measures the
+// model's biggest kernel call (ThreadsMaxWork): the MLP's, under the
+// threshold, get a note that the loader runs simd.
 func TestThreadedKernelsAgree(t *testing.T) {
 	w := buildMLP(t)
 	for _, tt := range []struct {
@@ -124,6 +128,10 @@ func TestThreadedKernelsAgree(t *testing.T) {
 		want := "kernels simd-threads: with a shared memory (at most 1024 pages) and 1 helper thread splitting every call of 8 rows or more, the same 10 outputs as simd, bit for bit"
 		if r.Threads != tt.threads || strings.Contains(notes, want) != tt.threads {
 			t.Errorf("isolation %s: Threads %v, want %v; notes:\n%s", tt.isolation, r.Threads, tt.threads, notes)
+		}
+		small := fmt.Sprintf("the model's biggest kernel call of 8 rows or more has %d multiply-adds, under the %d from which the threads split a call: the loader runs simd", r.ThreadsMaxWork, modules.DefaultMinWork)
+		if tt.threads && (r.ThreadsMaxWork == 0 || r.ThreadsMaxWork >= modules.DefaultMinWork || !strings.Contains(notes, small)) {
+			t.Errorf("isolation %s: ThreadsMaxWork %d, want the MLP's biggest gemv (under %d) and a note that says so; notes:\n%s", tt.isolation, r.ThreadsMaxWork, modules.DefaultMinWork, notes)
 		}
 	}
 }

@@ -35,6 +35,10 @@ type Report struct {
 	// kernels and agreed with simd bit for bit (threads.go); the packager
 	// then ships the threaded files.
 	Threads bool `json:"-"`
+	// ThreadsMaxWork is the most multiply-adds of one kernel call of 8
+	// rows or more in the threaded run (modules.Threads.MaxWork): below
+	// the threads' threshold no call is split, and the loader runs simd.
+	ThreadsMaxWork uint32 `json:"-"`
 
 	uses          []Feature // Features, with where wazero first saw each
 	invalidMemory bool      // a 32-bit memory declared above 4 GiB

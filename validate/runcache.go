@@ -20,6 +20,7 @@ type runRecord struct {
 	Notes    []string        `json:"notes"`
 	Contract *ContractReport `json:"contract"`
 	Threads  bool            `json:"threads"`
+	MaxWork  uint32          `json:"threadsMaxWork"`
 }
 
 // run measures the model (measure, then kernelVariants), or takes the
@@ -37,7 +38,7 @@ func (v *check) run(ctx context.Context) error {
 				if rec.Contract != nil {
 					v.r.Contract = rec.Contract
 				}
-				v.r.Threads = rec.Threads
+				v.r.Threads, v.r.ThreadsMaxWork = rec.Threads, rec.MaxWork
 				v.r.Notes = append(v.r.Notes, "measured run taken from the cache: same module, weights, budget and targets")
 				return nil
 			}
@@ -51,7 +52,7 @@ func (v *check) run(ctx context.Context) error {
 		return err
 	}
 	if p != "" && len(v.r.Problems) == problems && v.r.Memory.PeakBytes != nil {
-		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:], Contract: v.r.Contract, Threads: v.r.Threads}
+		rec := runRecord{Peak: *v.r.Memory.PeakBytes, Notes: v.r.Notes[notes:], Contract: v.r.Contract, Threads: v.r.Threads, MaxWork: v.r.ThreadsMaxWork}
 		if b, err := json.Marshal(rec); err == nil && os.MkdirAll(filepath.Dir(p), 0o755) == nil {
 			if os.WriteFile(p+".tmp", b, 0o644) == nil {
 				os.Rename(p+".tmp", p)

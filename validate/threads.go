@@ -56,6 +56,9 @@ func (v *check) threadsCheck(ctx context.Context, simd []float32) {
 	}
 	v.r.Threads = true
 	v.r.Notes = append(v.r.Notes, fmt.Sprintf("kernels simd-threads: with a shared memory (at most %d pages) and %d helper thread splitting every call of 8 rows or more, the same %d outputs as simd, bit for bit", v.limitPages(), threadHelpers, len(out)))
+	if w := v.r.ThreadsMaxWork; w < modules.DefaultMinWork {
+		v.r.Notes = append(v.r.Notes, fmt.Sprintf("kernels simd-threads: the model's biggest kernel call of 8 rows or more has %d multiply-adds, under the %d from which the threads split a call: the loader runs simd (and its pool of workers) unless loadModel asks for simd-threads or a lower threadsMinWork", w, modules.DefaultMinWork))
+	}
 }
 
 // threadsRuntime is runConfig with the threads feature.

@@ -58,18 +58,18 @@ type threadsRun struct {
 	Warnings []string             `json:"warnings"`
 }
 
-// runVariants loads the model twice, by default and forcing simd, and
-// predicts the same input with each (three times, so that helpers that
-// joined late and calls after the first also count). threadsMinWork 1
-// splits every gemm of 8 rows or more: the CIFAR CNN's are below the
-// default threshold.
+// runVariants loads the model three times, by default and forcing simd
+// with threadsMinWork 1, which splits every gemm of 8 rows or more, and
+// by default with the default threshold ("unsplit": the CIFAR CNN's gemms
+// are all below it), and predicts the same input with each (three times,
+// so that helpers that joined late and calls after the first also count).
 func runVariants(t *testing.T, ctx context.Context, in []float32) threadsRun {
 	t.Helper()
 	inJS, _ := json.Marshal(in)
 	js := `import('./pwagen.js').then(async ({ loadModel }) => {
 		const r = { isolated: self.crossOriginIsolated, out: {}, variant: {}, threads: {}, workers: {}, limitedBy: {}, warnings: [] };
-		for (const [name, variant] of [['default', undefined], ['simd', 'simd']]) {
-			const m = await loadModel({ variant, threadsMinWork: 1, onWarning: (w) => r.warnings.push(w) });
+		for (const [name, variant, threadsMinWork] of [['default', undefined, 1], ['simd', 'simd', 1], ['unsplit', undefined, undefined]]) {
+			const m = await loadModel({ variant, threadsMinWork, onWarning: (w) => r.warnings.push(w) });
 			let out;
 			for (let i = 0; i < 3; i++) out = await m.predict(new Float32Array(` + string(inJS) + `));
 			r.out[name] = Array.from(out);
@@ -132,6 +132,12 @@ func TestThreadsInChromium(t *testing.T) {
 				// simd-threads model in one worker, and says so.
 				if r.Workers["default"] != 1 || r.Limited["default"] != "simd-threads" {
 					t.Errorf("%s: simd-threads: info.workers = %d, info.pool.limitedBy = %q; want 1 and \"simd-threads\"", when, r.Workers["default"], r.Limited["default"])
+				}
+				// With the default threshold no gemm of this model would be
+				// split (the validator measured its biggest, 1.2 M
+				// multiply-adds): it runs simd, with the pool's 2 workers.
+				if r.Variant["unsplit"] != "simd" || r.Workers["unsplit"] != 2 {
+					t.Errorf("%s: by default with the default threshold: variant %q, info.workers %d; want simd and 2", when, r.Variant["unsplit"], r.Workers["unsplit"])
 				}
 				if len(r.Warnings) > 0 {
 					t.Errorf("%s: warnings: %q", when, r.Warnings)

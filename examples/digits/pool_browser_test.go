@@ -43,6 +43,7 @@ type poolRun struct {
 	V1Many     []float64              `json:"v1many"`     // the pool, predict of every digit in one Float32Array
 	Spin       map[string][][]float64 `json:"spin"`       // one worker per loadModel({spin}), the first 20 digits
 	Stress     stressRun              `json:"stress"`
+	Parts      partsRun               `json:"parts"`
 	Errors     map[string]string      `json:"errors"`
 	Budget     budgetRun              `json:"budget"`
 	Empty      int                    `json:"empty"`
@@ -53,6 +54,14 @@ type poolRun struct {
 type stressRun struct {
 	Calls, Answers, Mismatches, Rounds int
 	First                              string
+}
+
+// partsRun is how one predictBatch went out to a pool whose workers were
+// all idle: the messages posted to workers, to how many workers, the items
+// they carried, the buffers they transferred, and the answers.
+type partsRun struct {
+	Messages, Workers, Items, Transfers, Tries int
+	Answers                                    [][]float64
 }
 
 type budgetRun struct {
@@ -125,6 +134,29 @@ const poolJS = `(async (b64, n) => {
     await Promise.all(calls);
   }
   out.stress = st;
+
+  // predictBatch hands parts to every worker, each part's inputs in one
+  // transferred buffer, not one per item. (Tries: until every worker of
+  // the pool has started.)
+  const post = Worker.prototype.postMessage;
+  for (let tries = 1; tries <= 20; tries++) {
+    const sent = [];
+    Worker.prototype.postMessage = function (msg, transfer) {
+      if (msg instanceof ArrayBuffer) sent.push([this, 1, transfer.length]);
+      else if (msg?.type === 'batch') sent.push([this, msg.sizes?.length ?? msg.items.length, transfer.length]);
+      return post.call(this, msg, transfer);
+    };
+    let answers;
+    try {
+      answers = (await pool.predictBatch(digits)).map(plain);
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
+    const sum = (k) => sent.reduce((a, x) => a + x[k], 0);
+    out.parts = { messages: sent.length, workers: new Set(sent.map((x) => x[0])).size, items: sum(1), transfers: sum(2), tries, answers };
+    if (out.parts.workers === 3) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   out.errors.notArray = await rejects(pool.predictBatch(digits[0]));
   out.errors.badItem = await rejects(pool.predictBatch([digits[0], new Float32Array(5), digits[1]]));
@@ -222,6 +254,12 @@ func TestBrowserPool(t *testing.T) {
 			if s.Mismatches > 0 || s.Answers < 100 {
 				t.Errorf("stress: %d of %d answers differ from the one-worker run (first: %s)", s.Mismatches, s.Answers, s.First)
 			}
+			d := r.Parts
+			t.Logf("parts: %d messages to %d workers, %d items in %d transferred buffers, after %d tries", d.Messages, d.Workers, d.Items, d.Transfers, d.Tries)
+			if d.Workers != 3 || d.Items != poolDigits || d.Transfers != d.Messages || d.Messages >= poolDigits {
+				t.Errorf("predictBatch of %d digits on a pool of 3 idle workers went out in %d messages to %d workers carrying %d items in %d transferred buffers; want parts for each of the 3, %d items in all, one buffer a message", poolDigits, d.Messages, d.Workers, d.Items, d.Transfers, poolDigits)
+			}
+			sameAnswers(t, "pool of 3, predictBatch in parts", d.Answers, r.Reference)
 			checkRejections(t, r.Errors, map[string][]string{
 				"notArray":  {"predictBatch takes an array of inputs", "Float32Array", "call predict"},
 				"badItem":   {"predictBatch's input 1 of 3", "5 values", "784 per input"},

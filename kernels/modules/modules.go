@@ -108,6 +108,9 @@ var Funcs = []Func{
 	{"q8act", []string{i32, i32, i32, i32}, []string{"f32"}},
 	{"q8dotgemv", []string{i32, i32, i32, i32, "f32", i32, i32, i32}, nil},
 	{"q8dotgemm", []string{i32, i32, i32, i32, "f32", i32, i32, i32, i32}, nil},
+	// Integer depthwise convolutions (package kernels' quant_dw.go).
+	{"q8dwact", []string{i32, i32, i32}, []string{"f32"}},
+	{"q8dwconv", []string{i32, i32, i32, i32, "f32", i32, i32}, nil},
 }
 
 // Lookup returns the kernel function called name.

@@ -5,11 +5,11 @@
 ;; sizes count float32 values. Loops keep Go's summation order, so results
 ;; match package kernels' pure Go bit for bit.
 (module
-  (import "kernels" "table" (table 24 funcref))
+  (import "kernels" "table" (table 26 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
     $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm
-    $layernorm $softmax_rows $gelu $bmm $q8act $q8dotgemv $q8dotgemm)
+    $layernorm $softmax_rows $gelu $bmm $q8act $q8dotgemv $q8dotgemm $q8dwact $q8dwconv)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -34,6 +34,8 @@
   (export "q8act" (func $q8act))
   (export "q8dotgemv" (func $q8dotgemv))
   (export "q8dotgemm" (func $q8dotgemm))
+  (export "q8dwact" (func $q8dwact))
+  (export "q8dwconv" (func $q8dwconv))
 
   ;; dot returns sum x[i]*y[i], i < n.
   (func $dot (param $x i32) (param $y i32) (param $n i32) (result f32)
@@ -1168,4 +1170,148 @@
         (local.set $a (i32.add (local.get $a) (local.get $k)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; q8dwact quantizes the C planes at src (geom g, kernels/quant_dw.go) to
+  ;; int16 planes of hp rows of wp values at dst, the padding written as
+  ;; zeros, then q8dwMargin (16) zeros: hp = max(IH+PH, (OH-1)*SH+(KH-1)*DH+1),
+  ;; wp = max(IW+PW, (OW-1)*SW+(KW-1)*DW+1) (OH, OW >= 1). Scale as $q8act:
+  ;; returns m/4095, or 0 (dst then untouched).
+  (func $q8dwact (param $dst i32) (param $src i32) (param $g i32) (result f32)
+    (local $C i32) (local $IH i32) (local $IW i32) (local $PH i32) (local $PW i32) (local $hp i32) (local $wp i32)
+    (local $p i32) (local $end i32) (local $mx i32) (local $v i32) (local $m f32) (local $inv f32) (local $row i32) (local $rend i32)
+    (local.set $C (i32.load (local.get $g)))
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $PH (i32.load offset=44 (local.get $g)))
+    (local.set $PW (i32.load offset=48 (local.get $g)))
+    (local.set $hp (call $q8dwHP (local.get $g)))
+    (local.set $wp (call $q8dwWP (local.get $g)))
+    (local.set $p (local.get $src))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $C) (i32.mul (local.get $IH) (local.get $IW))) (i32.const 2))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (i32.and (i32.load (local.get $p)) (i32.const 0x7fffffff)))
+        (if (i32.gt_u (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $l)))
+    (if (i32.or (i32.eqz (local.get $mx)) (i32.ge_u (local.get $mx) (i32.const 0x7f800000)))
+      (then (return (f32.const 0))))
+    (local.set $m (f32.reinterpret_i32 (local.get $mx)))
+    (local.set $inv (f32.div (f32.const 4095) (local.get $m)))
+    (if (f32.eq (local.get $inv) (f32.const inf)) (then (return (f32.const 0))))
+    (local.set $p (local.get $dst))
+    (local.set $end (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $C) (i32.mul (local.get $hp) (local.get $wp))) (i32.const 16)) (i32.const 1))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (i32.store16 (local.get $p) (i32.const 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (br $l)))
+    ;; the input rows, C*IH of them: channel c's row iy at padded row
+    ;; c*hp+PH+iy, column PW
+    (local.set $p (local.get $src))
+    (local.set $row (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $PH) (local.get $wp)) (local.get $PW)) (i32.const 1))))
+    (block $dc
+      (loop $lc
+        (br_if $dc (i32.eqz (local.get $C)))
+        (local.set $v (local.get $IH))
+        (block $dy
+          (loop $ly
+            (br_if $dy (i32.eqz (local.get $v)))
+            (local.set $rend (i32.add (local.get $p) (i32.shl (local.get $IW) (i32.const 2))))
+            (local.set $end (local.get $row))
+            (block $dx
+              (loop $lx
+                (br_if $dx (i32.ge_u (local.get $p) (local.get $rend)))
+                (i32.store16 (local.get $end) (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $p)) (local.get $inv)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (local.set $end (i32.add (local.get $end) (i32.const 2)))
+                (br $lx)))
+            (local.set $row (i32.add (local.get $row) (i32.shl (local.get $wp) (i32.const 1))))
+            (local.set $v (i32.sub (local.get $v) (i32.const 1)))
+            (br $ly)))
+        (local.set $row (i32.add (local.get $row) (i32.shl (i32.mul (i32.sub (local.get $hp) (local.get $IH)) (local.get $wp)) (i32.const 1))))
+        (local.set $C (i32.sub (local.get $C) (i32.const 1)))
+        (br $lc)))
+    (f32.div (local.get $m) (f32.const 4095)))
+
+  ;; q8dwHP and q8dwWP are q8dwact's padded rows and row length.
+  (func $q8dwHP (param $g i32) (result i32)
+    (call $smax (i32.add (i32.load offset=4 (local.get $g)) (i32.load offset=44 (local.get $g)))
+      (i32.add (i32.add (i32.mul (i32.sub (i32.load offset=12 (local.get $g)) (i32.const 1)) (i32.load offset=28 (local.get $g)))
+        (i32.mul (i32.sub (i32.load offset=20 (local.get $g)) (i32.const 1)) (i32.load offset=36 (local.get $g)))) (i32.const 1))))
+  (func $q8dwWP (param $g i32) (result i32)
+    (call $smax (i32.add (i32.load offset=8 (local.get $g)) (i32.load offset=48 (local.get $g)))
+      (i32.add (i32.add (i32.mul (i32.sub (i32.load offset=16 (local.get $g)) (i32.const 1)) (i32.load offset=32 (local.get $g)))
+        (i32.mul (i32.sub (i32.load offset=24 (local.get $g)) (i32.const 1)) (i32.load offset=40 (local.get $g)))) (i32.const 1))))
+
+  ;; q8dwPlane computes rows [oy, OH) of channel plane (q8dwact's) into q:
+  ;; each output the int32 sum of its KH*KW products int8 weight (at wc) ×
+  ;; int16 activation, then float(acc)*s + bias through $act1.
+  (func $q8dwPlane (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $s f32) (param $bias f32)
+    (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32) (local $SH i32) (local $SW i32) (local $DH i32) (local $DW i32)
+    (local $wp i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $acc i32) (local $row i32)
+    (local $op i32) (local $alpha f32) (local $beta f32)
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KH (i32.load offset=20 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $DW (i32.load offset=40 (local.get $g)))
+    (local.set $op (i32.load offset=60 (local.get $g)))
+    (local.set $alpha (f32.load offset=64 (local.get $g)))
+    (local.set $beta (f32.load offset=68 (local.get $g)))
+    (local.set $wp (call $q8dwWP (local.get $g)))
+    (block $dy (loop $ly
+      (br_if $dy (i32.ge_s (local.get $oy) (local.get $OH)))
+      (local.set $ox (i32.const 0))
+      (block $dx (loop $lx
+        (br_if $dx (i32.ge_s (local.get $ox) (local.get $OW)))
+        (local.set $acc (i32.const 0))
+        (local.set $ky (i32.const 0))
+        (block $dk (loop $lk
+          (br_if $dk (i32.ge_s (local.get $ky) (local.get $KH)))
+          (local.set $row (i32.add (local.get $plane) (i32.shl (i32.add
+            (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $SH)) (i32.mul (local.get $ky) (local.get $DH))) (local.get $wp))
+            (i32.mul (local.get $ox) (local.get $SW))) (i32.const 1))))
+          (local.set $kx (i32.const 0))
+          (block $dj (loop $lj
+            (br_if $dj (i32.ge_s (local.get $kx) (local.get $KW)))
+            (local.set $acc (i32.add (local.get $acc) (i32.mul
+              (i32.load8_s (i32.add (local.get $wc) (i32.add (i32.mul (local.get $ky) (local.get $KW)) (local.get $kx))))
+              (i32.load16_s (i32.add (local.get $row) (i32.shl (i32.mul (local.get $kx) (local.get $DW)) (i32.const 1)))))))
+            (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+            (br $lj)))
+          (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+          (br $lk)))
+        (f32.store (local.get $q) (call $act1 (f32.add (f32.mul (f32.convert_i32_s (local.get $acc)) (local.get $s)) (local.get $bias))
+          (local.get $op) (local.get $alpha) (local.get $beta)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br $lx)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $ly))))
+
+  ;; q8dwconv: each channel c of q8dwact's planes at xq through $q8dwPlane,
+  ;; with s = scale[c]*sa and bias b[c] (b = 0: none), into dst.
+  (func $q8dwconv (param $dst i32) (param $xq i32) (param $w i32) (param $scale i32) (param $sa f32) (param $b i32) (param $g i32)
+    (local $C i32) (local $c i32) (local $plane i32) (local $out i32) (local $taps i32) (local $bias f32)
+    (local.set $C (i32.load (local.get $g)))
+    (local.set $plane (i32.shl (i32.mul (call $q8dwHP (local.get $g)) (call $q8dwWP (local.get $g))) (i32.const 1)))
+    (local.set $out (i32.shl (i32.mul (i32.load offset=12 (local.get $g)) (i32.load offset=16 (local.get $g))) (i32.const 2)))
+    (local.set $taps (i32.mul (i32.load offset=20 (local.get $g)) (i32.load offset=24 (local.get $g))))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
+      (local.set $bias (f32.const 0))
+      (if (local.get $b) (then (local.set $bias (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2)))))))
+      (call $q8dwPlane (local.get $g) (local.get $dst) (local.get $xq) (local.get $w)
+        (f32.mul (f32.load (i32.add (local.get $scale) (i32.shl (local.get $c) (i32.const 2)))) (local.get $sa)) (local.get $bias))
+      (local.set $dst (i32.add (local.get $dst) (local.get $out)))
+      (local.set $xq (i32.add (local.get $xq) (local.get $plane)))
+      (local.set $w (i32.add (local.get $w) (local.get $taps)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
 )

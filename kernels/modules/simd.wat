@@ -6,11 +6,11 @@
 ;; rounding differs from sequential Go by a few ulps; gemm, axpy and the
 ;; element-wise kernels keep Go's order and match it bit for bit.
 (module
-  (import "kernels" "table" (table 24 funcref))
+  (import "kernels" "table" (table 26 funcref))
   (import "model" "memory" (memory 0))
   (elem (i32.const 0) func $dot $axpy $gemv $gemm $add $mul $relu $softmax $im2col
     $im2col_conv $dwconv $pool $act $q8gemv $q8gemm $f16gemv $f16gemm
-    $layernorm $softmax_rows $gelu $bmm $q8act $q8dotgemv $q8dotgemm)
+    $layernorm $softmax_rows $gelu $bmm $q8act $q8dotgemv $q8dotgemm $q8dwact $q8dwconv)
   (export "dot" (func $dot))
   (export "axpy" (func $axpy))
   (export "gemv" (func $gemv))
@@ -35,6 +35,8 @@
   (export "q8act" (func $q8act))
   (export "q8dotgemv" (func $q8dotgemv))
   (export "q8dotgemm" (func $q8dotgemm))
+  (export "q8dwact" (func $q8dwact))
+  (export "q8dwconv" (func $q8dwconv))
 
   ;; hsum adds the four lanes of v: (v0+v2) + (v1+v3).
   (func $hsum (param $v v128) (result f32)
@@ -2408,6 +2410,65 @@
   ;; kernels/quant_dot.go, so the lanes' order does not matter).
   (func $q8dotgemv (param $y i32) (param $a i32) (param $scale i32) (param $xq i32) (param $sa f32) (param $b i32) (param $m i32) (param $n i32)
     (local $i i32) (local $ap i32) (local $aend i32) (local $xp i32) (local $acc i32) (local $v f32) (local $a0 v128) (local $a1 v128)
+    (local $a2 v128) (local $a3 v128) (local $x v128) (local $n2 i32) (local $n3 i32) (local $j i32) (local $xj i32) (local $o i32)
+    ;; Four rows at a time share each load of the activations; their four
+    ;; sums are gathered into one vector (integer adds: any order) and
+    ;; scaled four lanes at a time, each lane as the single-row code does.
+    (local.set $n2 (i32.shl (local.get $n) (i32.const 1)))
+    (local.set $n3 (i32.add (local.get $n2) (local.get $n)))
+    (block $d4
+      (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $ap (local.get $a))
+        (local.set $aend (i32.add (local.get $a) (i32.and (local.get $n) (i32.const -8))))
+        (local.set $xp (local.get $xq))
+        (block $d8
+          (loop $l8
+            (br_if $d8 (i32.ge_u (local.get $ap) (local.get $aend)))
+            (local.set $x (v128.load (local.get $xp)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $ap)) (local.get $x))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $ap) (local.get $n))) (local.get $x))))
+            (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $ap) (local.get $n2))) (local.get $x))))
+            (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $ap) (local.get $n3))) (local.get $x))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
+            (br $l8)))
+        ;; (a0, a1, a2, a3) -> (sum a0, sum a1, sum a2, sum a3)
+        (local.set $a0 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
+        (local.set $a2 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
+        (local.set $a0 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a0) (local.get $a2))
+          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a0) (local.get $a2))))
+        ;; the last n%8 products of each row
+        (block $dt
+          (loop $lt
+            (br_if $dt (i32.ge_u (local.get $ap) (i32.add (local.get $a) (local.get $n))))
+            (local.set $xj (i32.load16_s (local.get $xp)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.mul (i32x4.splat (local.get $xj)) (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1
+              (i32x4.splat (i32.load8_s (local.get $ap)))
+              (i32.load8_s (i32.add (local.get $ap) (local.get $n))))
+              (i32.load8_s (i32.add (local.get $ap) (local.get $n2))))
+              (i32.load8_s (i32.add (local.get $ap) (local.get $n3)))))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 1)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 2)))
+            (br $lt)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $x (f32x4.mul (f32x4.convert_i32x4_s (local.get $a0))
+          (f32x4.mul (v128.load (i32.add (local.get $scale) (local.get $o))) (f32x4.splat (local.get $sa)))))
+        (if (local.get $b) (then
+          (local.set $x (f32x4.add (local.get $x) (v128.load (i32.add (local.get $b) (local.get $o)))))))
+        (v128.store (i32.add (local.get $y) (local.get $o)) (local.get $x))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l4)))
     (block $done
       (loop $rows
         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
@@ -2667,4 +2728,320 @@
         (f32.store (i32.add (local.get $c) (local.get $j)) (f32.add (f32.mul (f32.convert_i32_s (local.get $ai)) (local.get $s)) (local.get $b)))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $l1))))
+
+  ;; q8dwact quantizes the C planes at src (geom g, kernels/quant_dw.go) to
+  ;; int16 planes of hp rows of wp values at dst, the padding written as
+  ;; zeros, then q8dwMargin (16) zeros: hp = max(IH+PH, (OH-1)*SH+(KH-1)*DH+1),
+  ;; wp = max(IW+PW, (OW-1)*SW+(KW-1)*DW+1) (OH, OW >= 1). Scale and
+  ;; rounding as $q8act: returns m/4095, or 0 (dst then untouched). Each
+  ;; value is written once, the input rows quantized 8 values at a time.
+  (func $q8dwact (param $dst i32) (param $src i32) (param $g i32) (result f32)
+    (local $C i32) (local $IH i32) (local $IW i32) (local $PH i32) (local $PW i32) (local $hp i32) (local $wp i32)
+    (local $p i32) (local $end i32) (local $mx i32) (local $v i32) (local $m f32) (local $inv f32) (local $row i32) (local $rend i32) (local $rend8 i32)
+    (local $mv v128) (local $iv v128) (local $mg v128)
+    (local.set $C (i32.load (local.get $g)))
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $PH (i32.load offset=44 (local.get $g)))
+    (local.set $PW (i32.load offset=48 (local.get $g)))
+    (local.set $hp (call $q8dwHP (local.get $g)))
+    (local.set $wp (call $q8dwWP (local.get $g)))
+    (local.set $p (local.get $src))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $C) (i32.mul (local.get $IH) (local.get $IW))) (i32.const 2))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+        (local.set $mv (i32x4.max_u (local.get $mv) (v128.and (v128.load (local.get $p)) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l)))
+    (local.set $mv (i32x4.max_u (local.get $mv) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mv) (local.get $mv))))
+    (local.set $mv (i32x4.max_u (local.get $mv) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $mv) (local.get $mv))))
+    (local.set $mx (i32x4.extract_lane 0 (local.get $mv)))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (i32.and (i32.load (local.get $p)) (i32.const 0x7fffffff)))
+        (if (i32.gt_u (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $l)))
+    (if (i32.or (i32.eqz (local.get $mx)) (i32.ge_u (local.get $mx) (i32.const 0x7f800000)))
+      (then (return (f32.const 0))))
+    (local.set $m (f32.reinterpret_i32 (local.get $mx)))
+    (local.set $inv (f32.div (f32.const 4095) (local.get $m)))
+    (if (f32.eq (local.get $inv) (f32.const inf)) (then (return (f32.const 0))))
+    (local.set $iv (f32x4.splat (local.get $inv)))
+    (local.set $mg (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23))
+    ;; each value is written once: per channel the padding rows above, per
+    ;; input row its left padding, its values and its right padding, then
+    ;; the padding rows below; the margin after the last channel
+    (local.set $p (local.get $src))
+    (local.set $row (local.get $dst))
+    (block $dc
+      (loop $lc
+        (br_if $dc (i32.eqz (local.get $C)))
+        (local.set $row (call $zero16 (local.get $row) (i32.mul (local.get $PH) (local.get $wp))))
+        (local.set $v (local.get $IH))
+        (block $dy
+          (loop $ly
+            (br_if $dy (i32.eqz (local.get $v)))
+            (local.set $end (call $zero16 (local.get $row) (local.get $PW)))
+            (local.set $rend (i32.add (local.get $p) (i32.shl (local.get $IW) (i32.const 2))))
+            (local.set $rend8 (i32.add (local.get $p) (i32.shl (i32.and (local.get $IW) (i32.const -8)) (i32.const 2))))
+            (block $dx
+              (loop $lx
+                (br_if $dx (i32.ge_u (local.get $p) (local.get $rend8)))
+                (v128.store (local.get $end) (i16x8.narrow_i32x4_s
+                  (i32x4.sub (f32x4.add (f32x4.mul (v128.load (local.get $p)) (local.get $iv)) (local.get $mg)) (local.get $mg))
+                  (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $iv)) (local.get $mg)) (local.get $mg))))
+                (local.set $p (i32.add (local.get $p) (i32.const 32)))
+                (local.set $end (i32.add (local.get $end) (i32.const 16)))
+                (br $lx)))
+            (block $dx
+              (loop $lx
+                (br_if $dx (i32.ge_u (local.get $p) (local.get $rend)))
+                (i32.store16 (local.get $end) (i32.trunc_f32_s (f32.nearest (f32.mul (f32.load (local.get $p)) (local.get $inv)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (local.set $end (i32.add (local.get $end) (i32.const 2)))
+                (br $lx)))
+            (local.set $row (call $zero16 (local.get $end) (i32.sub (i32.sub (local.get $wp) (local.get $PW)) (local.get $IW))))
+            (local.set $v (i32.sub (local.get $v) (i32.const 1)))
+            (br $ly)))
+        (local.set $row (call $zero16 (local.get $row) (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $PH)) (local.get $IH)) (local.get $wp))))
+        (local.set $C (i32.sub (local.get $C) (i32.const 1)))
+        (br $lc)))
+    (drop (call $zero16 (local.get $row) (i32.const 16)))
+    (f32.div (local.get $m) (f32.const 4095)))
+
+  ;; zero16 writes n int16 zeros at p, 8 at a time then one at a time,
+  ;; and returns the address after them.
+  (func $zero16 (param $p i32) (param $n i32) (result i32)
+    (local $end i32) (local $end8 i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 1))))
+    (local.set $end8 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 1))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end8)))
+        (v128.store (local.get $p) (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l)))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (i32.store16 (local.get $p) (i32.const 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (br $l)))
+    (local.get $p))
+
+  ;; q8dwHP and q8dwWP are q8dwact's padded rows and row length.
+  (func $q8dwHP (param $g i32) (result i32)
+    (call $smax (i32.add (i32.load offset=4 (local.get $g)) (i32.load offset=44 (local.get $g)))
+      (i32.add (i32.add (i32.mul (i32.sub (i32.load offset=12 (local.get $g)) (i32.const 1)) (i32.load offset=28 (local.get $g)))
+        (i32.mul (i32.sub (i32.load offset=20 (local.get $g)) (i32.const 1)) (i32.load offset=36 (local.get $g)))) (i32.const 1))))
+  (func $q8dwWP (param $g i32) (result i32)
+    (call $smax (i32.add (i32.load offset=8 (local.get $g)) (i32.load offset=48 (local.get $g)))
+      (i32.add (i32.add (i32.mul (i32.sub (i32.load offset=16 (local.get $g)) (i32.const 1)) (i32.load offset=32 (local.get $g)))
+        (i32.mul (i32.sub (i32.load offset=24 (local.get $g)) (i32.const 1)) (i32.load offset=40 (local.get $g)))) (i32.const 1))))
+
+  ;; q8dwPlane computes rows [oy, OH) of channel plane (q8dwact's) into q:
+  ;; each output the int32 sum of its KH*KW products int8 weight (at wc) ×
+  ;; int16 activation, then float(acc)*s + bias through $act1.
+  (func $q8dwPlane (param $g i32) (param $q i32) (param $plane i32) (param $wc i32) (param $s f32) (param $bias f32)
+    (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32) (local $SH i32) (local $SW i32) (local $DH i32) (local $DW i32)
+    (local $wp i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $acc i32) (local $row i32)
+    (local $op i32) (local $alpha f32) (local $beta f32)
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KH (i32.load offset=20 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $DW (i32.load offset=40 (local.get $g)))
+    (local.set $op (i32.load offset=60 (local.get $g)))
+    (local.set $alpha (f32.load offset=64 (local.get $g)))
+    (local.set $beta (f32.load offset=68 (local.get $g)))
+    (local.set $wp (call $q8dwWP (local.get $g)))
+    (block $dy (loop $ly
+      (br_if $dy (i32.ge_s (local.get $oy) (local.get $OH)))
+      (local.set $ox (i32.const 0))
+      (block $dx (loop $lx
+        (br_if $dx (i32.ge_s (local.get $ox) (local.get $OW)))
+        (local.set $acc (i32.const 0))
+        (local.set $ky (i32.const 0))
+        (block $dk (loop $lk
+          (br_if $dk (i32.ge_s (local.get $ky) (local.get $KH)))
+          (local.set $row (i32.add (local.get $plane) (i32.shl (i32.add
+            (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $SH)) (i32.mul (local.get $ky) (local.get $DH))) (local.get $wp))
+            (i32.mul (local.get $ox) (local.get $SW))) (i32.const 1))))
+          (local.set $kx (i32.const 0))
+          (block $dj (loop $lj
+            (br_if $dj (i32.ge_s (local.get $kx) (local.get $KW)))
+            (local.set $acc (i32.add (local.get $acc) (i32.mul
+              (i32.load8_s (i32.add (local.get $wc) (i32.add (i32.mul (local.get $ky) (local.get $KW)) (local.get $kx))))
+              (i32.load16_s (i32.add (local.get $row) (i32.shl (i32.mul (local.get $kx) (local.get $DW)) (i32.const 1)))))))
+            (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+            (br $lj)))
+          (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+          (br $lk)))
+        (f32.store (local.get $q) (call $act1 (f32.add (f32.mul (f32.convert_i32_s (local.get $acc)) (local.get $s)) (local.get $bias))
+          (local.get $op) (local.get $alpha) (local.get $beta)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br $lx)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $ly))))
+
+  ;; q8dwconv: each channel c of q8dwact's planes at xq into dst, with s =
+  ;; scale[c]*sa and bias b[c] (b = 0: none). 3×3 kernels with DW = 1 and
+  ;; SW of 1 or 2 run 4 outputs at a time: per kernel row, taps (0, 1) as
+  ;; one i32x4.dot_i16x8_s of the splat weight pair by four outputs' input
+  ;; pairs, tap 2 paired with a zero weight; SW = 1 takes both from one
+  ;; load by two shuffles (and runs eight outputs at a time inside a row),
+  ;; SW = 2 loads them as they lie. Lanes past OW are
+  ;; computed (from the padding, the next row or the margin) and not
+  ;; stored. Other kernels go through $q8dwPlane.
+  (func $q8dwconv (param $dst i32) (param $xq i32) (param $w i32) (param $scale i32) (param $sa f32) (param $b i32) (param $g i32)
+    (local $C i32) (local $c i32) (local $plane i32) (local $out i32) (local $taps i32) (local $bias f32) (local $s f32)
+    (local $OH i32) (local $OW i32) (local $SH i32) (local $SW i32) (local $DH i32) (local $wp i32) (local $fast i32)
+    (local $op i32) (local $alpha f32) (local $beta f32)
+    (local $oy i32) (local $ox i32) (local $q i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $dr i32) (local $o i32) (local $left i32)
+    (local $wa0 v128) (local $wb0 v128) (local $wa1 v128) (local $wb1 v128) (local $wa2 v128) (local $wb2 v128)
+    (local $s4 v128) (local $b4 v128) (local $acc v128) (local $x v128) (local $v v128) (local $av v128) (local $bt v128)
+    (local $x1 v128) (local $acc1 v128) (local $v1 v128)
+    (local.set $C (i32.load (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $SH (i32.load offset=28 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $op (i32.load offset=60 (local.get $g)))
+    (local.set $alpha (f32.load offset=64 (local.get $g)))
+    (local.set $beta (f32.load offset=68 (local.get $g)))
+    (local.set $av (f32x4.splat (local.get $alpha)))
+    (local.set $bt (f32x4.splat (local.get $beta)))
+    (local.set $wp (call $q8dwWP (local.get $g)))
+    (local.set $fast (i32.and (i32.and (i32.eq (i32.load offset=20 (local.get $g)) (i32.const 3)) (i32.eq (i32.load offset=24 (local.get $g)) (i32.const 3)))
+      (i32.and (i32.eq (i32.load offset=40 (local.get $g)) (i32.const 1)) (i32.le_u (i32.sub (local.get $SW) (i32.const 1)) (i32.const 1)))))
+    (local.set $plane (i32.shl (i32.mul (call $q8dwHP (local.get $g)) (local.get $wp)) (i32.const 1)))
+    (local.set $out (i32.shl (i32.mul (local.get $OH) (local.get $OW)) (i32.const 2)))
+    (local.set $taps (i32.mul (i32.load offset=20 (local.get $g)) (i32.load offset=24 (local.get $g))))
+    (local.set $dr (i32.shl (i32.mul (local.get $DH) (local.get $wp)) (i32.const 1)))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
+      (local.set $bias (f32.const 0))
+      (if (local.get $b) (then (local.set $bias (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2)))))))
+      (local.set $s (f32.mul (f32.load (i32.add (local.get $scale) (i32.shl (local.get $c) (i32.const 2)))) (local.get $sa)))
+      (if (local.get $fast)
+        (then
+          (local.set $wa0 (i32x4.splat (i32.or (i32.and (i32.load8_s (local.get $w)) (i32.const 0xffff)) (i32.shl (i32.load8_s offset=1 (local.get $w)) (i32.const 16)))))
+          (local.set $wb0 (i32x4.splat (i32.and (i32.load8_s offset=2 (local.get $w)) (i32.const 0xffff))))
+          (local.set $wa1 (i32x4.splat (i32.or (i32.and (i32.load8_s offset=3 (local.get $w)) (i32.const 0xffff)) (i32.shl (i32.load8_s offset=4 (local.get $w)) (i32.const 16)))))
+          (local.set $wb1 (i32x4.splat (i32.and (i32.load8_s offset=5 (local.get $w)) (i32.const 0xffff))))
+          (local.set $wa2 (i32x4.splat (i32.or (i32.and (i32.load8_s offset=6 (local.get $w)) (i32.const 0xffff)) (i32.shl (i32.load8_s offset=7 (local.get $w)) (i32.const 16)))))
+          (local.set $wb2 (i32x4.splat (i32.and (i32.load8_s offset=8 (local.get $w)) (i32.const 0xffff))))
+          (local.set $s4 (f32x4.splat (local.get $s)))
+          (local.set $b4 (f32x4.splat (local.get $bias)))
+          (local.set $q (local.get $dst))
+          (local.set $oy (i32.const 0))
+          (block $dy (loop $ly
+            (br_if $dy (i32.ge_s (local.get $oy) (local.get $OH)))
+            (local.set $r0 (i32.add (local.get $xq) (i32.shl (i32.mul (i32.mul (local.get $oy) (local.get $SH)) (local.get $wp)) (i32.const 1))))
+            (local.set $r1 (i32.add (local.get $r0) (local.get $dr)))
+            (local.set $r2 (i32.add (local.get $r1) (local.get $dr)))
+            (local.set $ox (i32.const 0))
+            (block $dx (loop $lx
+              (br_if $dx (i32.ge_s (local.get $ox) (local.get $OW)))
+              ;; stride 1, eight outputs inside the row: two blocks of four
+              ;; in flight, each as below
+              (if (i32.and (i32.eq (local.get $SW) (i32.const 1)) (i32.le_s (i32.add (local.get $ox) (i32.const 8)) (local.get $OW))) (then
+                (local.set $o (i32.shl (local.get $ox) (i32.const 1)))
+                (local.set $x (v128.load (i32.add (local.get $r0) (local.get $o))))
+                (local.set $x1 (v128.load offset=8 (i32.add (local.get $r0) (local.get $o))))
+                (local.set $acc (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa0))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb0))))
+                (local.set $acc1 (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x1) (local.get $x1)) (local.get $wa0))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x1) (local.get $x1)) (local.get $wb0))))
+                (local.set $x (v128.load (i32.add (local.get $r1) (local.get $o))))
+                (local.set $x1 (v128.load offset=8 (i32.add (local.get $r1) (local.get $o))))
+                (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa1))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb1)))))
+                (local.set $acc1 (i32x4.add (local.get $acc1) (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x1) (local.get $x1)) (local.get $wa1))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x1) (local.get $x1)) (local.get $wb1)))))
+                (local.set $x (v128.load (i32.add (local.get $r2) (local.get $o))))
+                (local.set $x1 (v128.load offset=8 (i32.add (local.get $r2) (local.get $o))))
+                (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa2))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb2)))))
+                (local.set $acc1 (i32x4.add (local.get $acc1) (i32x4.add
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x1) (local.get $x1)) (local.get $wa2))
+                  (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x1) (local.get $x1)) (local.get $wb2)))))
+                (local.set $v (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc)) (local.get $s4)) (local.get $b4)))
+                (local.set $v1 (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc1)) (local.get $s4)) (local.get $b4)))
+                (if (i32.eq (local.get $op) (i32.const 8))
+                  (then
+                    (local.set $v (f32x4.min (f32x4.max (local.get $v) (local.get $av)) (local.get $bt)))
+                    (local.set $v1 (f32x4.min (f32x4.max (local.get $v1) (local.get $av)) (local.get $bt))))
+                  (else (if (local.get $op) (then
+                    (local.set $v (call $actv (local.get $v) (local.get $op) (local.get $alpha) (local.get $beta)))
+                    (local.set $v1 (call $actv (local.get $v1) (local.get $op) (local.get $alpha) (local.get $beta)))))))
+                (v128.store (local.get $q) (local.get $v))
+                (v128.store offset=16 (local.get $q) (local.get $v1))
+                (local.set $q (i32.add (local.get $q) (i32.const 32)))
+                (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
+                (br $lx)))
+              (if (i32.eq (local.get $SW) (i32.const 1))
+                (then
+                  (local.set $o (i32.shl (local.get $ox) (i32.const 1)))
+                  (local.set $x (v128.load (i32.add (local.get $r0) (local.get $o))))
+                  (local.set $acc (i32x4.add
+                    (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa0))
+                    (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb0))))
+                  (local.set $x (v128.load (i32.add (local.get $r1) (local.get $o))))
+                  (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
+                    (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa1))
+                    (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb1)))))
+                  (local.set $x (v128.load (i32.add (local.get $r2) (local.get $o))))
+                  (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
+                    (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 2 3 2 3 4 5 4 5 6 7 6 7 8 9 (local.get $x) (local.get $x)) (local.get $wa2))
+                    (i32x4.dot_i16x8_s (i8x16.shuffle 4 5 6 7 6 7 8 9 8 9 10 11 10 11 12 13 (local.get $x) (local.get $x)) (local.get $wb2))))))
+                (else
+                  (local.set $o (i32.shl (local.get $ox) (i32.const 2)))
+                  (local.set $acc (i32x4.add
+                    (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $r0) (local.get $o))) (local.get $wa0))
+                    (i32x4.dot_i16x8_s (v128.load offset=4 (i32.add (local.get $r0) (local.get $o))) (local.get $wb0))))
+                  (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
+                    (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $r1) (local.get $o))) (local.get $wa1))
+                    (i32x4.dot_i16x8_s (v128.load offset=4 (i32.add (local.get $r1) (local.get $o))) (local.get $wb1)))))
+                  (local.set $acc (i32x4.add (local.get $acc) (i32x4.add
+                    (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $r2) (local.get $o))) (local.get $wa2))
+                    (i32x4.dot_i16x8_s (v128.load offset=4 (i32.add (local.get $r2) (local.get $o))) (local.get $wb2)))))))
+              (local.set $v (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $acc)) (local.get $s4)) (local.get $b4)))
+              ;; Clip (ReLU6, op 8) as $actv computes it, without the call
+              (if (i32.eq (local.get $op) (i32.const 8))
+                (then (local.set $v (f32x4.min (f32x4.max (local.get $v) (local.get $av)) (local.get $bt))))
+                (else (if (local.get $op) (then
+                  (local.set $v (call $actv (local.get $v) (local.get $op) (local.get $alpha) (local.get $beta)))))))
+              (local.set $left (i32.sub (local.get $OW) (local.get $ox)))
+              (if (i32.ge_s (local.get $left) (i32.const 4))
+                (then (v128.store (local.get $q) (local.get $v)))
+                (else
+                  (f32.store (local.get $q) (f32x4.extract_lane 0 (local.get $v)))
+                  (if (i32.gt_s (local.get $left) (i32.const 1)) (then (f32.store offset=4 (local.get $q) (f32x4.extract_lane 1 (local.get $v)))))
+                  (if (i32.gt_s (local.get $left) (i32.const 2)) (then (f32.store offset=8 (local.get $q) (f32x4.extract_lane 2 (local.get $v)))))))
+              (local.set $q (i32.add (local.get $q) (i32.shl (call $umin (local.get $left) (i32.const 4)) (i32.const 2))))
+              (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+              (br $lx)))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $ly))))
+        (else
+          (call $q8dwPlane (local.get $g) (local.get $dst) (local.get $xq) (local.get $w) (local.get $s) (local.get $bias))))
+      (local.set $dst (i32.add (local.get $dst) (local.get $out)))
+      (local.set $xq (i32.add (local.get $xq) (local.get $plane)))
+      (local.set $w (i32.add (local.get $w) (local.get $taps)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
 )

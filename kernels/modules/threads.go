@@ -21,6 +21,15 @@ const (
 	ControlEnd   = 8320
 )
 
+// DefaultMinWork is the threaded kernels' default threshold: a call of
+// fewer multiply-adds runs on one thread (threads_part.wat; the loader's
+// threads.js has the same number).
+const DefaultMinWork = 4 << 20
+
+// maxWorkAt is the control block's word that holds the most multiply-adds
+// of any call of 8 rows or more so far (MaxWork).
+const maxWorkAt = 8260
+
 // MaxPages is the most pages a wasm32 memory has (4 GiB).
 const MaxPages = 65536
 
@@ -261,6 +270,15 @@ func LinkThreads(ctx context.Context, rt wazero.Runtime, model wazero.CompiledMo
 		}
 	}
 	return t, nil
+}
+
+// MaxWork returns the most multiply-adds of any kernel call of 8 rows or
+// more the model made so far, whatever the threshold (at most 2^31-1): a
+// model whose calls stay below DefaultMinWork gains nothing from the
+// threads.
+func (t *Threads) MaxWork() uint32 {
+	v, _ := t.Model.Memory().ReadUint32Le(maxWorkAt)
+	return v
 }
 
 // Close stops the helpers and waits for them; it returns what they

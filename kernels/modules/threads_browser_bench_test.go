@@ -57,13 +57,15 @@ func threadsPage(tb testing.TB) string {
 func BenchmarkBrowserThreadsGemm(b *testing.B) {
 	ctx := browsertest.New(b)
 	browsertest.Do(b, ctx, chromedp.Navigate(threadsPage(b)))
-	for _, sh := range [][3]int{{16, 27, 256}, {16, 64, 256}, {32, 144, 128}, {32, 144, 256}, {64, 288, 256}, {64, 576, 1024}} {
+	for _, sh := range [][3]int{{16, 27, 1024}, {32, 144, 256}, {64, 288, 64}, {32, 27, 2304}, {64, 288, 2304}, {128, 576, 576}, {16, 64, 256}, {32, 144, 128}, {64, 288, 256}} {
 		macs := sh[0] * sh[1] * sh[2]
-		for _, v := range []modules.Variant{modules.SIMD, modules.SIMDThreads} {
+		for _, v := range []modules.Variant{modules.SIMD, modules.SIMDThreads, "simd-threads-unsplit"} {
 			b.Run(fmt.Sprintf("%dKi/%dx%dx%d/%s", macs>>10, sh[0], sh[1], sh[2], v), func(b *testing.B) {
 				js := fmt.Sprintf(`(async () => {
 					const code = String(async (base, v, m, k, n) => {
 						const compile = async (u) => WebAssembly.compile(await (await fetch(u)).arrayBuffer());
+						const unsplit = v === 'simd-threads-unsplit';
+						if (unsplit) v = 'simd-threads';
 						const shared = v === 'simd-threads';
 						const memory = new WebAssembly.Memory({ initial: 1024, maximum: 1024, shared });
 						const fwd = await WebAssembly.instantiate(await compile(base + '/forwarder.wasm'), {});
@@ -72,7 +74,7 @@ func BenchmarkBrowserThreadsGemm(b *testing.B) {
 						if (shared) {
 							const w = new Worker(base + '/helper.js');
 							await new Promise((r) => { w.onmessage = r; w.postMessage({ module: km, memory }); });
-							while (inst.exports.threads_config(1) < 1) await new Promise((r) => setTimeout(r, 1));
+							while (inst.exports.threads_config(unsplit ? 0x7fffffff : 1) < 1) await new Promise((r) => setTimeout(r, 1));
 						}
 						const f = fwd.exports;
 						const fl = new Float32Array(memory.buffer);

@@ -28,6 +28,9 @@
   ;;   8220 op       which kernel: 0 gemm, 1 gemv, 2 q8gemm, 3 q8gemv, 4 f16gemm, 5 f16gemv
   ;;   8224 m        rows
   ;;   8228 args     the kernel's arguments, 8 words
+  ;;   8260 maxwork  the most multiply-adds of any call of 8 rows or more so
+  ;;                 far, at most 2^31-1 (pwagen validate reads it: a model
+  ;;                 whose calls stay below the threshold runs simd)
   (export "threads_helper" (func $threads_helper))
   (export "threads_stop" (func $threads_stop))
   (export "threads_config" (func $threads_config))
@@ -169,8 +172,12 @@
   ;; run on one thread.
   (func $run (param $op i32) (param $m i32) (param $work i64) (result i32)
     (local $h i32) (local $min i32) (local $n i32)
+    (if (i32.lt_u (local.get $m) (i32.const 8)) (then (return (i32.const 0))))
+    (if (i64.gt_u (local.get $work) (i64.extend_i32_u (i32.load (i32.const 8260)))) (then
+      (i32.store (i32.const 8260) (select (i32.wrap_i64 (local.get $work)) (i32.const 0x7fffffff)
+        (i64.lt_u (local.get $work) (i64.const 0x7fffffff))))))
     (local.set $h (i32.atomic.load (i32.const 8204)))
-    (if (i32.or (i32.eqz (local.get $h)) (i32.or (i32.atomic.load (i32.const 8212)) (i32.lt_u (local.get $m) (i32.const 8))))
+    (if (i32.or (i32.eqz (local.get $h)) (i32.atomic.load (i32.const 8212)))
       (then (return (i32.const 0))))
     (local.set $min (i32.atomic.load (i32.const 8216)))
     (if (i32.eqz (local.get $min)) (then (local.set $min (i32.const 0x400000))))

@@ -162,17 +162,33 @@ func TestThreadsMatchSIMD(t *testing.T) {
 }
 
 // TestThreadsThreshold: below the threshold a call runs on the model
-// thread alone and publishes nothing.
+// thread alone and publishes nothing; MaxWork keeps the biggest call of 8
+// rows or more, split or not (pwagen validate reads it).
 func TestThreadsThreshold(t *testing.T) {
-	th, _ := newThreadsHarness(t, 1, 0)               // the default threshold, 4 Mi multiply-adds
+	th, ctl := newThreadsHarness(t, 1, 0) // the default threshold, 4 Mi multiply-adds
+	maxWork := func(want uint32, after string) {
+		t.Helper()
+		if got := ctl.MaxWork(); got != want {
+			t.Fatalf("after %s: MaxWork %d, want %d", after, got, want)
+		}
+	}
+	maxWork(0, "no call")
+	splitCall{"gemm", 4, 512, 512, false}.run(th, 1) // 1 Mi, but 4 rows: never split
+	maxWork(0, "a gemm of 4 rows")
+	splitCall{"gemv", 64, 0, 1000, false}.run(th, 1)
+	maxWork(64000, "a gemv of 64×1000")
 	splitCall{"gemm", 64, 256, 255, false}.run(th, 1) // 4 Mi less 16 Ki
 	if seq := readU32(t, th, 8192); seq != 0 {
 		t.Fatalf("a gemm of 4 Mi - 16 Ki multiply-adds was published (seq %d); want it on one thread", seq)
 	}
+	maxWork(modules.DefaultMinWork-16<<10, "a gemm of 4 Mi - 16 Ki")
+	splitCall{"gemv", 8, 0, 8, false}.run(th, 1)
+	maxWork(modules.DefaultMinWork-16<<10, "a smaller gemv")
 	splitCall{"gemm", 64, 256, 256, false}.run(th, 1) // 4 Mi
 	if seq := readU32(t, th, 8192); seq != 1 {
 		t.Fatalf("a gemm of 4 Mi multiply-adds: seq %d, want 1 (split)", seq)
 	}
+	maxWork(modules.DefaultMinWork, "a gemm of 4 Mi")
 }
 
 // TestThreadsStop: Close makes every helper leave its loop.

@@ -23,12 +23,12 @@ import { compileThreads, threadsPlanned } from './threads.js';
  * (the worker reports it as it would its own); or { variant: null } when
  * the worker should choose and compile itself (a forced variant that
  * cannot run here: the worker's error names it). onBytes hears the
- * model's bytes.
+ * model's bytes; minWork is loadModel's threadsMinWork.
  */
-export async function compileEarly(forced, base, onBytes) {
+export async function compileEarly(forced, base, onBytes, minWork) {
   let variant;
   try {
-    variant = threadsPlanned(forced) ? 'simd-threads' : chooseVariant(forced);
+    variant = threadsPlanned(forced, minWork) ? 'simd-threads' : chooseVariant(forced);
   } catch {
     return { variant: null };
   }

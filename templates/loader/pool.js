@@ -11,11 +11,14 @@
 // early, pageWeights} (the first, then the page's {type: 'modules'} and
 // {type: 'pageWeights'}: early.js) or {type: 'load', from, pass} (the
 // others, from the first's 'shared'); {type: 'channel', sab, spin} (isolated pages: channel.js); an
-// ArrayBuffer (one input, packed); {type: 'batch', items: [ArrayBuffer]}.
+// ArrayBuffer (one input, packed); {type: 'batch', data, sizes} (several:
+// their bytes one after another in the ArrayBuffer data, sizes their
+// lengths).
 // Worker → page: {type: 'progress' | 'warning' | 'ready' | 'error' |
 // 'shared' | 'weights'}; an ArrayBuffer (one output); {type: 'batch',
-// outputs}; {type: 'failed', message}. A worker answers in the order it
-// was asked, so no call needs an id.
+// data, sizes} (the outputs, laid out as the inputs); {type: 'failed',
+// message}. A worker answers in the order it was asked, so no call needs
+// an id.
 import { CFG } from './config.js';
 import { PageChannel, channelSupported, OK, POSTED } from './channel.js';
 import { layout } from './typed.js';
@@ -51,10 +54,12 @@ export function poolSize(asked, maxMemory) {
 
 // A batch is handed out in parts, each taken by the next worker that has
 // room: a worker slowed by the rest of the machine takes fewer, and the
-// workers finish together. A part is about a DEALth of what is left per
-// worker, at least MIN_PART items (each part costs a message each way),
-// and each worker holds up to DEPTH calls or parts at once, so that the
-// next is already in its queue when it finishes one.
+// workers finish together. (Dealing each worker its equal share at once,
+// one message each, was slower on a busy machine: the batch waited for the
+// worker another program held back.) A part is about a DEALth of what is
+// left per worker, at least MIN_PART items, and travels as one buffer each
+// way (send); each worker holds up to DEPTH calls or parts at once, so
+// that the next is already in its queue when it finishes one.
 const DEAL = 2;
 const MIN_PART = 4;
 const DEPTH = 2;
@@ -135,7 +140,7 @@ export class Pool {
   receive(m, d) {
     if (d instanceof ArrayBuffer) return this.finish(m, null, [d]);
     switch (d.type) {
-      case 'batch': return this.finish(m, null, d.outputs);
+      case 'batch': return this.finish(m, null, split(d.data, d.sizes));
       case 'failed': return this.finish(m, new Error(d.message));
       case 'progress': return this.opts.onProgress?.(d.progress);
       case 'warning': return (this.opts.onWarning || console.warn)(d.message);
@@ -220,7 +225,7 @@ export class Pool {
     if (this.failed) return Promise.reject(this.failed); // disposed meanwhile
     if (typeof r !== 'number' || !this.members.includes(m)) return this.run([typeof r === 'number' ? pack(input) : r], true);
     return new Promise((resolve, reject) => {
-      const job = { call: { items: ONE, single: true, next: 1, left: 1, outputs: null, resolve, reject, done: false }, at: 0, items: ONE, chan: true };
+      const job = { call: { items: ONE, single: true, next: 1, left: 1, outputs: null, resolve, reject, done: false }, at: 0, n: 1, chan: true };
       m.jobs.push(job);
       this.callChannel(m, job, r);
     });
@@ -257,25 +262,47 @@ export class Pool {
       if (!m) return this.members.some((x) => x.ready) && this.release(); // a call waits: start the others
       const left = call.items.length - call.next;
       const n = call.single || this.size === 1 ? left : Math.min(left, Math.max(MIN_PART, Math.ceil(left / (DEAL * this.size))));
-      const job = { call, at: call.next, items: call.items.slice(call.next, call.next + n), chan: false };
-      call.next += n;
-      if (call.next === call.items.length) this.queue.shift();
-      this.send(m, job);
+      this.part(call, m, n);
     }
   }
 
+  // part sends call's next n items to worker m.
+  part(call, m, n) {
+    const job = { call, at: call.next, n, chan: false };
+    call.next += n;
+    if (call.next === call.items.length) this.queue.shift();
+    this.send(m, job);
+  }
+
+  // send hands job to m: one item as it is (through m's channel when it is
+  // free), several as one buffer, their bytes one after another: a message
+  // with one transferred buffer costs a fraction of one with an
+  // ArrayBuffer per item (each is detached and made anew on the other
+  // side). The call lets go of the items sent.
   send(m, job) {
-    const one = job.items.length === 1 ? job.items[0] : null;
+    const { call, at, n } = job;
+    const one = n === 1 ? call.items[at] : null;
     const chan = one && !m.jobs.length && m.chan?.fits(one.byteLength);
     m.jobs.push(job);
     if (chan) {
       job.chan = true;
       m.chan.data.set(new Uint8Array(one));
+      call.items[at] = null;
       return this.callChannel(m, job, one.byteLength);
     }
-    const msg = one || { type: 'batch', items: job.items };
-    if (m.chan) m.chan.post(m.worker, msg, one ? [one] : job.items);
-    else m.worker.postMessage(msg, one ? [one] : job.items);
+    let msg = one;
+    if (!one) {
+      const sizes = new Array(n);
+      let total = 0;
+      for (let i = 0; i < n; i++) total += sizes[i] = call.items[at + i].byteLength;
+      const data = new Uint8Array(total);
+      for (let i = 0, off = 0; i < n; off += sizes[i++]) data.set(new Uint8Array(call.items[at + i]), off);
+      msg = { type: 'batch', data: data.buffer, sizes };
+    }
+    for (let i = at; i < at + n; i++) call.items[i] = null;
+    const transfer = [one || msg.data];
+    if (m.chan) m.chan.post(m.worker, msg, transfer);
+    else m.worker.postMessage(msg, transfer);
   }
 
   // callChannel hands job, whose input of n bytes is in m's channel, to
@@ -315,7 +342,7 @@ export class Pool {
     if (call.done) return;
     try {
       if (err) throw err;
-      if (outs.length !== job.items.length) throw new Error(`pwagen: the model worker answered ${outs.length} outputs for ${job.items.length} inputs`);
+      if (outs.length !== job.n) throw new Error(`pwagen: the model worker answered ${outs.length} outputs for ${job.n} inputs`);
       if (call.single) {
         call.done = true;
         return call.resolve(this.decode(outs[0]));
@@ -346,6 +373,14 @@ export class Pool {
     this.members = [];
     this.queue = [];
   }
+}
+
+// split cuts a batch's answer, outputs one after another in data, into one
+// ArrayBuffer each, of the lengths in sizes.
+function split(data, sizes) {
+  const outs = new Array(sizes.length);
+  for (let i = 0, off = 0; i < sizes.length; off += sizes[i++]) outs[i] = data.slice(off, off + sizes[i]);
+  return outs;
 }
 
 // channelCapacity is the size of a worker's shared region: the typed

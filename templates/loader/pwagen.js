@@ -27,7 +27,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {(message:string)=>void} [opts.onWarning]
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
- * @param {"simd-threads"|"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd-threads on a cross-origin isolated page that has them, else simd where supported, else scalar; baseline for models without kernels)
+ * @param {"simd-threads"|"simd"|"scalar"|"baseline"} [opts.variant] force the kernels (default: simd-threads on a cross-origin isolated page that has them, when a kernel call of the model reaches threadsMinWork, else simd where supported, else scalar; baseline for models without kernels)
  * @param {number} [opts.threadsMinWork] simd-threads: the multiply-adds from which a gemm or gemv is split across threads (default 4 Mi)
  * @param {number} [opts.maxMemory] the most memory, in bytes, the app lets the model use on this device; loadModel fails before downloading anything when the model needs more (its peak, measured at package time), as it does when the device cannot reserve that much. The pool's workers together stay within it.
  * @param {number} [opts.workers] model instances, each in its own Worker (default min(navigator.hardwareConcurrency, 4)), lowered to fit the memory budget (info.pool says why); predictBatch splits a batch across them and concurrent predict calls run in parallel
@@ -96,7 +96,7 @@ async function start(opts, at0, gate, wantSW) {
   compileEarly(opts.variant, base, (n) => {
     pageBytes += n;
     report('wasm');
-  }).then(compiled);
+  }, opts.threadsMinWork).then(compiled);
   if (early) {
     byPage = earlyWeights(CFG.weights, storage, wantSW);
     byPage.then((buffers) => firstWorker.postMessage({ type: 'pageWeights', buffers }));
@@ -311,8 +311,8 @@ if (inWorker && !isThreadHelper()) {
       }
     } else if (m.type === 'batch') {
       try {
-        const outputs = m.items.map((b) => model.run(new Uint8Array(b)));
-        self.postMessage({ type: 'batch', outputs }, outputs);
+        const b = runBatch(model, m.data, m.sizes);
+        self.postMessage({ type: 'batch', data: b.data, sizes: b.sizes }, [b.data]);
       } catch (e) {
         fail(e);
       }
@@ -331,6 +331,27 @@ if (inWorker && !isThreadHelper()) {
     }
     if (sab) serve();
   };
+}
+
+/**
+ * runBatch runs the model on each input of a batch message (their bytes one
+ * after another in data, of the lengths in sizes) and returns the outputs
+ * the same way: one buffer, grown as needed, and their lengths.
+ */
+function runBatch(model, data, sizes) {
+  const lens = new Array(sizes.length);
+  let buf = new Uint8Array(1024), len = 0;
+  for (let i = 0, at = 0; i < sizes.length; at += sizes[i++]) {
+    const o = model.out(new Uint8Array(data, at, sizes[i]));
+    if (len + o.length > buf.length) {
+      const b = new Uint8Array(Math.max(2 * buf.length, len + o.length));
+      b.set(buf.subarray(0, len));
+      buf = b;
+    }
+    buf.set(o, len);
+    len += lens[i] = o.length;
+  }
+  return { data: buf.buffer, sizes: lens };
 }
 
 /**

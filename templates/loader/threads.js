@@ -18,6 +18,7 @@ const HELPER = 'pwagen-threads';
 const VARIANT = 'simd-threads';
 const START_MS = 10000; // helpers that are not ready by then are a failure
 const TABLE_SLOTS = 64; // the helpers' own table: at least the kernels' slots
+const MIN_WORK = 4 << 20; // the kernels' default threshold in multiply-adds (threads_part.wat, modules.DefaultMinWork)
 
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
@@ -81,12 +82,27 @@ function helperCount() {
   return Math.min((self.navigator?.hardwareConcurrency || 1) - 1, 3);
 }
 
+// minWorkOf is loadModel's threadsMinWork as the kernels take it: a whole
+// number of multiply-adds, 0 for their default.
+const minWorkOf = (minWork) => Math.max(0, Math.min(2 ** 31 - 1, Math.floor(Number(minWork) || 0)));
+
+// unsplit tells whether no kernel call of the model reaches the threshold
+// (minWork, or the default): the validator measured its biggest call of 8
+// rows or more (maxWork; a package made before it has none). Then the
+// threads would split nothing: the model runs simd, on one thread a call
+// and with its pool of workers for batches, unless simd-threads is asked.
+function unsplit(minWork) {
+  const w = CFG.kernels?.[VARIANT]?.maxWork;
+  return w != null && w < (minWorkOf(minWork) || MIN_WORK);
+}
+
 /**
- * threadsPlanned tells whether startThreads(forced) will try simd-threads
- * here: the page asks it to compile the right modules before the worker is up.
+ * threadsPlanned tells whether startThreads(forced, ..., minWork) will try
+ * simd-threads here: the page asks it to compile the right modules before
+ * the worker is up.
  */
-export function threadsPlanned(forced) {
-  return (forced == null || forced === VARIANT) && !why();
+export function threadsPlanned(forced, minWork) {
+  return (forced === VARIANT || (forced == null && !unsplit(minWork))) && !why();
 }
 
 /**
@@ -113,7 +129,7 @@ export async function compileThreads(onBytes, base) {
  * they are simd-threads', else this compiles its own.
  */
 export async function startThreads(forced, wasi, onBytes, minWork = 0, pre = null) {
-  if (forced != null && forced !== VARIANT) return null;
+  if ((forced != null && forced !== VARIANT) || (forced == null && unsplit(minWork))) return null;
   const fail = (reason) => {
     if (forced === VARIANT) throw new Error(`pwagen: variant "${VARIANT}" asked for, but ${reason}`);
     if (CFG.isolation !== 'none') post('warning', { message: `pwagen: running the simd kernels on one thread: ${reason}` });
@@ -162,7 +178,7 @@ export async function startThreads(forced, wasi, onBytes, minWork = 0, pre = nul
     // threads_config sets the threshold (0: the default) and answers how many helpers
     // entered their loop in the kernels: the ones that split calls.
     const t0 = performance.now();
-    const min = Math.max(0, Math.min(2 ** 31 - 1, Math.floor(Number(minWork) || 0)));
+    const min = minWorkOf(minWork);
     while (kernels.exports.threads_config(min) < helpers.length && performance.now() - t0 < START_MS) await new Promise((r) => setTimeout(r, 1));
     const running = kernels.exports.threads_config(min);
     if (running < 1) throw new Error(`no helper Worker entered the kernels' loop in ${START_MS / 1000} s`);

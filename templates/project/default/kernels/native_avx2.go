@@ -4,7 +4,6 @@ package kernels
 
 import (
 	"simd/archsimd"
-	"unsafe"
 )
 
 // Each function ends its 256-bit code with VZEROUPPER
@@ -37,109 +36,6 @@ func nativeSIMD() string {
 		return "avx2"
 	}
 	return ""
-}
-
-// avx2Gemm is goGemm: c[i][j] = bias[i] + Σ_p a[i][p]·b[p][j], p in order.
-// Tiles of 4 rows × 16 columns keep 8 accumulators in registers.
-func avx2Gemm(c, a, b, bias []float32, m, k, n int) {
-	if k == 0 { // no products: the bias alone (the loops below read b)
-		goGemm(c, a, b, bias, m, k, n)
-		return
-	}
-	c, a, b = c[:m*n], a[:m*k], b[:k*n]
-	i := 0
-	for ; i+4 <= m; i += 4 {
-		var v [4]float32
-		if bias != nil {
-			v = [4]float32{bias[i], bias[i+1], bias[i+2], bias[i+3]}
-		}
-		a0, a1, a2, a3 := a[i*k:(i+1)*k], a[(i+1)*k:(i+2)*k], a[(i+2)*k:(i+3)*k], a[(i+3)*k:(i+4)*k]
-		b0 := archsimd.BroadcastFloat32x8(v[0])
-		b1 := archsimd.BroadcastFloat32x8(v[1])
-		b2 := archsimd.BroadcastFloat32x8(v[2])
-		b3 := archsimd.BroadcastFloat32x8(v[3])
-		j := 0
-		a1, a2, a3 = a1[:len(a0)], a2[:len(a0)], a3[:len(a0)]
-		for ; j+16 <= n; j += 16 {
-			c00, c01, c10, c11, c20, c21, c30, c31 := b0, b0, b1, b1, b2, b2, b3, b3
-			// Rows p of b at j: in bounds, as j+16 <= n and p < k (b is
-			// k·n long), so the loop reads them without bounds checks.
-			bp := unsafe.Pointer(&b[j])
-			for p, w0 := range a0 {
-				x0 := archsimd.LoadFloat32x8((*[8]float32)(bp))
-				x1 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(bp, 32)))
-				bp = unsafe.Add(bp, 4*n)
-				w := archsimd.BroadcastFloat32x8(w0)
-				c00 = c00.Add(w.Mul(x0))
-				c01 = c01.Add(w.Mul(x1))
-				w = archsimd.BroadcastFloat32x8(a1[p])
-				c10 = c10.Add(w.Mul(x0))
-				c11 = c11.Add(w.Mul(x1))
-				w = archsimd.BroadcastFloat32x8(a2[p])
-				c20 = c20.Add(w.Mul(x0))
-				c21 = c21.Add(w.Mul(x1))
-				w = archsimd.BroadcastFloat32x8(a3[p])
-				c30 = c30.Add(w.Mul(x0))
-				c31 = c31.Add(w.Mul(x1))
-			}
-			c00.StoreSlice(c[i*n+j:])
-			c01.StoreSlice(c[i*n+j+8:])
-			c10.StoreSlice(c[(i+1)*n+j:])
-			c11.StoreSlice(c[(i+1)*n+j+8:])
-			c20.StoreSlice(c[(i+2)*n+j:])
-			c21.StoreSlice(c[(i+2)*n+j+8:])
-			c30.StoreSlice(c[(i+3)*n+j:])
-			c31.StoreSlice(c[(i+3)*n+j+8:])
-		}
-		for ; j+8 <= n; j += 8 {
-			c0, c1, c2, c3 := b0, b1, b2, b3
-			for p := range k {
-				x := archsimd.LoadFloat32x8Slice(b[p*n+j : p*n+j+8])
-				c0 = c0.Add(archsimd.BroadcastFloat32x8(a0[p]).Mul(x))
-				c1 = c1.Add(archsimd.BroadcastFloat32x8(a1[p]).Mul(x))
-				c2 = c2.Add(archsimd.BroadcastFloat32x8(a2[p]).Mul(x))
-				c3 = c3.Add(archsimd.BroadcastFloat32x8(a3[p]).Mul(x))
-			}
-			c0.StoreSlice(c[i*n+j:])
-			c1.StoreSlice(c[(i+1)*n+j:])
-			c2.StoreSlice(c[(i+2)*n+j:])
-			c3.StoreSlice(c[(i+3)*n+j:])
-		}
-		archsimd.ClearAVXUpperBits() // the tail is scalar SSE code
-		for r := range 4 {
-			gemmTail(c[(i+r)*n:(i+r+1)*n], a[(i+r)*k:(i+r+1)*k], b, v[r], k, n, j)
-		}
-	}
-	for ; i < m; i++ {
-		v := float32(0)
-		if bias != nil {
-			v = bias[i]
-		}
-		ar, cr := a[i*k:(i+1)*k], c[i*n:(i+1)*n]
-		bv := archsimd.BroadcastFloat32x8(v)
-		j := 0
-		for ; j+16 <= n; j += 16 {
-			c0, c1 := bv, bv
-			for p, w := range ar {
-				row := b[p*n+j : p*n+j+16]
-				wv := archsimd.BroadcastFloat32x8(w)
-				c0 = c0.Add(wv.Mul(archsimd.LoadFloat32x8Slice(row[:8])))
-				c1 = c1.Add(wv.Mul(archsimd.LoadFloat32x8Slice(row[8:])))
-			}
-			c0.StoreSlice(cr[j:])
-			c1.StoreSlice(cr[j+8:])
-		}
-		for ; j+8 <= n; j += 8 {
-			c0 := bv
-			for p, w := range ar {
-				c0 = c0.Add(archsimd.BroadcastFloat32x8(w).Mul(archsimd.LoadFloat32x8Slice(b[p*n+j : p*n+j+8])))
-			}
-			c0.StoreSlice(cr[j:])
-		}
-		archsimd.ClearAVXUpperBits()
-		gemmTail(cr, ar, b, v, k, n, j)
-	}
-	archsimd.ClearAVXUpperBits()
 }
 
 // gemmTail computes columns j0.. of one row of c as goGemm does.

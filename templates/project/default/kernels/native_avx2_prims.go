@@ -6,30 +6,73 @@ import (
 	"math"
 	"simd/archsimd"
 	"sync"
+	"unsafe"
 )
 
 // The AVX2 twins of the spatial primitives and the activations
 // (prims_purego.go): 8 outputs at a time, each lane one output computed
 // with the same operations in the same order as the pure-Go loop (every
 // product rounded before its addition), so every output is the same bit
-// for bit. Outputs whose window reaches into the padding, strides above 2
-// and the last few outputs of a row take the pure-Go path.
+// for bit. Outputs whose window reaches into the padding and the last
+// few outputs of a row take the pure-Go path.
 
 // evens are the Permute indices that gather lanes 0, 2, 4, 6 into both
 // halves.
 var evens = [8]uint32{0, 2, 4, 6, 0, 2, 4, 6}
 
-// load8 returns in[i], in[i+s], ..., in[i+7s] for s = 1 or 2; for s = 2
-// it reads in[i:i+16], which the caller keeps inside in (for a row near
-// the plane's end the caller takes the pure-Go path).
+// load8 returns in[i], in[i+s], ..., in[i+7s]. For s = 1 one load; for
+// s = 2 it reads in[i:i+16] (two loads and permutes), which the caller
+// keeps inside in (for a row near the plane's end the caller takes the
+// pure-Go path); for larger s it gathers the 8 values with integer loads
+// into the lanes (VPINSRD), reading only in[i+l·s] (gather8).
+//
+// load8 is small enough to be inlined into the big kernels (stride 1 is a
+// plain load there); the strided loads are calls.
 func load8(in []float32, i, s int) archsimd.Float32x8 {
 	if s == 1 {
 		return archsimd.LoadFloat32x8Slice(in[i : i+8])
+	}
+	return load8s(in, i, s)
+}
+
+// load8s is load8 for s >= 2.
+//
+//go:noinline
+func load8s(in []float32, i, s int) archsimd.Float32x8 {
+	if s > 2 {
+		return gather8(in, i, s)
 	}
 	idx := archsimd.LoadUint32x8(&evens)
 	a := archsimd.LoadFloat32x8Slice(in[i : i+8]).Permute(idx)
 	b := archsimd.LoadFloat32x8Slice(in[i+8 : i+16]).Permute(idx)
 	return a.SetHi(b.GetLo())
+}
+
+// load8Len is how many values from i load8 reads with stride s.
+func load8Len(s int) int {
+	switch s {
+	case 1:
+		return 8
+	case 2:
+		return 16
+	}
+	return 7*s + 1
+}
+
+// gather8 is in[i], in[i+s], ..., in[i+7s] as integer loads inserted
+// lane by lane (AVX instructions only: a float32 moved through Go's
+// scalar code would take SSE instructions, tens of cycles each among
+// 256-bit code).
+func gather8(in []float32, i, s int) archsimd.Float32x8 {
+	_ = in[i+7*s]
+	p := unsafe.Pointer(&in[i])
+	st := uintptr(s) * 4
+	at := func(l uintptr) int32 { return *(*int32)(unsafe.Add(p, l*st)) }
+	var lo, hi archsimd.Int32x4
+	lo = lo.SetElem(0, at(0)).SetElem(1, at(1)).SetElem(2, at(2)).SetElem(3, at(3))
+	hi = hi.SetElem(0, at(4)).SetElem(1, at(5)).SetElem(2, at(6)).SetElem(3, at(7))
+	var r archsimd.Int32x8
+	return r.SetLo(lo).SetHi(hi).AsFloat32x8()
 }
 
 // max8 and min8 are Go's max and min lane by lane: NaN if either is NaN,
@@ -59,6 +102,14 @@ func vectorAct(a Act) bool {
 }
 
 func avx2Act(dst, x []float32, a Act) {
+	switch a.Op {
+	case ActTanh, ActSigmoid:
+		avx2ActF64(dst, x, a.Op)
+		return
+	case ActLeakyRelu:
+		avx2LeakyRelu(dst, x, a.Alpha)
+		return
+	}
 	if !vectorAct(a) {
 		goAct(dst, x, a)
 		return
@@ -126,7 +177,7 @@ func getScratch(n int) *[]float32 {
 func avx2DwConv(dst, src, w, b []float32, g *geom) {
 	d := g.dims()
 	taps := d.kh * d.kw
-	if d.sw > 2 || taps > maxTaps || d.ow < 8 && d.oh*d.ow < 8 {
+	if taps > maxTaps || d.ow < 8 && d.oh*d.ow < 8 {
 		goDwConv(dst, src, w, b, g)
 		return
 	}
@@ -143,9 +194,81 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 	var k vconsts
 	k.init(d, a)
 	var tmp [8]float32
+	// Whole blocks of rows whose taps lie inside the input vertically go
+	// four at a time (masked per tap next to the padding columns):
+	// each output's sum is one chain of additions in a fixed order,
+	// so only independent blocks in flight hide the adder's latency. The
+	// closure is made once: making it copies its variables with SSE moves.
+	// Of each pending block: its output index, the buffer index of its
+	// first tap's input, its column (no division in the block loop).
+	var quad, qbase, qx [4]int
+	nq := 0
+	var out []float32
+	var bv archsimd.Float32x8
+	flush := func() {
+		if nq == 0 {
+			return
+		}
+		for i := nq; i < 4; i++ { // computed again, not stored
+			qbase[i], qx[i] = qbase[0], qx[0]
+		}
+		base0, base1, base2, base3 := qbase[0], qbase[1], qbase[2], qbase[3]
+		a0, a1, a2, a3 := bv, bv, bv, bv
+		full := func(ox int) bool { return ox >= xlo && ox+8 <= xhi }
+		if ox0, ox1, ox2, ox3 := qx[0], qx[1], qx[2], qx[3]; !full(ox0) || !full(ox1) || !full(ox2) || !full(ox3) {
+			// Blocks next to the padding columns: per tap, the lanes whose
+			// input column lies outside [0, IW) keep their sum, as in the
+			// one-block loop below, four blocks in flight.
+			x0 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox0/8]))
+			x1 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox1/8]))
+			x2 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox2/8]))
+			x3 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox3/8]))
+			t := 0
+			for ky := range d.kh {
+				for kx := range d.kw {
+					wv := archsimd.LoadFloat32x8(&k.w[t])
+					t++
+					off := ky*d.dh*pitch + kx*d.dw
+					kxo := archsimd.LoadInt32x8(&k.kxOff[kx])
+					i0, i1, i2, i3 := x0.Add(kxo), x1.Add(kxo), x2.Add(kxo), x3.Add(kxo)
+					a0 = a0.Add(wv.Mul(load8(buf, base0+off, d.sw))).Merge(a0, i0.Greater(k.neg1).And(k.iw.Greater(i0)))
+					a1 = a1.Add(wv.Mul(load8(buf, base1+off, d.sw))).Merge(a1, i1.Greater(k.neg1).And(k.iw.Greater(i1)))
+					a2 = a2.Add(wv.Mul(load8(buf, base2+off, d.sw))).Merge(a2, i2.Greater(k.neg1).And(k.iw.Greater(i2)))
+					a3 = a3.Add(wv.Mul(load8(buf, base3+off, d.sw))).Merge(a3, i3.Greater(k.neg1).And(k.iw.Greater(i3)))
+				}
+			}
+		} else {
+			t := 0
+			for ky := range d.kh {
+				for kx := range d.kw {
+					wv := archsimd.LoadFloat32x8(&k.w[t])
+					t++
+					off := ky*d.dh*pitch + kx*d.dw
+					a0 = a0.Add(wv.Mul(load8(buf, base0+off, d.sw)))
+					a1 = a1.Add(wv.Mul(load8(buf, base1+off, d.sw)))
+					a2 = a2.Add(wv.Mul(load8(buf, base2+off, d.sw)))
+					a3 = a3.Add(wv.Mul(load8(buf, base3+off, d.sw)))
+				}
+			}
+		}
+		k.act(a0).StoreSlice(out[quad[0] : quad[0]+8])
+		if nq > 1 {
+			k.act(a1).StoreSlice(out[quad[1] : quad[1]+8])
+		}
+		if nq > 2 {
+			k.act(a2).StoreSlice(out[quad[2] : quad[2]+8])
+		}
+		if nq > 3 {
+			k.act(a3).StoreSlice(out[quad[3] : quad[3]+8])
+		}
+		nq = 0
+	}
 	for c := range d.c {
+		// The plane's copy (memmove's SSE moves below 256 bytes) and the
+		// weights' scalar stores run on clean upper halves.
+		archsimd.ClearAVXUpperBits()
 		in := src[c*d.ih*d.iw : (c+1)*d.ih*d.iw]
-		out := dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
+		out = dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
 		for iy := range d.ih {
 			copy(buf[iy*pitch+d.pw:iy*pitch+d.pw+d.iw], in[iy*d.iw:(iy+1)*d.iw])
 		}
@@ -154,51 +277,14 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 			bias = b[c]
 		}
 		k.channel(w[c*taps:(c+1)*taps], bias)
-		bv := archsimd.LoadFloat32x8(&k.bias)
-		// Blocks whose taps all lie inside the input go four at a time:
-		// each output's sum is one chain of additions in a fixed order,
-		// so only independent blocks in flight hide the adder's latency.
-		var quad [4]int // output index of each pending block
-		nq := 0
-		flush := func() {
-			if nq == 0 {
-				return
-			}
-			var base [4]int
-			for i := range nq {
-				oy, ox := quad[i]/d.ow, quad[i]%d.ow
-				base[i] = (oy*d.sh-d.ph)*pitch + ox*d.sw
-			}
-			for i := nq; i < 4; i++ {
-				base[i] = base[0] // computed again, not stored
-			}
-			a0, a1, a2, a3 := bv, bv, bv, bv
-			t := 0
-			for ky := range d.kh {
-				for kx := range d.kw {
-					wv := archsimd.LoadFloat32x8(&k.w[t])
-					t++
-					off := ky*d.dh*pitch + kx*d.dw
-					a0 = a0.Add(wv.Mul(load8(buf, base[0]+off, d.sw)))
-					a1 = a1.Add(wv.Mul(load8(buf, base[1]+off, d.sw)))
-					a2 = a2.Add(wv.Mul(load8(buf, base[2]+off, d.sw)))
-					a3 = a3.Add(wv.Mul(load8(buf, base[3]+off, d.sw)))
-				}
-			}
-			for i, v := range [4]archsimd.Float32x8{a0, a1, a2, a3} {
-				if i < nq {
-					k.act(v).StoreSlice(out[quad[i] : quad[i]+8])
-				}
-			}
-			nq = 0
-		}
+		bv = archsimd.LoadFloat32x8(&k.bias)
 		for oy := range d.oh {
 			row := out[oy*d.ow : (oy+1)*d.ow]
 			yin := oy*d.sh-d.ph >= 0 && oy*d.sh-d.ph+(d.kh-1)*d.dh < d.ih
 			for ox := 0; ox < d.ow; ox += 8 {
 				full := ox >= xlo && ox+8 <= xhi
-				if full && yin && k.vact {
-					quad[nq] = oy*d.ow + ox
+				if yin && k.vact && ox+8 <= d.ow {
+					quad[nq], qbase[nq], qx[nq] = oy*d.ow+ox, (oy*d.sh-d.ph)*pitch+ox*d.sw, ox
 					if nq++; nq == 4 {
 						flush()
 					}
@@ -315,10 +401,6 @@ func (k *vconsts) act(v archsimd.Float32x8) archsimd.Float32x8 {
 
 func avx2Pool(dst, src []float32, g *geom) {
 	d := g.dims()
-	if d.sw > 2 {
-		goPool(dst, src, g)
-		return
-	}
 	isMax, countPad := g[gOp]&poolMax != 0, g[gOp]&poolCountPad != 0
 	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)
 	ninf := archsimd.BroadcastFloat32x8(float32(math.Inf(-1)))
@@ -372,7 +454,7 @@ func avx2Pool(dst, src []float32, g *geom) {
 			}
 			div := archsimd.BroadcastFloat32x8(float32(ny * d.kw))
 			for ; ox+8 <= xhi; ox += 8 {
-				if d.sw == 2 && iyMax*d.iw+ox*2-d.pw+(d.kw-1)*d.dw+16 > len(in) {
+				if iyMax*d.iw+ox*d.sw-d.pw+(d.kw-1)*d.dw+load8Len(d.sw) > len(in) {
 					break
 				}
 				s := zeroV
@@ -407,8 +489,11 @@ func avx2Pool(dst, src []float32, g *geom) {
 }
 
 // avx2Im2colConv is goIm2colConv with the inside of each row copied (stride
-// 1), gathered 8 at a time (stride 2) or one at a time without a test per
-// value (larger strides).
+// 1) or gathered 8 at a time (load8: larger strides), the last few one at
+// a time without a test per value. Rows are copied and cleared with AVX
+// (vcopy, vzero), not copy and clear: those call memmove and memclr,
+// whose SSE moves for short rows are slow after 256-bit code, and a call
+// per row costs more than a row of 30 values.
 func avx2Im2colConv(col, src []float32, g *geom) {
 	d := g.dims()
 	q := 0
@@ -419,26 +504,41 @@ func avx2Im2colConv(col, src []float32, g *geom) {
 				// The outputs ox whose input ox*sw + kx*dw - pw is inside.
 				off := kx*d.dw - d.pw
 				lo, hi := inner(d.iw, d.ow, 1, d.sw, 1, -off)
+				if d.sw == 1 && d.sh == 1 && off == 0 && lo == 0 && hi == d.ow && d.ow == d.iw {
+					// Whole rows, one input row after the other: the rows
+					// whose input row is inside are one copy.
+					oy0 := min(max(d.ph-ky*d.dh, 0), d.oh)
+					oy1 := max(min(d.ih+d.ph-ky*d.dh, d.oh), oy0)
+					blk := col[q : q+d.oh*d.ow]
+					q += d.oh * d.ow
+					vzero(blk[:oy0*d.ow])
+					if oy1 > oy0 {
+						vcopy(blk[oy0*d.ow:oy1*d.ow], in[(oy0+ky*d.dh-d.ph)*d.iw:])
+					}
+					vzero(blk[oy1*d.ow:])
+					continue
+				}
 				for oy := range d.oh {
 					row := col[q : q+d.ow]
 					q += d.ow
 					iy := oy*d.sh + ky*d.dh - d.ph
 					if iy < 0 || iy >= d.ih {
-						clear(row)
+						vzero(row)
 						continue
 					}
 					r := in[iy*d.iw : (iy+1)*d.iw]
-					clear(row[:lo])
-					clear(row[hi:])
+					vzero(row[:lo])
+					vzero(row[hi:])
 					if lo == hi {
 						// no input inside: the row was cleared
 					} else if d.sw == 1 {
-						copy(row[lo:hi], r[lo+off:hi+off])
+						vcopy(row[lo:hi], r[lo+off:hi+off])
 					} else {
 						ox := lo
-						for ; d.sw == 2 && ox+8 <= hi && iy*d.iw+ox*2+off+16 <= len(in); ox += 8 {
-							load8(in, iy*d.iw+ox*2+off, 2).StoreSlice(row[ox : ox+8])
+						for ; ox+8 <= hi && iy*d.iw+ox*d.sw+off+load8Len(d.sw) <= len(in); ox += 8 {
+							load8(in, iy*d.iw+ox*d.sw+off, d.sw).StoreSlice(row[ox : ox+8])
 						}
+						archsimd.ClearAVXUpperBits() // before the scalar copies
 						for ; ox < hi; ox++ {
 							row[ox] = r[ox*d.sw+off]
 						}
@@ -448,4 +548,43 @@ func avx2Im2colConv(col, src []float32, g *geom) {
 		}
 	}
 	archsimd.ClearAVXUpperBits()
+}
+
+// vcopy is copy(dst, src) for len(dst) <= len(src), 8 values at a time
+// with AVX, the last few as integers (a masked store, VMASKMOVPS, costs
+// more than a short row; a float32 moved as a float would take SSE
+// instructions).
+func vcopy(dst, src []float32) {
+	src = src[:len(dst)]
+	i := 0
+	for ; i+8 <= len(dst); i += 8 {
+		archsimd.LoadFloat32x8Slice(src[i : i+8]).StoreSlice(dst[i : i+8])
+	}
+	if i < len(dst) {
+		d, s := bitsOf(dst[i:]), bitsOf(src[i:])
+		for j := range d {
+			d[j] = s[j]
+		}
+	}
+}
+
+// vzero is clear(dst), 8 values at a time with AVX, the last few as
+// integers.
+func vzero(dst []float32) {
+	var z archsimd.Float32x8
+	i := 0
+	for ; i+8 <= len(dst); i += 8 {
+		z.StoreSlice(dst[i : i+8])
+	}
+	if i < len(dst) {
+		d := bitsOf(dst[i:])
+		for j := range d {
+			d[j] = 0
+		}
+	}
+}
+
+// bitsOf is s as its bits, without a copy (s is not empty).
+func bitsOf(s []float32) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&s[0])), len(s))
 }

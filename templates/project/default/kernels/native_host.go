@@ -24,10 +24,13 @@ type HostKernel func(mem []byte, stack []uint64) bool
 // amd64 build with GOEXPERIMENT=simd on a CPU that has it), since the
 // SIMD module's dot and gemv sum in lanes that only the AVX2 code
 // reproduces. Each gives the SIMD module's answers bit for bit (the same
-// operations in the same order, no FMA). The kernels left out are as fast
-// or faster in the module (its 4-lane exp, tanh and sigmoid against the
-// scalar Go twins: softmax, layernorm, softmax_rows, gelu) or have no
-// twin (q8gemv, q8gemm, f16gemv, f16gemm): the host keeps the module's.
+// operations in the same order, no FMA). act runs ReLU, Clip, LeakyRelu,
+// Tanh and Sigmoid natively (Tanh and Sigmoid on 8 lanes in two float64
+// halves, as the module's $tanh4 and $sigmoid4 do on 4) and leaves the
+// other ops to the module. The kernels left out are as fast or faster in
+// the module (its 4-lane exp against the scalar Go twins: softmax,
+// layernorm, softmax_rows, gelu) or have no twin (q8gemv, q8gemm,
+// f16gemv, f16gemm): the host keeps the module's.
 func HostKernels() map[string]HostKernel {
 	if !useAVX2 {
 		return nil
@@ -103,7 +106,7 @@ var hostKernels = map[string]HostKernel{
 	"act": func(mem []byte, s []uint64) bool {
 		n := hu(s[2])
 		a := Act{Op: ActOp(int32(s[3])), Alpha: math.Float32frombits(uint32(s[4])), Beta: math.Float32frombits(uint32(s[5]))}
-		if !vectorAct(a) {
+		if !hostAct(a) {
 			return false
 		}
 		avx2Act(hf32s(mem, s[0], n), hf32s(mem, s[1], n), a)

@@ -52,9 +52,12 @@ func GemmExQ8Dot(y, a []float32, w []int8, scale, c []float32, p GemmParams) {
 // im2col matrix (or the input itself, for a pointwise convolution) is
 // quantized by Q8Act into scratch after ConvScratch(p) values and
 // multiplied by GemmQ8Dot; scratch must hold ConvQ8DotScratch(p) values.
-// A matrix that Q8Act cannot quantize runs GemmQ8. A depthwise convolution,
+// A matrix that Q8Act cannot quantize runs GemmQ8. A depthwise convolution
+// with 3×3 kernels, no dilation and strides of 1 or 2 runs the integer
+// depthwise kernels (quant_dw.go; an image they cannot quantize runs
+// ConvQ8's float path); other depthwise convolutions,
 // InC/Group·∏Kernel > Q8DotMaxK, or fewer than q8DotMinRows output
-// channels per group is ConvQ8.
+// channels per group are ConvQ8.
 func ConvQ8Dot(dst, src []float32, w []int8, scale, b, scratch []float32, p ConvParams) {
 	const fn = "ConvQ8Dot"
 	c := checkConv(fn, p)
@@ -66,10 +69,19 @@ func ConvQ8Dot(dst, src []float32, w []int8, scale, b, scratch []float32, p Conv
 	c = checkConvW(fn, dst, src, len(w), b, scratch, p)
 	wantLen(fn, "scale", len(scale), c.outC, "OutC")
 	if need := ConvQ8DotScratch(p); len(scratch) < need {
+		if c.q8dw() {
+			shapeErr(fn, "len(scratch) = %d, want >= ConvQ8DotScratch(p) = %d (one image's padded int16 planes, two a value)", len(scratch), need)
+		}
 		shapeErr(fn, "len(scratch) = %d, want >= ConvQ8DotScratch(p) = %d (ConvScratch(p) = %d, then ceil(InC/Group*Kernel/2)*Out = ceil(%d/2)*%d for the quantized activations)", len(scratch), need, c.scratch(), kk, c.os)
 	}
 	noOverlap(fn, "dst", "scale", dst, scale)
 	noOverlapBytes(fn, "dst", "w", dst, unsafe.Pointer(unsafe.SliceData(w)), len(w))
+	if c.q8dw() {
+		noOverlap(fn, "dst", "scratch", dst, scratch)
+		noOverlap(fn, "src", "scratch", src, scratch)
+		convQ8DotDW(dst, src, w, scale, b, scratch, &c, p)
+		return
+	}
 	s := scratch[c.scratch():ConvQ8DotScratch(p)]
 	q := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 	convW(dst, src, b, scratch, &c, p, func(dg []float32, g int, col, bg []float32) {
@@ -88,6 +100,9 @@ func ConvQ8Dot(dst, src []float32, w []int8, scale, b, scratch []float32, p Conv
 func ConvQ8DotScratch(p ConvParams) int {
 	c := checkConv("ConvQ8DotScratch", p)
 	kk := c.icg * c.ks
+	if c.q8dw() {
+		return (Q8DwActLen(p) + 1) / 2
+	}
 	if !c.q8dot() {
 		return ConvQ8Scratch(p)
 	}
@@ -103,7 +118,10 @@ const q8DotMinRows = 8
 
 // q8dot tells whether ConvQ8Dot multiplies by integer dot products.
 func (c *conv) q8dot() bool {
-	return !c.depthwise() && c.icg*c.ks <= Q8DotMaxK && c.ocg >= q8DotMinRows
+	if c.depthwise() {
+		return c.q8dw()
+	}
+	return c.icg*c.ks <= Q8DotMaxK && c.ocg >= q8DotMinRows
 }
 
 // ConvQ8DotUsesDot tells whether ConvQ8Dot multiplies by integer dot

@@ -54,3 +54,18 @@ func q8dotgemv(y []float32, a []int8, scale []float32, xq []int32, sa float32, b
 func q8dotgemm(c []float32, a []int8, scale []float32, bq []int32, sa float32, bias []float32, m, k, n int) {
 	kq8dotgemm(p(c), unsafe.Pointer(unsafe.SliceData(a)), p(scale), i32p(bq), sa, p(bias), int32(m), int32(k), int32(n))
 }
+
+//go:wasmimport kernels q8dwact
+//go:noescape
+func kq8dwact(dst, src unsafe.Pointer, g *geom) float32
+
+//go:wasmimport kernels q8dwconv
+//go:noescape
+func kq8dwconv(dst, xq, w, scale unsafe.Pointer, sa float32, b unsafe.Pointer, g *geom)
+
+func q8dwact(dst []int16, src []float32, g *geom) float32 {
+	return kq8dwact(unsafe.Pointer(unsafe.SliceData(dst)), p(src), g)
+}
+func q8dwconv(dst []float32, xq []int16, w []int8, scale []float32, sa float32, b []float32, g *geom) {
+	kq8dwconv(p(dst), unsafe.Pointer(unsafe.SliceData(xq)), unsafe.Pointer(unsafe.SliceData(w)), p(scale), sa, p(b), g)
+}

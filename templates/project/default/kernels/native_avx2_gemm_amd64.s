@@ -1,0 +1,95 @@
+//go:build goexperiment.simd && amd64 && !wasip1
+
+#include "textflag.h"
+
+// func gemmTile6(c *float32, ldc int, a *float32, lda int, panel *float32, k int, bias *float32)
+//
+// The 6×16 tile of c at c (rows ldc values apart): bias[r] + Σ_p
+// a[r·lda+p]·panel[16p+j], p in order, each product rounded before its
+// addition (VMULPS then VADDPS, no FMA): goGemm's order, bit for bit.
+// The 12 accumulators stay in Y0–Y11; Y12, Y13 hold the panel row, Y14
+// the broadcast weight, Y15 the product. k >= 1.
+TEXT ·gemmTile6(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R9
+	SHLQ $2, R9
+	MOVQ panel+32(FP), DX
+	MOVQ k+40(FP), CX
+	MOVQ bias+48(FP), AX
+	VBROADCASTSS 0(AX), Y0
+	VMOVUPS Y0, Y1
+	VBROADCASTSS 4(AX), Y2
+	VMOVUPS Y2, Y3
+	VBROADCASTSS 8(AX), Y4
+	VMOVUPS Y4, Y5
+	VBROADCASTSS 12(AX), Y6
+	VMOVUPS Y6, Y7
+	VBROADCASTSS 16(AX), Y8
+	VMOVUPS Y8, Y9
+	VBROADCASTSS 20(AX), Y10
+	VMOVUPS Y10, Y11
+	LEAQ (SI)(R9*1), R10
+	LEAQ (R10)(R9*1), R11
+	LEAQ (R11)(R9*1), R12
+	LEAQ (R12)(R9*1), R13
+	LEAQ (R13)(R9*1), BX
+	XORQ AX, AX
+loop:
+	VMOVUPS 0(DX), Y12
+	VMOVUPS 32(DX), Y13
+	VBROADCASTSS (SI)(AX*1), Y14
+	VMULPS Y12, Y14, Y15
+	VADDPS Y15, Y0, Y0
+	VMULPS Y13, Y14, Y15
+	VADDPS Y15, Y1, Y1
+	VBROADCASTSS (R10)(AX*1), Y14
+	VMULPS Y12, Y14, Y15
+	VADDPS Y15, Y2, Y2
+	VMULPS Y13, Y14, Y15
+	VADDPS Y15, Y3, Y3
+	VBROADCASTSS (R11)(AX*1), Y14
+	VMULPS Y12, Y14, Y15
+	VADDPS Y15, Y4, Y4
+	VMULPS Y13, Y14, Y15
+	VADDPS Y15, Y5, Y5
+	VBROADCASTSS (R12)(AX*1), Y14
+	VMULPS Y12, Y14, Y15
+	VADDPS Y15, Y6, Y6
+	VMULPS Y13, Y14, Y15
+	VADDPS Y15, Y7, Y7
+	VBROADCASTSS (R13)(AX*1), Y14
+	VMULPS Y12, Y14, Y15
+	VADDPS Y15, Y8, Y8
+	VMULPS Y13, Y14, Y15
+	VADDPS Y15, Y9, Y9
+	VBROADCASTSS (BX)(AX*1), Y14
+	VMULPS Y12, Y14, Y15
+	VADDPS Y15, Y10, Y10
+	VMULPS Y13, Y14, Y15
+	VADDPS Y15, Y11, Y11
+	ADDQ $4, AX
+	ADDQ $64, DX
+	DECQ CX
+	JNZ loop
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y2, 0(DI)
+	VMOVUPS Y3, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y4, 0(DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y6, 0(DI)
+	VMOVUPS Y7, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y8, 0(DI)
+	VMOVUPS Y9, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y10, 0(DI)
+	VMOVUPS Y11, 32(DI)
+	VZEROUPPER
+	RET
