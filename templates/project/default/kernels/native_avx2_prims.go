@@ -169,9 +169,13 @@ func getScratch(n int) *[]float32 {
 
 // avx2DwConv computes each output row 8 outputs at a time, the last block
 // too (its extra lanes are not stored). Each channel's plane is first
-// copied into a scratch buffer whose rows have room before and after
-// (the padding columns and the loads past the last output), so every load
-// lies inside the buffer; in the blocks that reach into the padding a
+// copied into a zeroed scratch plane with its padding rows and columns
+// and room for the loads past the last output, so every load lies inside
+// the buffer and every row takes the same vector loop. For stride S > 1
+// each padded row is then split once into its S column phases (column
+// c goes to phase c mod S at c / S: one permute pass for S = 2), so
+// output ox's tap kx is a plain 8-wide load at phase (kx·DW) mod S,
+// index ox + (kx·DW) / S. In the blocks that reach into the padding a
 // mask per tap keeps the sum of the lanes whose input is outside, as the
 // pure-Go loop skips that tap.
 func avx2DwConv(dst, src, w, b []float32, g *geom) {
@@ -184,82 +188,131 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 	a := Act{Op: ActOp(g[gOp]), Alpha: math.Float32frombits(uint32(g[gAlpha])), Beta: math.Float32frombits(uint32(g[gBeta]))}
 	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)
 	owp := (d.ow + 7) &^ 7
-	pitch := max(d.pw+d.iw, (owp-1)*d.sw+(d.kw-1)*d.dw+1) + 16
-	sp := getScratch(d.ih * pitch)
+	s := d.sw
+	// Each phase row holds half values: the last block's loads end
+	// before owp + (KW−1)·DW/S.
+	half := (max((d.pw+d.iw+s-1)/s, owp+(d.kw-1)*d.dw/s) + 7) &^ 7
+	pitch := s * half
+	rows := max(d.ph+d.ih, (d.oh-1)*d.sh+(d.kh-1)*d.dh+1)
+	n := rows * pitch
+	if s > 1 {
+		n *= 2
+	}
+	sp := getScratch(n)
 	defer scratch.Put(sp)
-	buf := *sp
+	clear(*sp) // the padding: zeros, never written below
+	stage := (*sp)[:rows*pitch]
+	buf := stage
+	if s > 1 {
+		buf = (*sp)[rows*pitch:]
+	}
 	// Every vector constant is made once, outside the loops: making one
 	// from a scalar takes SSE instructions, which on some CPUs cost tens
 	// of cycles each among AVX code.
 	var k vconsts
 	k.init(d, a)
+	for ky := range d.kh {
+		for kx := range d.kw {
+			o := kx * d.dw
+			k.tapOff[ky*d.kw+kx] = ky*d.dh*pitch + o%s*half + o/s
+		}
+	}
 	var tmp [8]float32
-	// Whole blocks of rows whose taps lie inside the input vertically go
-	// four at a time (masked per tap next to the padding columns):
+	// Blocks go four at a time (masked per tap next to the padding):
 	// each output's sum is one chain of additions in a fixed order,
 	// so only independent blocks in flight hide the adder's latency. The
 	// closure is made once: making it copies its variables with SSE moves.
 	// Of each pending block: its output index, the buffer index of its
-	// first tap's input, its column (no division in the block loop).
-	var quad, qbase, qx [4]int
+	// first tap's input, its column and row, how many lanes are stored.
+	var quad, qbase, qx, qy, qn [4]int
 	nq := 0
 	var out []float32
 	var bv archsimd.Float32x8
+	store := func(v archsimd.Float32x8, i int) {
+		v = k.act(v)
+		if qn[i] == 8 {
+			v.StoreSlice(out[quad[i] : quad[i]+8])
+		} else {
+			v.StoreSlicePart(out[quad[i] : quad[i]+qn[i]])
+		}
+	}
 	flush := func() {
 		if nq == 0 {
 			return
 		}
 		for i := nq; i < 4; i++ { // computed again, not stored
-			qbase[i], qx[i] = qbase[0], qx[0]
+			qbase[i], qx[i], qy[i] = qbase[0], qx[0], qy[0]
 		}
 		base0, base1, base2, base3 := qbase[0], qbase[1], qbase[2], qbase[3]
 		a0, a1, a2, a3 := bv, bv, bv, bv
-		full := func(ox int) bool { return ox >= xlo && ox+8 <= xhi }
-		if ox0, ox1, ox2, ox3 := qx[0], qx[1], qx[2], qx[3]; !full(ox0) || !full(ox1) || !full(ox2) || !full(ox3) {
-			// Blocks next to the padding columns: per tap, the lanes whose
-			// input column lies outside [0, IW) keep their sum, as in the
+		xin := func(ox int) bool { return ox >= xlo && ox+8 <= xhi }
+		yin := func(oy int) bool { return oy*d.sh-d.ph >= 0 && oy*d.sh-d.ph+(d.kh-1)*d.dh < d.ih }
+		x0 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[0]/8]))
+		x1 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[1]/8]))
+		x2 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[2]/8]))
+		x3 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[qx[3]/8]))
+		if !yin(qy[0]) || !yin(qy[1]) || !yin(qy[2]) || !yin(qy[3]) {
+			// Blocks next to the padding rows: per tap, the lanes whose
+			// input lies outside the plane keep their sum, as in the
 			// one-block loop below, four blocks in flight.
-			x0 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox0/8]))
-			x1 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox1/8]))
-			x2 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox2/8]))
-			x3 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox3/8]))
 			t := 0
 			for ky := range d.kh {
+				kyo := archsimd.LoadInt32x8(&k.kyOff[ky])
+				y0 := archsimd.LoadInt32x8(&k.ystart[qy[0]]).Add(kyo)
+				y1 := archsimd.LoadInt32x8(&k.ystart[qy[1]]).Add(kyo)
+				y2 := archsimd.LoadInt32x8(&k.ystart[qy[2]]).Add(kyo)
+				y3 := archsimd.LoadInt32x8(&k.ystart[qy[3]]).Add(kyo)
+				m0 := y0.Greater(k.neg1).And(k.ih.Greater(y0))
+				m1 := y1.Greater(k.neg1).And(k.ih.Greater(y1))
+				m2 := y2.Greater(k.neg1).And(k.ih.Greater(y2))
+				m3 := y3.Greater(k.neg1).And(k.ih.Greater(y3))
 				for kx := range d.kw {
 					wv := archsimd.LoadFloat32x8(&k.w[t])
+					off := k.tapOff[t]
 					t++
-					off := ky*d.dh*pitch + kx*d.dw
 					kxo := archsimd.LoadInt32x8(&k.kxOff[kx])
 					i0, i1, i2, i3 := x0.Add(kxo), x1.Add(kxo), x2.Add(kxo), x3.Add(kxo)
-					a0 = a0.Add(wv.Mul(load8(buf, base0+off, d.sw))).Merge(a0, i0.Greater(k.neg1).And(k.iw.Greater(i0)))
-					a1 = a1.Add(wv.Mul(load8(buf, base1+off, d.sw))).Merge(a1, i1.Greater(k.neg1).And(k.iw.Greater(i1)))
-					a2 = a2.Add(wv.Mul(load8(buf, base2+off, d.sw))).Merge(a2, i2.Greater(k.neg1).And(k.iw.Greater(i2)))
-					a3 = a3.Add(wv.Mul(load8(buf, base3+off, d.sw))).Merge(a3, i3.Greater(k.neg1).And(k.iw.Greater(i3)))
+					a0 = a0.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base0+off:]))).Merge(a0, i0.Greater(k.neg1).And(k.iw.Greater(i0)).And(m0))
+					a1 = a1.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base1+off:]))).Merge(a1, i1.Greater(k.neg1).And(k.iw.Greater(i1)).And(m1))
+					a2 = a2.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base2+off:]))).Merge(a2, i2.Greater(k.neg1).And(k.iw.Greater(i2)).And(m2))
+					a3 = a3.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base3+off:]))).Merge(a3, i3.Greater(k.neg1).And(k.iw.Greater(i3)).And(m3))
+				}
+			}
+		} else if !xin(qx[0]) || !xin(qx[1]) || !xin(qx[2]) || !xin(qx[3]) {
+			// Blocks next to the padding columns only.
+			t := 0
+			for range d.kh {
+				for kx := range d.kw {
+					wv := archsimd.LoadFloat32x8(&k.w[t])
+					off := k.tapOff[t]
+					t++
+					kxo := archsimd.LoadInt32x8(&k.kxOff[kx])
+					i0, i1, i2, i3 := x0.Add(kxo), x1.Add(kxo), x2.Add(kxo), x3.Add(kxo)
+					a0 = a0.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base0+off:]))).Merge(a0, i0.Greater(k.neg1).And(k.iw.Greater(i0)))
+					a1 = a1.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base1+off:]))).Merge(a1, i1.Greater(k.neg1).And(k.iw.Greater(i1)))
+					a2 = a2.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base2+off:]))).Merge(a2, i2.Greater(k.neg1).And(k.iw.Greater(i2)))
+					a3 = a3.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base3+off:]))).Merge(a3, i3.Greater(k.neg1).And(k.iw.Greater(i3)))
 				}
 			}
 		} else {
-			t := 0
-			for ky := range d.kh {
-				for kx := range d.kw {
-					wv := archsimd.LoadFloat32x8(&k.w[t])
-					t++
-					off := ky*d.dh*pitch + kx*d.dw
-					a0 = a0.Add(wv.Mul(load8(buf, base0+off, d.sw)))
-					a1 = a1.Add(wv.Mul(load8(buf, base1+off, d.sw)))
-					a2 = a2.Add(wv.Mul(load8(buf, base2+off, d.sw)))
-					a3 = a3.Add(wv.Mul(load8(buf, base3+off, d.sw)))
-				}
+			for t := range taps {
+				wv := archsimd.LoadFloat32x8(&k.w[t])
+				off := k.tapOff[t]
+				a0 = a0.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base0+off:])))
+				a1 = a1.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base1+off:])))
+				a2 = a2.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base2+off:])))
+				a3 = a3.Add(wv.Mul(archsimd.LoadFloat32x8Slice(buf[base3+off:])))
 			}
 		}
-		k.act(a0).StoreSlice(out[quad[0] : quad[0]+8])
+		store(a0, 0)
 		if nq > 1 {
-			k.act(a1).StoreSlice(out[quad[1] : quad[1]+8])
+			store(a1, 1)
 		}
 		if nq > 2 {
-			k.act(a2).StoreSlice(out[quad[2] : quad[2]+8])
+			store(a2, 2)
 		}
 		if nq > 3 {
-			k.act(a3).StoreSlice(out[quad[3] : quad[3]+8])
+			store(a3, 3)
 		}
 		nq = 0
 	}
@@ -270,26 +323,32 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 		in := src[c*d.ih*d.iw : (c+1)*d.ih*d.iw]
 		out = dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
 		for iy := range d.ih {
-			copy(buf[iy*pitch+d.pw:iy*pitch+d.pw+d.iw], in[iy*d.iw:(iy+1)*d.iw])
+			r := (iy + d.ph) * pitch
+			copy(stage[r+d.pw:r+d.pw+d.iw], in[iy*d.iw:(iy+1)*d.iw])
 		}
 		bias := float32(0)
 		if b != nil {
 			bias = b[c]
 		}
 		k.channel(w[c*taps:(c+1)*taps], bias)
+		if s > 2 {
+			splitRows(buf, stage, d.ph, d.ih, pitch, half, s)
+		}
+		if s == 2 {
+			split2Rows(buf, stage, d.ph, d.ih, pitch, half)
+		}
 		bv = archsimd.LoadFloat32x8(&k.bias)
 		for oy := range d.oh {
 			row := out[oy*d.ow : (oy+1)*d.ow]
-			yin := oy*d.sh-d.ph >= 0 && oy*d.sh-d.ph+(d.kh-1)*d.dh < d.ih
 			for ox := 0; ox < d.ow; ox += 8 {
-				full := ox >= xlo && ox+8 <= xhi
-				if yin && k.vact && ox+8 <= d.ow {
-					quad[nq], qbase[nq], qx[nq] = oy*d.ow+ox, (oy*d.sh-d.ph)*pitch+ox*d.sw, ox
+				if k.vact {
+					quad[nq], qbase[nq], qx[nq], qy[nq], qn[nq] = oy*d.ow+ox, oy*d.sh*pitch+ox, ox, oy, min(8, d.ow-ox)
 					if nq++; nq == 4 {
 						flush()
 					}
 					continue
 				}
+				full := ox >= xlo && ox+8 <= xhi
 				acc := bv
 				// Input column of each lane at kx = 0.
 				ix0 := k.laneX.Add(archsimd.LoadInt32x8(&k.start[ox/8]))
@@ -298,26 +357,17 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 					if iy < 0 || iy >= d.ih {
 						continue
 					}
-					// buf index of input column ox*sw - pw.
-					base := iy*pitch + ox*d.sw
+					base := oy*d.sh*pitch + ox
 					for kx := range d.kw {
-						t := acc.Add(archsimd.LoadFloat32x8(&k.w[ky*d.kw+kx]).Mul(load8(buf, base+kx*d.dw, d.sw)))
+						t := ky*d.kw + kx
+						v := acc.Add(archsimd.LoadFloat32x8(&k.w[t]).Mul(archsimd.LoadFloat32x8Slice(buf[base+k.tapOff[t]:])))
 						if full {
-							acc = t
+							acc = v
 							continue
 						}
 						ix := ix0.Add(archsimd.LoadInt32x8(&k.kxOff[kx]))
-						acc = t.Merge(acc, ix.Greater(k.neg1).And(k.iw.Greater(ix)))
+						acc = v.Merge(acc, ix.Greater(k.neg1).And(k.iw.Greater(ix)))
 					}
-				}
-				if k.vact {
-					acc = k.act(acc)
-					if ox+8 <= d.ow {
-						acc.StoreSlice(row[ox : ox+8])
-					} else {
-						acc.StoreSlicePart(row[ox:])
-					}
-					continue
 				}
 				acc.Store(&tmp)
 				archsimd.ClearAVXUpperBits() // before actOne's scalar math
@@ -329,6 +379,39 @@ func avx2DwConv(dst, src, w, b []float32, g *geom) {
 		flush()
 	}
 	archsimd.ClearAVXUpperBits()
+}
+
+// odds are the Permute indices that gather lanes 1, 3, 5, 7 into both
+// halves.
+var odds = [8]uint32{1, 3, 5, 7, 1, 3, 5, 7}
+
+// split2Rows splits the rows ph..ph+ih−1 of stage into their even and
+// odd columns: buf's row r holds stage's columns 0, 2, 4, ... then, from
+// half on, 1, 3, 5, ... (pitch = 2·half, a multiple of 16).
+func split2Rows(buf, stage []float32, ph, ih, pitch, half int) {
+	ev, od := archsimd.LoadUint32x8(&evens), archsimd.LoadUint32x8(&odds)
+	for r := ph * pitch; r < (ph+ih)*pitch; r += pitch {
+		for j := 0; j < pitch; j += 16 {
+			x := archsimd.LoadFloat32x8Slice(stage[r+j : r+j+8])
+			y := archsimd.LoadFloat32x8Slice(stage[r+j+8 : r+j+16])
+			x.Permute(ev).SetHi(y.Permute(ev).GetLo()).StoreSlice(buf[r+j/2 : r+j/2+8])
+			x.Permute(od).SetHi(y.Permute(od).GetLo()).StoreSlice(buf[r+half+j/2 : r+half+j/2+8])
+		}
+	}
+}
+
+// splitRows is split2Rows for stride s > 2: column j·s + p goes to
+// p·half + j, moved as integers (no SSE among AVX code).
+func splitRows(buf, stage []float32, ph, ih, pitch, half, s int) {
+	for r := ph * pitch; r < (ph+ih)*pitch; r += pitch {
+		from := unsafe.Slice((*uint32)(unsafe.Pointer(&stage[r])), pitch)
+		to := unsafe.Slice((*uint32)(unsafe.Pointer(&buf[r])), pitch)
+		for p := range s {
+			for j := range half {
+				to[p*half+j] = from[j*s+p]
+			}
+		}
+	}
 }
 
 // maxTaps bounds the kernel size of avx2DwConv's broadcast weights.
@@ -343,10 +426,14 @@ type vconsts struct {
 	op           ActOp
 	vact         bool
 	laneX        archsimd.Int32x8  // lane·SW
-	neg1, iw     archsimd.Int32x8  // −1 and IW
+	neg1, iw, ih archsimd.Int32x8  // −1, IW and IH
 	kxOff        [maxTaps][8]int32 // kx·DW
+	kyOff        [maxTaps][8]int32 // ky·DH
+	tapOff       [maxTaps]int      // tap ky·KW+kx: its load's buffer index from a block's base
 	start        [][8]int32        // block ox/8: ox·SW − PW
 	startBuf     [64][8]int32
+	ystart       [][8]int32 // row oy: oy·SH − PH
+	ystartBuf    [64][8]int32
 }
 
 func (k *vconsts) init(d geomDims, a Act) {
@@ -359,11 +446,27 @@ func (k *vconsts) init(d geomDims, a Act) {
 		lx[i] = int32(i * d.sw)
 	}
 	k.laneX = archsimd.LoadInt32x8(&lx)
-	k.neg1, k.iw = archsimd.BroadcastInt32x8(-1), archsimd.BroadcastInt32x8(int32(d.iw))
+	k.neg1, k.iw, k.ih = archsimd.BroadcastInt32x8(-1), archsimd.BroadcastInt32x8(int32(d.iw)), archsimd.BroadcastInt32x8(int32(d.ih))
 	for kx := range min(d.kw, maxTaps) {
 		for i := range 8 {
 			k.kxOff[kx][i] = int32(kx * d.dw)
 		}
+	}
+	for ky := range min(d.kh, maxTaps) {
+		for i := range 8 {
+			k.kyOff[ky][i] = int32(ky * d.dh)
+		}
+	}
+	k.ystart = k.ystartBuf[:0]
+	if d.oh > len(k.ystartBuf) {
+		k.ystart = make([][8]int32, 0, d.oh)
+	}
+	for oy := range d.oh {
+		var v [8]int32
+		for i := range v {
+			v[i] = int32(oy*d.sh - d.ph)
+		}
+		k.ystart = append(k.ystart, v)
 	}
 	nb := (d.ow + 7) / 8
 	k.start = k.startBuf[:0]
