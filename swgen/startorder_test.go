@@ -108,6 +108,9 @@ func TestTamperedShardNeverStored(t *testing.T) {
 	if e := browsertest.Eval[string](t, ctx, `t.error || ''`); e != "" {
 		t.Fatalf("after the host was fixed: %s", e)
 	}
+	// A first visit stores the weights after its first inference, at a
+	// lull in calls (lull.js): info.stored says when.
+	browsertest.WaitFor(t, ctx, `t.info.stored`, diagJS, 20*time.Second)
 	if keys := browsertest.Eval[map[string][]string](t, ctx, storedKeysJS); len(keys["pwagen:/"]) == 0 {
 		t.Errorf("IndexedDB holds %v after a good load; want the shards", keys)
 	}
