@@ -14,6 +14,7 @@ import { IDLE_MS, Spin, WORKER_SPIN, channelSupported, serveChannel, waitChannel
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 import { mark, marks, timeline } from './marks.js';
 import { compileEarly, earlyWeights, fromPage, pageDownloads, pageModules, pageWeights } from './early.js';
+import { noServiceWorker, offlineReady, weightsKept } from './offline.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -24,6 +25,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {(p:{phase:string,loaded:number,total:number})=>void} [opts.onProgress]
  * @param {(apply:()=>void)=>void} [opts.onUpdateReady] a new version is installed; apply() switches and reloads
  * @param {(e:{url:string,status:number})=>void} [opts.onInstallFailed] the offline copy could not be stored
+ * @param {()=>void} [opts.onOfflineReady] the app works offline now (model.offlineReady resolved)
  * @param {(message:string)=>void} [opts.onWarning]
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
@@ -154,8 +156,18 @@ async function start(opts, at0, gate, wantSW) {
     storing.then(() => gate?.open());
   };
   gate?.soon(storing); // an app that waits for its user before the first call
-  // A first visit is not yet under the service worker: hand it the .wasm to keep.
-  navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
+  // The offline copy: the service worker keeps the .wasm files this page
+  // runs (a first visit hands them over: it was not under the service
+  // worker) and says so; with the weights in IndexedDB, offlineReady
+  // resolves (offline.js).
+  info.offline = false;
+  const urls = (info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]).map((url) => at(url, base).href);
+  const offline = offlineReady({ urls, weights: weightsKept(info, storing), none: noServiceWorker(wantSW, !!CFG.entry) });
+  offline.then(() => {
+    info.offline = true;
+    mark('offlineReady', at0);
+    opts.onOfflineReady?.();
+  }, () => {});
 
   // pack checks one input and lays it out as the worker takes it, into
   // into (a Uint8Array: a worker's shared channel) when it fits there, else
@@ -187,6 +199,16 @@ async function start(opts, at0, gate, wantSW) {
   };
   return {
     info,
+    /**
+     * Resolves once the app works offline: the service worker holds every
+     * .wasm file this page runs and the weights are in IndexedDB (then
+     * info.offline is true and onOfflineReady is called). Rejects, saying
+     * why, when this load leaves no offline copy (no service worker,
+     * storage "memory", a failed install: the next load tries again).
+     * navigator.serviceWorker.ready is not this: it resolves before the
+     * .wasm files are kept.
+     */
+    offlineReady: offline,
     /**
      * Runs the model on one typed array (a model with one input) or on an
      * object of typed arrays by input name (info.inputs). Resolves to a
