@@ -121,14 +121,17 @@ async function start(opts, at0, gate, wantSW) {
     info.persisted = await ask.catch(() => false);
   };
   // Weights the page downloaded (early.js) are stored once the first
-  // inference settled (or SW_WAIT_MS after a load with no call), when the
-  // page is idle: the first use of IndexedDB in a new profile takes 0.1 to
-  // 0.4 s. info.stored turns true then. The service worker waits for them,
-  // so that an installed app has its weights for offline use.
+  // inference settled (or SW_WAIT_MS after a load with no call), at the
+  // first lull in calls (pool.quiet, lull.js: at most LULL_CAP_MS later),
+  // when the page is idle: the first use of IndexedDB in a new profile
+  // takes 0.1 to 0.4 s. info.stored turns true then. The service worker
+  // waits for them (or for that lull when there is nothing to store), so
+  // that an installed app has its weights for offline use.
   const bufs = byPage && info.weightsFrom === 'network' ? await byPage : null;
   let afterFirst;
   const first = new Promise((resolve) => (afterFirst = resolve));
-  const storing = bufs && info.storage === 'indexeddb' ? first.then(() => new Promise(idle)).then(() => storeBuffers(CFG.weights, bufs)).then((warning) => {
+  const calm = first.then(() => pool.quiet());
+  const storing = bufs && info.storage === 'indexeddb' ? calm.then(() => new Promise(idle)).then(() => storeBuffers(CFG.weights, bufs)).then((warning) => {
     if (warning) {
       info.storage = 'memory';
       (opts.onWarning || console.warn)(warning);
@@ -136,7 +139,7 @@ async function start(opts, at0, gate, wantSW) {
     }
     info.stored = true;
     if (st) return persist();
-  }).catch(() => {}) : Promise.resolve(); // never holds the service worker back
+  }).catch(() => {}) : calm; // never holds the service worker back
   setTimeout(afterFirst, SW_WAIT_MS); // an app that waits for its user before the first call
   if (info.storage === 'indexeddb' && st && !bufs) {
     await persist();
