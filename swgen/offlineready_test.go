@@ -76,33 +76,45 @@ func TestOfflineTheMomentOfflineReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := pack(t, dir)
-	ctx := browsertest.New(t)
-	s := serve(t, out)
-	slowWasm(s, 1500*time.Millisecond)
-	browsertest.Do(t, ctx, chromedp.Navigate(s.URL))
-	browsertest.WaitFor(t, ctx, `window.t?.result || window.t?.error`, diagJS, 60*time.Second)
-	want := browsertest.Eval[string](t, ctx, `t.result || t.error`)
-	if browsertest.Eval[bool](t, ctx, `t.info.offline`) {
-		t.Error("info.offline is true at the first inference of a first visit; want false until the service worker holds the files")
-	}
-	if !browsertest.Eval[bool](t, ctx, `model.offlineReady.then(() => true)`) {
-		t.Fatal("offlineReady resolved to false")
-	}
-	s.stop() // the moment the loader says so
-	if !browsertest.Eval[bool](t, ctx, `t.offline === true && t.events.includes('offline-ready')`) {
-		t.Errorf("offlineReady resolved, but info.offline or onOfflineReady did not follow: %s", browsertest.Eval[string](t, ctx, diagJS))
-	}
-	t.Logf("offline-ready %d ms after the first inference (the service worker's copies of the .wasm files delayed 1.5 s)", browsertest.Eval[int](t, ctx, `t.readyMs`))
-	reload(t, ctx)
-	browsertest.WaitFor(t, ctx, `window.t?.result || window.t?.error`, diagJS, 60*time.Second)
-	if got := browsertest.Eval[string](t, ctx, `t.result || t.error`); got != want {
-		t.Errorf("offline, the moment offlineReady resolved, the reload answers %q; online %q", got, want)
-	}
-	if from := browsertest.Eval[string](t, ctx, `t.info?.weightsFrom || ''`); from != "indexeddb" {
-		t.Errorf("offline weights from %q, want indexeddb", from)
-	}
-	// Under the service worker, with the files held, it resolves at once.
-	if !browsertest.Eval[bool](t, ctx, `model.offlineReady.then(() => model.info.offline)`) {
-		t.Error("offline visit: info.offline is false once offlineReady resolved")
+	for _, tt := range []struct {
+		name  string
+		delay time.Duration // the service worker's copies of the .wasm files (0: the host's rules, cacheable)
+	}{
+		{"host", 0},
+		{"slow-uncached-wasm", 1500 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := browsertest.New(t)
+			s := serve(t, out)
+			if tt.delay > 0 {
+				slowWasm(s, tt.delay)
+			}
+			browsertest.Do(t, ctx, chromedp.Navigate(s.URL))
+			browsertest.WaitFor(t, ctx, `window.t?.result || window.t?.error`, diagJS, 60*time.Second)
+			want := browsertest.Eval[string](t, ctx, `t.result || t.error`)
+			if browsertest.Eval[bool](t, ctx, `t.info.offline`) {
+				t.Error("info.offline is true at the first inference of a first visit; want false until the service worker holds the files")
+			}
+			if !browsertest.Eval[bool](t, ctx, `model.offlineReady.then(() => true)`) {
+				t.Fatal("offlineReady resolved to false")
+			}
+			s.stop() // the moment the loader says so
+			if !browsertest.Eval[bool](t, ctx, `t.offline === true && t.events.includes('offline-ready')`) {
+				t.Errorf("offlineReady resolved, but info.offline or onOfflineReady did not follow: %s", browsertest.Eval[string](t, ctx, diagJS))
+			}
+			t.Logf("offline-ready %d ms after the first inference (the service worker's copies of the .wasm files delayed %v)", browsertest.Eval[int](t, ctx, `t.readyMs`), tt.delay)
+			reload(t, ctx)
+			browsertest.WaitFor(t, ctx, `window.t?.result || window.t?.error`, diagJS, 60*time.Second)
+			if got := browsertest.Eval[string](t, ctx, `t.result || t.error`); got != want {
+				t.Errorf("offline, the moment offlineReady resolved, the reload answers %q; online %q", got, want)
+			}
+			if from := browsertest.Eval[string](t, ctx, `t.info?.weightsFrom || ''`); from != "indexeddb" {
+				t.Errorf("offline weights from %q, want indexeddb", from)
+			}
+			// Under the service worker, with the files held, it resolves at once.
+			if !browsertest.Eval[bool](t, ctx, `model.offlineReady.then(() => model.info.offline)`) {
+				t.Error("offline visit: info.offline is false once offlineReady resolved")
+			}
+		})
 	}
 }
