@@ -36,10 +36,11 @@ export function offlineReady({ urls, weights, none }) {
 function held(w, url) {
   return new Promise((resolve, reject) => {
     const ch = new MessageChannel();
+    // The answer: true once the file is kept.
     ch.port1.onmessage = ({ data }) => {
       ch.port1.close();
-      if (data?.ok) resolve();
-      else reject(new Error(`pwagen: no offline copy yet: the service worker could not keep ${url} (${data?.reason || 'no reason given'}); the next load tries again`));
+      if (data === true) resolve();
+      else reject(new Error(`pwagen: no offline copy yet: the service worker could not keep ${url} (the download failed, or what the host sent was refused: not a whole 2xx answer, an HTML page, or bytes whose SHA-256 is not the package's); the next load tries again`));
     };
     w.postMessage({ type: 'pwagen:cache', url }, [ch.port2]);
   });
