@@ -118,3 +118,47 @@ func TestOfflineTheMomentOfflineReady(t *testing.T) {
 		})
 	}
 }
+
+// whyApp loads the model twice in ways that leave no offline copy and
+// notes what offlineReady says.
+const whyApp = `import { loadModel } from './pwagen.js';
+const t = (window.t = {});
+const why = (m) => m.offlineReady.then(() => 'resolved', (e) => e.message);
+(async () => {
+  const mem = await loadModel({ storage: 'memory' });
+  await mem.predict(new Float32Array([5.1, 3.5, 1.4, 0.2]));
+  t.memory = await why(mem);
+  t.memoryOffline = mem.info.offline;
+  t.noSW = await why(await loadModel({ serviceWorker: false }));
+})().catch((e) => { t.error = e.message; });
+`
+
+// offlineReady rejects, saying why, when a load leaves no offline copy,
+// instead of never settling.
+func TestOfflineReadySaysWhyNot(t *testing.T) {
+	skipShort(t)
+	dir := newApp(t, "why")
+	if err := os.WriteFile(filepath.Join(dir, "web", "app.js"), []byte(whyApp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := pack(t, dir)
+	ctx := browsertest.New(t)
+	s := serve(t, out)
+	browsertest.Do(t, ctx, chromedp.Navigate(s.URL))
+	browsertest.WaitFor(t, ctx, `window.t?.noSW || window.t?.error`, diagJS, 60*time.Second)
+	if e := browsertest.Eval[string](t, ctx, `t.error || ''`); e != "" {
+		t.Fatal(e)
+	}
+	for _, tt := range []struct{ key, want string }{
+		{"memory", `storage "memory"`},
+		{"noSW", "serviceWorker: false"},
+	} {
+		got := browsertest.Eval[string](t, ctx, "t."+tt.key)
+		if !strings.HasPrefix(got, "pwagen: no offline copy") || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: offlineReady says %q; want a rejection that says %q", tt.key, got, tt.want)
+		}
+	}
+	if browsertest.Eval[bool](t, ctx, `t.memoryOffline`) {
+		t.Error(`storage "memory": info.offline is true`)
+	}
+}
