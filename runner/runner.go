@@ -72,6 +72,8 @@ type Model struct {
 	// kernels is the kernel variant linked: a modules.Variant or
 	// native.Variant.
 	kernels string
+	// flush is the native kernels' modules.Pair.Flush, or nil.
+	flush func()
 }
 
 // capped keeps at most max bytes of what is written to it.
@@ -136,7 +138,7 @@ func Load(ctx context.Context, wasm, weights []byte, o Options) (*Model, error) 
 	if err != nil {
 		return fail(m.wrap("initializing the model", err))
 	}
-	m.mod = p.Model
+	m.mod, m.flush = p.Model, p.Flush
 	if weights != nil {
 		ptr, err := m.call(ctx, "pwagen_alloc_weights", uint64(len(weights)))
 		if err != nil {
@@ -206,6 +208,9 @@ func (m *Model) call(ctx context.Context, name string, args ...uint64) (uint64, 
 		return 0, fmt.Errorf("the model does not export %s; is it a pwagen model?", name)
 	}
 	r, err := f.Call(ctx, args...)
+	if m.flush != nil {
+		m.flush()
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, fmt.Errorf("%s: stopped: %w", name, ctx.Err())

@@ -1,0 +1,69 @@
+//go:build goexperiment.simd && amd64 && !wasip1
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAVX2ConvDirect: the direct convolution against im2col followed by
+// the gemm (the SIMD module's lowering of a Conv), bit for bit, on
+// random stride-1 geometries (pads, dilations, 1×k and k×1 kernels, any
+// number of output channels, with and without a bias), with zeros, −0,
+// NaN and Inf among the values.
+func TestAVX2ConvDirect(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	n := func(lo, hi int) int { return lo + r.IntN(hi-lo+1) }
+	fill := func(s []float32) {
+		for i := range s {
+			s[i] = float32(r.NormFloat64())
+			if r.IntN(12) == 0 {
+				s[i] = []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1))}[r.IntN(4)]
+			}
+		}
+	}
+	tried := 0
+	for trial := range 3000 {
+		c, ih, iw, m := n(1, 5), n(1, 12), n(1, 40), n(1, 20)
+		kh, kw := n(1, 5), n(1, 5)
+		dh, dw := n(1, 2), n(1, 2)
+		ph, pw, eh, ew := n(0, 3), n(0, 3), n(0, 2), n(0, 2)
+		oh := ih + ph + eh - (dh*(kh-1) + 1) + 1
+		ow := iw + pw + ew - (dw*(kw-1) + 1) + 1
+		if oh < 1 || ow < 1 {
+			continue
+		}
+		tried++
+		g := geom{int32(c), int32(ih), int32(iw), int32(oh), int32(ow), int32(kh), int32(kw), 1, 1, int32(dh), int32(dw),
+			int32(ph), int32(pw), int32(ih + eh), int32(iw + ew)}
+		if !directConv(&g) {
+			t.Fatalf("geometry %v: not direct", g)
+		}
+		k, np := c*kh*kw, oh*ow
+		src, w := make([]float32, c*ih*iw), make([]float32, m*k)
+		fill(src)
+		fill(w)
+		var bias []float32
+		if trial%3 != 0 {
+			bias = make([]float32, m)
+			fill(bias)
+		}
+		col, want, got := make([]float32, k*np), make([]float32, m*np), make([]float32, m*np)
+		goIm2colConv(col, src, &g)
+		goGemm(want, w, col, bias, m, k, np)
+		avx2ConvDirect(got, src, w, bias, &g, m)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+				t.Fatalf("conv %v, %d outputs, bias %v: output %d is %v, want %v", g, m, bias != nil, i, got[i], want[i])
+			}
+		}
+	}
+	if tried < 1000 {
+		t.Fatalf("only %d geometries tried", tried)
+	}
+}
