@@ -67,3 +67,37 @@ func TestAVX2ConvDirect(t *testing.T) {
 		t.Fatalf("only %d geometries tried", tried)
 	}
 }
+
+// TestAVX2PoolGlobal: a window over the whole plane (the global pools)
+// takes avx2GlobalPool, four channels at a time; against goPool bit for
+// bit, max and average, with and without counting the padding, channel
+// counts around the groups of four.
+func TestAVX2PoolGlobal(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, c := range []int{1, 3, 4, 5, 8, 9} {
+		for _, hw := range [][2]int{{1, 1}, {8, 8}, {3, 7}, {1, 40}} {
+			for _, op := range []int32{0, poolMax, poolCountPad} {
+				ih, iw := hw[0], hw[1]
+				g := geom{int32(c), int32(ih), int32(iw), 1, 1, int32(ih), int32(iw), 1, 1, 1, 1, 0, 0, int32(ih), int32(iw), op}
+				src := make([]float32, c*ih*iw)
+				for i := range src {
+					src[i] = float32(r.NormFloat64())
+					if r.IntN(20) == 0 {
+						src[i] = []float32{float32(math.NaN()), float32(math.Inf(-1)), float32(math.Copysign(0, -1))}[r.IntN(3)]
+					}
+				}
+				want, got := make([]float32, c), make([]float32, c)
+				goPool(want, src, &g)
+				avx2Pool(got, src, &g)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+						t.Fatalf("pool %v: output %d is %v, want %v", g, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
