@@ -111,7 +111,7 @@ func (p *pendingIm2col) conv(mem []byte, s []uint64) bool {
 	g := hostGeom(mem, p.geo)
 	d := g.dims()
 	m, k, n := hu(s[4]), hu(s[5]), hu(s[6])
-	if !directConv(g) || m == 0 || k != hsize(uint64(d.c), uint64(d.kh), uint64(d.kw)) || n != hsize(uint64(d.oh), uint64(d.ow)) {
+	if !directConv(g) || !directPays(g) || m == 0 || k != hsize(uint64(d.c), uint64(d.kh), uint64(d.kw)) || n != hsize(uint64(d.oh), uint64(d.ow)) {
 		return false
 	}
 	c := hf32s(mem, s[0], hsize(m, n))

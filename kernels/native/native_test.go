@@ -451,7 +451,7 @@ func TestNativeDirectConv(t *testing.T) {
 		}
 		p.same("im2col_conv+gemm", []uint64{col, src, ga, out, w, col, bias, uint64(m), uint64(k), uint64(n)})
 	}
-	if direct < 150 {
-		t.Errorf("%d of 300 convolutions ran directly, want at least 150 (3 in 4 have stride 1)", direct)
+	if direct < 100 {
+		t.Errorf("%d of 300 convolutions ran directly, want at least 100 (3 in 4 have stride 1; the narrow ones take im2col)", direct)
 	}
 }

@@ -8,10 +8,25 @@ import (
 )
 
 // directConv reports whether avx2ConvDirect computes the convolution of
-// g: stride 1 and no negative pad.
+// g: stride 1, no negative pad.
 func directConv(g *geom) bool {
 	d := g.dims()
 	return d.sh == 1 && d.sw == 1 && d.ph >= 0 && d.pw >= 0 && d.c > 0 && d.kh > 0 && d.kw > 0 && d.oh > 0 && d.ow > 0
+}
+
+// directPays reports whether the direct convolution is worth it over
+// im2col and the gemm: it computes the columns ox >= ow of its pitch too
+// (kw−1 per row), which for narrow outputs (wake word's later 1×3 layers,
+// 2 or 4 wide) is up to twice the work, while writing and packing the
+// im2col matrix costs about 2/m of the gemm's time per column (measured:
+// more, once the matrix is larger than L2). So: direct when the extra
+// columns are at most an eighth, or the matrix is over 256 KB.
+func directPays(g *geom) bool {
+	d := g.dims()
+	n := d.oh * d.ow
+	n16 := (n + 15) / 16 * 16
+	q16 := (d.oh*(d.ow+(d.kw-1)*d.dw) + 15) / 16 * 16
+	return (q16-n16)*8 <= n16 || d.c*d.kh*d.kw*n > 64<<10
 }
 
 // avx2ConvDirect is avx2Im2colConv followed by avx2Gemm(dst, w, col,
