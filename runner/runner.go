@@ -74,6 +74,8 @@ type Model struct {
 	kernels string
 	// flush is the native kernels' modules.Pair.Flush, or nil.
 	flush func()
+	// fns are the exports call has looked up.
+	fns map[string]api.Function
 }
 
 // capped keeps at most max bytes of what is written to it.
@@ -203,7 +205,18 @@ func (m *Model) wrap(step string, err error) error {
 }
 
 func (m *Model) call(ctx context.Context, name string, args ...uint64) (uint64, error) {
-	f := m.mod.ExportedFunction(name)
+	f := m.fns[name]
+	if f == nil {
+		// Looked up once: each ExportedFunction makes a new call engine
+		// with its own stack (12 MB of garbage per 1,000 predictions,
+		// whose collections stopped the kernels' goroutine).
+		if f = m.mod.ExportedFunction(name); f != nil {
+			if m.fns == nil {
+				m.fns = make(map[string]api.Function)
+			}
+			m.fns[name] = f
+		}
+	}
 	if f == nil {
 		return 0, fmt.Errorf("the model does not export %s; is it a pwagen model?", name)
 	}
