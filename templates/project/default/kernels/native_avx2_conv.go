@@ -111,16 +111,18 @@ func avx2ConvDirect(dst, src, w, bias []float32, g *geom, m int) {
 
 	for j := 0; j < q16; j += 16 {
 		for i := 0; i < m6; i += 6 {
-			wp, bp := &w[0], &zeros[0]
-			if i+6 > m {
-				wp, bp = &wtail[0], &btail[0]
-			} else {
-				wp = &w[i*k]
+			switch {
+			case i+6 <= m:
+				bp := &zeros[0]
 				if bias != nil {
 					bp = &bias[i]
 				}
+				convTile6(&t[i*q16+j], q16, &w[i*k], k, &xp[j], &offs[0], k, bp)
+			case m-i <= 4: // the last rows: 4 (of which some zero) rather than 6
+				convTile4(&t[i*q16+j], q16, &wtail[0], k, &xp[j], &offs[0], k, &btail[0])
+			default:
+				convTile6(&t[i*q16+j], q16, &wtail[0], k, &xp[j], &offs[0], k, &btail[0])
 			}
-			convTile6(&t[i*q16+j], q16, wp, k, &xp[j], &offs[0], k, bp)
 		}
 	}
 
@@ -140,3 +142,9 @@ func avx2ConvDirect(dst, src, w, bias []float32, g *geom, m int) {
 //
 //go:noescape
 func convTile6(c *float32, ldc int, a *float32, lda int, x *float32, offs *int32, k int, bias *float32)
+
+// convTile4 is convTile6 for 4 rows, c + 3·ldc + 15 and a + 3·lda + k − 1
+// the furthest it reaches.
+//
+//go:noescape
+func convTile4(c *float32, ldc int, a *float32, lda int, x *float32, offs *int32, k int, bias *float32)
