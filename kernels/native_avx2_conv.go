@@ -8,91 +8,127 @@ import (
 )
 
 // directConv reports whether avx2ConvDirect computes the convolution of
-// g: stride 1, no negative pad.
+// g: no negative pad, and offsets that fit an int32 of bytes.
 func directConv(g *geom) bool {
 	d := g.dims()
-	return d.sh == 1 && d.sw == 1 && d.ph >= 0 && d.pw >= 0 && d.c > 0 && d.kh > 0 && d.kw > 0 && d.oh > 0 && d.ow > 0
+	if d.ph < 0 || d.pw < 0 || d.c <= 0 || d.kh <= 0 || d.kw <= 0 || d.oh <= 0 || d.ow <= 0 {
+		return false
+	}
+	l := directLayout(d)
+	return int64(d.c)*int64(d.sh*d.sw)*int64(l.plane)+int64(l.q16) < 1<<28
 }
 
 // directPays reports whether the direct convolution is worth it over
 // im2col and the gemm: it computes the columns ox >= ow of its pitch too
-// (kw−1 per row), which for narrow outputs (wake word's later 1×3 layers,
-// 2 or 4 wide) is up to twice the work, while writing and packing the
-// im2col matrix costs about 2/m of the gemm's time per column (measured:
-// more, once the matrix is larger than L2). So: direct when the extra
-// columns are at most an eighth, or the matrix is over 256 KB.
+// ((kw−1)·dw/sw per row), which for narrow outputs (wake word's later
+// 1×3 layers, 2 or 4 wide) is up to twice the work, while writing and
+// packing the im2col matrix costs about 2/m of the gemm's time per column
+// (measured: more, once the matrix is larger than L2). So: direct when
+// the extra columns are at most an eighth, or the matrix is over 256 KB.
 func directPays(g *geom) bool {
 	d := g.dims()
 	n := d.oh * d.ow
 	n16 := (n + 15) / 16 * 16
-	q16 := (d.oh*(d.ow+(d.kw-1)*d.dw) + 15) / 16 * 16
-	return (q16-n16)*8 <= n16 || d.c*d.kh*d.kw*n > 64<<10
+	return (directLayout(d).q16-n16)*8 <= n16 || d.c*d.kh*d.kw*n > 64<<10
+}
+
+// convLayout is the shape of avx2ConvDirect's input planes: each of the
+// sh·sw phases of a channel is hp rows of pitch values.
+type convLayout struct{ pitch, hp, plane, q16 int }
+
+func directLayout(d geomDims) convLayout {
+	pitch := d.ow + (d.kw-1)*d.dw/d.sw
+	hp := d.oh + (d.kh-1)*d.dh/d.sh
+	return convLayout{pitch, hp, hp * pitch, (d.oh*pitch + 15) / 16 * 16}
 }
 
 // avx2ConvDirect is avx2Im2colConv followed by avx2Gemm(dst, w, col,
 // bias, m, c·kh·kw, oh·ow), bit for bit, without the im2col matrix (for
 // a 3×3 kernel nine times the input, larger than L2 on the fixtures'
-// first layers, and written then read once). For a stride-1
-// convolution, column q = oy·P + ox of an im2col matrix whose rows are P
-// = ow + (kw−1)·dw values apart is, at tap p = (ic, ky, kx), the input's
-// zero-padded plane read at q + ic·plane + ky·dh·P + kx·dw. So the input
-// is copied once into zero-padded planes of pitch P, and the gemm tile
-// (convTile6) reads each tap's 16 columns in place from a table of
-// offsets instead of a packed panel: the same products added in the same
-// order, p = 0 … k−1, each rounded before its addition. The outputs
-// land in a scratch matrix of pitch P (the columns ox >= ow are
-// computed and dropped) and are then copied to dst, which may overlap
-// src. The padding adds a·0 where im2col holds a 0: the same terms.
-// Its caller checks directConv(g).
+// first layers, and written then read once). The zero-padded input is
+// split once into its sh·sw phases (row y, column x of the padded
+// input go to phase (y mod sh, x mod sw) at (y/sh, x/sw): for stride 1
+// one phase, the padded plane itself), each hp rows of P = ow +
+// (kw−1)·dw/sw values. Then column q = oy·P + ox of the im2col matrix is,
+// at tap p = (ic, ky, kx), phase ((ky·dh) mod sh, (kx·dw) mod sw) of
+// channel ic read at q + (ky·dh/sh)·P + kx·dw/sw: one offset per tap.
+// The gemm tile (convTile6) reads each tap's 16 columns in place from
+// the table of offsets instead of a packed panel: the same products
+// added in the same order, p = 0 … k−1, each rounded before its
+// addition. The outputs land in a scratch matrix of pitch P (the columns
+// ox >= ow are computed and dropped) and are then copied to dst, which
+// may overlap src. The padding adds a·0 where im2col holds a 0: the same
+// terms. Its caller checks directConv(g).
 func avx2ConvDirect(dst, src, w, bias []float32, g *geom, m int) {
 	d := g.dims()
 	k := d.c * d.kh * d.kw
-	pitch := d.ow + (d.kw-1)*d.dw
-	hp := d.oh + (d.kh-1)*d.dh
-	plane := hp * pitch
-	q := d.oh * pitch
-	q16 := (q + 15) / 16 * 16
-	last := (d.c-1)*plane + (d.kh-1)*d.dh*pitch + (d.kw-1)*d.dw // the largest offset
+	l := directLayout(d)
+	pitch, hp, plane, q16 := l.pitch, l.hp, l.plane, l.q16
+	phases := d.sh * d.sw
+	chan_ := phases * plane // one channel's phases
 	m6 := (m + 5) / 6 * 6
-	dst, src, w = dst[:m*d.oh*d.ow], src[:d.c*d.ih*d.iw], w[:m*k]
-
-	xs := getScratch(max(d.c*plane, q16+last))
-	defer scratch.Put(xs)
-	ts := getScratch(m6 * q16)
-	defer scratch.Put(ts)
+	p, last := 0, 0
 	sc := getScratch(k + 6*k + 6) // the offsets, a last partial tile's weights and biases
 	defer scratch.Put(sc)
-	xp, t := *xs, *ts
 	offs := unsafe.Slice((*int32)(unsafe.Pointer(&(*sc)[0])), k)
 	wtail, btail := (*sc)[k:k+6*k], (*sc)[7*k:7*k+6]
-	p := 0
 	for ic := range d.c {
 		for ky := range d.kh {
 			for kx := range d.kw {
-				offs[p] = int32(4 * (ic*plane + ky*d.dh*pitch + kx*d.dw))
+				y, x := ky*d.dh, kx*d.dw
+				o := ic*chan_ + ((y%d.sh)*d.sw+x%d.sw)*plane + (y/d.sh)*pitch + x/d.sw
+				offs[p] = int32(4 * o)
+				last = max(last, o)
 				p++
 			}
 		}
 	}
+	dst, src, w = dst[:m*d.oh*d.ow], src[:d.c*d.ih*d.iw], w[:m*k]
+
+	xs := getScratch(max(d.c*chan_, q16+last))
+	defer scratch.Put(xs)
+	ts := getScratch(m6 * q16)
+	defer scratch.Put(ts)
+	xp, t := *xs, *ts
 	var zeros [6]float32
 
 	for ic := range d.c {
 		in := src[ic*d.ih*d.iw : (ic+1)*d.ih*d.iw]
-		for y := range hp {
-			row := xp[ic*plane+y*pitch : ic*plane+(y+1)*pitch]
-			iy := y - d.ph
-			if iy < 0 || iy >= d.ih {
-				vzero(row)
-				continue
+		for ry := range d.sh {
+			for rx := range d.sw {
+				ph := xp[ic*chan_+(ry*d.sw+rx)*plane : ic*chan_+(ry*d.sw+rx+1)*plane]
+				for r := range hp {
+					row := ph[r*pitch : (r+1)*pitch]
+					iy := r*d.sh + ry - d.ph
+					if iy < 0 || iy >= d.ih {
+						vzero(row)
+						continue
+					}
+					if d.sw == 1 {
+						l := min(d.pw, pitch)
+						n := min(d.iw, pitch-l)
+						vzero(row[:l])
+						vcopy(row[l:l+n], in[iy*d.iw:])
+						vzero(row[l+n:])
+						continue
+					}
+					// Column c of the phase is input column c·sw + rx − pw:
+					// moved as integers (a float32 through Go's scalar code
+					// takes SSE instructions among the 256-bit code).
+					rb, ib := bitsOf(row), bitsOf(in[iy*d.iw:(iy+1)*d.iw])
+					for c := range rb {
+						ix := c*d.sw + rx - d.pw
+						v := uint32(0)
+						if ix >= 0 && ix < d.iw {
+							v = ib[ix]
+						}
+						rb[c] = v
+					}
+				}
 			}
-			l := min(d.pw, pitch)
-			n := min(d.iw, pitch-l)
-			vzero(row[:l])
-			vcopy(row[l:l+n], in[iy*d.iw:])
-			vzero(row[l+n:])
 		}
 	}
-	vzero(xp[d.c*plane:])
+	vzero(xp[d.c*chan_:])
 	if m6 > m {
 		r := m6 - 6
 		vzero(wtail)

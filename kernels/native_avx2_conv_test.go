@@ -10,7 +10,7 @@ import (
 
 // TestAVX2ConvDirect: the direct convolution against im2col followed by
 // the gemm (the SIMD module's lowering of a Conv), bit for bit, on
-// random stride-1 geometries (pads, dilations, 1×k and k×1 kernels, any
+// random geometries (strides 1 to 4, pads, dilations, 1×k and k×1 kernels, any
 // number of output channels, with and without a bias), with zeros, −0,
 // NaN and Inf among the values.
 func TestAVX2ConvDirect(t *testing.T) {
@@ -33,13 +33,17 @@ func TestAVX2ConvDirect(t *testing.T) {
 		kh, kw := n(1, 5), n(1, 5)
 		dh, dw := n(1, 2), n(1, 2)
 		ph, pw, eh, ew := n(0, 3), n(0, 3), n(0, 2), n(0, 2)
-		oh := ih + ph + eh - (dh*(kh-1) + 1) + 1
-		ow := iw + pw + ew - (dw*(kw-1) + 1) + 1
-		if oh < 1 || ow < 1 {
+		sh, sw := 1, 1
+		if trial%2 == 1 { // strided: the input split into phases
+			sh, sw = n(1, 4), n(1, 4)
+		}
+		if ih+ph+eh < dh*(kh-1)+1 || iw+pw+ew < dw*(kw-1)+1 {
 			continue
 		}
+		oh := (ih+ph+eh-(dh*(kh-1)+1))/sh + 1
+		ow := (iw+pw+ew-(dw*(kw-1)+1))/sw + 1
 		tried++
-		g := geom{int32(c), int32(ih), int32(iw), int32(oh), int32(ow), int32(kh), int32(kw), 1, 1, int32(dh), int32(dw),
+		g := geom{int32(c), int32(ih), int32(iw), int32(oh), int32(ow), int32(kh), int32(kw), int32(sh), int32(sw), int32(dh), int32(dw),
 			int32(ph), int32(pw), int32(ih + eh), int32(iw + ew)}
 		if !directConv(&g) {
 			t.Fatalf("geometry %v: not direct", g)
