@@ -22,14 +22,16 @@ func directConv(g *geom) bool {
 // im2col and the gemm: it computes the columns ox >= ow of its pitch too
 // ((kw−1)·dw/sw per row), which for narrow outputs (wake word's later
 // 1×3 layers, 2 or 4 wide) is up to twice the work, while writing and
-// packing the im2col matrix costs about 2/m of the gemm's time per column
-// (measured: more, once the matrix is larger than L2). So: direct when
-// the extra columns are at most an eighth, or the matrix is over 256 KB.
+// packing the im2col matrix was measured at more than the arithmetic
+// suggests (cifar_cnn's last 3×3 layer, 8 wide: im2col 17% of the
+// model's time, its extra direct columns 25% of that layer's gemm, ~3%
+// of the model). So: direct when the extra columns are at most a
+// quarter, or the matrix is over 256 KB.
 func directPays(g *geom) bool {
 	d := g.dims()
 	n := d.oh * d.ow
 	n16 := (n + 15) / 16 * 16
-	return (directLayout(d).q16-n16)*8 <= n16 || d.c*d.kh*d.kw*n > 64<<10
+	return (directLayout(d).q16-n16)*4 <= n16 || d.c*d.kh*d.kw*n > 64<<10
 }
 
 // convLayout is the shape of avx2ConvDirect's input planes: each of the
