@@ -421,37 +421,61 @@ func TestNativeDirectConv(t *testing.T) {
 	p := newPair(t)
 	direct := 0
 	for i := range 300 {
-		g := &gen{r: rand.New(rand.NewPCG(uint64(i), 29)), p: p, next: base, special: i%3 == 2, stride1: i%4 != 0}
-		ga, c, ih, iw, oh, ow, kh, kw := g.geom(0, 0, 0)
-		k, n := c*kh*kw, oh*ow
-		col, src := g.region(k*n), g.region(c*ih*iw)
-		m := g.n(1, 40)
-		if i%5 == 0 {
-			m = g.n(1, 6)
-		}
-		out, w, bias := g.region(m*n), g.region(m*k), g.opt(m)
-		before, _ := p.nativeMem.Read(uint32(col), uint32(4*k*n))
-		before = bytes.Clone(before)
-		for j, mod := range []api.Module{p.native, p.wasm} {
-			if _, err := mod.ExportedFunction("im2col_conv").Call(p.ctx, col, src, ga); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := mod.ExportedFunction("gemm").Call(p.ctx, out, w, col, bias, uint64(m), uint64(k), uint64(n)); err != nil {
-				t.Fatal(err)
-			}
-			if j == 0 {
-				p.flush()
-			}
-		}
-		after, _ := p.nativeMem.Read(uint32(col), uint32(4*k*n))
-		ws, _ := p.wsMem.Read(uint32(col), uint32(4*k*n))
-		if bytes.Equal(after, before) && !bytes.Equal(after, ws) {
+		if directConvCase(p, uint64(i), i%3 == 2, i%4 != 0) {
 			direct++
-			copy(after, ws) // the matrix the native kernels did not write
 		}
-		p.same("im2col_conv+gemm", []uint64{col, src, ga, out, w, col, bias, uint64(m), uint64(k), uint64(n)})
 	}
 	if direct < 100 {
 		t.Errorf("%d of 300 convolutions ran directly, want at least 100 (3 in 4 have stride 1; the narrow ones take im2col)", direct)
 	}
+}
+
+// FuzzNativeDirectConv is TestNativeDirectConv for one seed.
+func FuzzNativeDirectConv(f *testing.F) {
+	for i := range 12 {
+		f.Add(uint64(i)*104729, i%3 == 0, i%2 == 0)
+	}
+	p := newPair(f)
+	f.Fuzz(func(t *testing.T, seed uint64, special, stride1 bool) {
+		p.t = t
+		directConvCase(p, seed, special, stride1)
+	})
+}
+
+// directConvCase calls im2col_conv and a gemm of its matrix on random
+// operands in both instances, checks the memories (the matrix aside
+// where the native kernels did not write it), and reports whether they
+// did not.
+func directConvCase(p *pair, seed uint64, special, stride1 bool) bool {
+	p.t.Helper()
+	g := &gen{r: rand.New(rand.NewPCG(seed, 29)), p: p, next: base, special: special, stride1: stride1}
+	ga, c, ih, iw, oh, ow, kh, kw := g.geom(0, 0, 0)
+	k, n := c*kh*kw, oh*ow
+	col, src := g.region(k*n), g.region(c*ih*iw)
+	m := g.n(1, 40)
+	if seed%5 == 0 {
+		m = g.n(1, 6)
+	}
+	out, w, bias := g.region(m*n), g.region(m*k), g.opt(m)
+	before, _ := p.nativeMem.Read(uint32(col), uint32(4*k*n))
+	before = bytes.Clone(before)
+	for j, mod := range []api.Module{p.native, p.wasm} {
+		if _, err := mod.ExportedFunction("im2col_conv").Call(p.ctx, col, src, ga); err != nil {
+			p.t.Fatal(err)
+		}
+		if _, err := mod.ExportedFunction("gemm").Call(p.ctx, out, w, col, bias, uint64(m), uint64(k), uint64(n)); err != nil {
+			p.t.Fatal(err)
+		}
+		if j == 0 {
+			p.flush()
+		}
+	}
+	after, _ := p.nativeMem.Read(uint32(col), uint32(4*k*n))
+	ws, _ := p.wsMem.Read(uint32(col), uint32(4*k*n))
+	direct := bytes.Equal(after, before) && !bytes.Equal(after, ws)
+	if direct {
+		copy(after, ws) // the matrix the native kernels did not write
+	}
+	p.same("im2col_conv+gemm", []uint64{col, src, ga, out, w, col, bias, uint64(m), uint64(k), uint64(n)})
+	return direct
 }
