@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -96,18 +98,24 @@ func browserPid(bctx context.Context) int {
 
 // threadShares sums the CPU ms between two threadCPU samples by kind of
 // Chromium thread: the Web Workers' threads (one per worker), the page's
-// main thread, and everything else (the IO threads, the GPU and network
-// processes, the browser process).
-func threadShares(before, after map[int]threadTime) (workers, page, other float64) {
+// main thread (a renderer process's first thread), the thread pools
+// (where V8 compiles and tiers up wasm and JavaScript in the background,
+// and collects garbage), and everything else (the IO threads, the GPU
+// and network processes, the browser process).
+func threadShares(before, after map[int]threadTime) (workers, page, pools, other float64) {
+	renderer := map[string]bool{}
 	for tid, a := range after {
 		d := float64(a.ns-before[tid].ns) / 1e6
 		if d <= 0 {
 			continue
 		}
+		pid, _, _ := strings.Cut(a.name, ":")
 		switch {
 		case strings.Contains(a.name, "/DedicatedWorker"):
 			workers += d
-		case strings.Contains(a.name, "/CrRendererMain"):
+		case strings.Contains(a.name, "/ThreadPool"):
+			pools += d
+		case pid == strconv.Itoa(tid) && isRenderer(pid, renderer):
 			page += d
 		default:
 			other += d
@@ -116,8 +124,20 @@ func threadShares(before, after map[int]threadTime) (workers, page, other float6
 	return
 }
 
+// isRenderer tells whether process pid is a Chromium renderer, memoised
+// in seen.
+func isRenderer(pid string, seen map[string]bool) bool {
+	r, ok := seen[pid]
+	if !ok {
+		b, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+		r = strings.Contains(string(b), "--type=renderer")
+		seen[pid] = r
+	}
+	return r
+}
+
 // fmtShares is a loop's CPU per call by kind of thread.
 func fmtShares(l poolLoop) string {
 	n := float64(max(l.Calls, 1))
-	return fmt.Sprintf("workers %s, page %s, other %s", fmtUs(l.WorkerMs*1000/n), fmtUs(l.PageMs*1000/n), fmtUs(l.OtherMs*1000/n))
+	return fmt.Sprintf("workers %s, page %s, thread pools %s, other %s", fmtUs(l.WorkerMs*1000/n), fmtUs(l.PageMs*1000/n), fmtUs(l.PoolMs*1000/n), fmtUs(l.OtherMs*1000/n))
 }

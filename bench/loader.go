@@ -228,7 +228,7 @@ type poolLoop struct {
 	Ms    float64 `json:"ms"`
 	CPUMs float64 `json:"-"`
 	// The CPU ms of the browser's threads by kind (threadShares).
-	WorkerMs, PageMs, OtherMs float64 `json:"-"`
+	WorkerMs, PageMs, PoolMs, OtherMs float64 `json:"-"`
 }
 
 func (l *poolLoop) add(x poolLoop) {
@@ -237,6 +237,7 @@ func (l *poolLoop) add(x poolLoop) {
 	l.CPUMs += x.CPUMs
 	l.WorkerMs += x.WorkerMs
 	l.PageMs += x.PageMs
+	l.PoolMs += x.PoolMs
 	l.OtherMs += x.OtherMs
 }
 
@@ -252,7 +253,7 @@ func timePool(bctx context.Context, profile string, workers int, kind string) (p
 	c0, t0 := cpuTicks(profile), threadCPU(pid)
 	l, err := eval[poolLoop](bctx, fmt.Sprintf("__ldr.loop(%d, %q, 3000)", workers, kind))
 	l.CPUMs = float64(cpuTicks(profile)-c0) * 1000 / clockTicks
-	l.WorkerMs, l.PageMs, l.OtherMs = threadShares(t0, threadCPU(pid))
+	l.WorkerMs, l.PageMs, l.PoolMs, l.OtherMs = threadShares(t0, threadCPU(pid))
 	return l, err
 }
 
