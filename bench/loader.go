@@ -512,9 +512,9 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 				rows = append(rows, row(fmt.Sprintf("… %d worker(s): CPU per call by Chromium thread", w), func(p *loaderPage) string { return fmtShares(k.get(p)[w-1]) }))
 			}
 		}
-		rows = append(rows, row(fmt.Sprintf("**%s: 2 workers' speed-up**", k.what), func(p *loaderPage) string {
+		rows = append(rows, row(fmt.Sprintf("**%s: 2 workers' speed-up** (by CPU: 2 × CPU per call with 1 / with 2, what two free cores would give if the CPU spread evenly)", k.what), func(p *loaderPage) string {
 			l := k.get(p)
-			return fmt.Sprintf("%.2f×", l[0].perCall()/l[1].perCall())
+			return fmt.Sprintf("%.2f× (%.2f×)", l[0].perCall()/l[1].perCall(), cpuSpeedup(*l))
 		}))
 	}
 	b.WriteString(table([]string{"", "plain page (" + plain.Transport + ")", "isolated page (" + iso.Transport + ")"}, rows))
@@ -580,6 +580,7 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		{fmt.Sprintf("predictBatch of %d digits, 2 workers against 1, plain page", poolBatch), fmt.Sprintf("%.2f×", speedup(plain.Batch)), "≥ 1.7×", verdict(speedup(plain.Batch) >= 1.7)},
 		{fmt.Sprintf("predictBatch of %d digits, 2 workers against 1, isolated page", poolBatch), fmt.Sprintf("%.2f×", speedup(iso.Batch)), "≥ 1.7×", verdict(speedup(iso.Batch) >= 1.7)},
 		{"the same, against the machine's ceiling in the same loops (bare workers 2 against 1): plain, isolated", fmt.Sprintf("%.2f×, %.2f× of %.2f×, %.2f×", speedup(plain.Batch), speedup(iso.Batch), speedup(plain.Bare), speedup(iso.Bare)), "(reads the goal against what the machine gives)", "–"},
+		{"the same by CPU (2 × CPU per batch with 1 worker / with 2): pool plain, isolated; bare workers plain, isolated", fmt.Sprintf("%.2f×, %.2f×; %.2f×, %.2f×", cpuSpeedup(plain.Batch), cpuSpeedup(iso.Batch), cpuSpeedup(plain.Bare), cpuSpeedup(iso.Bare)), "(what two free cores would give)", "–"},
 	}
 	b.WriteString(table([]string{"goal", "measured", "wanted", ""}, goals))
 
@@ -599,6 +600,12 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 	b.WriteString("A figure near its threshold can pass in one run and fail in the next on this shared machine; the ratios measured side by side in one run are the figures to read.\n")
 	return b.String()
 }
+
+// cpuSpeedup is what two free cores would give two workers at the CPU
+// the loops measured, if it spread evenly: 2 × one worker's CPU per call
+// over two workers'. Unlike the wall time it does not depend on how much
+// of the machine the rest of its load left the browser.
+func cpuSpeedup(l [2]poolLoop) float64 { return 2 * l[0].cpuPerCall() / l[1].cpuPerCall() }
 
 // speedup is one worker's wall time per call over two workers'.
 func speedup(l [2]poolLoop) float64 { return l[0].perCall() / l[1].perCall() }
