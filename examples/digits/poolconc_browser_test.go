@@ -19,13 +19,20 @@ import (
 // calls made one at a time, and in how many of 40 rounds of two predict
 // calls made at once both workers had theirs when the second call
 // returned (the page polls for a lone call's answer: spin true, which
-// never backs off).
+// never backs off); then, with one part of n calls made at once made to
+// fail in its worker, how the calls settled.
 const poolConcJS = `(async (b64, n) => {
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const digits = Array.from({ length: n }, (_, i) => Float32Array.from(bytes.subarray(i * 784, (i + 1) * 784), (v) => v / 255));
   const per = new Map();
   const post = Worker.prototype.postMessage;
+  let breakOne = false, broken = 0;
   Worker.prototype.postMessage = function (msg, transfer) {
+    if (breakOne && msg?.type === 'batch' && msg.sizes.length > 1) {
+      // the last input's length past the end: the worker fails the part
+      [breakOne, broken] = [false, broken + 1];
+      msg = { ...msg, sizes: msg.sizes.map((v, i) => (i === msg.sizes.length - 1 ? v + 4 : v)) };
+    }
     const w = per.get(this) || { sab: null, items: 0, posts: 0 };
     per.set(this, w);
     if (msg?.type === 'channel') w.sab = msg.sab;
@@ -53,6 +60,14 @@ const poolConcJS = `(async (b64, n) => {
       if (s1.every((w, i) => w.seq > s0[i].seq || w.posts > s0[i].posts)) both++;
       await Promise.all(calls);
     }
+    breakOne = true;
+    const retried = await Promise.allSettled(digits.map((d) => m.predict(d)));
+    const retry = {
+      broken,
+      resolved: retried.filter((x) => x.status === 'fulfilled').length,
+      same: JSON.stringify(retried.map((x) => x.value && Array.from(x.value))) === JSON.stringify(one),
+      first: retried.find((x) => x.status === 'rejected')?.reason?.message || '',
+    };
     m.dispose();
     return {
       transport: m.info.transport,
@@ -63,6 +78,7 @@ const poolConcJS = `(async (b64, n) => {
       }),
       same: JSON.stringify(got) === JSON.stringify(one),
       both,
+      retry,
     };
   } finally {
     Worker.prototype.postMessage = post;
@@ -76,7 +92,9 @@ const poolConcJS = `(async (b64, n) => {
 // together, in fewer turns of the workers than calls. (Before, on the
 // isolated page, the page's poll for the first call's answer held back
 // the calls made after it in the same loop, which then waited for it;
-// and every call took a turn of its own.)
+// and every call took a turn of its own.) A part of such calls that
+// fails in its worker is run again call by call, so that one input's
+// failure would be its own call's alone.
 func TestBrowserPoolConcurrent(t *testing.T) {
 	const n = 40
 	nv := LoadNative(t)
@@ -99,6 +117,11 @@ func TestBrowserPoolConcurrent(t *testing.T) {
 				Workers   []worker
 				Same      bool
 				Both      int
+				Retry     struct {
+					Broken, Resolved int
+					Same             bool
+					First            string
+				}
 			}](t, ctx, fmt.Sprintf("%s(%q, %d)", poolConcJS, base64.StdEncoding.EncodeToString(nv.Pixels(n)), n))
 			t.Logf("%s: per worker (inputs, turns) %v", r.Transport, r.Workers)
 			if r.Transport != tt.transport {
@@ -123,6 +146,9 @@ func TestBrowserPoolConcurrent(t *testing.T) {
 			}
 			if r.Both != 40 {
 				t.Errorf("two predict calls made at once reached both workers by the time the second returned in %d of 40 rounds, want 40: the page's poll for the first's answer held the second back", r.Both)
+			}
+			if rt := r.Retry; rt.Broken != 1 || rt.Resolved != n || !rt.Same {
+				t.Errorf("with one part of %d predict calls made at once failed in its worker (%d broken), %d calls resolved (first rejection: %q), answers the same: %v; want each call of the part run again alone, all %d resolved with the same answers", n, rt.Broken, rt.Resolved, rt.First, rt.Same, n)
 			}
 			checkNoErrors(t, ctx)
 		})
