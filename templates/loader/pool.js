@@ -1,6 +1,7 @@
 // The page side of the model's workers: one Web Worker per model instance,
 // a queue of calls, handed out to the workers: a single input to the next
-// idle one, a batch in parts to whichever has room. The first worker
+// idle one, a batch in parts to whichever has room, and single inputs
+// queued behind one another in parts too (pump). The first worker
 // downloads and compiles the model and reads the weights (from IndexedDB
 // or the network); it posts the compiled modules and a copy of the weights,
 // and the others start from them (after the first call: release): nothing
