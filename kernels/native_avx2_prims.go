@@ -181,11 +181,15 @@ func getScratch(n int) *[]float32 {
 func avx2DwConv(dst, src, w, b []float32, g *geom) {
 	d := g.dims()
 	taps := d.kh * d.kw
+	a := Act{Op: ActOp(g[gOp]), Alpha: math.Float32frombits(uint32(g[gAlpha])), Beta: math.Float32frombits(uint32(g[gBeta]))}
+	if dwLanes(d, a) {
+		avx2DwConvLanes(dst, src, w, b, d, a)
+		return
+	}
 	if taps > maxTaps || d.ow < 8 && d.oh*d.ow < 8 {
 		goDwConv(dst, src, w, b, g)
 		return
 	}
-	a := Act{Op: ActOp(g[gOp]), Alpha: math.Float32frombits(uint32(g[gAlpha])), Beta: math.Float32frombits(uint32(g[gBeta]))}
 	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)
 	owp := (d.ow + 7) &^ 7
 	s := d.sw

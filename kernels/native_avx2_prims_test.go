@@ -96,6 +96,9 @@ func TestAVX2PrimsRandom(t *testing.T) {
 	}
 	for trial := range 6000 {
 		c, ih, iw := n(1, 4), n(1, 14), n(1, 40)
+		if trial%2 == 0 {
+			c = n(5, 20) // eight channels and more: avx2DwConvLanes, full and partial groups
+		}
 		kh, kw := n(1, min(ih+1, 5)), n(1, 5)
 		sh, sw, dh, dw := n(1, 3), n(1, 5), n(1, 2), n(1, 2) // strides above 2 gather (load8)
 		ph, pw, eh, ew := n(0, 3), n(0, 3), n(0, 2), n(0, 2)
