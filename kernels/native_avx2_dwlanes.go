@@ -12,7 +12,7 @@ import (
 // (avx2DwConvLanes): a vector activation, and either eight channels or
 // more to fill the lanes or a plane too narrow to fill them along a row.
 func dwLanes(d geomDims, a Act) bool {
-	return vectorAct(a) && d.kh*d.kw <= maxTaps && (d.c >= 8 || d.ow < 8)
+	return d.kh*d.kw <= maxTaps && (d.c >= 8 || d.ow < 8)
 }
 
 // avx2DwConvLanes computes a depthwise convolution eight channels at a
