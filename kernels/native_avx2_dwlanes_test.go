@@ -63,3 +63,29 @@ func TestAVX2DwLanes(t *testing.T) {
 		}
 	}
 }
+
+// TestClip8: clip8 against Go's min(max(x, lo), hi) on every pair of
+// special and ordinary values, bounds among them (NaN aside, lo > hi too), bit for bit
+// (any NaN equals any NaN).
+func TestClip8(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	negz := float32(math.Copysign(0, -1))
+	vals := []float32{0, negz, 1, -1, 6, -6, 0.5, float32(math.Inf(1)), float32(math.Inf(-1)), math.SmallestNonzeroFloat32,
+		-math.SmallestNonzeroFloat32, math.MaxFloat32, float32(math.NaN()), math.Float32frombits(0x7f800001), math.Float32frombits(0xffc00000)}
+	for _, lo := range vals[:12] {
+		for _, hi := range vals[:12] {
+			x := make([]float32, len(vals)+3) // + a tail past the vector loop
+			copy(x, vals)
+			got := make([]float32, len(x))
+			avx2Act(got, x, Act{Op: ActClip, Alpha: lo, Beta: hi})
+			for i, v := range x {
+				want := min(max(v, lo), hi)
+				if math.Float32bits(got[i]) != math.Float32bits(want) && !(got[i] != got[i] && want != want) {
+					t.Errorf("clip(%v, %v, %v) = %v (%#x), want %v (%#x)", v, lo, hi, got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
+				}
+			}
+		}
+	}
+}
