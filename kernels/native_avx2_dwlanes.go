@@ -5,6 +5,7 @@ package kernels
 import (
 	"simd/archsimd"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -36,9 +37,7 @@ func avx2DwConvLanes(dst, src, w, b []float32, d geomDims, a Act) {
 	sp := getScratch(8 * (ihw + ohw))
 	defer scratch.Put(sp)
 	in8, out8 := (*sp)[:8*ihw], (*sp)[8*ihw:]
-	pl := plans.Get().(*dwPlan)
-	defer plans.Put(pl)
-	pl.build(d)
+	pl := planFor(d)
 	var k laneConsts
 	wb := u32s(w)
 	for c0 := 0; c0 < d.c; c0 += 8 {
@@ -94,14 +93,31 @@ type dwPlan struct {
 	taps           []dwTap
 	pos            []dwPos
 	cls            []dwClass
-	yr, xr         []int    // each row's and column's range of inside taps: lo, hi
-	ycls, xcls     []int    // each row's and column's distinct range
-	yfirst, xfirst []int    // each distinct range's first row or column
-	d              geomDims // the geometry built for
-	built          bool
+	yr, xr         []int // each row's and column's range of inside taps: lo, hi
+	ycls, xcls     []int // each row's and column's distinct range
+	yfirst, xfirst []int // each distinct range's first row or column
 }
 
-var plans = sync.Pool{New: func() any { return new(dwPlan) }}
+// plans caches the plans of the geometries met, read-only once built: a
+// model's layers meet the same few on every call. maxPlans bounds it
+// (past it, each call builds its own).
+var (
+	plans    sync.Map // geomDims → *dwPlan
+	nplans   atomic.Int32
+	maxPlans = int32(256)
+)
+
+func planFor(d geomDims) *dwPlan {
+	if p, ok := plans.Load(d); ok {
+		return p.(*dwPlan)
+	}
+	p := new(dwPlan)
+	p.build(d)
+	if nplans.Add(1) <= maxPlans {
+		plans.Store(d, p)
+	}
+	return p
+}
 
 func (pl *dwPlan) tapPtr(t int) *dwTap {
 	if t == len(pl.taps) {
@@ -111,10 +127,6 @@ func (pl *dwPlan) tapPtr(t int) *dwTap {
 }
 
 func (pl *dwPlan) build(d geomDims) {
-	if pl.built && pl.d == d {
-		return
-	}
-	pl.d, pl.built = d, true
 	pl.yr = tapRange(pl.yr[:0], d.oh, d.kh, d.sh, d.dh, d.ph, d.ih)
 	pl.xr = tapRange(pl.xr[:0], d.ow, d.kw, d.sw, d.dw, d.pw, d.iw)
 	pl.ycls, pl.yfirst = rangeIndex(pl.ycls[:0], pl.yfirst[:0], pl.yr)
