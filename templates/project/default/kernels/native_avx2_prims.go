@@ -179,7 +179,9 @@ func getScratch(n int) *[]float32 {
 	return b
 }
 
-// avx2DwConv computes each output row 8 outputs at a time, the last block
+// avx2DwConv takes the channels-in-lanes loop (avx2DwConvLanes) for eight
+// channels or more, or planes narrower than 8. Otherwise (a few wide
+// channels) it computes each output row 8 outputs at a time, the last block
 // too (its extra lanes are not stored). Each channel's plane is first
 // copied into a zeroed scratch plane with its padding rows and columns
 // and room for the loads past the last output, so every load lies inside
