@@ -102,10 +102,11 @@ type dwPlan struct {
 // model's layers meet the same few on every call. maxPlans bounds it
 // (past it, each call builds its own).
 var (
-	plans    sync.Map // geomDims → *dwPlan
-	nplans   atomic.Int32
-	maxPlans = int32(256)
+	plans  sync.Map // geomDims → *dwPlan
+	nplans atomic.Int32
 )
+
+const maxPlans = 256
 
 func planFor(d geomDims) *dwPlan {
 	if p, ok := plans.Load(d); ok {
@@ -113,7 +114,7 @@ func planFor(d geomDims) *dwPlan {
 	}
 	p := new(dwPlan)
 	p.build(d)
-	if nplans.Add(1) <= maxPlans {
+	if nplans.Load() < maxPlans && nplans.Add(1) <= maxPlans {
 		plans.Store(d, p)
 	}
 	return p
