@@ -165,6 +165,7 @@ type gen struct {
 	next    uint32
 	special bool // mix NaN, ±Inf, ±0, denormals into the values
 	stride1 bool // geometries of stride 1
+	wide    bool // geometries of 5 to 20 channels (the depthwise's eight channels in the lanes)
 }
 
 const base = 1 << 16
@@ -216,6 +217,9 @@ func (g *gen) f(v float32) uint64 { return uint64(math.Float32bits(v)) }
 func (g *gen) geom(op int32, alpha, beta float32) (addr uint64, c, ih, iw, oh, ow, kh, kw int) {
 	for {
 		c, ih, iw = g.n(1, 6), g.n(1, 14), g.n(1, 40)
+		if g.wide {
+			c = 2 + 3*c // 5, 8, 11, 14, 17, 20: full and partial groups of eight
+		}
 		if g.r.IntN(4) == 0 {
 			ih = 1 // 1-D
 		}
@@ -372,10 +376,22 @@ func TestNativeKernelsMatchSIMD(t *testing.T) {
 			}
 		})
 	}
+	// The depthwise and the pool on 5 to 20 channels: planes 1 to 40
+	// wide, strides 1 to 5, padding.
+	for _, name := range []string{"dwconv", "pool"} {
+		t.Run(name+"/wide", func(t *testing.T) {
+			p.t = t
+			for i := range 200 {
+				g := &gen{r: rand.New(rand.NewPCG(uint64(i), 17)), p: p, next: base, special: i%3 == 2, wide: true}
+				p.call(name, g.args(name)...)
+			}
+		})
+	}
 }
 
-// FuzzNativeKernels is TestNativeKernelsMatchSIMD for one kernel (k
-// modulo their number) and one seed.
+// FuzzNativeKernels is TestNativeKernelsMatchSIMD for one kernel (k's
+// low 7 bits modulo their number) and one seed; k's top bit asks for
+// geometries of 5 to 20 channels (gen.wide).
 func FuzzNativeKernels(f *testing.F) {
 	for i := range 20 {
 		f.Add(uint8(i), uint64(i)*7919, i%2 == 0)
@@ -384,8 +400,8 @@ func FuzzNativeKernels(f *testing.F) {
 	f.Fuzz(func(t *testing.T, k uint8, seed uint64, special bool) {
 		p.t = t
 		names := tested()
-		name := names[int(k)%len(names)]
-		g := &gen{r: rand.New(rand.NewPCG(seed, 17)), p: p, next: base, special: special}
+		name := names[int(k&127)%len(names)]
+		g := &gen{r: rand.New(rand.NewPCG(seed, 17)), p: p, next: base, special: special, wide: k&128 != 0}
 		p.call(name, g.args(name)...)
 	})
 }
