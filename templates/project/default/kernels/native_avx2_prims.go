@@ -521,6 +521,9 @@ func (k *vconsts) act(v archsimd.Float32x8) archsimd.Float32x8 {
 }
 
 func avx2Pool(dst, src []float32, g *geom) {
+	if avx2PoolPadded(dst, src, g) {
+		return
+	}
 	d := g.dims()
 	isMax, countPad := g[gOp]&poolMax != 0, g[gOp]&poolCountPad != 0
 	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)
