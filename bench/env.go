@@ -75,24 +75,9 @@ func goCmd(ctx context.Context, dir string, extraEnv []string, args ...string) (
 }
 
 // npm installs the comparison tools from the lockfile, once per run, and
-// only when node_modules is missing or older than the lockfile.
+// only when that lockfile is not installed already (npmCI's stamp).
 func (e *env) npm(ctx context.Context) error {
-	e.npmOnce.Do(func() {
-		lock, err := os.Stat(filepath.Join(e.node, "package-lock.json"))
-		if err != nil {
-			e.npmErr = fmt.Errorf("bench/node/package-lock.json: %w", err)
-			return
-		}
-		if mods, err := os.Stat(filepath.Join(e.node, "node_modules", ".package-lock.json")); err == nil && !mods.ModTime().Before(lock.ModTime()) {
-			return
-		}
-		logf("npm ci in %s", e.node)
-		cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = e.node
-		if out, err := cmd.CombinedOutput(); err != nil {
-			e.npmErr = fmt.Errorf("npm ci in bench/node: %v\n%s", err, tail(string(out)))
-		}
-	})
+	e.npmOnce.Do(func() { e.npmErr = npmCI(ctx, e.node) })
 	return e.npmErr
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -78,23 +77,7 @@ func (e *env) ortDir() string { return filepath.Join(e.node, "ort") }
 // npmORT installs bench/node/ort from its lockfile (npm checks each
 // tarball's sha512 integrity), once per run.
 func (e *env) npmORT(ctx context.Context) error {
-	e.ortOnce.Do(func() {
-		dir := e.ortDir()
-		lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
-		if err != nil {
-			e.ortErr = err
-			return
-		}
-		if mods, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil && !mods.ModTime().Before(lock.ModTime()) {
-			return
-		}
-		logf("npm ci --ignore-scripts in %s", dir)
-		cmd := exec.CommandContext(ctx, "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			e.ortErr = fmt.Errorf("npm ci --ignore-scripts in bench/node/ort: %v\n%s", err, tail(string(out)))
-		}
-	})
+	e.ortOnce.Do(func() { e.ortErr = npmCI(ctx, e.ortDir(), "--ignore-scripts") })
 	return e.ortErr
 }
 

@@ -2,10 +2,8 @@ package modules_test
 
 import (
 	"fmt"
-	"net/http"
 	"testing"
 
-	"github.com/chromedp/chromedp"
 	"github.com/pwagen/pwagen/internal/browsertest"
 	"github.com/pwagen/pwagen/kernels/modules"
 )
@@ -13,26 +11,7 @@ import (
 // BenchmarkBrowserKernel times single kernel calls in Chromium, called
 // from JS through the forwarder on a plain memory, and reports µs/call.
 func BenchmarkBrowserKernel(b *testing.B) {
-	url, _ := browsertest.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/":
-			w.Header().Set("Content-Type", "text/html")
-			w.Write([]byte("<!doctype html><title>k</title>"))
-		case "/forwarder.wasm":
-			w.Header().Set("Content-Type", "application/wasm")
-			w.Write(modules.Forwarder())
-		default:
-			k, err := modules.Wasm(modules.Variant(r.URL.Path[1 : len(r.URL.Path)-5]))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			w.Header().Set("Content-Type", "application/wasm")
-			w.Write(k)
-		}
-	}))
-	ctx := browsertest.New(b)
-	browsertest.Do(b, ctx, chromedp.Navigate(url))
+	ctx := kernelPage(b)
 	for _, v := range modules.Variants {
 		for _, c := range []struct{ name, call string }{
 			{"gemv128x784", "f.gemv(py, pa, px, pb, 128, 784)"},
@@ -41,20 +20,13 @@ func BenchmarkBrowserKernel(b *testing.B) {
 		} {
 			b.Run(fmt.Sprintf("%s/%s", c.name, v), func(b *testing.B) {
 				js := fmt.Sprintf(`(async () => {
-					const bytes = async (u) => (await fetch(u)).arrayBuffer();
-					const memory = new WebAssembly.Memory({ initial: 256 });
-					const fwd = (await WebAssembly.instantiate(await bytes('/forwarder.wasm'), {})).instance;
-					await WebAssembly.instantiate(await bytes('/%s.wasm'), { model: { memory }, kernels: { table: fwd.exports.table } });
-					const f = fwd.exports;
-					const fl = new Float32Array(memory.buffer);
-					for (let i = 0; i < fl.length; i++) fl[i] = Math.sin(i) * 0.5;
-					const pa = 1024, px = pa + 9 * 1048576, pb = px + 4096, py = pb + 4096, pc = py + 4096;
+					`+kernelPrelude(v)+`const pa = 1024, px = pa + 9 * 1048576, pb = px + 4096, py = pb + 4096, pc = py + 4096;
 					const n = Math.max(10, Math.floor(%d));
 					for (let i = 0; i < 50; i++) %s;
 					const t0 = performance.now();
 					for (let i = 0; i < n; i++) %s;
 					return (performance.now() - t0) * 1000 / n;
-				})()`, v, 2000, c.call, c.call)
+				})()`, 2000, c.call, c.call)
 				var us float64
 				for b.Loop() {
 					us = browsertest.Eval[float64](b, ctx, js)

@@ -2,7 +2,6 @@ package modules_test
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -19,24 +18,7 @@ import (
 // dot products with their activation quantization (q8act + q8dotgemm or
 // q8dotgemv). It reports µs per call and the ratios to float32.
 func BenchmarkBrowserQ8Dot(b *testing.B) {
-	url, _ := browsertest.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/":
-			w.Header().Set("Content-Type", "text/html")
-			w.Write([]byte("<!doctype html><title>k</title>"))
-		case "/forwarder.wasm":
-			w.Header().Set("Content-Type", "application/wasm")
-			w.Write(modules.Forwarder())
-		case "/simd.wasm":
-			k, _ := modules.Wasm(modules.SIMD)
-			w.Header().Set("Content-Type", "application/wasm")
-			w.Write(k)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	ctx := browsertest.New(b, chromedp.Flag("js-flags", "--no-liftoff"))
-	browsertest.Do(b, ctx, chromedp.Navigate(url))
+	ctx := kernelPage(b, chromedp.Flag("js-flags", "--no-liftoff"))
 	// m×k×n: gemm shapes of the torch fixtures' convolutions (im2col) and
 	// a 1×1 convolution; n = 1 is a gemv (a Linear layer).
 	for _, s := range [][3]int{{16, 150, 64}, {6, 25, 576}, {32, 288, 256}, {64, 576, 64}, {96, 16, 256}, {24, 96, 64}, {128, 784, 1}, {10, 256, 1},
@@ -57,14 +39,7 @@ func BenchmarkBrowserQ8Dot(b *testing.B) {
 					"f.q8dotgemv(pc, pq, ps, pbq, f.q8act(pbq, pb, k, 1), pbias, m, k)"
 			}
 			js := fmt.Sprintf(`(async () => {
-				const bytes = async (u) => (await fetch(u)).arrayBuffer();
-				const memory = new WebAssembly.Memory({ initial: 256 });
-				const fwd = (await WebAssembly.instantiate(await bytes('/forwarder.wasm'), {})).instance;
-				await WebAssembly.instantiate(await bytes('/simd.wasm'), { model: { memory }, kernels: { table: fwd.exports.table } });
-				const f = fwd.exports;
-				const fl = new Float32Array(memory.buffer);
-				for (let i = 0; i < fl.length; i++) fl[i] = Math.sin(i) * 0.5;
-				const m = %d, k = %d, n = %d;
+				`+kernelPrelude(modules.SIMD)+`const m = %d, k = %d, n = %d;
 				const pa = 1024, pb = pa + 4*m*k + 64, pc = pb + 4*k*n + 64, pbias = pc + 4*m*n + 64;
 				const pq = pbias + 4*m + 64, ps = pq + m*k + 64, pbq = ps + 4*m + 64;
 				// The wasm back end's tile path (importer convQ8Dot, fewer than
@@ -109,24 +84,7 @@ func BenchmarkBrowserQ8Dot(b *testing.B) {
 // (q8dwact + q8dwconv), taking turns in one page (best of 9 rounds). It
 // reports µs per call and the ratio to float32.
 func BenchmarkBrowserQ8Dw(b *testing.B) {
-	url, _ := browsertest.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/":
-			w.Header().Set("Content-Type", "text/html")
-			w.Write([]byte("<!doctype html><title>k</title>"))
-		case "/forwarder.wasm":
-			w.Header().Set("Content-Type", "application/wasm")
-			w.Write(modules.Forwarder())
-		case "/simd.wasm":
-			k, _ := modules.Wasm(modules.SIMD)
-			w.Header().Set("Content-Type", "application/wasm")
-			w.Write(k)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	ctx := browsertest.New(b, chromedp.Flag("js-flags", "--no-liftoff"))
-	browsertest.Do(b, ctx, chromedp.Navigate(url))
+	ctx := kernelPage(b, chromedp.Flag("js-flags", "--no-liftoff"))
 	for _, l := range fixtureLayers["mobilenetv2"] {
 		if l.group == 1 {
 			continue
@@ -147,14 +105,7 @@ func BenchmarkBrowserQ8Dw(b *testing.B) {
 				return "[" + strings.Join(s, ",") + "]"
 			}
 			js := fmt.Sprintf(`(async () => {
-				const bytes = async (u) => (await fetch(u)).arrayBuffer();
-				const memory = new WebAssembly.Memory({ initial: 256 });
-				const fwd = (await WebAssembly.instantiate(await bytes('/forwarder.wasm'), {})).instance;
-				await WebAssembly.instantiate(await bytes('/simd.wasm'), { model: { memory }, kernels: { table: fwd.exports.table } });
-				const f = fwd.exports;
-				const fl = new Float32Array(memory.buffer);
-				for (let i = 0; i < fl.length; i++) fl[i] = Math.sin(i) * 0.5;
-				const i32 = new Int32Array(memory.buffer);
+				`+kernelPrelude(modules.SIMD)+`const i32 = new Int32Array(memory.buffer);
 				const C = %d, is = %d, os = %d, tile = %d;
 				const pgf = 256, pgt = 512, pgq = 768;
 				i32.set(%s, pgf/4); i32.set(%s, pgt/4); i32.set(%s, pgq/4);
