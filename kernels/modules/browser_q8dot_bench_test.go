@@ -42,10 +42,13 @@ func BenchmarkBrowserQ8Dot(b *testing.B) {
 				`+kernelPrelude(modules.SIMD)+`const m = %d, k = %d, n = %d;
 				const pa = 1024, pb = pa + 4*m*k + 64, pc = pb + 4*k*n + 64, pbias = pc + 4*m*n + 64;
 				const pq = pbias + 4*m + 64, ps = pq + m*k + 64, pbq = ps + 4*m + 64;
-				// The wasm back end's tile path (importer convQ8Dot, fewer than
-				// 8 channels): weights widened, float32 gemm without a bias,
-				// then one ActScale (scale, bias) per row; the widening of the
-				// weights (m·k values, in generated code) is left out.
+				// The wasm back end's q8gemmTile path (importer convQ8Dot,
+				// fewer than 8 channels a group): weights widened, float32
+				// gemm without a bias, then one ActScale (scale, bias) per row;
+				// the widening of the weights (m·k values, in generated code)
+				// is left out. Where all the weights fit the tile (lenet's
+				// first convolution), ConvQ8 dequantizes them and runs the
+				// float32 gemm, with its bias: the f32 column.
 				const tile = () => { f.gemm(pc, pa, pb, 0, m, k, n); for (let r = 0; r < m; r++) f.act(pc + 4*r*n, pc + 4*r*n, n, %d, 1.5, 0.25); };
 				const runs = [() => %s, () => %s, () => %s, () => f.q8act(pbq, pb, k, n), tile];
 				const reps = Math.max(5, Math.floor(2e7 / (m*k*n)));
