@@ -123,6 +123,8 @@ export interface LoadOptions {
   base?: string | URL;
   onProgress?: (p: Progress) => void;
   onWarning?: (message: string) => void;
+  /** The app works offline now: the app's service worker (with pwagen-sw.js) holds the package's .wasm files and the weights are in IndexedDB (model.offlineReady resolved). */
+  onOfflineReady?: () => void;
   /** Where the weights are kept (default "indexeddb"). */
   storage?: "indexeddb" | "memory";
   /** Force the kernels (default: "simd" where supported, else "scalar"; "baseline" for models without kernels). */
@@ -159,6 +161,8 @@ export interface ModelInfo {
   bytesFromIndexedDB: number;
   storage: "indexeddb" | "memory";
   stored: boolean;
+  /** true once the offline copy is whole (model.offlineReady resolved) */
+  offline: boolean;
   persisted: boolean;
   weightsMs: number;
   /** the .wasm compiled while downloading (the host sent application/wasm) */
@@ -177,6 +181,8 @@ export interface ModelInfo {
 const dtsModel = `
 export interface Model {
   info: ModelInfo;
+  /** Resolves once the app works offline: the service worker holds the package's .wasm files and the weights are in IndexedDB. Rejects, saying why, when this load leaves no offline copy. */
+  offlineReady: Promise<void>;
   /** Runs the model in its Web Worker. Input of the wrong name, dtype or length rejects, naming what was expected. */
   predict(input: Input): Promise<Output>;
   /** Runs the model on each input, split across the workers; resolves to the outputs in the same order. */

@@ -124,9 +124,13 @@ func TestNewPackageServeOffline(t *testing.T) {
 		t.Errorf("installability errors: %s", b)
 	}
 
-	// The service worker holds the shell and the .wasm; then the server goes.
-	browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 20*time.Second)
-	browsertest.WaitFor(t, ctx, wasmCachedJS, `'the .wasm is not in a cache'`, 20*time.Second)
+	// The page says it works offline (model.offlineReady: the service
+	// worker holds the shell and every .wasm it runs, the weights are in
+	// IndexedDB); then the server goes.
+	browsertest.WaitFor(t, ctx, `!document.getElementById('offline-ready').hidden`, diagJS, 30*time.Second)
+	if !browsertest.Eval[bool](t, ctx, wasmCachedJS) {
+		t.Fatal("the page says it works offline, but no .wasm is in a cache")
+	}
 	stop()
 	if _, err := http.Get(url); err == nil {
 		t.Fatal("server still answers after stop")

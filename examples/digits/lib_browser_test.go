@@ -89,6 +89,7 @@ navigator.serviceWorker?.register('./sw.js');
 const model = await loadModel(OPTS);
 window.consumer = {
   info: model.info,
+  offlineReady: () => model.offlineReady.then(() => model.info.offline),
   async classify(b64, n) {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const probs = [];
@@ -222,17 +223,20 @@ func TestLibCrossOrigin(t *testing.T) {
 	}
 	compareWithNative(t, nv, online, libDigits)
 
-	// pwagen-sw.js keeps the .wasm files and index.js once the app's service worker runs.
+	// pwagen-sw.js keeps the .wasm files and index.js once the app's
+	// service worker runs, and says so: offlineReady resolves then.
+	if !browsertest.Eval[bool](t, ctx, `window.consumer.offlineReady()`) {
+		t.Error("offlineReady resolved, but info.offline is false")
+	}
 	model := libURL + modelWasm(t, dir)
 	browsertest.WaitFor(t, ctx, fmt.Sprintf(`(async () => {
-  await navigator.serviceWorker.ready;
   for (const k of await caches.keys()) {
     if (!k.startsWith('pwagen-lib:')) continue;
     const c = await caches.open(k);
     if (await c.match(%q) && await c.match(%q)) return true;
   }
   return false;
-})()`, model, libURL+packager.LibEntry), `caches.keys().then((k) => JSON.stringify(k))`, 60*time.Second)
+})()`, model, libURL+packager.LibEntry), `caches.keys().then((k) => JSON.stringify(k))`, time.Second)
 
 	lib.Stop()
 	consumer.Stop()

@@ -145,7 +145,7 @@ func TestBrowserTypesWords(t *testing.T) {
 		}
 	}
 
-	browsertest.Eval[bool](t, ctx, `navigator.serviceWorker.ready.then((r) => !!r.active)`)
+	waitOffline(t, ctx) // not navigator.serviceWorker.ready: it resolves before the .wasm is kept
 	srv.Stop()
 	openApp(t, ctx, srv.URL)
 	if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "indexeddb" {
@@ -263,5 +263,16 @@ func TestBrowserTokenizer(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// waitOffline waits for the page to show that the loader's offlineReady
+// resolved: the service worker holds the model's files and the weights
+// are in IndexedDB, so the app works with the server gone.
+func waitOffline(t *testing.T, ctx context.Context) {
+	t.Helper()
+	browsertest.WaitFor(t, ctx, `['ready', 'no'].includes(document.getElementById('offline').dataset.offline)`, pageState, time.Minute)
+	if got := browsertest.Eval[string](t, ctx, `document.getElementById('offline').dataset.offline + ': ' + document.getElementById('offline').textContent`); got != "ready: ready: works without a network" {
+		t.Fatalf("the page says offline %q, want ready", got)
 	}
 }

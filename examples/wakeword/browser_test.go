@@ -104,7 +104,7 @@ func TestBrowserDetectsFromMicrophone(t *testing.T) {
 				t.Errorf("the detection says %q", v)
 			}
 			if i == 0 {
-				browsertest.Eval[bool](t, ctx, `navigator.serviceWorker.ready.then((r) => !!r.active)`)
+				waitOffline(t, ctx) // not navigator.serviceWorker.ready: it resolves before the .wasm is kept
 				srv.Stop()
 				listen(t, ctx, srv.URL)
 				if from := browsertest.Eval[string](t, ctx, `document.getElementById('from').dataset.from`); from != "indexeddb" {
@@ -146,5 +146,16 @@ func TestBrowserIgnoresOtherSound(t *testing.T) {
 			}
 			noErrors(t, ctx)
 		})
+	}
+}
+
+// waitOffline waits for the page to show that the loader's offlineReady
+// resolved: the service worker holds the model's files and the weights
+// are in IndexedDB, so the app works with the server gone.
+func waitOffline(t *testing.T, ctx context.Context) {
+	t.Helper()
+	browsertest.WaitFor(t, ctx, `['ready', 'no'].includes(document.getElementById('offline').dataset.offline)`, pageState, time.Minute)
+	if got := browsertest.Eval[string](t, ctx, `document.getElementById('offline').dataset.offline + ': ' + document.getElementById('offline').textContent`); got != "ready: ready: works without a network" {
+		t.Fatalf("the page says offline %q, want ready", got)
 	}
 }

@@ -3,8 +3,9 @@
 // idle one, a batch in parts to whichever has room. The first worker
 // downloads and compiles the model and reads the weights (from IndexedDB
 // or the network); it posts the compiled modules and a copy of the weights,
-// and the others start from them (after the first call: release): nothing
-// is compiled or read twice.
+// and the others start from them (at the first lull in calls after the
+// first call, or at once when calls need them: release): nothing is
+// compiled or read twice.
 //
 // Messages, page → worker: {type: 'load', storage, variant, maxMemory, share,
 // early, pageWeights} (the first, then the page's {type: 'modules'} and
@@ -21,6 +22,7 @@
 import { CFG } from './config.js';
 import { PageChannel, channelSupported, OK, POSTED } from './channel.js';
 import { layout } from './typed.js';
+import { lull } from './lull.js';
 
 const MAX_WORKERS = 64;
 
@@ -82,6 +84,8 @@ export class Pool {
     this.info = null;
     this.shared = null; // the first worker's modules and weights, until every worker has started
     this.released = false; // whether the other workers may start (release)
+    this.lulling = false; // whether release waits for a lull (quiet)
+    this.lastEnd = 0; // performance.now() when the last part was answered
   }
 
   start(load) {
@@ -92,13 +96,20 @@ export class Pool {
   }
 
   // release lets the other workers start, from what the first one shared:
-  // once the first call settled, or when a call has to wait for a worker.
+  // at the first lull in calls after the first call settled (finish), or
+  // at once when a call has to wait for a worker or a batch comes (run).
   // Before, their start (a module Worker each, the model instantiated, the
-  // weights copied) would take the cores from the first inference.
+  // weights copied) would take the cores from the first inference and the
+  // calls that follow it (lull.js).
   release() {
-    if (this.released) return;
+    if (this.released || this.failed) return;
     this.released = true;
     this.spawnNext();
+  }
+
+  // quiet resolves at the next lull in this pool's calls (lull.js).
+  quiet() {
+    return lull(() => this.queue.length > 0 || this.members.some((m) => m.jobs.length > 0), () => this.lastEnd);
   }
 
   // spawnNext starts the next worker from the first one's modules and
@@ -228,6 +239,7 @@ export class Pool {
   run(items, single) {
     if (this.failed) return Promise.reject(this.failed);
     if (!items.length) return Promise.resolve([]);
+    if (!single) this.release(); // a batch wants every worker
     return new Promise((resolve, reject) => {
       this.queue.push({ items, single, next: 0, left: items.length, outputs: single ? null : new Array(items.length), resolve, reject, done: false });
       this.pump();
@@ -315,7 +327,11 @@ export class Pool {
     const job = m.jobs.shift();
     if (!job) return; // already settled (a dropped worker's late answer)
     this.settle(job, err, outs);
-    this.release(); // the first call settled
+    this.lastEnd = performance.now();
+    if (!this.released && !this.lulling) {
+      this.lulling = true; // the first call settled: the others start at a lull
+      this.quiet().then(() => this.release());
+    }
     this.pump();
   }
 

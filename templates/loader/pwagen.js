@@ -14,6 +14,7 @@ import { IDLE_MS, Spin, WORKER_SPIN, channelSupported, serveChannel, waitChannel
 import { isThreadHelper, startThreads, threadsURLs } from './threads.js';
 import { mark, marks, timeline } from './marks.js';
 import { compileEarly, earlyWeights, fromPage, pageDownloads, pageModules, pageWeights } from './early.js';
+import { noServiceWorker, offlineReady, weightsKept } from './offline.js';
 const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
 
 // ---------- page side ----------
@@ -24,6 +25,7 @@ const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof Wor
  * @param {(p:{phase:string,loaded:number,total:number})=>void} [opts.onProgress]
  * @param {(apply:()=>void)=>void} [opts.onUpdateReady] a new version is installed; apply() switches and reloads
  * @param {(e:{url:string,status:number})=>void} [opts.onInstallFailed] the offline copy could not be stored
+ * @param {()=>void} [opts.onOfflineReady] the app works offline now (model.offlineReady resolved)
  * @param {(message:string)=>void} [opts.onWarning]
  * @param {"indexeddb"|"memory"} [opts.storage] where the weights are kept
  * @param {boolean} [opts.serviceWorker] register sw.js (default true)
@@ -119,14 +121,17 @@ async function start(opts, at0, gate, wantSW) {
     info.persisted = await ask.catch(() => false);
   };
   // Weights the page downloaded (early.js) are stored once the first
-  // inference settled (or SW_WAIT_MS after a load with no call), when the
-  // page is idle: the first use of IndexedDB in a new profile takes 0.1 to
-  // 0.4 s. info.stored turns true then. The service worker waits for them,
-  // so that an installed app has its weights for offline use.
+  // inference settled (or SW_WAIT_MS after a load with no call), at the
+  // first lull in calls (pool.quiet, lull.js: at most LULL_CAP_MS later),
+  // when the page is idle: the first use of IndexedDB in a new profile
+  // takes 0.1 to 0.4 s. info.stored turns true then. The service worker
+  // waits for them (or for that lull when there is nothing to store), so
+  // that an installed app has its weights for offline use.
   const bufs = byPage && info.weightsFrom === 'network' ? await byPage : null;
   let afterFirst;
   const first = new Promise((resolve) => (afterFirst = resolve));
-  const storing = bufs && info.storage === 'indexeddb' ? first.then(() => new Promise(idle)).then(() => storeBuffers(CFG.weights, bufs)).then((warning) => {
+  const calm = first.then(() => pool.quiet());
+  const storing = bufs && info.storage === 'indexeddb' ? calm.then(() => new Promise(idle)).then(() => storeBuffers(CFG.weights, bufs)).then((warning) => {
     if (warning) {
       info.storage = 'memory';
       (opts.onWarning || console.warn)(warning);
@@ -134,7 +139,7 @@ async function start(opts, at0, gate, wantSW) {
     }
     info.stored = true;
     if (st) return persist();
-  }).catch(() => {}) : Promise.resolve(); // never holds the service worker back
+  }).catch(() => {}) : calm; // never holds the service worker back
   setTimeout(afterFirst, SW_WAIT_MS); // an app that waits for its user before the first call
   if (info.storage === 'indexeddb' && st && !bufs) {
     await persist();
@@ -154,8 +159,18 @@ async function start(opts, at0, gate, wantSW) {
     storing.then(() => gate?.open());
   };
   gate?.soon(storing); // an app that waits for its user before the first call
-  // A first visit is not yet under the service worker: hand it the .wasm to keep.
-  navigator.serviceWorker?.ready.then((r) => { for (const url of info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]) r.active?.postMessage({ type: 'pwagen:cache', url: at(url, base).href }); });
+  // The offline copy: the service worker keeps the .wasm files this page
+  // runs (a first visit hands them over: it was not under the service
+  // worker) and says so; with the weights in IndexedDB, offlineReady
+  // resolves (offline.js).
+  info.offline = false;
+  const urls = (info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]).map((url) => at(url, base).href);
+  const offline = offlineReady({ urls, weights: weightsKept(info, storing), none: noServiceWorker(wantSW, !!CFG.entry) });
+  offline.then(() => {
+    info.offline = true;
+    mark('offlineReady', at0);
+    opts.onOfflineReady?.();
+  }, () => {});
 
   // pack checks one input and lays it out as the worker takes it, into
   // into (a Uint8Array: a worker's shared channel) when it fits there, else
@@ -187,6 +202,16 @@ async function start(opts, at0, gate, wantSW) {
   };
   return {
     info,
+    /**
+     * Resolves once the app works offline: the service worker holds every
+     * .wasm file this page runs and the weights are in IndexedDB (then
+     * info.offline is true and onOfflineReady is called). Rejects, saying
+     * why, when this load leaves no offline copy (no service worker,
+     * storage "memory", a failed install: the next load tries again).
+     * navigator.serviceWorker.ready is not this: it resolves before the
+     * .wasm files are kept.
+     */
+    offlineReady: offline,
     /**
      * Runs the model on one typed array (a model with one input) or on an
      * object of typed arrays by input name (info.inputs). Resolves to a

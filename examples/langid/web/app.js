@@ -133,6 +133,15 @@ async function main() {
   }[info.weightsFrom] ?? String(info.weightsFrom ?? '–');
   $('from').dataset.from = info.weightsFrom ?? '';
   $('engine').textContent = [info.variant, ...(info.features || [])].filter(Boolean).join(', ') || '–';
+  // The one signal that the app works without a network: the service
+  // worker holds the model's files and the weights are on this device.
+  model.offlineReady.then(() => {
+    $('offline').textContent = 'ready: works without a network';
+    $('offline').dataset.offline = 'ready';
+  }, (err) => {
+    $('offline').textContent = err.message;
+    $('offline').dataset.offline = 'no';
+  });
   // One inference on an empty word warms the engine up; from the start of
   // the navigation to here is the time to first inference.
   try {

@@ -291,6 +291,12 @@ async function main() {
   }
   $('loading').hidden = true;
   $('info').textContent = describe(model.info);
+  // The one signal that the app works without a network: the service worker
+  // holds the model's files and the weights are on this device.
+  model.offlineReady.then(() => {
+    $('offline-ready').hidden = false;
+    $('info').textContent = describe(model.info);
+  }, () => {});
   enable();
   document.documentElement.dataset.ready = 'true';
 }

@@ -93,6 +93,12 @@ async function main() {
   }
   $('loading').hidden = true;
   $('info').textContent = describe(model.info);
+  // The one signal that the app works without a network: the service worker
+  // holds the model's files and the weights are on this device.
+  model.offlineReady.then(() => {
+    $('offline-ready').hidden = false;
+    $('info').textContent = describe(model.info);
+  }, () => {});
   button.disabled = false;
 
   async function classify() {
