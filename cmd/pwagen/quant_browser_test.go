@@ -47,6 +47,7 @@ func TestQuantizedModelsInChromium(t *testing.T) {
 			inJS, _ := json.Marshal(in.Float32())
 			predict := `import('./pwagen.js').then(async ({ loadModel }) => {
 				const m = await loadModel();
+				window.model = m;
 				const x = new Float32Array(` + string(inJS) + `);
 				const out = await m.predict(x);
 				return { out: Array.from(out), variant: m.info.variant };
@@ -85,6 +86,8 @@ func TestQuantizedModelsInChromium(t *testing.T) {
 				if a, b := argmax64(r.Out), argmax32(torchOut.Float32()); a != b {
 					t.Errorf("%s: top-1 class %d, torch %d", mode, a, b)
 				}
+				// Offline once the loader says the offline copy is whole.
+				browsertest.Eval[bool](t, ctx, `model.offlineReady.then(() => true)`)
 				browsertest.WaitFor(t, ctx, `navigator.serviceWorker.controller`, `'no controller'`, 30*time.Second)
 				stop()
 				browsertest.Do(t, ctx, chromedp.Reload())
