@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pwagen/pwagen/config"
 	"github.com/pwagen/pwagen/kernels/modules"
@@ -31,8 +32,13 @@ type loaderPage struct {
 	DigLdr    float64 `json:"digitLoader"`
 	// Batch and Conc are indexed by workers − 1: predictBatch of poolBatch
 	// digits, and poolBatch concurrent predict calls.
-	Batch, Conc [2]poolLoop        `json:"-"`
-	Echo        map[string]float64 `json:"echo"`
+	Batch, Conc [2]poolLoop `json:"-"`
+	// Bare is the machine's ceiling in this page: the batch on bare
+	// workers (bareBatchWorkerJS), one on all of it and two on half
+	// each; Native the same work natively (nativeCeiling), 1 and 2
+	// goroutines, timed in the same loops.
+	Bare, Native [2]poolLoop        `json:"-"`
+	Echo         map[string]float64 `json:"echo"`
 	// Windows are iris direct, through the loader (spinning and with
 	// spin: false), and the empty worker; DigWin the same for one digit.
 	Windows map[string]window `json:"windows"`
@@ -179,7 +185,7 @@ const windowsJS = `(async (model, fwd, kern, weights, x) => {
 // warms both up. __ldr.loop(workers, kind, ms) then runs batches (kind
 // "batch": predictBatch; "concurrent": as many predict calls at once) for
 // about ms and returns their count and the time they took.
-const loaderPoolJS = `(async (n, batch, runs, warmMs) => {
+const loaderPoolJS = `(async (n, batch, runs, warmMs, bare) => {
   const { loadModel } = await import('/pwagen.js');
   const opts = { serviceWorker: false, storage: 'memory' };
   const r = { isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency };
@@ -192,14 +198,25 @@ const loaderPoolJS = `(async (n, batch, runs, warmMs) => {
   const models = { 1: m1, 2: m2 };
   const call = { batch: (m) => m.predictBatch(items), concurrent: (m) => Promise.all(items.map((x) => m.predict(x))) };
   for (const m of [m1, m2]) for (const t0 = performance.now(); performance.now() - t0 < warmMs;) await m.predictBatch(items); // and the second worker starts
+  // The ceiling: bare workers, the first on all items or each on half.
+  const bw = [0, 1].map(() => new Worker('/__bench/bare-worker.js'));
+  const ask = (w, msg, t) => new Promise((res) => { w.onmessage = (e) => res(e.data); w.postMessage(msg, t || []); });
+  await Promise.all(bw.map((w) => ask(w, { init: bare })));
+  const part = (w, from, to) => {
+    const x = new Float32Array((to - from) * n);
+    for (let i = from; i < to; i++) x.set(items[i], (i - from) * n);
+    return ask(w, { data: x.buffer, n: to - from }, [x.buffer]);
+  };
+  const bareCall = { 1: () => part(bw[0], 0, batch), 2: () => Promise.all([part(bw[0], 0, batch >> 1), part(bw[1], batch >> 1, batch)]) };
+  for (const w of [1, 2]) for (const t0 = performance.now(); performance.now() - t0 < warmMs;) await bareCall[w]();
   window.__ldr = {
     async loop(w, kind, ms) {
       const t0 = performance.now();
       let calls = 0;
-      do { await call[kind](models[w]); calls++; } while (performance.now() - t0 < ms);
+      do { await (kind === 'bare' ? bareCall[w]() : call[kind](models[w])); calls++; } while (performance.now() - t0 < ms);
       return { calls, ms: performance.now() - t0 };
     },
-    dispose() { m1.dispose(); m2.dispose(); },
+    dispose() { m1.dispose(); m2.dispose(); for (const w of bw) w.terminate(); },
   };
   return r;
 })`
@@ -210,6 +227,18 @@ type poolLoop struct {
 	Calls int     `json:"calls"`
 	Ms    float64 `json:"ms"`
 	CPUMs float64 `json:"-"`
+	// The CPU ms of the browser's threads by kind (threadShares).
+	WorkerMs, PageMs, PoolMs, OtherMs float64 `json:"-"`
+}
+
+func (l *poolLoop) add(x poolLoop) {
+	l.Calls += x.Calls
+	l.Ms += x.Ms
+	l.CPUMs += x.CPUMs
+	l.WorkerMs += x.WorkerMs
+	l.PageMs += x.PageMs
+	l.PoolMs += x.PoolMs
+	l.OtherMs += x.OtherMs
 }
 
 func (l poolLoop) perCall() float64    { return l.Ms * 1000 / float64(max(l.Calls, 1)) } // µs
@@ -220,9 +249,11 @@ func (l poolLoop) cores() float64      { return l.CPUMs / l.Ms }
 // time of every process whose command line holds profile (the bench's
 // Chromium).
 func timePool(bctx context.Context, profile string, workers int, kind string) (poolLoop, error) {
-	c0 := cpuTicks(profile)
+	pid := browserPid(bctx)
+	c0, t0 := cpuTicks(profile), threadCPU(pid)
 	l, err := eval[poolLoop](bctx, fmt.Sprintf("__ldr.loop(%d, %q, 3000)", workers, kind))
 	l.CPUMs = float64(cpuTicks(profile)-c0) * 1000 / clockTicks
+	l.WorkerMs, l.PageMs, l.PoolMs, l.OtherMs = threadShares(t0, threadCPU(pid))
 	return l, err
 }
 
@@ -318,6 +349,7 @@ func loaderSection(ctx context.Context, e *env) (string, error) {
 			"/__bench/iris.wasm":        {path: iwasm, ctype: "application/wasm"},
 			"/__bench/iris-weights.bin": {path: icfg.Rel(icfg.Model.Weights), ctype: "application/octet-stream"},
 			"/__bench/echo-worker.js":   {data: []byte(echoWorkerJS), ctype: "text/javascript"},
+			"/__bench/bare-worker.js":   {data: []byte(strings.Replace(bareBatchWorkerJS, "PAGEJS", pageJS, 1)), ctype: "text/javascript"},
 		}
 		fwd, kern := kernelURLs(modules.SIMD)
 		err := withLoaderPage(ctx, e, outD, extra, iso, func(bctx context.Context) error {
@@ -337,28 +369,32 @@ func loaderSection(ctx context.Context, e *env) (string, error) {
 			if p.Echo, err = eval[map[string]float64](bctx, fmt.Sprintf("%s(%d, 500)", echoJS, e.o.runs)); err != nil {
 				return fmt.Errorf("echo worker: %w", err)
 			}
-			r, err := eval[loaderPage](bctx, fmt.Sprintf("%s(784, %d, %d, 1000)", loaderPoolJS, poolBatch, e.o.runs))
+			bare, _ := json.Marshal([]string{"/__bench/model.wasm", fwd, kern, "/__bench/weights.bin"})
+			r, err := eval[loaderPage](bctx, fmt.Sprintf("%s(784, %d, %d, 1000, %s)", loaderPoolJS, poolBatch, e.o.runs, bare))
 			if err != nil {
 				return fmt.Errorf("digits through the loader: %w", err)
 			}
 			p.Transport, p.Isolated, p.Cores = r.Transport, r.Isolated, r.Cores
 			p.DigLdr = r.DigLdr
-			// Alternate 1 and 2 workers, twice, so that a change in the
-			// machine's load falls on both.
-			for _, k := range []struct {
-				kind string
-				into *[2]poolLoop
-			}{{"batch", &p.Batch}, {"concurrent", &p.Conc}} {
-				for rep := 0; rep < 2; rep++ {
+			// Alternate 1 and 2 workers, twice, the machine's ceiling
+			// (bare workers, native goroutines) in the same rounds, so
+			// that a change in the machine's load falls on all.
+			for rep := 0; rep < 2; rep++ {
+				for _, k := range []struct {
+					kind string
+					into *[2]poolLoop
+				}{{"bare", &p.Bare}, {"batch", &p.Batch}, {"concurrent", &p.Conc}, {"native", &p.Native}} {
 					for w := 1; w <= 2; w++ {
-						l, err := timePool(bctx, filepath.Join(e.o.work, "chromium-"), w, k.kind)
-						if err != nil {
+						var l poolLoop
+						var err error
+						if k.kind == "native" {
+							for t0 := time.Now(); time.Since(t0) < 3*time.Second; {
+								l.add(nativeCeiling(w))
+							}
+						} else if l, err = timePool(bctx, filepath.Join(e.o.work, "chromium-"), w, k.kind); err != nil {
 							return fmt.Errorf("%s, %d workers: %w", k.kind, w, err)
 						}
-						acc := &k.into[w-1]
-						acc.Calls += l.Calls
-						acc.Ms += l.Ms
-						acc.CPUMs += l.CPUMs
+						k.into[w-1].add(l)
 					}
 				}
 			}
@@ -458,21 +494,27 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		row("empty worker: SharedArrayBuffer, worker in Atomics.waitAsync", echo("sab-waitAsync")),
 	}
 	for _, k := range []struct {
-		what string
-		get  func(p *loaderPage) *[2]poolLoop
+		what    string
+		get     func(p *loaderPage) *[2]poolLoop
+		threads bool // CPU by kind of thread (browser loops)
 	}{
-		{fmt.Sprintf("predictBatch of %d digits", poolBatch), func(p *loaderPage) *[2]poolLoop { return &p.Batch }},
-		{fmt.Sprintf("%d concurrent predict calls", poolBatch), func(p *loaderPage) *[2]poolLoop { return &p.Conc }},
+		{fmt.Sprintf("machine ceiling: %d digits on bare workers (the model's .wasm, no loader), all on one or half each on two", poolBatch), func(p *loaderPage) *[2]poolLoop { return &p.Bare }, true},
+		{fmt.Sprintf("machine ceiling: native Go, %d × %d float32 gemm × %d on 1 goroutine or half each on 2 (CPU: the bench process)", ceilingN, ceilingN, ceilingUnits), func(p *loaderPage) *[2]poolLoop { return &p.Native }, false},
+		{fmt.Sprintf("predictBatch of %d digits", poolBatch), func(p *loaderPage) *[2]poolLoop { return &p.Batch }, true},
+		{fmt.Sprintf("%d concurrent predict calls", poolBatch), func(p *loaderPage) *[2]poolLoop { return &p.Conc }, true},
 	} {
 		for w := 1; w <= 2; w++ {
 			rows = append(rows, row(fmt.Sprintf("%s, %d worker(s): wall time per call (CPU time; cores used)", k.what, w), func(p *loaderPage) string {
 				l := k.get(p)[w-1]
 				return fmt.Sprintf("%s (%s; %.2f)", fmtUs(l.perCall()), fmtUs(l.cpuPerCall()), l.cores())
 			}))
+			if k.threads {
+				rows = append(rows, row(fmt.Sprintf("… %d worker(s): CPU per call by Chromium thread", w), func(p *loaderPage) string { return fmtShares(k.get(p)[w-1]) }))
+			}
 		}
-		rows = append(rows, row(fmt.Sprintf("**%s: 2 workers' speed-up**", k.what), func(p *loaderPage) string {
+		rows = append(rows, row(fmt.Sprintf("**%s: 2 workers' speed-up** (by CPU: 2 × CPU per call with 1 / with 2, what two free cores would give if the CPU spread evenly)", k.what), func(p *loaderPage) string {
 			l := k.get(p)
-			return fmt.Sprintf("%.2f×", l[0].perCall()/l[1].perCall())
+			return fmt.Sprintf("%.2f× (%.2f×)", l[0].perCall()/l[1].perCall(), cpuSpeedup(*l))
 		}))
 	}
 	b.WriteString(table([]string{"", "plain page (" + plain.Transport + ")", "isolated page (" + iso.Transport + ")"}, rows))
@@ -536,6 +578,9 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 		{"one digit through the loader against native Go, isolated page (best window)", speed(iso.DigWin["loader"].Min, native), "≥ 4× faster", verdict(native/iso.DigWin["loader"].Min >= 4)},
 		{"one digit through the loader against native Go, plain page", speed(plain.DigLdr, native), "≥ 4× faster", verdict(native/plain.DigLdr >= 4)},
 		{fmt.Sprintf("predictBatch of %d digits, 2 workers against 1, plain page", poolBatch), fmt.Sprintf("%.2f×", speedup(plain.Batch)), "≥ 1.7×", verdict(speedup(plain.Batch) >= 1.7)},
+		{fmt.Sprintf("predictBatch of %d digits, 2 workers against 1, isolated page", poolBatch), fmt.Sprintf("%.2f×", speedup(iso.Batch)), "≥ 1.7×", verdict(speedup(iso.Batch) >= 1.7)},
+		{"the same, against the machine's ceiling in the same loops (bare workers 2 against 1): plain, isolated", fmt.Sprintf("%.2f×, %.2f× of %.2f×, %.2f×", speedup(plain.Batch), speedup(iso.Batch), speedup(plain.Bare), speedup(iso.Bare)), "(reads the goal against what the machine gives)", "–"},
+		{"the same by CPU (2 × CPU per batch with 1 worker / with 2): pool plain, isolated; bare workers plain, isolated", fmt.Sprintf("%.2f×, %.2f×; %.2f×, %.2f×", cpuSpeedup(plain.Batch), cpuSpeedup(iso.Batch), cpuSpeedup(plain.Bare), cpuSpeedup(iso.Bare)), "(what two free cores would give)", "–"},
 	}
 	b.WriteString(table([]string{"goal", "measured", "wanted", ""}, goals))
 
@@ -550,11 +595,19 @@ func loaderReport(plain, iso *loaderPage, native float64) string {
 	}
 	b.WriteString("So on a cross-origin isolated page each worker gets a SharedArrayBuffer channel (templates/loader/channel.js): the page writes the packed input into it; the worker runs the model on the input in place and writes the output back. Each side polls the channel before it sleeps when that pays (the worker for at most 0.05 ms after each answer, then `Atomics.wait`; the page for at most 0.5 ms, while no other call is in flight, then `Atomics.waitAsync`), so a predict in a loop wakes no thread. Whether it pays depends on the machine's load, so by default (`spin: \"auto\"`) each side decides per call, as an adaptive lock does: it polls within a budget learned from its polls that caught the answer, and after a poll that ran out it sleeps at once for the next 1, 3, 7 … 63 calls; the `spin: true` and `spin: false` rows force one way. Batches and inputs larger than the channel still go by postMessage, after the page \"parks\" the worker (it leaves its loop to read its messages). ")
 	fmt.Fprintf(&b, "The pool hands a batch out in parts of about half of what is left per worker, each to the worker with the fewest in hand, and each worker holds up to two calls or parts, so that the next is queued when it finishes one: with 2 workers a batch of %d digits runs %.2f× as fast as with one (plain page; %.2f× isolated). ", poolBatch, speedup(plain.Batch), speedup(iso.Batch))
-	fmt.Fprintf(&b, "The CPU time per batch (all of the browser's processes, from /proc) shows the work the pool does: %s with one worker and %s with two on the plain page, so splitting costs little; the cores used (CPU time over wall time) show what the machine gave: %.2f and %.2f. ", fmtUs(plain.Batch[0].cpuPerCall()), fmtUs(plain.Batch[1].cpuPerCall()), plain.Batch[0].cores(), plain.Batch[1].cores())
+	b.WriteString("Predict calls made at once go out the same way: the calls waiting behind one another travel together, a part of them per batch message; and with several workers the page decides whether to poll for a lone call's answer only once the caller's task has run on, so that a loop of predicts reaches every worker before the page polls. ")
+	fmt.Fprintf(&b, "The CPU time per batch (all of the browser's processes, from /proc) shows the work the pool does: %s with one worker and %s with two on the plain page (%s and %s isolated; by thread in the rows below each); the cores used (CPU time over wall time) show what the machine gave: %.2f and %.2f. ", fmtUs(plain.Batch[0].cpuPerCall()), fmtUs(plain.Batch[1].cpuPerCall()), fmtUs(iso.Batch[0].cpuPerCall()), fmtUs(iso.Batch[1].cpuPerCall()), plain.Batch[0].cores(), plain.Batch[1].cores())
+	fmt.Fprintf(&b, "The machine-ceiling rows time the same batch on bare workers (the digits model's .wasm called in a Web Worker, no loader: one on all of it against two on half each) and the same kind of work natively (a gemm on 1 goroutine against 2), in the same rounds as the pool: two bare workers ran %.2f× as fast as one (plain; %.2f× isolated) and two goroutines %.2f×, so the pool's figure reads against those. ", speedup(plain.Bare), speedup(iso.Bare), speedup(plain.Native))
 	b.WriteString("Two workers can only be twice as fast when the browser gets two cores; on this shared machine (load average in the header) Linux's autogroup scheduler divides the CPU between sessions first, so a second worker thread shares its session's part instead of adding a core's. ")
 	b.WriteString("A figure near its threshold can pass in one run and fail in the next on this shared machine; the ratios measured side by side in one run are the figures to read.\n")
 	return b.String()
 }
+
+// cpuSpeedup is what two free cores would give two workers at the CPU
+// the loops measured, if it spread evenly: 2 × one worker's CPU per call
+// over two workers'. Unlike the wall time it does not depend on how much
+// of the machine the rest of its load left the browser.
+func cpuSpeedup(l [2]poolLoop) float64 { return 2 * l[0].cpuPerCall() / l[1].cpuPerCall() }
 
 // speedup is one worker's wall time per call over two workers'.
 func speedup(l [2]poolLoop) float64 { return l[0].perCall() / l[1].perCall() }

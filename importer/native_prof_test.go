@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -34,7 +35,7 @@ func BenchmarkEdgeProfile(b *testing.B) {
 		shapes     map[string][]int
 	}
 	var ms []model
-	for _, n := range []string{"lenet", "mobilenetv2", "audio1d", "transformer_gelu"} {
+	for _, n := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "audio1d", "transformer_gelu"} {
 		ms = append(ms, model{n, filepath.Join(torchDir, n+"-opset17.onnx"), nil})
 	}
 	if ww := os.Getenv("PWAGEN_WAKEWORD"); ww != "" {
@@ -85,6 +86,80 @@ func BenchmarkEdgeProfile(b *testing.B) {
 			slices.Sort(wall)
 			b.ReportMetric(float64(best)/1000, "best-cpu-µs")
 			b.ReportMetric(wall[len(wall)/2], "median-µs")
+		})
+	}
+}
+
+// TestNativeModelsMatchSIMD: the ONNX fixtures the bench compares with
+// onnxruntime-node answer the same bits with the native kernels (direct
+// convolutions, padded pools) as with the SIMD kernel module under
+// wazero, on the bench's input and on one with zeros, −0 and a large
+// value mixed in. The wake-word model is read from $PWAGEN_WAKEWORD when
+// set.
+func TestNativeModelsMatchSIMD(t *testing.T) {
+	if !native.Available() {
+		t.Skip("the native kernels need an amd64 build with GOEXPERIMENT=simd and a CPU with AVX2")
+	}
+	ctx := context.Background()
+	files := map[string]string{}
+	shapes := map[string]map[string][]int{}
+	for _, n := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "audio1d"} {
+		files[n] = filepath.Join(torchDir, n+"-opset17.onnx")
+	}
+	if ww := os.Getenv("PWAGEN_WAKEWORD"); ww != "" {
+		files["wakeword"], shapes["wakeword"] = ww, map[string][]int{"input_1": {1, 76, 32, 1}}
+	}
+	for name, file := range files {
+		t.Run(name, func(t *testing.T) {
+			m, err := onnx.ReadFile(file, onnx.DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := Build(m, Options{Source: file, Shapes: shapes[name]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			Optimize(g)
+			pl, err := Lower(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := GenerateWasm(pl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rms [2]*runner.Model
+			for i, nat := range []bool{true, false} {
+				if rms[i], err = runner.Load(ctx, out.Module, out.Weights, runner.Options{Native: nat}); err != nil {
+					t.Fatal(err)
+				}
+				defer rms[i].Close(ctx)
+			}
+			for trial := range 2 {
+				in := make([]float32, rms[0].InputLen())
+				for i := range in {
+					in[i] = float32(i%7+1) / 7
+					if trial == 1 {
+						in[i] = []float32{0, float32(math.Copysign(0, -1)), 3e4, -1.5, float32(i%13) / 13}[i%5]
+					}
+				}
+				// Twice each: the second call reuses the first's scratch.
+				for range 2 {
+					got, err := rms[0].Predict(ctx, in)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := rms[1].Predict(ctx, in)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := range want {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+							t.Fatalf("input %d: output %d is %v natively, %v in the SIMD module", trial, i, got[i], want[i])
+						}
+					}
+				}
+			}
 		})
 	}
 }

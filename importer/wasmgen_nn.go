@@ -66,6 +66,9 @@ func (w *wgen) call(i int, c Call) error {
 		if p.Group == p.InC && p.Group > 1 {
 			return w.dwQuant(val(a[0]), val(a[1]), wt, scale, val(a[3]), p)
 		}
+		if q8 && kernels.ConvQ8UsesTile(p) {
+			return w.convQ8Small(val(a[0]), val(a[1]), wt, scale, val(a[3]), scratch, p)
+		}
 		kk := p.InC / p.Group * Len(p.Kernel)
 		ocg := p.OutC / p.Group
 		return w.convWith(val(a[0]), val(a[1]), nil, val(a[3]), scratch, p, func(dg uint32, g int, col, bg uint32) {

@@ -270,8 +270,8 @@ func (w *wgen) gemmQ8Dot(y, a, wt, scale, c *Value, p kernels.GemmParams) error 
 // or K > Q8DotMaxK), q8gemm, or, when the group's weights fit the tile,
 // kernels' q8gemmTile: the weights widened (not scaled) into the tile,
 // the float32 gemm kernel, then each row through act's ActScale (scale,
-// bias or −0), the same bits as q8gemm (lenet's first convolution, 6
-// channels: q8gemm took 1.3–1.6× float32's gemm in Chromium).
+// bias or −0), the same bits as q8gemm; where all the weights fit the
+// tile (kernels.ConvQ8UsesTile), convQ8Small.
 func (w *wgen) convQ8Dot(i int, c Call) error {
 	a := c.Args
 	dst, src, wt, scale, b, p := val(a[0]), val(a[1]), val(a[2]), val(a[3]), val(a[4]), a[6].(kernels.ConvParams)
@@ -288,6 +288,9 @@ func (w *wgen) convQ8Dot(i int, c Call) error {
 	kk := p.InC / p.Group * Len(p.Kernel)
 	ocg, os := p.OutC/p.Group, Len(p.Out)
 	dot := kernels.ConvQ8DotUsesDot(p)
+	if !dot && kernels.ConvQ8UsesTile(p) {
+		return w.convQ8Small(dst, src, wt, scale, b, scratch, p)
+	}
 	q := scratch + uint32(4*kernels.ConvScratch(p))
 	var ones uint32 // ocg scales of 1: widenq8 then widens exactly
 	tile := !dot && ocg*kk <= kernels.DepthwiseTile && kk > 0 && os > 0
@@ -323,5 +326,26 @@ func (w *wgen) convQ8Dot(i int, c Call) error {
 		w.q8Dot(q, col, kk, os, func() {
 			w.prim("q8dotgemm", dg, wg, sg, q, local(saLocal), bg, ocg, kk, os)
 		}, gemm)
+	})
+}
+
+// convQ8Small is kernels.ConvQ8 where all the weights fit the tile
+// (kernels.ConvQ8UsesTile; lenet's first convolution): widenq8
+// dequantizes them into the tile, float32(q)·scale rounded once, then the
+// float32 convolution runs on it, its gemm adding the bias: Conv with the
+// dequantized weights, as the Go function. Its cost is float32's; the
+// q8gemmTile path's ActScale pass over the output made lenet's first
+// convolution 1.2–1.5× float32's in Chromium, and q8gemm 1.3–1.6×.
+func (w *wgen) convQ8Small(dst, src, wt, scale, b *Value, scratch uint32, p kernels.ConvParams) error {
+	if Len(p.Out) == 0 {
+		return nil
+	}
+	kk := p.InC / p.Group * Len(p.Kernel)
+	ocg := p.OutC / p.Group
+	w.needTile = true
+	w.body.I32(int32(w.tile)).I32(int32(w.addr(wt))).I32(int32(w.addr(scale))).I32(int32(p.OutC)).I32(int32(kk))
+	w.callHelper("widenq8")
+	return w.convWith(dst, src, nil, b, scratch, p, func(dg uint32, g int, col, bg uint32) {
+		w.prim("gemm", dg, w.tile+uint32(4*g*ocg*kk), col, bg, ocg, kk, Len(p.Out))
 	})
 }

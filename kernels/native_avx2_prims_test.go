@@ -96,6 +96,9 @@ func TestAVX2PrimsRandom(t *testing.T) {
 	}
 	for trial := range 6000 {
 		c, ih, iw := n(1, 4), n(1, 14), n(1, 40)
+		if trial%2 == 0 {
+			c = n(5, 20) // eight channels and more: avx2DwConvLanes, full and partial groups
+		}
 		kh, kw := n(1, min(ih+1, 5)), n(1, 5)
 		sh, sw, dh, dw := n(1, 3), n(1, 5), n(1, 2), n(1, 2) // strides above 2 gather (load8)
 		ph, pw, eh, ew := n(0, 3), n(0, 3), n(0, 2), n(0, 2)
@@ -104,7 +107,7 @@ func TestAVX2PrimsRandom(t *testing.T) {
 		if ih+ph+eh < dh*(kh-1)+1 || iw+pw+ew < dw*(kw-1)+1 || oh < 1 || ow < 1 {
 			continue
 		}
-		ops := []Act{{Op: ActNone}, {Op: ActRelu}, {Op: ActClip, Alpha: 0, Beta: 6}, {Op: ActSigmoid}}
+		ops := []Act{{Op: ActNone}, {Op: ActRelu}, {Op: ActClip, Alpha: 0, Beta: 6}, {Op: ActSigmoid}, {Op: ActTanh}, {Op: ActLeakyRelu, Alpha: 0.01}, {Op: ActHardSwish}}
 		a := ops[trial%len(ops)]
 		g := geom{int32(c), int32(ih), int32(iw), int32(oh), int32(ow), int32(kh), int32(kw), int32(sh), int32(sw), int32(dh), int32(dw),
 			int32(ph), int32(pw), int32(ih + eh), int32(iw + ew), int32(a.Op), int32(math.Float32bits(a.Alpha)), int32(math.Float32bits(a.Beta))}

@@ -62,3 +62,23 @@ func BenchmarkAVX2Shapes(b *testing.B) {
 		bestCPU(b, func() { avx2Pool(out, in, &pool) })
 	})
 }
+
+// BenchmarkAVX2CifarPools times cifar_cnn's three pools (2×2 stride 2,
+// 3×3 stride 2 ceil mode, global average) by the fastest call's thread
+// CPU time.
+func BenchmarkAVX2CifarPools(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, s := range []struct {
+		name string
+		g    geom
+	}{
+		{"max/16x32x32/k2s2", geom{16, 32, 32, 16, 16, 2, 2, 2, 2, 1, 1, 0, 0, 32, 32, poolMax}},
+		{"max/32x16x16/k3s2ceil", geom{32, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 0, 0, 17, 17, poolMax}},
+		{"avg/64x8x8/global", geom{64, 8, 8, 1, 1, 8, 8, 1, 1, 1, 1, 0, 0, 8, 8, 0}},
+	} {
+		in, out := values(r, int(s.g[gC]*s.g[gIH]*s.g[gIW]), false), make([]float32, s.g[gC]*s.g[gOH]*s.g[gOW])
+		b.Run("pool/"+s.name, func(b *testing.B) {
+			bestCPU(b, func() { avx2Pool(out, in, &s.g) })
+		})
+	}
+}

@@ -31,11 +31,97 @@ type HostKernel func(mem []byte, stack []uint64) bool
 // the module (its 4-lane exp against the scalar Go twins: softmax,
 // layernorm, softmax_rows, gelu) or have no twin (q8gemv, q8gemm,
 // f16gemv, f16gemm): the host keeps the module's.
+//
+// Each call returns a fresh set, for one model instance: im2col_conv
+// defers its matrix, and a gemm that multiplies that matrix right after
+// computes the convolution directly from the input instead (stride 1:
+// avx2ConvDirect, the same bits), so the matrix is never written. Any
+// other call completes the deferred im2col first; the host calls the
+// HostFlush entry before each kernel it runs in the module, which may
+// read it.
 func HostKernels() map[string]HostKernel {
 	if !useAVX2 {
 		return nil
 	}
-	return hostKernels
+	p := new(pendingIm2col)
+	hk := make(map[string]HostKernel, len(hostKernels)+1)
+	for name, k := range hostKernels {
+		hk[name] = func(mem []byte, s []uint64) bool {
+			p.flush(mem)
+			return k(mem, s)
+		}
+	}
+	hk["im2col_conv"] = func(mem []byte, s []uint64) bool {
+		p.flush(mem)
+		p.defer_(mem, s)
+		return true
+	}
+	hk["gemm"] = func(mem []byte, s []uint64) bool {
+		if p.conv(mem, s) {
+			return true
+		}
+		p.flush(mem)
+		return hostKernels["gemm"](mem, s)
+	}
+	hk[HostFlush] = func(mem []byte, _ []uint64) bool {
+		p.flush(mem)
+		return true
+	}
+	return hk
+}
+
+// HostFlush names the entry of HostKernels that completes deferred work
+// (an im2col matrix not written yet): the host calls it before any kernel
+// it leaves to the kernel module. Its stack may be nil.
+const HostFlush = "$flush"
+
+// pendingIm2col is an im2col_conv call not carried out yet: its
+// arguments (output, input and geometry addresses).
+type pendingIm2col struct {
+	set           bool
+	col, src, geo uint64
+}
+
+// defer_ records an im2col_conv call after checking its arguments as the
+// call itself would (an address outside the memory panics now).
+func (p *pendingIm2col) defer_(mem []byte, s []uint64) {
+	g := hostGeom(mem, s[2])
+	d := g.dims()
+	hf32s(mem, s[0], hsize(uint64(d.c), uint64(d.kh), uint64(d.kw), uint64(d.oh), uint64(d.ow)))
+	hf32s(mem, s[1], hsize(uint64(d.c), uint64(d.ih), uint64(d.iw)))
+	*p = pendingIm2col{true, s[0], s[1], s[2]}
+}
+
+// flush writes the deferred im2col matrix, if any.
+func (p *pendingIm2col) flush(mem []byte) {
+	if !p.set {
+		return
+	}
+	p.set = false
+	hostKernels["im2col_conv"](mem, []uint64{p.col, p.src, p.geo})
+}
+
+// conv runs gemm call s as a direct convolution when it multiplies the
+// deferred im2col matrix (its b) by weights of its k columns; it returns
+// false, having done nothing, otherwise.
+func (p *pendingIm2col) conv(mem []byte, s []uint64) bool {
+	if !p.set || hu(s[2]) != hu(p.col) {
+		return false
+	}
+	g := hostGeom(mem, p.geo)
+	d := g.dims()
+	m, k, n := hu(s[4]), hu(s[5]), hu(s[6])
+	if !directConv(g) || !directPays(g) || m == 0 || k != hsize(uint64(d.c), uint64(d.kh), uint64(d.kw)) || n != hsize(uint64(d.oh), uint64(d.ow)) {
+		return false
+	}
+	c := hf32s(mem, s[0], hsize(m, n))
+	a := hf32s(mem, s[1], hsize(m, k))
+	hf32s(mem, s[2], hsize(k, n)) // the matrix's bounds, as gemm checks them
+	bias := hopt(mem, s[3], m)
+	src := hf32s(mem, p.src, hsize(uint64(d.c), uint64(d.ih), uint64(d.iw)))
+	p.set = false
+	avx2ConvDirect(c, src, a, bias, g, int(m))
+	return true
 }
 
 var hostKernels = map[string]HostKernel{

@@ -26,3 +26,8 @@ func avx2DwConv(dst, src, w, b []float32, g *geom)  { goDwConv(dst, src, w, b, g
 func avx2Pool(dst, src []float32, g *geom)          { goPool(dst, src, g) }
 func avx2Act(dst, x []float32, a Act)               { goAct(dst, x, a) }
 func hostAct(Act) bool                              { return false }
+func directConv(*geom) bool                         { return false }
+func directPays(*geom) bool                         { return false }
+func avx2ConvDirect(dst, src, w, bias []float32, g *geom, m int) {
+	panic("kernels: no direct convolution in this build")
+}

@@ -60,7 +60,8 @@ func TestLayerCallsAllocateNothing(t *testing.T) {
 }
 
 // The integer dot-product ops quantize their activations into the
-// caller's scratch (ConvQ8Dot) or a buffer on the stack (GemmExQ8Dot).
+// caller's scratch (ConvQ8Dot) or a buffer on the stack (GemmExQ8Dot);
+// ConvQ8 dequantizes small weights into a tile on the stack.
 func TestQ8DotCallsAllocateNothing(t *testing.T) {
 	sq := func(v int) []int { return []int{v, v} }
 	x, y, b := make([]float32, 16*16*16), make([]float32, 32*16*16), make([]float32, 32)
@@ -70,6 +71,7 @@ func TestQ8DotCallsAllocateNothing(t *testing.T) {
 	pw := kernels.ConvParams{N: 1, InC: 16, OutC: 32, Group: 1, In: sq(16), Out: sq(16), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}
 	dw := kernels.ConvParams{N: 1, InC: 16, OutC: 16, Group: 16, In: sq(16), Out: sq(16), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1),
 		Act: kernels.Act{Op: kernels.ActClip, Beta: 6}}
+	small := kernels.ConvParams{N: 1, InC: 1, OutC: 6, Group: 1, In: sq(16), Out: sq(16), Kernel: sq(5), Stride: sq(1), Dilation: sq(1), Pad: sq(2)} // lenet's first
 	scratch := make([]float32, kernels.ConvQ8DotScratch(conv))
 	for i := range x {
 		x[i] = float32(i%7) - 3
@@ -83,6 +85,9 @@ func TestQ8DotCallsAllocateNothing(t *testing.T) {
 			kernels.ConvQ8Dot(y[:16*16*16], x, q8[:16*9], b[:16], b[:16], scratch[:kernels.ConvQ8DotScratch(dw)], dw)
 		}},
 		{"ConvQ8Dot pointwise", func() { kernels.ConvQ8Dot(y, x, q8[:32*16], b, b, scratch[:kernels.ConvQ8DotScratch(pw)], pw) }},
+		{"ConvQ8Dot, all weights in the tile (ConvQ8)", func() {
+			kernels.ConvQ8Dot(y[:6*16*16], x[:16*16], q8[:6*25], b[:6], b[:6], scratch[:kernels.ConvQ8DotScratch(small)], small)
+		}},
 		{"GemmExQ8Dot", func() {
 			kernels.GemmExQ8Dot(y[:10], x[:96], q8[:960], b[:10], b[:10], kernels.GemmParams{M: 1, N: 10, K: 96, TransB: true, Alpha: 1, Beta: 1, CRows: 1, CCols: 10})
 		}},

@@ -207,7 +207,10 @@ func FuzzConvQ8Depthwise(f *testing.F) {
 // weights widened into a tile for the float32 Gemm kernel, then the
 // ActScale kernel) and with ConvScratch(p) (GemmQ8's kernel) give the
 // same bits as the definition: Conv on float32(q) from 0, times the scale,
-// plus the bias, then the activation. Run natively and, through
+// plus the bias, then the activation; or, when all the weights fit
+// DepthwiseTile (ConvQ8UsesTile: lenet's first convolution, the small
+// grouped case, the 4×2×2 one), Conv on the dequantized weights float32(q)·scale
+// (the old definition fails those three). Run natively and, through
 // TestPackageKernelsInWasm, with the SIMD and scalar kernels.
 func TestConvQ8Tile(t *testing.T) {
 	sq := func(v int) []int { return []int{v, v} }
@@ -222,6 +225,7 @@ func TestConvQ8Tile(t *testing.T) {
 		{"pointwise under 512 outputs", ConvParams{N: 1, InC: 24, OutC: 13, Group: 1, In: sq(9), Out: sq(9), Kernel: sq(1), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}, false},
 		{"grouped 3x3 pad 1", ConvParams{N: 1, InC: 8, OutC: 12, Group: 2, In: []int{23, 25}, Out: []int{23, 25}, Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1), Act: Act{Op: ActClip, Beta: 6}}, true},
 		{"1-D, long kernel", ConvParams{N: 1, InC: 16, OutC: 20, Group: 1, In: []int{200}, Out: []int{50}, Kernel: []int{300 / 16}, Stride: []int{4}, Dilation: []int{1}, Pad: []int{7}, Act: Act{Op: ActHardSwish}}, true},
+		{"small grouped, 2 images", ConvParams{N: 2, InC: 4, OutC: 6, Group: 2, In: sq(9), Out: sq(9), Kernel: sq(3), Stride: sq(1), Dilation: sq(1), Pad: sq(1), Act: Act{Op: ActRelu}}, true},
 		{"under 16 outputs", ConvParams{N: 1, InC: 4, OutC: 5, Group: 1, In: sq(4), Out: sq(3), Kernel: sq(2), Stride: sq(1), Dilation: sq(1), Pad: sq(0)}, true},
 	}
 	r := rand.New(rand.NewPCG(18, 19))
@@ -261,7 +265,20 @@ func TestConvQ8Tile(t *testing.T) {
 				want[i] = v
 			}
 			Activate(want, want, p.Act)
-			if tile := os >= 512; tile != (ConvQ8Scratch(p) > ConvScratch(p)) {
+			small := nw <= DepthwiseTile
+			if ConvQ8UsesTile(p) != small {
+				t.Fatalf("ConvQ8UsesTile = %v for %d weights (DepthwiseTile %d)", !small, nw, DepthwiseTile)
+			}
+			if small {
+				// All the weights fit the tile: Conv with them dequantized.
+				deq := make([]float32, nw)
+				kk := nw / p.OutC
+				for i, v := range q {
+					deq[i] = float32(float32(v) * scale[i/kk])
+				}
+				Conv(want, src, deq, b, make([]float32, ConvScratch(p)), p)
+			}
+			if tile := os >= 512 || small; tile != (ConvQ8Scratch(p) > ConvScratch(p)) {
 				t.Fatalf("%d outputs per channel: ConvQ8Scratch %d, ConvScratch %d", os, ConvQ8Scratch(p), ConvScratch(p))
 			}
 			for _, n := range []int{ConvScratch(p), ConvQ8Scratch(p)} {

@@ -72,6 +72,10 @@ type Model struct {
 	// kernels is the kernel variant linked: a modules.Variant or
 	// native.Variant.
 	kernels string
+	// flush is the native kernels' modules.Pair.Flush, or nil.
+	flush func()
+	// fns are the exports call has looked up.
+	fns map[string]api.Function
 }
 
 // capped keeps at most max bytes of what is written to it.
@@ -136,7 +140,7 @@ func Load(ctx context.Context, wasm, weights []byte, o Options) (*Model, error) 
 	if err != nil {
 		return fail(m.wrap("initializing the model", err))
 	}
-	m.mod = p.Model
+	m.mod, m.flush = p.Model, p.Flush
 	if weights != nil {
 		ptr, err := m.call(ctx, "pwagen_alloc_weights", uint64(len(weights)))
 		if err != nil {
@@ -201,11 +205,25 @@ func (m *Model) wrap(step string, err error) error {
 }
 
 func (m *Model) call(ctx context.Context, name string, args ...uint64) (uint64, error) {
-	f := m.mod.ExportedFunction(name)
+	f := m.fns[name]
+	if f == nil {
+		// Looked up once: each ExportedFunction makes a new call engine
+		// with its own stack (12 MB of garbage per 1,000 predictions,
+		// whose collections stopped the kernels' goroutine).
+		if f = m.mod.ExportedFunction(name); f != nil {
+			if m.fns == nil {
+				m.fns = make(map[string]api.Function)
+			}
+			m.fns[name] = f
+		}
+	}
 	if f == nil {
 		return 0, fmt.Errorf("the model does not export %s; is it a pwagen model?", name)
 	}
 	r, err := f.Call(ctx, args...)
+	if m.flush != nil {
+		m.flush()
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, fmt.Errorf("%s: stopped: %w", name, ctx.Err())

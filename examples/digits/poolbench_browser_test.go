@@ -21,8 +21,9 @@ import (
 // for each loader in bases (the package's, and another's to compare), in
 // alternating windows of about 300 ms so that the rest of the machine
 // weighs on all alike, after a warm-up that also starts the second
-// workers. It returns each window's time per batch in ms, by base and
-// worker count.
+// workers; and the same for n predict calls made at once ("conc-"). It
+// returns each window's time per batch in ms, by kind, base and worker
+// count.
 const poolBenchJS = `(async (b64, n, rounds, bases) => {
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const digits = Array.from({ length: n }, (_, i) => Float32Array.from(bytes.subarray((i % 100) * 784, ((i % 100) + 1) * 784), (v) => v / 255));
@@ -33,14 +34,17 @@ const poolBenchJS = `(async (b64, n, rounds, bases) => {
     for (const w of [1, 2]) ms[base + w] = await loadModel({ ...opts, workers: w });
   }
   for (const k in ms) for (const t0 = performance.now(); performance.now() - t0 < 1000;) await ms[k].predictBatch(digits);
+  const kinds = { '': (m) => m.predictBatch(digits), 'conc-': (m) => Promise.all(digits.map((d) => m.predict(d))) };
   const out = {};
-  for (const k in ms) out[k] = [];
+  for (const kind in kinds) for (const k in ms) out[kind + k] = [];
   for (let r = 0; r < rounds; r++) {
-    for (const k in ms) {
-      let calls = 0;
-      const t0 = performance.now();
-      do { await ms[k].predictBatch(digits); calls++; } while (performance.now() - t0 < 300);
-      out[k].push((performance.now() - t0) / calls);
+    for (const kind in kinds) {
+      for (const k in ms) {
+        let calls = 0;
+        const t0 = performance.now();
+        do { await kinds[kind](ms[k]); calls++; } while (performance.now() - t0 < 300);
+        out[kind + k].push((performance.now() - t0) / calls);
+      }
     }
   }
   for (const k in ms) ms[k].dispose();
@@ -116,13 +120,14 @@ func BenchmarkBrowserPoolBatch(b *testing.B) {
 				sort.Float64s(s)
 				return s[len(s)/2]
 			}
-			for _, base := range bases {
-				one, two := r[base+"1"], r[base+"2"]
+			for _, key := range append(bases, prefixed("conc-", bases)...) {
+				base := key
+				one, two := r[key+"1"], r[key+"2"]
 				ratios := make([]float64, len(one))
 				for i := range one {
 					ratios[i] = one[i] / two[i]
 				}
-				name := strings.Trim(strings.TrimPrefix(base, "./"), "/")
+				name := strings.Trim(strings.Replace(base, "./", "", 1), "/-")
 				if name != "" {
 					name += "-"
 				}
@@ -133,4 +138,13 @@ func BenchmarkBrowserPoolBatch(b *testing.B) {
 			}
 		})
 	}
+}
+
+// prefixed is each of s with p before it.
+func prefixed(p string, s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = p + x
+	}
+	return out
 }

@@ -13,6 +13,11 @@ type Pair struct {
 	Model api.Module
 	// Kernels is nil for Baseline.
 	Kernels api.Module
+	// Flush, when not nil, completes work the kernels deferred (the
+	// native kernels' im2col matrix, see kernels.HostKernels): call it
+	// after each call of the model's exports for its memory to be what
+	// the SIMD module leaves.
+	Flush func()
 }
 
 // Link instantiates a model and kernel variant v in rt, which must be

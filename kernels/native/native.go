@@ -85,7 +85,14 @@ func Link(ctx context.Context, rt wazero.Runtime, model wazero.CompiledModule, c
 				panic(err)
 			}
 		}
-		fn := api.GoModuleFunc(func(ctx context.Context, _ api.Module, stack []uint64) { call(ctx, stack) })
+		flush := hk[kernels.HostFlush]
+		fn := api.GoModuleFunc(func(ctx context.Context, _ api.Module, stack []uint64) {
+			if mem != nil { // the SIMD module's kernel may read a deferred im2col matrix
+				b, _ := mem.Read(0, mem.Size())
+				flush(b, nil)
+			}
+			call(ctx, stack)
+		})
 		if k := hk[f.Name]; k != nil {
 			fn = func(ctx context.Context, _ api.Module, stack []uint64) {
 				if mem == nil {
@@ -129,16 +136,22 @@ func Link(ctx context.Context, rt wazero.Runtime, model wazero.CompiledModule, c
 			return nil, fmt.Errorf("the SIMD kernel module does not export %s", name)
 		}
 	}
+	pair := &modules.Pair{Model: m, Kernels: k, Flush: func() {
+		b, _ := mem.Read(0, mem.Size())
+		hk[kernels.HostFlush](b, nil)
+	}}
 	for _, name := range startFuncs {
 		f := m.ExportedFunction(name)
 		if f == nil {
 			return nil, fmt.Errorf("the model does not export %s", name)
 		}
-		if _, err := f.Call(ctx); err != nil {
-			return &modules.Pair{Model: m, Kernels: k}, err
+		_, err := f.Call(ctx)
+		pair.Flush()
+		if err != nil {
+			return pair, err
 		}
 	}
-	return &modules.Pair{Model: m, Kernels: k}, nil
+	return pair, nil
 }
 
 func types(names []string) []api.ValueType {

@@ -55,6 +55,7 @@ type pair struct {
 	ctx              context.Context
 	native, wasm     api.Module
 	nativeMem, wsMem api.Memory
+	flush            func() // the native Pair's
 }
 
 func newPair(t testing.TB) *pair {
@@ -83,7 +84,7 @@ func newPair(t testing.TB) *pair {
 			t.Fatal(err)
 		}
 		if i == 0 {
-			p.native, p.nativeMem = lp.Model, lp.Model.Memory()
+			p.native, p.nativeMem, p.flush = lp.Model, lp.Model.Memory(), lp.Flush
 		} else {
 			p.wasm, p.wsMem = lp.Model, lp.Model.Memory()
 		}
@@ -104,6 +105,7 @@ func (p *pair) write(addr uint32, b []byte) {
 func (p *pair) call(name string, args ...uint64) {
 	p.t.Helper()
 	rn, err := p.native.ExportedFunction(name).Call(p.ctx, args...)
+	p.flush()
 	if err != nil {
 		p.t.Fatalf("native %s%v: %v", name, args, err)
 	}
@@ -116,6 +118,13 @@ func (p *pair) call(name string, args ...uint64) {
 			p.t.Fatalf("%s%v returned %v natively, %v in the SIMD module", name, args, f32(rn[i]), f32(rw[i]))
 		}
 	}
+	p.same(name, args)
+}
+
+// same checks that the two memories are equal, but for NaNs' payloads,
+// after call name(args).
+func (p *pair) same(name string, args []uint64) {
+	p.t.Helper()
 	a, _ := p.nativeMem.Read(0, p.nativeMem.Size())
 	b, _ := p.wsMem.Read(0, p.wsMem.Size())
 	if bytes.Equal(a, b) {
@@ -155,6 +164,8 @@ type gen struct {
 	p       *pair
 	next    uint32
 	special bool // mix NaN, ±Inf, ±0, denormals into the values
+	stride1 bool // geometries of stride 1
+	wide    bool // geometries of 5 to 20 channels (the depthwise's eight channels in the lanes)
 }
 
 const base = 1 << 16
@@ -206,6 +217,9 @@ func (g *gen) f(v float32) uint64 { return uint64(math.Float32bits(v)) }
 func (g *gen) geom(op int32, alpha, beta float32) (addr uint64, c, ih, iw, oh, ow, kh, kw int) {
 	for {
 		c, ih, iw = g.n(1, 6), g.n(1, 14), g.n(1, 40)
+		if g.wide {
+			c = 2 + 3*c // 5, 8, 11, 14, 17, 20: full and partial groups of eight
+		}
 		if g.r.IntN(4) == 0 {
 			ih = 1 // 1-D
 		}
@@ -214,6 +228,9 @@ func (g *gen) geom(op int32, alpha, beta float32) (addr uint64, c, ih, iw, oh, o
 		ph, pw, eh, ew := g.n(0, 3), g.n(0, 3), g.n(0, 2), g.n(0, 2)
 		if kh > 3 || ih == 1 {
 			dh = 1
+		}
+		if g.stride1 {
+			sh, sw = 1, 1
 		}
 		oh = (ih+ph+eh-(dh*(kh-1)+1))/sh + 1
 		ow = (iw+pw+ew-(dw*(kw-1)+1))/sw + 1
@@ -359,10 +376,22 @@ func TestNativeKernelsMatchSIMD(t *testing.T) {
 			}
 		})
 	}
+	// The depthwise and the pool on 5 to 20 channels: planes 1 to 40
+	// wide, strides 1 to 5, padding.
+	for _, name := range []string{"dwconv", "pool"} {
+		t.Run(name+"/wide", func(t *testing.T) {
+			p.t = t
+			for i := range 200 {
+				g := &gen{r: rand.New(rand.NewPCG(uint64(i), 17)), p: p, next: base, special: i%3 == 2, wide: true}
+				p.call(name, g.args(name)...)
+			}
+		})
+	}
 }
 
-// FuzzNativeKernels is TestNativeKernelsMatchSIMD for one kernel (k
-// modulo their number) and one seed.
+// FuzzNativeKernels is TestNativeKernelsMatchSIMD for one kernel (k's
+// low 7 bits modulo their number) and one seed; k's top bit asks for
+// geometries of 5 to 20 channels (gen.wide).
 func FuzzNativeKernels(f *testing.F) {
 	for i := range 20 {
 		f.Add(uint8(i), uint64(i)*7919, i%2 == 0)
@@ -371,8 +400,8 @@ func FuzzNativeKernels(f *testing.F) {
 	f.Fuzz(func(t *testing.T, k uint8, seed uint64, special bool) {
 		p.t = t
 		names := tested()
-		name := names[int(k)%len(names)]
-		g := &gen{r: rand.New(rand.NewPCG(seed, 17)), p: p, next: base, special: special}
+		name := names[int(k&127)%len(names)]
+		g := &gen{r: rand.New(rand.NewPCG(seed, 17)), p: p, next: base, special: special, wide: k&128 != 0}
 		p.call(name, g.args(name)...)
 	})
 }
@@ -396,4 +425,73 @@ func TestNativeBadAddress(t *testing.T) {
 			t.Errorf("SIMD module: gemm%v: no error", args)
 		}
 	}
+}
+
+// TestNativeDirectConv: im2col_conv then a gemm of its matrix, as a model
+// calls them for a Conv, leave the memory as the SIMD module does but
+// for the matrix, which a stride-1 convolution never writes (the gemm
+// computes it from the input directly); the other geometries write it.
+// Without the direct path the matrix is written every time and the test
+// fails.
+func TestNativeDirectConv(t *testing.T) {
+	p := newPair(t)
+	direct := 0
+	for i := range 300 {
+		if directConvCase(p, uint64(i), i%3 == 2, i%4 != 0) {
+			direct++
+		}
+	}
+	if direct < 100 {
+		t.Errorf("%d of 300 convolutions ran directly, want at least 100 (3 in 4 have stride 1; the narrow ones take im2col)", direct)
+	}
+}
+
+// FuzzNativeDirectConv is TestNativeDirectConv for one seed.
+func FuzzNativeDirectConv(f *testing.F) {
+	for i := range 12 {
+		f.Add(uint64(i)*104729, i%3 == 0, i%2 == 0)
+	}
+	p := newPair(f)
+	f.Fuzz(func(t *testing.T, seed uint64, special, stride1 bool) {
+		p.t = t
+		directConvCase(p, seed, special, stride1)
+	})
+}
+
+// directConvCase calls im2col_conv and a gemm of its matrix on random
+// operands in both instances, checks the memories (the matrix aside
+// where the native kernels did not write it), and reports whether they
+// did not.
+func directConvCase(p *pair, seed uint64, special, stride1 bool) bool {
+	p.t.Helper()
+	g := &gen{r: rand.New(rand.NewPCG(seed, 29)), p: p, next: base, special: special, stride1: stride1}
+	ga, c, ih, iw, oh, ow, kh, kw := g.geom(0, 0, 0)
+	k, n := c*kh*kw, oh*ow
+	col, src := g.region(k*n), g.region(c*ih*iw)
+	m := g.n(1, 40)
+	if seed%5 == 0 {
+		m = g.n(1, 6)
+	}
+	out, w, bias := g.region(m*n), g.region(m*k), g.opt(m)
+	before, _ := p.nativeMem.Read(uint32(col), uint32(4*k*n))
+	before = bytes.Clone(before)
+	for j, mod := range []api.Module{p.native, p.wasm} {
+		if _, err := mod.ExportedFunction("im2col_conv").Call(p.ctx, col, src, ga); err != nil {
+			p.t.Fatal(err)
+		}
+		if _, err := mod.ExportedFunction("gemm").Call(p.ctx, out, w, col, bias, uint64(m), uint64(k), uint64(n)); err != nil {
+			p.t.Fatal(err)
+		}
+		if j == 0 {
+			p.flush()
+		}
+	}
+	after, _ := p.nativeMem.Read(uint32(col), uint32(4*k*n))
+	ws, _ := p.wsMem.Read(uint32(col), uint32(4*k*n))
+	direct := bytes.Equal(after, before) && !bytes.Equal(after, ws)
+	if direct {
+		copy(after, ws) // the matrix the native kernels did not write
+	}
+	p.same("im2col_conv+gemm", []uint64{col, src, ga, out, w, col, bias, uint64(m), uint64(k), uint64(n)})
+	return direct
 }

@@ -89,6 +89,18 @@ func min8(x, y archsimd.Float32x8) archsimd.Float32x8 {
 	return x.Add(y).Merge(r, x.IsNaN().Or(y.IsNaN()))
 }
 
+// clip8 is min(max(x, lo), hi) lane by lane, as Go computes it, for
+// bounds that are not NaN: VMAXPS and VMINPS return their second operand
+// x when it is NaN, and on equal values (±0 against ∓0) the bits are
+// and-ed (max: +0) or or-ed (min: −0). Eight instructions where
+// min8(max8(…)) takes twenty.
+func clip8(x, lo, hi archsimd.Float32x8) archsimd.Float32x8 {
+	v := lo.Max(x)
+	v = lo.AsInt32x8().And(x.AsInt32x8()).AsFloat32x8().Merge(v, x.Equal(lo))
+	r := hi.Min(v)
+	return hi.AsInt32x8().Or(v.AsInt32x8()).AsFloat32x8().Merge(r, v.Equal(hi))
+}
+
 // vectorAct reports whether the vector loops compute a: ReLU, and Clip
 // with bounds that are not NaN (the others run actOne on each value).
 func vectorAct(a Act) bool {
@@ -129,7 +141,7 @@ func avx2Act(dst, x []float32, a Act) {
 	case ActClip:
 		lo, hi := archsimd.BroadcastFloat32x8(a.Alpha), archsimd.BroadcastFloat32x8(a.Beta)
 		for ; i+8 <= len(dst); i += 8 {
-			min8(max8(archsimd.LoadFloat32x8Slice(x[i:i+8]), lo), hi).StoreSlice(dst[i : i+8])
+			clip8(archsimd.LoadFloat32x8Slice(x[i:i+8]), lo, hi).StoreSlice(dst[i : i+8])
 		}
 	}
 	archsimd.ClearAVXUpperBits()
@@ -167,7 +179,9 @@ func getScratch(n int) *[]float32 {
 	return b
 }
 
-// avx2DwConv computes each output row 8 outputs at a time, the last block
+// avx2DwConv takes the channels-in-lanes loop (avx2DwConvLanes) for eight
+// channels or more, or planes narrower than 8. Otherwise (a few wide
+// channels) it computes each output row 8 outputs at a time, the last block
 // too (its extra lanes are not stored). Each channel's plane is first
 // copied into a zeroed scratch plane with its padding rows and columns
 // and room for the loads past the last output, so every load lies inside
@@ -181,11 +195,15 @@ func getScratch(n int) *[]float32 {
 func avx2DwConv(dst, src, w, b []float32, g *geom) {
 	d := g.dims()
 	taps := d.kh * d.kw
+	a := Act{Op: ActOp(g[gOp]), Alpha: math.Float32frombits(uint32(g[gAlpha])), Beta: math.Float32frombits(uint32(g[gBeta]))}
+	if dwLanes(d, a) {
+		avx2DwConvLanes(dst, src, w, b, d, a)
+		return
+	}
 	if taps > maxTaps || d.ow < 8 && d.oh*d.ow < 8 {
 		goDwConv(dst, src, w, b, g)
 		return
 	}
-	a := Act{Op: ActOp(g[gOp]), Alpha: math.Float32frombits(uint32(g[gAlpha])), Beta: math.Float32frombits(uint32(g[gBeta]))}
 	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)
 	owp := (d.ow + 7) &^ 7
 	s := d.sw
@@ -497,12 +515,15 @@ func (k *vconsts) act(v archsimd.Float32x8) archsimd.Float32x8 {
 		zero := archsimd.LoadFloat32x8(&k.zero)
 		return zero.Merge(v, v.Less(zero))
 	case ActClip:
-		return min8(max8(v, archsimd.LoadFloat32x8(&k.lo)), archsimd.LoadFloat32x8(&k.hi))
+		return clip8(v, archsimd.LoadFloat32x8(&k.lo), archsimd.LoadFloat32x8(&k.hi))
 	}
 	return v
 }
 
 func avx2Pool(dst, src []float32, g *geom) {
+	if avx2PoolPadded(dst, src, g) {
+		return
+	}
 	d := g.dims()
 	isMax, countPad := g[gOp]&poolMax != 0, g[gOp]&poolCountPad != 0
 	xlo, xhi := inner(d.iw, d.ow, d.kw, d.sw, d.dw, d.pw)

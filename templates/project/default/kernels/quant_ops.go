@@ -89,7 +89,10 @@ func gemmRows(y, a, c []float32, p GemmParams, row func(yr, ar, bias []float32))
 
 // ConvQ8 is Conv with int8 weights (OutC·InC/Group·∏Kernel values, one
 // scale per output channel): each group's im2col matrix is multiplied by
-// GemmQ8. A depthwise convolution (Group = InC > 1) dequantizes the
+// GemmQ8. When all the weights fit DepthwiseTile (lenet's first
+// convolution: 6·25), it dequantizes them into a tile (in scratch), w =
+// float32(q)·scale[oc] rounded once, and runs Conv on them: the bits of
+// Conv with the dequantized weights (ConvQ8UsesTile). A depthwise convolution (Group = InC > 1) dequantizes the
 // weights of a few channels at a time (DepthwiseTile values, at most)
 // into a small buffer on the stack, w = float32(q)·scale[oc] rounded once,
 // and runs Conv's depthwise kernel on them: its outputs are those of Conv
@@ -105,6 +108,33 @@ func ConvQ8(dst, src []float32, w []int8, scale, b, scratch []float32, p ConvPar
 		return
 	}
 	kk := c.icg * c.ks
+	if c.q8Small() {
+		// All the weights fit the tile: dequantize them into it and run
+		// Conv, whose Gemm adds the bias (GemmQ8 would scale and add it in
+		// a pass of its own over the output). The tile is in scratch
+		// after ConvScratch(p) (ConvQ8Scratch): on the stack it would move
+		// to the heap in WebAssembly, where its address goes to a kernel.
+		var t []float32
+		if need := c.scratch(); len(scratch) >= need+len(w) {
+			t = scratch[need : need+len(w)]
+		} else {
+			t = make([]float32, len(w))
+		}
+		for oc := range c.outC {
+			s := scale[oc]
+			for j, q := range w[oc*kk : (oc+1)*kk] {
+				t[oc*kk+j] = float32(float32(q) * s)
+			}
+		}
+		for n := range c.n {
+			dn := dst[n*c.outC*c.os : (n+1)*c.outC*c.os]
+			convGroups(dn, src[n*c.inC*c.is:(n+1)*c.inC*c.is], t, b, scratch, &c, src, n, p)
+			if p.Act.Op != ActNone {
+				activateRange(dn, dn, p.Act)
+			}
+		}
+		return
+	}
 	var tile []float32
 	if need, rows := c.scratch(), q8TileRows(kk, c.ocg); Accelerated && c.os >= q8TileMinOut && len(scratch) >= need+rows*kk {
 		tile = scratch[need : need+rows*kk]
@@ -119,6 +149,25 @@ func ConvQ8(dst, src []float32, w []int8, scale, b, scratch []float32, p ConvPar
 	})
 }
 
+// q8Small: the convolution is not depthwise and all its weights fit
+// DepthwiseTile. Such a convolution is small (at most 256
+// multiply-adds an output), and the pass of GemmQ8 or q8gemmTile that
+// scales each output and adds its bias costs more than the integer
+// weights save: in Chromium, lenet's first convolution (6·25·784) took
+// 1.2–1.5× float32's Gemm through q8gemmTile (1.3–1.6× with q8gemm),
+// and lenet's int8 model 0.96–1.02× the float32 model by direct calls.
+func (c *conv) q8Small() bool {
+	return !c.depthwise() && c.outC*c.icg*c.ks <= DepthwiseTile
+}
+
+// ConvQ8UsesTile tells whether ConvQ8 dequantizes all the weights of p
+// into a tile and runs Conv (q8Small): the importer's wasm back end
+// lowers the same choice.
+func ConvQ8UsesTile(p ConvParams) bool {
+	c := checkConv("ConvQ8UsesTile", p)
+	return c.q8Small()
+}
+
 // ConvQ8Scratch is the scratch length ConvQ8 runs fastest with in
 // WebAssembly: ConvScratch(p), then room for the weights of a few output
 // channels (q8TileRows) widened to float32, which the float32 Gemm kernel
@@ -127,16 +176,22 @@ func ConvQ8(dst, src []float32, w []int8, scale, b, scratch []float32, p ConvPar
 // output sums its products from 0 in order, then is scaled, then gets its
 // bias, as GemmQ8). With less scratch (at least ConvScratch(p)), ConvQ8
 // runs GemmQ8's kernel. 0 for a depthwise convolution; ConvScratch(p)
-// below 512 outputs per channel, where the tile does not pay.
+// below 512 outputs per channel, where the tile does not pay. Where all
+// the weights fit DepthwiseTile (ConvQ8UsesTile), ConvScratch(p) then
+// room for them dequantized (with less, ConvQ8 allocates it; the bits
+// are the same).
 func ConvQ8Scratch(p ConvParams) int {
 	c := checkConv("ConvQ8Scratch", p)
 	if c.depthwise() {
 		return 0
 	}
+	kk := c.icg * c.ks
+	if c.q8Small() {
+		return c.scratch() + c.outC*kk // all the weights, dequantized
+	}
 	if c.os < q8TileMinOut {
 		return c.scratch() // no tile: GemmQ8's kernel
 	}
-	kk := c.icg * c.ks
 	return c.scratch() + q8TileRows(kk, c.ocg)*kk
 }
 
