@@ -49,6 +49,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == pathABCmd {
 		os.Exit(pathABMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == digitABCmd {
+		os.Exit(digitABMain(os.Args[2:]))
+	}
 	var o options
 	flag.BoolVar(&o.quick, "quick", false, "fewer runs and sizes (a smoke run, not for publishing)")
 	flag.IntVar(&o.runs, "runs", 0, "measured runs per figure after a warm-up (default 5, 2 with --quick)")

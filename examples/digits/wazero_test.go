@@ -1,13 +1,17 @@
 package digits_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pwagen/pwagen/examples/digits/model/digitnet"
@@ -16,6 +20,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
 )
 
 // reactor is the packaged model-<h8>.wasm under wazero's compiler, linked
@@ -130,7 +135,9 @@ func TestPackagesHaveTheirKernels(t *testing.T) {
 		}
 		files := kernelFiles(t, tt.dir)
 		if tt.kernels {
-			for _, want := range []string{"gemm", "gemv", "im2col", "relu", "softmax"} {
+			// pool: the max-pooling runs in the kernels, not as a Go loop
+			// compiled to WebAssembly (a third of the call's time).
+			for _, want := range []string{"gemm", "gemv", "im2col", "pool", "relu", "softmax"} {
 				if !slices.Contains(names, want) {
 					t.Errorf("kernels = true: the model imports %v from module kernels, want %s among them", names, want)
 				}
@@ -212,6 +219,58 @@ func BenchmarkWazero(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/digit")
 			})
+		}
+	}
+}
+
+// TestModelTestsInWasm runs the model package's own tests of predict,
+// compiled for wasip1 and linked with the SIMD kernels under wazero, as the
+// browser runs it: in the WebAssembly model too, predict allocates nothing
+// after its first call (so Go's garbage collector never runs there), and
+// gives Forward's probabilities.
+func TestModelTestsInWasm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the model's tests for wasip1")
+	}
+	bin := filepath.Join(t.TempDir(), "model.test.wasm")
+	cmd := exec.Command("go", "test", "-c", "-o", bin, "./model")
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", cmd.Args, err, out)
+	}
+	wasm, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	here, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler())
+	defer rt.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	cm, err := rt.CompileModule(ctx, wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cfg := wazero.NewModuleConfig().
+		WithArgs("model.test", "-test.v", "-test.run", "^TestPredict(DoesNotAllocate|MatchesForward)$").
+		WithFSConfig(wazero.NewFSConfig().WithReadOnlyDirMount(here, "/digits")).
+		WithEnv("PWD", "/digits/model").
+		WithStdout(&out).WithStderr(&out)
+	_, err = modules.Link(ctx, rt, cm, modules.SIMD, cfg, "_start")
+	var exit *sys.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 0 {
+		err = nil
+	}
+	if err != nil || !strings.Contains(out.String(), "\nPASS") {
+		t.Fatalf("the model's tests under wazero with the SIMD kernels: %v\n%s", err, out.String())
+	}
+	for _, name := range []string{"TestPredictDoesNotAllocate", "TestPredictMatchesForward"} {
+		if !strings.Contains(out.String(), "--- PASS: "+name) {
+			t.Errorf("%s did not run:\n%s", name, out.String())
 		}
 	}
 }

@@ -295,3 +295,41 @@ func TestDwconvAtMemoryEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPool2x2MatchesPureGo runs the 2×2 stride-2 max-pool, the SIMD
+// kernel's $maxPool2Row when both window rows and every window of a row are
+// inside the input, on even and odd sizes, ceil mode, padding (the general
+// path) and unaligned addresses, with NaN, ±0 and ±Inf among the values,
+// bit for bit against pure Go.
+func TestMaxPool2x2MatchesPureGo(t *testing.T) {
+	for _, v := range modules.Variants {
+		t.Run(string(v), func(t *testing.T) {
+			h := newHarness(t, v)
+			r := rand.New(rand.NewPCG(21, uint64(len(v))))
+			for _, ih := range []int{2, 3, 8, 24} {
+				for _, iw := range []int{2, 3, 4, 7, 8, 9, 10, 16, 24, 25} {
+					for _, pad := range []int{0, 1} {
+						for _, ceil := range []bool{false, true} {
+							in, k, s, d := []int{ih, iw}, []int{2, 2}, []int{2, 2}, []int{1, 1}
+							out := []int{outLen(ih, 2, 2, 1, pad, pad, ceil), outLen(iw, 2, 2, 1, pad, pad, ceil)}
+							pp := kernels.PoolParams{N: 2, C: 3, In: in, Out: out, Kernel: k, Stride: s, Dilation: d, Pad: []int{pad, pad}, PadEnd: []int{pad, pad}}
+							off := uint32(4 * r.IntN(4))
+							L := &layout{next: 1024 + off}
+							pg := L.at(18)
+							src := rnd(r, pp.N*pp.C*prod(in))
+							special(r, src)
+							ps := L.at(len(src))
+							h.put(ps, src)
+							dst := make([]float32, pp.N*pp.C*prod(out))
+							pd := L.at(len(dst))
+							h.putWords(pg, geomBlock(pp.N*pp.C, in, out, k, s, d, pp.Pad, pp.PadEnd, 1, 0, 0))
+							h.call("pool", uint64(pd), uint64(ps), uint64(pg))
+							kernels.Pool(dst, src, pp, true)
+							sameBits(t, v, "pool", fmt.Sprintf("%+v off=%d", pp, off), h.get(pd, len(dst)), dst)
+						}
+					}
+				}
+			}
+		})
+	}
+}

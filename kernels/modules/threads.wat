@@ -1297,7 +1297,9 @@
 
   ;; poolRowAll computes one row of pool: 4 outputs at a time where the
   ;; whole window row is inside the input (strides above 2 gather the
-  ;; lanes), $poolRow elsewhere.
+  ;; lanes), $poolRow elsewhere. A 2×2 max window with stride 2, no
+  ;; dilation, both window rows inside the input and every window of the
+  ;; row inside it (the max-pool of most CNNs) goes to $maxPool2Row.
   (func $poolRowAll (param $g i32) (param $q i32) (param $plane i32) (param $base i32)
       (param $kylo i32) (param $kyhi i32) (param $ny i32)
     (local $IW i32) (local $OW i32) (local $KW i32) (local $SW i32) (local $DW i32) (local $PW i32) (local $DH i32)
@@ -1310,6 +1312,19 @@
     (local.set $DH (i32.load offset=36 (local.get $g)))
     (local.set $DW (i32.load offset=40 (local.get $g)))
     (local.set $PW (i32.load offset=48 (local.get $g)))
+    (if (i32.and
+          (i32.and
+            (i32.and (i32.and (i32.load offset=60 (local.get $g)) (i32.const 1)) (i32.eq (local.get $KW) (i32.const 2)))
+            (i32.and (i32.eq (local.get $SW) (i32.const 2)) (i32.eq (local.get $DW) (i32.const 1))))
+          (i32.and
+            (i32.and (i32.eqz (local.get $PW)) (i32.eq (local.get $DH) (i32.const 1)))
+            (i32.and (i32.eq (i32.sub (local.get $kyhi) (local.get $kylo)) (i32.const 2))
+              (i32.le_s (i32.shl (local.get $OW) (i32.const 1)) (local.get $IW)))))
+      (then
+        (call $maxPool2Row (local.get $q)
+          (i32.add (local.get $plane) (i32.shl (i32.mul (i32.add (local.get $base) (local.get $kylo)) (local.get $IW)) (i32.const 2)))
+          (i32.shl (local.get $IW) (i32.const 2)) (local.get $OW))
+        (return)))
     (local.set $xlo (call $lo (i32.sub (i32.const 0) (local.get $PW)) (local.get $SW) (local.get $OW)))
     (local.set $xhi (call $smax (local.get $xlo) (call $hi
       (i32.sub (i32.mul (i32.sub (local.get $KW) (i32.const 1)) (local.get $DW)) (local.get $PW)) (local.get $SW) (local.get $IW) (local.get $OW))))
@@ -1368,6 +1383,33 @@
       (br $lx)))
     (call $poolRow (local.get $g) (i32.add (local.get $q) (i32.shl (local.get $ox) (i32.const 2))) (local.get $plane) (local.get $base)
       (local.get $kylo) (local.get $kyhi) (local.get $ny) (local.get $ox) (local.get $OW)))
+
+  ;; maxPool2Row writes n outputs at q, output i the largest of r[2i],
+  ;; r[2i+1] and the same two a row below (rstep bytes on): 4 outputs from
+  ;; two loads of each row, the rows' larger lanes and then the larger of
+  ;; the even and odd lanes. f32.max is the same in any order (NaN wins,
+  ;; -0 < +0), so these are $poolRow's bits.
+  (func $maxPool2Row (param $q i32) (param $r i32) (param $rstep i32) (param $n i32)
+    (local $end i32) (local $a v128) (local $b v128)
+    (local.set $end (i32.add (local.get $q) (i32.shl (local.get $n) (i32.const 2))))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $end)))
+      (local.set $a (f32x4.max (v128.load (local.get $r)) (v128.load (i32.add (local.get $r) (local.get $rstep)))))
+      (local.set $b (f32x4.max (v128.load offset=16 (local.get $r)) (v128.load offset=16 (i32.add (local.get $r) (local.get $rstep)))))
+      (v128.store (local.get $q) (f32x4.max
+        (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))
+        (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (local.set $r (i32.add (local.get $r) (i32.const 32)))
+      (br $l4)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $q) (local.get $end)))
+      (f32.store (local.get $q) (f32.max
+        (f32.max (f32.load (local.get $r)) (f32.load offset=4 (local.get $r)))
+        (f32.max (f32.load (i32.add (local.get $r) (local.get $rstep))) (f32.load offset=4 (i32.add (local.get $r) (local.get $rstep))))))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (local.set $r (i32.add (local.get $r) (i32.const 8)))
+      (br $l1))))
 
   ;; act: dst[i] = act1(x[i]), i < n; dst may be x. Four at a time: ReLU
   ;; and Clip inline, the other ops through $actv; the tail through $act1.

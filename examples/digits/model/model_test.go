@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"regexp"
 	"strconv"
@@ -152,5 +153,53 @@ func BenchmarkPredict(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/digit")
 		})
+	}
+}
+
+// TestPredictMatchesForward: predict's inference path (pooling in the
+// kernels, ReLU after pooling) gives the probabilities of Forward, the
+// trainer's path, bit for bit, on the first 500 test digits.
+func TestPredictMatchesForward(t *testing.T) {
+	set := loadShipped(t)
+	a := net.NewActivations()
+	img := make([]float32, inputLen)
+	for i := range min(set.Len(), 500) {
+		set.Image(img, i)
+		net.Forward(a, img)
+		got, err := predict(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, w := range a.Out {
+			if math.Float32bits(got[k]) != math.Float32bits(w) {
+				t.Fatalf("digit %d class %d: predict %v, Forward %v", i, k, got[k], w)
+			}
+		}
+	}
+}
+
+// TestPredictDoesNotAllocate: after the first call predict allocates
+// nothing, one digit or a batch, so the Go garbage collector has nothing to
+// do in the browser's model between or during predicts. The same test runs
+// compiled for wasip1 with the SIMD kernels under wazero
+// (TestModelTestsInWasm in package digits).
+func TestPredictDoesNotAllocate(t *testing.T) {
+	set := loadShipped(t)
+	one := set.Image(make([]float32, inputLen), 0)
+	batch := make([]float32, 0, 8*inputLen)
+	for i := range 8 {
+		batch = append(batch, set.Image(make([]float32, inputLen), i)...)
+	}
+	for _, in := range [][]float32{one, batch, one} {
+		if _, err := predict(in); err != nil { // the first call makes the scratch space
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(20, func() {
+			if _, err := predict(in); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("predict of %d digits allocates %v times per call, want 0", len(in)/inputLen, n)
+		}
 	}
 }

@@ -1,6 +1,10 @@
 package digitnet
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/pwagen/pwagen/kernels"
+)
 
 // Image geometry and classes.
 const (
@@ -25,7 +29,8 @@ type Net struct {
 	FC1W, FC1B     []float32 // Hidden×(C2·16), Hidden
 	FC2W, FC2B     []float32 // 10×Hidden, 10
 
-	act Activations // scratch space for Predict
+	act   Activations // scratch space for Predict
+	pools [2]kernels.PoolParams
 }
 
 // Geometry of the intermediate layers.
@@ -123,19 +128,53 @@ func (n *Net) Forward(a *Activations, img []float32) {
 
 // Predict classifies len(in)/InputLen images and appends their class
 // probabilities (Classes values per image) to out. It reuses scratch space in
-// n, so one Net must not predict in two goroutines at once.
+// n, so one Net must not predict in two goroutines at once. After its first
+// call it allocates nothing (TestPredictDoesNotAllocate), so Go's garbage
+// collector never runs inside the browser's model.
 func (n *Net) Predict(out, in []float32) ([]float32, error) {
 	if len(in) == 0 || len(in)%InputLen != 0 {
 		return out, errors.New("digitnet: input has " + itoa(len(in)) + " values; want a positive multiple of " + itoa(InputLen) + " (28×28 pixels per image)")
 	}
 	if n.act.Out == nil {
 		n.act = *n.NewActivations()
+		n.act.Arg1, n.act.Arg2 = nil, nil
+		n.pools = [2]kernels.PoolParams{pool2x2(n.C1, conv1Side), pool2x2(n.C2, conv2Side)}
 	}
 	for i := 0; i < len(in); i += InputLen {
-		n.Forward(&n.act, in[i:i+InputLen])
+		n.infer(&n.act, in[i:i+InputLen])
 		out = append(out, n.act.Out...)
 	}
 	return out, nil
+}
+
+// infer is Forward without what only training needs, every layer one
+// kernel call: it pools with kernels.Pool (no Go loop over the pixels, no
+// record of which pixel won) and applies ReLU after pooling, on a quarter
+// of the values. max and ReLU commute (ReLU never lowers an order), and the
+// two orders differ at most in the sign of a zero, which no later sum or
+// the softmax can see, so the probabilities are Forward's bit for bit
+// (TestPredictMatchesForward).
+func (n *Net) infer(a *Activations, img []float32) {
+	Conv(a.Conv1, img, a.Col, 1, Side, Side, n.Conv1W, n.Conv1B, n.C1, kernel)
+	kernels.Pool(a.Pool1, a.Conv1, n.pools[0], true)
+	ReLU(a.Pool1)
+	Conv(a.Conv2, a.Pool1, a.Col, n.C1, pool1Side, pool1Side, n.Conv2W, n.Conv2B, n.C2, kernel)
+	kernels.Pool(a.Pool2, a.Conv2, n.pools[1], true)
+	ReLU(a.Pool2)
+	Dense(a.Hidden, a.Pool2, n.FC1W, n.FC1B)
+	ReLU(a.Hidden)
+	Dense(a.Out, a.Hidden, n.FC2W, n.FC2B)
+	Softmax(a.Out)
+}
+
+// pool2x2 is a 2×2 max-pool with stride 2 of c planes of side×side.
+func pool2x2(c, side int) kernels.PoolParams {
+	return kernels.PoolParams{
+		N: 1, C: c,
+		In: []int{side, side}, Out: []int{side / 2, side / 2},
+		Kernel: []int{2, 2}, Stride: []int{2, 2}, Dilation: []int{1, 1},
+		Pad: []int{0, 0}, PadEnd: []int{0, 0},
+	}
 }
 
 // Argmax returns the index of the largest value (the first one on ties).

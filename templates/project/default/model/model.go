@@ -68,6 +68,7 @@ type mlp struct {
 	mean, std          []float32
 	w1, b1, w2, b2     []float32
 	scratch            []float32 // hidden activations, reused by predict
+	out                []float32 // the probabilities, reused by predict
 }
 
 // net is the model loadWeights installed; nil until then.
@@ -129,6 +130,7 @@ func parseWeights(b []byte) (*mlp, error) {
 	m.w1, m.b1 = next(nh*ni), next(nh)
 	m.w2, m.b2 = next(no*nh), next(no)
 	m.scratch = make([]float32, nh)
+	m.out = make([]float32, no)
 	for i, s := range m.std {
 		if !(s > 0) {
 			return nil, errorf("weights: std[", itoa(i), "] = ", ftoa(s), ", want > 0")
@@ -138,7 +140,12 @@ func parseWeights(b []byte) (*mlp, error) {
 }
 
 // predict returns the probabilities of the three classes (they sum to 1)
-// for one flower's four measurements in centimetres.
+// for one flower's four measurements in centimetres. The slice is the
+// model's own and holds them until the next predict (the loader copies it
+// out at once): predict allocates nothing, so Go's garbage collector has
+// nothing to do in the browser between or during predicts
+// (TestPredictDoesNotAllocate). Keep it so as the model grows: scratch
+// space made in loadWeights, no make, append or map per call.
 func predict(in []float32) ([]float32, error) {
 	if net == nil {
 		return nil, errors.New("predict: no weights loaded; call loadWeights first")
@@ -165,7 +172,7 @@ func (m *mlp) forward(in []float32) ([]float32, error) {
 	for j, s := range h {
 		h[j] = float32(math.Tanh(float64(s)))
 	}
-	out := make([]float32, m.numClasses)
+	out := m.out
 	kernels.Gemv(out, m.w2, h, m.b2) // logits = w2·h + b2
 	kernels.Softmax(out)
 	for _, p := range out {

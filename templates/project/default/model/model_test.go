@@ -206,3 +206,17 @@ func FuzzLoadWeights(f *testing.F) {
 		}
 	})
 }
+
+// TestPredictDoesNotAllocate: predict reuses its buffers, so in the browser
+// Go's garbage collector never runs between or during predicts.
+func TestPredictDoesNotAllocate(t *testing.T) {
+	mustLoad(t)
+	in := []float32{5.1, 3.5, 1.4, 0.2}
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := predict(in); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("predict allocates %v times per call, want 0", n)
+	}
+}
