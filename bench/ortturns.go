@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -39,56 +40,100 @@ func turnOrder(sides, r int) []int {
 	return o
 }
 
-// timeInTurns opens each side's page at once, each in its own Chromium
-// (served cross-origin isolated, as pageRuns serves it), waits for each
-// page's first inference, warms each up for a second, then times windows
-// of calls from the pages in turn: the machine's load falls on every side
-// alike, where timing one side minutes after the other (pageRuns) gave
-// ratios that moved with whatever else ran. It returns each side's ms per
-// call over all its windows, and the load average at the end.
+// turnsResult is what timeTurns measured, by side: every call's ms, the
+// calls of each round, the page's state after its first inference, and
+// the CPU of its Chromium's threads over its windows.
+type turnsResult struct {
+	all    []dist
+	rounds [][][]float64 // [side][round]: ms per call
+	states []pageState
+	cpu    []turnCPU
+	load   string // the load average at the end
+}
+
+// turnCPU is one side's CPU over its timed windows, ms by kind of
+// Chromium thread (threadShares), and the windows' wall ms.
+type turnCPU struct {
+	calls                       int
+	wallMs                      float64
+	workers, page, pools, other float64
+}
+
+// cores is the CPU the side's Chromium used per wall second of its windows.
+func (c turnCPU) cores() float64 {
+	if c.wallMs <= 0 {
+		return 0
+	}
+	return (c.workers + c.page + c.pools + c.other) / c.wallMs
+}
+
+// timeInTurns is timeTurns' per-call distributions and load.
 func timeInTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) ([]dist, string, error) {
+	r, err := timeTurns(ctx, e, sides, plan)
+	if err != nil {
+		return nil, "", err
+	}
+	return r.all, r.load, nil
+}
+
+// timeTurns opens each side's page at once, each in its own Chromium
+// (served cross-origin isolated, as pageRuns serves it), waits for each
+// page's first inference, then for its service worker to control it and
+// (pwagen's pages) model.offlineReady to settle, warms each up for a
+// second, then times windows of calls from the pages in turn: the
+// machine's load falls on every side alike, where timing one side minutes
+// after the other (pageRuns) gave ratios that moved with whatever else
+// ran. Around each window it reads the CPU of the page's Chromium by
+// thread (/proc/TID/schedstat), outside the timed calls.
+func timeTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) (*turnsResult, error) {
 	ctx, cancelAll := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancelAll()
+	res := &turnsResult{rounds: make([][][]float64, len(sides)), states: make([]pageState, len(sides)), cpu: make([]turnCPU, len(sides))}
 	bctxs := make([]context.Context, len(sides))
 	for i, s := range sides {
 		srv, err := startServer(s.dir, nil)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		srv.isolate = true
 		defer srv.stop()
 		bctx, cancel, err := browser(ctx, e.o.work)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		defer cancel()
 		if err := navigate(bctx, srv.URL+s.query); err != nil {
-			return nil, "", fmt.Errorf("%s: %w", s.name, err)
+			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		if err := waitFor(bctx, benchDoneJS, benchStateJS, 120*time.Second); err != nil {
-			return nil, "", fmt.Errorf("%s: %w", s.name, err)
+			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		st, err := eval[pageState](bctx, `window.__bench`)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", s.name, err)
+			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		if st.Error != "" {
-			return nil, "", fmt.Errorf("%s: the page failed: %s", s.name, oneLine(st.Error))
+			return nil, fmt.Errorf("%s: the page failed: %s", s.name, oneLine(st.Error))
 		}
 		if s.check != nil {
 			if err := s.check(st); err != nil {
-				return nil, "", fmt.Errorf("%s: %w", s.name, err)
+				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
 		}
+		res.states[i] = st
 		bctxs[i] = bctx
 	}
 	// What a page does after its first inference is not what a call
 	// costs: pwagen's pool starts its other worker, stores the weights and
 	// installs the service worker then, and calls in the first second or
 	// two took 2-5 times as long (bench _pathab). Each page's service
-	// worker in control, then a settling second, before any window.
+	// worker in control and pwagen's model.offlineReady settled (ORT's
+	// pages have no such flag), then a settling second, before any window.
 	for i, bctx := range bctxs {
 		if err := waitFor(bctx, `navigator.serviceWorker.controller`, `'no controller'`, 30*time.Second); err != nil {
+			logf("   %s: %v (timed anyway)", sides[i].name, err)
+		}
+		if err := waitFor(bctx, `window.__bench.settled !== false`, `'start-up work still running'`, 15*time.Second); err != nil {
 			logf("   %s: %v (timed anyway)", sides[i].name, err)
 		}
 	}
@@ -102,26 +147,86 @@ func timeInTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) 
 	}
 	for i := range sides {
 		if _, err := window(i, 1000, 1); err != nil {
-			return nil, "", err
+			return nil, err
 		}
 	}
 	all := make([][]float64, len(sides))
 	for r := 0; r < plan.rounds; r++ {
 		for _, i := range turnOrder(len(sides), r) {
-			ms, err := window(i, plan.warmMs, plan.calls)
-			if err != nil {
-				return nil, "", err
+			// The warm-up first, then the window with the CPU read
+			// around it, so the CPU is the timed calls' own.
+			if _, err := eval[[]float64](bctxs[i], fmt.Sprintf("%s(%d, 0, 0)", timeCallsJS, plan.warmMs)); err != nil {
+				return nil, fmt.Errorf("%s: %w", sides[i].name, err)
 			}
+			pid := browserPid(bctxs[i])
+			before := threadCPU(pid)
+			t0 := time.Now()
+			ms, err := window(i, 0, plan.calls)
+			wall := float64(time.Since(t0).Nanoseconds()) / 1e6
+			if err != nil {
+				return nil, err
+			}
+			w, p, pl, o := threadShares(before, threadCPU(pid))
+			c := &res.cpu[i]
+			c.calls += len(ms)
+			c.wallMs += wall
+			c.workers += w
+			c.page += p
+			c.pools += pl
+			c.other += o
 			all[i] = append(all[i], ms...)
+			res.rounds[i] = append(res.rounds[i], ms)
 		}
 	}
-	out := make([]dist, len(sides))
+	res.all = make([]dist, len(sides))
 	var parts []string
 	for i := range sides {
-		out[i] = distOf(all[i])
-		parts = append(parts, fmt.Sprintf("%s %s", sides[i].name, fmtMsDist(out[i])))
+		res.all[i] = distOf(all[i])
+		parts = append(parts, fmt.Sprintf("%s %s", sides[i].name, fmtMsDist(res.all[i])))
 	}
-	load := loadAvg()
-	logf("   in turns (load %s): %s", load, strings.Join(parts, ", "))
-	return out, load, nil
+	res.load = loadAvg()
+	logf("   in turns (load %s): %s", res.load, strings.Join(parts, ", "))
+	return res, nil
+}
+
+// roundRatios is, round by round, the median call of side a over the
+// median call of side b (a's time ÷ b's: b's speed-up over a), for the
+// rounds both sides have; a round with no calls on either side is left
+// out.
+func roundRatios(a, b [][]float64) []float64 {
+	var out []float64
+	for r := 0; r < min(len(a), len(b)); r++ {
+		if len(a[r]) == 0 || len(b[r]) == 0 {
+			continue
+		}
+		ma, mb := medianOf(a[r]), medianOf(b[r])
+		if mb <= 0 {
+			continue
+		}
+		out = append(out, ma/mb)
+	}
+	return out
+}
+
+// ratioSummary is a set of per-round ratios: their median, the best
+// (highest) and the lowest.
+type ratioSummary struct {
+	n                 int
+	median, best, low float64
+}
+
+func summarizeRatios(rs []float64) ratioSummary {
+	if len(rs) == 0 {
+		return ratioSummary{}
+	}
+	s := slices.Clone(rs)
+	slices.Sort(s)
+	return ratioSummary{n: len(s), median: median(s), best: s[len(s)-1], low: s[0]}
+}
+
+func (r ratioSummary) String() string {
+	if r.n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f× (best %.2f×, %.2f–%.2f× over %d rounds)", r.median, r.best, r.low, r.best, r.n)
 }

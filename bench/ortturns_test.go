@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -49,6 +50,75 @@ func TestTurnOrder(t *testing.T) {
 		}
 		if len(first) != n {
 			t.Errorf("over %d rounds of %d sides, only %d sides went first", n, n, len(first))
+		}
+	}
+}
+
+// A round's ratio is its own medians' ratio, rounds pair by index, and a
+// round one side lacks is left out.
+func TestRoundRatios(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		a, b [][]float64
+		want []float64
+	}{
+		{"one round", [][]float64{{10, 12, 11}}, [][]float64{{5, 6, 7}}, []float64{11.0 / 6}},
+		{"rounds by index", [][]float64{{8}, {4}}, [][]float64{{2}, {4}}, []float64{4, 1}},
+		{"even count median", [][]float64{{1, 3}}, [][]float64{{1, 1}}, []float64{2}},
+		{"empty round left out", [][]float64{{8}, {}, {6}}, [][]float64{{4}, {3}, {3}}, []float64{2, 2}},
+		{"shorter side", [][]float64{{8}, {6}}, [][]float64{{4}}, []float64{2}},
+		{"zero left out", [][]float64{{8}}, [][]float64{{0}}, nil},
+	} {
+		got := roundRatios(c.a, c.b)
+		if len(got) != len(c.want) {
+			t.Errorf("%s: roundRatios = %v; want %v", c.name, got, c.want)
+			continue
+		}
+		for i := range got {
+			if math.Abs(got[i]-c.want[i]) > 1e-12 {
+				t.Errorf("%s: roundRatios = %v; want %v", c.name, got, c.want)
+			}
+		}
+	}
+}
+
+// The summary's median, best and lowest round, and its text.
+func TestSummarizeRatios(t *testing.T) {
+	for _, c := range []struct {
+		in   []float64
+		want ratioSummary
+		text string
+	}{
+		{nil, ratioSummary{}, "-"},
+		{[]float64{1.5}, ratioSummary{1, 1.5, 1.5, 1.5}, "1.50× (best 1.50×, 1.50–1.50× over 1 rounds)"},
+		{[]float64{1.7, 1.2, 1.6}, ratioSummary{3, 1.6, 1.7, 1.2}, "1.60× (best 1.70×, 1.20–1.70× over 3 rounds)"},
+		{[]float64{2, 1, 1.5, 1.9}, ratioSummary{4, 1.7, 2, 1}, "1.70× (best 2.00×, 1.00–2.00× over 4 rounds)"},
+	} {
+		got := summarizeRatios(c.in)
+		if got.n != c.want.n || math.Abs(got.median-c.want.median) > 1e-12 || got.best != c.want.best || got.low != c.want.low {
+			t.Errorf("summarizeRatios(%v) = %+v; want %+v", c.in, got, c.want)
+		}
+		if got.String() != c.text {
+			t.Errorf("summarizeRatios(%v).String() = %q; want %q", c.in, got.String(), c.text)
+		}
+	}
+}
+
+// Equal bits only: a value that differs in its last bit, or a length
+// that differs, is not the same.
+func TestSameBits(t *testing.T) {
+	one := float64(math.Float32frombits(math.Float32bits(1) + 1))
+	for _, c := range []struct {
+		a, b []float64
+		want string
+	}{
+		{[]float64{1, 2}, []float64{1, 2}, "yes"},
+		{[]float64{1, 2}, []float64{one, 2}, "no: output 0"},
+		{[]float64{1, 2}, []float64{1}, "no output"},
+		{nil, nil, "no output"},
+	} {
+		if got := sameBits(c.a, c.b); !strings.HasPrefix(got, c.want) {
+			t.Errorf("sameBits(%v, %v) = %q; want %q…", c.a, c.b, got, c.want)
 		}
 	}
 }

@@ -93,18 +93,29 @@ func bigCNN() ([]byte, uint64) {
 
 // threadsModel is one model of the threads section, measured on both sides.
 type threadsModel struct {
-	name     string
-	file     string
-	macs     uint64
-	simd, th pageSide
-	def      pageSide // the loader's own choice of variant on the isolated page
-	ort      *ortSide
-	ortErr   error
+	name    string
+	file    string
+	inShape []int
+	macs    uint64
+	dist    string // the packaged site
+	turns   *turnsResult
+	ortErr  error
 }
+
+// The sides of a threads model's turns, in timeTurns' order; the ORT
+// sides only when ONNX Runtime Web is installed.
+const (
+	sideSimd = iota
+	sideThreads
+	sideDefault
+	sideORT1
+	sideORT2
+)
 
 // threadsSection is issue 18's single-inference goal: the simd-threads
 // kernels against simd on one core, on a cross-origin isolated page, and
-// ONNX Runtime Web with 1 and 2 threads on the same models.
+// ONNX Runtime Web with 1 and 2 threads on the same models, every page
+// open at once and timed in turns (timeTurns).
 func threadsSection(ctx context.Context, e *env) (string, error) {
 	dir := filepath.Join(e.o.work, "threads")
 	os.RemoveAll(dir)
@@ -118,59 +129,102 @@ func threadsSection(ctx context.Context, e *env) (string, error) {
 	}
 	torch := filepath.Join(e.o.repo, "testdata", "onnx", "torch")
 	ms := []*threadsModel{
-		{name: "bigcnn (synthetic, 1×3×48×48)", file: bigFile, macs: macs},
-		{name: "cifar_cnn (torch fixture, 1×3×32×32)", file: filepath.Join(torch, "cifar_cnn-opset17.onnx"), macs: 16*27*1024 + 32*144*256 + 64*288*64 + 640},
+		{name: "bigcnn (synthetic, 1×3×48×48)", file: bigFile, inShape: []int{1, 3, 48, 48}, macs: macs},
+		{name: "cifar_cnn (torch fixture, 1×3×32×32)", file: filepath.Join(torch, "cifar_cnn-opset17.onnx"), inShape: []int{1, 3, 32, 32}, macs: 16*27*1024 + 32*144*256 + 64*288*64 + 640},
 	}
 	ortOK := e.npmORT(ctx) == nil
+	plan := turnsFor(e.o.quick)
 	for i, m := range ms {
 		logf("   %s", m.name)
-		if err := measureThreads(ctx, e, m, filepath.Join(dir, strconv.Itoa(i))); err != nil {
+		root := filepath.Join(dir, strconv.Itoa(i))
+		if err := packageThreads(ctx, e, m, root); err != nil {
 			return "", fmt.Errorf("%s: %w", m.name, err)
 		}
-		if ortOK {
-			om := &onnxModel{name: "threads-" + strconv.Itoa(i), file: m.file, inShape: []int{1, 3, 48, 48}}
-			if i == 1 {
-				om.inShape = []int{1, 3, 32, 32}
+		variant := func(want string) func(pageState) error {
+			return func(s pageState) error {
+				if s.Variant != want {
+					return fmt.Errorf("the loader ran %q, not %q", s.Variant, want)
+				}
+				return nil
 			}
-			m.ort, m.ortErr = measureORTThreads(ctx, e, om)
+		}
+		sides := []turnSide{
+			{name: "simd", dir: m.dist, query: "?variant=simd", check: variant("simd")},
+			{name: "simd-threads", dir: m.dist, query: "?variant=simd-threads", check: variant("simd-threads")},
+			{name: "default", dir: m.dist},
+		}
+		if ortOK {
+			site, err := ortSite(e, &onnxModel{name: "threads-" + strconv.Itoa(i), file: m.file, inShape: m.inShape})
+			if err != nil {
+				m.ortErr = err
+			} else {
+				sides = append(sides, turnSide{name: "ORT 1 thread", dir: site}, turnSide{name: "ORT 2 threads", dir: site, query: "?threads=2"})
+			}
+		}
+		var err error
+		if m.turns, err = timeTurns(ctx, e, sides, plan); err != nil {
+			return "", fmt.Errorf("%s: %w", m.name, err)
 		}
 	}
-	var rows [][]string
-	var notes []string
+	var rows, ratioRows, cpuRows [][]string
+	var notes, loads []string
 	for _, m := range ms {
-		ortT1, ortT2 := "-", "-"
-		if m.ort != nil {
-			ortT1, ortT2 = fmtMsDist(m.ort.t1.calls), fmtMsDist(m.ort.t2.calls)
+		t := m.turns
+		loads = append(loads, fmt.Sprintf("%s %s", m.name, t.load))
+		med := func(i int) float64 { return t.all[i].median }
+		ortT1, ortT2, vsORT := "-", "-", "-"
+		hasORT := len(t.all) > sideORT2
+		if hasORT {
+			ortT1, ortT2 = fmtMsDist(t.all[sideORT1]), fmtMsDist(t.all[sideORT2])
+			vsORT = summarizeRatios(roundRatios(t.rounds[sideORT2], t.rounds[sideThreads])).String()
 		} else if m.ortErr != nil {
 			notes = append(notes, fmt.Sprintf("%s: ONNX Runtime Web not measured: %s", m.name, oneLine(m.ortErr.Error())))
+		} else {
+			notes = append(notes, fmt.Sprintf("%s: ONNX Runtime Web not measured: its npm install failed", m.name))
 		}
-		same := "yes"
-		if len(m.simd.out) == 0 || len(m.simd.out) != len(m.th.out) {
-			same = "no output"
+		def := t.states[sideDefault].Variant
+		rows = append(rows, []string{m.name, fmt.Sprintf("%.1f M", float64(m.macs)/1e6), fmtMsDist(t.all[sideSimd]), fmtMsDist(t.all[sideThreads]),
+			fmt.Sprintf("%.2f×", med(sideSimd)/med(sideThreads)), sameBits(t.states[sideSimd].Out, t.states[sideThreads].Out),
+			fmt.Sprintf("%s: %s (%.2f×)", def, fmtMsDist(t.all[sideDefault]), med(sideSimd)/med(sideDefault)), ortT1, ortT2})
+		ratioRows = append(ratioRows, []string{m.name,
+			summarizeRatios(roundRatios(t.rounds[sideSimd], t.rounds[sideThreads])).String(),
+			summarizeRatios(roundRatios(t.rounds[sideSimd], t.rounds[sideDefault])).String(), vsORT})
+		names := []string{"simd", "simd-threads", "default (" + def + ")", "ORT Web 1 thread", "ORT Web 2 threads"}
+		for i, c := range t.cpu {
+			n := float64(max(c.calls, 1))
+			cpuRows = append(cpuRows, []string{m.name, names[i], fmtMs(c.workers / n), fmtMs(c.page / n), fmtMs(c.pools / n), fmtMs(c.other / n), fmt.Sprintf("%.2f", c.cores())})
 		}
-		for i := range m.simd.out {
-			if i < len(m.th.out) && math.Float32bits(float32(m.simd.out[i])) != math.Float32bits(float32(m.th.out[i])) {
-				same = fmt.Sprintf("no: output %d is %v and %v", i, m.th.out[i], m.simd.out[i])
-				break
-			}
-		}
-		rows = append(rows, []string{m.name, fmt.Sprintf("%.1f M", float64(m.macs)/1e6), m.simd.variant + ": " + fmtMsDist(m.simd.calls), m.th.variant + ": " + fmtMsDist(m.th.calls),
-			fmt.Sprintf("%.2f×", m.simd.calls.median/m.th.calls.median), same,
-			fmt.Sprintf("%s: %s (%.2f×)", m.def.variant, fmtMsDist(m.def.calls), m.simd.calls.median/m.def.calls.median), ortT1, ortT2})
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "One inference (batch 1) per call, from the page through the loader's Web Worker, median (p90) ms after a 1 s warm-up, on a cross-origin isolated page (COOP/COEP from the bench's server). The projects are `pwagen new --from MODEL.onnx` with `isolation = \"headers\"`; `?variant=simd` forces one thread, `?variant=simd-threads` the simd-threads kernels with one helper Worker per further core (%d cores here: `runtime.NumCPU()`, and Chromium's `navigator.hardwareConcurrency`). Same bits: the two variants' outputs compared as float32. The loader's default picks simd-threads only for a model with a kernel call of 4 Mi multiply-adds or more (the threshold from which a call is split; `pwagen validate` measures the model's biggest): its column shows the variant it picked, and its speed against simd. ONNX Runtime Web is 1.30.0's `ort.wasm.min.mjs` (SIMD + threads build) with `numThreads` 1 and 2 on the same page set-up.\n\n", runtime.NumCPU())
+	fmt.Fprintf(&b, "One inference (batch 1) per call, from the page through the loader's Web Worker, on cross-origin isolated pages (COOP/COEP from the bench's server). The projects are `pwagen new --from MODEL.onnx` with `isolation = \"headers\"`; `?variant=simd` forces one thread, `?variant=simd-threads` the simd-threads kernels with one helper Worker per further core (%d cores here: `runtime.NumCPU()`, and Chromium's `navigator.hardwareConcurrency`); \"default\" is the loader's own choice, which picks simd-threads only for a model with a kernel call of 4 Mi multiply-adds or more (the threshold from which a call is split; `pwagen validate` measures the model's biggest). ONNX Runtime Web is 1.30.0's `ort.wasm.min.mjs` (SIMD + threads build) with `numThreads` 1 and 2. Same bits: the simd and simd-threads outputs compared as float32.\n\n", runtime.NumCPU())
+	fmt.Fprintf(&b, "**Timed in turns**: for each model, every page of its row is open at once (five, or three without ONNX Runtime Web), each in its own Chromium; once each page's service worker controls it and `model.offlineReady` settled, each is warmed for 1 s, then %d rounds of %d calls per page (after %d ms of warm-up each), the pages' order rotated each round. Median (p90) ms per call over all rounds. Load average at the end: %s.\n\n", plan.rounds, plan.calls, plan.warmMs, strings.Join(loads, "; "))
 	b.WriteString(table([]string{"model", "multiply-adds", "simd (1 thread)", "simd-threads", "speed-up", "same bits", "default", "ORT Web 1 thread", "ORT Web 2 threads"}, rows))
+	b.WriteString("\nThe speed-up round by round (each round's median call of one page over the other's, both timed in the same round): median of the rounds, the best round, and the range.\n\n")
+	b.WriteString(table([]string{"model", "simd ÷ simd-threads", "simd ÷ default", "ORT Web 2 threads ÷ simd-threads"}, ratioRows))
+	b.WriteString("\nCPU per timed call by Chromium thread (/proc/TID/schedstat of each page's own Chromium, read around each window): the Web Workers (the model's worker, its helpers, ORT's threads), the page's main thread, the thread pools (V8's compilers and GC), the rest; and the cores the page's Chromium kept busy over its windows.\n\n")
+	b.WriteString(table([]string{"model", "page", "workers", "page thread", "thread pools", "other", "cores"}, cpuRows))
 	for _, n := range notes {
 		b.WriteString("\n" + n + "\n")
 	}
 	return b.String(), nil
 }
 
-// measureThreads imports m with isolation "headers", packages it, and
-// times it in Chromium forced to simd, forced to simd-threads, and with
-// the loader's choice.
-func measureThreads(ctx context.Context, e *env, m *threadsModel, root string) error {
+// sameBits says whether two outputs are equal as float32, bit for bit.
+func sameBits(a, b []float64) string {
+	if len(a) == 0 || len(a) != len(b) {
+		return "no output"
+	}
+	for i := range a {
+		if math.Float32bits(float32(a[i])) != math.Float32bits(float32(b[i])) {
+			return fmt.Sprintf("no: output %d is %v and %v", i, b[i], a[i])
+		}
+	}
+	return "yes"
+}
+
+// packageThreads imports m with isolation "headers" and packages it into
+// root/dist (m.dist), with the app.js that takes the variant from the URL.
+func packageThreads(ctx context.Context, e *env, m *threadsModel, root string) error {
 	project := filepath.Join(root, "project")
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return err
@@ -202,35 +256,9 @@ func measureThreads(ctx context.Context, e *env, m *threadsModel, root string) e
 	if err := os.WriteFile(filepath.Join(cfg.Rel(cfg.App.Web), "app.js"), []byte(strings.ReplaceAll(threadsAppJS, "INPUT_LEN", strconv.Itoa(n))), 0o644); err != nil {
 		return err
 	}
-	dist := filepath.Join(root, "dist")
-	if _, _, err := measure(ctx, command{dir: project, env: []string{"XDG_CACHE_HOME=" + e.cache}, name: e.pwagen, args: []string{"package", "-q", "--out", dist, project}}); err != nil {
+	m.dist = filepath.Join(root, "dist")
+	if _, _, err := measure(ctx, command{dir: project, env: []string{"XDG_CACHE_HOME=" + e.cache}, name: e.pwagen, args: []string{"package", "-q", "--out", m.dist, project}}); err != nil {
 		return fmt.Errorf("pwagen package: %w", err)
 	}
-	if m.simd, err = pageRuns(ctx, e, dist, "?variant=simd", 0); err != nil {
-		return fmt.Errorf("chromium, simd: %w", err)
-	}
-	if m.th, err = pageRuns(ctx, e, dist, "?variant=simd-threads", 0); err != nil {
-		return fmt.Errorf("chromium, simd-threads: %w", err)
-	}
-	if m.def, err = pageRuns(ctx, e, dist, "", 0); err != nil {
-		return fmt.Errorf("chromium, the default variant: %w", err)
-	}
 	return nil
-}
-
-// measureORTThreads times ONNX Runtime Web on m with 1 and 2 threads:
-// calls only (the ort section has its bytes and cold starts).
-func measureORTThreads(ctx context.Context, e *env, m *onnxModel) (*ortSide, error) {
-	site, err := ortSite(e, m)
-	if err != nil {
-		return nil, err
-	}
-	o := &ortSide{}
-	if o.t1, err = pageRuns(ctx, e, site, "", 0); err != nil {
-		return nil, fmt.Errorf("1 thread: %w", err)
-	}
-	if o.t2, err = pageRuns(ctx, e, site, "?threads=2", 0); err != nil {
-		return nil, fmt.Errorf("2 threads: %w", err)
-	}
-	return o, nil
 }
