@@ -25,7 +25,8 @@
   ;;   8208 stop     helpers leave their loop when it is not 0
   ;;   8212 broken   not 0: a helper stopped answering; one thread from then on
   ;;   8216 minwork  threshold in multiply-adds (0: the default, 4 Mi)
-  ;;   8220 op       which kernel: 0 gemm, 1 gemv, 2 q8gemm, 3 q8gemv, 4 f16gemm, 5 f16gemv
+  ;;   8220 op       which kernel: 0 gemm, 1 gemv, 2 q8gemm, 3 q8gemv, 4 f16gemm, 5 f16gemv,
+  ;;                 6 im2col_conv (its "rows" are the input's channels)
   ;;   8224 m        rows
   ;;   8228 args     the kernel's arguments, 8 words
   ;;   8260 maxwork  the most multiply-adds of any call of 8 rows or more so
@@ -114,8 +115,8 @@
     (local.set $rows (i32.sub (local.get $m) (local.get $r0)))
     (if (i32.gt_u (local.get $rows) (local.get $per)) (then (local.set $rows (local.get $per))))
     (local.set $r4 (i32.shl (local.get $r0) (i32.const 2)))
-    (block $f16gemv (block $f16gemm (block $q8gemv (block $q8gemm (block $gemv (block $gemm
-      (br_table $gemm $gemv $q8gemm $q8gemv $f16gemm $f16gemv (i32.load (i32.const 8220))))
+    (block $im2col (block $f16gemv (block $f16gemm (block $q8gemv (block $q8gemm (block $gemv (block $gemm
+      (br_table $gemm $gemv $q8gemm $q8gemv $f16gemm $f16gemv $im2col (i32.load (i32.const 8220))))
       ;; gemm (c a b bias m k n)
       (call $gemm
         (i32.add (call $arg (i32.const 0)) (i32.mul (local.get $r4) (call $arg (i32.const 6))))
@@ -158,29 +159,44 @@
         (call $opt (call $arg (i32.const 3)) (local.get $r4))
         (local.get $rows) (call $arg (i32.const 5)) (call $arg (i32.const 6)))
       (return))
-    ;; f16gemv (y a x b m n): a is fp16, 2n bytes a row
-    (call $f16gemv
-      (i32.add (call $arg (i32.const 0)) (local.get $r4))
-      (i32.add (call $arg (i32.const 1)) (i32.mul (i32.shl (local.get $r0) (i32.const 1)) (call $arg (i32.const 5))))
-      (call $arg (i32.const 2))
-      (call $opt (call $arg (i32.const 3)) (local.get $r4))
-      (local.get $rows) (call $arg (i32.const 5))))
+      ;; f16gemv (y a x b m n): a is fp16, 2n bytes a row
+      (call $f16gemv
+        (i32.add (call $arg (i32.const 0)) (local.get $r4))
+        (i32.add (call $arg (i32.const 1)) (i32.mul (i32.shl (local.get $r0) (i32.const 1)) (call $arg (i32.const 5))))
+        (call $arg (i32.const 2))
+        (call $opt (call $arg (i32.const 3)) (local.get $r4))
+        (local.get $rows) (call $arg (i32.const 5)))
+      (return))
+    ;; im2col_conv (col src g): input channels [r0, r0+rows)
+    (call $im2colChannels (call $arg (i32.const 0)) (call $arg (i32.const 1)) (call $arg (i32.const 2))
+      (local.get $r0) (i32.add (local.get $r0) (local.get $rows))))
 
   ;; run publishes a call of kernel op with m rows and work multiply-adds
   ;; (its arguments already stored), takes part in it and waits for the
   ;; helpers; it returns 0 without doing anything when the call should
   ;; run on one thread.
   (func $run (param $op i32) (param $m i32) (param $work i64) (result i32)
-    (local $h i32) (local $min i32) (local $n i32)
     (if (i32.lt_u (local.get $m) (i32.const 8)) (then (return (i32.const 0))))
     (if (i64.gt_u (local.get $work) (i64.extend_i32_u (i32.load (i32.const 8260)))) (then
       (i32.store (i32.const 8260) (select (i32.wrap_i64 (local.get $work)) (i32.const 0x7fffffff)
         (i64.lt_u (local.get $work) (i64.const 0x7fffffff))))))
+    (call $split (local.get $op) (local.get $m) (local.get $work) (call $minwork)))
+
+  ;; minwork is the threshold in multiply-adds.
+  (func $minwork (result i32)
+    (local $min i32)
+    (local.set $min (i32.atomic.load (i32.const 8216)))
+    (if (i32.eqz (local.get $min)) (then (local.set $min (i32.const 0x400000))))
+    (local.get $min))
+
+  ;; split is run without the bookkeeping of MaxWork, against the
+  ;; threshold min in the call's own unit of work.
+  (func $split (param $op i32) (param $m i32) (param $work i64) (param $min i32) (result i32)
+    (local $h i32) (local $n i32)
+    (if (i32.lt_u (local.get $m) (i32.const 8)) (then (return (i32.const 0))))
     (local.set $h (i32.atomic.load (i32.const 8204)))
     (if (i32.or (i32.eqz (local.get $h)) (i32.atomic.load (i32.const 8212)))
       (then (return (i32.const 0))))
-    (local.set $min (i32.atomic.load (i32.const 8216)))
-    (if (i32.eqz (local.get $min)) (then (local.set $min (i32.const 0x400000))))
     (if (i64.lt_u (local.get $work) (i64.extend_i32_u (local.get $min))) (then (return (i32.const 0))))
     ;; eight chunks a thread, for balance when another program slows a
     ;; thread down (the others claim more); at least 4 rows a chunk
@@ -298,4 +314,68 @@
           (i64.mul (i64.extend_i32_u (local.get $m)) (i64.extend_i32_u (local.get $n))))
       (then (return)))
     (call $f16gemv (local.get $y) (local.get $a) (local.get $x) (local.get $b) (local.get $m) (local.get $n)))
+  ;; im2col_conv_t is im2col_conv split by input channels (each writes
+  ;; its own KH*KW rows of col: a copy, the same bytes whoever writes
+  ;; them) when it writes at least minwork/32 values: a value copied
+  ;; costs about as much as 32 multiply-adds of a gemm, and the gemm
+  ;; that reads col follows at once, while the helpers still spin. Small
+  ;; convolutions, and those of fewer than 8 channels, stay on one thread.
+  (func $im2col_conv_t (param $col i32) (param $src i32) (param $g i32)
+    (i32.store (i32.const 8228) (local.get $col))
+    (i32.store (i32.const 8232) (local.get $src))
+    (i32.store (i32.const 8236) (local.get $g))
+    (if (call $split (i32.const 6) (i32.load (local.get $g))
+          ;; C*KH*KW*OH*OW values
+          (i64.mul
+            (i64.mul (i64.extend_i32_u (i32.load (local.get $g)))
+              (i64.mul (i64.extend_i32_u (i32.load offset=20 (local.get $g))) (i64.extend_i32_u (i32.load offset=24 (local.get $g)))))
+            (i64.mul (i64.extend_i32_u (i32.load offset=12 (local.get $g))) (i64.extend_i32_u (i32.load offset=16 (local.get $g)))))
+          (i32.shr_u (call $minwork) (i32.const 5)))
+      (then (return)))
+    (call $im2col_conv (local.get $col) (local.get $src) (local.get $g)))
+
+  ;; im2colChannels is im2col_conv for the input channels [c0, c1): the
+  ;; same loops from channel c0 on, with col and src moved to it.
+  (func $im2colChannels (param $col i32) (param $src i32) (param $g i32) (param $c0 i32) (param $c1 i32)
+    (local $IH i32) (local $IW i32) (local $OH i32) (local $OW i32) (local $KH i32) (local $KW i32)
+    (local $SW i32) (local $DH i32) (local $DW i32) (local $PH i32) (local $PW i32)
+    (local $ic i32) (local $ky i32) (local $kx i32) (local $off i32) (local $lo i32) (local $hi i32)
+    (local.set $IH (i32.load offset=4 (local.get $g)))
+    (local.set $IW (i32.load offset=8 (local.get $g)))
+    (local.set $OH (i32.load offset=12 (local.get $g)))
+    (local.set $OW (i32.load offset=16 (local.get $g)))
+    (local.set $KH (i32.load offset=20 (local.get $g)))
+    (local.set $KW (i32.load offset=24 (local.get $g)))
+    (local.set $SW (i32.load offset=32 (local.get $g)))
+    (local.set $DH (i32.load offset=36 (local.get $g)))
+    (local.set $DW (i32.load offset=40 (local.get $g)))
+    (local.set $PH (i32.load offset=44 (local.get $g)))
+    (local.set $PW (i32.load offset=48 (local.get $g)))
+    (local.set $ic (local.get $c0))
+    (local.set $col (i32.add (local.get $col)
+      (i32.shl (i32.mul (i32.mul (local.get $c0) (i32.mul (local.get $KH) (local.get $KW))) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 2))))
+    (local.set $src (i32.add (local.get $src)
+      (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $IH) (local.get $IW))) (i32.const 2))))
+    (block $dic (loop $lic
+      (br_if $dic (i32.ge_s (local.get $ic) (local.get $c1)))
+      (local.set $ky (i32.const 0))
+      (block $dky (loop $lky
+        (br_if $dky (i32.ge_s (local.get $ky) (local.get $KH)))
+        (local.set $kx (i32.const 0))
+        (block $dkx (loop $lkx
+          (br_if $dkx (i32.ge_s (local.get $kx) (local.get $KW)))
+          (local.set $off (i32.sub (i32.mul (local.get $kx) (local.get $DW)) (local.get $PW)))
+          (local.set $lo (call $lo (local.get $off) (local.get $SW) (local.get $OW)))
+          (local.set $hi (call $smax (local.get $lo) (call $hi (local.get $off) (local.get $SW) (local.get $IW) (local.get $OW))))
+          (call $im2colRows (local.get $col) (local.get $src) (local.get $g)
+            (i32.sub (i32.mul (local.get $ky) (local.get $DH)) (local.get $PH)) (local.get $off) (local.get $lo) (local.get $hi))
+          (local.set $col (i32.add (local.get $col) (i32.shl (i32.mul (local.get $OH) (local.get $OW)) (i32.const 2))))
+          (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+          (br $lkx)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $lky)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $IH) (local.get $IW)) (i32.const 2))))
+      (local.set $ic (i32.add (local.get $ic) (i32.const 1)))
+      (br $lic))))
+
   ;; THREADS-END

@@ -3,6 +3,7 @@ package modules_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -285,4 +286,61 @@ func FuzzSharedMemory(f *testing.F) {
 			t.Fatal("SharedMemory of its own output changed it")
 		}
 	})
+}
+
+// TestThreadsIm2colMatchSIMD: im2col_conv split by input channels, on two
+// and four threads with every call of 8 channels or more split, writes
+// the same bytes as SIMD's on one thread, and nothing past col: for odd
+// channel counts, strides, dilation, padding and non-square planes. A
+// call of fewer than 8 channels runs on one thread.
+func TestThreadsIm2colMatchSIMD(t *testing.T) {
+	type shape struct{ c, ih, iw, k, s, d, pad int }
+	shapes := []shape{
+		{8, 9, 9, 3, 1, 1, 1},    // two chunks of 4 channels
+		{13, 7, 11, 3, 2, 1, 1},  // odd channels, a short last chunk, stride 2
+		{32, 12, 12, 3, 1, 1, 1}, // many chunks
+		{9, 10, 6, 2, 1, 2, 0},   // dilation, no padding
+		{16, 5, 5, 5, 1, 1, 2},   // the kernel as big as the input
+		{3, 8, 8, 3, 1, 1, 1},    // fewer than 8 channels: one thread
+	}
+	simd := newHarness(t, modules.SIMD)
+	for _, helpers := range []int{1, 3} {
+		th, _ := newThreadsHarness(t, helpers, 1)
+		for i, sh := range shapes {
+			oh := (sh.ih+2*sh.pad-sh.d*(sh.k-1)-1)/sh.s + 1
+			ow := (sh.iw+2*sh.pad-sh.d*(sh.k-1)-1)/sh.s + 1
+			g := geomBlock(sh.c, []int{sh.ih, sh.iw}, []int{oh, ow}, []int{sh.k, sh.k}, []int{sh.s, sh.s}, []int{sh.d, sh.d}, []int{sh.pad, sh.pad}, nil, 0, 0, 0)
+			src := rnd(rand.New(rand.NewPCG(uint64(i), 3)), sh.c*sh.ih*sh.iw)
+			n := sh.c * sh.k * sh.k * oh * ow
+			const pg, ps = 16384, 16384 + 128
+			pc := uint32(ps + 4*len(src) + 64)
+			guard := make([]float32, n+16)
+			for j := range guard {
+				guard[j] = math.Float32frombits(0x7fc0dead)
+			}
+			run := func(h *harness) []byte {
+				h.putWords(pg, g)
+				h.put(ps, src)
+				h.put(pc, guard)
+				h.call("im2col_conv", uint64(pc), ps, pg)
+				got, _ := h.mem.Read(pc, uint32(4*len(guard)))
+				return bytes.Clone(got)
+			}
+			want := run(simd)
+			seq := readU32(t, th, 8192)
+			got := run(th)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%d helpers: im2col_conv %+v: the threaded result differs from SIMD's", helpers, sh)
+			}
+			split := readU32(t, th, 8192) != seq
+			if split != (sh.c >= 8) {
+				t.Fatalf("%d helpers: im2col_conv of %d channels: split %v, want %v", helpers, sh.c, split, sh.c >= 8)
+			}
+			if split {
+				if claim, done := readU32(t, th, 8196), readU32(t, th, 8200); claim>>16 < 2 || done != claim>>16 {
+					t.Fatalf("%d helpers: im2col_conv of %d channels: %d chunks, %d done; want it split", helpers, sh.c, claim>>16, done)
+				}
+			}
+		}
+	}
 }

@@ -8,7 +8,7 @@ import (
 
 // threadFuncs are the kernels threads.wat splits across threads: its
 // table slots and exports point at NAME_t (threads_part.wat) instead.
-var threadFuncs = []string{"gemv", "gemm", "q8gemv", "q8gemm", "f16gemv", "f16gemm"}
+var threadFuncs = []string{"gemv", "gemm", "q8gemv", "q8gemm", "f16gemv", "f16gemm", "im2col_conv"}
 
 const (
 	simdMemory    = `(import "model" "memory" (memory 0))`
