@@ -133,7 +133,13 @@ func threadsSection(ctx context.Context, e *env) (string, error) {
 		{name: "cifar_cnn (torch fixture, 1×3×32×32)", file: filepath.Join(torch, "cifar_cnn-opset17.onnx"), inShape: []int{1, 3, 32, 32}, macs: 16*27*1024 + 32*144*256 + 64*288*64 + 640},
 	}
 	ortOK := e.npmORT(ctx) == nil
-	plan := turnsFor(e.o.quick)
+	// Shorter windows than section 10's, in more rounds: a round's pages
+	// are timed closer together, so a change of the machine's load falls
+	// on both sides of a round's ratio more alike.
+	plan := turnsPlan{rounds: 20, calls: 30, warmMs: 200}
+	if e.o.quick {
+		plan = turnsFor(true)
+	}
 	for i, m := range ms {
 		logf("   %s", m.name)
 		root := filepath.Join(dir, strconv.Itoa(i))
