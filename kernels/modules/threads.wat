@@ -3406,9 +3406,9 @@
     (call $f16gemv (local.get $y) (local.get $a) (local.get $x) (local.get $b) (local.get $m) (local.get $n)))
   ;; im2col_conv_t is im2col_conv split by input channels (each writes
   ;; its own KH*KW rows of col: a copy, the same bytes whoever writes
-  ;; them) when it writes at least minwork/32 values: a value copied
-  ;; costs about as much as 32 multiply-adds of a gemm, and the gemm
-  ;; that reads col follows at once, while the helpers still spin. Small
+  ;; them) when it writes at least minwork/32 values (128 Ki by default,
+  ;; some 70 µs of copying: enough to pay for waking the helpers, and the
+  ;; gemm that reads col follows at once, while they still spin). Small
   ;; convolutions, and those of fewer than 8 channels, stay on one thread.
   (func $im2col_conv_t (param $col i32) (param $src i32) (param $g i32)
     (i32.store (i32.const 8228) (local.get $col))
