@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -57,6 +59,18 @@ type turnCPU struct {
 	calls                       int
 	wallMs                      float64
 	workers, page, pools, other float64
+	// busy and all are the machine's CPU jiffies over the windows
+	// (/proc/stat): busy/all is how much of every core something used,
+	// this page or any other program.
+	busy, all uint64
+}
+
+// machineBusy is the share of the machine's CPU in use over the windows.
+func (c turnCPU) machineBusy() float64 {
+	if c.all == 0 {
+		return 0
+	}
+	return float64(c.busy) / float64(c.all)
 }
 
 // cores is the CPU the side's Chromium used per wall second of its windows.
@@ -160,9 +174,11 @@ func timeTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) (*
 			}
 			pid := browserPid(bctxs[i])
 			before := threadCPU(pid)
+			b0u, a0u := procStatCPU()
 			t0 := time.Now()
 			ms, err := window(i, 0, plan.calls)
 			wall := float64(time.Since(t0).Nanoseconds()) / 1e6
+			b1u, a1u := procStatCPU()
 			if err != nil {
 				return nil, err
 			}
@@ -174,6 +190,8 @@ func timeTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) (*
 			c.page += p
 			c.pools += pl
 			c.other += o
+			c.busy += b1u - b0u
+			c.all += a1u - a0u
 			all[i] = append(all[i], ms...)
 			res.rounds[i] = append(res.rounds[i], ms)
 		}
@@ -229,4 +247,39 @@ func (r ratioSummary) String() string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f× (best %.2f×, %.2f–%.2f× over %d rounds)", r.median, r.best, r.low, r.best, r.n)
+}
+
+// procStatCPU is the machine's busy and total CPU jiffies (the first
+// line of /proc/stat); 0, 0 if unreadable.
+func procStatCPU() (busy, all uint64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	return parseProcStat(string(b))
+}
+
+// parseProcStat reads the "cpu" line of /proc/stat: busy is every field
+// but idle and iowait (the 4th and 5th), all every field but guest and
+// guest_nice (already counted in user and nice).
+func parseProcStat(s string) (busy, all uint64) {
+	line, _, _ := strings.Cut(s, "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return 0, 0
+	}
+	for i, v := range f[1:] {
+		if i >= 8 {
+			break
+		}
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, 0
+		}
+		all += n
+		if i != 3 && i != 4 {
+			busy += n
+		}
+	}
+	return busy, all
 }

@@ -122,3 +122,24 @@ func TestSameBits(t *testing.T) {
 		}
 	}
 }
+
+// /proc/stat's cpu line: idle and iowait are not busy; guest time is in
+// user already; anything else is no reading.
+func TestParseProcStat(t *testing.T) {
+	for _, c := range []struct {
+		in        string
+		busy, all uint64
+	}{
+		{"cpu  10 1 5 100 4 2 3 0 7 0\ncpu0 5 0 2 50 2 1 1 0 0 0\n", 21, 125},
+		{"cpu  10 1 5 100 4\n", 16, 120},
+		{"cpu0 10 1 5 100 4\n", 0, 0},
+		{"cpu  10 x 5 100 4\n", 0, 0},
+		{"cpu  10 1 5\n", 0, 0},
+		{"", 0, 0},
+	} {
+		busy, all := parseProcStat(c.in)
+		if busy != c.busy || all != c.all {
+			t.Errorf("parseProcStat(%q) = %d, %d; want %d, %d", c.in, busy, all, c.busy, c.all)
+		}
+	}
+}

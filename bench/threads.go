@@ -198,7 +198,11 @@ func threadsSection(ctx context.Context, e *env) (string, error) {
 		names := []string{"simd", "simd-threads", "default (" + def + ")", "ORT Web 1 thread", "ORT Web 2 threads"}
 		for i, c := range t.cpu {
 			n := float64(max(c.calls, 1))
-			cpuRows = append(cpuRows, []string{m.name, names[i], fmtMs(c.workers / n), fmtMs(c.page / n), fmtMs(c.pools / n), fmtMs(c.other / n), fmt.Sprintf("%.2f", c.cores())})
+			rest := "-"
+			if c.all > 0 {
+				rest = fmt.Sprintf("%.2f", max(c.machineBusy()*float64(runtime.NumCPU())-c.cores(), 0))
+			}
+			cpuRows = append(cpuRows, []string{m.name, names[i], fmtMs(c.workers / n), fmtMs(c.page / n), fmtMs(c.pools / n), fmtMs(c.other / n), fmt.Sprintf("%.2f", c.cores()), rest})
 		}
 	}
 	var b strings.Builder
@@ -207,8 +211,8 @@ func threadsSection(ctx context.Context, e *env) (string, error) {
 	b.WriteString(table([]string{"model", "multiply-adds", "simd (1 thread)", "simd-threads", "speed-up", "same bits", "default", "ORT Web 1 thread", "ORT Web 2 threads"}, rows))
 	b.WriteString("\nThe speed-up round by round (each round's median call of one page over the other's, both timed in the same round): median of the rounds, the best round, and the range.\n\n")
 	b.WriteString(table([]string{"model", "simd ÷ simd-threads", "simd ÷ default", "ORT Web 2 threads ÷ simd-threads"}, ratioRows))
-	b.WriteString("\nCPU per timed call by Chromium thread (/proc/TID/schedstat of each page's own Chromium, read around each window): the Web Workers (the model's worker, its helpers, ORT's threads), the page's main thread, the thread pools (V8's compilers and GC), the rest; and the cores the page's Chromium kept busy over its windows.\n\n")
-	b.WriteString(table([]string{"model", "page", "workers", "page thread", "thread pools", "other", "cores"}, cpuRows))
+	b.WriteString("\nCPU per timed call by Chromium thread (/proc/TID/schedstat of each page's own Chromium, read around each window): the Web Workers (the model's worker, its helpers, ORT's threads), the page's main thread, the thread pools (V8's compilers and GC), the rest; the cores the page's Chromium kept busy over its windows, and the cores everything else on the machine kept busy meanwhile (/proc/stat less this page's: the other pages, and other programs). A second thread can only pay while the page's Chromium has a second core to itself: the last column says whether it had.\n\n")
+	b.WriteString(table([]string{"model", "page", "workers", "page thread", "thread pools", "other", "cores", "cores used by everything else"}, cpuRows))
 	for _, n := range notes {
 		b.WriteString("\n" + n + "\n")
 	}
