@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,7 +51,10 @@ type turnsResult struct {
 	rounds [][][]float64 // [side][round]: ms per call
 	states []pageState
 	cpu    []turnCPU
-	load   string // the load average at the end
+	// rest is, by side and round, the cores everything but the page's
+	// own Chromium kept busy during its window.
+	rest [][]float64
+	load string // the load average at the end
 }
 
 // turnCPU is one side's CPU over its timed windows, ms by kind of
@@ -81,6 +85,28 @@ func (c turnCPU) cores() float64 {
 	return (c.workers + c.page + c.pools + c.other) / c.wallMs
 }
 
+// rest is the cores everything but this page's Chromium kept busy: the
+// machine's busy share of all its cores less the page's own; -1 when
+// /proc/stat was not read.
+func (c turnCPU) rest() float64 {
+	if c.all == 0 {
+		return -1
+	}
+	return max(c.machineBusy()*float64(runtime.NumCPU())-c.cores(), 0)
+}
+
+// quietRounds keeps the rounds in which both sides' windows had the rest
+// of the machine below limit cores (rest: by side and round, -1 unknown)
+// and returns a's and b's calls of those rounds.
+func quietRounds(a, b [][]float64, restA, restB []float64, limit float64) (qa, qb [][]float64) {
+	for r := 0; r < min(len(a), len(b), len(restA), len(restB)); r++ {
+		if restA[r] >= 0 && restB[r] >= 0 && restA[r] < limit && restB[r] < limit {
+			qa, qb = append(qa, a[r]), append(qb, b[r])
+		}
+	}
+	return qa, qb
+}
+
 // timeInTurns is timeTurns' per-call distributions and load.
 func timeInTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) ([]dist, string, error) {
 	r, err := timeTurns(ctx, e, sides, plan)
@@ -102,7 +128,7 @@ func timeInTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) 
 func timeTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) (*turnsResult, error) {
 	ctx, cancelAll := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancelAll()
-	res := &turnsResult{rounds: make([][][]float64, len(sides)), states: make([]pageState, len(sides)), cpu: make([]turnCPU, len(sides))}
+	res := &turnsResult{rounds: make([][][]float64, len(sides)), states: make([]pageState, len(sides)), cpu: make([]turnCPU, len(sides)), rest: make([][]float64, len(sides))}
 	bctxs := make([]context.Context, len(sides))
 	for i, s := range sides {
 		srv, err := startServer(s.dir, nil)
@@ -192,6 +218,8 @@ func timeTurns(ctx context.Context, e *env, sides []turnSide, plan turnsPlan) (*
 			c.other += o
 			c.busy += b1u - b0u
 			c.all += a1u - a0u
+			own := turnCPU{wallMs: wall, workers: w, page: p, pools: pl, other: o, busy: b1u - b0u, all: a1u - a0u}
+			res.rest[i] = append(res.rest[i], own.rest())
 			all[i] = append(all[i], ms...)
 			res.rounds[i] = append(res.rounds[i], ms)
 		}

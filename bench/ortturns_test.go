@@ -143,3 +143,20 @@ func TestParseProcStat(t *testing.T) {
 		}
 	}
 }
+
+// A round counts as quiet only when both sides' windows had the rest of
+// the machine under the limit, and a window with no reading (-1) never
+// does; the rounds kept stay paired.
+func TestQuietRounds(t *testing.T) {
+	a := [][]float64{{1}, {2}, {3}, {4}, {5}}
+	b := [][]float64{{10}, {20}, {30}, {40}, {50}}
+	restA := []float64{0.1, 0.6, 0.2, -1, 0.49}
+	restB := []float64{0.2, 0.1, 0.5, 0.1, 0}
+	qa, qb := quietRounds(a, b, restA, restB, 0.5)
+	if len(qa) != 2 || len(qb) != 2 || qa[0][0] != 1 || qb[0][0] != 10 || qa[1][0] != 5 || qb[1][0] != 50 {
+		t.Errorf("quietRounds = %v, %v; want rounds 0 and 4: [[1] [5]], [[10] [50]]", qa, qb)
+	}
+	if qa, qb := quietRounds(a, b, restA[:2], restB, 0.5); len(qa) != 1 || len(qb) != 1 {
+		t.Errorf("with 2 readings of a's rest: %v, %v; want round 0 alone", qa, qb)
+	}
+}

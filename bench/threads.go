@@ -102,6 +102,10 @@ type threadsModel struct {
 	ortErr  error
 }
 
+// quietLimit is the most cores the rest of the machine may keep busy in
+// a round that counts as quiet.
+const quietLimit = 0.5
+
 // The sides of a threads model's turns, in timeTurns' order; the ORT
 // sides only when ONNX Runtime Web is installed.
 const (
@@ -192,15 +196,17 @@ func threadsSection(ctx context.Context, e *env) (string, error) {
 		rows = append(rows, []string{m.name, fmt.Sprintf("%.1f M", float64(m.macs)/1e6), fmtMsDist(t.all[sideSimd]), fmtMsDist(t.all[sideThreads]),
 			fmt.Sprintf("%.2f×", med(sideSimd)/med(sideThreads)), sameBits(t.states[sideSimd].Out, t.states[sideThreads].Out),
 			fmt.Sprintf("%s: %s (%.2f×)", def, fmtMsDist(t.all[sideDefault]), med(sideSimd)/med(sideDefault)), ortT1, ortT2})
+		qa, qb := quietRounds(t.rounds[sideSimd], t.rounds[sideThreads], t.rest[sideSimd], t.rest[sideThreads], quietLimit)
 		ratioRows = append(ratioRows, []string{m.name,
 			summarizeRatios(roundRatios(t.rounds[sideSimd], t.rounds[sideThreads])).String(),
+			summarizeRatios(roundRatios(qa, qb)).String(),
 			summarizeRatios(roundRatios(t.rounds[sideSimd], t.rounds[sideDefault])).String(), vsORT})
 		names := []string{"simd", "simd-threads", "default (" + def + ")", "ORT Web 1 thread", "ORT Web 2 threads"}
 		for i, c := range t.cpu {
 			n := float64(max(c.calls, 1))
 			rest := "-"
 			if c.all > 0 {
-				rest = fmt.Sprintf("%.2f", max(c.machineBusy()*float64(runtime.NumCPU())-c.cores(), 0))
+				rest = fmt.Sprintf("%.2f", c.rest())
 			}
 			cpuRows = append(cpuRows, []string{m.name, names[i], fmtMs(c.workers / n), fmtMs(c.page / n), fmtMs(c.pools / n), fmtMs(c.other / n), fmt.Sprintf("%.2f", c.cores()), rest})
 		}
@@ -209,8 +215,8 @@ func threadsSection(ctx context.Context, e *env) (string, error) {
 	fmt.Fprintf(&b, "One inference (batch 1) per call, from the page through the loader's Web Worker, on cross-origin isolated pages (COOP/COEP from the bench's server). The projects are `pwagen new --from MODEL.onnx` with `isolation = \"headers\"`; `?variant=simd` forces one thread, `?variant=simd-threads` the simd-threads kernels with one helper Worker per further core (%d cores here: `runtime.NumCPU()`, and Chromium's `navigator.hardwareConcurrency`); \"default\" is the loader's own choice, which picks simd-threads only for a model with a kernel call of 4 Mi multiply-adds or more (the threshold from which a call is split; `pwagen validate` measures the model's biggest). ONNX Runtime Web is 1.30.0's `ort.wasm.min.mjs` (SIMD + threads build) with `numThreads` 1 and 2. Same bits: the simd and simd-threads outputs compared as float32.\n\n", runtime.NumCPU())
 	fmt.Fprintf(&b, "**Timed in turns**: for each model, every page of its row is open at once (five, or three without ONNX Runtime Web), each in its own Chromium; once each page's service worker controls it and `model.offlineReady` settled, each is warmed for 1 s, then %d rounds of %d calls per page (after %d ms of warm-up each), the pages' order rotated each round. Median (p90) ms per call over all rounds. Load average at the end: %s.\n\n", plan.rounds, plan.calls, plan.warmMs, strings.Join(loads, "; "))
 	b.WriteString(table([]string{"model", "multiply-adds", "simd (1 thread)", "simd-threads", "speed-up", "same bits", "default", "ORT Web 1 thread", "ORT Web 2 threads"}, rows))
-	b.WriteString("\nThe speed-up round by round (each round's median call of one page over the other's, both timed in the same round): median of the rounds, the best round, and the range.\n\n")
-	b.WriteString(table([]string{"model", "simd ÷ simd-threads", "simd ÷ default", "ORT Web 2 threads ÷ simd-threads"}, ratioRows))
+	fmt.Fprintf(&b, "\nThe speed-up round by round (each round's median call of one page over the other's, both timed in the same round): median of the rounds, the best round, and the range; then the same over the rounds in which, during both pages' windows, everything but the page's own Chromium (the other pages and other programs, by /proc/stat) kept less than %.1f core busy: the goal is on this machine's 2 cores, which other programs share.\n\n", quietLimit)
+	b.WriteString(table([]string{"model", "simd ÷ simd-threads", fmt.Sprintf("the same, rounds with the rest of the machine under %.1f core", quietLimit), "simd ÷ default", "ORT Web 2 threads ÷ simd-threads"}, ratioRows))
 	b.WriteString("\nCPU per timed call by Chromium thread (/proc/TID/schedstat of each page's own Chromium, read around each window): the Web Workers (the model's worker, its helpers, ORT's threads), the page's main thread, the thread pools (V8's compilers and GC), the rest; the cores the page's Chromium kept busy over its windows, and the cores everything else on the machine kept busy meanwhile (/proc/stat less this page's: the other pages, and other programs). A second thread can only pay while the page's Chromium has a second core to itself: the last column says whether it had.\n\n")
 	b.WriteString(table([]string{"model", "page", "workers", "page thread", "thread pools", "other", "cores", "cores used by everything else"}, cpuRows))
 	for _, n := range notes {
