@@ -165,7 +165,7 @@ async function start(opts, at0, gate, wantSW) {
   // resolves (offline.js).
   info.offline = false;
   const urls = (info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]).map((url) => at(url, base).href);
-  const offline = offlineReady({ urls, weights: weightsKept(info, storing), none: noServiceWorker(wantSW, !!CFG.entry) });
+  const offline = offlineReady({ urls, weights: weightsKept(info, storing), none: noServiceWorker(wantSW, !!CFG.entry), lib: CFG.entry ? at('pwagen-sw.js', base).href : '' });
   offline.then(() => {
     info.offline = true;
     mark('offlineReady', at0);
