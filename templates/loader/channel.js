@@ -19,8 +19,9 @@
 //            for one on its own answer (its answer's length in LEN) — the
 //            race bench section 12 met (TestChannelParkThenPredict)
 //   [LEN]    bytes of input (page) or of output or error text (worker)
-//   [STATUS] OK, FAILED (the data is the error text) or POSTED (the output
-//            did not fit: it comes as a message)
+//   [STATUS] OK, FAILED (the data is the error text), DEAD (FAILED, and
+//            the model instance can run no more calls: it exited) or
+//            POSTED (the output did not fit: it comes as a message)
 //   [MSGS]   how many messages the page has posted to the worker since the
 //            channel opened: the worker serves the channel only once it
 //            has read them all (the pool may post a batch's next part
@@ -31,7 +32,7 @@
 
 const SEQ = 0, DONE = 1, PRED = 2, LEN = 3, STATUS = 4, MSGS = 5, SPIN = 6;
 const CTL = 32; // bytes before the data region: 8 words, 7 used
-export const OK = 0, FAILED = 1, POSTED = 2;
+export const OK = 0, FAILED = 1, POSTED = 2, DEAD = 3;
 
 // How long, at most, each side spins before it sleeps, in ms: the worker
 // after an answer, for the page's next call; the page for the answer,
@@ -177,8 +178,8 @@ export class PageChannel {
    * worker. spin allows this call to spin (the pool allows it when no
    * other call is in flight). done(status, bytes) gets the answer, at once
    * when the page's spin caught it, else from the waitAsync task: status
-   * OK with the output (a new ArrayBuffer), FAILED with the error text, or
-   * POSTED (the output comes as a message).
+   * OK with the output (a new ArrayBuffer), FAILED or DEAD with the error
+   * text, or POSTED (the output comes as a message).
    */
   call(n, spin, done) {
     spin = spin && this.policy !== false;
@@ -274,7 +275,7 @@ export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN, idle = ID
       const text = new TextEncoder().encode(e?.message || String(e)).subarray(0, data.length);
       data.set(text);
       len = text.length;
-      status = FAILED;
+      status = e?.exited ? DEAD : FAILED;
     }
     ctl[LEN] = len;
     ctl[STATUS] = status;
