@@ -170,7 +170,7 @@ export class Pool {
       case 'batch': return this.finish(m, null, split(d.data, d.sizes));
       case 'failed': return d.dead ? this.lost(m, `can run no more calls: ${d.message.replace(/^pwagen: /, '')}`) : this.finish(m, new Error(d.message));
       case 'alive': // the worker holds its lock: ours is granted once it is gone
-        return navigator.locks.request(m.lockName, { signal: m.lock.signal }, () => this.lost(m, 'stopped: the browser ended it (it ran out of memory, or crashed), or it was terminated or closed')).catch(() => {});
+        return m.lock && navigator.locks.request(m.lockName, { signal: m.lock.signal }, () => this.lost(m, 'stopped: the browser ended it (it ran out of memory, or crashed), or it was terminated or closed')).catch(() => {});
       case 'progress': return m.first && this.opts.onProgress?.(d.progress); // a replacement's load is no progress of the app's
       case 'warning': return (this.opts.onWarning || console.warn)(d.message);
       case 'shared': // from the first worker: start the others once released
