@@ -11,7 +11,7 @@ func Transpose(dst, x []float32, shape, perm []int) {
 	sameRank(fn, "shape", shape, []string{"perm"}, perm)
 	n := size(fn, "shape", shape)
 	var seenBuf [maxRank]bool
-	seen := seenBuf[:0]
+	var seen []bool
 	if len(shape) <= maxRank {
 		seen = seenBuf[:len(shape)]
 	} else {
@@ -72,12 +72,8 @@ func ints(buf []int, n int) []int {
 	return make([]int, n)
 }
 
-// strides are the row-major strides of shape.
-func strides(shape []int) []int {
-	return stridesInto(nil, shape)
-}
-
-// stridesInto is strides in buf's room (see ints).
+// stridesInto sets the row-major strides of shape in buf's room (see
+// ints).
 func stridesInto(buf, shape []int) []int {
 	s := ints(buf, len(shape))
 	st := 1
