@@ -194,10 +194,16 @@
   (func $split (param $op i32) (param $m i32) (param $work i64) (param $min i32) (result i32)
     (local $h i32) (local $n i32)
     (if (i32.lt_u (local.get $m) (i32.const 8)) (then (return (i32.const 0))))
-    (local.set $h (i32.atomic.load (i32.const 8204)))
-    (if (i32.or (i32.eqz (local.get $h)) (i32.atomic.load (i32.const 8212)))
-      (then (return (i32.const 0))))
     (if (i64.lt_u (local.get $work) (i64.extend_i32_u (local.get $min))) (then (return (i32.const 0))))
+    (if (i32.atomic.load (i32.const 8212)) (then (return (i32.const 0))))
+    (local.set $h (i32.atomic.load (i32.const 8204)))
+    (if (i32.eqz (local.get $h)) (then
+      ;; the helpers left their loop after an idle second and wait on seq
+      ;; from their event loop: this call runs here, and the bump wakes
+      ;; them for the next (without it no call was ever split again)
+      (drop (i32.atomic.rmw.add (i32.const 8192) (i32.const 1)))
+      (drop (memory.atomic.notify (i32.const 8192) (i32.const -1)))
+      (return (i32.const 0))))
     ;; eight chunks a thread, for balance when another program slows a
     ;; thread down (the others claim more); at least 4 rows a chunk
     (local.set $n (i32.shl (i32.add (local.get $h) (i32.const 1)) (i32.const 3)))

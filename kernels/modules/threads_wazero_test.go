@@ -344,3 +344,29 @@ func TestThreadsIm2colMatchSIMD(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadsWakeIdleHelpers: a call above the threshold while no helper
+// is in its loop (in the browser they leave it after an idle second and
+// wait on seq from their event loop) runs on the model thread and bumps
+// seq, which wakes them for the next call; without the bump no call was
+// split again after the first idle second.
+func TestThreadsWakeIdleHelpers(t *testing.T) {
+	simd := newHarness(t, modules.SIMD)
+	th, _ := newThreadsHarness(t, 1, 1)
+	c := splitCall{"gemm", 64, 32, 48, true}
+	if !th.mem.WriteUint32Le(8204, 0) { // no helper in its loop
+		t.Fatal("write 8204")
+	}
+	seq, claim := readU32(t, th, 8192), readU32(t, th, 8196)
+	got := c.run(th, 7)
+	th.mem.WriteUint32Le(8204, 1)
+	if !bytes.Equal(got, c.run(simd, 7)) {
+		t.Fatal("the call on the model thread differs from SIMD's")
+	}
+	if s := readU32(t, th, 8192); s != seq+1 {
+		t.Fatalf("seq %d after a call with no helper in its loop, want %d: the helpers are not woken", s, seq+1)
+	}
+	if cl := readU32(t, th, 8196); cl != claim {
+		t.Fatalf("claim word %#x, want %#x: the call was published with no helper", cl, claim)
+	}
+}
