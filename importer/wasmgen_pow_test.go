@@ -58,7 +58,7 @@ var powRef struct {
 
 // goWasmPow returns math.Pow(x[i], y[i]) as Go computes it on
 // GOARCH=wasm, running powRefSrc under wazero.
-func goWasmPow(t *testing.T, x, y []float64) []float64 {
+func goWasmPow(t testing.TB, x, y []float64) []float64 {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds Go's math.Pow for wasip1; skipped with -short")
@@ -157,18 +157,28 @@ func powPairs() (xs, ys []float64) {
 	return xs, ys
 }
 
-// TestWasmPow64Bits: the generated pow64 function gives Go's math.Pow
-// bits on GOARCH=wasm (special values crossed with each other, random
-// pairs), NaN for NaN.
-func TestWasmPow64Bits(t *testing.T) {
-	xs, ys := powPairs()
-	want := goWasmPow(t, xs, ys)
+// powModule is a module exporting the generated pow64 as "pow".
+func powModule() []byte {
 	var m wasmbin.Module
 	f64 := wasmbin.FuncType{Params: []byte{wasmbin.F64}, Results: []byte{wasmbin.F64}}
 	exp := m.Func(f64, expLocals, expBody())
 	log := m.Func(f64, logLocals, logBody())
 	pow := m.Func(helperSig("pow64"), powLocals, powBody(exp, log))
 	m.Export("pow", 0, pow)
+	return m.Bytes()
+}
+
+// sameF64 tells whether a and b have the same bits, or are both NaN.
+func sameF64(a, b float64) bool {
+	return math.Float64bits(a) == math.Float64bits(b) || (a != a && b != b)
+}
+
+// TestWasmPow64Bits: the generated pow64 function gives Go's math.Pow
+// bits on GOARCH=wasm (special values crossed with each other, random
+// pairs), NaN for NaN.
+func TestWasmPow64Bits(t *testing.T) {
+	xs, ys := powPairs()
+	want := goWasmPow(t, xs, ys)
 	ctx := context.Background()
 	for _, cfg := range []struct {
 		name string
@@ -177,7 +187,7 @@ func TestWasmPow64Bits(t *testing.T) {
 		t.Run(cfg.name, func(t *testing.T) {
 			rt := wazero.NewRuntimeWithConfig(ctx, cfg.rc)
 			defer rt.Close(ctx)
-			mod, err := rt.Instantiate(ctx, m.Bytes())
+			mod, err := rt.Instantiate(ctx, powModule())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +199,7 @@ func TestWasmPow64Bits(t *testing.T) {
 					t.Fatalf("pow(%g, %g): %v", xs[i], ys[i], err)
 				}
 				got := api.DecodeF64(r[0])
-				if math.Float64bits(got) != math.Float64bits(want[i]) && !(got != got && want[i] != want[i]) {
+				if !sameF64(got, want[i]) {
 					if bad++; bad <= 10 {
 						t.Errorf("pow(%g, %g) = %g (%#x), Go on wasm gives %g (%#x)", xs[i], ys[i], got, math.Float64bits(got), want[i], math.Float64bits(want[i]))
 					}
@@ -200,6 +210,36 @@ func TestWasmPow64Bits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzWasmPow: for any pair of float64 bit patterns, the generated pow64
+// gives Go's math.Pow bits on GOARCH=wasm.
+func FuzzWasmPow(f *testing.F) {
+	for _, p := range [][2]float64{{2, 0.5}, {-2, 3}, {-8, 1.0 / 3}, {0x1p-1074, -0.5}, {math.Inf(-1), -3}, {1 - 0x1p-53, 1e18}, {0.7, 1025.5}} {
+		f.Add(math.Float64bits(p[0]), math.Float64bits(p[1]))
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	mod, err := rt.Instantiate(ctx, powModule())
+	if err != nil {
+		f.Fatal(err)
+	}
+	fn := mod.ExportedFunction("pow")
+	goWasmPow(f, nil, nil) // the reference's build, before the fuzzing's deadlines
+	f.Fuzz(func(t *testing.T, xb, yb uint64) {
+		x, y := math.Float64frombits(xb), math.Float64frombits(yb)
+		want := goWasmPow(t, []float64{x, y, float64(float32(x))}, []float64{y, x, float64(float32(y))})
+		for i, p := range [][2]float64{{x, y}, {y, x}, {float64(float32(x)), float64(float32(y))}} {
+			r, err := fn.Call(ctx, api.EncodeF64(p[0]), api.EncodeF64(p[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := api.DecodeF64(r[0]); !sameF64(got, want[i]) {
+				t.Errorf("pow(%g, %g) = %g (%#x), Go on wasm gives %g (%#x)", p[0], p[1], got, math.Float64bits(got), want[i], math.Float64bits(want[i]))
+			}
+		}
+	})
 }
 
 // TestWasmPowBits: Pow nodes in every form the wasm back end lowers them
