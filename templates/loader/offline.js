@@ -4,6 +4,7 @@
 // navigator.serviceWorker.ready is not that signal: it says the app shell
 // is kept, while the .wasm files are kept on first use (a first visit hands
 // them over with pwagen:cache after ready) and the weights are the page's.
+import { registrationFailed } from './register.js';
 
 // ANSWER_MS bounds, for a library, how long offlineReady waits for the
 // app's service worker: for one to be registered at all, and for it to
@@ -32,6 +33,7 @@ export function offlineReady({ urls, weights, none, lib = '' }) {
   if (none) return Promise.reject(new Error(`pwagen: no offline copy: ${none}`));
   const sw = navigator.serviceWorker;
   const failed = new Promise((_, reject) => {
+    registrationFailed.then((why) => reject(new Error(`pwagen: no offline copy: the service worker ${why}; the app works online only (check that the host serves sw.js as JavaScript from the app's folder)`)));
     sw.addEventListener('message', async ({ data }) => {
       // A failed update leaves the active version, which still answers.
       if (data?.type === 'pwagen:install-failed' && !(await sw.getRegistration().catch(() => null))?.active) {
