@@ -96,23 +96,6 @@ func TestWasmPReluBits(t *testing.T) {
 	}
 }
 
-// TestWasmPowBits: Pow by a constant 2, one scalar or one per value (Go's
-// vector-scalar loop squares in float64, its other loops call
-// math.Pow): the same bits, Inf and NaN included.
-func TestWasmPowBits(t *testing.T) {
-	in := actInputs()
-	for _, shape := range [][]int{{1, 1}, {1, len(in)}} {
-		t.Run(fmt.Sprint(shape), func(t *testing.T) {
-			two := make([]float32, shape[1])
-			for i := range two {
-				two[i] = 2
-			}
-			e := constOf("two", &Tensor{DType: Float32, Shape: shape, F: two})
-			wasmSameBits(t, "Pow", nil, []int{1, len(in)}, []int{1, len(in)}, in, e)
-		})
-	}
-}
-
 // wasmSameBits lowers one node, runs it in-process and as the wasm back
 // end's module (scalar kernels) and compares the bits, NaN for NaN.
 func wasmSameBits(t *testing.T, op string, attrs Attrs, inShape, outShape []int, in []float32, consts ...*Value) {

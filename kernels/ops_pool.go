@@ -72,22 +72,37 @@ func checkPool(fn string, dst, src []float32, p PoolParams) (window, int) {
 // [-Pad, In+PadEnd).
 type taps struct{ lo, hi, n int }
 
-// axisTaps fills buf when Out fits it (no garbage per call), else a new
-// slice.
+// axisTaps fills buf with every output's taps along axis j when Out fits
+// it (no garbage per call), else returns nil: tapAt then computes each
+// output's taps as the walk reaches it.
 func axisTaps(w *window, j int, buf *[64]taps) []taps {
-	var t []taps
-	if w.out[j] <= len(buf) {
-		t = buf[:w.out[j]]
-	} else {
-		t = make([]taps, w.out[j])
+	if w.out[j] > len(buf) {
+		return nil
 	}
+	t := buf[:w.out[j]]
 	for o := range t {
-		start := o*w.s[j] - w.pad[j]
-		t[o].lo, t[o].hi = validRange(w.k[j], w.d[j], start, w.in[j])
-		lo, hi := validRange(w.k[j], w.d[j], start+w.pad[j], w.in[j]+w.pad[j]+w.padEnd[j])
-		t[o].n = hi - lo
+		t[o] = tapsOf(w, j, o)
 	}
 	return t
+}
+
+// tapsOf is output o's taps along axis j.
+func tapsOf(w *window, j, o int) taps {
+	var t taps
+	start := o*w.s[j] - w.pad[j]
+	t.lo, t.hi = validRange(w.k[j], w.d[j], start, w.in[j])
+	lo, hi := validRange(w.k[j], w.d[j], start+w.pad[j], w.in[j]+w.pad[j]+w.padEnd[j])
+	t.n = hi - lo
+	return t
+}
+
+// tapAt is output o's taps along axis j: from t, axisTaps' table, or
+// computed when there is none.
+func tapAt(t []taps, w *window, j, o int) taps {
+	if t != nil {
+		return t[o]
+	}
+	return tapsOf(w, j, o)
 }
 
 // pool2D runs a max or average pool over planes planes of ih×iw.
@@ -99,8 +114,10 @@ func pool2D(dst, src []float32, planes int, w *window, isMax, includePad bool) {
 	for pl := range planes {
 		in := src[pl*ih*iw : (pl+1)*ih*iw]
 		out := dst[pl*oh*ow : (pl+1)*oh*ow]
-		for oy, y := range ty {
-			for ox, x := range tx {
+		for oy := range oh {
+			y := tapAt(ty, w, 0, oy)
+			for ox := range ow {
+				x := tapAt(tx, w, 1, ox)
 				y0, x0 := oy*sy-py, ox*sx-px
 				if isMax {
 					m := float32(math.Inf(-1))

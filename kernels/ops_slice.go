@@ -15,7 +15,8 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 	}
 	sameRank(fn, "shape", shape, []string{"begin", "end"}, begin, end)
 	n := size(fn, "shape", shape)
-	out := make([]int, len(shape))
+	var outBuf, stBuf, idxBuf [maxRank]int
+	out := ints(outBuf[:0], len(shape))
 	for i, d := range shape {
 		if begin[i] < -maxSize || begin[i] > maxSize || end[i] < -maxSize || end[i] > maxSize {
 			shapeErr(fn, "begin[%d] = %d, end[%d] = %d, want within ±(2^31-1)", i, begin[i], i, end[i])
@@ -35,23 +36,17 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 	if total == 0 {
 		return
 	}
-	// src[i][o] is the index along axis i that output o reads, or -1.
-	src := make([][]int, len(shape))
-	for i, d := range shape {
-		src[i] = make([]int, out[i])
-		for o := range src[i] {
-			src[i][o] = padIndex(o-begin[i], d, mode)
-		}
-	}
-	st := strides(shape)
+	// Output o along axis i reads index padIndex(o-begin[i], shape[i],
+	// mode) of x, or the constant where that is -1.
+	st := stridesInto(stBuf[:0], shape)
 	r := len(shape)
 	if r == 0 {
 		dst[0] = x[0]
 		return
 	}
-	idx := make([]int, r)
+	idx := ints(idxBuf[:0], r)
+	clear(idx)
 	inner := out[r-1]
-	last := src[r-1]
 	// Outputs [klo, khi) of a row read x's row as it is: one copy.
 	b := begin[r-1]
 	klo, khi := min(max(b, 0), inner), min(max(b+shape[r-1], 0), inner)
@@ -60,7 +55,7 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 		row := dst[o : o+inner]
 		off, inside := 0, true
 		for ax := range r - 1 {
-			j := src[ax][idx[ax]]
+			j := padIndex(idx[ax]-begin[ax], shape[ax], mode)
 			if j < 0 {
 				inside = false
 				break
@@ -72,9 +67,9 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 				row[k] = value
 			}
 		} else {
-			padEdges(row[:klo], last[:klo], x[off:], value)
+			padEdges(row[:klo], 0, b, shape[r-1], mode, x[off:], value)
 			copy(row[klo:khi], x[off+klo-b:off+khi-b])
-			padEdges(row[khi:], last[khi:], x[off:], value)
+			padEdges(row[khi:], khi, b, shape[r-1], mode, x[off:], value)
 		}
 		for ax := r - 2; ax >= 0; ax-- {
 			idx[ax]++
@@ -86,11 +81,12 @@ func Pad(dst, x []float32, shape, begin, end []int, mode PadMode, value float32)
 	}
 }
 
-// padEdges fills the outputs of a row outside x's row: row[k] = x[j[k]],
-// or value where j[k] < 0.
-func padEdges(row []float32, j []int, x []float32, value float32) {
-	for k, i := range j[:len(row)] {
-		if i >= 0 {
+// padEdges fills the outputs of a row outside x's row (of length d),
+// row[k] being output k0+k of a row that begins b before x's: x[j], j =
+// padIndex(k0+k-b, d, mode), or value where j < 0.
+func padEdges(row []float32, k0, b, d int, mode PadMode, x []float32, value float32) {
+	for k := range row {
+		if i := padIndex(k0+k-b, d, mode); i >= 0 {
 			row[k] = x[i]
 		} else {
 			row[k] = value
@@ -153,14 +149,15 @@ func Slice(dst, x []float32, shape, starts, steps, outShape []int) {
 	if total == 0 {
 		return
 	}
-	st := strides(shape)
+	var stBuf, stepBuf [maxRank]int
+	st := stridesInto(stBuf[:0], shape)
 	base := 0
-	step := make([]int, len(shape))
+	step := ints(stepBuf[:0], len(shape))
 	for i := range shape {
 		base += starts[i] * st[i]
 		step[i] = steps[i] * st[i]
 	}
-	copyStrided(dst, x, base, append([]int(nil), outShape...), step)
+	copyStrided(dst, x, base, outShape, step)
 }
 
 // Expand broadcasts x (of xShape) to outShape, numpy-style: both have the
@@ -182,13 +179,14 @@ func Expand(dst, x []float32, outShape, xShape []int) {
 	if total == 0 {
 		return
 	}
-	st := strides(xShape)
+	var stBuf [maxRank]int
+	st := stridesInto(stBuf[:0], xShape)
 	for i, d := range xShape {
 		if d == 1 {
 			st[i] = 0
 		}
 	}
-	copyStrided(dst, x, 0, append([]int(nil), outShape...), st)
+	copyStrided(dst, x, 0, outShape, st)
 }
 
 // Gather is ONNX Gather along one axis, with data seen as

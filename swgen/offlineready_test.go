@@ -130,11 +130,16 @@ const why = (m) => m.offlineReady.then(() => 'resolved', (e) => e.message);
   t.memory = await why(mem);
   t.memoryOffline = mem.info.offline;
   t.noSW = await why(await loadModel({ serviceWorker: false }));
+  const plain = await loadModel();
+  await plain.predict(new Float32Array([5.1, 3.5, 1.4, 0.2]));
+  t.plain = await why(plain);
 })().catch((e) => { t.error = e.message; });
 `
 
 // offlineReady rejects, saying why, when a load leaves no offline copy,
 // instead of never settling.
+// A host that does not serve sw.js (here: it is gone from the folder)
+// fails the registration: offlineReady says so.
 func TestOfflineReadySaysWhyNot(t *testing.T) {
 	skipShort(t)
 	dir := newApp(t, "why")
@@ -142,16 +147,20 @@ func TestOfflineReadySaysWhyNot(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := pack(t, dir)
+	if err := os.Remove(filepath.Join(out, "sw.js")); err != nil {
+		t.Fatal(err)
+	}
 	ctx := browsertest.New(t)
 	s := serve(t, out)
 	browsertest.Do(t, ctx, chromedp.Navigate(s.URL))
-	browsertest.WaitFor(t, ctx, `window.t?.noSW || window.t?.error`, diagJS, 60*time.Second)
+	browsertest.WaitFor(t, ctx, `window.t?.plain || window.t?.error`, diagJS, 60*time.Second)
 	if e := browsertest.Eval[string](t, ctx, `t.error || ''`); e != "" {
 		t.Fatal(e)
 	}
 	for _, tt := range []struct{ key, want string }{
 		{"memory", `storage "memory"`},
 		{"noSW", "serviceWorker: false"},
+		{"plain", "sw.js could not be registered"},
 	} {
 		got := browsertest.Eval[string](t, ctx, "t."+tt.key)
 		if !strings.HasPrefix(got, "pwagen: no offline copy") || !strings.Contains(got, tt.want) {

@@ -1,6 +1,7 @@
 package templates_test
 
 import (
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -128,4 +129,122 @@ func isolatedLoader(t *testing.T) http.Handler {
 		w.Header().Set("Content-Type", "text/javascript")
 		w.Write(b)
 	})
+}
+
+// parkWorker is a model worker's side of the channel as pwagen.js runs it
+// (count the messages read, serve the channel after each), with a model
+// that answers 40 bytes computed from its input and notes every input it
+// ran; a 'hold' message keeps it, as a long batch would, until the page
+// sets the gate word.
+const parkWorker = `import { serveChannel } from '/loader/channel.js';
+let sab = null, gate = null, seen = 0, read = 0;
+const runs = [];
+const run = (input) => {
+  runs.push(Array.from(input));
+  const out = new Uint8Array(40);
+  for (let i = 0; i < 40; i++) out[i] = (input[i % input.length] + i) & 255;
+  return out;
+};
+self.onmessage = ({ data: m }) => {
+  if (sab) read++;
+  if (m.type === 'channel') [sab, gate] = [m.sab, new Int32Array(m.gate)];
+  else if (m.type === 'hold') Atomics.wait(gate, 0, 0, 10000);
+  else if (m.type === 'report') self.postMessage(runs);
+  seen = serveChannel(sab, seen, read, run, 0, 60000).seen;
+};
+`
+
+// parkJS: a predict through the channel; the worker parked to read a
+// message and held in it; the page's next predict half written (its
+// input, length and op, not yet its request number) at the moment the
+// worker, let go, reads the park's number — the page stops inside
+// PageChannel.call until the worker has taken the park. Then the worker
+// tells which inputs it ran.
+const parkJS = `(async () => {
+  const { PageChannel, OK } = await import('/loader/channel.js');
+  const ch = new PageChannel(64, false);
+  const gate = new Int32Array(new SharedArrayBuffer(4));
+  const w = new Worker('/parkworker.js', { type: 'module' });
+  w.postMessage({ type: 'channel', sab: ch.sab, gate: gate.buffer });
+  const call = (bytes) => new Promise((resolve) => {
+    ch.data.set(bytes);
+    ch.call(bytes.length, false, (status, out) => resolve(status === OK ? Array.from(new Uint8Array(out)) : 'status ' + status + ': ' + out));
+  });
+  const r = { first: await call([1, 2, 3, 4, 5, 6, 7, 8]) };
+  ch.post(w, { type: 'hold' });
+  const parked = ch.seq;
+  const bump = ch.bump;
+  let armed = true;
+  ch.bump = function () {
+    if (armed) {
+      armed = false;
+      Atomics.store(gate, 0, 1);
+      Atomics.notify(gate, 0);
+      const t0 = performance.now();
+      while (Atomics.load(this.ctl, 1) !== parked) if (performance.now() - t0 > 10000) { r.timedOut = true; break; }
+    }
+    return bump.call(this);
+  };
+  r.second = await Promise.race([call([9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]), new Promise((resolve) => setTimeout(() => resolve('no answer in 10 s'), 10000))]);
+  ch.bump = bump;
+  const runs = new Promise((resolve) => (w.onmessage = ({ data }) => resolve(data)));
+  ch.post(w, { type: 'report' });
+  r.runs = await runs;
+  w.terminate();
+  return r;
+})()`
+
+// TestChannelParkThenPredict: the race bench section 12 met on an isolated
+// page (a worker ran a predict on 40 bytes, its own previous answer),
+// made to happen every time. A worker parked to read a message (a batch)
+// reads the park's request number only once it is back in its loop; by
+// then the page may be writing its next predict. With the op in a word of
+// its own beside SEQ the worker read the new op with the park's number,
+// ran the new input as the park, wrote its answer's length over the
+// page's, and ran the real predict on that answer. Each request's kind is
+// now tied to its number (PRED): the worker runs each input once, and
+// the page gets the answer to its input.
+func TestChannelParkThenPredict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives Chromium")
+	}
+	loader := isolatedLoader(t)
+	url, _ := browsertest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/parkworker.js" {
+			loader.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Write([]byte(parkWorker))
+	}))
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, chromedp.Navigate(url))
+	type result struct {
+		First    []int   `json:"first"`
+		Second   any     `json:"second"`
+		Runs     [][]int `json:"runs"`
+		TimedOut bool    `json:"timedOut"`
+	}
+	r := browsertest.Eval[result](t, ctx, parkJS)
+	answer := func(in []int) string {
+		out := make([]int, 40)
+		for i := range out {
+			out[i] = (in[i%len(in)] + i) & 255
+		}
+		return fmt.Sprint(out)
+	}
+	in1, in2 := []int{1, 2, 3, 4, 5, 6, 7, 8}, []int{9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
+	if r.TimedOut {
+		t.Error("the worker never took the park (DONE did not reach the park's number within 10 s)")
+	}
+	if fmt.Sprint(r.First) != answer(in1) {
+		t.Errorf("first predict: %v, want %s", r.First, answer(in1))
+	}
+	if fmt.Sprint(r.Second) != answer(in2) {
+		t.Errorf("the predict written while the worker took the park: %v, want %s", r.Second, answer(in2))
+	}
+	if want := fmt.Sprint([][]int{in1, in2}); fmt.Sprint(r.Runs) != want {
+		t.Errorf("the worker ran %v; want each input once: %s", r.Runs, want)
+	}
 }

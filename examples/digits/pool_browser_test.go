@@ -43,6 +43,7 @@ type poolRun struct {
 	V1Many     []float64              `json:"v1many"`     // the pool, predict of every digit in one Float32Array
 	Spin       map[string][][]float64 `json:"spin"`       // one worker per loadModel({spin}), the first 20 digits
 	Stress     stressRun              `json:"stress"`
+	Stress2    stressRun              `json:"stress2"` // two workers, calls of mixed sizes interleaved
 	Parts      partsRun               `json:"parts"`
 	Errors     map[string]string      `json:"errors"`
 	Budget     budgetRun              `json:"budget"`
@@ -52,8 +53,8 @@ type poolRun struct {
 }
 
 type stressRun struct {
-	Calls, Answers, Mismatches, Rounds int
-	First                              string
+	Calls, Answers, Mismatches, Rounds, Workers int
+	First                                       string
 }
 
 // partsRun is how one predictBatch went out to a pool whose workers were
@@ -135,6 +136,54 @@ const poolJS = `(async (b64, n) => {
   }
   out.stress = st;
 
+  // Stress on two workers, calls interleaved: single predicts (through a
+  // worker's channel on an isolated page), predicts of 2 to 30 digits in
+  // one Float32Array (up to 20 fit the 64 KiB channel; more are posted,
+  // the worker parked), batches, and pauses of 0 to 2 ms or an await of
+  // an earlier call between them, so that calls land while others are in
+  // flight on either worker. A rejection counts as a mismatch.
+  const two = await loadModel({ ...opts, workers: 2 });
+  const st2 = { calls: 0, answers: 0, mismatches: 0, rounds: 0, first: '' };
+  const miss = (what) => { st2.mismatches++; st2.first ||= what; };
+  const flat = (idx) => {
+    const x = new Float32Array(idx.length * 784);
+    idx.forEach((i, k) => x.set(digits[i], k * 784));
+    return x;
+  };
+  const check = (got, idx, what) => {
+    st2.answers += idx.length;
+    const want = idx.flatMap((i) => out.reference[i]);
+    if (got.length !== want.length || want.some((v, j) => v !== got[j])) miss(what + ' of digits ' + idx.join(',') + ': got ' + got.length + ' values, differing from the one-worker run');
+  };
+  for (let r = 0; r < 40; r++, st2.rounds++) {
+    const calls = [];
+    for (let c = 2 + rand(10); c > 0; c--) {
+      st2.calls++;
+      const kind = rand(4);
+      let p;
+      if (kind < 2) {
+        const i = rand(n);
+        p = two.predict(digits[i]).then((o) => check(o, [i], 'predict'));
+      } else if (kind === 2) {
+        const idx = Array.from({ length: 2 + rand(29) }, () => rand(n));
+        p = two.predict(flat(idx)).then((o) => check(o, idx, 'predict of ' + idx.length + ' in one array'));
+      } else {
+        const idx = Array.from({ length: 1 + rand(n) }, () => rand(n));
+        p = two.predictBatch(idx.map((i) => digits[i])).then((os) => {
+          if (os.length !== idx.length) return miss('a batch of ' + idx.length + ' resolved to ' + os.length);
+          os.forEach((o, k) => check(o, [idx[k]], 'batch item'));
+        });
+      }
+      calls.push(p.catch((e) => miss('rejected: ' + e.message)));
+      const pause = rand(6);
+      if (pause < 2) await new Promise((res) => setTimeout(res, pause));
+      else if (pause === 2) await calls[rand(calls.length)];
+    }
+    await Promise.all(calls);
+  }
+  out.stress2 = { ...st2, workers: two.info.workers };
+  two.dispose();
+
   // predictBatch hands parts to every worker, each part's inputs in one
   // transferred buffer, not one per item. (Tries: until every worker of
   // the pool has started.)
@@ -191,7 +240,9 @@ const poolJS = `(async (b64, n) => {
 // isolated one (the shared-memory channel): predictBatch split across the
 // pool, predict calls made all at once, and rounds of randomly sized
 // concurrent calls all give the one-worker answers bit for bit, in order,
-// and those are native's. A bad item rejects the whole batch naming it,
+// and those are native's; so do rounds on two workers of single calls,
+// many-digit predicts (through the channel or posted) and batches
+// interleaved with pauses. A bad item rejects the whole batch naming it,
 // and the memory budget lowers the pool.
 func TestBrowserPool(t *testing.T) {
 	nv := LoadNative(t)
@@ -253,6 +304,11 @@ func TestBrowserPool(t *testing.T) {
 			t.Logf("stress: %d rounds, %d calls, %d answers checked", s.Rounds, s.Calls, s.Answers)
 			if s.Mismatches > 0 || s.Answers < 100 {
 				t.Errorf("stress: %d of %d answers differ from the one-worker run (first: %s)", s.Mismatches, s.Answers, s.First)
+			}
+			s2 := r.Stress2
+			t.Logf("stress on 2 workers, mixed sizes interleaved: %d rounds, %d calls, %d answers checked", s2.Rounds, s2.Calls, s2.Answers)
+			if s2.Mismatches > 0 || s2.Answers < 1000 || s2.Workers != 2 {
+				t.Errorf("stress on 2 workers (info.workers %d): %d mismatches or rejections in %d answers (first: %s)", s2.Workers, s2.Mismatches, s2.Answers, s2.First)
 			}
 			d := r.Parts
 			t.Logf("parts: %d messages to %d workers, %d items in %d transferred buffers, after %d tries", d.Messages, d.Workers, d.Items, d.Transfers, d.Tries)

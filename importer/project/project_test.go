@@ -187,6 +187,14 @@ func TestTorchGenerated(t *testing.T) {
 				t.Fatalf("native output %q: %v", out, err)
 			}
 			closeTo(t, "native", native[:len(want)], want)
+			// The project's own tests, natively: among them, predict
+			// allocates nothing.
+			cmd = exec.Command("go", "test", "./model")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("go test ./model: %v\n%s", err, out)
+			}
 			// WebAssembly under wazero, SIMD kernels.
 			wasm := filepath.Join(dir, "model.wasm")
 			cmd = exec.Command("go", "build", "-buildmode=c-shared", "-o", wasm, "./model")

@@ -10,10 +10,18 @@
 // Layout: an Int32Array of CTL words, then the data region.
 //   [SEQ]    the page's request number; the worker waits on it
 //   [DONE]   the number of the last request the worker finished; the page waits on it
-//   [OP]     PREDICT, or PARK (leave the loop: a message is coming)
+//   [PRED]   the request number of the page's latest predict: a request
+//            is a predict when PRED holds its number, else a park (leave
+//            the loop: a message is coming). One word per request, not an
+//            op word beside SEQ: a worker that read a park's number late,
+//            after the page had begun writing its next predict, took the
+//            park for a predict (it read the new op) and then that predict
+//            for one on its own answer (its answer's length in LEN) — the
+//            race bench section 12 met (TestChannelParkThenPredict)
 //   [LEN]    bytes of input (page) or of output or error text (worker)
-//   [STATUS] OK, FAILED (the data is the error text) or POSTED (the output
-//            did not fit: it comes as a message)
+//   [STATUS] OK, FAILED (the data is the error text), DEAD (FAILED, and
+//            the model instance can run no more calls: it exited) or
+//            POSTED (the output did not fit: it comes as a message)
 //   [MSGS]   how many messages the page has posted to the worker since the
 //            channel opened: the worker serves the channel only once it
 //            has read them all (the pool may post a batch's next part
@@ -22,10 +30,9 @@
 //            call, before it sleeps: SPIN_NO, SPIN_AUTO (its Spin decides)
 //            or SPIN_ALWAYS (spin: true); the page sets it per call
 
-const SEQ = 0, DONE = 1, OP = 2, LEN = 3, STATUS = 4, MSGS = 5, SPIN = 6;
+const SEQ = 0, DONE = 1, PRED = 2, LEN = 3, STATUS = 4, MSGS = 5, SPIN = 6;
 const CTL = 32; // bytes before the data region: 8 words, 7 used
-export const PREDICT = 1, PARK = 2;
-export const OK = 0, FAILED = 1, POSTED = 2;
+export const OK = 0, FAILED = 1, POSTED = 2, DEAD = 3;
 
 // How long, at most, each side spins before it sleeps, in ms: the worker
 // after an answer, for the page's next call; the page for the answer,
@@ -171,14 +178,14 @@ export class PageChannel {
    * worker. spin allows this call to spin (the pool allows it when no
    * other call is in flight). done(status, bytes) gets the answer, at once
    * when the page's spin caught it, else from the waitAsync task: status
-   * OK with the output (a new ArrayBuffer), FAILED with the error text, or
-   * POSTED (the output comes as a message).
+   * OK with the output (a new ArrayBuffer), FAILED or DEAD with the error
+   * text, or POSTED (the output comes as a message).
    */
   call(n, spin, done) {
     spin = spin && this.policy !== false;
     this.ctl[SPIN] = !spin ? SPIN_NO : this.policy === true ? SPIN_ALWAYS : SPIN_AUTO;
     this.ctl[LEN] = n;
-    this.ctl[OP] = PREDICT;
+    Atomics.store(this.ctl, PRED, this.seq + 1); // the number bump gives this request
     this.done = done;
     const s = (this.want = this.bump());
     if (spin && !this.spin.skip() && this.spin.wait(this.ctl, DONE, s, true, PAGE_SPIN)) return this.answer();
@@ -211,8 +218,7 @@ export class PageChannel {
   post(worker, msg, transfer) {
     Atomics.add(this.ctl, MSGS, 1);
     worker.postMessage(msg, transfer);
-    this.ctl[OP] = PARK;
-    this.bump();
+    this.bump(); // a park: PRED keeps an older number
   }
   bump() {
     const s = ++this.seq;
@@ -252,7 +258,7 @@ export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN, idle = ID
       continue;
     }
     seen = s;
-    if (ctl[OP] === PARK) {
+    if (Atomics.load(ctl, PRED) !== s) {
       Atomics.store(ctl, DONE, s); // a park whose message was read already goes on serving
       continue;
     }
@@ -269,7 +275,7 @@ export function serveChannel(sab, seen, read, run, spin = WORKER_SPIN, idle = ID
       const text = new TextEncoder().encode(e?.message || String(e)).subarray(0, data.length);
       data.set(text);
       len = text.length;
-      status = FAILED;
+      status = e?.exited ? DEAD : FAILED;
     }
     ctl[LEN] = len;
     ctl[STATUS] = status;

@@ -15,12 +15,27 @@
 // their bytes one after another in the ArrayBuffer data, sizes their
 // lengths).
 // Worker → page: {type: 'progress' | 'warning' | 'ready' | 'error' |
-// 'shared' | 'weights'}; an ArrayBuffer (one output); {type: 'batch',
-// data, sizes} (the outputs, laid out as the inputs); {type: 'failed',
-// message}. A worker answers in the order it was asked, so no call needs
-// an id.
+// 'shared' | 'weights' | 'alive'}; an ArrayBuffer (one output); {type:
+// 'batch', data, sizes} (the outputs, laid out as the inputs); {type:
+// 'failed', message, dead} (dead: the model instance exited and can run
+// no more calls). A worker answers in the order it was asked, so no call
+// needs an id.
+//
+// A worker that dies: the browser ends a worker (it ran out of memory, or
+// crashed), or code terminates or closes it, with no event on the page:
+// 'error' fires for an exception the worker did not catch (it lives on),
+// 'messageerror' for a message it could not read. So each worker holds a
+// Web Lock for as long as it lives (the load message names it; 'alive'
+// says it is held) and the page asks for the same lock: the browser grants
+// it the moment the worker is gone (lost). A model instance that exited
+// (the Go runtime's fatal errors, "out of memory" among them) lives in a
+// worker that still answers, each call with that error: the worker says
+// so (dead, or the channel's DEAD). Either way every call the worker held
+// rejects, naming it and what happened, and one worker starts in its place
+// (replace), unless it was itself a replacement that never answered a
+// call: a model that cannot live is not restarted in a loop.
 import { CFG } from './config.js';
-import { PageChannel, channelSupported, OK, POSTED } from './channel.js';
+import { PageChannel, channelSupported, OK, POSTED, DEAD } from './channel.js';
 import { layout } from './typed.js';
 import { lull } from './lull.js';
 
@@ -86,9 +101,14 @@ export class Pool {
     this.released = false; // whether the other workers may start (release)
     this.lulling = false; // whether release waits for a lull (quiet)
     this.lastEnd = 0; // performance.now() when the last part was answered
+    this.spawned = 0; // workers started: each one's id
+    this.deaths = 0; // workers that died (lost)
+    this.replaced = 0; // workers started in their place
+    this.modules = null; // the first worker's compiled modules, for a replacement
   }
 
   start(load) {
+    this.load = load;
     return new Promise((resolve, reject) => {
       this.starting = { resolve, reject };
       this.spawn({ type: 'load', ...load, share: this.size > 1 });
@@ -127,25 +147,35 @@ export class Pool {
 
   spawn(msg, transfer = []) {
     // jobs: the parts handed to the worker, answered in order.
-    const m = { worker: this.newWorker(), jobs: [], chan: null, ready: false, first: this.members.length === 0 };
+    const id = ++this.spawned;
+    const m = { worker: this.newWorker(), id, jobs: [], chan: null, ready: false, first: id === 1, answered: false, replacement: false, gone: false, lock: null };
     this.members.push(m);
     m.worker.onmessage = ({ data }) => this.receive(m, data);
     m.worker.onerror = (e) => {
       e.preventDefault?.();
-      this.drop(m, new Error(`pwagen: the model worker failed${m.ready ? '' : ' to start'}: ${e.message || 'a script error'}${m.ready ? '' : `; check that ${this.startHint}`}`));
+      if (m.ready) return this.lost(m, `threw outside a call (${e.message || 'a script error'})`);
+      this.drop(m, new Error(`pwagen: the model worker failed to start: ${e.message || 'a script error'}; check that ${this.startHint}`));
     };
+    if (self.navigator?.locks) {
+      m.lock = new AbortController(); // ends the page's request once the pool drops the worker itself
+      m.lockName = msg.lock = `pwagen:worker:${self.crypto?.randomUUID?.() || Math.random().toString(36).slice(2)}:${m.id}`;
+    }
     m.worker.postMessage(msg, transfer);
   }
 
   receive(m, d) {
+    if (m.gone) return; // a dropped worker's late message
     if (d instanceof ArrayBuffer) return this.finish(m, null, [d]);
     switch (d.type) {
       case 'batch': return this.finish(m, null, split(d.data, d.sizes));
-      case 'failed': return this.finish(m, new Error(d.message));
-      case 'progress': return this.opts.onProgress?.(d.progress);
+      case 'failed': return d.dead ? this.lost(m, `can run no more calls: ${d.message.replace(/^pwagen: /, '')}`) : this.finish(m, new Error(d.message));
+      case 'alive': // the worker holds its lock: ours is granted once it is gone
+        return m.lock && navigator.locks.request(m.lockName, { signal: m.lock.signal }, () => this.lost(m, 'stopped: the browser ended it (it ran out of memory, or crashed), or it was terminated or closed')).catch(() => {});
+      case 'progress': return m.first && this.opts.onProgress?.(d.progress); // a replacement's load is no progress of the app's
       case 'warning': return (this.opts.onWarning || console.warn)(d.message);
       case 'shared': // from the first worker: start the others once released
         this.shared = d.shared;
+        this.modules = { model: d.shared.model, kernels: d.shared.kernels, variant: d.shared.variant };
         return this.released && this.spawnNext();
       case 'weights': // a new worker has copied them: pass them on
         m.passing = false;
@@ -170,22 +200,50 @@ export class Pool {
     }
   }
 
+  // lost drops worker m, which died (what says how), and starts one in its
+  // place unless it was a replacement that never answered a call, or it
+  // had not started: every call it held rejects, naming it.
+  lost(m, what) {
+    if (m.gone) return;
+    const again = m.ready && !m.passing && !this.failed && (m.answered || !m.replacement);
+    const held = m.jobs.length ? `, with ${m.jobs.length} call(s) in hand` : '';
+    this.deaths++;
+    this.drop(m, new Error(`pwagen: model worker ${m.id} ${what}${held}; ${again ? 'a new worker starts in its place' : m.ready ? 'the pool goes on without it' : 'while it was starting'}`), again);
+  }
+
+  // replace starts a worker in the place of one that died: as the first
+  // one did (the weights from IndexedDB or the network), from the modules
+  // it compiled when it shared them, and in the variant it runs.
+  replace() {
+    this.replaced++;
+    const { storage, maxMemory, threadsMinWork } = this.load;
+    this.spawn({ type: 'load', storage, variant: this.info?.variant, maxMemory, threadsMinWork, early: !!this.modules, pageWeights: false });
+    const m = this.members[this.members.length - 1];
+    m.replacement = true;
+    if (this.modules) m.worker.postMessage({ type: 'modules', ...this.modules, streamed: false });
+  }
+
   // drop removes a worker that failed: a failure of the first one fails the
-  // load; of another, a warning, and the pool goes on without it.
-  drop(m, err) {
+  // load; of another, a warning, and the pool goes on without it, or with
+  // one in its place (again, from lost).
+  drop(m, err, again = false) {
+    m.gone = true;
+    m.lock?.abort();
     m.worker.terminate();
     this.members = this.members.filter((x) => x !== m);
     if (m.passing) [this.shared, this.size] = [null, this.members.length]; // the weights went with it: start no more
-    else this.size--;
+    else if (!again) this.size--;
     for (const job of m.jobs) this.settle(job, err);
     m.jobs = [];
     if (m.first && !m.ready) {
       this.dispose(err);
       return this.starting.reject(err);
     }
+    if (again) this.replace();
     if (this.info) {
       this.info.workers = this.size;
-      (this.opts.onWarning || console.warn)(`${err.message}; ${this.size} worker(s) left`);
+      if (this.info.pool) Object.assign(this.info.pool, { lost: this.deaths, replaced: this.replaced });
+      (this.opts.onWarning || console.warn)(again ? err.message : `${err.message}; ${this.size} worker(s) left`);
     }
     if (!this.members.length) this.dispose(err);
     else this.pump();
@@ -320,12 +378,14 @@ export class Pool {
   answered(m, job, status, bytes) {
     if (m.jobs[0] !== job) return; // settled already (a dropped worker)
     if (status === OK) this.finish(m, null, [bytes]);
+    else if (status === DEAD) this.lost(m, `can run no more calls: ${bytes.replace(/^pwagen: /, '')}`);
     else if (status !== POSTED) this.finish(m, new Error(bytes));
   }
 
   finish(m, err, outs) {
     const job = m.jobs.shift();
     if (!job) return; // already settled (a dropped worker's late answer)
+    if (!err) m.answered = true;
     this.settle(job, err, outs);
     this.lastEnd = performance.now();
     if (!this.released && !this.lulling) {
@@ -363,6 +423,8 @@ export class Pool {
   dispose(err) {
     this.failed = err;
     for (const m of this.members) {
+      m.gone = true;
+      m.lock?.abort();
       m.worker.terminate();
       for (const job of m.jobs) this.settle(job, err);
     }

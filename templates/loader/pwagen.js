@@ -111,7 +111,8 @@ async function start(opts, at0, gate, wantSW) {
   // limitedBy: "budget" (the memory budget), "simd-threads" (the model's
   // kernels run on threads of their own: one worker), or null.
   const limitedBy = pool.alone ? 'simd-threads' : plan.limited ? 'budget' : null;
-  info.pool = { asked: plan.asked, peakBytes: plan.peakBytes, budgetBytes: plan.budgetBytes, budgetFrom: plan.budgetFrom, limited: !!limitedBy, limitedBy };
+  // lost: workers that died (pool.js, lost); replaced: those started in their place.
+  info.pool = { asked: plan.asked, peakBytes: plan.peakBytes, budgetBytes: plan.budgetBytes, budgetFrom: plan.budgetFrom, limited: !!limitedBy, limitedBy, lost: pool.deaths, replaced: pool.replaced };
   info.transport = channelSupported() ? 'shared-memory' : 'postMessage';
   // persist() exists on the page only. Ask after a load that stored
   // weights; otherwise report what an earlier answer was.
@@ -165,7 +166,7 @@ async function start(opts, at0, gate, wantSW) {
   // resolves (offline.js).
   info.offline = false;
   const urls = (info.variant === 'simd-threads' ? threadsURLs() : [CFG.wasm, ...kernelURLs(info.variant)]).map((url) => at(url, base).href);
-  const offline = offlineReady({ urls, weights: weightsKept(info, storing), none: noServiceWorker(wantSW, !!CFG.entry) });
+  const offline = offlineReady({ urls, weights: weightsKept(info, storing), none: noServiceWorker(wantSW, !!CFG.entry), lib: CFG.entry ? at('pwagen-sw.js', base).href : '' });
   offline.then(() => {
     info.offline = true;
     mark('offlineReady', at0);
@@ -308,7 +309,8 @@ if (inWorker && !isThreadHelper()) {
   let model = null;
   let sab = null, spin = 0, seen = 0, read = 0; // the shared channel on an isolated page; read counts the messages since it opened
   const spinning = new Spin(true); // the worker's spin after an answer, learned across turns
-  const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e) });
+  // dead: the model instance exited (wasi.js): the pool replaces this worker.
+  const fail = (e) => self.postMessage({ type: 'failed', message: e?.message || String(e), dead: !!e?.exited });
   // Serve the channel, spinning then blocked in Atomics.wait, until the
   // page posts another message (it parks us to read it) or no call came
   // for a second: then wait from the event loop (channel.js, IDLE_MS).
@@ -343,6 +345,7 @@ if (inWorker && !isThreadHelper()) {
     } else if (m.type === 'modules' || m.type === 'pageWeights') {
       return fromPage(m); // early.js: before 'ready', no call waits
     } else if (m.type === 'load') {
+      if (m.lock) hold(m.lock);
       load(m)
         .then((x) => {
           model = x;
@@ -353,6 +356,19 @@ if (inWorker && !isThreadHelper()) {
     }
     if (sab) serve();
   };
+}
+
+/**
+ * hold takes the Web Lock named name for as long as this worker lives and
+ * tells the page once it has: the page then asks for the same lock, which
+ * the browser grants it the moment this worker is gone — terminated,
+ * closed, or crashed — with no event of its own (pool.js, lost).
+ */
+function hold(name) {
+  self.navigator.locks?.request(name, () => {
+    self.postMessage({ type: 'alive' });
+    return new Promise(() => {});
+  }).catch(() => {});
 }
 
 /**
@@ -499,10 +515,20 @@ async function load(m) {
   // out runs the model on one packed input (bytes, a Uint8Array) and
   // returns the output's bytes as a view of the model's memory, which the
   // next call may overwrite (and which detaches if the memory grows).
+  // A model that exited (the Go runtime's fatal errors, "out of memory"
+  // among them: wasi.js) can run no more calls: every later one fails
+  // with its error, which says so (exited), at once.
+  let exited = null;
   const out = (bytes) => {
-    if (typed) return typed(bytes);
-    if (bytes.byteLength % 4) throw new Error(`pwagen: predict got ${bytes.byteLength} bytes; a v1 model takes float32 values, 4 bytes each`);
-    return predictV1(bytes);
+    if (exited) throw exited;
+    try {
+      if (typed) return typed(bytes);
+      if (bytes.byteLength % 4) throw new Error(`pwagen: predict got ${bytes.byteLength} bytes; a v1 model takes float32 values, 4 bytes each`);
+      return predictV1(bytes);
+    } catch (e) {
+      if (e?.exited) exited = e;
+      throw e;
+    }
   };
   return {
     info,

@@ -30,6 +30,12 @@ function session(op) {
   }
 }
 
+// registrationFailed resolves, with why, when this page's registration of
+// sw.js fails: offlineReady, which otherwise waits for
+// navigator.serviceWorker.ready, then rejects.
+let failRegistration;
+export const registrationFailed = new Promise((resolve) => { failRegistration = resolve; });
+
 /**
  * Registers sw.js beside pwagen.js. opts.onInstallFailed({url, status,
  * reason, version}) hears that the offline copy could not be stored;
@@ -60,6 +66,7 @@ export async function registerServiceWorker(opts) {
     reg = await sw.register(new URL('./sw.js', import.meta.url));
   } catch (e) {
     console.warn('pwagen: service worker not registered; the app works online only:', e);
+    failRegistration(`${new URL('./sw.js', import.meta.url).href} could not be registered (${e?.message || e})`);
     return;
   }
   if (CFG.isolation === 'service-worker') {

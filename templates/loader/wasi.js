@@ -11,6 +11,8 @@ export class WASI {
   constructor() {
     this.memory = null;
     this.out = { 1: '', 2: '' };
+    this.said = []; // the Go runtime's last reasons on stderr (print)
+    this.last = '';
     const ok = 0, EBADF = 8, ESPIPE = 70;
     const view = () => new DataView(this.memory.buffer);
     const zero = (a, b) => { const v = view(); v.setUint32(a, 0, true); v.setUint32(b, 0, true); return ok; };
@@ -78,17 +80,30 @@ export class WASI {
     const lines = text.split('\n');
     this.out[fd] = lines.pop();
     for (const l of lines) (fd === 2 ? console.error : console.log)('[model]', l);
+    // For run's error: the last line the model wrote to stderr, and the
+    // last two that say why the Go runtime gave up (a traceback follows them).
+    if (fd === 2 && lines.length) {
+      this.last = lines[lines.length - 1];
+      for (const l of lines) if (/^(fatal error|panic|runtime: )/.test(l)) this.said = [...this.said, l].slice(-2);
+    }
   }
 
+  // run calls f, an export of the model. A model that exits (proc_exit) or
+  // traps is done for: the Go runtime ends a fatal error ("out of memory"
+  // among them) with one or the other, and after a trap its state is
+  // unknown. The error says what the model last wrote to stderr, and
+  // exited marks it: the instance is to run no more calls (the pool
+  // replaces its worker).
   run(f) {
     try {
       return f();
     } catch (e) {
-      if (e instanceof ExitError) {
-        const tail = (this.out[2] || '').trim();
-        throw new Error(`${e.message}${tail ? ': ' + tail : ''}; Go runtime errors such as "out of memory" mean the model needs more memory than the tab allows`);
-      }
-      throw e;
+      const trap = e instanceof WebAssembly.RuntimeError;
+      if (!(e instanceof ExitError) && !trap) throw e;
+      const said = (this.said.length ? this.said : [this.out[2] || this.last]).map((l) => l.trim()).filter(Boolean).join(' / ');
+      const err = new Error(`${trap ? `pwagen: the model trapped (${e.message})` : e.message}${said ? ': ' + said : ''}; Go runtime errors such as "out of memory" mean the model needs more memory than the tab allows`);
+      err.exited = true;
+      throw err;
     }
   }
 }

@@ -64,11 +64,13 @@ func Binary(dst, a, b []float32, op BinOp, outShape, aShape, bShape []int) {
 // walks the outer axes with an odometer and runs the last merged axis as
 // one vector loop: vector-vector, vector-scalar or scalar-vector.
 func binBroadcast(op BinOp, dst, a, b []float32, outShape, aShape, bShape []int) {
-	out, kinds, as, bs := BroadcastAxes(outShape, aShape, bShape)
+	var outBuf, kindsBuf, asBuf, bsBuf, idxBuf [maxRank]int
+	out, kinds, as, bs := broadcastAxes(outBuf[:0], kindsBuf[:0], asBuf[:0], bsBuf[:0], outShape, aShape, bShape)
 	r := len(out)
 	inner := out[r-1]
 	last := kinds[r-1]
-	idx := make([]int, r)
+	idx := ints(idxBuf[:0], r)
+	clear(idx)
 	ai, bi := 0, 0
 	for o := 0; o < len(dst); o += inner {
 		d := dst[o : o+inner]
@@ -233,6 +235,13 @@ func bin(op BinOp, a, b float32) float32 {
 // strides over the merged axes (0 where broadcast). The WebAssembly back
 // end of the importer plans its loops from the same merge.
 func BroadcastAxes(outShape, aShape, bShape []int) (out, kinds, as, bs []int) {
+	return broadcastAxes(nil, nil, nil, nil, outShape, aShape, bShape)
+}
+
+// broadcastAxes is BroadcastAxes appending to out[:0] and kinds[:0], with
+// as and bs in their buffers' room (see ints).
+func broadcastAxes(out, kinds, as, bs, outShape, aShape, bShape []int) ([]int, []int, []int, []int) {
+	out, kinds = out[:0], kinds[:0]
 	for i, o := range outShape {
 		if o == 1 {
 			continue
@@ -251,7 +260,9 @@ func BroadcastAxes(outShape, aShape, bShape []int) (out, kinds, as, bs []int) {
 		out, kinds = append(out, o), append(kinds, k)
 	}
 	r := len(out)
-	as, bs = make([]int, r), make([]int, r)
+	as, bs = ints(as[:0], r), ints(bs[:0], r)
+	clear(as)
+	clear(bs)
 	sa, sb := 1, 1
 	for i := r - 1; i >= 0; i-- {
 		if kinds[i]&1 != 0 {

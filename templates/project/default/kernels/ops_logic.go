@@ -24,11 +24,12 @@ const (
 
 // bcastIndex returns, for an index of out, the index into a tensor of
 // shape s broadcast to out (same rank; s[i] is out[i] or 1).
-func bcastStrides(fn string, out, s []int) []int {
+// The strides are in buf's room (see ints).
+func bcastStrides(fn string, buf, out, s []int) []int {
 	if len(s) != len(out) {
 		shapeErr(fn, "rank %d against the output's %d", len(s), len(out))
 	}
-	st := make([]int, len(s))
+	st := ints(buf, len(s))
 	acc := 1
 	for i := len(s) - 1; i >= 0; i-- {
 		switch {
@@ -53,11 +54,13 @@ func volume(s []int) int {
 }
 
 // walk calls f for every index of out with the matching indices of the
-// broadcast inputs.
-func walk(out []int, st [][]int, f func(i int, j []int)) {
+// broadcast inputs (len(st) <= 3).
+func walk(out []int, st [][]int, f func(i int, j [3]int)) {
 	n := volume(out)
-	idx := make([]int, len(out))
-	j := make([]int, len(st))
+	var idxBuf [maxRank]int
+	idx := ints(idxBuf[:0], len(out))
+	clear(idx)
+	var j [3]int // by value: a slice passed to f would escape to the heap
 	for i := 0; i < n; i++ {
 		f(i, j)
 		for d := len(out) - 1; d >= 0; d-- {
@@ -79,11 +82,13 @@ func walk(out []int, st [][]int, f func(i int, j []int)) {
 // Compare sets dst = (a op b) as 1 or 0, with numpy broadcasting (shapes of
 // the same rank).
 func Compare(dst, a, b []float32, op CmpOp, out, aShape, bShape []int) {
-	sa, sb := bcastStrides("Compare", out, aShape), bcastStrides("Compare", out, bShape)
+	var aBuf, bBuf [maxRank]int
+	sa, sb := bcastStrides("Compare", aBuf[:0], out, aShape), bcastStrides("Compare", bBuf[:0], out, bShape)
 	if len(dst) != volume(out) || len(a) != volume(aShape) || len(b) != volume(bShape) {
 		shapeErr("Compare", "len(dst), len(a), len(b) = %d, %d, %d, want %d, %d, %d", len(dst), len(a), len(b), volume(out), volume(aShape), volume(bShape))
 	}
-	walk(out, [][]int{sa, sb}, func(i int, j []int) {
+	st := [2][]int{sa, sb}
+	walk(out, st[:], func(i int, j [3]int) {
 		x, y := a[j[0]], b[j[1]]
 		var r bool
 		switch op {
@@ -115,11 +120,13 @@ func Compare(dst, a, b []float32, op CmpOp, out, aShape, bShape []int) {
 
 // Where sets dst = cond != 0 ? a : b, with numpy broadcasting.
 func Where(dst, cond, a, b []float32, out, cShape, aShape, bShape []int) {
-	sc, sa, sb := bcastStrides("Where", out, cShape), bcastStrides("Where", out, aShape), bcastStrides("Where", out, bShape)
+	var cBuf, aBuf, bBuf [maxRank]int
+	sc, sa, sb := bcastStrides("Where", cBuf[:0], out, cShape), bcastStrides("Where", aBuf[:0], out, aShape), bcastStrides("Where", bBuf[:0], out, bShape)
 	if len(dst) != volume(out) || len(cond) != volume(cShape) || len(a) != volume(aShape) || len(b) != volume(bShape) {
 		shapeErr("Where", "lengths %d, %d, %d, %d do not match the shapes", len(dst), len(cond), len(a), len(b))
 	}
-	walk(out, [][]int{sc, sa, sb}, func(i int, j []int) {
+	st := [3][]int{sc, sa, sb}
+	walk(out, st[:], func(i int, j [3]int) {
 		if cond[j[0]] != 0 {
 			dst[i] = a[j[1]]
 		} else {

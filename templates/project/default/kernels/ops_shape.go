@@ -10,7 +10,13 @@ func Transpose(dst, x []float32, shape, perm []int) {
 	const fn = "Transpose"
 	sameRank(fn, "shape", shape, []string{"perm"}, perm)
 	n := size(fn, "shape", shape)
-	seen := make([]bool, len(shape))
+	var seenBuf [maxRank]bool
+	var seen []bool
+	if len(shape) <= maxRank {
+		seen = seenBuf[:len(shape)]
+	} else {
+		seen = make([]bool, len(shape))
+	}
 	for _, a := range perm {
 		if a < 0 || a >= len(shape) || seen[a] {
 			shapeErr(fn, "perm = %s, want a permutation of 0..%d", list(perm), len(shape)-1)
@@ -23,12 +29,13 @@ func Transpose(dst, x []float32, shape, perm []int) {
 	if n == 0 {
 		return
 	}
-	in := strides(shape)
-	out, st := make([]int, len(perm)), make([]int, len(perm))
+	var inBuf, outBuf, stBuf, mdBuf, msBuf [maxRank]int
+	in := stridesInto(inBuf[:0], shape)
+	out, st := ints(outBuf[:0], len(perm)), ints(stBuf[:0], len(perm))
 	for i, a := range perm {
 		out[i], st[i] = shape[a], in[a]
 	}
-	out, st = mergeAxes(out, st)
+	out, st = mergeAxes(mdBuf[:0], msBuf[:0], out, st)
 	if len(out) == 2 && st[1] != 1 && st[0] == 1 {
 		transpose2D(dst, x, out[0], out[1], st[1])
 		return
@@ -51,9 +58,24 @@ func transpose2D(dst, x []float32, r, c, s int) {
 	}
 }
 
-// strides are the row-major strides of shape.
-func strides(shape []int) []int {
-	s := make([]int, len(shape))
+// maxRank is the rank up to which the kernels' walks keep their index
+// and stride arrays on the stack, so a model's predict allocates nothing;
+// a higher rank allocates them.
+const maxRank = 8
+
+// ints is buf[:n], buf being empty with room for maxRank (a stack
+// array's slice), or a new slice when n is over that.
+func ints(buf []int, n int) []int {
+	if n <= cap(buf) {
+		return buf[:n]
+	}
+	return make([]int, n)
+}
+
+// stridesInto sets the row-major strides of shape in buf's room (see
+// ints).
+func stridesInto(buf, shape []int) []int {
+	s := ints(buf, len(shape))
 	st := 1
 	for i := len(shape) - 1; i >= 0; i-- {
 		s[i] = st
@@ -63,9 +85,10 @@ func strides(shape []int) []int {
 }
 
 // mergeAxes drops axes of length 1 and merges an axis into the one before
-// it where the two walk memory as one (stride[i] = stride[i+1]·dim[i+1]).
-func mergeAxes(d, st []int) ([]int, []int) {
-	var od, os []int
+// it where the two walk memory as one (stride[i] = stride[i+1]·dim[i+1]),
+// appending to od[:0] and os[:0] (stack arrays' slices, or nil).
+func mergeAxes(od, os, d, st []int) ([]int, []int) {
+	od, os = od[:0], os[:0]
 	for i := range d {
 		if d[i] == 1 {
 			continue
@@ -84,14 +107,16 @@ func mergeAxes(d, st []int) ([]int, []int) {
 // index[i]·st[i]]: the walk under Transpose, Slice and Expand. Lengths
 // were checked by the caller.
 func copyStrided(dst, x []float32, base int, d, st []int) {
-	d, st = mergeAxes(d, st)
+	var mdBuf, msBuf, idxBuf [maxRank]int
+	d, st = mergeAxes(mdBuf[:0], msBuf[:0], d, st)
 	if len(d) == 0 {
 		dst[0] = x[base]
 		return
 	}
 	r := len(d)
 	inner, is := d[r-1], st[r-1]
-	idx := make([]int, r)
+	idx := ints(idxBuf[:0], r)
+	clear(idx)
 	off := base
 	for o := 0; o < len(dst); o += inner {
 		row := dst[o : o+inner]
@@ -140,7 +165,9 @@ func Concat(dst []float32, srcs [][]float32, outer int, inner []int) {
 		if want := mulSize(fn, "src", outer, in); len(srcs[i]) != want {
 			shapeErr(fn, "len(srcs[%d]) = %d, want outer*inner[%d] = %d*%d = %d", i, len(srcs[i]), i, outer, in, want)
 		}
-		noOverlap(fn, "dst", sprintf("srcs[%d]", i), dst, srcs[i])
+		if overlap(dst, srcs[i]) {
+			shapeErr(fn, "dst overlaps srcs[%d]; use separate buffers", i)
+		}
 	}
 	wantLen(fn, "dst", len(dst), mulSize(fn, "dst", outer, row), "outer*sum(inner) = %d*%d", outer, row)
 	off := 0
