@@ -35,7 +35,7 @@ func BenchmarkEdgeProfile(b *testing.B) {
 		shapes     map[string][]int
 	}
 	var ms []model
-	for _, n := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "audio1d", "transformer_gelu"} {
+	for _, n := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "audio1d", "transformer_gelu", "ops_zoo"} {
 		ms = append(ms, model{n, filepath.Join(torchDir, n+"-opset17.onnx"), nil})
 	}
 	if ww := os.Getenv("PWAGEN_WAKEWORD"); ww != "" {
@@ -103,7 +103,7 @@ func TestNativeModelsMatchSIMD(t *testing.T) {
 	ctx := context.Background()
 	files := map[string]string{}
 	shapes := map[string]map[string][]int{}
-	for _, n := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "audio1d"} {
+	for _, n := range []string{"lenet", "cifar_cnn", "cifar_cnn_bn", "mobilenetv2", "audio1d", "ops_zoo"} {
 		files[n] = filepath.Join(torchDir, n+"-opset17.onnx")
 	}
 	if ww := os.Getenv("PWAGEN_WAKEWORD"); ww != "" {

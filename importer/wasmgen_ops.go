@@ -51,6 +51,8 @@ func helperSig(name string) wasmbin.FuncType {
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii}}
 	case "exp64", "log64", "tanh64", "expm1n64", "erf64", "log1p64":
 		return wasmbin.FuncType{Params: []byte{wasmbin.F64}, Results: []byte{wasmbin.F64}}
+	case "pow64":
+		return wasmbin.FuncType{Params: []byte{wasmbin.F64, wasmbin.F64}, Results: []byte{wasmbin.F64}}
 	case "softmaxs":
 		return wasmbin.FuncType{Params: []byte{ii, ii, ii, ii, ii}}
 	}
@@ -341,13 +343,16 @@ func binOpcode(op kernels.BinOp) byte {
 		return 0x97
 	case kernels.BinPRelu:
 		return opPRelu
+	case kernels.BinPow:
+		return opPow
 	}
 	return 0
 }
 
 // binary is Binary as the Go back end runs it: same-shape Add and Mul in
 // the add and mul primitives, the rest as one float32 operation per value
-// in the order of binBroadcast's blocks.
+// (Pow: one call of the math.Pow port, wasmgen_pow.go) in the order of
+// binBroadcast's blocks.
 func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bShape []int) error {
 	n := dst.Len()
 	if n == 0 {
@@ -362,7 +367,7 @@ func (w *wgen) binary(dst, a, b *Value, op kernels.BinOp, outShape, aShape, bSha
 		return nil
 	}
 	if binOpcode(op) == 0 {
-		return w.unsupported("%s runs as Go code (float64 math) in the Go back end", binName(op))
+		return w.unsupported("%s runs as Go code in the Go back end", binName(op))
 	}
 	vv := func(d, x, y uint32, n int) {
 		switch op {
@@ -451,6 +456,11 @@ func (w *wgen) clipScalar(op kernels.BinOp, dst, x, s *Value) bool {
 }
 
 func (w *wgen) binLoop(op kernels.BinOp, kind string, dst, x, y uint32, n int) {
+	if op == kernels.BinPow {
+		w.declare("exp64") // before pow64, which calls them, and pow64
+		w.declare("log64") // before the loop that calls it
+		w.declare("pow64")
+	}
 	w.body.I32(int32(dst)).I32(int32(x)).I32(int32(y)).I32(int32(n))
 	w.callHelper("bin" + string(rune('0'+binOpcode(op)-0x92)) + kind)
 }
@@ -478,6 +488,8 @@ func (w *wgen) defineHelper(name string) uint32 {
 		return w.m.Func(helperSig(name), expLocals, expBody())
 	case name == "log64":
 		return w.m.Func(helperSig(name), logLocals, logBody())
+	case name == "pow64":
+		return w.m.Func(helperSig(name), powLocals, powBody(w.helpers["exp64"], w.helpers["log64"]))
 	case name == "tanh64":
 		return w.m.Func(helperSig(name), []byte{wasmbin.F64, wasmbin.F64}, tanhBody(w.helpers["exp64"]))
 	case name == "softmaxs":
@@ -530,11 +542,15 @@ func (w *wgen) defineHelper(name string) uint32 {
 		Block().Loop().
 		Get(0).Get(4).Op(0x4f).BrIf(1).
 		Get(0)
-	if op == opPRelu { // x < 0 ? x·y : x
+	switch op {
+	case opPRelu: // x < 0 ? x·y : x
 		c.Get(1).F32Load(0).Get(2).F32Load(0).Op(f32Mul).
 			Get(1).F32Load(0).
 			Get(1).F32Load(0).F32(0).Op(f32Lt).Op(opSelect)
-	} else {
+	case opPow: // float32(math.Pow(float64(x), float64(y)))
+		c.Get(1).F32Load(0).Op(wasmbin.OpF64Promo).Get(2).F32Load(0).Op(wasmbin.OpF64Promo).
+			Call(w.helpers["pow64"]).Op(wasmbin.OpF32Demote)
+	default:
 		c.Get(1).F32Load(0).Get(2).F32Load(0).Op(op)
 	}
 	c.F32Store(0)

@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -102,6 +103,50 @@ func TestAVX2PoolGlobal(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestAVX2ConvDirectRuns: convolutions whose rows hold whole runs of 8
+// outputs (ow a multiple of 8, oh·ow of 16) take the tiles that read
+// two runs at their own places and write dst directly; against im2col +
+// goGemm bit for bit, for 1 to 13 output channels (every size of a last
+// partial tile), with and without bias, and nothing written past the
+// outputs.
+func TestAVX2ConvDirectRuns(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, g := range []geom{
+		{3, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 33, 33},  // cifar_cnn's first layer
+		{16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 17, 17}, // its second
+		{32, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 9, 9},       // its third
+		{2, 4, 8, 2, 8, 3, 3, 1, 1, 1, 1, 0, 1, 4, 9},        // two rows of one run
+		{2, 2, 24, 2, 24, 1, 1, 1, 1, 1, 1, 0, 0, 2, 24},     // 1×1, three runs a row
+		{3, 9, 33, 4, 16, 3, 3, 2, 2, 1, 1, 0, 1, 9, 33},     // stride 2: the phases
+		{2, 12, 20, 8, 16, 3, 3, 1, 1, 2, 2, 0, 0, 12, 20},   // dilation 2
+	} {
+		d := g.dims()
+		if got := (d.ph+d.eh-((d.kh-1)*d.dh+1))/d.sh + 1; got != d.oh || (d.pw+d.ew-((d.kw-1)*d.dw+1))/d.sw+1 != d.ow {
+			t.Fatalf("geometry %v: bad test table", g)
+		}
+		k, np := d.c*d.kh*d.kw, d.oh*d.ow
+		for m := 1; m <= 13; m++ {
+			src, w := values(r, d.c*d.ih*d.iw, true), values(r, m*k, true)
+			var bias []float32
+			if m%2 == 0 {
+				bias = values(r, m, true)
+			}
+			col, want := make([]float32, k*np), make([]float32, m*np+9)
+			got := make([]float32, len(want))
+			for i := range got {
+				got[i], want[i] = 7, 7
+			}
+			goIm2colConv(col, src, &g)
+			goGemm(want, w, col, bias, m, k, np)
+			avx2ConvDirect(got, src, w, bias, &g, m)
+			sameBits(t, fmt.Sprintf("conv %v, %d outputs", g, m), got, want)
 		}
 	}
 }

@@ -62,7 +62,7 @@ const deathJS = `(async () => {
   const until = async (f) => { for (let i = 0; i < 400 && !f(); i++) await sleep(50); };
   const warnings = [];
   const opts = { serviceWorker: false, storage: 'memory', onWarning: (w) => warnings.push(w) };
-  const r = { transport: '', one: {}, two: {} };
+  const r = { transport: '', one: {}, two: {}, three: {} };
 
   const m = await loadModel({ ...opts, workers: 1 });
   r.transport = m.info.transport;
@@ -94,6 +94,21 @@ const deathJS = `(async () => {
   r.two.workers = m2.info.workers;
   r.two.pool = { lost: m2.info.pool.lost, replaced: m2.info.pool.replaced };
   m2.dispose();
+
+  // Both workers busy with a long call: the calls made at once meanwhile
+  // wait, and go out in groups (pool.js pump), the out-of-memory one in
+  // the first.
+  ready = 0;
+  const m3 = await loadModel({ ...opts, workers: 2 });
+  await m3.predictBatch(xs);
+  await until(() => ready >= 2);
+  const longs = [m3.predict(LONG), m3.predict(LONG)];
+  const calls = [xs[0], xs[1], OOM, ...xs].map((x) => settle(m3.predict(x)));
+  r.three.longs = await settle(Promise.all(longs));
+  r.three.calls = await Promise.all(calls);
+  r.three.after = await settle(Promise.all(xs.map((x) => m3.predict(x))));
+  r.three.pool = { lost: m3.info.pool.lost, replaced: m3.info.pool.replaced };
+  m3.dispose();
   r.warnings = warnings;
   return r;
 })()`
@@ -113,6 +128,11 @@ type deathRun struct {
 		Workers                   int
 		Pool                      struct{ Lost, Replaced int }
 	} `json:"two"`
+	Three struct {
+		Longs, After any
+		Calls        []any
+		Pool         struct{ Lost, Replaced int }
+	} `json:"three"`
 	Warnings []string `json:"warnings"`
 }
 
@@ -193,6 +213,40 @@ func TestPoolWorkerDies(t *testing.T) {
 			answers("two workers, a batch after", w.Batch, ref)
 			if w.Workers != 2 || w.Pool.Lost != 1 || w.Pool.Replaced != 1 {
 				t.Errorf("two workers: info.workers %d, info.pool lost %d, replaced %d; want 2, 1, 1", w.Workers, w.Pool.Lost, w.Pool.Replaced)
+			}
+			// A group of calls made at once whose worker died rejects, as a
+			// batch's part does: run again call by call (as a group that
+			// failed in a live worker is), the input that killed it would
+			// kill the next worker too.
+			h := r.Three
+			if s, ok := h.Longs.(string); ok {
+				t.Errorf("two workers busy, the long calls: %s; want answers", s)
+			}
+			if len(h.Calls) != 3+len(r.Reference) {
+				t.Fatalf("two workers busy: %d calls settled, want %d", len(h.Calls), 3+len(r.Reference))
+			}
+			rejects("two workers busy, the model runs out of memory in a group", h.Calls[2], "model worker", "fatal error: out of memory", "a new worker starts in its place")
+			grouped := 0
+			for i, got := range h.Calls {
+				if i == 2 {
+					continue
+				}
+				want := r.Reference[(i+len(r.Reference)-3)%len(r.Reference)]
+				if i < 2 {
+					want = r.Reference[i]
+				}
+				if s, ok := got.(string); ok && strings.Contains(s, "can run no more calls") {
+					grouped++
+					continue
+				}
+				answers(fmt.Sprintf("two workers busy, call %d of those made at once", i), got, fmt.Sprint(want))
+			}
+			if grouped == 0 {
+				t.Errorf("two workers busy: no call went out with the out-of-memory one (all answered); want it in a group with others")
+			}
+			answers("two workers busy, the calls after", h.After, ref)
+			if h.Pool.Lost != 1 || h.Pool.Replaced != 1 {
+				t.Errorf("two workers busy: info.pool lost %d, replaced %d; want 1, 1 (the group's calls run again one by one, the out-of-memory input kills a second worker)", h.Pool.Lost, h.Pool.Replaced)
 			}
 			t.Logf("warnings: %q", r.Warnings)
 		})

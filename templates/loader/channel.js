@@ -179,16 +179,31 @@ export class PageChannel {
    * other call is in flight). done(status, bytes) gets the answer, at once
    * when the page's spin caught it, else from the waitAsync task: status
    * OK with the output (a new ArrayBuffer), FAILED or DEAD with the error
-   * text, or POSTED (the output comes as a message).
+   * text, or POSTED (the output comes as a message). spin may be a
+   * function: then it is asked in a microtask, once the caller's task has
+   * run on (it may hand out more calls first, to other workers), whether
+   * to spin.
    */
   call(n, spin, done) {
-    spin = spin && this.policy !== false;
+    const later = typeof spin === 'function' && this.policy !== false ? spin : null;
+    spin = !!spin && this.policy !== false;
     this.ctl[SPIN] = !spin ? SPIN_NO : this.policy === true ? SPIN_ALWAYS : SPIN_AUTO;
     this.ctl[LEN] = n;
     Atomics.store(this.ctl, PRED, this.seq + 1); // the number bump gives this request
     this.done = done;
     const s = (this.want = this.bump());
+    if (later) return void queueMicrotask(() => this.spinLater(s, done, later));
     if (spin && !this.spin.skip() && this.spin.wait(this.ctl, DONE, s, true, PAGE_SPIN)) return this.answer();
+    this.sleep();
+  }
+  // spinLater is call's spin asked later: whether may() still allows it.
+  spinLater(s, done, may) {
+    if (this.done !== done || this.want !== s) return;
+    if (may()) {
+      if (!this.spin.skip() && this.spin.wait(this.ctl, DONE, s, true, PAGE_SPIN)) return this.answer();
+    } else {
+      this.ctl[SPIN] = SPIN_NO; // nor the worker after its answer: other calls are in flight
+    }
     this.sleep();
   }
   // sleep answers the call in flight if the worker has, else awaits

@@ -1,6 +1,7 @@
 // The page side of the model's workers: one Web Worker per model instance,
 // a queue of calls, handed out to the workers: a single input to the next
-// idle one, a batch in parts to whichever has room. The first worker
+// idle one, a batch in parts to whichever has room, and single inputs
+// queued behind one another in parts too (pump). The first worker
 // downloads and compiles the model and reads the weights (from IndexedDB
 // or the network); it posts the compiled modules and a copy of the weights,
 // and the others start from them (at the first lull in calls after the
@@ -233,7 +234,7 @@ export class Pool {
     this.members = this.members.filter((x) => x !== m);
     if (m.passing) [this.shared, this.size] = [null, this.members.length]; // the weights went with it: start no more
     else if (!again) this.size--;
-    for (const job of m.jobs) this.settle(job, err);
+    for (const job of m.jobs) this.settle(job, err, null, true); // its calls reject, a group's too: an input that killed it is not run again
     m.jobs = [];
     if (m.first && !m.ready) {
       this.dispose(err);
@@ -318,6 +319,21 @@ export class Pool {
         if (!m.jobs.length) break;
       }
       if (!m) return this.members.some((x) => x.ready) && this.release(); // a call waits: start the others
+      if (call.single && !call.alone) {
+        // Single calls waiting behind one another (predicts made at once)
+        // go out together, a part of them as one batch message, as a
+        // batch's items do: one message and one turn of each thread for
+        // the part, not for each call.
+        let q = 0;
+        while (q < this.queue.length && this.queue[q].single && !this.queue[q].alone) q++;
+        const n = Math.min(q, Math.ceil(q / (DEAL * this.size)));
+        if (n > 1) {
+          const group = this.queue.splice(0, n);
+          for (const c of group) c.next = 1;
+          this.send(m, { call: null, group, at: 0, n, chan: false });
+          continue;
+        }
+      }
       const left = call.items.length - call.next;
       const n = call.single || this.size === 1 ? left : Math.min(left, Math.max(MIN_PART, Math.ceil(left / (DEAL * this.size))));
       this.part(call, m, n);
@@ -338,8 +354,9 @@ export class Pool {
   // ArrayBuffer per item (each is detached and made anew on the other
   // side). The call lets go of the items sent.
   send(m, job) {
-    const { call, at, n } = job;
-    const one = n === 1 ? call.items[at] : null;
+    const { call, at, n, group } = job;
+    const item = group ? (i) => group[i - at].items[0] : (i) => call.items[i];
+    const one = n === 1 ? item(at) : null;
     const chan = one && !m.jobs.length && m.chan?.fits(one.byteLength);
     m.jobs.push(job);
     if (chan) {
@@ -352,12 +369,12 @@ export class Pool {
     if (!one) {
       const sizes = new Array(n);
       let total = 0;
-      for (let i = 0; i < n; i++) total += sizes[i] = call.items[at + i].byteLength;
+      for (let i = 0; i < n; i++) total += sizes[i] = item(at + i).byteLength;
       const data = new Uint8Array(total);
-      for (let i = 0, off = 0; i < n; off += sizes[i++]) data.set(new Uint8Array(call.items[at + i]), off);
+      for (let i = 0, off = 0; i < n; off += sizes[i++]) data.set(new Uint8Array(item(at + i)), off);
       msg = { type: 'batch', data: data.buffer, sizes };
     }
-    for (let i = at; i < at + n; i++) call.items[i] = null;
+    if (!group) for (let i = at; i < at + n; i++) call.items[i] = null; // a group keeps its calls' inputs: settle may send them again
     const transfer = [one || msg.data];
     if (m.chan) m.chan.post(m.worker, msg, transfer);
     else m.worker.postMessage(msg, transfer);
@@ -367,10 +384,12 @@ export class Pool {
   // m's worker.
   callChannel(m, job, n) {
     // Spin only when nothing else is waiting: the page's thread is the
-    // one that hands out the other calls.
-    let spin = this.opts.spin !== false && !this.queue.length;
-    for (const x of this.members) if (x !== m && x.jobs.length) spin = false;
-    m.chan.call(n, spin, (status, bytes) => this.answered(m, job, status, bytes));
+    // one that hands out the other calls. With other workers, decide once
+    // the caller's task has run on: predicts made in a loop would
+    // otherwise wait, one by one, for the page's spin on the first, while
+    // the other workers idle.
+    const spin = () => this.opts.spin !== false && !this.queue.length && !this.members.some((x) => x !== m && x.jobs.length);
+    m.chan.call(n, this.size > 1 ? spin : spin(), (status, bytes) => this.answered(m, job, status, bytes));
   }
 
   // answered takes a channel call's answer: the output, the error's text,
@@ -397,7 +416,8 @@ export class Pool {
 
   // settle records a part's outputs (or its error) in its call, and
   // settles the call once every part is in or one failed.
-  settle(job, err, outs) {
+  settle(job, err, outs, final = false) {
+    if (job.group) return this.settleGroup(job, err, outs, final);
     const call = job.call;
     if (call.done) return;
     try {
@@ -418,6 +438,20 @@ export class Pool {
       this.queue = this.queue.filter((c) => c !== call); // its parts not yet handed out
       call.reject(e);
     }
+  }
+
+  // settleGroup settles each single call of a group: its output, or on a
+  // failure each call again on its own (first in the queue), so that one
+  // input's failure is its own call's alone; with the pool failed, or the
+  // worker dead (final: drop), the failure.
+  settleGroup(job, err, outs, final) {
+    if (!err && outs.length !== job.n) err = new Error(`pwagen: the model worker answered ${outs.length} outputs for ${job.n} inputs`);
+    if (err && !final && !this.failed) {
+      for (const c of job.group) [c.next, c.alone] = [0, true];
+      this.queue.unshift(...job.group.filter((c) => !c.done));
+      return;
+    }
+    job.group.forEach((c, i) => this.settle({ call: c, at: 0, n: 1 }, err, err ? null : [outs[i]]));
   }
 
   dispose(err) {

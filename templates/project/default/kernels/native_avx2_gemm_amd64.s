@@ -2,6 +2,23 @@
 
 #include "textflag.h"
 
+// ROW2 adds one row of the tile: the weight at A broadcast, times the
+// two 8-column halves Y12 and Y13, into ACC0 and ACC1 (each product
+// rounded, then added: VMULPS then VADDPS).
+#define ROW2(A, ACC0, ACC1) \
+	VBROADCASTSS A, Y14; \
+	VMULPS Y12, Y14, Y15; \
+	VADDPS Y15, ACC0, ACC0; \
+	VMULPS Y13, Y14, Y15; \
+	VADDPS Y15, ACC1, ACC1
+
+// STORE2 writes ACC0, ACC1 as the 16 values at DI, then moves DI on one
+// row (R8 bytes).
+#define STORE2(ACC0, ACC1) \
+	VMOVUPS ACC0, 0(DI); \
+	VMOVUPS ACC1, 32(DI); \
+	ADDQ R8, DI
+
 // func gemmTile6(c *float32, ldc int, a *float32, lda int, panel *float32, k int, bias *float32)
 //
 // The 6×16 tile of c at c (rows ldc values apart): bias[r] + Σ_p
@@ -40,68 +57,34 @@ TEXT ·gemmTile6(SB), NOSPLIT, $0-56
 loop:
 	VMOVUPS 0(DX), Y12
 	VMOVUPS 32(DX), Y13
-	VBROADCASTSS (SI)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y0, Y0
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y1, Y1
-	VBROADCASTSS (R10)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y2, Y2
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y3, Y3
-	VBROADCASTSS (R11)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y4, Y4
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y5, Y5
-	VBROADCASTSS (R12)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y6, Y6
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y7, Y7
-	VBROADCASTSS (R13)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y8, Y8
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y9, Y9
-	VBROADCASTSS (BX)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y10, Y10
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y11, Y11
+	ROW2((SI)(AX*1), Y0, Y1)
+	ROW2((R10)(AX*1), Y2, Y3)
+	ROW2((R11)(AX*1), Y4, Y5)
+	ROW2((R12)(AX*1), Y6, Y7)
+	ROW2((R13)(AX*1), Y8, Y9)
+	ROW2((BX)(AX*1), Y10, Y11)
 	ADDQ $4, AX
 	ADDQ $64, DX
 	DECQ CX
 	JNZ loop
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y2, 0(DI)
-	VMOVUPS Y3, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y4, 0(DI)
-	VMOVUPS Y5, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y6, 0(DI)
-	VMOVUPS Y7, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y8, 0(DI)
-	VMOVUPS Y9, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y10, 0(DI)
-	VMOVUPS Y11, 32(DI)
+	STORE2(Y0, Y1)
+	STORE2(Y2, Y3)
+	STORE2(Y4, Y5)
+	STORE2(Y6, Y7)
+	STORE2(Y8, Y9)
+	STORE2(Y10, Y11)
 	VZEROUPPER
 	RET
 
-// func convTile6(c *float32, ldc int, a *float32, lda int, x *float32, offs *int32, k int, bias *float32)
+// func convTile6(c *float32, ldc int, a *float32, lda int, x, x1 *float32, offs *int32, k int, bias *float32)
 //
 // gemmTile6 with the panel read in place: row p of the 16 columns is the
-// 16 values at x + offs[p] bytes (a convolution's zero-padded input at
-// tap p's offset), not a packed k×16 panel. The same operations in the
-// same order: bias[r] + Σ_p a[r·lda+p]·x[offs[p]+j], VMULPS then VADDPS.
-// k >= 1.
-TEXT ·convTile6(SB), NOSPLIT, $0-64
+// 8 values at x + offs[p] bytes then the 8 at x1 + offs[p] (a
+// convolution's zero-padded input at tap p's offset; x1 is x + 8 when
+// the 16 columns are consecutive, or the start of the next output row's
+// 8), not a packed k×16 panel. The same operations in the same order:
+// bias[r] + Σ_p a[r·lda+p]·x[offs[p]+j], VMULPS then VADDPS. k >= 1.
+TEXT ·convTile6(SB), NOSPLIT, $0-72
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	SHLQ $2, R8
@@ -109,9 +92,10 @@ TEXT ·convTile6(SB), NOSPLIT, $0-64
 	MOVQ lda+24(FP), R9
 	SHLQ $2, R9
 	MOVQ x+32(FP), DX
-	MOVQ offs+40(FP), R14
-	MOVQ k+48(FP), CX
-	MOVQ bias+56(FP), AX
+	MOVQ x1+40(FP), R15
+	MOVQ offs+48(FP), R14
+	MOVQ k+56(FP), CX
+	MOVQ bias+64(FP), AX
 	VBROADCASTSS 0(AX), Y0
 	VMOVUPS Y0, Y1
 	VBROADCASTSS 4(AX), Y2
@@ -133,65 +117,30 @@ TEXT ·convTile6(SB), NOSPLIT, $0-64
 cloop:
 	MOVLQSX (R14)(AX*1), R9
 	VMOVUPS 0(DX)(R9*1), Y12
-	VMOVUPS 32(DX)(R9*1), Y13
-	VBROADCASTSS (SI)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y0, Y0
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y1, Y1
-	VBROADCASTSS (R10)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y2, Y2
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y3, Y3
-	VBROADCASTSS (R11)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y4, Y4
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y5, Y5
-	VBROADCASTSS (R12)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y6, Y6
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y7, Y7
-	VBROADCASTSS (R13)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y8, Y8
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y9, Y9
-	VBROADCASTSS (BX)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y10, Y10
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y11, Y11
+	VMOVUPS 0(R15)(R9*1), Y13
+	ROW2((SI)(AX*1), Y0, Y1)
+	ROW2((R10)(AX*1), Y2, Y3)
+	ROW2((R11)(AX*1), Y4, Y5)
+	ROW2((R12)(AX*1), Y6, Y7)
+	ROW2((R13)(AX*1), Y8, Y9)
+	ROW2((BX)(AX*1), Y10, Y11)
 	ADDQ $4, AX
 	DECQ CX
 	JNZ cloop
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y2, 0(DI)
-	VMOVUPS Y3, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y4, 0(DI)
-	VMOVUPS Y5, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y6, 0(DI)
-	VMOVUPS Y7, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y8, 0(DI)
-	VMOVUPS Y9, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y10, 0(DI)
-	VMOVUPS Y11, 32(DI)
+	STORE2(Y0, Y1)
+	STORE2(Y2, Y3)
+	STORE2(Y4, Y5)
+	STORE2(Y6, Y7)
+	STORE2(Y8, Y9)
+	STORE2(Y10, Y11)
 	VZEROUPPER
 	RET
 
-// func convTile4(c *float32, ldc int, a *float32, lda int, x *float32, offs *int32, k int, bias *float32)
+// func convTile4(c *float32, ldc int, a *float32, lda int, x, x1 *float32, offs *int32, k int, bias *float32)
 //
 // convTile6 for 4 rows (a convolution's last rows when fewer than 6
 // remain), the same order. k >= 1.
-TEXT ·convTile4(SB), NOSPLIT, $0-64
+TEXT ·convTile4(SB), NOSPLIT, $0-72
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	SHLQ $2, R8
@@ -199,9 +148,10 @@ TEXT ·convTile4(SB), NOSPLIT, $0-64
 	MOVQ lda+24(FP), R9
 	SHLQ $2, R9
 	MOVQ x+32(FP), DX
-	MOVQ offs+40(FP), R14
-	MOVQ k+48(FP), CX
-	MOVQ bias+56(FP), AX
+	MOVQ x1+40(FP), R15
+	MOVQ offs+48(FP), R14
+	MOVQ k+56(FP), CX
+	MOVQ bias+64(FP), AX
 	VBROADCASTSS 0(AX), Y0
 	VMOVUPS Y0, Y1
 	VBROADCASTSS 4(AX), Y2
@@ -217,40 +167,17 @@ TEXT ·convTile4(SB), NOSPLIT, $0-64
 cloop4:
 	MOVLQSX (R14)(AX*1), R9
 	VMOVUPS 0(DX)(R9*1), Y12
-	VMOVUPS 32(DX)(R9*1), Y13
-	VBROADCASTSS (SI)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y0, Y0
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y1, Y1
-	VBROADCASTSS (R10)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y2, Y2
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y3, Y3
-	VBROADCASTSS (R11)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y4, Y4
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y5, Y5
-	VBROADCASTSS (R12)(AX*1), Y14
-	VMULPS Y12, Y14, Y15
-	VADDPS Y15, Y6, Y6
-	VMULPS Y13, Y14, Y15
-	VADDPS Y15, Y7, Y7
+	VMOVUPS 0(R15)(R9*1), Y13
+	ROW2((SI)(AX*1), Y0, Y1)
+	ROW2((R10)(AX*1), Y2, Y3)
+	ROW2((R11)(AX*1), Y4, Y5)
+	ROW2((R12)(AX*1), Y6, Y7)
 	ADDQ $4, AX
 	DECQ CX
 	JNZ cloop4
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y2, 0(DI)
-	VMOVUPS Y3, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y4, 0(DI)
-	VMOVUPS Y5, 32(DI)
-	ADDQ R8, DI
-	VMOVUPS Y6, 0(DI)
-	VMOVUPS Y7, 32(DI)
+	STORE2(Y0, Y1)
+	STORE2(Y2, Y3)
+	STORE2(Y4, Y5)
+	STORE2(Y6, Y7)
 	VZEROUPPER
 	RET

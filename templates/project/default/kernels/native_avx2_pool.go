@@ -29,6 +29,10 @@ func avx2PoolPadded(dst, src []float32, g *geom) bool {
 		avx2GlobalPool(dst, src, d, isMax)
 		return true
 	}
+	s2 := isMax && d.sw == 2 && d.dw == 1 && d.dh == 1 && (d.kw == 2 || d.kw == 3)
+	if s2 && maxPoolS2Direct(dst, src, d) {
+		return true
+	}
 	ow8 := (d.ow + 7) / 8 * 8
 	ph := (d.oh-1)*d.sh + (d.kh-1)*d.dh + 1
 	pw := (ow8-8)*d.sw + (d.kw-1)*d.dw + load8Len(d.sw)
@@ -73,6 +77,22 @@ func avx2PoolPadded(dst, src []float32, g *geom) bool {
 	as := getScratch(ow8)
 	defer scratch.Put(as)
 	acc := *as
+	if s2 && d.iw >= 8 && d.pw+d.iw <= pw {
+		// The padding lies at the same places in every channel's plane:
+		// written once, then each channel's rows copied in.
+		vfill(plane, pad, padBits)
+		y0, y1 := max(d.ph, 0), min(d.ph+d.ih, ph) // the plane's rows from the input
+		for c := range d.c {
+			out := dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
+			if y1 > y0 {
+				in := src[c*d.ih*d.iw+(y0-d.ph)*d.iw : c*d.ih*d.iw+(y1-d.ph)*d.iw]
+				copyRows(&plane[y0*pw+d.pw], &in[0], y1-y0, d.iw, pw)
+			}
+			maxPoolS2Plane(out, plane, acc, d, pw)
+		}
+		archsimd.ClearAVXUpperBits()
+		return true
+	}
 	for c := range d.c {
 		in := src[c*d.ih*d.iw : (c+1)*d.ih*d.iw]
 		out := dst[c*d.oh*d.ow : (c+1)*d.oh*d.ow]
@@ -88,6 +108,10 @@ func avx2PoolPadded(dst, src []float32, g *geom) bool {
 			vfill(row[:l], pad, padBits)
 			vcopy(row[l:l+n], in[iy*d.iw:])
 			vfill(row[l+n:], pad, padBits)
+		}
+		if s2 {
+			maxPoolS2Plane(out, plane, acc, d, pw)
+			continue
 		}
 		if ow8 <= 16 {
 			// Narrow rows: one or two blocks, all taps of a block in turn.
@@ -265,3 +289,62 @@ func poolBlocks(out, plane, dv []float32, d geomDims, pw, ow8 int, isMax bool, p
 		}
 	}
 }
+
+// maxPoolS2Direct is the max pool of d (stride 2 across, no dilation,
+// kw 2 or 3) straight from src, with no plane copied, when no window
+// reaches past the input, each row's outputs fill blocks of 8 and every
+// load (up to column 2·ow + 1 of a row) stays inside src. It returns
+// false, having done nothing, otherwise.
+func maxPoolS2Direct(dst, src []float32, d geomDims) bool {
+	if d.ph != 0 || d.pw != 0 || d.ow%8 != 0 || (d.oh-1)*d.sh+d.kh > min(d.ih, d.eh) || 2*(d.ow-1)+d.kw > min(d.iw, d.ew) {
+		return false
+	}
+	reach := 2*d.ow - 1 // the last column read of a row
+	if d.kw == 3 {
+		reach += 2
+	}
+	plane := d.ih * d.iw
+	if (d.c-1)*plane+((d.oh-1)*d.sh+d.kh-1)*d.iw+reach >= len(src) || d.c*d.oh*d.ow > len(dst) {
+		return false
+	}
+	for c := range d.c {
+		maxPoolS2(&dst[c*d.oh*d.ow], &src[c*plane], d.ow, d.sh*d.iw, d.iw, d.kh, d.kw, d.ow/8, d.oh)
+	}
+	return true
+}
+
+// maxPoolS2 is the max pool of one plane at stride 2 across, 8 outputs
+// at a time (native_avx2_pool_amd64.s): oh rows of nb·8 outputs dstep
+// apart, output row r from the kh input rows at src + r·sstep, pitch
+// apart, output j the columns 2j … 2j+kw−1 (kw 2 or 3). Its caller
+// checks the bounds: it reads up to column 16·nb − 1 (kw 2) or 16·nb + 1
+// (kw 3) of each row.
+//
+//go:noescape
+func maxPoolS2(dst, src *float32, dstep, sstep, pitch, kh, kw, nb, oh int)
+
+// maxPoolS2Plane is maxPoolS2 over one channel's padded plane (pitch pw,
+// which holds the columns up to 2·ow8 + 1 it reads), into out directly
+// when the rows fill blocks of 8, else row by row through acc (ow8
+// values).
+func maxPoolS2Plane(out, plane, acc []float32, d geomDims, pw int) {
+	ow8 := len(acc)
+	if d.ow == ow8 {
+		maxPoolS2(&out[0], &plane[0], d.ow, d.sh*pw, pw, d.kh, d.kw, ow8/8, d.oh)
+		return
+	}
+	for oy := range d.oh {
+		maxPoolS2(&acc[0], &plane[oy*d.sh*pw], 0, 0, pw, d.kh, d.kw, ow8/8, 1)
+		o, a := bitsOf(out[oy*d.ow:(oy+1)*d.ow]), bitsOf(acc)
+		for j := range o { // not copy: memmove's SSE moves
+			o[j] = a[j]
+		}
+	}
+}
+
+// copyRows copies n rows of w >= 8 values, w apart in src, into dst's
+// rows dpitch apart (native_avx2_pool_amd64.s). Its caller checks the
+// bounds.
+//
+//go:noescape
+func copyRows(dst, src *float32, n, w, dpitch int)
