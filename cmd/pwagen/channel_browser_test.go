@@ -44,27 +44,7 @@ func TestChannelLargeOutput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a model and drives Chromium")
 	}
-	dir := filepath.Join(t.TempDir(), "big-app")
-	pwagen(t, "new", dir)
-	edit := func(path, from, to string) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := strings.Replace(string(b), from, to, 1)
-		if s == string(b) {
-			t.Fatalf("%s has no %q to change", path, from)
-		}
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	edit(filepath.Join(dir, "model", "model.go"), "\nfunc predict(", "\nfunc predictIris(")
-	if err := os.WriteFile(filepath.Join(dir, "model", "big.go"), []byte(bigOutputGo), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	edit(filepath.Join(dir, "pwagen.toml"), `isolation = "none"`, `isolation = "headers"`)
-	pwagen(t, "package", "--quiet", dir)
+	dir := packIrisWith(t, "big-app", "big.go", bigOutputGo)
 	want, _ := nativeIris(t, dir, []string{"5.1", "3.5", "1.4", "0.2"})
 	if len(want) != 3*bigRepeat {
 		t.Fatalf("the native model answered %d values, want %d", len(want), 3*bigRepeat)
@@ -181,4 +161,34 @@ func TestChannelIdleWorker(t *testing.T) {
 			}
 		})
 	}
+}
+
+// packIrisWith makes and packages, in a temporary folder name, the default
+// iris project with isolation = "headers", whose predict is the one in
+// src (written as model/file), the template's renamed predictIris for it
+// to call.
+func packIrisWith(t *testing.T, name, file, src string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	pwagen(t, "new", dir)
+	edit := func(path, from, to string) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(b), from, to, 1)
+		if s == string(b) {
+			t.Fatalf("%s has no %q to change", path, from)
+		}
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit(filepath.Join(dir, "model", "model.go"), "\nfunc predict(", "\nfunc predictIris(")
+	if err := os.WriteFile(filepath.Join(dir, "model", file), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edit(filepath.Join(dir, "pwagen.toml"), `isolation = "none"`, `isolation = "headers"`)
+	pwagen(t, "package", "--quiet", dir)
+	return dir
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,27 +150,7 @@ func TestPoolWorkerDies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a model and drives Chromium")
 	}
-	dir := filepath.Join(t.TempDir(), "dying")
-	pwagen(t, "new", dir)
-	edit := func(path, from, to string) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := strings.Replace(string(b), from, to, 1)
-		if s == string(b) {
-			t.Fatalf("%s has no %q to change", path, from)
-		}
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	edit(filepath.Join(dir, "model", "model.go"), "\nfunc predict(", "\nfunc predictIris(")
-	if err := os.WriteFile(filepath.Join(dir, "model", "dying.go"), []byte(dyingGo), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	edit(filepath.Join(dir, "pwagen.toml"), `isolation = "none"`, `isolation = "headers"`)
-	pwagen(t, "package", "--quiet", dir)
+	dir := packIrisWith(t, "dying", "dying.go", dyingGo)
 	for _, tt := range []struct{ serve, transport string }{{"none", "postMessage"}, {"headers", "shared-memory"}} {
 		t.Run(tt.transport, func(t *testing.T) {
 			url, _ := browsertest.ServePackage(t, filepath.Join(dir, "dist"), tt.serve)
